@@ -1,0 +1,39 @@
+{
+  "targets": [
+    {
+      "target_name": "convkit",
+      "sources": [
+        "native/addon.cc",
+        "native/napi/args.cc",
+        "native/napi/bindings.cc",
+        "native/napi/jobs.cc",
+        "native/ops/conv2d.cc",
+        "native/ops/im2col.cc",
+        "native/ops/maxpool2d.cc",
+        "native/ops/dense.cc",
+        "native/ops/gemm.cc",
+        "native/kernels/cpu_features.cc",
+        "native/kernels/gemm_driver.cc",
+        "native/kernels/pack_weights.cc",
+        "native/kernels/thread_pool.cc",
+        "native/kernels/f32-gemm-4x16-scalar.cc",
+        "native/kernels/f32-gemm-6x16-avx2-fma.cc",
+        "native/kernels/f32-gemm-8x16-avx512f.cc",
+        "native/kernels/f32-maxpool-nhwc-scalar.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions"],
+      "cflags": ["-O3", "-fexceptions"],
+      "cflags_cc": ["-O3", "-std=c++17", "-fexceptions"],
+      "ldflags": ["-pthread"],
+      "xcode_settings": {
+        "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
+        "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
+        "OTHER_CPLUSPLUSFLAGS": ["-O3"]
+      },
+      "msvs_settings": { "VCCLCompilerTool": { "ExceptionHandling": 1 } }
+    }
+  ]
+}

@@ -1,0 +1,9 @@
+// ES module entry for Node: the CommonJS build re-exported, so `import` and `require` share one
+// instance (one backend choice, one thread pool setting).
+import ck from '../dist/index.js';
+
+export default ck;
+export const {
+  Tensor, Layer, Conv2D, MaxPool2D, Dense, Sequential, gemm, gemmAsync, Activation, version,
+  getBackend, setBackend, ready, backends, backendInfo, setNumThreads, getNumThreads,
+} = ck;

@@ -1,0 +1,68 @@
+// The contract both backends implement. The native addon (native/napi/bindings.cc) and the
+// AssemblyScript kernels take the same names and arguments; the facade makes one call per layer
+// forward. Arrays are read in place; `y` is allocated by the caller once per call and filled.
+
+export type BackendName = 'native' | 'wasm';
+export const backendNames: readonly BackendName[] = ['native', 'wasm'];
+
+/** Columns per packed weight panel. Must match kGemmNR in native/kernels/gemm.h. */
+export const PANEL_WIDTH = 16;
+
+/** Floats in the packed form of a k x n weight matrix (see PackWeights in native/kernels). */
+export function packedWeightsLength(k: number, n: number): number {
+  return Math.ceil(n / PANEL_WIDTH) * PANEL_WIDTH * k;
+}
+
+/** Input size, window (as in shape.ts) and output size of a windowed op. */
+export interface WindowParams {
+  n: number; h: number; w: number; c: number;
+  kh: number; kw: number; sh: number; sw: number; dh: number; dw: number;
+  pt: number; pb: number; pl: number; pr: number;
+  oh: number; ow: number;
+}
+
+export interface Conv2DParams extends WindowParams {
+  oc: number;
+  activation: number;
+}
+
+export interface DenseParams {
+  m: number; k: number; n: number;
+  activation: number;
+}
+
+export interface GemmParams {
+  m: number; n: number; k: number;
+  transA: boolean; transB: boolean;
+  alpha: number; beta: number;
+  cRows: number; cCols: number;
+  activation: number;
+}
+
+export interface KernelInfo {
+  /** Instruction set of the GEMM micro-kernel in use, e.g. 'avx2-fma'. */
+  isa: string;
+  /** Every instruction set this machine can run, widest first. */
+  isas: string[];
+  threads: number;
+}
+
+export interface Backend {
+  readonly name: BackendName;
+  info(): KernelInfo;
+  setNumThreads(n: number): void;
+  /** Switches the GEMM micro-kernel; false when this machine cannot run it. */
+  selectIsa(isa: string): boolean;
+
+  /** Packs a row-major k x n kernel for the GEMM, once per layer and backend. */
+  packWeights(kernel: Float32Array, dims: { k: number; n: number }): Float32Array;
+
+  conv2d(x: Float32Array, packed: Float32Array, bias: Float32Array | null, p: Conv2DParams, y: Float32Array): Float32Array;
+  conv2dAsync(x: Float32Array, packed: Float32Array, bias: Float32Array | null, p: Conv2DParams, y: Float32Array): Promise<Float32Array>;
+  maxpool2d(x: Float32Array, p: WindowParams, y: Float32Array): Float32Array;
+  maxpool2dAsync(x: Float32Array, p: WindowParams, y: Float32Array): Promise<Float32Array>;
+  dense(x: Float32Array, packed: Float32Array, bias: Float32Array | null, p: DenseParams, y: Float32Array): Float32Array;
+  denseAsync(x: Float32Array, packed: Float32Array, bias: Float32Array | null, p: DenseParams, y: Float32Array): Promise<Float32Array>;
+  gemm(a: Float32Array, b: Float32Array, c: Float32Array | null, p: GemmParams, y: Float32Array): Float32Array;
+  gemmAsync(a: Float32Array, b: Float32Array, c: Float32Array | null, p: GemmParams, y: Float32Array): Promise<Float32Array>;
+}

@@ -1,0 +1,14 @@
+// The native backend: the N-API addon built by node-gyp (build/Release) or a prebuild.
+import * as path from 'node:path';
+import type { Backend } from './backend';
+
+type Addon = Omit<Backend, 'name'>;
+
+/** Loads the addon; throws what node-gyp-build threw when there is none for this platform. */
+export function loadNative(): Backend {
+  // dist/backends/ and lib/backends/ both sit two levels below the package root.
+  const root = path.join(__dirname, '..', '..');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const addon: Addon = require('node-gyp-build')(root);
+  return { ...addon, name: 'native' };
+}

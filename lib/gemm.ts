@@ -1,0 +1,64 @@
+// General matrix multiply with ONNX Gemm semantics, on the same GEMM kernels as the layers:
+// y = activation(alpha * op(A) * op(B) + beta * C), op = transpose when asked.
+import { activationCode, type ActivationName } from './activation';
+import { backend } from './backends/select';
+import { type Call, runAsync, runSync } from './layers/layer';
+import { Tensor } from './tensor';
+import { boolean, describe, finiteNumber, options } from './validate';
+
+export interface GemmOptions {
+  transA?: boolean;
+  transB?: boolean;
+  alpha?: number;
+  beta?: number;
+  /** Added after scaling by beta; shape [], [1], [n], [1, n], [m, 1] or [m, n]. */
+  c?: Tensor;
+  activation?: ActivationName;
+}
+
+function matrix(name: string, t: unknown): Tensor {
+  if (!(t instanceof Tensor)) throw new TypeError(`Expected Tensor for ${name} but received ${describe(t)}`);
+  if (t.rank !== 2) throw new RangeError(`Expected ${name} of rank 2 but received shape [${t.shape.join(', ')}]`);
+  return t;
+}
+
+/** [rows, cols] of C as it broadcasts to [m, n], or a RangeError. */
+function broadcastDims(c: Tensor, m: number, n: number): [number, number] {
+  const s = c.shape;
+  const dims: [number, number] = s.length === 0 ? [1, 1] : s.length === 1 ? [1, s[0]] : s.length === 2 ? [s[0], s[1]] : [0, 0];
+  if ((dims[0] !== 1 && dims[0] !== m) || (dims[1] !== 1 && dims[1] !== n)) {
+    throw new RangeError(`Expected c to broadcast to [${m}, ${n}] but received shape [${s.join(', ')}]`);
+  }
+  return dims;
+}
+
+function plan(a: Tensor, b: Tensor, opts?: GemmOptions): Call {
+  matrix('a', a);
+  matrix('b', b);
+  const o = options('gemm options', opts, true);
+  const transA = boolean('transA', o.transA ?? false), transB = boolean('transB', o.transB ?? false);
+  const [m, k] = transA ? [a.shape[1], a.shape[0]] : [a.shape[0], a.shape[1]];
+  const [kb, n] = transB ? [b.shape[1], b.shape[0]] : [b.shape[0], b.shape[1]];
+  if (k !== kb) {
+    throw new RangeError(`Expected inner dimensions to agree but op(a) is [${m}, ${k}] and op(b) is [${kb}, ${n}]`);
+  }
+  const c = o.c === undefined ? null : (o.c as Tensor);
+  if (c !== null && !(c instanceof Tensor)) throw new TypeError(`Expected Tensor for c but received ${describe(c)}`);
+  const [cRows, cCols] = c ? broadcastDims(c, m, n) : [1, 1];
+  const params = {
+    m, n, k, transA, transB, cRows, cCols,
+    alpha: finiteNumber('alpha', o.alpha ?? 1),
+    beta: finiteNumber('beta', o.beta ?? 1),
+    activation: activationCode('activation', o.activation ?? 'linear'),
+  };
+  return { op: 'gemm', args: [a.data, b.data, c && c.data, params], shape: [m, n] };
+}
+
+export function gemm(a: Tensor, b: Tensor, opts?: GemmOptions): Tensor {
+  return runSync(backend(), plan(a, b, opts));
+}
+
+/** gemm computed on a worker thread. */
+export async function gemmAsync(a: Tensor, b: Tensor, opts?: GemmOptions): Promise<Tensor> {
+  return runAsync(backend(), plan(a, b, opts));
+}

@@ -1,0 +1,80 @@
+import { activationCode, type ActivationName } from '../activation';
+import type { Backend, Conv2DParams } from '../backends/backend';
+import { checkPadding, type Padding, resolveWindow, windowOutput } from '../shape';
+import { checkInput } from '../tensor';
+import { boolean, integer, options, pair } from '../validate';
+import type { Call } from './layer';
+import { WeightedLayer } from './weighted';
+
+export interface Conv2DOptions {
+  filters: number;
+  kernelSize: number | [number, number];
+  strides?: number | [number, number];
+  /** 'valid' (default), 'same' (TensorFlow: odd padding at bottom/right) or [top, bottom, left, right]. */
+  padding?: Padding;
+  dilationRate?: number | [number, number];
+  activation?: ActivationName;
+  useBias?: boolean;
+  /** HWIO: [kernelH, kernelW, inChannels, filters], row-major. */
+  kernel?: Float32Array;
+  bias?: Float32Array;
+  /** Seed of the He-uniform initialisation used when no kernel is given (default 0). */
+  seed?: number;
+}
+
+/** 2-D convolution over NHWC input: [N, H, W, C] -> [N, outH, outW, filters]. */
+export class Conv2D extends WeightedLayer {
+  readonly filters: number;
+  readonly kernelSize: [number, number];
+  readonly strides: [number, number];
+  readonly padding: Padding;
+  readonly dilationRate: [number, number];
+  readonly activation: ActivationName;
+
+  constructor(opts: Conv2DOptions) {
+    const o = options('Conv2D options', opts, false);
+    const filters = integer('filters', o.filters);
+    const kernelSize = pair('kernelSize', o.kernelSize);
+    const activation = (o.activation ?? 'linear') as ActivationName;
+    const code = activationCode('activation', activation);
+    super('Conv2D', 'channels', filters, kernelSize[0] * kernelSize[1], boolean('useBias', o.useBias ?? true), code as 0 | 1,
+      integer('seed', o.seed ?? 0, 0));
+    this.filters = filters;
+    this.kernelSize = kernelSize;
+    this.strides = pair('strides', o.strides ?? 1);
+    this.padding = checkPadding('padding', o.padding ?? 'valid');
+    this.dilationRate = pair('dilationRate', o.dilationRate ?? 1);
+    this.activation = activation;
+    this.setWeights({ kernel: o.kernel as Float32Array | undefined, bias: o.bias as Float32Array | undefined });
+  }
+
+  protected kernelLayout(): string {
+    return `[${this.kernelSize[0]}, ${this.kernelSize[1]}, ${this.depth ?? 'inChannels'}, ${this.filters}]`;
+  }
+
+  private params(shape: readonly number[]): Conv2DParams {
+    const [n, h, w, c] = shape;
+    const win = resolveWindow(this.kernelSize, this.strides, this.dilationRate, this.padding, h, w);
+    const [oh, ow] = windowOutput('Conv2D', win, h, w);
+    return { n, h, w, c, ...win, oh, ow, oc: this.filters, activation: this.activationCode };
+  }
+
+  outputShape(inputShape: readonly number[]): number[] {
+    if (!Array.isArray(inputShape) || inputShape.length !== 4) {
+      throw new RangeError(`Expected Conv2D input shape of rank 4 (NHWC) but received [${String(inputShape)}]`);
+    }
+    inputShape.forEach((d, i) => integer(`inputShape[${i}]`, d));
+    if (this.depth !== null && inputShape[3] !== this.depth) {
+      throw new RangeError(`Expected input with ${this.depth} channels for Conv2D but received shape [${inputShape.join(', ')}]`);
+    }
+    const p = this.params(inputShape);
+    return [p.n, p.oh, p.ow, p.oc];
+  }
+
+  protected prepare(input: unknown, b: Backend): Call {
+    const x = checkInput('Conv2D', input, 4);
+    const p = this.params(x.shape);
+    const packed = this.packedKernel(p.c, x.shape, b);
+    return { op: 'conv2d', args: [x.data, packed, this.bias, p], shape: [p.n, p.oh, p.ow, p.oc] };
+  }
+}

@@ -1,0 +1,56 @@
+import { activationCode, type ActivationName } from '../activation';
+import type { Backend } from '../backends/backend';
+import { product } from '../shape';
+import { checkInput } from '../tensor';
+import { boolean, integer, options } from '../validate';
+import type { Call } from './layer';
+import { WeightedLayer } from './weighted';
+
+export interface DenseOptions {
+  units: number;
+  activation?: ActivationName;
+  useBias?: boolean;
+  /** [inFeatures, units], row-major. */
+  kernel?: Float32Array;
+  bias?: Float32Array;
+  /** Seed of the He-uniform initialisation used when no kernel is given (default 0). */
+  seed?: number;
+}
+
+/** Fully connected layer: [N, ...] is flattened (row-major) to [N, K], then [N, K] x [K, units]. */
+export class Dense extends WeightedLayer {
+  readonly activation: ActivationName;
+
+  constructor(opts: DenseOptions) {
+    const o = options('Dense options', opts, false);
+    const units = integer('units', o.units);
+    const activation = (o.activation ?? 'linear') as ActivationName;
+    const code = activationCode('activation', activation);
+    super('Dense', 'features', units, 1, boolean('useBias', o.useBias ?? true), code as 0 | 1, integer('seed', o.seed ?? 0, 0));
+    this.activation = activation;
+    this.setWeights({ kernel: o.kernel as Float32Array | undefined, bias: o.bias as Float32Array | undefined });
+  }
+
+  protected kernelLayout(): string {
+    return `[${this.depth ?? 'inFeatures'}, ${this.units}]`;
+  }
+
+  outputShape(inputShape: readonly number[]): number[] {
+    if (!Array.isArray(inputShape) || inputShape.length < 2) {
+      throw new RangeError(`Expected Dense input shape of rank >= 2 but received [${String(inputShape)}]`);
+    }
+    inputShape.forEach((d, i) => integer(`inputShape[${i}]`, d));
+    const k = product(inputShape.slice(1));
+    if (this.depth !== null && k !== this.depth) {
+      throw new RangeError(`Expected input with ${this.depth} features for Dense but received shape [${inputShape.join(', ')}]`);
+    }
+    return [inputShape[0], this.units];
+  }
+
+  protected prepare(input: unknown, b: Backend): Call {
+    const x = checkInput('Dense', input, 2, true);
+    const m = x.shape[0], k = product(x.shape.slice(1));
+    const packed = this.packedKernel(k, x.shape, b);
+    return { op: 'dense', args: [x.data, packed, this.bias, { m, k, n: this.units, activation: this.activationCode }], shape: [m, this.units] };
+  }
+}

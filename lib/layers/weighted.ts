@@ -1,0 +1,85 @@
+import type { Activation } from '../activation';
+import type { Backend } from '../backends/backend';
+import { heUniform } from '../init';
+import { fail, float32Array, options } from '../validate';
+import { Layer, type Weights } from './layer';
+
+type ActivationCode = (typeof Activation)[keyof typeof Activation];
+
+/**
+ * Shared by Conv2D and Dense: a kernel of `depth * taps` rows by `units` columns, an optional
+ * bias of `units`, He-uniform initialisation once the input depth is known, and the kernel
+ * packed for the GEMM once per backend (create once, run many).
+ */
+export abstract class WeightedLayer extends Layer {
+  protected kernel: Float32Array | null = null;
+  protected bias: Float32Array | null = null;
+  /** Input channels (Conv2D) or features (Dense): known from the kernel or the first input. */
+  protected depth: number | null = null;
+  private packed: { backend: Backend; data: Float32Array } | null = null;
+
+  protected constructor(
+    private readonly layerName: string,
+    private readonly depthName: string,
+    readonly units: number,
+    private readonly taps: number,
+    protected readonly useBias: boolean,
+    protected readonly activationCode: ActivationCode,
+    private readonly seed: number,
+  ) {
+    super();
+  }
+
+  getWeights(): Weights {
+    return { kernel: this.kernel && this.kernel.slice(), bias: this.bias && this.bias.slice() };
+  }
+
+  /** Replaces the kernel and/or bias (copied). A new kernel may change the input depth. */
+  setWeights(weights: Partial<Weights>): void {
+    const w = options('weights', weights, false);
+    let depth = this.depth;
+    let kernel = this.kernel;
+    if (w.kernel !== undefined) {
+      const k = float32Array('kernel', w.kernel);
+      const perDepth = this.taps * this.units;
+      if (k.length === 0 || k.length % perDepth !== 0) {
+        throw new RangeError(
+          `Expected kernel length to be a positive multiple of ${perDepth} (${this.kernelLayout()}) for ${this.layerName} but received length ${k.length}`,
+        );
+      }
+      kernel = k.slice();
+      depth = k.length / perDepth;
+    }
+    let bias = this.bias;
+    if (w.bias !== undefined && w.bias !== null) {
+      if (!this.useBias) fail('type', 'no bias (useBias is false)', 'bias', w.bias);
+      bias = float32Array('bias', w.bias, this.units).slice();
+    }
+    this.kernel = kernel;
+    this.depth = depth;
+    this.bias = bias ?? (this.useBias ? new Float32Array(this.units) : null);
+    this.packed = null;
+  }
+
+  /** Kernel layout, for error messages. */
+  protected abstract kernelLayout(): string;
+
+  /** The kernel packed for `b`, after checking (or learning) the input depth. */
+  protected packedKernel(inputDepth: number, shape: readonly number[], b: Backend): Float32Array {
+    if (this.depth === null) this.depth = inputDepth;
+    if (this.depth !== inputDepth) {
+      throw new RangeError(
+        `Expected input with ${this.depth} ${this.depthName} for ${this.layerName} (its kernel is ${this.kernelLayout()}) but received shape [${shape.join(', ')}]`,
+      );
+    }
+    if (!this.kernel) {
+      const fanIn = this.taps * inputDepth;
+      this.kernel = heUniform(fanIn * this.units, fanIn, this.seed);
+      this.packed = null;
+    }
+    if (!this.packed || this.packed.backend !== b) {
+      this.packed = { backend: b, data: b.packWeights(this.kernel, { k: this.taps * inputDepth, n: this.units }) };
+    }
+    return this.packed.data;
+  }
+}

@@ -1,0 +1,73 @@
+// Output-size and padding math for the windowed layers: the single source of truth in
+// TypeScript (the native side recomputes the same formula to check what it is given).
+import { fail, integer } from './validate';
+
+export type Padding = 'valid' | 'same' | [number, number, number, number];
+
+/** A resolved window: size, strides, dilation and pads (top, bottom, left, right). */
+export interface Window {
+  kh: number; kw: number;
+  sh: number; sw: number;
+  dh: number; dw: number;
+  pt: number; pb: number; pl: number; pr: number;
+}
+
+export function effectiveKernel(k: number, dilation: number): number {
+  return (k - 1) * dilation + 1;
+}
+
+/** floor((in + padBegin + padEnd - effectiveKernel) / stride) + 1, or 0 when nothing fits. */
+export function outputExtent(inSize: number, k: number, stride: number, dilation: number, padBegin: number, padEnd: number): number {
+  const room = inSize + padBegin + padEnd - effectiveKernel(k, dilation);
+  return room < 0 ? 0 : Math.floor(room / stride) + 1;
+}
+
+/**
+ * TensorFlow's 'same': out = ceil(in / stride); the total padding needed for that is split with
+ * the odd cell at the end (bottom/right).
+ */
+export function samePads(inSize: number, k: number, stride: number, dilation: number): [number, number] {
+  const out = Math.ceil(inSize / stride);
+  const total = Math.max(0, (out - 1) * stride + effectiveKernel(k, dilation) - inSize);
+  const begin = Math.floor(total / 2);
+  return [begin, total - begin];
+}
+
+/** Validates a padding option: 'valid', 'same' or [top, bottom, left, right]. */
+export function checkPadding(name: string, v: unknown): Padding {
+  if (v === 'valid' || v === 'same') return v;
+  if (Array.isArray(v) && v.length === 4) {
+    return [0, 1, 2, 3].map((i) => integer(`${name}[${i}]`, v[i], 0)) as Padding;
+  }
+  return fail(typeof v === 'string' ? 'range' : 'type', "'valid', 'same' or [top, bottom, left, right]", name, v);
+}
+
+/** The full window for an input of height h and width w. */
+export function resolveWindow(
+  size: [number, number], strides: [number, number], dilation: [number, number], padding: Padding, h: number, w: number,
+): Window {
+  const [kh, kw] = size, [sh, sw] = strides, [dh, dw] = dilation;
+  let pads: number[];
+  if (padding === 'valid') pads = [0, 0, 0, 0];
+  else if (padding === 'same') pads = [...samePads(h, kh, sh, dh), ...samePads(w, kw, sw, dw)];
+  else pads = padding;
+  return { kh, kw, sh, sw, dh, dw, pt: pads[0], pb: pads[1], pl: pads[2], pr: pads[3] };
+}
+
+/** [oh, ow] of a window over h x w; a RangeError naming the layer when it is below 1. */
+export function windowOutput(layer: string, win: Window, h: number, w: number): [number, number] {
+  const oh = outputExtent(h, win.kh, win.sh, win.dh, win.pt, win.pb);
+  const ow = outputExtent(w, win.kw, win.sw, win.dw, win.pl, win.pr);
+  if (oh < 1 || ow < 1) {
+    throw new RangeError(
+      `Expected ${layer} output size of at least 1x1 but the ${win.kh}x${win.kw} window ` +
+        `(dilation ${win.dh}x${win.dw}, padding [${win.pt}, ${win.pb}, ${win.pl}, ${win.pr}]) ` +
+        `over a ${h}x${w} input gives ${oh}x${ow}`,
+    );
+  }
+  return [oh, ow];
+}
+
+export function product(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}

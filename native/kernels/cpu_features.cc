@@ -1,0 +1,62 @@
+#include "kernels/cpu_features.h"
+
+#include <atomic>
+#include <cstdlib>
+
+namespace convkit {
+namespace {
+
+// Widest first; the scalar kernel runs everywhere.
+const GemmUkernel kGemms[] = {
+    {"avx512f", 8, f32_gemm_8x16_avx512f},
+    {"avx2-fma", 6, f32_gemm_6x16_avx2_fma},
+    {"scalar", 4, f32_gemm_4x16_scalar},
+};
+constexpr size_t kGemmCount = sizeof(kGemms) / sizeof(kGemms[0]);
+
+bool Supported(const GemmUkernel& g) {
+  const std::string isa = g.isa;
+#if defined(__x86_64__) || defined(__i386__)
+  // libgcc's checks include the OS's XSAVE support for the wider registers.
+  if (isa == "avx512f") return __builtin_cpu_supports("avx512f");
+  if (isa == "avx2-fma") return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#endif
+  return isa == "scalar";
+}
+
+size_t DefaultIndex() {
+  const char* forced = std::getenv("CONVKIT_ISA");
+  for (size_t i = 0; forced && i < kGemmCount; i++)
+    if (kGemms[i].isa == std::string(forced) && Supported(kGemms[i])) return i;
+  for (size_t i = 0; i < kGemmCount; i++)
+    if (Supported(kGemms[i])) return i;
+  return kGemmCount - 1;
+}
+
+std::atomic<size_t>& ActiveIndex() {
+  static std::atomic<size_t> index{DefaultIndex()};
+  return index;
+}
+
+}  // namespace
+
+const GemmUkernel& ActiveGemm() { return kGemms[ActiveIndex().load()]; }
+
+std::vector<std::string> SupportedIsas() {
+  std::vector<std::string> out;
+  for (const GemmUkernel& g : kGemms)
+    if (Supported(g)) out.push_back(g.isa);
+  return out;
+}
+
+bool SelectIsa(const std::string& isa) {
+  for (size_t i = 0; i < kGemmCount; i++) {
+    if (isa == kGemms[i].isa && Supported(kGemms[i])) {
+      ActiveIndex().store(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace convkit

@@ -1,0 +1,25 @@
+// The blocked GEMM driver: C = clamp(A * W + bias) over a packed W, in cache-sized blocks.
+#pragma once
+#include <cstddef>
+
+namespace convkit {
+
+struct GemmProblem {
+  size_t m, n, k;     // all >= 1 (checked at the N-API boundary)
+  const float* a;     // m x k, row stride lda
+  size_t lda;
+  const float* w;     // packed k x n (PackWeights)
+  float* c;           // m x n, row stride ldc
+  size_t ldc;
+  const float* bias;  // n floats, or null
+  float minv, maxv;   // the activation as a clamp
+  bool accumulate;    // C already holds an addend (Gemm's beta * C)
+};
+
+// Rows [m0, m1) and 16-column panels [p0, p1) of the problem, on the calling thread.
+void GemmTile(const GemmProblem& p, size_t m0, size_t m1, size_t p0, size_t p1);
+
+// The whole problem, split across the thread pool along M or N when it is big enough.
+void GemmRun(const GemmProblem& p);
+
+}  // namespace convkit

@@ -1,0 +1,181 @@
+#include "napi/bindings.h"
+
+#include <string>
+
+#include "kernels/cpu_features.h"
+#include "kernels/pack_weights.h"
+#include "kernels/thread_pool.h"
+#include "napi/args.h"
+#include "napi/jobs.h"
+#include "ops/conv2d.h"
+#include "ops/dense.h"
+#include "ops/gemm.h"
+#include "ops/maxpool2d.h"
+
+namespace convkit {
+namespace napi {
+namespace {
+
+constexpr size_t kMaxDim = size_t(1) << 31;
+
+void ExpectOutput(Napi::Env env, const Napi::Object& params, const char* key, size_t computed) {
+  const size_t given = SizeField(params, key, 0, kMaxDim);
+  if (computed == 0 || given != computed)
+    throw Napi::RangeError::New(env, std::string("Expected params.") + key + " to be " +
+                                         std::to_string(computed) + " for this window but received " +
+                                         std::to_string(given));
+}
+
+// Output extent of a window op, checked against the caller's oh/ow.
+void WindowOutput(Napi::Env env, const Napi::Object& params, const Nhwc& in, const Window2D& w,
+                  size_t* oh, size_t* ow) {
+  *oh = OutputExtent(in.h, w.kh, w.sh, w.dh, w.pt, w.pb);
+  *ow = OutputExtent(in.w, w.kw, w.sw, w.dw, w.pl, w.pr);
+  ExpectOutput(env, params, "oh", *oh);
+  ExpectOutput(env, params, "ow", *ow);
+}
+
+// conv2d(x, packedW, bias | null, params, y)
+Job ParseConv2D(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const F32 x = Float32Arg(info, 0, "x"), w = Float32Arg(info, 1, "packedWeights"),
+            bias = Float32Arg(info, 2, "bias", true), y = Float32Arg(info, 4, "y");
+  const Napi::Object params = ParamsArg(info, 3);
+  Conv2DShape s{NhwcFields(params), WindowFields(params), 0, 0, SizeField(params, "oc", 1, kMaxDim)};
+  WindowOutput(env, params, s.in, s.win, &s.oh, &s.ow);
+  const Activation act = ActivationField(params);
+  const size_t k = CheckedProduct(env, {s.win.kh, s.win.kw, s.in.c}, "the kernel");
+  CheckedProduct(env, {k, s.oc}, "the kernel");
+  ExpectLength(env, x, CheckedProduct(env, {s.in.n, s.in.h, s.in.w, s.in.c}, "x"), "x");
+  ExpectLength(env, w, PackedWeightsSize(k, s.oc), "packedWeights");
+  if (bias.data) ExpectLength(env, bias, s.oc, "bias");
+  ExpectLength(env, y, CheckedProduct(env, {s.in.n, s.oh, s.ow, s.oc}, "y"), "y");
+  return {[=] { Conv2DNhwc(s, x.data, w.data, bias.data, act, y.data); },
+          {info[0], info[1], info[2], info[4]},
+          info[4]};
+}
+
+// maxpool2d(x, params, y)
+Job ParseMaxPool2D(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const F32 x = Float32Arg(info, 0, "x"), y = Float32Arg(info, 2, "y");
+  const Napi::Object params = ParamsArg(info, 1);
+  const Nhwc in = NhwcFields(params);
+  const Window2D w = WindowFields(params);
+  // A window made only of padding would have no max.
+  const size_t eh = (w.kh - 1) * w.dh + 1, ew = (w.kw - 1) * w.dw + 1;
+  if (w.pt >= eh || w.pb >= eh || w.pl >= ew || w.pr >= ew)
+    throw Napi::RangeError::New(env, "Expected each pooling pad to be smaller than the window");
+  size_t oh, ow;
+  WindowOutput(env, params, in, w, &oh, &ow);
+  ExpectLength(env, x, CheckedProduct(env, {in.n, in.h, in.w, in.c}, "x"), "x");
+  ExpectLength(env, y, CheckedProduct(env, {in.n, oh, ow, in.c}, "y"), "y");
+  return {[=] { MaxPool2DNhwc(in, w, oh, ow, x.data, y.data); }, {info[0], info[2]}, info[2]};
+}
+
+// dense(x, packedW, bias | null, params {m, k, n, activation}, y)
+Job ParseDense(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const F32 x = Float32Arg(info, 0, "x"), w = Float32Arg(info, 1, "packedWeights"),
+            bias = Float32Arg(info, 2, "bias", true), y = Float32Arg(info, 4, "y");
+  const Napi::Object params = ParamsArg(info, 3);
+  const size_t m = SizeField(params, "m", 1, kMaxDim), k = SizeField(params, "k", 1, kMaxDim),
+               n = SizeField(params, "n", 1, kMaxDim);
+  const Activation act = ActivationField(params);
+  ExpectLength(env, x, CheckedProduct(env, {m, k}, "x"), "x");
+  ExpectLength(env, w, PackedWeightsSize(k, n), "packedWeights");
+  if (bias.data) ExpectLength(env, bias, n, "bias");
+  ExpectLength(env, y, CheckedProduct(env, {m, n}, "y"), "y");
+  return {[=] { DenseForward(m, k, n, x.data, w.data, bias.data, act, y.data); },
+          {info[0], info[1], info[2], info[4]},
+          info[4]};
+}
+
+// gemm(a, b, c | null, params {m, n, k, transA, transB, alpha, beta, cRows, cCols, activation}, y)
+Job ParseGemm(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const F32 a = Float32Arg(info, 0, "a"), b = Float32Arg(info, 1, "b"),
+            c = Float32Arg(info, 2, "c", true), y = Float32Arg(info, 4, "y");
+  const Napi::Object params = ParamsArg(info, 3);
+  GemmArgs g;
+  g.m = SizeField(params, "m", 1, kMaxDim);
+  g.n = SizeField(params, "n", 1, kMaxDim);
+  g.k = SizeField(params, "k", 1, kMaxDim);
+  g.trans_a = BoolField(params, "transA");
+  g.trans_b = BoolField(params, "transB");
+  g.alpha = float(NumberField(params, "alpha"));
+  g.beta = float(NumberField(params, "beta"));
+  g.act = ActivationField(params);
+  g.a = a.data;
+  g.b = b.data;
+  g.c = c.data;
+  g.y = y.data;
+  ExpectLength(env, a, CheckedProduct(env, {g.m, g.k}, "a"), "a");
+  ExpectLength(env, b, CheckedProduct(env, {g.k, g.n}, "b"), "b");
+  ExpectLength(env, y, CheckedProduct(env, {g.m, g.n}, "y"), "y");
+  g.c_rows = g.c_cols = 1;
+  if (c.data) {
+    g.c_rows = SizeField(params, "cRows", 1, kMaxDim);
+    g.c_cols = SizeField(params, "cCols", 1, kMaxDim);
+    if ((g.c_rows != 1 && g.c_rows != g.m) || (g.c_cols != 1 && g.c_cols != g.n))
+      throw Napi::RangeError::New(env, "Expected c to broadcast to [m, n]");
+    ExpectLength(env, c, g.c_rows * g.c_cols, "c");
+  }
+  return {[=] { GemmGeneral(g); }, {info[0], info[1], info[2], info[4]}, info[4]};
+}
+
+}  // namespace
+
+// packWeights(kernel, k, n): a new Float32Array in the micro-kernels' panel layout.
+Napi::Value PackWeights(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const F32 b = Float32Arg(info, 0, "kernel");
+  const Napi::Object params = ParamsArg(info, 1);
+  const size_t k = SizeField(params, "k", 1, kMaxDim), n = SizeField(params, "n", 1, kMaxDim);
+  ExpectLength(env, b, CheckedProduct(env, {k, n}, "kernel"), "kernel");
+  Napi::Float32Array packed = Napi::Float32Array::New(env, PackedWeightsSize(k, n));
+  convkit::PackWeights(k, n, b.data, n, 1, 1.0f, packed.Data());
+  return packed;
+}
+
+Napi::Value Conv2D(const Napi::CallbackInfo& info) { return Sync<ParseConv2D>(info); }
+Napi::Value Conv2DAsync(const Napi::CallbackInfo& info) { return Async<ParseConv2D>(info); }
+Napi::Value MaxPool2D(const Napi::CallbackInfo& info) { return Sync<ParseMaxPool2D>(info); }
+Napi::Value MaxPool2DAsync(const Napi::CallbackInfo& info) { return Async<ParseMaxPool2D>(info); }
+Napi::Value Dense(const Napi::CallbackInfo& info) { return Sync<ParseDense>(info); }
+Napi::Value DenseAsync(const Napi::CallbackInfo& info) { return Async<ParseDense>(info); }
+Napi::Value Gemm(const Napi::CallbackInfo& info) { return Sync<ParseGemm>(info); }
+Napi::Value GemmAsync(const Napi::CallbackInfo& info) { return Async<ParseGemm>(info); }
+
+// info(): { isa, isas, threads }
+Napi::Value Info(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("isa", ActiveGemm().isa);
+  Napi::Array isas = Napi::Array::New(env);
+  for (const std::string& isa : SupportedIsas()) isas.Set(isas.Length(), isa);
+  out.Set("isas", isas);
+  out.Set("threads", double(NumThreads()));
+  out.Set("mr", double(ActiveGemm().mr));
+  out.Set("nr", double(kGemmNR));
+  return out;
+}
+
+Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
+  const Napi::Value v = info[0];
+  if (!v.IsNumber() || v.As<Napi::Number>().DoubleValue() < 1 ||
+      v.As<Napi::Number>().DoubleValue() > 64 ||
+      v.As<Napi::Number>().DoubleValue() != double(v.As<Napi::Number>().Int64Value()))
+    throw Napi::RangeError::New(info.Env(), "Expected integer in [1, 64] for threads");
+  convkit::SetNumThreads(size_t(v.As<Napi::Number>().Int64Value()));
+  return info.Env().Undefined();
+}
+
+Napi::Value SelectIsa(const Napi::CallbackInfo& info) {
+  if (!info[0].IsString())
+    throw Napi::TypeError::New(info.Env(), "Expected string for isa");
+  return Napi::Boolean::New(info.Env(), convkit::SelectIsa(info[0].As<Napi::String>().Utf8Value()));
+}
+
+}  // namespace napi
+}  // namespace convkit

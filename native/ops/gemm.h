@@ -1,0 +1,25 @@
+// General GEMM with ONNX Gemm semantics: y = act(alpha * op(A) * op(B) + beta * C).
+#pragma once
+#include <cstddef>
+
+#include "kernels/activation.h"
+
+namespace convkit {
+
+struct GemmArgs {
+  size_t m, n, k;         // op(A) is m x k, op(B) is k x n
+  const float* a;         // m x k, or k x m when trans_a
+  bool trans_a;
+  const float* b;         // k x n, or n x k when trans_b
+  bool trans_b;
+  float alpha, beta;
+  const float* c;         // null, or c_rows x c_cols broadcast to m x n
+  size_t c_rows, c_cols;  // each 1 or the full extent
+  Activation act;
+  float* y;               // m x n
+};
+
+// Packs B (with alpha folded in) and, when A is transposed, a copy of A: O(k * (m + n)) scratch.
+void GemmGeneral(const GemmArgs& g);
+
+}  // namespace convkit

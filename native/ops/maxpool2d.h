@@ -1,0 +1,12 @@
+// MaxPool2D, NHWC. Padded cells are skipped (they never win the max).
+#pragma once
+#include "ops/window.h"
+
+namespace convkit {
+
+// Every window must hold at least one real cell: the caller checks each pad < the effective
+// window size, which guarantees it.
+void MaxPool2DNhwc(const Nhwc& in, const Window2D& win, size_t oh, size_t ow, const float* x,
+                   float* y);
+
+}  // namespace convkit
