@@ -1,0 +1,64 @@
+import * as ck from '../lib/index';
+import { expectClose } from './helpers/assert';
+import { forEachBackend, forEachIsa, forEachThreadCount } from './helpers/backends';
+import { type ConvConfig, convConfigs, describeConv, windowSpec } from './helpers/configs';
+import { randomArray } from './helpers/random';
+import { conv2dRef } from './helpers/reference';
+
+// Tolerance: see expectClose, gamma_K = 2(K + 2)u with K = kh*kw*inC, times the sum of |terms|.
+
+function check(cfg: ConvConfig, seed: number): void {
+  const { n, h, w, c, oc } = cfg;
+  const [kh, kw] = cfg.kernelSize;
+  const x = randomArray(n * h * w * c, seed);
+  const kernel = randomArray(kh * kw * c * oc, seed + 1);
+  const bias = cfg.useBias ? randomArray(oc, seed + 2) : null;
+  const win = windowSpec(h, w, cfg.kernelSize, cfg.strides, cfg.dilation, cfg.padding);
+  const expected = conv2dRef(x, [n, h, w, c], kernel, oc, win, bias, cfg.relu);
+  const layer = new ck.Conv2D({
+    filters: oc, kernelSize: cfg.kernelSize, strides: cfg.strides, dilationRate: cfg.dilation, padding: cfg.padding,
+    activation: cfg.relu ? 'relu' : 'linear', useBias: cfg.useBias, kernel, ...(bias ? { bias } : {}),
+  });
+  const input = new ck.Tensor(x, [n, h, w, c]);
+  forEachIsa((isa) =>
+    forEachThreadCount((threads) => {
+      const y = layer.forward(input);
+      if (y.shape.join() !== expected.shape.join()) throw new Error(`shape ${y.shape} != ${expected.shape}`);
+      expectClose(y.data, expected, kh * kw * c, `${describeConv(cfg)} [${isa}, ${threads} threads]`);
+    }),
+  );
+}
+
+// Sizes past the blocking constants: K > 256 (KC), rows > 96 (MC) and > one im2col segment.
+const BLOCK_CASES: ConvConfig[] = [
+  { n: 3, h: 17, w: 17, c: 70, oc: 70, kernelSize: [3, 3], strides: [1, 1], dilation: [1, 1], padding: 'same', useBias: true, relu: true },
+  { n: 1, h: 23, w: 19, c: 33, oc: 17, kernelSize: [5, 5], strides: [2, 1], dilation: [1, 1], padding: 'same', useBias: false, relu: false },
+  { n: 2, h: 15, w: 16, c: 64, oc: 65, kernelSize: [1, 1], strides: [1, 1], dilation: [1, 1], padding: 'valid', useBias: true, relu: false },
+  { n: 2, h: 15, w: 16, c: 300, oc: 3, kernelSize: [1, 1], strides: [1, 1], dilation: [1, 1], padding: 'valid', useBias: true, relu: true },
+  { n: 1, h: 9, w: 9, c: 129, oc: 48, kernelSize: [3, 3], strides: [1, 1], dilation: [2, 2], padding: [2, 2, 2, 2], useBias: true, relu: false },
+];
+
+forEachBackend('Conv2D against the float64 reference', () => {
+  convConfigs(160, 1234).forEach((cfg, i) => {
+    it(describeConv(cfg), () => check(cfg, 1000 + i));
+  });
+  BLOCK_CASES.forEach((cfg, i) => {
+    it(`past the blocking sizes: ${describeConv(cfg)}`, () => check(cfg, 5000 + i));
+  });
+  it('1x1 stride-1 (the path without im2col) with padding still pads', () => {
+    check({ n: 2, h: 5, w: 4, c: 17, oc: 18, kernelSize: [1, 1], strides: [1, 1], dilation: [1, 1], padding: [1, 0, 2, 1], useBias: true, relu: false }, 77);
+  });
+  it('propagates NaN and infinity from the input like the reference', () => {
+    const x = randomArray(1 * 4 * 4 * 3, 9);
+    x[5] = NaN;
+    x[20] = Infinity;
+    const kernel = randomArray(3 * 3 * 3 * 4, 10).map(Math.abs);
+    const layer = new ck.Conv2D({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', kernel });
+    const y = layer.forward(new ck.Tensor(x, [1, 4, 4, 3]));
+    const ref = conv2dRef(x, [1, 4, 4, 3], kernel, 4, windowSpec(4, 4, [3, 3], [1, 1], [1, 1], 'same'), new Float32Array(4), true);
+    for (let i = 0; i < y.data.length; i++) {
+      if (Number.isNaN(ref.data[i]) !== Number.isNaN(y.data[i])) throw new Error(`NaN mismatch at ${i}`);
+      if (!Number.isNaN(ref.data[i]) && !Number.isFinite(ref.data[i]) && ref.data[i] !== y.data[i]) throw new Error(`inf mismatch at ${i}`);
+    }
+  });
+});

@@ -1,0 +1,57 @@
+// Runs one spec body against every backend that loads here, and (native) every GEMM ISA.
+import * as ck from '../../lib/index';
+import { backend } from '../../lib/backends/select';
+
+export const ALL_BACKENDS = ['native', 'wasm'] as const;
+
+/** describe(`<backend>`) for each backend; one that does not load is skipped with its reason. */
+export function forEachBackend(title: string, body: () => void): void {
+  const available = ck.backends();
+  for (const name of ALL_BACKENDS) {
+    describe(`${title} [${name}]`, function () {
+      if (!available.includes(name)) {
+        it(`runs on ${name}`, function () {
+          console.log(`      skipped: the ${name} backend does not load on this machine or this version`);
+          this.skip();
+        });
+        return;
+      }
+      let previous: ck.BackendName;
+      before(async () => {
+        previous = ck.getBackend();
+        await ck.setBackend(name);
+      });
+      after(async () => {
+        await ck.setBackend(previous);
+      });
+      body();
+    });
+  }
+}
+
+/** Runs fn once per instruction set this machine supports, restoring the default after. */
+export function forEachIsa(fn: (isa: string) => void): void {
+  const b = backend();
+  const { isa: original, isas } = b.info();
+  try {
+    for (const isa of isas) {
+      if (!b.selectIsa(isa)) throw new Error(`could not select ${isa}`);
+      fn(isa);
+    }
+  } finally {
+    b.selectIsa(original);
+  }
+}
+
+/** Runs fn with 1 thread and with 2 threads, restoring the count after. */
+export function forEachThreadCount(fn: (threads: number) => void): void {
+  const original = ck.getNumThreads();
+  try {
+    for (const t of [1, 2]) {
+      ck.setNumThreads(t);
+      fn(t);
+    }
+  } finally {
+    ck.setNumThreads(original);
+  }
+}

@@ -1,0 +1,111 @@
+// The oracle: naive float64 loops written straight from the definitions, sharing no code with
+// convkit. NHWC tensors, HWIO conv kernels, [in, units] dense kernels.
+
+export interface WindowSpec {
+  kh: number; kw: number; sh: number; sw: number; dh: number; dw: number;
+  pads: [number, number, number, number]; // top, bottom, left, right
+}
+
+/** Result in float64 plus, per output, the sum of |terms| (for error bounds). */
+export interface RefResult {
+  shape: number[];
+  data: Float64Array;
+  absSum: Float64Array;
+}
+
+function outSize(inSize: number, k: number, s: number, d: number, p0: number, p1: number): number {
+  return Math.floor((inSize + p0 + p1 - ((k - 1) * d + 1)) / s) + 1;
+}
+
+export function conv2dRef(
+  x: Float32Array, [n, h, w, c]: number[], kernel: Float32Array, oc: number, win: WindowSpec,
+  bias: Float32Array | null, relu: boolean,
+): RefResult {
+  const oh = outSize(h, win.kh, win.sh, win.dh, win.pads[0], win.pads[1]);
+  const ow = outSize(w, win.kw, win.sw, win.dw, win.pads[2], win.pads[3]);
+  const data = new Float64Array(n * oh * ow * oc), absSum = new Float64Array(data.length);
+  for (let b = 0; b < n; b++)
+    for (let oy = 0; oy < oh; oy++)
+      for (let ox = 0; ox < ow; ox++)
+        for (let o = 0; o < oc; o++) {
+          let sum = bias ? bias[o] : 0, mag = Math.abs(sum);
+          for (let ky = 0; ky < win.kh; ky++) {
+            const iy = oy * win.sh - win.pads[0] + ky * win.dh;
+            if (iy < 0 || iy >= h) continue;
+            for (let kx = 0; kx < win.kw; kx++) {
+              const ix = ox * win.sw - win.pads[2] + kx * win.dw;
+              if (ix < 0 || ix >= w) continue;
+              for (let ci = 0; ci < c; ci++) {
+                const t = x[((b * h + iy) * w + ix) * c + ci] * kernel[((ky * win.kw + kx) * c + ci) * oc + o];
+                sum += t;
+                mag += Math.abs(t);
+              }
+            }
+          }
+          const i = ((b * oh + oy) * ow + ox) * oc + o;
+          data[i] = relu ? Math.max(0, sum) : sum;
+          absSum[i] = mag;
+        }
+  return { shape: [n, oh, ow, oc], data, absSum };
+}
+
+/** Max over the real cells of each window; padding is skipped, never read as 0. */
+export function maxpool2dRef(x: Float32Array, [n, h, w, c]: number[], win: WindowSpec): RefResult {
+  const oh = outSize(h, win.kh, win.sh, win.dh, win.pads[0], win.pads[1]);
+  const ow = outSize(w, win.kw, win.sw, win.dw, win.pads[2], win.pads[3]);
+  const data = new Float64Array(n * oh * ow * c);
+  for (let b = 0; b < n; b++)
+    for (let oy = 0; oy < oh; oy++)
+      for (let ox = 0; ox < ow; ox++)
+        for (let ci = 0; ci < c; ci++) {
+          let m = -Infinity;
+          for (let ky = 0; ky < win.kh; ky++)
+            for (let kx = 0; kx < win.kw; kx++) {
+              const iy = oy * win.sh - win.pads[0] + ky * win.dh, ix = ox * win.sw - win.pads[2] + kx * win.dw;
+              if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                const v = x[((b * h + iy) * w + ix) * c + ci];
+                if (v > m || Number.isNaN(v)) m = v;
+                if (Number.isNaN(m)) break;
+              }
+            }
+          data[((b * oh + oy) * ow + ox) * c + ci] = m;
+        }
+  return { shape: [n, oh, ow, c], data, absSum: new Float64Array(data.length) };
+}
+
+/** y = act(alpha * op(A) op(B) + beta * C + bias); C broadcast from [cRows, cCols]. */
+export function gemmRef(
+  a: Float32Array, b: Float32Array, m: number, n: number, k: number,
+  opts: { transA?: boolean; transB?: boolean; alpha?: number; beta?: number; c?: Float32Array; cRows?: number; cCols?: number; bias?: Float32Array | null; relu?: boolean } = {},
+): RefResult {
+  const { transA = false, transB = false, alpha = 1, beta = 1, c, cRows = 1, cCols = 1, bias = null, relu = false } = opts;
+  const data = new Float64Array(m * n), absSum = new Float64Array(m * n);
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let sum = 0, mag = 0;
+      for (let kk = 0; kk < k; kk++) {
+        const t = (transA ? a[kk * m + i] : a[i * k + kk]) * (transB ? b[j * k + kk] : b[kk * n + j]);
+        sum += t;
+        mag += Math.abs(t);
+      }
+      let v = alpha * sum;
+      mag = Math.abs(alpha) * mag;
+      if (c) {
+        const cv = beta * c[(cRows === 1 ? 0 : i) * cCols + (cCols === 1 ? 0 : j)];
+        v += cv;
+        mag += Math.abs(cv);
+      }
+      if (bias) {
+        v += bias[j];
+        mag += Math.abs(bias[j]);
+      }
+      data[i * n + j] = relu ? Math.max(0, v) : v;
+      absSum[i * n + j] = mag;
+    }
+  return { shape: [m, n], data, absSum };
+}
+
+/** Dense: x [m, k] (already flattened) times kernel [k, units]. */
+export function denseRef(x: Float32Array, m: number, k: number, kernel: Float32Array, units: number, bias: Float32Array | null, relu: boolean): RefResult {
+  return gemmRef(x, kernel, m, units, k, { bias, relu });
+}
