@@ -68,6 +68,22 @@ export function windowOutput(layer: string, win: Window, h: number, w: number): 
   return [oh, ow];
 }
 
+/**
+ * First output index along one axis whose window holds only padding (dilated taps can step over
+ * every real cell), or -1 when every window holds at least one. Max-pool rejects such windows.
+ */
+export function firstEmptyWindow(inSize: number, k: number, stride: number, dilation: number, padBegin: number, out: number): number {
+  for (let o = 0; o < out; o++) {
+    let real = false;
+    for (let t = 0; t < k && !real; t++) {
+      const i = o * stride - padBegin + t * dilation;
+      real = i >= 0 && i < inSize;
+    }
+    if (!real) return o;
+  }
+  return -1;
+}
+
 export function product(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }

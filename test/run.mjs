@@ -14,4 +14,10 @@ const mocha = join(root, 'node_modules', 'mocha', 'bin', 'mocha.js');
 const args = [mocha, '--import=tsx', '--reporter', join(root, 'test', 'helpers', 'summary-reporter.cjs'),
   '--timeout', '600000', ...(process.argv.slice(2).length ? process.argv.slice(2) : ['test/**/*.test.ts'])];
 const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
-process.exit(result.status ?? 1);
+if (result.status === null) {
+  // A crash of the process (a signal) is a failure CI must see, not a silent exit.
+  console.log(`the test process was killed by ${result.signal}`);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+process.exit(result.status);

@@ -1,5 +1,5 @@
 import type { Backend, WindowParams } from '../backends/backend';
-import { checkPadding, effectiveKernel, type Padding, resolveWindow, windowOutput } from '../shape';
+import { checkPadding, firstEmptyWindow, type Padding, resolveWindow, windowOutput } from '../shape';
 import { checkInput } from '../tensor';
 import { integer, options, pair } from '../validate';
 import { Layer, type Call, type Weights } from './layer';
@@ -28,16 +28,6 @@ export class MaxPool2D extends Layer {
     this.strides = pair('strides', o.strides ?? this.poolSize);
     this.padding = checkPadding('padding', o.padding ?? 'valid');
     this.dilationRate = pair('dilationRate', o.dilationRate ?? 1);
-    if (Array.isArray(this.padding)) {
-      // A window made only of padding would have no max.
-      const [eh, ew] = [effectiveKernel(this.poolSize[0], this.dilationRate[0]), effectiveKernel(this.poolSize[1], this.dilationRate[1])];
-      const limits = [eh, eh, ew, ew];
-      this.padding.forEach((p, i) => {
-        if (p >= limits[i]) {
-          throw new RangeError(`Expected padding[${i}] smaller than the pooling window (${limits[i]}) but received ${p} of type number`);
-        }
-      });
-    }
   }
 
   getWeights(): Weights {
@@ -55,6 +45,15 @@ export class MaxPool2D extends Layer {
     const [n, h, w, c] = shape;
     const win = resolveWindow(this.poolSize, this.strides, this.dilationRate, this.padding, h, w);
     const [oh, ow] = windowOutput('MaxPool2D', win, h, w);
+    // A window made only of padding would have no max.
+    const row = firstEmptyWindow(h, win.kh, win.sh, win.dh, win.pt, oh);
+    const col = firstEmptyWindow(w, win.kw, win.sw, win.dw, win.pl, ow);
+    if (row >= 0 || col >= 0) {
+      throw new RangeError(
+        `Expected every MaxPool2D window to cover at least one input cell but the window at output ${row >= 0 ? `row ${row}` : `column ${col}`} ` +
+          `covers only padding (padding [${win.pt}, ${win.pb}, ${win.pl}, ${win.pr}], dilation ${win.dh}x${win.dw}, input ${h}x${w})`,
+      );
+    }
     return { n, h, w, c, ...win, oh, ow };
   }
 

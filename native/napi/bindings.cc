@@ -62,12 +62,12 @@ Job ParseMaxPool2D(const Napi::CallbackInfo& info) {
   const Napi::Object params = ParamsArg(info, 1);
   const Nhwc in = NhwcFields(params);
   const Window2D w = WindowFields(params);
-  // A window made only of padding would have no max.
-  const size_t eh = (w.kh - 1) * w.dh + 1, ew = (w.kw - 1) * w.dw + 1;
-  if (w.pt >= eh || w.pb >= eh || w.pl >= ew || w.pr >= ew)
-    throw Napi::RangeError::New(env, "Expected each pooling pad to be smaller than the window");
   size_t oh, ow;
   WindowOutput(env, params, in, w, &oh, &ow);
+  // A window made only of padding would have no max.
+  if (!EveryWindowReal(in.h, w.kh, w.sh, w.dh, w.pt, oh) ||
+      !EveryWindowReal(in.w, w.kw, w.sw, w.dw, w.pl, ow))
+    throw Napi::RangeError::New(env, "Expected every pooling window to cover at least one input cell");
   ExpectLength(env, x, CheckedProduct(env, {in.n, in.h, in.w, in.c}, "x"), "x");
   ExpectLength(env, y, CheckedProduct(env, {in.n, oh, ow, in.c}, "y"), "y");
   return {[=] { MaxPool2DNhwc(in, w, oh, ow, x.data, y.data); }, {info[0], info[2]}, info[2]};

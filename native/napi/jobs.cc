@@ -12,7 +12,8 @@ class JobWorker : public Napi::AsyncWorker {
   JobWorker(Napi::Env env, Job job)
       : Napi::AsyncWorker(env, "convkit"), deferred_(Napi::Promise::Deferred::New(env)),
         run_(std::move(job.run)) {
-    for (const Napi::Value& v : job.keep) keep_.push_back(Napi::Persistent(v.As<Napi::Object>()));
+    for (const Napi::Value& v : job.keep)
+      if (v.IsObject()) keep_.push_back(Napi::Persistent(v.As<Napi::Object>()));  // skips a null bias
     result_ = Napi::Persistent(job.result.As<Napi::Object>());
   }
 

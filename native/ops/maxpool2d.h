@@ -4,8 +4,8 @@
 
 namespace convkit {
 
-// Every window must hold at least one real cell: the caller checks each pad < the effective
-// window size, which guarantees it.
+// Every window should hold at least one real cell (the N-API layer checks EveryWindowReal); one
+// that does not gives -infinity.
 void MaxPool2DNhwc(const Nhwc& in, const Window2D& win, size_t oh, size_t ow, const float* x,
                    float* y);
 

@@ -22,4 +22,18 @@ inline size_t OutputExtent(size_t in, size_t k, size_t s, size_t d, size_t pad_b
   return padded < effective ? 0 : (padded - effective) / s + 1;
 }
 
+// True when every window along one axis holds at least one real cell (dilated taps can step over
+// all of them). Mirrors firstEmptyWindow() in lib/shape.ts.
+inline bool EveryWindowReal(size_t in, size_t k, size_t s, size_t d, size_t pad_begin, size_t out) {
+  for (size_t o = 0; o < out; o++) {
+    bool real = false;
+    for (size_t t = 0; t < k && !real; t++) {
+      const long i = long(o * s) - long(pad_begin) + long(t * d);
+      real = i >= 0 && i < long(in);
+    }
+    if (!real) return false;
+  }
+  return true;
+}
+
 }  // namespace convkit

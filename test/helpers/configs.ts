@@ -45,6 +45,20 @@ export function outputFits(h: number, w: number, win: WindowSpec): boolean {
   return h + win.pads[0] + win.pads[1] >= effective(win.kh, win.dh) && w + win.pads[2] + win.pads[3] >= effective(win.kw, win.dw);
 }
 
+/** False when some pooling window holds only padding (convkit rejects those). */
+export function everyWindowReal(h: number, w: number, win: WindowSpec): boolean {
+  const axis = (size: number, k: number, s: number, d: number, p0: number, p1: number): boolean => {
+    const out = Math.floor((size + p0 + p1 - effective(k, d)) / s) + 1;
+    for (let o = 0; o < out; o++) {
+      let real = false;
+      for (let t = 0; t < k; t++) real ||= o * s - p0 + t * d >= 0 && o * s - p0 + t * d < size;
+      if (!real) return false;
+    }
+    return true;
+  };
+  return axis(h, win.kh, win.sh, win.dh, win.pads[0], win.pads[1]) && axis(w, win.kw, win.sw, win.dw, win.pads[2], win.pads[3]);
+}
+
 function randomPadding(r: () => number, limitH: number, limitW: number): PaddingSpec {
   const mode = pick(r, ['valid', 'same', 'explicit'] as const);
   if (mode !== 'explicit') return mode;
@@ -80,7 +94,8 @@ export function poolConfigs(count: number, seed: number): PoolConfig[] {
     // Pooling pads must stay below the window so that no window is all padding.
     const padding = randomPadding(r, effective(poolSize[0], dilation[0]) - 1, effective(poolSize[1], dilation[1]) - 1);
     const cfg: PoolConfig = { n: randomInt(r, 1, 3), h, w, c: pick(r, CHANNELS), poolSize, strides, dilation, padding };
-    if (outputFits(h, w, windowSpec(h, w, poolSize, strides, dilation, padding))) out.push(cfg);
+    const win = windowSpec(h, w, poolSize, strides, dilation, padding);
+    if (outputFits(h, w, win) && everyWindowReal(h, w, win)) out.push(cfg);
   }
   return out;
 }
