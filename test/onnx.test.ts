@@ -1,0 +1,146 @@
+// The official ONNX backend test vectors (test/fixtures/onnx, see its README), run through the
+// layers: NCHW inputs transposed to NHWC, OIHW weights to HWIO, outputs transposed back.
+import { expect } from 'chai';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ck from '../lib/index';
+import { expectExact } from './helpers/assert';
+import { forEachBackend } from './helpers/backends';
+
+interface OnnxTensor { name: string; dims: number[]; data: number[] }
+interface OnnxCase { case: string; op: string; attributes: Record<string, unknown>; inputs: OnnxTensor[]; outputs: OnnxTensor[] }
+
+const DIR = join(__dirname, 'fixtures', 'onnx');
+const CASES: OnnxCase[] = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort()
+  .map((f) => JSON.parse(readFileSync(join(DIR, f), 'utf8')));
+
+const f32 = (t: OnnxTensor) => Float32Array.from(t.data);
+
+function nchwToNhwc(x: Float32Array, [n, c, h, w]: number[]): Float32Array {
+  const y = new Float32Array(x.length);
+  for (let b = 0; b < n; b++) for (let ci = 0; ci < c; ci++) for (let i = 0; i < h * w; i++) y[(b * h * w + i) * c + ci] = x[(b * c + ci) * h * w + i];
+  return y;
+}
+
+function nhwcToNchw(y: ck.Tensor): { data: Float32Array; dims: number[] } {
+  const [n, h, w, c] = y.shape;
+  const out = new Float32Array(y.size);
+  for (let b = 0; b < n; b++) for (let ci = 0; ci < c; ci++) for (let i = 0; i < h * w; i++) out[(b * c + ci) * h * w + i] = y.data[(b * h * w + i) * c + ci];
+  return { data: out, dims: [n, c, h, w] };
+}
+
+function oihwToHwio(wt: Float32Array, [o, i, kh, kw]: number[]): Float32Array {
+  const out = new Float32Array(wt.length);
+  for (let a = 0; a < o; a++) for (let b = 0; b < i; b++) for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++)
+    out[((y * kw + x) * i + b) * o + a] = wt[((a * i + b) * kh + y) * kw + x];
+  return out;
+}
+
+const pairOf = (v: unknown, dflt: number): [number, number] => (Array.isArray(v) ? [v[0], v[1]] : [dflt, dflt]);
+
+/** ONNX padding (pads [top, left, bottom, right] or auto_pad) as convkit's padding option. */
+function padding(a: Record<string, unknown>, h: number, w: number, k: [number, number], s: [number, number], d: [number, number]): ck.Padding {
+  const auto = (a.auto_pad as string | undefined) ?? 'NOTSET';
+  if (auto === 'VALID') return 'valid';
+  if (auto === 'SAME_UPPER') return 'same';
+  if (auto === 'SAME_LOWER') {
+    const split = (size: number, i: number) => {
+      const total = Math.max(0, (Math.ceil(size / s[i]) - 1) * s[i] + (k[i] - 1) * d[i] + 1 - size);
+      return [total - Math.floor(total / 2), Math.floor(total / 2)];
+    };
+    return [...split(h, 0), ...split(w, 1)] as ck.Padding;
+  }
+  const p = (a.pads as number[] | undefined) ?? [0, 0, 0, 0];
+  return [p[0], p[2], p[1], p[3]];
+}
+
+/** ceil_mode as extra end padding: the last window may run past the input (never starting in the padding). */
+function ceilPadding(pads: [number, number, number, number], h: number, w: number, k: [number, number], s: [number, number], d: [number, number]): ck.Padding {
+  const extra = (size: number, begin: number, end: number, i: number) => {
+    const ek = (k[i] - 1) * d[i] + 1;
+    let out = Math.ceil((size + begin + end - ek) / s[i]) + 1;
+    if ((out - 1) * s[i] >= size + begin) out -= 1;
+    return Math.max(end, (out - 1) * s[i] + ek - size - begin);
+  };
+  return [pads[0], extra(h, pads[0], pads[1], 0), pads[2], extra(w, pads[2], pads[3], 1)];
+}
+
+function runCase(t: OnnxCase): void {
+  const a = t.attributes, x = t.inputs[0], expected = t.outputs[0];
+  switch (t.op) {
+    case 'Conv': {
+      const [n, c, h, w] = x.dims, wt = t.inputs[1];
+      const k = pairOf(a.kernel_shape ?? wt.dims.slice(2), 1), s = pairOf(a.strides, 1), d = pairOf(a.dilations, 1);
+      const layer = new ck.Conv2D({
+        filters: wt.dims[0], kernelSize: k, strides: s, dilationRate: d, padding: padding(a, h, w, k, s, d),
+        kernel: oihwToHwio(f32(wt), wt.dims), ...(t.inputs[2] ? { bias: f32(t.inputs[2]) } : {}),
+      });
+      const y = nhwcToNchw(layer.forward(new ck.Tensor(nchwToNhwc(f32(x), x.dims), [n, h, w, c])));
+      expect(y.dims).to.deep.equal(expected.dims);
+      expectExact(y.data, expected.data);
+      return;
+    }
+    case 'MaxPool':
+    case 'GlobalMaxPool': {
+      const [n, c, h, w] = x.dims;
+      const global = t.op === 'GlobalMaxPool';
+      const k: [number, number] = global ? [h, w] : pairOf(a.kernel_shape, 1);
+      const s = pairOf(a.strides, 1), d = pairOf(a.dilations, 1);
+      let pad = padding(a, h, w, k, s, d);
+      if (a.ceil_mode === 1) pad = ceilPadding(pad === 'valid' ? [0, 0, 0, 0] : (pad as [number, number, number, number]), h, w, k, s, d);
+      const layer = new ck.MaxPool2D({ poolSize: k, strides: global ? 1 : s, dilationRate: d, padding: pad });
+      const y = nhwcToNchw(layer.forward(new ck.Tensor(nchwToNhwc(f32(x), x.dims), [n, h, w, c])));
+      expect(y.dims).to.deep.equal(expected.dims);
+      expectExact(y.data, expected.data); // values; the Indices output is not produced by convkit yet
+      return;
+    }
+    case 'Gemm': {
+      const [A, B, C] = t.inputs;
+      const alpha = (a.alpha as number | undefined) ?? 1, beta = (a.beta as number | undefined) ?? 1;
+      const transA = a.transA === 1, transB = a.transB === 1;
+      const units = transB ? B.dims[0] : B.dims[1];
+      const cIsRowVector = !C || (C.dims.length === 1 && C.dims[0] === units) || (C.dims.length === 2 && C.dims[0] === 1 && C.dims[1] === units);
+      let y: ck.Tensor;
+      if (!transA && !transB && alpha === 1 && beta === 1 && cIsRowVector) {
+        // x @ W + b is exactly a Dense layer.
+        y = new ck.Dense({ units, kernel: f32(B), useBias: !!C, ...(C ? { bias: f32(C) } : {}) }).forward(new ck.Tensor(f32(A), A.dims));
+      } else {
+        y = ck.gemm(new ck.Tensor(f32(A), A.dims), new ck.Tensor(f32(B), B.dims), {
+          transA, transB, alpha, beta, ...(C ? { c: new ck.Tensor(f32(C), C.dims) } : {}),
+        });
+      }
+      expect(y.shape).to.deep.equal(expected.dims);
+      // ONNX's own runner uses rtol 1e-3; these are within 1e-6 relative of the float64 result.
+      y.data.forEach((v, i) => expect(Math.abs(v - expected.data[i])).to.be.at.most(1e-6 * Math.abs(expected.data[i]) + 1e-7));
+      return;
+    }
+    case 'Relu': {
+      // A 1x1 convolution with kernel [1] and ReLU: x * 1 + 0 is exact, so this is relu(x).
+      const y = new ck.Conv2D({ filters: 1, kernelSize: 1, activation: 'relu', kernel: new Float32Array([1]) })
+        .forward(new ck.Tensor(f32(x), [1, 1, x.data.length, 1]));
+      expectExact(y.data, expected.data);
+      return;
+    }
+    case 'Flatten': {
+      // Flatten is a reshape to [d0*...*d(axis-1), rest]; Dense with an identity kernel returns
+      // its flattened input exactly. Axis 1 is Dense's own flatten of a rank-4 input.
+      const r = x.dims.length;
+      const axis = ((a.axis as number | undefined) ?? 1) < 0 ? (a.axis as number) + r : ((a.axis as number | undefined) ?? 1);
+      const rows = x.dims.slice(0, axis).reduce((p, q) => p * q, 1), cols = x.data.length / rows;
+      const input = axis === 1 ? new ck.Tensor(f32(x), x.dims) : new ck.Tensor(f32(x), [rows, cols]);
+      const identity = new Float32Array(cols * cols);
+      for (let i = 0; i < cols; i++) identity[i * cols + i] = 1;
+      const y = new ck.Dense({ units: cols, kernel: identity, useBias: false }).forward(input);
+      expect(y.shape).to.deep.equal(expected.dims);
+      expectExact(y.data, expected.data);
+      return;
+    }
+    default:
+      throw new Error(`no runner for ONNX op ${t.op}`);
+  }
+}
+
+forEachBackend('ONNX conformance vectors', () => {
+  it('has all 42 vectors', () => expect(CASES).to.have.length(42));
+  for (const t of CASES) it(`${t.op}: ${t.case}`, () => runCase(t));
+});

@@ -1,0 +1,203 @@
+// Bad input: a clear TypeError or RangeError naming the option and the value, thrown before any
+// kernel runs, from the facade; and the same protection again at the N-API boundary, where no
+// argument may crash the process.
+import { expect } from 'chai';
+import * as ck from '../lib/index';
+import { backend } from '../lib/backends/select';
+import { rng, randomInt, pick } from './helpers/random';
+
+const img = (n: number, h: number, w: number, c: number) => new ck.Tensor(new Float32Array(n * h * w * c), [n, h, w, c]);
+
+function throws(fn: () => unknown, type: typeof TypeError | typeof RangeError, message: RegExp): void {
+  expect(fn).to.throw(type, message);
+}
+
+describe('validation in the facade', () => {
+  describe('Tensor', () => {
+    it('rejects data that is not a Float32Array', () =>
+      throws(() => new ck.Tensor([1, 2] as unknown as Float32Array, [2]), TypeError, /Expected Float32Array for data but received \[1, 2\] of type array/));
+    it('rejects a Float64Array', () => throws(() => new ck.Tensor(new Float64Array(2) as unknown as Float32Array, [2]), TypeError, /Float64Array/));
+    it('rejects zero, negative and non-integer sizes', () => {
+      throws(() => new ck.Tensor(new Float32Array(0), [0]), RangeError, /positive integer for shape\[0\] but received 0/);
+      throws(() => new ck.Tensor(new Float32Array(2), [-2]), RangeError, /shape\[0\] but received -2/);
+      throws(() => new ck.Tensor(new Float32Array(2), [1.5, 2]), RangeError, /shape\[0\] but received 1.5/);
+    });
+    it('rejects a shape that is not an array', () => throws(() => new ck.Tensor(new Float32Array(2), 2 as unknown as number[]), TypeError, /shape/));
+    it('rejects data whose length does not match the shape', () =>
+      throws(() => new ck.Tensor(new Float32Array(5), [2, 3]), RangeError, /length 6 for shape \[2, 3\] but received length 5/));
+  });
+
+  describe('Conv2D options', () => {
+    const ok = { filters: 4, kernelSize: 3 };
+    it('filters', () => {
+      throws(() => new ck.Conv2D({ ...ok, filters: -3 }), RangeError, /^Expected positive integer for filters but received -3 of type number$/);
+      throws(() => new ck.Conv2D({ ...ok, filters: '3' as unknown as number }), TypeError, /filters but received '3' of type string/);
+      throws(() => new ck.Conv2D({ ...ok, filters: 2.5 }), RangeError, /filters but received 2.5/);
+    });
+    it('kernelSize, strides, dilationRate', () => {
+      throws(() => new ck.Conv2D({ ...ok, kernelSize: 0 }), RangeError, /kernelSize but received 0/);
+      throws(() => new ck.Conv2D({ ...ok, kernelSize: [3] as unknown as number }), TypeError, /number or \[h, w\] array for kernelSize/);
+      throws(() => new ck.Conv2D({ ...ok, strides: [1, 0] }), RangeError, /strides\[1\] but received 0/);
+      throws(() => new ck.Conv2D({ ...ok, dilationRate: NaN }), RangeError, /dilationRate but received NaN/);
+    });
+    it('padding', () => {
+      throws(() => new ck.Conv2D({ ...ok, padding: 'full' as ck.Padding }), RangeError, /'valid', 'same' or \[top, bottom, left, right\] for padding but received 'full'/);
+      throws(() => new ck.Conv2D({ ...ok, padding: [1, 2] as unknown as ck.Padding }), TypeError, /padding but received \[1, 2\]/);
+      throws(() => new ck.Conv2D({ ...ok, padding: [1, -1, 0, 0] }), RangeError, /non-negative integer for padding\[1\] but received -1/);
+    });
+    it('activation and useBias', () => {
+      throws(() => new ck.Conv2D({ ...ok, activation: 'tanh' as ck.ActivationName }), RangeError, /one of 'linear', 'relu' for activation but received 'tanh'/);
+      throws(() => new ck.Conv2D({ ...ok, useBias: 'yes' as unknown as boolean }), TypeError, /boolean for useBias/);
+    });
+    it('kernel and bias of the wrong type or length', () => {
+      throws(() => new ck.Conv2D({ ...ok, kernel: new Float32Array(3 * 3 * 4 + 1) }), RangeError, /multiple of 36 .*received length 37/);
+      throws(() => new ck.Conv2D({ ...ok, kernel: new Float64Array(36) as unknown as Float32Array }), TypeError, /Float32Array for kernel/);
+      throws(() => new ck.Conv2D({ ...ok, bias: new Float32Array(3) }), RangeError, /length 4 for bias but received length 3/);
+      throws(() => new ck.Conv2D({ ...ok, useBias: false, bias: new Float32Array(4) }), TypeError, /useBias is false/);
+    });
+    it('options that are not an object', () => throws(() => new ck.Conv2D(undefined as unknown as ck.Conv2DOptions), TypeError, /options object/));
+  });
+
+  describe('layer inputs', () => {
+    it('wrong rank', () => {
+      throws(() => new ck.Conv2D({ filters: 2, kernelSize: 1 }).forward(new ck.Tensor(new Float32Array(6), [2, 3])), RangeError, /rank 4 \(NHWC\) but received shape \[2, 3\]/);
+      throws(() => new ck.MaxPool2D().forward(new ck.Tensor(new Float32Array(6), [6])), RangeError, /MaxPool2D input of rank 4/);
+      throws(() => new ck.Dense({ units: 2 }).forward(new ck.Tensor(new Float32Array(6), [6])), RangeError, /rank >= 2/);
+    });
+    it('not a Tensor', () => throws(() => new ck.Dense({ units: 2 }).forward(new Float32Array(4) as unknown as ck.Tensor), TypeError, /Expected Tensor for Dense input but received a Float32Array/));
+    it('channel mismatch with the kernel', () => {
+      const conv = new ck.Conv2D({ filters: 2, kernelSize: 3, kernel: new Float32Array(3 * 3 * 5 * 2) });
+      throws(() => conv.forward(img(1, 4, 4, 3)), RangeError, /5 channels for Conv2D .*\[3, 3, 5, 2\].*\[1, 4, 4, 3\]/);
+      const learned = new ck.Conv2D({ filters: 2, kernelSize: 1 });
+      learned.forward(img(1, 2, 2, 3));
+      throws(() => learned.forward(img(1, 2, 2, 4)), RangeError, /3 channels/);
+    });
+    it('feature mismatch in Dense', () => {
+      const fc = new ck.Dense({ units: 2, kernel: new Float32Array(10 * 2) });
+      throws(() => fc.forward(img(1, 2, 2, 3)), RangeError, /10 features for Dense .*\[1, 2, 2, 3\]/);
+    });
+    it('output size below 1', () => {
+      throws(() => new ck.Conv2D({ filters: 1, kernelSize: 5 }).forward(img(1, 3, 3, 1)), RangeError, /Conv2D output size of at least 1x1 .*gives -?0x-?0|gives 0x0/);
+      throws(() => new ck.MaxPool2D({ poolSize: 4 }).outputShape([1, 3, 9, 1]), RangeError, /MaxPool2D output size/);
+    });
+    it('a pooling window made only of padding', () => {
+      throws(() => new ck.MaxPool2D({ poolSize: 2, strides: 1, padding: [3, 0, 0, 0] }).forward(img(1, 4, 4, 1)), RangeError, /covers only padding/);
+      throws(() => new ck.MaxPool2D({ poolSize: [1, 4], strides: 2, dilationRate: 2, padding: [0, 0, 3, 5] }).forward(img(1, 2, 1, 1)), RangeError, /column 0 covers only padding/);
+    });
+  });
+
+  describe('other entry points', () => {
+    it('MaxPool2D and Dense options', () => {
+      throws(() => new ck.MaxPool2D({ poolSize: 0 }), RangeError, /poolSize but received 0/);
+      throws(() => new ck.Dense({ units: 0 }), RangeError, /units but received 0/);
+      throws(() => new ck.MaxPool2D().setWeights({ kernel: new Float32Array(1) }), TypeError, /no weights/);
+    });
+    it('Sequential', () => {
+      throws(() => new ck.Sequential([]), TypeError, /non-empty array of layers/);
+      throws(() => new ck.Sequential([{} as ck.Layer]), TypeError, /layer for layers\[0\]/);
+    });
+    it('gemm', () => {
+      const a = new ck.Tensor(new Float32Array(6), [2, 3]);
+      throws(() => ck.gemm(a, a), RangeError, /inner dimensions/);
+      throws(() => ck.gemm(a, new ck.Tensor(new Float32Array(6), [3, 2]), { c: new ck.Tensor(new Float32Array(3), [3]) }), RangeError, /broadcast to \[2, 2\]/);
+      throws(() => ck.gemm(a, new ck.Tensor(new Float32Array(6), [3, 2]), { alpha: Infinity }), RangeError, /finite number for alpha/);
+    });
+    it('threads and backends', async () => {
+      throws(() => ck.setNumThreads(0), RangeError, /threads but received 0/);
+      let error: unknown;
+      await ck.setBackend('gpu' as ck.BackendName).catch((e) => (error = e));
+      expect(error).to.be.instanceOf(RangeError).with.property('message').match(/'native', 'wasm' for backend name but received 'gpu'/);
+    });
+  });
+});
+
+describe('validation at the N-API boundary (native)', function () {
+  if (!ck.backends().includes('native')) {
+    it('needs the native backend', function () {
+      console.log('      skipped: the native addon is not built');
+      this.skip();
+    });
+    return;
+  }
+  const b = () => backend();
+  const f = (n: number) => new Float32Array(n);
+  const conv = { n: 1, h: 4, w: 4, c: 2, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pt: 0, pb: 0, pl: 0, pr: 0, oh: 2, ow: 2, oc: 3, activation: 0 };
+  const packed = () => b().packWeights(f(3 * 3 * 2 * 3), { k: 18, n: 3 });
+  let nativeAddon: Record<string, (...a: unknown[]) => unknown>;
+  before(async () => {
+    await ck.setBackend('native');
+    nativeAddon = b() as unknown as Record<string, (...a: unknown[]) => unknown>;
+  });
+
+  it('accepts a well-formed call', () => {
+    expect(() => b().conv2d(f(32), packed(), null, conv, f(12))).not.to.throw();
+  });
+  it('wrong array types', () => {
+    throws(() => nativeAddon.conv2d(new Float64Array(32), packed(), null, conv, f(12)), TypeError, /Float32Array for x/);
+    throws(() => nativeAddon.conv2d(f(32), [1, 2], null, conv, f(12)), TypeError, /Float32Array for packedWeights/);
+    throws(() => nativeAddon.conv2d(f(32), packed(), 'bias', conv, f(12)), TypeError, /Float32Array for bias/);
+  });
+  it('wrong lengths', () => {
+    throws(() => b().conv2d(f(31), packed(), null, conv, f(12)), RangeError, /32 elements in x but received 31/);
+    throws(() => b().conv2d(f(32), packed(), null, conv, f(11)), RangeError, /12 elements in y/);
+    throws(() => b().conv2d(f(32), f(5), null, conv, f(12)), RangeError, /packedWeights/);
+    throws(() => b().conv2d(f(32), packed(), f(2), conv, f(12)), RangeError, /3 elements in bias/);
+  });
+  it('output size that does not match the window', () => {
+    throws(() => b().conv2d(f(32), packed(), null, { ...conv, oh: 3 }, f(18)), RangeError, /params.oh to be 2/);
+  });
+  it('missing, negative, fractional and huge fields', () => {
+    const { kh: _kh, ...noKh } = conv;
+    throws(() => nativeAddon.conv2d(f(32), packed(), null, noKh, f(12)), TypeError, /number for params.kh but received undefined/);
+    throws(() => b().conv2d(f(32), packed(), null, { ...conv, c: -2 }, f(12)), RangeError, /params.c/);
+    throws(() => b().conv2d(f(32), packed(), null, { ...conv, sh: 1.5 }, f(12)), RangeError, /params.sh/);
+    throws(() => b().conv2d(f(32), packed(), null, { ...conv, activation: 7 }, f(12)), RangeError, /params.activation/);
+    throws(() => b().conv2d(f(32), packed(), null, { ...conv, n: 2 ** 31, h: 2 ** 31, w: 2 ** 31, oh: 2 ** 31 - 2, ow: 2 ** 31 - 2 }, f(12)), RangeError, /x to have at most 2\^53 elements/);
+    throws(() => nativeAddon.conv2d(f(32), packed(), null, null, f(12)), TypeError, /object for params/);
+  });
+  it('a detached input buffer', () => {
+    const x = f(32);
+    structuredClone(x.buffer, { transfer: [x.buffer] });
+    throws(() => b().conv2d(x, packed(), null, conv, f(12)), RangeError, /32 elements in x but received 0/);
+  });
+  it('a pooling window made only of padding', () => {
+    const p = { n: 1, h: 2, w: 1, c: 1, kh: 1, kw: 4, sh: 2, sw: 2, dh: 2, dw: 2, pt: 0, pb: 0, pl: 3, pr: 5, oh: 1, ow: 2 };
+    throws(() => b().maxpool2d(f(2), p, f(2)), RangeError, /at least one input cell/);
+  });
+  it('gemm with a C that does not broadcast', () => {
+    const p = { m: 2, n: 2, k: 3, transA: false, transB: false, alpha: 1, beta: 1, cRows: 3, cCols: 2, activation: 0 };
+    throws(() => b().gemm(f(6), f(6), f(6), p, f(4)), RangeError, /broadcast/);
+    throws(() => nativeAddon.gemm(f(6), f(6), null, { ...p, transA: 1 }, f(4)), TypeError, /boolean for params.transA/);
+  });
+  it('async entry points throw argument errors synchronously', () => {
+    throws(() => b().conv2dAsync(f(31), packed(), null, conv, f(12)), RangeError, /elements in x/);
+  });
+
+  it('survives 3000 random calls: each returns or throws a JS error, never crashes', () => {
+    const r = rng(99);
+    const value = () => pick(r, [0, 1, 2, 3, 4, 5, -1, 1.5, NaN, 2 ** 31, 2 ** 40, '2', null, undefined, true]);
+    let threw = 0, ran = 0;
+    for (let i = 0; i < 3000; i++) {
+      const p: Record<string, unknown> = {};
+      for (const key of Object.keys(conv)) p[key] = r() < 0.85 ? randomInt(r, key.startsWith('p') ? 0 : 1, 4) : value();
+      p.activation = r() < 0.9 ? randomInt(r, 0, 1) : value();
+      const size = (k: string[]) => k.reduce((acc, key) => acc * (typeof p[key] === 'number' ? (p[key] as number) : 1), 1);
+      const lengths = [size(['n', 'h', 'w', 'c']), randomInt(r, 0, 200), size(['oc']), size(['n', 'oh', 'ow', 'oc'])];
+      const jitter = (n: number) => (r() < 0.1 ? Math.max(0, n + randomInt(r, -1, 1)) : n);
+      const arrays = lengths.map((n) => f(Number.isInteger(n) && n >= 0 && n < 1e6 ? jitter(n) : 1));
+      const op = pick(r, ['conv2d', 'maxpool2d', 'dense'] as const);
+      try {
+        if (op === 'maxpool2d') nativeAddon.maxpool2d(arrays[0], p, arrays[3]);
+        else if (op === 'dense') nativeAddon.dense(arrays[0], arrays[1], r() < 0.5 ? null : arrays[2], { m: p.n, k: p.h, n: p.oc, activation: p.activation }, arrays[3]);
+        else nativeAddon.conv2d(arrays[0], arrays[1], r() < 0.5 ? null : arrays[2], p, arrays[3]);
+        ran++;
+      } catch (e) {
+        expect(e).to.satisfy((err: unknown) => err instanceof TypeError || err instanceof RangeError);
+        threw++;
+      }
+    }
+    expect(threw).to.be.greaterThan(0);
+    expect(ran, "some calls must get through to the kernels").to.be.greaterThan(0);
+    expect(ran + threw).to.equal(3000);
+  });
+});
