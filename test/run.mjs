@@ -1,5 +1,5 @@
 // `npm test`: mocha over test/**/*.test.ts (through tsx), closing with `N passed, N failed`.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,11 +13,16 @@ if (!existsSync(join(root, 'dist', 'index.js'))) {
 const mocha = join(root, 'node_modules', 'mocha', 'bin', 'mocha.js');
 const args = [mocha, '--import=tsx', '--reporter', join(root, 'test', 'helpers', 'summary-reporter.cjs'),
   '--timeout', '600000', ...(process.argv.slice(2).length ? process.argv.slice(2) : ['test/**/*.test.ts'])];
-const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
-if (result.status === null) {
-  // A crash of the process (a signal) is a failure CI must see, not a silent exit.
-  console.log(`the test process was killed by ${result.signal}`);
-  console.log('0 passed, 1 failed');
-  process.exit(1);
-}
-process.exit(result.status);
+// Output is passed through as it comes; if mocha dies before its reporter prints the closing
+// line (a load error, a crash), this prints one so that CI still sees a failed run.
+const child = spawn(process.execPath, args, { cwd: root, stdio: ['inherit', 'pipe', 'inherit'] });
+let summarised = false;
+child.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  if (/^\d+ passed, \d+ failed/m.test(chunk.toString())) summarised = true;
+});
+child.on('close', (code, signal) => {
+  if (signal) console.log(`the test process was killed by ${signal}`);
+  if (!summarised) console.log('0 passed, 1 failed');
+  process.exit(signal || !summarised ? 1 : code);
+});
