@@ -1,0 +1,111 @@
+// `npm run bench`: the 12 standard workloads on every backend that loads here, as a table of
+// median and min milliseconds and GFLOP/s (GB/s for pooling). Options: --only C3,D2
+// --threads 1,2 --quick --json.
+import * as ck from '../lib/index';
+import { inputShape, loadWorkloads, makeLayer, work, type Workload } from './workloads';
+
+interface Row {
+  workload: string;
+  name: string;
+  backend: string;
+  threads: number;
+  isa: string;
+  runs: number;
+  medianMs: number;
+  minMs: number;
+  rate: number;
+  unit: string;
+}
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const quick = process.argv.includes('--quick');
+const asJson = process.argv.includes('--json');
+const only = option('only')?.split(',');
+const threadCounts = (option('threads') ?? String(ck.getNumThreads())).split(',').map(Number);
+// Per workload and configuration: warm-up runs, then runs until the time budget is spent.
+const WARMUP = quick ? 1 : 3;
+const BUDGET_MS = quick ? 150 : 1500;
+const MIN_RUNS = quick ? 3 : 7;
+
+function seededInput(shape: number[]): ck.Tensor {
+  const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  let s = 12345;
+  for (let i = 0; i < data.length; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    data[i] = s / 2 ** 31 - 1;
+  }
+  return new ck.Tensor(data, shape);
+}
+
+function measure(w: Workload, layer: ck.Layer, x: ck.Tensor): { times: number[]; shape: number[] } {
+  let shape: number[] = [];
+  for (let i = 0; i < WARMUP; i++) shape = layer.forward(x).shape as number[];
+  const times: number[] = [];
+  const start = performance.now();
+  while (times.length < MIN_RUNS || performance.now() - start < BUDGET_MS) {
+    const t0 = performance.now();
+    layer.forward(x);
+    times.push(performance.now() - t0);
+    if (times.length >= 10000) break;
+  }
+  return { times, shape };
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+async function main(): Promise<void> {
+  const workloads = loadWorkloads().filter((w) => !only || only.includes(w.id));
+  if (workloads.length === 0) throw new Error(`no workload matches --only ${only?.join(',')}`);
+  const rows: Row[] = [];
+  const originalThreads = ck.getNumThreads();
+  for (const backendName of ck.backends()) {
+    await ck.setBackend(backendName);
+    for (const threads of threadCounts) {
+      ck.setNumThreads(threads);
+      for (const w of workloads) {
+        const layer = makeLayer(w);
+        const x = seededInput(inputShape(w));
+        const { times, shape } = measure(w, layer, x);
+        const { amount, unit } = work(w, shape);
+        const med = median(times);
+        rows.push({
+          workload: w.id, name: w.name, backend: backendName, threads, isa: ck.backendInfo().isa, runs: times.length,
+          medianMs: med, minMs: Math.min(...times), rate: amount / (med * 1e-3) / 1e9, unit,
+        });
+        if (!asJson) process.stderr.write('.');
+      }
+    }
+  }
+  ck.setNumThreads(originalThreads);
+  if (asJson) {
+    console.log(JSON.stringify({ date: new Date().toISOString(), cpu: cpuModel(), rows }, null, 2));
+    return;
+  }
+  process.stderr.write('\n');
+  console.log(`convkit ${ck.version} on ${cpuModel()}, ${new Date().toISOString().slice(0, 10)}${quick ? ' (--quick)' : ''}`);
+  const header = ['id', 'workload', 'backend', 'isa', 'threads', 'runs', 'median ms', 'min ms', 'rate'];
+  const table = rows.map((r) => [r.workload, r.name, r.backend, r.isa, String(r.threads), String(r.runs), r.medianMs.toFixed(3), r.minMs.toFixed(3), `${r.rate.toFixed(2)} ${r.unit}`]);
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < 4 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  console.log(line(header));
+  console.log(widths.map((n) => '-'.repeat(n)).join('  '));
+  for (const r of table) console.log(line(r));
+}
+
+function cpuModel(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const cpus = require('node:os').cpus();
+  return `${cpus[0]?.model ?? 'unknown CPU'} x${cpus.length}`;
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

@@ -1,0 +1,49 @@
+// The standard workload suite (bench/workloads.json): loading, FLOP counts, and the convkit
+// layer and input each workload runs.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ck from '../lib/index';
+
+export interface Workload {
+  id: string;
+  name: string;
+  op: 'conv2d' | 'maxpool' | 'dense';
+  n: number;
+  h?: number; w?: number; c?: number;
+  filters?: number; k?: number; stride?: number;
+  padding?: 'valid' | 'same'; pad?: number;
+  in?: number; units?: number;
+  activation?: 'linear' | 'relu';
+}
+
+export function loadWorkloads(): Workload[] {
+  return JSON.parse(readFileSync(join(__dirname, 'workloads.json'), 'utf8')).workloads;
+}
+
+function padding(w: Workload): ck.Padding {
+  return w.pad !== undefined ? [w.pad, w.pad, w.pad, w.pad] : (w.padding ?? 'same');
+}
+
+export function inputShape(w: Workload): number[] {
+  return w.op === 'dense' ? [w.n, w.in!] : [w.n, w.h!, w.w!, w.c!];
+}
+
+/** The layer a workload runs, with deterministic weights. */
+export function makeLayer(w: Workload): ck.Layer {
+  if (w.op === 'conv2d') {
+    return new ck.Conv2D({ filters: w.filters!, kernelSize: w.k!, strides: w.stride ?? 1, padding: padding(w), activation: w.activation ?? 'linear', seed: 1 });
+  }
+  if (w.op === 'maxpool') return new ck.MaxPool2D({ poolSize: w.k!, strides: w.stride ?? w.k!, padding: w.padding ?? 'valid' });
+  return new ck.Dense({ units: w.units!, activation: w.activation ?? 'linear', seed: 1 });
+}
+
+/** Work per run: FLOPs for conv and dense (the suite's formula), bytes moved for pooling. */
+export function work(w: Workload, outputShape: number[]): { amount: number; unit: 'GFLOP/s' | 'GB/s' } {
+  if (w.op === 'conv2d') {
+    const [n, oh, ow, oc] = outputShape;
+    return { amount: 2 * n * oh * ow * oc * w.k! * w.k! * w.c!, unit: 'GFLOP/s' };
+  }
+  if (w.op === 'dense') return { amount: 2 * w.n * w.in! * w.units!, unit: 'GFLOP/s' };
+  const inputs = w.n * w.h! * w.w! * w.c!, outputs = outputShape.reduce((a, b) => a * b, 1);
+  return { amount: 4 * (inputs + outputs), unit: 'GB/s' };
+}
