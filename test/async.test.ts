@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import * as ck from '../lib/index';
-import { forEachBackend } from './helpers/backends';
+import { forEachBackend, skipWithoutNative } from './helpers/backends';
 import { randomArray } from './helpers/random';
 
 forEachBackend('forwardAsync', () => {
@@ -58,13 +58,7 @@ forEachBackend('forwardAsync', () => {
 });
 
 describe('the native addon in worker_threads', function () {
-  if (!ck.backends().includes('native')) {
-    it('needs the native backend', function () {
-      console.log('      skipped: the native addon is not built');
-      this.skip();
-    });
-    return;
-  }
+  if (skipWithoutNative()) return;
   it('loads and computes in two workers at once (context-aware addon)', async () => {
     const script = `
       const { parentPort } = require('node:worker_threads');

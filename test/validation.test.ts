@@ -4,6 +4,7 @@
 import { expect } from 'chai';
 import * as ck from '../lib/index';
 import { backend } from '../lib/backends/select';
+import { skipWithoutNative } from './helpers/backends';
 import { rng, randomInt, pick } from './helpers/random';
 
 const img = (n: number, h: number, w: number, c: number) => new ck.Tensor(new Float32Array(n * h * w * c), [n, h, w, c]);
@@ -112,13 +113,7 @@ describe('validation in the facade', () => {
 });
 
 describe('validation at the N-API boundary (native)', function () {
-  if (!ck.backends().includes('native')) {
-    it('needs the native backend', function () {
-      console.log('      skipped: the native addon is not built');
-      this.skip();
-    });
-    return;
-  }
+  if (skipWithoutNative()) return;
   const b = () => backend();
   const f = (n: number) => new Float32Array(n);
   const conv = { n: 1, h: 4, w: 4, c: 2, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pt: 0, pb: 0, pl: 0, pr: 0, oh: 2, ow: 2, oc: 3, activation: 0 };

@@ -55,3 +55,13 @@ export function forEachThreadCount(fn: (threads: number) => void): void {
     ck.setNumThreads(original);
   }
 }
+
+/** Inside a describe: when the native addon is not built, one skipped test saying so; true then. */
+export function skipWithoutNative(): boolean {
+  if (ck.backends().includes('native')) return false;
+  it('needs the native backend', function () {
+    console.log('      skipped: the native addon is not built');
+    this.skip();
+  });
+  return true;
+}

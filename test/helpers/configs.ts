@@ -65,20 +65,28 @@ function randomPadding(r: () => number, limitH: number, limitW: number): Padding
   return [randomInt(r, 0, limitH), randomInt(r, 0, limitH), randomInt(r, 0, limitW), randomInt(r, 0, limitW)];
 }
 
+/** A random window geometry over a random small image (pads up to padLimit(k, d) per side). */
+function randomGeometry(r: () => number, padLimit: (k: number, d: number) => number) {
+  const size: [number, number] = [randomInt(r, 1, 5), randomInt(r, 1, 5)];
+  const strides: [number, number] = [randomInt(r, 1, 3), randomInt(r, 1, 3)];
+  const dilation: [number, number] = [randomInt(r, 1, 2), randomInt(r, 1, 2)];
+  const h = pick(r, SIZES), w = pick(r, SIZES);
+  const padding = randomPadding(r, padLimit(size[0], dilation[0]), padLimit(size[1], dilation[1]));
+  return { n: randomInt(r, 1, 3), h, w, c: pick(r, CHANNELS), size, strides, dilation, padding, win: windowSpec(h, w, size, strides, dilation, padding) };
+}
+
+const SIZES = [1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 13];
+
 export function convConfigs(count: number, seed: number): ConvConfig[] {
   const r = rng(seed);
   const out: ConvConfig[] = [];
   while (out.length < count) {
-    const kernelSize: [number, number] = [randomInt(r, 1, 5), randomInt(r, 1, 5)];
-    const strides: [number, number] = [randomInt(r, 1, 3), randomInt(r, 1, 3)];
-    const dilation: [number, number] = [randomInt(r, 1, 2), randomInt(r, 1, 2)];
-    const h = pick(r, [1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 13]), w = pick(r, [1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 13]);
-    const padding = randomPadding(r, kernelSize[0], kernelSize[1]);
+    const g = randomGeometry(r, (k) => k);
     const cfg: ConvConfig = {
-      n: randomInt(r, 1, 3), h, w, c: pick(r, CHANNELS), oc: pick(r, CHANNELS),
-      kernelSize, strides, dilation, padding, useBias: r() < 0.7, relu: r() < 0.5,
+      n: g.n, h: g.h, w: g.w, c: g.c, oc: pick(r, CHANNELS), kernelSize: g.size, strides: g.strides, dilation: g.dilation,
+      padding: g.padding, useBias: r() < 0.7, relu: r() < 0.5,
     };
-    if (outputFits(h, w, windowSpec(h, w, kernelSize, strides, dilation, padding))) out.push(cfg);
+    if (outputFits(g.h, g.w, g.win)) out.push(cfg);
   }
   return out;
 }
@@ -87,15 +95,10 @@ export function poolConfigs(count: number, seed: number): PoolConfig[] {
   const r = rng(seed);
   const out: PoolConfig[] = [];
   while (out.length < count) {
-    const poolSize: [number, number] = [randomInt(r, 1, 5), randomInt(r, 1, 5)];
-    const strides: [number, number] = [randomInt(r, 1, 3), randomInt(r, 1, 3)];
-    const dilation: [number, number] = [randomInt(r, 1, 2), randomInt(r, 1, 2)];
-    const h = pick(r, [1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 13]), w = pick(r, [1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 13]);
-    // Pooling pads must stay below the window so that no window is all padding.
-    const padding = randomPadding(r, effective(poolSize[0], dilation[0]) - 1, effective(poolSize[1], dilation[1]) - 1);
-    const cfg: PoolConfig = { n: randomInt(r, 1, 3), h, w, c: pick(r, CHANNELS), poolSize, strides, dilation, padding };
-    const win = windowSpec(h, w, poolSize, strides, dilation, padding);
-    if (outputFits(h, w, win) && everyWindowReal(h, w, win)) out.push(cfg);
+    // Pads below the window; windows that still cover only padding (dilation) are dropped.
+    const g = randomGeometry(r, (k, d) => effective(k, d) - 1);
+    const cfg: PoolConfig = { n: g.n, h: g.h, w: g.w, c: g.c, poolSize: g.size, strides: g.strides, dilation: g.dilation, padding: g.padding };
+    if (outputFits(g.h, g.w, g.win) && everyWindowReal(g.h, g.w, g.win)) out.push(cfg);
   }
   return out;
 }
