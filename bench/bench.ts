@@ -2,7 +2,8 @@
 // median and min milliseconds and GFLOP/s (GB/s for pooling). Options: --only C3,D2
 // --threads 1,2 --quick --json.
 import * as ck from '../lib/index';
-import { inputShape, loadWorkloads, makeLayer, work, type Workload } from './workloads';
+import { convkitLayer, workloadData } from './data';
+import { loadWorkloads, work } from './workloads';
 
 interface Row {
   workload: string;
@@ -31,17 +32,7 @@ const WARMUP = quick ? 1 : 3;
 const BUDGET_MS = quick ? 150 : 1500;
 const MIN_RUNS = quick ? 3 : 7;
 
-function seededInput(shape: number[]): ck.Tensor {
-  const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  let s = 12345;
-  for (let i = 0; i < data.length; i++) {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    data[i] = s / 2 ** 31 - 1;
-  }
-  return new ck.Tensor(data, shape);
-}
-
-function measure(w: Workload, layer: ck.Layer, x: ck.Tensor): { times: number[]; shape: number[] } {
+function measure(layer: ck.Layer, x: ck.Tensor): { times: number[]; shape: number[] } {
   let shape: number[] = [];
   for (let i = 0; i < WARMUP; i++) shape = layer.forward(x).shape as number[];
   const times: number[] = [];
@@ -70,9 +61,10 @@ async function main(): Promise<void> {
     for (const threads of threadCounts) {
       ck.setNumThreads(threads);
       for (const w of workloads) {
-        const layer = makeLayer(w);
-        const x = seededInput(inputShape(w));
-        const { times, shape } = measure(w, layer, x);
+        const data = workloadData(w);
+        const layer = convkitLayer(w, data);
+        const x = new ck.Tensor(data.input, data.inputShape);
+        const { times, shape } = measure(layer, x);
         const { amount, unit } = work(w, shape);
         const med = median(times);
         rows.push({
@@ -100,7 +92,6 @@ async function main(): Promise<void> {
 }
 
 function cpuModel(): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const cpus = require('node:os').cpus();
   return `${cpus[0]?.model ?? 'unknown CPU'} x${cpus.length}`;
 }

@@ -14,7 +14,6 @@ export { Activation, type ActivationName } from './activation';
 export type { Padding } from './shape';
 export type { BackendName } from './backends/backend';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 export const version: string = require('../package.json').version;
 
 /** Name of the backend in use: 'native' or 'wasm'. Throws if none could be loaded. */

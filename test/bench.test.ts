@@ -2,7 +2,10 @@
 // workloads, checked for shape and sanity only (no timing assertion: tests run on loaded machines).
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as ck from '../lib/index';
 
 describe('npm run bench (smoke)', () => {
   it('runs P1 and D1 in --quick mode and reports a row for each', () => {
@@ -18,6 +21,31 @@ describe('npm run bench (smoke)', () => {
       expect(r.minMs).to.be.at.most(r.medianMs);
       expect(r.rate).to.be.above(0);
       expect(r.unit).to.equal(r.workload === 'P1' ? 'GB/s' : 'GFLOP/s');
+    }
+  });
+});
+
+describe('npm run bench:peers (smoke, convkit only)', () => {
+  it('runs candidates in child processes, verifies them, and writes the JSON, HTML and SVG report', () => {
+    const out = mkdtempSync(join(tmpdir(), 'convkit-peers-'));
+    try {
+      const stdout = execFileSync(process.execPath, ['--import', 'tsx', join('bench', 'peers.ts'), '--quick', '--only', 'P1',
+        '--candidates', 'convkit-native-1t,convkit-wasm-1t', '--no-event-loop', '--out', out, '--json'], {
+        cwd: join(__dirname, '..'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      const report = JSON.parse(stdout);
+      expect(report.candidates.map((c: { id: string }) => c.id)).to.deep.equal(['convkit-native-1t', 'convkit-wasm-1t']);
+      const [native, wasm] = report.candidates;
+      expect(native.available).to.equal(ck.backends().includes('native'));
+      if (!wasm.available) expect(wasm.reason).to.match(/wasm/);
+      const rows = report.rows.filter((r: { candidate: string }) => r.candidate === 'convkit-native-1t');
+      expect(rows).to.have.length(1);
+      expect(rows[0].verified, 'P1 output agrees with the float64 reference').to.equal(true);
+      expect(rows[0].runs).to.be.at.least(2);
+      for (const f of ['latest.json', 'latest.html', 'latest.svg']) expect(existsSync(join(out, f)), f).to.equal(true);
+      expect(readFileSync(join(out, 'latest.svg'), 'utf8')).to.match(/^<svg[^>]*>.*P1 seed pool/);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
     }
   });
 });

@@ -1,5 +1,5 @@
 // `npm test`: mocha over test/**/*.test.ts (through tsx), closing with `N passed, N failed`.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +7,13 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 if (!existsSync(join(root, 'dist', 'index.js'))) {
   console.error('dist/ is missing: run `npm install` (or `npm run build`) first');
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+// Type-check the sources, tests and bench scripts first: tsx runs TypeScript without checking it.
+const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.check.json'], { cwd: root, encoding: 'utf8' });
+if (tsc.status !== 0) {
+  console.log(`type check failed (tsc -p tsconfig.check.json):\n${tsc.stdout}${tsc.stderr}`);
   console.log('0 passed, 1 failed');
   process.exit(1);
 }

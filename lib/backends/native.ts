@@ -8,7 +8,6 @@ type Addon = Omit<Backend, 'name'>;
 export function loadNative(): Backend {
   // dist/backends/ and lib/backends/ both sit two levels below the package root.
   const root = path.join(__dirname, '..', '..');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const addon: Addon = require('node-gyp-build')(root);
   return { ...addon, name: 'native' };
 }

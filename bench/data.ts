@@ -1,0 +1,43 @@
+// Deterministic data for a workload, shared by every candidate: the NHWC input, the HWIO (or
+// [in, units]) kernel, the bias, and the output shape. Weights are He-uniform-sized values.
+import * as ck from '../lib/index';
+import { inputShape, makeLayer, type Workload } from './workloads';
+
+export interface WorkloadData {
+  input: Float32Array;
+  inputShape: number[];
+  kernel: Float32Array | null;
+  bias: Float32Array | null;
+  outputShape: number[];
+}
+
+function uniform(length: number, seed: number, scale: number): Float32Array {
+  const out = new Float32Array(length);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = (s / 2 ** 32 * 2 - 1) * scale;
+  }
+  return out;
+}
+
+export function workloadData(w: Workload): WorkloadData {
+  const shape = inputShape(w);
+  const input = uniform(shape.reduce((a, b) => a * b, 1), 7, 1);
+  let kernel: Float32Array | null = null, bias: Float32Array | null = null;
+  if (w.op !== 'maxpool') {
+    const fanIn = w.op === 'conv2d' ? w.k! * w.k! * w.c! : w.in!;
+    const units = w.op === 'conv2d' ? w.filters! : w.units!;
+    kernel = uniform(fanIn * units, 11, Math.sqrt(6 / fanIn));
+    bias = uniform(units, 13, 0.1);
+  }
+  const outputShape = makeLayer(w).outputShape(shape);
+  return { input, inputShape: shape, kernel, bias, outputShape };
+}
+
+/** The convkit layer of a workload with this data's weights. */
+export function convkitLayer(w: Workload, d: WorkloadData): ck.Layer {
+  const layer = makeLayer(w);
+  if (d.kernel) layer.setWeights({ kernel: d.kernel, bias: d.bias });
+  return layer;
+}

@@ -1,0 +1,157 @@
+// The libraries compared, each behind the same small interface. A candidate runs alone in its
+// own child process (peers/child.ts); `init` loads its library and throws, with the reason, when
+// it is unavailable here.
+import { join } from 'node:path';
+import * as ck from '../../lib/index';
+import { convkitLayer, type WorkloadData } from '../data';
+import type { Workload } from '../workloads';
+import { onnxModel } from './onnx-model';
+import { peer } from './peer-require';
+
+export interface Runner {
+  /** One timed forward pass, output materialised. */
+  run(): unknown;
+  /** The output in NHWC (or [N, units]) order, for verification. */
+  output(): Promise<Float32Array>;
+  release(): void;
+}
+
+export interface Candidate {
+  id: string;
+  label: string;
+  library: string;
+  layout: 'NHWC' | 'NCHW';
+  threads: number;
+  /** Whether the thread count is a setting (so --threads picks among its variants). */
+  threaded: boolean;
+  init(): Promise<void>;
+  prepare(w: Workload, d: WorkloadData): Promise<Runner>;
+}
+
+
+export function nchwToNhwc(x: Float32Array, [n, c, h, w]: number[]): Float32Array {
+  const y = new Float32Array(x.length);
+  for (let b = 0; b < n; b++) for (let ci = 0; ci < c; ci++) for (let i = 0; i < h * w; i++) y[(b * h * w + i) * c + ci] = x[(b * c + ci) * h * w + i];
+  return y;
+}
+
+function nhwcToNchw(x: Float32Array, [n, h, w, c]: number[]): Float32Array {
+  const y = new Float32Array(x.length);
+  for (let b = 0; b < n; b++) for (let ci = 0; ci < c; ci++) for (let i = 0; i < h * w; i++) y[(b * c + ci) * h * w + i] = x[(b * h * w + i) * c + ci];
+  return y;
+}
+
+function convkit(backend: ck.BackendName, threads: number): Candidate {
+  return {
+    id: `convkit-${backend}-${threads}t`, label: `convkit ${backend} ${threads}t`, library: 'convkit', layout: 'NHWC', threads, threaded: true,
+    async init() {
+      await ck.setBackend(backend);
+      ck.setNumThreads(threads);
+    },
+    async prepare(w, d) {
+      const layer = convkitLayer(w, d);
+      const x = new ck.Tensor(d.input, d.inputShape);
+      let last: ck.Tensor | null = null;
+      return { run: () => (last = layer.forward(x)), output: async () => (last ?? layer.forward(x)).data, release: () => (last = null) };
+    },
+  };
+}
+
+/** ONNX Runtime, fed NCHW as its users feed it; the NHWC transposes are outside the timing. */
+function onnxRuntime(pkg: 'onnxruntime-node' | 'onnxruntime-web', threads: number): Candidate {
+  let ort: any;
+  const short = pkg === 'onnxruntime-node' ? 'ort-node' : 'ort-web';
+  return {
+    id: `${short}-${threads}t`, label: `${short} ${threads}t`, library: pkg, layout: 'NCHW', threads, threaded: true,
+    async init() {
+      ort = peer(pkg);
+      if (pkg === 'onnxruntime-web') {
+        ort.env.wasm.numThreads = threads;
+        ort.env.wasm.simd = true;
+      }
+    },
+    async prepare(w, d) {
+      const model = onnxModel(w, d);
+      const options = pkg === 'onnxruntime-node'
+        ? { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all', executionProviders: ['cpu'] }
+        : { executionProviders: ['wasm'], graphOptimizationLevel: 'all' };
+      const session = await ort.InferenceSession.create(model.bytes, options);
+      const input = w.op === 'dense' ? d.input : nhwcToNchw(d.input, d.inputShape);
+      const x = new ort.Tensor('float32', input, model.inputShape);
+      let last: any = null;
+      return {
+        run: async () => (last = await session.run({ x })),
+        output: async () => {
+          const y = (last ?? (await session.run({ x }))).y.data as Float32Array;
+          return w.op === 'dense' ? y : nchwToNhwc(y, model.outputShape);
+        },
+        release: () => {
+          last = null;
+          void session.release?.();
+        },
+      };
+    },
+  };
+}
+
+const TFJS_PACKAGES = { wasm: '@tensorflow/tfjs-backend-wasm', cpu: '@tensorflow/tfjs-backend-cpu', tensorflow: '@tensorflow/tfjs-node' } as const;
+
+/** TensorFlow.js (NHWC, HWIO like convkit) on one of its backends. */
+function tfjs(backendName: keyof typeof TFJS_PACKAGES): Candidate {
+  let tf: any;
+  const pkg = TFJS_PACKAGES[backendName];
+  const name = backendName === 'tensorflow' ? 'tfjs-node' : `tfjs-${backendName}`;
+  return {
+    id: name, label: name.replace('-', ' '), library: pkg, layout: 'NHWC', threads: 1, threaded: false,
+    async init() {
+      let backend: any;
+      try {
+        tf = peer('@tensorflow/tfjs-core');
+        backend = peer(pkg);
+      } catch (e) {
+        const why = backendName === 'tensorflow'
+          ? 'its install script downloads the libtensorflow binary from outside the npm registry, which this machine cannot reach; '
+          : '';
+        throw new Error(`not installed: ${why}${(e as Error).message.split('\n')[0]}`);
+      }
+      if (backendName === 'wasm') backend.setWasmPaths(join(require.resolve(pkg, { paths: [join(__dirname, '..')] }), '..', '/'));
+      if (!(await tf.setBackend(backendName))) throw new Error(`tf.setBackend('${backendName}') failed`);
+      await tf.ready();
+    },
+    async prepare(w, d) {
+      const x = tf.tensor(d.input, d.inputShape);
+      const kernel = d.kernel && tf.tensor(d.kernel, w.op === 'conv2d' ? [w.k, w.k, w.c, w.filters] : [w.in, w.units]);
+      const bias = d.bias && tf.tensor(d.bias);
+      const activation = w.activation === 'relu' ? 'relu' : 'linear';
+      const pad = w.pad !== undefined ? [[0, 0], [w.pad, w.pad], [w.pad, w.pad], [0, 0]] : (w.padding ?? (w.op === 'maxpool' ? 'valid' : 'same'));
+      const op = () => {
+        if (w.op === 'conv2d') return tf.fused.conv2d({ x, filter: kernel, strides: w.stride ?? 1, pad, bias, activation });
+        if (w.op === 'maxpool') return tf.maxPool(x, w.k, w.stride ?? w.k, pad);
+        return tf.fused.matMul({ a: x, b: kernel, bias, activation });
+      };
+      let last: any = null;
+      return {
+        run: () => {
+          last?.dispose();
+          last = op();
+          last.dataSync();
+        },
+        output: async () => Float32Array.from((last ?? op()).dataSync()),
+        release: () => {
+          last?.dispose();
+          last = null;
+          tf.dispose([x, kernel, bias].filter(Boolean));
+        },
+      };
+    },
+  };
+}
+
+export function allCandidates(): Candidate[] {
+  return [
+    convkit('native', 1), convkit('native', 2), convkit('wasm', 1), convkit('wasm', 2),
+    onnxRuntime('onnxruntime-node', 1), onnxRuntime('onnxruntime-node', 2),
+    onnxRuntime('onnxruntime-web', 1), onnxRuntime('onnxruntime-web', 2),
+    tfjs('wasm'), tfjs('cpu'), tfjs('tensorflow'),
+  ];
+}

@@ -1,0 +1,98 @@
+// Builds single-op ONNX models in code for ONNX Runtime, encoded with protobufjs from the subset
+// of onnx.proto (field numbers as in the ONNX specification) that these models use.
+import type { Workload } from '../workloads';
+import type { WorkloadData } from '../data';
+import { peer } from './peer-require';
+
+const SCHEMA = `
+syntax = "proto3";
+package onnx;
+message AttributeProto {
+  string name = 1; float f = 2; int64 i = 3; bytes s = 4; repeated int64 ints = 8; int32 type = 20;
+}
+message TensorShapeProto { message Dimension { int64 dim_value = 1; } repeated Dimension dim = 1; }
+message TypeProto { message Tensor { int32 elem_type = 1; TensorShapeProto shape = 2; } Tensor tensor_type = 1; }
+message ValueInfoProto { string name = 1; TypeProto type = 2; }
+message TensorProto { repeated int64 dims = 1; int32 data_type = 2; string name = 8; bytes raw_data = 9; }
+message NodeProto {
+  repeated string input = 1; repeated string output = 2; string name = 3; string op_type = 4;
+  repeated AttributeProto attribute = 5;
+}
+message GraphProto {
+  repeated NodeProto node = 1; string name = 2; repeated TensorProto initializer = 5;
+  repeated ValueInfoProto input = 11; repeated ValueInfoProto output = 12;
+}
+message OperatorSetIdProto { string domain = 1; int64 version = 2; }
+message ModelProto { int64 ir_version = 1; string producer_name = 2; GraphProto graph = 7; repeated OperatorSetIdProto opset_import = 8; }
+`;
+
+const FLOAT = 1; // TensorProto.DataType.FLOAT
+const ATTR_STRING = 3, ATTR_INTS = 7; // AttributeProto.AttributeType
+/** The part of protobufjs's reflected message type used here. */
+interface MessageType {
+  verify(message: object): string | null;
+  fromObject(message: object): object;
+  encode(message: object): { finish(): Uint8Array };
+}
+
+let modelProto: MessageType | null = null;
+const ModelProtoType = (): MessageType => (modelProto ??= peer('protobufjs').parse(SCHEMA).root.lookupType('onnx.ModelProto'));
+
+const ints = (name: string, values: number[]) => ({ name, ints: values, type: ATTR_INTS });
+const str = (name: string, value: string) => ({ name, s: Buffer.from(value), type: ATTR_STRING });
+const valueInfo = (name: string, dims: number[]) => ({ name, type: { tensorType: { elemType: FLOAT, shape: { dim: dims.map((d) => ({ dimValue: d })) } } } });
+const initializer = (name: string, dims: number[], data: Float32Array) => ({
+  name, dims, dataType: FLOAT, rawData: Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+});
+
+/** OIHW from HWIO: ONNX's Conv weight layout. */
+export function hwioToOihw(k: Float32Array, kh: number, kw: number, c: number, o: number): Float32Array {
+  const out = new Float32Array(k.length);
+  for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) for (let i = 0; i < c; i++) for (let m = 0; m < o; m++)
+    out[((m * c + i) * kh + y) * kw + x] = k[((y * kw + x) * c + i) * o + m];
+  return out;
+}
+
+/** Padding attributes: auto_pad SAME_UPPER is TensorFlow's 'same'; explicit pads are [t, l, b, r]. */
+function padAttributes(w: Workload): object[] {
+  if (w.pad !== undefined) return [ints('pads', [w.pad, w.pad, w.pad, w.pad])];
+  return [str('auto_pad', (w.padding ?? (w.op === 'maxpool' ? 'valid' : 'same')) === 'same' ? 'SAME_UPPER' : 'VALID')];
+}
+
+/** The ONNX model of a workload (NCHW for conv and pool), its input name and shape. */
+export function onnxModel(w: Workload, data: WorkloadData): { bytes: Uint8Array; inputShape: number[]; outputShape: number[] } {
+  const nodes: object[] = [];
+  const inits: object[] = [];
+  let inputShape: number[];
+  let outputShape: number[];
+  const relu = w.activation === 'relu';
+  const main = relu ? 'pre' : 'y';
+  if (w.op === 'dense') {
+    inputShape = [w.n, w.in!];
+    outputShape = [w.n, w.units!];
+    inits.push(initializer('W', [w.in!, w.units!], data.kernel!), initializer('B', [w.units!], data.bias!));
+    nodes.push({ opType: 'Gemm', input: ['x', 'W', 'B'], output: [main], name: 'gemm' });
+  } else {
+    const [n, oh, ow, oc] = data.outputShape;
+    inputShape = [w.n, w.c!, w.h!, w.w!];
+    outputShape = [n, oc, oh, ow];
+    const common = [ints('kernel_shape', [w.k!, w.k!]), ints('strides', [w.stride ?? (w.op === 'maxpool' ? w.k! : 1), w.stride ?? (w.op === 'maxpool' ? w.k! : 1)]), ...padAttributes(w)];
+    if (w.op === 'conv2d') {
+      inits.push(initializer('W', [w.filters!, w.c!, w.k!, w.k!], hwioToOihw(data.kernel!, w.k!, w.k!, w.c!, w.filters!)), initializer('B', [w.filters!], data.bias!));
+      nodes.push({ opType: 'Conv', input: ['x', 'W', 'B'], output: [main], name: 'conv', attribute: common });
+    } else {
+      nodes.push({ opType: 'MaxPool', input: ['x'], output: [main], name: 'pool', attribute: common });
+    }
+  }
+  if (relu) nodes.push({ opType: 'Relu', input: [main], output: ['y'], name: 'relu' });
+  const model = {
+    irVersion: 8,
+    producerName: 'convkit-bench',
+    opsetImport: [{ domain: '', version: 13 }],
+    graph: { name: w.id, node: nodes, initializer: inits, input: [valueInfo('x', inputShape)], output: [valueInfo('y', outputShape)] },
+  };
+  const ModelProto = ModelProtoType();
+  const err = ModelProto.verify(model);
+  if (err) throw new Error(`bad ONNX model for ${w.id}: ${err}`);
+  return { bytes: ModelProto.encode(ModelProto.fromObject(model)).finish(), inputShape, outputShape };
+}

@@ -1,0 +1,145 @@
+// The bench:peers report: a terminal table and a self-contained HTML page with an SVG chart.
+import type { EventLoopRow } from './event-loop';
+
+export interface CandidateInfo {
+  id: string;
+  label: string;
+  library: string;
+  layout: 'NHWC' | 'NCHW';
+  threads: number;
+  available: boolean;
+  reason?: string;
+  peakRssMb?: number;
+}
+
+export interface PeerRow {
+  workload: string;
+  name: string;
+  candidate: string;
+  unit: string;
+  runs: number;
+  medianMs: number;
+  minMs: number;
+  rate: number;
+  ratioToBestPeer: number;
+  verified: boolean;
+  maxError?: number;
+  error?: string;
+}
+
+export interface PeerReport {
+  date: string;
+  cpu: string;
+  command: string;
+  quick: boolean;
+  rounds: number;
+  budgetMs: number;
+  maxRelativeError: number;
+  installNote?: string;
+  candidates: CandidateInfo[];
+  rows: PeerRow[];
+  eventLoop: EventLoopRow[];
+  seconds: number;
+}
+
+const LAYOUT_NOTE = 'ONNX Runtime is fed NCHW, as its users feed it; convkit and TensorFlow.js take NHWC.';
+
+function cell(r: PeerRow | undefined): string {
+  if (!r) return '';
+  if (r.error) return 'error';
+  if (!Number.isFinite(r.rate)) return '-';
+  const ratio = Number.isFinite(r.ratioToBestPeer) ? ` ${r.ratioToBestPeer.toFixed(2)}x` : '';
+  return `${r.rate.toFixed(1)}${ratio}${r.verified ? '' : ' WRONG'}`;
+}
+
+/** A text table; align has one letter per column, 'l' or 'r'. */
+function grid(header: string[], body: string[][], align: string): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (align[i] === 'l' ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+function workloadIds(report: PeerReport): string[] {
+  return [...new Set(report.rows.map((r) => r.workload))];
+}
+
+export function renderTable(report: PeerReport): string {
+  const live = report.candidates.filter((c) => c.available);
+  const out: string[] = [];
+  out.push(`convkit vs peers, ${report.date.slice(0, 10)}, ${report.cpu}`);
+  out.push(`command: ${report.command}; ${report.rounds} interleaved rounds, ${report.budgetMs} ms per candidate and workload${report.quick ? ' (--quick)' : ''}`);
+  out.push(`cells: median rate (GFLOP/s; P1, P2 in GB/s) and ratio to the best peer on the row. ${LAYOUT_NOTE}`);
+  out.push('');
+  const body = workloadIds(report).map((id) => {
+    const rows = report.rows.filter((r) => r.workload === id);
+    return [id, rows[0].name, ...live.map((c) => cell(rows.find((r) => r.candidate === c.id)))];
+  });
+  out.push(grid(['id', 'workload', ...live.map((c) => c.label)], body, 'll'.padEnd(live.length + 2, 'r')));
+  out.push('');
+  out.push(grid(['candidate', 'library', 'layout', 'threads', 'peak RSS', 'status'], report.candidates.map((c) => [
+    c.label, c.library, c.layout, c.threads ? String(c.threads) : '-', c.peakRssMb ? `${c.peakRssMb.toFixed(0)} MB` : '-',
+    c.available ? 'ok' : `unavailable: ${c.reason}`,
+  ]), 'lllrrl'));
+  const wrong = report.rows.filter((r) => !r.verified || r.error);
+  if (wrong.length) {
+    out.push('');
+    out.push('rows that are not verified (WRONG: the output disagrees with the float64 reference):');
+    for (const r of wrong) out.push(`  ${r.workload} ${r.candidate}: ${r.error ?? `max relative error ${r.maxError?.toExponential(2)} > ${report.maxRelativeError}`}`);
+  }
+  if (report.eventLoop.length) {
+    out.push('');
+    out.push('event-loop health: a stream of C1 convolutions (8x32x48x16 -> 32, 3x3, ReLU), back to back');
+    out.push(grid(['variant', 'threads', 'runs/s', 'loop delay p50', 'p99', 'max'], report.eventLoop.map((e) => e.error
+      ? [e.variant, '-', `error: ${e.error}`, '', '', '']
+      : [e.variant, String(e.threads), e.perSecond!.toFixed(0), `${e.p50Ms!.toFixed(2)} ms`, `${e.p99Ms!.toFixed(2)} ms`, `${e.maxMs!.toFixed(2)} ms`]), 'lrrrrr'));
+  }
+  if (report.installNote) out.push('', report.installNote);
+  return out.join('\n');
+}
+
+const COLORS: Record<string, string> = {
+  convkit: '#1f77b4', 'onnxruntime-node': '#d62728', 'onnxruntime-web': '#ff9896',
+  '@tensorflow/tfjs-backend-wasm': '#2ca02c', '@tensorflow/tfjs-backend-cpu': '#98df8a', '@tensorflow/tfjs-node': '#17becf',
+};
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** Small multiples: one panel per workload, one horizontal bar per candidate. */
+export function chart(report: PeerReport): string {
+  const live = report.candidates.filter((c) => c.available);
+  const ids = workloadIds(report);
+  const cols = 3, panelW = 360, barH = 16, labelW = 120, panelH = 40 + live.length * (barH + 4);
+  const rows = Math.ceil(ids.length / cols);
+  const parts: string[] = [];
+  ids.forEach((id, k) => {
+    const x0 = (k % cols) * (panelW + 20), y0 = Math.floor(k / cols) * (panelH + 20);
+    const data = report.rows.filter((r) => r.workload === id);
+    const max = Math.max(1e-9, ...data.filter((r) => Number.isFinite(r.rate)).map((r) => r.rate));
+    parts.push(`<g transform="translate(${x0},${y0})"><text x="0" y="16" font-weight="bold">${esc(`${id} ${data[0].name}`)} (${esc(data[0].unit)})</text>`);
+    live.forEach((c, i) => {
+      const r = data.find((d) => d.candidate === c.id);
+      const y = 28 + i * (barH + 4);
+      const v = r && Number.isFinite(r.rate) ? r.rate : 0;
+      const w = ((panelW - labelW - 60) * v) / max;
+      parts.push(`<text x="${labelW - 6}" y="${y + 12}" text-anchor="end" font-size="11">${esc(c.label)}</text>`);
+      parts.push(`<rect x="${labelW}" y="${y}" width="${w.toFixed(1)}" height="${barH}" fill="${COLORS[c.library] ?? '#888'}"${r && !r.verified ? ' stroke="black" stroke-dasharray="3,2"' : ''}/>`);
+      parts.push(`<text x="${labelW + w + 4}" y="${y + 12}" font-size="11">${v ? v.toFixed(1) : r?.error ? 'error' : '-'}${r && !r.verified && !r.error ? ' WRONG' : ''}</text>`);
+    });
+    parts.push('</g>');
+  });
+  const width = cols * (panelW + 20), height = rows * (panelH + 20);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">${parts.join('')}</svg>`;
+}
+
+export function renderHtml(report: PeerReport): string {
+  const table = (text: string) => `<pre>${esc(text)}</pre>`;
+  return `<!doctype html><html><head><meta charset="utf-8"><title>convkit vs peers</title>
+<style>body{font-family:sans-serif;margin:24px;color:#222}pre{font-size:12px;background:#f6f6f6;padding:12px;overflow-x:auto}</style></head><body>
+<h1>convkit vs peers</h1>
+<p>${esc(report.date)} on ${esc(report.cpu)}. Command: <code>${esc(report.command)}</code>. Median over ${report.rounds} interleaved rounds after warm-up; every output verified against convkit's float64 reference (max relative error ${report.maxRelativeError}). ${esc(LAYOUT_NOTE)}</p>
+${chart(report)}
+<h2>Table</h2>${table(renderTable(report))}
+<h2>Every measurement</h2>${table(report.rows.map((r) => `${r.workload} ${r.candidate.padEnd(20)} runs ${String(r.runs).padStart(5)}  median ${r.medianMs.toFixed(3).padStart(9)} ms  min ${r.minMs.toFixed(3).padStart(9)} ms  ${Number.isFinite(r.rate) ? r.rate.toFixed(2) : '-'} ${r.unit}  max error ${r.maxError?.toExponential(2) ?? '-'}${r.error ? `  error: ${r.error}` : ''}`).join('\n'))}
+</body></html>
+`;
+}
