@@ -1,62 +1,12 @@
-// convkit: Conv2D, MaxPool2D and Dense on float32 NHWC tensors, on a native or wasm backend.
-import { availableBackends, backend, backendName, switchBackend } from './backends/select';
-import type { BackendName } from './backends/backend';
-import { integer } from './validate';
+// convkit for Node: Conv2D, MaxPool2D and Dense on float32 NHWC tensors. The native addon is
+// preferred; the wasm backend takes over when the addon is missing or fails to load.
+import { configure } from './backends/select';
+import { loadNative } from './backends/native';
+import { loadWasmNode } from './backends/wasm-node';
 
-export { Tensor } from './tensor';
-export { Layer, type Weights } from './layers/layer';
-export { Conv2D, type Conv2DOptions } from './layers/conv2d';
-export { MaxPool2D, type MaxPool2DOptions } from './layers/maxpool2d';
-export { Dense, type DenseOptions } from './layers/dense';
-export { Sequential } from './layers/sequential';
-export { gemm, gemmAsync, type GemmOptions } from './gemm';
-export { Activation, type ActivationName } from './activation';
-export type { Padding } from './shape';
-export type { BackendName } from './backends/backend';
+configure([
+  { name: 'native', load: loadNative, fix: 'run `npm rebuild convkit` (needs python3, make and a C++17 compiler)' },
+  { name: 'wasm', load: loadWasmNode, fix: 'run `npm run build` in the convkit package to produce dist/wasm' },
+]);
 
-export const version: string = require('../package.json').version;
-
-/** Name of the backend in use: 'native' or 'wasm'. Throws if none could be loaded. */
-export function getBackend(): BackendName {
-  return backendName();
-}
-
-/** Switches every layer to another backend; rejects, saying why, if it cannot be loaded. */
-export function setBackend(name: BackendName): Promise<void> {
-  return switchBackend(name);
-}
-
-/** Resolves with the backend name once it is ready to compute. */
-export async function ready(): Promise<BackendName> {
-  return backendName();
-}
-
-/** Backends that load on this machine. */
-export function backends(): BackendName[] {
-  return availableBackends();
-}
-
-export interface BackendInfo {
-  name: BackendName;
-  /** Instruction set of the GEMM micro-kernel chosen for this CPU. */
-  isa: string;
-  /** Every instruction set this machine can run, widest first. */
-  isas: string[];
-  threads: number;
-  version: string;
-}
-
-export function backendInfo(): BackendInfo {
-  const b = backend();
-  const { isa, isas, threads } = b.info();
-  return { name: b.name, isa, isas, threads, version };
-}
-
-/** Threads each op may use (1 to 64; default: the number of cores). */
-export function setNumThreads(n: number): void {
-  backend().setNumThreads(integer('threads', n));
-}
-
-export function getNumThreads(): number {
-  return backend().info().threads;
-}
+export * from './api';

@@ -1,6 +1,8 @@
 // The public API contract: weights, seeds, shapes, backend selection and controls.
 import { expect } from 'chai';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ck from '../lib/index';
 import { forEachBackend } from './helpers/backends';
@@ -107,14 +109,37 @@ describe('backend selection at load time (child processes)', () => {
     expect(run({ CONVKIT_BACKEND: 'native' }).stdout.trim()).to.equal('native');
   });
 
-  it('a forced backend that cannot load says what was tried and how to fix it', () => {
-    const r = run({ CONVKIT_BACKEND: 'wasm' });
-    expect(r.status).to.equal(3);
-    expect(r.stdout).to.match(/no backend could be loaded \(CONVKIT_BACKEND=wasm\)\. Tried:\n {2}- wasm: /);
+  it('CONVKIT_BACKEND=wasm forces wasm', () => {
+    expect(run({ CONVKIT_BACKEND: 'wasm' }).stdout.trim()).to.equal('wasm');
   });
 
   it('an unknown CONVKIT_BACKEND is an error naming the value', () => {
     expect(run({ CONVKIT_BACKEND: 'gpu' }).stdout).to.match(/one of 'native', 'wasm' for CONVKIT_BACKEND but received 'gpu'/);
+  });
+
+  describe('with the native build hidden (a copy of the package without build/)', () => {
+    let copy: string;
+    before(() => {
+      copy = mkdtempSync(join(tmpdir(), 'convkit-nonative-'));
+      cpSync(join(ROOT, 'dist'), join(copy, 'dist'), { recursive: true });
+      cpSync(join(ROOT, 'package.json'), join(copy, 'package.json'));
+      symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
+    });
+    after(() => rmSync(copy, { recursive: true, force: true }));
+    const inCopy = (env: Record<string, string>) => spawnSync(process.execPath, ['-e',
+      `const ck = require('./dist/index.js'); ck.ready().then((b) => console.log(b, JSON.stringify(ck.backendInfo().notes)), (e) => { console.log(e.message); process.exitCode = 3; });`],
+    { cwd: copy, env: { ...process.env, ...env }, encoding: 'utf8' });
+
+    it('falls back to wasm and says why native is not used', () => {
+      const r = inCopy({});
+      expect(r.stdout).to.match(/^wasm \["native: No native build was found/);
+    });
+
+    it('a forced backend that cannot load says what was tried and how to fix it', () => {
+      const r = inCopy({ CONVKIT_BACKEND: 'native' });
+      expect(r.status).to.equal(3);
+      expect(r.stdout).to.match(/no backend could be loaded \(CONVKIT_BACKEND=native\)\. Tried:\n {2}- native: No native build was found[^\n]*\n {4}fix: run `npm rebuild convkit`/);
+    });
   });
 
   it('CommonJS require and ES module import give the same module', () => {

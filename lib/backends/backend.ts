@@ -47,6 +47,15 @@ export interface KernelInfo {
   threads: number;
 }
 
+/**
+ * Weights packed for one backend's GEMM (create once, run many). Opaque to the layers: the
+ * native backend packs into a Float32Array, the wasm backend into its module's memory.
+ */
+export interface PackedWeights {
+  /** Floats in the packed form: packedWeightsLength(k, n). */
+  readonly length: number;
+}
+
 export interface Backend {
   readonly name: BackendName;
   info(): KernelInfo;
@@ -55,14 +64,18 @@ export interface Backend {
   selectIsa(isa: string): boolean;
 
   /** Packs a row-major k x n kernel for the GEMM, once per layer and backend. */
-  packWeights(kernel: Float32Array, dims: { k: number; n: number }): Float32Array;
+  packWeights(kernel: Float32Array, dims: { k: number; n: number }): PackedWeights;
+  /** Whether these packed weights can be used now (the wasm backend re-packs after selectIsa). */
+  owns(packed: PackedWeights): boolean;
+  /** Frees packed weights the layer no longer needs (they are also freed when collected). */
+  release(packed: PackedWeights): void;
 
-  conv2d(x: Float32Array, packed: Float32Array, bias: Float32Array | null, p: Conv2DParams, y: Float32Array): Float32Array;
-  conv2dAsync(x: Float32Array, packed: Float32Array, bias: Float32Array | null, p: Conv2DParams, y: Float32Array): Promise<Float32Array>;
+  conv2d(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: Conv2DParams, y: Float32Array): Float32Array;
+  conv2dAsync(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: Conv2DParams, y: Float32Array): Promise<Float32Array>;
   maxpool2d(x: Float32Array, p: WindowParams, y: Float32Array): Float32Array;
   maxpool2dAsync(x: Float32Array, p: WindowParams, y: Float32Array): Promise<Float32Array>;
-  dense(x: Float32Array, packed: Float32Array, bias: Float32Array | null, p: DenseParams, y: Float32Array): Float32Array;
-  denseAsync(x: Float32Array, packed: Float32Array, bias: Float32Array | null, p: DenseParams, y: Float32Array): Promise<Float32Array>;
+  dense(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: DenseParams, y: Float32Array): Float32Array;
+  denseAsync(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: DenseParams, y: Float32Array): Promise<Float32Array>;
   gemm(a: Float32Array, b: Float32Array, c: Float32Array | null, p: GemmParams, y: Float32Array): Float32Array;
   gemmAsync(a: Float32Array, b: Float32Array, c: Float32Array | null, p: GemmParams, y: Float32Array): Promise<Float32Array>;
 }

@@ -1,5 +1,5 @@
 import type { Activation } from '../activation';
-import type { Backend } from '../backends/backend';
+import type { Backend, PackedWeights } from '../backends/backend';
 import { heUniform } from '../init';
 import { fail, float32Array, options } from '../validate';
 import { Layer, type Weights } from './layer';
@@ -16,7 +16,7 @@ export abstract class WeightedLayer extends Layer {
   protected bias: Float32Array | null = null;
   /** Input channels (Conv2D) or features (Dense): known from the kernel or the first input. */
   protected depth: number | null = null;
-  private packed: { backend: Backend; data: Float32Array } | null = null;
+  private packed: { backend: Backend; data: PackedWeights } | null = null;
 
   protected constructor(
     private readonly layerName: string,
@@ -58,6 +58,11 @@ export abstract class WeightedLayer extends Layer {
     this.kernel = kernel;
     this.depth = depth;
     this.bias = bias ?? (this.useBias ? new Float32Array(this.units) : null);
+    this.dropPacked();
+  }
+
+  private dropPacked(): void {
+    if (this.packed) this.packed.backend.release(this.packed.data);
     this.packed = null;
   }
 
@@ -65,7 +70,7 @@ export abstract class WeightedLayer extends Layer {
   protected abstract kernelLayout(): string;
 
   /** The kernel packed for `b`, after checking (or learning) the input depth. */
-  protected packedKernel(inputDepth: number, shape: readonly number[], b: Backend): Float32Array {
+  protected packedKernel(inputDepth: number, shape: readonly number[], b: Backend): PackedWeights {
     if (this.depth === null) this.depth = inputDepth;
     if (this.depth !== inputDepth) {
       throw new RangeError(
@@ -75,9 +80,10 @@ export abstract class WeightedLayer extends Layer {
     if (!this.kernel) {
       const fanIn = this.taps * inputDepth;
       this.kernel = heUniform(fanIn * this.units, fanIn, this.seed);
-      this.packed = null;
+      this.dropPacked();
     }
-    if (!this.packed || this.packed.backend !== b) {
+    if (!this.packed || this.packed.backend !== b || !b.owns(this.packed.data)) {
+      this.dropPacked();
       this.packed = { backend: b, data: b.packWeights(this.kernel, { k: this.taps * inputDepth, n: this.units }) };
     }
     return this.packed.data;

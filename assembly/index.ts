@@ -1,0 +1,74 @@
+// convkit's WebAssembly kernels. The JavaScript side (lib/backends/wasm.ts) owns the memory:
+// it places inputs, packed weights, workspace and outputs in the imported memory, writes a Job
+// and calls run() on every participating thread. Nothing here allocates.
+import { Job, OP_CONV2D, OP_GEMM, OP_MAXPOOL2D } from './job';
+import { conv2dTask } from './ops/conv2d';
+import { gemmTask } from './ops/gemm';
+import { maxpool2dTask } from './ops/maxpool2d';
+
+export { packWeights, packedWeightsFloats } from './kernels/pack-weights';
+export { TILE_SCRATCH_BYTES } from './kernels/gemm-driver';
+
+/** First byte the JavaScript side may use: everything below holds the module's static data. */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+/** Whether this build uses SIMD kernels (reported by backendInfo). */
+export function simd(): bool {
+  return ASC_FEATURE_SIMD;
+}
+
+const TASK_BITS: i32 = 20; // must match lib/backends/wasm-job.ts
+const TASK_MASK: i32 = (1 << TASK_BITS) - 1;
+
+// @ts-ignore: decorator
+@inline
+function increment(ptr: usize): i32 {
+  if (ASC_FEATURE_THREADS) return atomic.add<i32>(ptr, 1);
+  const v = load<i32>(ptr);
+  store<i32>(ptr, v + 1);
+  return v;
+}
+
+/**
+ * The next task of generation gen, or -1 when none is left or the job has moved on to another
+ * generation: a thread that wakes late never touches a job it was not woken for, and a job's
+ * fields stay untouched until every task taken from it is done.
+ */
+function takeTask(j: Job, gen: i32): i32 {
+  const ptr = changetype<usize>(j) + offsetof<Job>('next');
+  for (;;) {
+    const v = ASC_FEATURE_THREADS ? atomic.load<i32>(ptr) : load<i32>(ptr);
+    if ((v >>> TASK_BITS) != gen || (v & TASK_MASK) >= j.tasks) return -1;
+    if (ASC_FEATURE_THREADS) {
+      if (atomic.cmpxchg<i32>(ptr, v, v + 1) == v) return v & TASK_MASK;
+    } else {
+      store<i32>(ptr, v + 1);
+      return v & TASK_MASK;
+    }
+  }
+  return -1; // not reached
+}
+
+/**
+ * Runs tasks of generation gen of the job at jobPtr until none is left. Every participating
+ * thread calls it; each takes a workspace slot of its own once it holds a task. The thread that
+ * finishes the last task wakes the waiters on Job.done.
+ */
+export function run(jobPtr: usize, gen: i32): void {
+  const j = changetype<Job>(jobPtr);
+  let t = takeTask(j, gen);
+  if (t < 0) return;
+  const slot = increment(jobPtr + offsetof<Job>('slots'));
+  const workspace = <usize>j.workspace + <usize>slot * j.slotBytes;
+  for (; t >= 0; t = takeTask(j, gen)) {
+    if (j.op == OP_CONV2D) conv2dTask(j, t, workspace);
+    else if (j.op == OP_MAXPOOL2D) maxpool2dTask(j, t);
+    else if (j.op == OP_GEMM) gemmTask(j, t, workspace);
+    const finished = increment(jobPtr + offsetof<Job>('done')) + 1;
+    if (ASC_FEATURE_THREADS) {
+      if (finished == j.tasks) atomic.notify(jobPtr + offsetof<Job>('done'));
+    }
+  }
+}

@@ -1,0 +1,46 @@
+// WASM SIMD micro-kernel: 4 rows x 8 columns (half of a 16-column panel) in 8 f32x4
+// accumulators, so that the accumulators, two weight vectors and a broadcast stay in the 16
+// registers engines give 128-bit code on x86. Multiply then add: base SIMD has no FMA.
+
+// @ts-ignore: decorator
+@inline
+export function gemm4x8Simd(mr: i32, kc: i32, a: usize, lda: usize, w: usize, c: usize, ldc: usize,
+  accumulate: bool, epilogue: bool, bias: usize, minv: f32, maxv: f32): void {
+  // Rows past mr alias the last real row: they compute the same values and are never stored.
+  const a0 = a, a1 = mr > 1 ? a0 + lda : a0, a2 = mr > 2 ? a1 + lda : a1, a3 = mr > 3 ? a2 + lda : a2;
+  let c0l = f32x4.splat(0), c0h = f32x4.splat(0), c1l = f32x4.splat(0), c1h = f32x4.splat(0);
+  let c2l = f32x4.splat(0), c2h = f32x4.splat(0), c3l = f32x4.splat(0), c3h = f32x4.splat(0);
+  for (let k: usize = 0; k < <usize>kc; k++) {
+    const wp = w + (k << 6), ak = k << 2;
+    const bl = v128.load(wp), bh = v128.load(wp, 16);
+    let x = v128.load32_splat(a0 + ak);
+    c0l = f32x4.add(c0l, f32x4.mul(x, bl)); c0h = f32x4.add(c0h, f32x4.mul(x, bh));
+    x = v128.load32_splat(a1 + ak);
+    c1l = f32x4.add(c1l, f32x4.mul(x, bl)); c1h = f32x4.add(c1h, f32x4.mul(x, bh));
+    x = v128.load32_splat(a2 + ak);
+    c2l = f32x4.add(c2l, f32x4.mul(x, bl)); c2h = f32x4.add(c2h, f32x4.mul(x, bh));
+    x = v128.load32_splat(a3 + ak);
+    c3l = f32x4.add(c3l, f32x4.mul(x, bl)); c3h = f32x4.add(c3h, f32x4.mul(x, bh));
+  }
+  storeRow(c, c0l, c0h, accumulate, epilogue, bias, minv, maxv);
+  if (mr > 1) storeRow(c + ldc, c1l, c1h, accumulate, epilogue, bias, minv, maxv);
+  if (mr > 2) storeRow(c + 2 * ldc, c2l, c2h, accumulate, epilogue, bias, minv, maxv);
+  if (mr > 3) storeRow(c + 3 * ldc, c3l, c3h, accumulate, epilogue, bias, minv, maxv);
+}
+
+// @ts-ignore: decorator
+@inline
+function storeRow(c: usize, lo: v128, hi: v128, accumulate: bool, epilogue: bool, bias: usize, minv: f32, maxv: f32): void {
+  if (accumulate) {
+    lo = f32x4.add(v128.load(c), lo);
+    hi = f32x4.add(v128.load(c, 16), hi);
+  }
+  if (epilogue) {
+    const vmin = f32x4.splat(minv), vmax = f32x4.splat(maxv);
+    // f32x4.max/min propagate NaN, as the native clamp does.
+    lo = f32x4.min(f32x4.max(f32x4.add(lo, v128.load(bias)), vmin), vmax);
+    hi = f32x4.min(f32x4.max(f32x4.add(hi, v128.load(bias, 16)), vmin), vmax);
+  }
+  v128.store(c, lo);
+  v128.store(c, hi, 16);
+}

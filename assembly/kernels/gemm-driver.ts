@@ -1,0 +1,64 @@
+// The blocked GEMM driver: C = clamp(A * W + bias) over packed W, in cache-sized blocks.
+// Same blocking as native/kernels/gemm_driver.cc.
+import { gemm4x16Scalar } from './f32-gemm-4x16-scalar';
+import { gemm4x8Simd } from './f32-gemm-4x8-wasmsimd';
+import { NR } from './pack-weights';
+
+const MR: i32 = 4;
+const KC: i32 = 256; // a 256 x 16 panel slice (16 KiB) stays in L1 across row tiles
+const MC: i32 = 96;  // 96 x 256 floats of A (96 KiB) stay in L2 across the panels
+
+/** Scratch a participant lends the driver for edge tiles: 4 x 16 floats of C, 16 of bias. */
+export const TILE_SCRATCH_BYTES: u32 = (MR * NR + NR) * 4;
+
+// @ts-ignore: decorator
+@inline
+function micro(mr: i32, kc: i32, a: usize, lda: usize, w: usize, c: usize, ldc: usize,
+  accumulate: bool, epilogue: bool, bias: usize, minv: f32, maxv: f32): void {
+  if (ASC_FEATURE_SIMD) {
+    gemm4x8Simd(mr, kc, a, lda, w, c, ldc, accumulate, epilogue, bias, minv, maxv);
+    gemm4x8Simd(mr, kc, a, lda, w + 32, c + 32, ldc, accumulate, epilogue, bias + 32, minv, maxv);
+  } else {
+    gemm4x16Scalar(mr, kc, a, lda, w, c, ldc, accumulate, epilogue, bias, minv, maxv);
+  }
+}
+
+/**
+ * Rows [m0, m1) and panels [p0, p1) of C[m x n] (+)= A[m x k] * W. lda and ldc are in floats.
+ * bias: n floats or 0. scratch: TILE_SCRATCH_BYTES of the caller's own workspace.
+ */
+export function gemmTile(m0: i32, m1: i32, p0: i32, p1: i32, n: i32, k: i32, a: usize, lda: i32, w: usize,
+  c: usize, ldc: i32, bias: usize, minv: f32, maxv: f32, accumulateFirst: bool, scratch: usize): void {
+  const ldaBytes = <usize>lda << 2, ldcBytes = <usize>ldc << 2;
+  const tile = scratch, tileBias = scratch + MR * NR * 4;
+  for (let mb = m0; mb < m1; mb += MC) {
+    const me = min(m1, mb + MC);
+    for (let k0 = 0; k0 < k; k0 += KC) {
+      const kc = min(KC, k - k0);
+      const accumulate = k0 > 0 || accumulateFirst, epilogue = k0 + kc >= k;
+      for (let pi = p0; pi < p1; pi++) {
+        const n0 = pi * NR, nc = min(NR, n - n0);
+        const wp = w + ((<usize>pi * k + k0) * NR << 2);
+        // A partial last panel computes into a 16-wide tile; so does its bias.
+        let pb = tileBias;
+        if (bias != 0 && nc == NR) pb = bias + (<usize>n0 << 2);
+        else {
+          memory.fill(tileBias, 0, NR * 4);
+          if (bias != 0) memory.copy(tileBias, bias + (<usize>n0 << 2), <usize>nc << 2);
+        }
+        for (let i = mb; i < me; i += MR) {
+          const mr = min(MR, me - i);
+          const ap = a + <usize>i * ldaBytes + (<usize>k0 << 2);
+          const cp = c + <usize>i * ldcBytes + (<usize>n0 << 2);
+          if (nc == NR) {
+            micro(mr, kc, ap, ldaBytes, wp, cp, ldcBytes, accumulate, epilogue, pb, minv, maxv);
+            continue;
+          }
+          if (accumulate) for (let r = 0; r < mr; r++) memory.copy(tile + <usize>r * NR * 4, cp + <usize>r * ldcBytes, <usize>nc << 2);
+          micro(mr, kc, ap, ldaBytes, wp, tile, NR * 4, accumulate, epilogue, pb, minv, maxv);
+          for (let r = 0; r < mr; r++) memory.copy(cp + <usize>r * ldcBytes, tile + <usize>r * NR * 4, <usize>nc << 2);
+        }
+      }
+    }
+  }
+}

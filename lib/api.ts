@@ -1,0 +1,65 @@
+// The public API shared by the Node entry (index.ts) and the browser entry (browser.ts).
+import { availableBackends, backend, selectionNotes, switchBackend, whenReady } from './backends/select';
+import type { BackendName } from './backends/backend';
+import { integer } from './validate';
+
+export { Tensor } from './tensor';
+export { Layer, type Weights } from './layers/layer';
+export { Conv2D, type Conv2DOptions } from './layers/conv2d';
+export { MaxPool2D, type MaxPool2DOptions } from './layers/maxpool2d';
+export { Dense, type DenseOptions } from './layers/dense';
+export { Sequential } from './layers/sequential';
+export { gemm, gemmAsync, type GemmOptions } from './gemm';
+export { Activation, type ActivationName } from './activation';
+export type { Padding } from './shape';
+export type { BackendName } from './backends/backend';
+
+export { version } from './version';
+import { version } from './version';
+
+/** Name of the backend in use: 'native' or 'wasm'. Throws if none could be loaded. */
+export function getBackend(): BackendName {
+  return backend().name;
+}
+
+/** Switches every layer to another backend; rejects, saying why, if it cannot be loaded. */
+export function setBackend(name: BackendName): Promise<void> {
+  return switchBackend(name);
+}
+
+/** Resolves with the backend name once it is ready to compute (in browsers, await it first). */
+export async function ready(): Promise<BackendName> {
+  return (await whenReady()).name;
+}
+
+/** Backends that load on this machine. */
+export function backends(): BackendName[] {
+  return availableBackends();
+}
+
+export interface BackendInfo {
+  name: BackendName;
+  /** Instruction set of the GEMM micro-kernel chosen for this CPU. */
+  isa: string;
+  /** Every instruction set this machine can run, widest first. */
+  isas: string[];
+  threads: number;
+  version: string;
+  /** Why backends preferred to this one were not used (e.g. the native addon failed to load). */
+  notes: string[];
+}
+
+export function backendInfo(): BackendInfo {
+  const b = backend();
+  const { isa, isas, threads } = b.info();
+  return { name: b.name, isa, isas, threads, version, notes: selectionNotes() };
+}
+
+/** Threads each op may use (1 to 64; default: the number of cores). */
+export function setNumThreads(n: number): void {
+  backend().setNumThreads(integer('threads', n));
+}
+
+export function getNumThreads(): number {
+  return backend().info().threads;
+}

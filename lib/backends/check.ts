@@ -1,0 +1,71 @@
+// Argument checks for backends written in JavaScript, mirroring what native/napi/ does at the
+// N-API boundary: the layers validate first; these make sure no call reaches a kernel with
+// buffers too short for its shapes.
+import type { Conv2DParams, DenseParams, GemmParams, PackedWeights, WindowParams } from './backend';
+import { packedWeightsLength } from './backend';
+import { firstEmptyWindow, outputExtent } from '../shape';
+import { fail, float32Array, integer } from '../validate';
+
+const DIMS = ['n', 'h', 'w', 'c', 'kh', 'kw', 'sh', 'sw', 'dh', 'dw'] as const;
+const PADS = ['pt', 'pb', 'pl', 'pr'] as const;
+
+function lengthIs(name: string, a: { length: number }, expected: number): void {
+  if (a.length !== expected) throw new RangeError(`Expected ${expected} elements in ${name} but received ${a.length}`);
+}
+
+function windowOut(p: WindowParams): void {
+  DIMS.forEach((d) => integer(`params.${d}`, p[d]));
+  PADS.forEach((d) => integer(`params.${d}`, p[d], 0));
+  const oh = outputExtent(p.h, p.kh, p.sh, p.dh, p.pt, p.pb), ow = outputExtent(p.w, p.kw, p.sw, p.dw, p.pl, p.pr);
+  if (oh < 1 || p.oh !== oh) fail('range', `${oh} for this window`, 'params.oh', p.oh);
+  if (ow < 1 || p.ow !== ow) fail('range', `${ow} for this window`, 'params.ow', p.ow);
+}
+
+function activation(v: number): void {
+  if (v !== 0 && v !== 1) fail('range', 'activation code 0 or 1', 'params.activation', v);
+}
+
+export function checkPack(kernel: Float32Array, dims: { k: number; n: number }): void {
+  float32Array('kernel', kernel);
+  lengthIs('kernel', kernel, integer('params.k', dims.k) * integer('params.n', dims.n));
+}
+
+export function checkConv2D(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: Conv2DParams, y: Float32Array): void {
+  windowOut(p);
+  integer('params.oc', p.oc);
+  activation(p.activation);
+  lengthIs('x', float32Array('x', x), p.n * p.h * p.w * p.c);
+  lengthIs('packedWeights', packed, packedWeightsLength(p.kh * p.kw * p.c, p.oc));
+  if (bias !== null) lengthIs('bias', float32Array('bias', bias), p.oc);
+  lengthIs('y', float32Array('y', y), p.n * p.oh * p.ow * p.oc);
+}
+
+export function checkMaxPool2D(x: Float32Array, p: WindowParams, y: Float32Array): void {
+  windowOut(p);
+  if (firstEmptyWindow(p.h, p.kh, p.sh, p.dh, p.pt, p.oh) >= 0 || firstEmptyWindow(p.w, p.kw, p.sw, p.dw, p.pl, p.ow) >= 0) {
+    throw new RangeError('Expected every pooling window to cover at least one input cell');
+  }
+  lengthIs('x', float32Array('x', x), p.n * p.h * p.w * p.c);
+  lengthIs('y', float32Array('y', y), p.n * p.oh * p.ow * p.c);
+}
+
+export function checkDense(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: DenseParams, y: Float32Array): void {
+  const m = integer('params.m', p.m), k = integer('params.k', p.k), n = integer('params.n', p.n);
+  activation(p.activation);
+  lengthIs('x', float32Array('x', x), m * k);
+  lengthIs('packedWeights', packed, packedWeightsLength(k, n));
+  if (bias !== null) lengthIs('bias', float32Array('bias', bias), n);
+  lengthIs('y', float32Array('y', y), m * n);
+}
+
+export function checkGemm(a: Float32Array, b: Float32Array, c: Float32Array | null, p: GemmParams, y: Float32Array): void {
+  const m = integer('params.m', p.m), n = integer('params.n', p.n), k = integer('params.k', p.k);
+  activation(p.activation);
+  lengthIs('a', float32Array('a', a), m * k);
+  lengthIs('b', float32Array('b', b), k * n);
+  lengthIs('y', float32Array('y', y), m * n);
+  if (c !== null) {
+    if ((p.cRows !== 1 && p.cRows !== m) || (p.cCols !== 1 && p.cCols !== n)) throw new RangeError('Expected c to broadcast to [m, n]');
+    lengthIs('c', float32Array('c', c), p.cRows * p.cCols);
+  }
+}

@@ -1,0 +1,56 @@
+// The wasm backend in Node: modules compiled synchronously from dist/wasm (so require() is
+// usable at once), memory shared with worker_threads for the threaded variant.
+import { readFileSync, existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Backend } from './backend';
+import { WasmBackend, type WasmVariant, type WasmVariantName } from './wasm';
+import { simdSupported } from './wasm-features';
+
+const VARIANTS: { name: WasmVariantName; shared: boolean; simd: boolean }[] = [
+  { name: 'simd-threads', shared: true, simd: true },
+  { name: 'simd', shared: false, simd: true },
+  { name: 'scalar', shared: false, simd: false },
+];
+
+/** dist/wasm from dist/backends (the package) or from lib/backends (the sources, under tsx). */
+function wasmDir(): string {
+  const candidates = [join(__dirname, '..', 'wasm'), join(__dirname, '..', '..', 'dist', 'wasm')];
+  const dir = candidates.find((d) => existsSync(join(d, 'convkit-scalar.wasm')));
+  if (!dir) throw new Error(`the convkit .wasm files are missing (looked in ${candidates.join(', ')}); run \`npm run build\``);
+  return dir;
+}
+
+const workers: Worker[] = [];
+let pending = 0;
+
+/** Idle workers are unref'd so they never keep the process alive; a job in flight must. */
+function keepAlive(on: boolean): void {
+  pending += on ? 1 : -1;
+  if (on && pending === 1) workers.forEach((w) => w.ref());
+  if (!on && pending === 0) workers.forEach((w) => w.unref());
+}
+
+export function loadWasmNode(): Backend {
+  const dir = wasmDir();
+  const simd = simdSupported();
+  // CONVKIT_WASM names a variant to prefer (tests and benchmarks use it).
+  const forced = typeof process !== 'undefined' ? process.env.CONVKIT_WASM : undefined;
+  const usable = VARIANTS.filter((v) => simd || !v.simd);
+  const ordered = forced ? [...usable.filter((v) => v.name === forced), ...usable.filter((v) => v.name !== forced)] : usable;
+  const variants: WasmVariant[] = ordered.map((v) => ({
+    name: v.name, shared: v.shared, module: new WebAssembly.Module(readFileSync(join(dir, `convkit-${v.name}.wasm`))),
+  }));
+  return new WasmBackend({
+    variants,
+    canBlock: true,
+    maxMemoryBytes: 4 * 2 ** 30 - 65536,
+    spawnWorker: (source, data) => {
+      const worker = new Worker(source, { eval: true, workerData: data });
+      if (pending === 0) worker.unref();
+      workers.push(worker);
+    },
+    keepAlive,
+  }, availableParallelism());
+}

@@ -1,0 +1,13 @@
+// `npm install` hook: build (or find a prebuilt) native addon. When that fails, say why in one
+// line and succeed anyway: convkit then runs on its WebAssembly backend.
+const { spawnSync } = require('node:child_process');
+
+const bin = require.resolve('node-gyp-build/bin.js');
+const r = spawnSync(process.execPath, [bin], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+if (r.status === 0) {
+  process.stdout.write(r.stdout);
+} else {
+  const lines = `${r.stderr || ''}${r.stdout || ''}`.split('\n').map((l) => l.trim()).filter(Boolean);
+  const reason = lines.find((l) => /not found|error|Error|cannot|failed/i.test(l)) || lines[lines.length - 1] || `exit code ${r.status}`;
+  console.warn(`convkit: the native addon could not be built (${reason}); using the WebAssembly backend instead.`);
+}
