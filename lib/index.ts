@@ -4,9 +4,13 @@ import { configure } from './backends/select';
 import { loadNative } from './backends/native';
 import { loadWasmNode } from './backends/wasm-node';
 
-configure([
+const passedOver = configure([
   { name: 'native', load: loadNative, fix: 'run `npm rebuild convkit` (needs python3, make and a C++17 compiler)' },
   { name: 'wasm', load: loadWasmNode, fix: 'run `npm run build` in the convkit package to produce dist/wasm' },
 ]);
+// One line when the addon is not used without being asked for (backendInfo().notes keeps it).
+if (passedOver.length && !process.env.CONVKIT_BACKEND) {
+  process.emitWarning(`convkit is using its WebAssembly backend: ${passedOver.join('; ')}`, { code: 'CONVKIT_NATIVE_UNAVAILABLE' });
+}
 
 export * from './api';

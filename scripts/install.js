@@ -9,5 +9,5 @@ if (r.status === 0) {
 } else {
   const lines = `${r.stderr || ''}${r.stdout || ''}`.split('\n').map((l) => l.trim()).filter(Boolean);
   const reason = lines.find((l) => /not found|error|Error|cannot|failed/i.test(l)) || lines[lines.length - 1] || `exit code ${r.status}`;
-  console.warn(`convkit: the native addon could not be built (${reason}); using the WebAssembly backend instead.`);
+  console.log(`convkit: the native addon could not be built (${reason}); using the WebAssembly backend instead.`);
 }

@@ -133,6 +133,7 @@ describe('backend selection at load time (child processes)', () => {
     it('falls back to wasm and says why native is not used', () => {
       const r = inCopy({});
       expect(r.stdout).to.match(/^wasm \["native: No native build was found/);
+      expect(r.stderr).to.match(/CONVKIT_NATIVE_UNAVAILABLE.*convkit is using its WebAssembly backend: native: No native build was found/);
     });
 
     it('a forced backend that cannot load says what was tried and how to fix it', () => {

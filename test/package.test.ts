@@ -8,21 +8,30 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..');
-const npm = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const npm = (args: string[], cwd: string, env: Record<string, string> = {}) =>
+  execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
 
 describe('the packed package, installed outside the repository', function () {
   this.timeout(15 * 60 * 1000);
   let dir: string;
   let app: string;
+  let tarball: string;
+
+  /** A new app folder with convkit installed from the tarball; returns npm's output. */
+  function installApp(name: string, env: Record<string, string> = {}): string {
+    const folder = join(dir, name);
+    execFileSync('mkdir', [folder]);
+    writeFileSync(join(folder, 'package.json'), JSON.stringify({ name, version: '1.0.0', private: true }));
+    // --foreground-scripts: the install script's own line is part of the output.
+    return npm(['install', '--no-audit', '--no-fund', '--foreground-scripts', tarball], folder, env);
+  }
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'convkit-pack-'));
-    app = join(dir, 'app');
     npm(['pack', '--silent', '--pack-destination', dir], ROOT);
-    const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'))!;
-    execFileSync('mkdir', [app]);
-    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
-    npm(['install', '--no-audit', '--no-fund', join(dir, tarball)], app);
+    tarball = join(dir, readdirSync(dir).find((f) => f.endsWith('.tgz'))!);
+    app = join(dir, 'app');
+    installApp('app');
   });
 
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -60,5 +69,13 @@ describe('the packed package, installed outside the repository', function () {
       compilerOptions: { module: 'nodenext', target: 'es2022', strict: true, noEmit: true, types: [] }, files: ['main.ts'],
     }));
     execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app], { cwd: app, encoding: 'utf8' });
+  });
+
+  it('installs without a C++ compiler, says why native is not used, and runs on wasm', function () {
+    const out = installApp('app-nocompiler', { CXX: '/bin/false', CC: '/bin/false' });
+    expect(out).to.match(/convkit: the native addon could not be built \(.*\); using the WebAssembly backend instead\./);
+    const folder = join(dir, 'app-nocompiler');
+    const result = execFileSync(process.execPath, ['-e', `const ck = require('convkit');${usage}`], { cwd: folder, encoding: 'utf8' });
+    expect(result.trim()).to.equal('wasm 2x2 1728 1728');
   });
 });
