@@ -1,0 +1,134 @@
+// The browser bundle (dist/browser/convkit.mjs) in headless Chromium: Conv2D, MaxPool2D and
+// Dense computed in the page, compared with the float64 reference here. Once on a
+// crossOriginIsolated page (shared memory, Web Workers) and once on a plain page (one thread).
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { expectClose, expectExact } from './helpers/assert';
+import { chromiumAvailable, CHROMIUM, launchChromium, serveBundle } from './helpers/browser';
+import { windowSpec } from './helpers/configs';
+import { randomArray } from './helpers/random';
+import { conv2dRef, denseRef, maxpool2dRef } from './helpers/reference';
+
+interface PageResult {
+  info: { name: string; isa: string; threads: number };
+  isolated: boolean;
+  conv: number[]; convAsync: number[]; pool: number[]; dense: number[];
+}
+
+const X = randomArray(2 * 11 * 9 * 5, 1), KERNEL = randomArray(3 * 3 * 5 * 18, 2), BIAS = randomArray(18, 3);
+const FC = randomArray(6 * 5 * 18 * 7, 4), FC_BIAS = randomArray(7, 5);
+
+/**
+ * Runs in the page: the same three layers through the bundle. Plain JavaScript in a string: the
+ * test's own compiled functions carry helpers (tsx's __name) that the page does not have.
+ */
+const IN_PAGE = `async (args) => {
+  const ck = await import('/convkit.mjs');
+  await ck.ready();
+  const f = (a) => new Float32Array(a);
+  const x = new ck.Tensor(f(args.x), [2, 11, 9, 5]);
+  const conv = new ck.Conv2D({ filters: 18, kernelSize: 3, padding: 'same', activation: 'relu', kernel: f(args.kernel), bias: f(args.bias) });
+  const y = conv.forward(x);
+  const yAsync = await conv.forwardAsync(x);
+  const pooled = new ck.MaxPool2D({ poolSize: 3, strides: 2, padding: 'same' }).forward(y);
+  const dense = new ck.Dense({ units: 7, kernel: f(args.fc), bias: f(args.fcBias) }).forward(pooled);
+  return {
+    info: ck.backendInfo(), isolated: globalThis.crossOriginIsolated === true,
+    conv: Array.from(y.data), convAsync: Array.from(yAsync.data), pool: Array.from(pooled.data), dense: Array.from(dense.data),
+  };
+}`;
+
+describe('the browser bundle in headless Chromium', function () {
+  if (!chromiumAvailable()) {
+    it('needs Chromium', function () {
+      console.log(`      skipped: no Chromium at ${CHROMIUM} (.ci/run installs it with apt; set CHROMIUM_PATH to use another)`);
+      this.skip();
+    });
+    return;
+  }
+  this.timeout(120000);
+  let server: Awaited<ReturnType<typeof serveBundle>>;
+  let chromium: Awaited<ReturnType<typeof launchChromium>>;
+  before(async () => {
+    server = await serveBundle();
+    chromium = await launchChromium();
+  });
+  after(async () => {
+    await chromium?.close();
+    await server?.close();
+  });
+
+  const expectedConv = conv2dRef(X, [2, 11, 9, 5], KERNEL, 18, windowSpec(11, 9, [3, 3], [1, 1], [1, 1], 'same'), BIAS, true);
+  // The pool and dense references take convkit's conv output as their input, so each layer is
+  // checked on its own.
+  for (const page of ['isolated', 'plain'] as const) {
+    it(`${page === 'isolated' ? 'a crossOriginIsolated page (threads)' : 'a plain page (one thread)'}: Conv2D, MaxPool2D, Dense match the reference`, async () => {
+      const tab = await chromium.browser.newPage();
+      const errors: string[] = [];
+      tab.on('pageerror', (e: Error) => errors.push(e.message));
+      await tab.goto(`${server.url}/${page}.html`);
+      const args = { x: Array.from(X), kernel: Array.from(KERNEL), bias: Array.from(BIAS), fc: Array.from(FC), fcBias: Array.from(FC_BIAS) };
+      const r: PageResult = await tab.evaluate(`(${IN_PAGE})(${JSON.stringify(args)})`);
+      await tab.close();
+      expect(errors).to.deep.equal([]);
+      expect(r.info.name).to.equal('wasm');
+      expect(r.isolated).to.equal(page === 'isolated');
+      expect(r.info.isa).to.equal(page === 'isolated' ? 'wasm-simd-threads' : 'wasm-simd');
+      if (page === 'plain') expect(r.info.threads).to.equal(1);
+      expectClose(Float32Array.from(r.conv), expectedConv, 45, 'conv');
+      expect(r.convAsync).to.deep.equal(r.conv);
+      const conv = Float32Array.from(r.conv);
+      expectExact(Float32Array.from(r.pool), maxpool2dRef(conv, [2, 11, 9, 18], windowSpec(11, 9, [3, 3], [2, 2], [1, 1], 'same')).data, 'pool');
+      const pool = Float32Array.from(r.pool);
+      expectClose(Float32Array.from(r.dense), denseRef(pool, 2, 6 * 5 * 18, FC, 7, FC_BIAS, false), 6 * 5 * 18, 'dense');
+    });
+  }
+});
+
+describe('examples/browser in headless Chromium', function () {
+  if (!chromiumAvailable()) {
+    it('needs Chromium', function () {
+      console.log(`      skipped: no Chromium at ${CHROMIUM}`);
+      this.skip();
+    });
+    return;
+  }
+  this.timeout(120000);
+
+  it('runs the small CNN on the demo image and shows the backend and timing', async () => {
+    // The example's own server, in its own process (never serve and drive Chromium from one).
+    const server = spawn(process.execPath, [join(__dirname, '..', 'examples', 'browser', 'serve.mjs')], { env: { ...process.env, PORT: '0' } });
+    const chromium = await launchChromium();
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        server.stdout.on('data', (b) => {
+          const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(String(b));
+          if (m) resolve(m[0]);
+        });
+        server.once('exit', (code) => reject(new Error(`serve.mjs exited with ${code}`)));
+      });
+      const tab = await chromium.browser.newPage();
+      const errors: string[] = [];
+      tab.on('pageerror', (e: Error) => errors.push(e.message));
+      await tab.goto(url);
+      await tab.waitForFunction(() => document.getElementById('backend')!.textContent!.startsWith('backend:'));
+      await tab.click('#demo');
+      await tab.waitForSelector('body[data-done="true"]');
+      const backendLine = await tab.textContent('#backend');
+      const timingRows = await tab.$$eval('#timing tr', (rows: Element[]) => rows.length);
+      const maps = await tab.$$eval('#maps canvas', (c: Element[]) => c.length);
+      const output = (await tab.textContent('#output'))!.trim().split(/\s+/);
+      if (process.env.CONVKIT_EXAMPLE_SCREENSHOT) await tab.screenshot({ path: process.env.CONVKIT_EXAMPLE_SCREENSHOT, fullPage: true });
+      expect(errors).to.deep.equal([]);
+      expect(backendLine).to.match(/^backend: wasm \(wasm-simd-threads, \d+ threads?\)/);
+      expect(timingRows).to.equal(1 + 5 + 1); // header, five layers, total
+      expect(maps).to.equal(6);
+      expect(output).to.have.length(10);
+      output.forEach((v: string) => expect(Number.isFinite(Number(v))).to.equal(true));
+    } finally {
+      await chromium.close();
+      server.kill();
+    }
+  });
+});

@@ -1,0 +1,43 @@
+// Headless Chromium for the browser tests: a static server on 127.0.0.1 for the browser bundle
+// (with and without cross-origin isolation), and playwright-core driving Debian's Chromium.
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ROOT = join(__dirname, '..', '..');
+
+const PAGE = '<!doctype html><meta charset="utf-8"><title>convkit test</title><p>convkit browser test</p>';
+const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
+/** Serves /isolated.html (crossOriginIsolated), /plain.html and /convkit.mjs; nothing else. */
+export async function serveBundle(): Promise<{ url: string; close(): Promise<void> }> {
+  const bundle = readFileSync(join(ROOT, 'dist', 'browser', 'convkit.mjs'));
+  const server: Server = createServer((req, res) => {
+    const isolated = (req.headers.referer ?? '').includes('isolated') || req.url === '/isolated.html';
+    const headers: Record<string, string> = { 'Cross-Origin-Resource-Policy': 'same-origin', ...(isolated ? ISOLATION : {}) };
+    if (req.url === '/isolated.html' || req.url === '/plain.html') res.writeHead(200, { ...headers, 'Content-Type': 'text/html' }).end(PAGE);
+    else if (req.url === '/convkit.mjs') res.writeHead(200, { ...headers, 'Content-Type': 'text/javascript' }).end(bundle);
+    else res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/** Chromium with a fresh profile (playwright makes a new temporary user-data-dir per launch). */
+export async function launchChromium(): Promise<{ browser: any; close(): Promise<void> }> {
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  return { browser, close: () => browser.close() };
+}
+
+export function chromiumAvailable(): boolean {
+  return existsSync(CHROMIUM);
+}
