@@ -64,7 +64,7 @@ export function run(jobPtr: usize, gen: i32): void {
   const workspace = <usize>j.workspace + <usize>slot * j.slotBytes;
   for (; t >= 0; t = takeTask(j, gen)) {
     if (j.op == OP_CONV2D) conv2dTask(j, t, workspace);
-    else if (j.op == OP_MAXPOOL2D) maxpool2dTask(j, t);
+    else if (j.op == OP_MAXPOOL2D) maxpool2dTask(j, t, workspace);
     else if (j.op == OP_GEMM) gemmTask(j, t, workspace);
     const finished = increment(jobPtr + offsetof<Job>('done')) + 1;
     if (ASC_FEATURE_THREADS) {

@@ -44,3 +44,20 @@ function storeRow(c: usize, lo: v128, hi: v128, accumulate: bool, epilogue: bool
   v128.store(c, lo);
   v128.store(c, hi, 16);
 }
+
+/** One row by a whole 16-column panel: a GEMV step, bound by reading the weights. */
+// @ts-ignore: decorator
+@inline
+export function gemm1x16Simd(kc: i32, a: usize, w: usize, c: usize, accumulate: bool, epilogue: bool, bias: usize, minv: f32, maxv: f32): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+  for (let k: usize = 0; k < <usize>kc; k++) {
+    const wp = w + (k << 6);
+    const x = v128.load32_splat(a + (k << 2));
+    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(wp)));
+    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(wp, 16)));
+    c2 = f32x4.add(c2, f32x4.mul(x, v128.load(wp, 32)));
+    c3 = f32x4.add(c3, f32x4.mul(x, v128.load(wp, 48)));
+  }
+  storeRow(c, c0, c1, accumulate, epilogue, bias, minv, maxv);
+  storeRow(c + 32, c2, c3, accumulate, epilogue, bias + 32, minv, maxv);
+}

@@ -1,7 +1,7 @@
 // The blocked GEMM driver: C = clamp(A * W + bias) over packed W, in cache-sized blocks.
 // Same blocking as native/kernels/gemm_driver.cc.
 import { gemm4x16Scalar } from './f32-gemm-4x16-scalar';
-import { gemm4x8Simd } from './f32-gemm-4x8-wasmsimd';
+import { gemm1x16Simd, gemm4x8Simd } from './f32-gemm-4x8-wasmsimd';
 import { NR } from './pack-weights';
 
 const MR: i32 = 4;
@@ -16,6 +16,10 @@ export const TILE_SCRATCH_BYTES: u32 = (MR * NR + NR) * 4;
 function micro(mr: i32, kc: i32, a: usize, lda: usize, w: usize, c: usize, ldc: usize,
   accumulate: bool, epilogue: bool, bias: usize, minv: f32, maxv: f32): void {
   if (ASC_FEATURE_SIMD) {
+    if (mr == 1) {
+      gemm1x16Simd(kc, a, w, c, accumulate, epilogue, bias, minv, maxv);
+      return;
+    }
     gemm4x8Simd(mr, kc, a, lda, w, c, ldc, accumulate, epilogue, bias, minv, maxv);
     gemm4x8Simd(mr, kc, a, lda, w + 32, c + 32, ldc, accumulate, epilogue, bias + 32, minv, maxv);
   } else {

@@ -1,5 +1,6 @@
 // Expands conv windows into rows of the GEMM's A matrix. Same layout as native/ops/im2col.cc:
 // row r is output pixel (n, oy, ox); its columns are the taps in (ky, kx, c) order, 0 in padding.
+import { copyFloats, zeroFloats } from '../kernels/copy';
 import { Job } from '../job';
 
 export function im2col(j: Job, row0: i32, rows: i32, out: usize): void {
@@ -12,8 +13,8 @@ export function im2col(j: Job, row0: i32, rows: i32, out: usize): void {
       const iy = oy * j.sh - j.pt + ky * j.dh;
       for (let kx = 0; kx < j.kw; kx++) {
         const ix = ox * j.sw - j.pl + kx * j.dw;
-        if (iy < 0 || iy >= j.h || ix < 0 || ix >= j.wd) memory.fill(out, 0, cBytes);
-        else memory.copy(out, image + ((<usize>iy * j.wd + ix) * j.c << 2), cBytes);
+        if (iy < 0 || iy >= j.h || ix < 0 || ix >= j.wd) zeroFloats(out, cBytes);
+        else copyFloats(out, image + ((<usize>iy * j.wd + ix) * j.c << 2), cBytes);
         out += cBytes;
       }
     }

@@ -3,44 +3,58 @@
 // a window with no real cell gives -infinity (the JavaScript side rejects those first).
 import { Job } from '../job';
 
-// @ts-ignore: decorator
-@inline
-function maxInto(y: usize, src: usize, c: i32): void {
-  let j = 0;
+/**
+ * y[0..c) = max over the taps listed at taps[0..count) (pointers), c channels. Each group of 4
+ * channels stays in a register across all taps: one store per group, not one per tap. pmax is
+ * one instruction where IEEE max is several, so NaN is tracked on the side: any NaN tap gives NaN.
+ */
+function maxOfTaps(y: usize, taps: usize, count: i32, c: i32): void {
+  const last = taps + (<usize>count << 2);
+  let o: usize = 0;
+  const bytes = <usize>c << 2;
   if (ASC_FEATURE_SIMD) {
-    for (; j + 4 <= c; j += 4) {
-      const o = <usize>j << 2;
-      v128.store(y + o, f32x4.max(v128.load(y + o), v128.load(src + o)));
+    for (; o + 16 <= bytes; o += 16) {
+      let m = v128.load(load<u32>(taps) + o);
+      let nan = f32x4.ne(m, m);
+      for (let t = taps + 4; t < last; t += 4) {
+        const v = v128.load(load<u32>(t) + o);
+        nan = v128.or(nan, f32x4.ne(v, v));
+        m = f32x4.pmax(m, v);
+      }
+      v128.store(y + o, v128.bitselect(f32x4.splat(NaN), m, nan));
     }
   }
-  for (; j < c; j++) {
-    const o = <usize>j << 2;
-    store<f32>(y + o, Mathf.max(load<f32>(y + o), load<f32>(src + o)));
+  for (; o < bytes; o += 4) {
+    let m = load<f32>(load<u32>(taps) + o);
+    for (let t = taps + 4; t < last; t += 4) m = Mathf.max(m, load<f32>(load<u32>(t) + o));
+    store<f32>(y + o, m);
   }
 }
 
-export function maxpool2dTask(j: Job, task: i32): void {
+/** Pixels of one task; the participant's workspace holds the window's tap pointers. */
+export function maxpool2dTask(j: Job, task: i32, workspace: usize): void {
   const pixels = j.n * j.oh * j.ow;
   const p0 = task * j.rowsPerTask, p1 = min(pixels, p0 + j.rowsPerTask);
-  const cBytes = <usize>j.c << 2;
   const imageFloats = <usize>j.h * j.wd * j.c;
   for (let r = p0; r < p1; r++) {
     const b = r / (j.oh * j.ow), oy = r / j.ow % j.oh, ox = r % j.ow;
     const image = <usize>j.x + (<usize>b * imageFloats << 2);
     const y = <usize>j.y + (<usize>r << 2) * j.c;
-    let first = true;
+    let count = 0;
     for (let ky = 0; ky < j.kh; ky++) {
       const iy = oy * j.sh - j.pt + ky * j.dh;
       if (iy < 0 || iy >= j.h) continue;
       for (let kx = 0; kx < j.kw; kx++) {
         const ix = ox * j.sw - j.pl + kx * j.dw;
         if (ix < 0 || ix >= j.wd) continue;
-        const src = image + ((<usize>iy * j.wd + ix) * j.c << 2);
-        if (first) memory.copy(y, src, cBytes);
-        else maxInto(y, src, j.c);
-        first = false;
+        store<u32>(workspace + (<usize>count << 2), <u32>(image + ((<usize>iy * j.wd + ix) * j.c << 2)));
+        count++;
       }
     }
-    if (first) for (let c = 0; c < j.c; c++) store<f32>(y + (<usize>c << 2), -Infinity);
+    if (count == 0) {
+      for (let c = 0; c < j.c; c++) store<f32>(y + (<usize>c << 2), -Infinity);
+    } else {
+      maxOfTaps(y, workspace, count, j.c);
+    }
   }
 }

@@ -48,6 +48,8 @@ const SEGMENT_FLOATS = 64 * 1024; // im2col floats per participant, as in native
 const POOL_PIXELS_PER_TASK = 256;
 const GEMM_ROWS_PER_TASK = 64;
 const GEMM_PANELS_PER_TASK = 4;
+/** Below this many multiply-adds (or pooled reads) waking another thread costs more than it saves. */
+const PARALLEL_WORK = 1 << 21;
 
 /** One instantiated variant: its memory, arena, job slot and workers. */
 class Engine {
@@ -299,10 +301,12 @@ export class WasmBackend implements Backend {
   }
 
   /** Copies inputs in, runs the job, copies the output into y, frees the call's blocks. */
-  private call(inputs: (Float32Array | null)[], y: Float32Array, slotBytes: number, spec: (ptrs: number[], yPtr: number) => JobSpec, sync: true): Float32Array;
-  private call(inputs: (Float32Array | null)[], y: Float32Array, slotBytes: number, spec: (ptrs: number[], yPtr: number) => JobSpec, sync: false): Promise<Float32Array>;
-  private call(inputs: (Float32Array | null)[], y: Float32Array, slotBytes: number, spec: (ptrs: number[], yPtr: number) => JobSpec, sync: boolean): Float32Array | Promise<Float32Array> {
+  private call(inputs: (Float32Array | null)[], y: Float32Array, slotBytes: number, work: number, spec: (ptrs: number[], yPtr: number) => JobSpec, sync: true): Float32Array;
+  private call(inputs: (Float32Array | null)[], y: Float32Array, slotBytes: number, work: number, spec: (ptrs: number[], yPtr: number) => JobSpec, sync: false): Promise<Float32Array>;
+  private call(inputs: (Float32Array | null)[], y: Float32Array, slotBytes: number, work: number, spec: (ptrs: number[], yPtr: number) => JobSpec, sync: boolean): Float32Array | Promise<Float32Array> {
     const e = this.engine;
+    // A small job runs on one thread: this one (sync) or one worker (async, to keep the loop free).
+    const threads = work < PARALLEL_WORK ? 1 : this.threads;
     const blocks: number[] = [];
     e.enter();
     const free = () => {
@@ -319,10 +323,10 @@ export class WasmBackend implements Backend {
         return y;
       };
       if (sync) {
-        e.runSync(job, this.threads, slotBytes);
+        e.runSync(job, threads, slotBytes);
         return finish();
       }
-      return e.runAsync(job, this.threads, slotBytes).then(finish).finally(free);
+      return e.runAsync(job, threads, slotBytes).then(finish).finally(free);
     } catch (err) {
       free();
       throw err;
@@ -345,7 +349,8 @@ export class WasmBackend implements Backend {
       n: p.n, h: p.h, wd: p.w, c: p.c, kh: p.kh, kw: p.kw, sh: p.sh, sw: p.sw, dh: p.dh, dw: p.dw,
       pt: p.pt, pb: p.pb, pl: p.pl, pr: p.pr, oh: p.oh, ow: p.ow, oc: p.oc,
     });
-    return sync ? this.call([x, bias], y, slotBytes, spec, true) : this.call([x, bias], y, slotBytes, spec, false);
+    const work = rows * k * p.oc;
+    return sync ? this.call([x, bias], y, slotBytes, work, spec, true) : this.call([x, bias], y, slotBytes, work, spec, false);
   }
 
   conv2d(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: Conv2DParams, y: Float32Array): Float32Array {
@@ -365,7 +370,9 @@ export class WasmBackend implements Backend {
       n: p.n, h: p.h, wd: p.w, c: p.c, kh: p.kh, kw: p.kw, sh: p.sh, sw: p.sw, dh: p.dh, dw: p.dw,
       pt: p.pt, pb: p.pb, pl: p.pl, pr: p.pr, oh: p.oh, ow: p.ow,
     });
-    return sync ? this.call([x], y, 0, spec, true) : this.call([x], y, 0, spec, false);
+    const work = pixels * p.kh * p.kw * p.c;
+    const slotBytes = p.kh * p.kw * 4; // the window's tap pointers
+    return sync ? this.call([x], y, slotBytes, work, spec, true) : this.call([x], y, slotBytes, work, spec, false);
   }
 
   maxpool2d(x: Float32Array, p: WindowParams, y: Float32Array): Float32Array {
@@ -387,7 +394,8 @@ export class WasmBackend implements Backend {
     checkDense(x, packed, bias, p, y);
     const spec = this.gemmJob(p.m, p.n, p.k, this.weights(packed).ptr, p.activation, false);
     const slot = this.engine.gemmSlotBytes;
-    return sync ? this.call([x, bias], y, slot, spec, true) : this.call([x, bias], y, slot, spec, false);
+    const work = p.m * p.n * p.k;
+    return sync ? this.call([x, bias], y, slot, work, spec, true) : this.call([x, bias], y, slot, work, spec, false);
   }
 
   dense(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: DenseParams, y: Float32Array): Float32Array {
@@ -425,12 +433,12 @@ export class WasmBackend implements Backend {
     const slot = this.engine.gemmSlotBytes;
     if (sync) {
       try {
-        return this.call([rows], y, slot, spec, true);
+        return this.call([rows], y, slot, p.m * p.n * p.k, spec, true);
       } finally {
         done(null);
       }
     }
-    return this.call([rows], y, slot, spec, false).finally(() => done(null));
+    return this.call([rows], y, slot, p.m * p.n * p.k, spec, false).finally(() => done(null));
   }
 
   gemm(a: Float32Array, b: Float32Array, c: Float32Array | null, p: GemmParams, y: Float32Array): Float32Array {
