@@ -2,12 +2,13 @@
 // standard workloads. Each candidate runs in its own child process; the rounds are interleaved
 // (A B C A B C ...) so drift hits everyone alike; every output is verified against the float64
 // reference first. Options: --only C3,D2  --threads 1,2  --candidates ort-node-1t,...  --quick
-// --json  --no-event-loop  --out DIR (default bench/results).
+// --json  --no-event-loop  --no-cold-start  --out DIR (default bench/results).
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { workloadData } from './data';
+import { runColdStart, type ColdStartRow } from './peers/cold-start';
 import { runEventLoopHealth, type EventLoopRow } from './peers/event-loop';
 import { type FromChild, MAX_RELATIVE_ERROR, type ToChild } from './peers/protocol';
 import { writeReference } from './peers/reference';
@@ -165,12 +166,18 @@ async function main(): Promise<void> {
     eventLoop = await runEventLoopHealth(quick ? 700 : 2000);
   }
 
+  let coldStart: ColdStartRow[] = [];
+  if (!args.includes('--no-cold-start')) {
+    process.stderr.write('cold start: fresh processes, loading the library to the first C1 result\n');
+    coldStart = runColdStart(quick ? 2 : 5, chosen.some((c) => c.library === 'onnxruntime-web'));
+  }
+
   const report: PeerReport = {
     date: new Date().toISOString(),
     cpu: `${cpus()[0]?.model ?? 'unknown'} x${cpus().length}`,
     command: `npm run bench:peers${args.length ? ` -- ${args.join(' ')}` : ''}`,
     quick, rounds: ROUNDS, budgetMs: BUDGET_MS, maxRelativeError: MAX_RELATIVE_ERROR,
-    installNote, candidates, rows, eventLoop, seconds: (Date.now() - started) / 1000,
+    installNote, candidates, rows, eventLoop, coldStart, seconds: (Date.now() - started) / 1000,
   };
   const outDir = option('out') ?? join(__dirname, 'results');
   if (!existsSync(outDir)) mkdirSync(outDir, { recursive: true });

@@ -1,4 +1,5 @@
 // The bench:peers report: a terminal table and a self-contained HTML page with an SVG chart.
+import type { ColdStartRow } from './cold-start';
 import type { EventLoopRow } from './event-loop';
 
 export interface CandidateInfo {
@@ -39,6 +40,7 @@ export interface PeerReport {
   candidates: CandidateInfo[];
   rows: PeerRow[];
   eventLoop: EventLoopRow[];
+  coldStart: ColdStartRow[];
   seconds: number;
 }
 
@@ -92,6 +94,14 @@ export function renderTable(report: PeerReport): string {
     out.push(grid(['variant', 'threads', 'runs/s', 'loop delay p50', 'p99', 'max'], report.eventLoop.map((e) => e.error
       ? [e.variant, '-', `error: ${e.error}`, '', '', '']
       : [e.variant, String(e.threads), e.perSecond!.toFixed(0), `${e.p50Ms!.toFixed(2)} ms`, `${e.p99Ms!.toFixed(2)} ms`, `${e.maxMs!.toFixed(2)} ms`]), 'lrrrrr'));
+  }
+  if (report.coldStart.length) {
+    out.push('');
+    out.push('cold start: a fresh Node process, from loading the library to the first C1 result (median of several)');
+    const ms = (v?: number) => (v === undefined ? '-' : `${v.toFixed(1)} ms`);
+    out.push(grid(['variant', 'library loaded', 'session created', 'first result'], report.coldStart.map((c) => c.error
+      ? [c.variant, `error: ${c.error}`, '', '']
+      : [c.variant, ms(c.requireMs), ms(c.sessionMs), ms(c.firstResultMs)]), 'lrrr'));
   }
   if (report.installNote) out.push('', report.installNote);
   return out.join('\n');

@@ -39,9 +39,16 @@ export function loadWasmNode(): Backend {
   const forced = typeof process !== 'undefined' ? process.env.CONVKIT_WASM : undefined;
   const usable = VARIANTS.filter((v) => simd || !v.simd);
   const ordered = forced ? [...usable.filter((v) => v.name === forced), ...usable.filter((v) => v.name !== forced)] : usable;
-  const variants: WasmVariant[] = ordered.map((v) => ({
-    name: v.name, shared: v.shared, module: new WebAssembly.Module(readFileSync(join(dir, `convkit-${v.name}.wasm`))),
-  }));
+  // Compiled synchronously on first use: only the variant in use costs start-up time.
+  const variants: WasmVariant[] = ordered.map((v) => {
+    let module: WebAssembly.Module | undefined;
+    return {
+      name: v.name, shared: v.shared,
+      get module() {
+        return (module ??= new WebAssembly.Module(readFileSync(join(dir, `convkit-${v.name}.wasm`))));
+      },
+    };
+  });
   return new WasmBackend({
     variants,
     canBlock: true,
