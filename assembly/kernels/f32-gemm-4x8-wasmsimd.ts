@@ -5,7 +5,7 @@
 // @ts-ignore: decorator
 @inline
 export function gemm4x8Simd(mr: i32, kc: i32, a: usize, lda: usize, w: usize, c: usize, ldc: usize,
-  accumulate: bool, epilogue: bool, bias: usize, minv: f32, maxv: f32): void {
+  accumulate: bool, epilogue: bool, bias: usize, relu: bool): void {
   // Rows past mr alias the last real row: they compute the same values and are never stored.
   const a0 = a, a1 = mr > 1 ? a0 + lda : a0, a2 = mr > 2 ? a1 + lda : a1, a3 = mr > 3 ? a2 + lda : a2;
   let c0l = f32x4.splat(0), c0h = f32x4.splat(0), c1l = f32x4.splat(0), c1h = f32x4.splat(0);
@@ -22,24 +22,28 @@ export function gemm4x8Simd(mr: i32, kc: i32, a: usize, lda: usize, w: usize, c:
     x = v128.load32_splat(a3 + ak);
     c3l = f32x4.add(c3l, f32x4.mul(x, bl)); c3h = f32x4.add(c3h, f32x4.mul(x, bh));
   }
-  storeRow(c, c0l, c0h, accumulate, epilogue, bias, minv, maxv);
-  if (mr > 1) storeRow(c + ldc, c1l, c1h, accumulate, epilogue, bias, minv, maxv);
-  if (mr > 2) storeRow(c + 2 * ldc, c2l, c2h, accumulate, epilogue, bias, minv, maxv);
-  if (mr > 3) storeRow(c + 3 * ldc, c3l, c3h, accumulate, epilogue, bias, minv, maxv);
+  storeRow(c, c0l, c0h, accumulate, epilogue, bias, relu);
+  if (mr > 1) storeRow(c + ldc, c1l, c1h, accumulate, epilogue, bias, relu);
+  if (mr > 2) storeRow(c + 2 * ldc, c2l, c2h, accumulate, epilogue, bias, relu);
+  if (mr > 3) storeRow(c + 3 * ldc, c3l, c3h, accumulate, epilogue, bias, relu);
 }
 
 // @ts-ignore: decorator
 @inline
-function storeRow(c: usize, lo: v128, hi: v128, accumulate: bool, epilogue: bool, bias: usize, minv: f32, maxv: f32): void {
+function storeRow(c: usize, lo: v128, hi: v128, accumulate: bool, epilogue: bool, bias: usize, relu: bool): void {
   if (accumulate) {
     lo = f32x4.add(v128.load(c), lo);
     hi = f32x4.add(v128.load(c, 16), hi);
   }
   if (epilogue) {
-    const vmin = f32x4.splat(minv), vmax = f32x4.splat(maxv);
-    // f32x4.max/min propagate NaN, as the native clamp does.
-    lo = f32x4.min(f32x4.max(f32x4.add(lo, v128.load(bias)), vmin), vmax);
-    hi = f32x4.min(f32x4.max(f32x4.add(hi, v128.load(bias, 16)), vmin), vmax);
+    lo = f32x4.add(lo, v128.load(bias));
+    hi = f32x4.add(hi, v128.load(bias, 16));
+    if (relu) {
+      // pmax(v, 0) is v < 0 ? 0 : v: one instruction, and NaN passes through as in native.
+      const zero = f32x4.splat(0);
+      lo = f32x4.pmax(lo, zero);
+      hi = f32x4.pmax(hi, zero);
+    }
   }
   v128.store(c, lo);
   v128.store(c, hi, 16);
@@ -48,7 +52,7 @@ function storeRow(c: usize, lo: v128, hi: v128, accumulate: bool, epilogue: bool
 /** One row by a whole 16-column panel: a GEMV step, bound by reading the weights. */
 // @ts-ignore: decorator
 @inline
-export function gemm1x16Simd(kc: i32, a: usize, w: usize, c: usize, accumulate: bool, epilogue: bool, bias: usize, minv: f32, maxv: f32): void {
+export function gemm1x16Simd(kc: i32, a: usize, w: usize, c: usize, accumulate: bool, epilogue: bool, bias: usize, relu: bool): void {
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
   for (let k: usize = 0; k < <usize>kc; k++) {
     const wp = w + (k << 6);
@@ -58,6 +62,6 @@ export function gemm1x16Simd(kc: i32, a: usize, w: usize, c: usize, accumulate: 
     c2 = f32x4.add(c2, f32x4.mul(x, v128.load(wp, 32)));
     c3 = f32x4.add(c3, f32x4.mul(x, v128.load(wp, 48)));
   }
-  storeRow(c, c0, c1, accumulate, epilogue, bias, minv, maxv);
-  storeRow(c + 32, c2, c3, accumulate, epilogue, bias + 32, minv, maxv);
+  storeRow(c, c0, c1, accumulate, epilogue, bias, relu);
+  storeRow(c + 32, c2, c3, accumulate, epilogue, bias + 32, relu);
 }

@@ -1,4 +1,4 @@
-// The blocked GEMM driver: C = clamp(A * W + bias) over packed W, in cache-sized blocks.
+// The blocked GEMM driver: C = act(A * W + bias) over packed W, in cache-sized blocks.
 // Same blocking as native/kernels/gemm_driver.cc.
 import { gemm4x16Scalar } from './f32-gemm-4x16-scalar';
 import { gemm1x16Simd, gemm4x8Simd } from './f32-gemm-4x8-wasmsimd';
@@ -14,16 +14,16 @@ export const TILE_SCRATCH_BYTES: u32 = (MR * NR + NR) * 4;
 // @ts-ignore: decorator
 @inline
 function micro(mr: i32, kc: i32, a: usize, lda: usize, w: usize, c: usize, ldc: usize,
-  accumulate: bool, epilogue: bool, bias: usize, minv: f32, maxv: f32): void {
+  accumulate: bool, epilogue: bool, bias: usize, relu: bool): void {
   if (ASC_FEATURE_SIMD) {
     if (mr == 1) {
-      gemm1x16Simd(kc, a, w, c, accumulate, epilogue, bias, minv, maxv);
+      gemm1x16Simd(kc, a, w, c, accumulate, epilogue, bias, relu);
       return;
     }
-    gemm4x8Simd(mr, kc, a, lda, w, c, ldc, accumulate, epilogue, bias, minv, maxv);
-    gemm4x8Simd(mr, kc, a, lda, w + 32, c + 32, ldc, accumulate, epilogue, bias + 32, minv, maxv);
+    gemm4x8Simd(mr, kc, a, lda, w, c, ldc, accumulate, epilogue, bias, relu);
+    gemm4x8Simd(mr, kc, a, lda, w + 32, c + 32, ldc, accumulate, epilogue, bias + 32, relu);
   } else {
-    gemm4x16Scalar(mr, kc, a, lda, w, c, ldc, accumulate, epilogue, bias, minv, maxv);
+    gemm4x16Scalar(mr, kc, a, lda, w, c, ldc, accumulate, epilogue, bias, relu);
   }
 }
 
@@ -32,13 +32,15 @@ function micro(mr: i32, kc: i32, a: usize, lda: usize, w: usize, c: usize, ldc: 
  * bias: n floats or 0. scratch: TILE_SCRATCH_BYTES of the caller's own workspace.
  */
 export function gemmTile(m0: i32, m1: i32, p0: i32, p1: i32, n: i32, k: i32, a: usize, lda: i32, w: usize,
-  c: usize, ldc: i32, bias: usize, minv: f32, maxv: f32, accumulateFirst: bool, scratch: usize): void {
+  c: usize, ldc: i32, bias: usize, relu: bool, accumulateFirst: bool, scratch: usize): void {
   const ldaBytes = <usize>lda << 2, ldcBytes = <usize>ldc << 2;
   const tile = scratch, tileBias = scratch + MR * NR * 4;
+  // With one row tile A is tiny: blocking K would only break each panel's stream of weights.
+  const kBlock = m1 - m0 <= MR ? k : KC;
   for (let mb = m0; mb < m1; mb += MC) {
     const me = min(m1, mb + MC);
-    for (let k0 = 0; k0 < k; k0 += KC) {
-      const kc = min(KC, k - k0);
+    for (let k0 = 0; k0 < k; k0 += kBlock) {
+      const kc = min(kBlock, k - k0);
       const accumulate = k0 > 0 || accumulateFirst, epilogue = k0 + kc >= k;
       for (let pi = p0; pi < p1; pi++) {
         const n0 = pi * NR, nc = min(NR, n - n0);
@@ -55,11 +57,11 @@ export function gemmTile(m0: i32, m1: i32, p0: i32, p1: i32, n: i32, k: i32, a: 
           const ap = a + <usize>i * ldaBytes + (<usize>k0 << 2);
           const cp = c + <usize>i * ldcBytes + (<usize>n0 << 2);
           if (nc == NR) {
-            micro(mr, kc, ap, ldaBytes, wp, cp, ldcBytes, accumulate, epilogue, pb, minv, maxv);
+            micro(mr, kc, ap, ldaBytes, wp, cp, ldcBytes, accumulate, epilogue, pb, relu);
             continue;
           }
           if (accumulate) for (let r = 0; r < mr; r++) memory.copy(tile + <usize>r * NR * 4, cp + <usize>r * ldcBytes, <usize>nc << 2);
-          micro(mr, kc, ap, ldaBytes, wp, tile, NR * 4, accumulate, epilogue, pb, minv, maxv);
+          micro(mr, kc, ap, ldaBytes, wp, tile, NR * 4, accumulate, epilogue, pb, relu);
           for (let r = 0; r < mr; r++) memory.copy(cp + <usize>r * ldcBytes, tile + <usize>r * NR * 4, <usize>nc << 2);
         }
       }

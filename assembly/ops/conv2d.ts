@@ -1,6 +1,6 @@
 // Conv2D task: one im2col segment of output rows, expanded into the participant's workspace
 // and multiplied by the packed weights. 1x1 stride-1 unpadded convolutions read x directly.
-import { clampMin } from '../kernels/activation';
+import { ACTIVATION_RELU } from '../kernels/activation';
 import { gemmTile, TILE_SCRATCH_BYTES } from '../kernels/gemm-driver';
 import { NR } from '../kernels/pack-weights';
 import { Job } from '../job';
@@ -21,5 +21,5 @@ export function conv2dTask(j: Job, task: i32, workspace: usize): void {
     im2col(j, r0, len, a);
   }
   gemmTile(0, len, 0, panels, j.oc, k, a, k, j.w, <usize>j.y + (<usize>r0 * j.oc << 2), j.oc, j.bias,
-    clampMin(j.activation), Infinity, false, scratch);
+    j.activation == ACTIVATION_RELU, false, scratch);
 }

@@ -237,11 +237,15 @@ class Engine {
   }
 }
 
-/** How a GEMM of m x n splits into tasks: blocks of rows by blocks of 16-column panels. */
-function gemmTasks(m: number, n: number): JobSpec {
+/**
+ * How a GEMM of m x n splits into tasks: blocks of rows by blocks of 16-column panels, small
+ * enough that a few rows (a Dense batch) still give every thread some panels.
+ */
+function gemmTasks(m: number, n: number, threads: number): JobSpec {
   const panels = Math.ceil(n / PANEL);
   const rowsPerTask = Math.min(m, GEMM_ROWS_PER_TASK);
-  const panelsPerTask = Math.min(panels, GEMM_PANELS_PER_TASK);
+  const rowBlocks = Math.ceil(m / rowsPerTask);
+  const panelsPerTask = Math.max(1, Math.min(GEMM_PANELS_PER_TASK, Math.floor(panels * rowBlocks / (2 * threads))));
   return { rowsPerTask, panelsPerTask, tasks: Math.ceil(m / rowsPerTask) * Math.ceil(panels / panelsPerTask) };
 }
 
@@ -385,7 +389,7 @@ export class WasmBackend implements Backend {
 
   private gemmJob(m: number, n: number, k: number, w: number, activation: number, accumulate: boolean) {
     return ([xp, bp]: number[], yp: number): JobSpec => ({
-      op: OP.gemm, ...gemmTasks(m, n), x: xp, lda: k, w, bias: bp ?? 0, y: yp, activation,
+      op: OP.gemm, ...gemmTasks(m, n, this.threads), x: xp, lda: k, w, bias: bp ?? 0, y: yp, activation,
       m, k, cols: n, accumulate: accumulate ? 1 : 0,
     });
   }
