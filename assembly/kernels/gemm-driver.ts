@@ -60,6 +60,11 @@ export function gemmTile(m0: i32, m1: i32, p0: i32, p1: i32, n: i32, k: i32, a: 
             micro(mr, kc, ap, ldaBytes, wp, cp, ldcBytes, accumulate, epilogue, pb, relu);
             continue;
           }
+          if (ASC_FEATURE_SIMD && nc == NR / 2) {
+            // Exactly half a panel (N = 24, 40, ...): the first 4x8 half writes C directly.
+            gemm4x8Simd(mr, kc, ap, ldaBytes, wp, cp, ldcBytes, accumulate, epilogue, pb, relu);
+            continue;
+          }
           if (accumulate) for (let r = 0; r < mr; r++) memory.copy(tile + <usize>r * NR * 4, cp + <usize>r * ldcBytes, <usize>nc << 2);
           micro(mr, kc, ap, ldaBytes, wp, tile, NR * 4, accumulate, epilogue, pb, relu);
           for (let r = 0; r < mr; r++) memory.copy(cp + <usize>r * ldcBytes, tile + <usize>r * NR * 4, <usize>nc << 2);
