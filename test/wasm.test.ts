@@ -1,0 +1,88 @@
+// The wasm backend's own guarantees: its memory is reused, not leaked, call after call; and
+// every argument is checked again before a kernel runs, as the native addon does.
+import { expect } from 'chai';
+import * as ck from '../lib/index';
+import { backend } from '../lib/backends/select';
+import type { Backend } from '../lib/backends/backend';
+import { randomArray } from './helpers/random';
+
+describe('the wasm backend', function () {
+  if (!ck.backends().includes('wasm')) {
+    it('needs the wasm backend', function () {
+      console.log('      skipped: the wasm backend does not load here (run npm run build)');
+      this.skip();
+    });
+    return;
+  }
+  let previous: ck.BackendName;
+  let wasm: Backend;
+  before(async () => {
+    previous = ck.getBackend();
+    await ck.setBackend('wasm');
+    wasm = backend();
+  });
+  after(() => ck.setBackend(previous));
+
+  /** Bytes the arena of the engine in use has handed out and not taken back. */
+  const allocated = () => (wasm as unknown as { engine: { arena: { allocatedBytes: number } } }).engine.arena.allocatedBytes;
+
+  it('leaves no memory behind after many calls, sync and async, including failed ones', async () => {
+    const conv = new ck.Conv2D({ filters: 20, kernelSize: 3, padding: 'same', seed: 1 });
+    const fc = new ck.Dense({ units: 9, seed: 2 });
+    const x = new ck.Tensor(randomArray(2 * 12 * 12 * 7, 3), [2, 12, 12, 7]);
+    conv.forward(x); // packs the weights: they stay for the layer's lifetime
+    fc.forward(x);
+    const baseline = allocated();
+    for (let i = 0; i < 50; i++) {
+      conv.forward(x);
+      fc.forward(x);
+      await conv.forwardAsync(x);
+      ck.gemm(new ck.Tensor(randomArray(6, 4), [2, 3]), new ck.Tensor(randomArray(12, 5), [3, 4]), { transA: false, c: new ck.Tensor(randomArray(4, 6), [4]) });
+      expect(() => conv.forward(new ck.Tensor(new Float32Array(12 * 12 * 3), [1, 12, 12, 3]))).to.throw(RangeError);
+    }
+    await Promise.all(Array.from({ length: 8 }, () => conv.forwardAsync(x)));
+    expect(allocated()).to.equal(baseline);
+  });
+
+  it('frees packed weights when a layer replaces them', () => {
+    const fc = new ck.Dense({ units: 64, seed: 1 });
+    const x = new ck.Tensor(randomArray(2 * 500, 1), [2, 500]);
+    fc.forward(x);
+    const withWeights = allocated();
+    for (let i = 0; i < 5; i++) {
+      fc.setWeights({ kernel: randomArray(500 * 64, 10 + i) });
+      fc.forward(x);
+    }
+    expect(allocated()).to.equal(withWeights);
+  });
+
+  it('checks every argument again before a kernel runs', () => {
+    const f = (n: number) => new Float32Array(n);
+    const conv = { n: 1, h: 4, w: 4, c: 2, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pt: 0, pb: 0, pl: 0, pr: 0, oh: 2, ow: 2, oc: 3, activation: 0 };
+    const packed = wasm.packWeights(f(3 * 3 * 2 * 3), { k: 18, n: 3 });
+    expect(() => wasm.conv2d(f(32), packed, null, conv, f(12))).not.to.throw();
+    expect(() => wasm.conv2d(f(31), packed, null, conv, f(12))).to.throw(RangeError, /32 elements in x but received 31/);
+    expect(() => wasm.conv2d(f(32), packed, null, conv, f(11))).to.throw(RangeError, /12 elements in y/);
+    expect(() => wasm.conv2d(f(32), packed, f(2), conv, f(12))).to.throw(RangeError, /3 elements in bias/);
+    expect(() => wasm.conv2d(f(32), packed, null, { ...conv, oh: 3 }, f(18))).to.throw(RangeError, /params.oh/);
+    expect(() => wasm.conv2d(f(32), packed, null, { ...conv, activation: 5 }, f(12))).to.throw(RangeError, /activation/);
+    expect(() => wasm.conv2d(f(32), f(18 * 16) as never, null, conv, f(12))).to.throw(TypeError, /packed by this wasm backend/);
+    expect(() => wasm.conv2d(new Float64Array(32) as never, packed, null, conv, f(12))).to.throw(TypeError, /Float32Array for x/);
+    const pool = { n: 1, h: 2, w: 1, c: 1, kh: 1, kw: 4, sh: 2, sw: 2, dh: 2, dw: 2, pt: 0, pb: 0, pl: 3, pr: 5, oh: 1, ow: 2 };
+    expect(() => wasm.maxpool2d(f(2), pool, f(2))).to.throw(RangeError, /at least one input cell/);
+    expect(() => wasm.dense(f(6), wasm.packWeights(f(12), { k: 3, n: 4 }), null, { m: 2, k: 3, n: 17, activation: 0 }, f(34))).to.throw(RangeError, /packedWeights/);
+  });
+
+  it('reports its build and threads, and setNumThreads changes them', () => {
+    const info = ck.backendInfo();
+    expect(info.name).to.equal('wasm');
+    expect(info.isas).to.deep.equal(['wasm-simd-threads', 'wasm-simd', 'wasm-scalar']);
+    const before = ck.getNumThreads();
+    try {
+      ck.setNumThreads(3);
+      expect(ck.getNumThreads()).to.equal(3);
+    } finally {
+      ck.setNumThreads(before);
+    }
+  });
+});
