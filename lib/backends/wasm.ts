@@ -305,8 +305,6 @@ export class WasmBackend implements Backend {
   }
 
   /** Copies inputs in, runs the job, copies the output into y, frees the call's blocks. */
-  private call(inputs: (Float32Array | null)[], y: Float32Array, slotBytes: number, work: number, spec: (ptrs: number[], yPtr: number) => JobSpec, sync: true): Float32Array;
-  private call(inputs: (Float32Array | null)[], y: Float32Array, slotBytes: number, work: number, spec: (ptrs: number[], yPtr: number) => JobSpec, sync: false): Promise<Float32Array>;
   private call(inputs: (Float32Array | null)[], y: Float32Array, slotBytes: number, work: number, spec: (ptrs: number[], yPtr: number) => JobSpec, sync: boolean): Float32Array | Promise<Float32Array> {
     const e = this.engine;
     // A small job runs on one thread: this one (sync) or one worker (async, to keep the loop free).
@@ -317,6 +315,7 @@ export class WasmBackend implements Backend {
       blocks.forEach((p) => e.arena.release(p));
       e.leave();
     };
+    let handedOver = false; // to the async job, which frees the blocks when it settles
     try {
       const ptrs = inputs.map((a) => (a ? (blocks.push(e.put(a)), blocks[blocks.length - 1]) : 0));
       const yPtr = e.arena.alloc(y.length * 4);
@@ -330,12 +329,11 @@ export class WasmBackend implements Backend {
         e.runSync(job, threads, slotBytes);
         return finish();
       }
-      return e.runAsync(job, threads, slotBytes).then(finish).finally(free);
-    } catch (err) {
-      free();
-      throw err;
+      const pending = e.runAsync(job, threads, slotBytes).then(finish).finally(free);
+      handedOver = true;
+      return pending;
     } finally {
-      if (sync) free();
+      if (!handedOver) free();
     }
   }
 
@@ -354,7 +352,7 @@ export class WasmBackend implements Backend {
       pt: p.pt, pb: p.pb, pl: p.pl, pr: p.pr, oh: p.oh, ow: p.ow, oc: p.oc,
     });
     const work = rows * k * p.oc;
-    return sync ? this.call([x, bias], y, slotBytes, work, spec, true) : this.call([x, bias], y, slotBytes, work, spec, false);
+    return this.call([x, bias], y, slotBytes, work, spec, sync);
   }
 
   conv2d(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: Conv2DParams, y: Float32Array): Float32Array {
@@ -376,7 +374,7 @@ export class WasmBackend implements Backend {
     });
     const work = pixels * p.kh * p.kw * p.c;
     const slotBytes = p.kh * p.kw * 4; // the window's tap pointers
-    return sync ? this.call([x], y, slotBytes, work, spec, true) : this.call([x], y, slotBytes, work, spec, false);
+    return this.call([x], y, slotBytes, work, spec, sync);
   }
 
   maxpool2d(x: Float32Array, p: WindowParams, y: Float32Array): Float32Array {
@@ -399,7 +397,7 @@ export class WasmBackend implements Backend {
     const spec = this.gemmJob(p.m, p.n, p.k, this.weights(packed).ptr, p.activation, false);
     const slot = this.engine.gemmSlotBytes;
     const work = p.m * p.n * p.k;
-    return sync ? this.call([x, bias], y, slot, work, spec, true) : this.call([x, bias], y, slot, work, spec, false);
+    return this.call([x, bias], y, slot, work, spec, sync);
   }
 
   dense(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: DenseParams, y: Float32Array): Float32Array {
@@ -430,19 +428,16 @@ export class WasmBackend implements Backend {
       if (accumulate) this.engine.arena.f32(yp, y.length).set(y);
       return inner([ptrs[0], 0], yp);
     };
-    const done = <T>(r: T) => {
-      this.engine.release(packed);
-      return r;
-    };
-    const slot = this.engine.gemmSlotBytes;
-    if (sync) {
-      try {
-        return this.call([rows], y, slot, p.m * p.n * p.k, spec, true);
-      } finally {
-        done(null);
-      }
+    const release = () => this.engine.release(packed);
+    try {
+      const result = this.call([rows], y, this.engine.gemmSlotBytes, p.m * p.n * p.k, spec, sync);
+      if (result instanceof Promise) return result.finally(release);
+      release();
+      return result;
+    } catch (e) {
+      release();
+      throw e;
     }
-    return this.call([rows], y, slot, p.m * p.n * p.k, spec, false).finally(() => done(null));
   }
 
   gemm(a: Float32Array, b: Float32Array, c: Float32Array | null, p: GemmParams, y: Float32Array): Float32Array {
