@@ -86,3 +86,28 @@ describe('the wasm backend', function () {
     }
   });
 });
+
+describe('the wasm backend after a kernel trap', () => {
+  it('throws instead of hanging or reusing memory a worker may still touch', async () => {
+    const { loadWasmNode } = await import('../lib/backends/wasm-node');
+    const { OP } = await import('../lib/backends/wasm-job');
+    const b = loadWasmNode() as unknown as { engine: { runSync(spec: object, threads: number, slot: number): void; runAsync(spec: object, threads: number, slot: number): Promise<void> } };
+    // A job whose input lies past the end of memory: only reachable by bypassing every check.
+    const bad = { op: OP.maxpool2d, tasks: 4, rowsPerTask: 1, x: 0xfffff000, y: 0xfffff000, n: 1, h: 2, wd: 2, c: 64, kh: 1, kw: 1, sh: 1, sw: 1, dh: 1, dw: 1, oh: 2, ow: 2 };
+    expect(() => b.engine.runSync(bad, 1, 64)).to.throw(WebAssembly.RuntimeError);
+    expect(() => b.engine.runSync(bad, 1, 64)).to.throw(Error, /cannot be used any more/);
+    let error: unknown;
+    await b.engine.runAsync(bad, 2, 64).catch((e) => (error = e));
+    expect(error).to.be.instanceOf(Error).with.property('message').match(/cannot be used any more/);
+  });
+
+  it('a trap on a worker thread is reported, not waited for', async () => {
+    const { loadWasmNode } = await import('../lib/backends/wasm-node');
+    const { OP } = await import('../lib/backends/wasm-job');
+    const b = loadWasmNode() as unknown as { engine: { runAsync(spec: object, threads: number, slot: number): Promise<void> } };
+    const bad = { op: OP.maxpool2d, tasks: 4, rowsPerTask: 1, x: 0xfffff000, y: 0xfffff000, n: 1, h: 2, wd: 2, c: 64, kh: 1, kw: 1, sh: 1, sw: 1, dh: 1, dw: 1, oh: 2, ow: 2 };
+    let error: unknown;
+    await b.engine.runAsync(bad, 2, 64).catch((e) => (error = e));
+    expect(error).to.be.instanceOf(Error).with.property('message').match(/a worker thread trapped/);
+  });
+});

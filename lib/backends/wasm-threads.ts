@@ -3,15 +3,19 @@
 // job touches is placed by the calling thread before the workers are woken.
 import { GENERATION_MASK } from './wasm-job';
 
-/** Control block, 4 int32 words in the shared memory. */
-export const CTRL = { generation: 0, stop: 1, ready: 2, active: 3 } as const;
-export const CTRL_BYTES = 16;
+/** Control block, int32 words in the shared memory. */
+export const CTRL = { generation: 0, stop: 1, ready: 2, active: 3, failed: 4 } as const;
+export const CTRL_BYTES = 32;
+/** Added to Job.done by a worker whose kernel trapped, so that nobody waits for its task forever. */
+export const FAILED_DONE = 1 << 30;
 
 export interface WorkerData {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
   ctrlPtr: number;
   jobPtr: number;
+  /** Byte offset of Job.done in the job. */
+  doneOffset: number;
   index: number;
   generation: number;
 }
@@ -24,7 +28,8 @@ export interface WorkerData {
 export const WORKER_SOURCE = `
 function start(d) {
   const instance = new WebAssembly.Instance(d.module, { env: { memory: d.memory } });
-  const ctrl = new Int32Array(d.memory.buffer, d.ctrlPtr, 4);
+  const ctrl = new Int32Array(d.memory.buffer, d.ctrlPtr, 8);
+  const done = new Int32Array(d.memory.buffer, d.jobPtr + d.doneOffset, 1);
   Atomics.add(ctrl, ${CTRL.ready}, 1);
   Atomics.notify(ctrl, ${CTRL.ready});
   let seen = d.generation;
@@ -32,7 +37,16 @@ function start(d) {
     Atomics.wait(ctrl, ${CTRL.generation}, seen);
     seen = Atomics.load(ctrl, ${CTRL.generation});
     if (Atomics.load(ctrl, ${CTRL.stop}) !== 0) return;
-    if (d.index < Atomics.load(ctrl, ${CTRL.active})) instance.exports.run(d.jobPtr, seen & ${GENERATION_MASK});
+    if (d.index >= Atomics.load(ctrl, ${CTRL.active})) continue;
+    try {
+      instance.exports.run(d.jobPtr, seen & ${GENERATION_MASK});
+    } catch (e) {
+      // A trap must not leave the caller waiting: flag it and release the waiters.
+      Atomics.store(ctrl, ${CTRL.failed}, 1);
+      Atomics.add(done, 0, ${FAILED_DONE});
+      Atomics.notify(done, 0);
+      return;
+    }
   }
 }
 if (typeof require === 'function' && require('node:worker_threads').workerData) start(require('node:worker_threads').workerData);

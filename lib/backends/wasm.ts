@@ -83,7 +83,16 @@ class Engine {
   }
 
   private ctrl(): Int32Array {
-    return new Int32Array(this.memory.buffer, this.ctrlPtr, 4);
+    return new Int32Array(this.memory.buffer, this.ctrlPtr, CTRL_BYTES / 4);
+  }
+
+  /** Set once a kernel has trapped: its blocks may still be in use, so nothing runs again. */
+  private fault: string | null = null;
+
+  /** Throws if this engine has faulted, or if the job just finished did (a worker trapped). */
+  private checkFault(): void {
+    if (!this.fault && this.threaded && Atomics.load(this.ctrl(), CTRL.failed)) this.fault = 'a worker thread trapped';
+    if (this.fault) throw new Error(`convkit wasm: the kernels failed (${this.fault}); this backend cannot be used any more in this process`);
   }
 
   /** Starts workers up to n (they become usable once they report ready). */
@@ -92,7 +101,7 @@ class Engine {
     for (; this.workers < n; this.workers++) {
       this.platform.spawnWorker!(WORKER_SOURCE, {
         module: this.variant.module, memory: this.memory, ctrlPtr: this.ctrlPtr, jobPtr: this.jobPtr,
-        index: this.workers, generation: Atomics.load(this.ctrl(), CTRL.generation),
+        doneOffset: jobIndex('done') * 4, index: this.workers, generation: Atomics.load(this.ctrl(), CTRL.generation),
       });
     }
   }
@@ -197,21 +206,27 @@ class Engine {
 
   /** Runs a job on this thread and up to threads - 1 ready workers; returns when it is done. */
   runSync(spec: JobSpec, threads: number, slotBytes: number): void {
+    this.checkFault();
     this.waitIdleSync();
     const helpers = Math.min(threads - 1, this.readyWorkers());
     const workspace = slotBytes ? this.arena.alloc(slotBytes * (helpers + 1)) : 0;
+    const generation = this.publish({ ...spec, workspace, slotBytes }, helpers);
     try {
-      const generation = this.publish({ ...spec, workspace, slotBytes }, helpers);
       this.exports.run(this.jobPtr, generation);
-      this.waitIdleSync();
-    } finally {
-      if (workspace) this.arena.release(workspace);
+    } catch (e) {
+      // Workers may still be using this job's blocks: keep them, and refuse all further work.
+      this.fault = (e as Error).message;
+      throw e;
     }
+    this.waitIdleSync();
+    if (workspace) this.arena.release(workspace);
+    this.checkFault();
   }
 
   /** Runs a job on up to `threads` workers while the caller's event loop keeps turning. */
   async runAsync(spec: JobSpec, threads: number, slotBytes: number): Promise<void> {
     if (!this.threaded) return this.runSync(spec, threads, slotBytes);
+    this.checkFault();
     this.platform.keepAlive?.(true);
     let workspace = 0;
     try {
@@ -225,9 +240,10 @@ class Engine {
       workspace = slotBytes ? this.arena.alloc(slotBytes * (helpers + 1)) : 0;
       const generation = this.publish({ ...spec, workspace, slotBytes }, helpers);
       await this.waitDone(generation);
+      this.checkFault();
     } finally {
       this.platform.keepAlive?.(false);
-      if (workspace) this.arena.release(workspace);
+      if (workspace && !this.fault) this.arena.release(workspace);
     }
   }
 
