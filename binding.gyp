@@ -18,6 +18,7 @@
         "native/kernels/thread_pool.cc",
         "native/kernels/f32-gemm-4x16-scalar.cc",
         "native/kernels/f32-gemm-6x16-avx2-fma.cc",
+        "native/kernels/f32-gemm-1x16-avx2-fma.cc",
         "native/kernels/f32-gemm-8x16-avx512f.cc",
         "native/kernels/f32-maxpool-nhwc-scalar.cc"
       ],

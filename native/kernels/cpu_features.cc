@@ -8,9 +8,9 @@ namespace {
 
 // Widest first; the scalar kernel runs everywhere.
 const GemmUkernel kGemms[] = {
-    {"avx512f", 8, f32_gemm_8x16_avx512f},
-    {"avx2-fma", 6, f32_gemm_6x16_avx2_fma},
-    {"scalar", 4, f32_gemm_4x16_scalar},
+    {"avx512f", 8, f32_gemm_8x16_avx512f, nullptr},
+    {"avx2-fma", 6, f32_gemm_6x16_avx2_fma, f32_gemm_1x16_avx2_fma},
+    {"scalar", 4, f32_gemm_4x16_scalar, nullptr},
 };
 constexpr size_t kGemmCount = sizeof(kGemms) / sizeof(kGemms[0]);
 

@@ -25,12 +25,16 @@ struct GemmUkernel {
   const char* isa;  // name reported by backendInfo()
   size_t mr;
   GemmUkernelFn fn;
+  GemmUkernelFn row;  // for a single row (mr = 1), or null to use fn
 };
 
 void f32_gemm_4x16_scalar(size_t mr, size_t kc, const float* a, size_t lda, const float* w,
                           float* c, size_t ldc, unsigned flags, const float* bias, float minv,
                           float maxv);
 void f32_gemm_6x16_avx2_fma(size_t mr, size_t kc, const float* a, size_t lda, const float* w,
+                            float* c, size_t ldc, unsigned flags, const float* bias, float minv,
+                            float maxv);
+void f32_gemm_1x16_avx2_fma(size_t mr, size_t kc, const float* a, size_t lda, const float* w,
                             float* c, size_t ldc, unsigned flags, const float* bias, float minv,
                             float maxv);
 void f32_gemm_8x16_avx512f(size_t mr, size_t kc, const float* a, size_t lda, const float* w,

@@ -28,10 +28,12 @@ void GemmTile(const GemmProblem& p, size_t m0, size_t m1, size_t p0, size_t p1) 
   float edge[kGemmMaxMR * kGemmNR];  // tile for the last panel when N is not a multiple of 16
   float edge_bias[kGemmNR];
 
+  // With one row tile A is tiny: blocking K would only break each panel's stream of weights.
+  const size_t k_block = m1 - m0 <= uk.mr ? p.k : kKc;
   for (size_t mb = m0; mb < m1; mb += kMc) {
     const size_t me = std::min(m1, mb + kMc);
-    for (size_t k0 = 0; k0 < p.k; k0 += kKc) {
-      const size_t kc = std::min(kKc, p.k - k0);
+    for (size_t k0 = 0; k0 < p.k; k0 += k_block) {
+      const size_t kc = std::min(k_block, p.k - k0);
       unsigned flags = 0;
       if (k0 > 0 || p.accumulate) flags |= kGemmAccumulate;
       if (k0 + kc >= p.k) flags |= kGemmEpilogue;
@@ -49,14 +51,15 @@ void GemmTile(const GemmProblem& p, size_t m0, size_t m1, size_t p0, size_t p1) 
           const size_t mr = std::min(uk.mr, me - i);
           const float* a = p.a + i * p.lda + k0;
           float* c = p.c + i * p.ldc + n0;
+          const GemmUkernelFn fn = mr == 1 && uk.row ? uk.row : uk.fn;
           if (nc == kGemmNR) {
-            uk.fn(mr, kc, a, p.lda, w, c, p.ldc, flags, bias, p.minv, p.maxv);
+            fn(mr, kc, a, p.lda, w, c, p.ldc, flags, bias, p.minv, p.maxv);
             continue;
           }
           // A partial panel computes into a 16-wide tile and copies back the columns that exist.
           if (flags & kGemmAccumulate)
             for (size_t r = 0; r < mr; r++) std::memcpy(edge + r * kGemmNR, c + r * p.ldc, nc * sizeof(float));
-          uk.fn(mr, kc, a, p.lda, w, edge, kGemmNR, flags, bias, p.minv, p.maxv);
+          fn(mr, kc, a, p.lda, w, edge, kGemmNR, flags, bias, p.minv, p.maxv);
           for (size_t r = 0; r < mr; r++) std::memcpy(c + r * p.ldc, edge + r * kGemmNR, nc * sizeof(float));
         }
       }

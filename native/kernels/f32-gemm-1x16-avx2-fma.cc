@@ -1,0 +1,49 @@
+// AVX2 + FMA micro-kernel for a single row (a GEMV step, e.g. Dense with batch 1): 16 columns,
+// k unrolled by two into four accumulators so that FMA latency does not bound it; it is bound
+// by reading the packed weights.
+#pragma GCC target("avx2,fma")
+#include <immintrin.h>
+
+#include "kernels/gemm.h"
+
+namespace convkit {
+
+void f32_gemm_1x16_avx2_fma(size_t mr, size_t kc, const float* a, size_t lda, const float* w,
+                            float* c, size_t ldc, unsigned flags, const float* bias, float minv,
+                            float maxv) {
+  (void)mr;
+  (void)lda;
+  (void)ldc;
+  __m256 lo0 = _mm256_setzero_ps(), hi0 = _mm256_setzero_ps();
+  __m256 lo1 = _mm256_setzero_ps(), hi1 = _mm256_setzero_ps();
+  size_t k = 0;
+  for (; k + 2 <= kc; k += 2) {
+    const __m256 a0 = _mm256_broadcast_ss(a + k), a1 = _mm256_broadcast_ss(a + k + 1);
+    lo0 = _mm256_fmadd_ps(a0, _mm256_loadu_ps(w + k * kGemmNR), lo0);
+    hi0 = _mm256_fmadd_ps(a0, _mm256_loadu_ps(w + k * kGemmNR + 8), hi0);
+    lo1 = _mm256_fmadd_ps(a1, _mm256_loadu_ps(w + (k + 1) * kGemmNR), lo1);
+    hi1 = _mm256_fmadd_ps(a1, _mm256_loadu_ps(w + (k + 1) * kGemmNR + 8), hi1);
+  }
+  if (k < kc) {
+    const __m256 a0 = _mm256_broadcast_ss(a + k);
+    lo0 = _mm256_fmadd_ps(a0, _mm256_loadu_ps(w + k * kGemmNR), lo0);
+    hi0 = _mm256_fmadd_ps(a0, _mm256_loadu_ps(w + k * kGemmNR + 8), hi0);
+  }
+  __m256 v0 = _mm256_add_ps(lo0, lo1), v1 = _mm256_add_ps(hi0, hi1);
+  if (flags & kGemmAccumulate) {
+    v0 = _mm256_add_ps(_mm256_loadu_ps(c), v0);
+    v1 = _mm256_add_ps(_mm256_loadu_ps(c + 8), v1);
+  }
+  if (flags & kGemmEpilogue) {
+    const __m256 vmin = _mm256_set1_ps(minv), vmax = _mm256_set1_ps(maxv);
+    v0 = _mm256_add_ps(v0, _mm256_loadu_ps(bias));
+    v1 = _mm256_add_ps(v1, _mm256_loadu_ps(bias + 8));
+    // Operand order keeps NaN: max/min return the second operand when either is NaN.
+    v0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, v0));
+    v1 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, v1));
+  }
+  _mm256_storeu_ps(c, v0);
+  _mm256_storeu_ps(c + 8, v1);
+}
+
+}  // namespace convkit
