@@ -4,6 +4,7 @@
 #pragma GCC target("avx2,fma")
 #include <immintrin.h>
 
+#include "kernels/avx2-store-row.h"
 #include "kernels/gemm.h"
 
 namespace convkit {
@@ -29,21 +30,8 @@ void f32_gemm_1x16_avx2_fma(size_t mr, size_t kc, const float* a, size_t lda, co
     lo0 = _mm256_fmadd_ps(a0, _mm256_loadu_ps(w + k * kGemmNR), lo0);
     hi0 = _mm256_fmadd_ps(a0, _mm256_loadu_ps(w + k * kGemmNR + 8), hi0);
   }
-  __m256 v0 = _mm256_add_ps(lo0, lo1), v1 = _mm256_add_ps(hi0, hi1);
-  if (flags & kGemmAccumulate) {
-    v0 = _mm256_add_ps(_mm256_loadu_ps(c), v0);
-    v1 = _mm256_add_ps(_mm256_loadu_ps(c + 8), v1);
-  }
-  if (flags & kGemmEpilogue) {
-    const __m256 vmin = _mm256_set1_ps(minv), vmax = _mm256_set1_ps(maxv);
-    v0 = _mm256_add_ps(v0, _mm256_loadu_ps(bias));
-    v1 = _mm256_add_ps(v1, _mm256_loadu_ps(bias + 8));
-    // Operand order keeps NaN: max/min return the second operand when either is NaN.
-    v0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, v0));
-    v1 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, v1));
-  }
-  _mm256_storeu_ps(c, v0);
-  _mm256_storeu_ps(c + 8, v1);
+  StoreRow16Avx2(c, _mm256_add_ps(lo0, lo1), _mm256_add_ps(hi0, hi1), flags, bias, _mm256_set1_ps(minv),
+                 _mm256_set1_ps(maxv));
 }
 
 }  // namespace convkit

@@ -3,6 +3,7 @@
 #pragma GCC target("avx2,fma")
 #include <immintrin.h>
 
+#include "kernels/avx2-store-row.h"
 #include "kernels/gemm.h"
 
 namespace convkit {
@@ -28,23 +29,7 @@ void f32_gemm_6x16_avx2_fma(size_t mr, size_t kc, const float* a, size_t lda, co
   }
 
   const __m256 vmin = _mm256_set1_ps(minv), vmax = _mm256_set1_ps(maxv);
-  for (size_t i = 0; i < mr; i++) {
-    float* ci = c + i * ldc;
-    __m256 v0 = lo[i], v1 = hi[i];
-    if (flags & kGemmAccumulate) {
-      v0 = _mm256_add_ps(_mm256_loadu_ps(ci), v0);
-      v1 = _mm256_add_ps(_mm256_loadu_ps(ci + 8), v1);
-    }
-    if (flags & kGemmEpilogue) {
-      v0 = _mm256_add_ps(v0, _mm256_loadu_ps(bias));
-      v1 = _mm256_add_ps(v1, _mm256_loadu_ps(bias + 8));
-      // Operand order keeps NaN: max/min return the second operand when either is NaN.
-      v0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, v0));
-      v1 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, v1));
-    }
-    _mm256_storeu_ps(ci, v0);
-    _mm256_storeu_ps(ci + 8, v1);
-  }
+  for (size_t i = 0; i < mr; i++) StoreRow16Avx2(c + i * ldc, lo[i], hi[i], flags, bias, vmin, vmax);
 }
 
 }  // namespace convkit
