@@ -17,10 +17,6 @@ export function fail(kind: 'type' | 'range', expected: string, name: string, val
   throw kind === 'type' ? new TypeError(message) : new RangeError(message);
 }
 
-export function isInteger(v: unknown): v is number {
-  return typeof v === 'number' && Number.isInteger(v);
-}
-
 /** An integer >= min (1 by default). Non-numbers are a TypeError, bad numbers a RangeError. */
 export function integer(name: string, v: unknown, min = 1): number {
   const expected = min === 1 ? 'positive integer' : min === 0 ? 'non-negative integer' : `integer >= ${min}`;

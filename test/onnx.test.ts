@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import * as ck from '../lib/index';
 import { expectExact } from './helpers/assert';
 import { forEachBackend } from './helpers/backends';
+import { nchwToNhwc, nhwcToNchw, oihwToHwio } from './helpers/layout';
 
 interface OnnxTensor { name: string; dims: number[]; data: number[] }
 interface OnnxCase { case: string; op: string; attributes: Record<string, unknown>; inputs: OnnxTensor[]; outputs: OnnxTensor[] }
@@ -16,24 +17,10 @@ const CASES: OnnxCase[] = readdirSync(DIR).filter((f) => f.endsWith('.json')).so
 
 const f32 = (t: OnnxTensor) => Float32Array.from(t.data);
 
-function nchwToNhwc(x: Float32Array, [n, c, h, w]: number[]): Float32Array {
-  const y = new Float32Array(x.length);
-  for (let b = 0; b < n; b++) for (let ci = 0; ci < c; ci++) for (let i = 0; i < h * w; i++) y[(b * h * w + i) * c + ci] = x[(b * c + ci) * h * w + i];
-  return y;
-}
-
-function nhwcToNchw(y: ck.Tensor): { data: Float32Array; dims: number[] } {
-  const [n, h, w, c] = y.shape;
-  const out = new Float32Array(y.size);
-  for (let b = 0; b < n; b++) for (let ci = 0; ci < c; ci++) for (let i = 0; i < h * w; i++) out[(b * c + ci) * h * w + i] = y.data[(b * h * w + i) * c + ci];
-  return { data: out, dims: [n, c, h, w] };
-}
-
-function oihwToHwio(wt: Float32Array, [o, i, kh, kw]: number[]): Float32Array {
-  const out = new Float32Array(wt.length);
-  for (let a = 0; a < o; a++) for (let b = 0; b < i; b++) for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++)
-    out[((y * kw + x) * i + b) * o + a] = wt[((a * i + b) * kh + y) * kw + x];
-  return out;
+/** A layer's NHWC output as ONNX's NCHW data and dims. */
+function toNchw(t: ck.Tensor): { data: Float32Array; dims: number[] } {
+  const [n, h, w, c] = t.shape;
+  return { data: nhwcToNchw(t.data, [n, h, w, c]), dims: [n, c, h, w] };
 }
 
 const pairOf = (v: unknown, dflt: number): [number, number] => (Array.isArray(v) ? [v[0], v[1]] : [dflt, dflt]);
@@ -75,7 +62,7 @@ function runCase(t: OnnxCase): void {
         filters: wt.dims[0], kernelSize: k, strides: s, dilationRate: d, padding: padding(a, h, w, k, s, d),
         kernel: oihwToHwio(f32(wt), wt.dims), ...(t.inputs[2] ? { bias: f32(t.inputs[2]) } : {}),
       });
-      const y = nhwcToNchw(layer.forward(new ck.Tensor(nchwToNhwc(f32(x), x.dims), [n, h, w, c])));
+      const y = toNchw(layer.forward(new ck.Tensor(nchwToNhwc(f32(x), x.dims), [n, h, w, c])));
       expect(y.dims).to.deep.equal(expected.dims);
       expectExact(y.data, expected.data);
       return;
@@ -89,7 +76,7 @@ function runCase(t: OnnxCase): void {
       let pad = padding(a, h, w, k, s, d);
       if (a.ceil_mode === 1) pad = ceilPadding(pad === 'valid' ? [0, 0, 0, 0] : (pad as [number, number, number, number]), h, w, k, s, d);
       const layer = new ck.MaxPool2D({ poolSize: k, strides: global ? 1 : s, dilationRate: d, padding: pad });
-      const y = nhwcToNchw(layer.forward(new ck.Tensor(nchwToNhwc(f32(x), x.dims), [n, h, w, c])));
+      const y = toNchw(layer.forward(new ck.Tensor(nchwToNhwc(f32(x), x.dims), [n, h, w, c])));
       expect(y.dims).to.deep.equal(expected.dims);
       expectExact(y.data, expected.data); // values; the Indices output is not produced by convkit yet
       return;

@@ -7,6 +7,7 @@ import { convkitLayer, type WorkloadData } from '../data';
 import type { Workload } from '../workloads';
 import { onnxModel } from './onnx-model';
 import { peer } from './peer-require';
+import { nchwToNhwc, nhwcToNchw } from '../../test/helpers/layout';
 
 export interface Runner {
   /** One timed forward pass, output materialised. */
@@ -28,18 +29,6 @@ export interface Candidate {
   prepare(w: Workload, d: WorkloadData): Promise<Runner>;
 }
 
-
-export function nchwToNhwc(x: Float32Array, [n, c, h, w]: number[]): Float32Array {
-  const y = new Float32Array(x.length);
-  for (let b = 0; b < n; b++) for (let ci = 0; ci < c; ci++) for (let i = 0; i < h * w; i++) y[(b * h * w + i) * c + ci] = x[(b * c + ci) * h * w + i];
-  return y;
-}
-
-function nhwcToNchw(x: Float32Array, [n, h, w, c]: number[]): Float32Array {
-  const y = new Float32Array(x.length);
-  for (let b = 0; b < n; b++) for (let ci = 0; ci < c; ci++) for (let i = 0; i < h * w; i++) y[(b * c + ci) * h * w + i] = x[(b * h * w + i) * c + ci];
-  return y;
-}
 
 function convkit(backend: ck.BackendName, threads: number): Candidate {
   return {

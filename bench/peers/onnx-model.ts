@@ -3,6 +3,7 @@
 import type { Workload } from '../workloads';
 import type { WorkloadData } from '../data';
 import { peer } from './peer-require';
+import { hwioToOihw } from '../../test/helpers/layout';
 
 const SCHEMA = `
 syntax = "proto3";
@@ -45,14 +46,6 @@ const initializer = (name: string, dims: number[], data: Float32Array) => ({
   name, dims, dataType: FLOAT, rawData: Buffer.from(data.buffer, data.byteOffset, data.byteLength),
 });
 
-/** OIHW from HWIO: ONNX's Conv weight layout. */
-export function hwioToOihw(k: Float32Array, kh: number, kw: number, c: number, o: number): Float32Array {
-  const out = new Float32Array(k.length);
-  for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) for (let i = 0; i < c; i++) for (let m = 0; m < o; m++)
-    out[((m * c + i) * kh + y) * kw + x] = k[((y * kw + x) * c + i) * o + m];
-  return out;
-}
-
 /** Padding attributes: auto_pad SAME_UPPER is TensorFlow's 'same'; explicit pads are [t, l, b, r]. */
 function padAttributes(w: Workload): object[] {
   if (w.pad !== undefined) return [ints('pads', [w.pad, w.pad, w.pad, w.pad])];
@@ -78,7 +71,7 @@ export function onnxModel(w: Workload, data: WorkloadData): { bytes: Uint8Array;
     outputShape = [n, oc, oh, ow];
     const common = [ints('kernel_shape', [w.k!, w.k!]), ints('strides', [w.stride ?? (w.op === 'maxpool' ? w.k! : 1), w.stride ?? (w.op === 'maxpool' ? w.k! : 1)]), ...padAttributes(w)];
     if (w.op === 'conv2d') {
-      inits.push(initializer('W', [w.filters!, w.c!, w.k!, w.k!], hwioToOihw(data.kernel!, w.k!, w.k!, w.c!, w.filters!)), initializer('B', [w.filters!], data.bias!));
+      inits.push(initializer('W', [w.filters!, w.c!, w.k!, w.k!], hwioToOihw(data.kernel!, [w.k!, w.k!, w.c!, w.filters!])), initializer('B', [w.filters!], data.bias!));
       nodes.push({ opType: 'Conv', input: ['x', 'W', 'B'], output: [main], name: 'conv', attribute: common });
     } else {
       nodes.push({ opType: 'MaxPool', input: ['x'], output: [main], name: 'pool', attribute: common });
