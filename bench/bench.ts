@@ -1,6 +1,7 @@
 // `npm run bench`: the 12 standard workloads on every backend that loads here, as a table of
 // median and min milliseconds and GFLOP/s (GB/s for pooling). Options: --only C3,D2
-// --threads 1,2 --quick --json.
+// --threads 1,2 --quick --json, and --async to time forwardAsync (one call at a time) instead of
+// forward.
 import * as ck from '../lib/index';
 import { convkitLayer, workloadData } from './data';
 import { loadWorkloads, work } from './workloads';
@@ -25,6 +26,7 @@ function option(name: string): string | undefined {
 
 const quick = process.argv.includes('--quick');
 const asJson = process.argv.includes('--json');
+const viaAsync = process.argv.includes('--async');
 const only = option('only')?.split(',');
 const threadCounts = (option('threads') ?? String(ck.getNumThreads())).split(',').map(Number);
 // Per workload and configuration: warm-up runs, then runs until the time budget is spent.
@@ -32,14 +34,15 @@ const WARMUP = quick ? 1 : 3;
 const BUDGET_MS = quick ? 150 : 1500;
 const MIN_RUNS = quick ? 3 : 7;
 
-function measure(layer: ck.Layer, x: ck.Tensor): { times: number[]; shape: number[] } {
+async function measure(layer: ck.Layer, x: ck.Tensor): Promise<{ times: number[]; shape: number[] }> {
+  const run = async () => (viaAsync ? layer.forwardAsync(x) : layer.forward(x));
   let shape: number[] = [];
-  for (let i = 0; i < WARMUP; i++) shape = layer.forward(x).shape as number[];
+  for (let i = 0; i < WARMUP; i++) shape = (await run()).shape as number[];
   const times: number[] = [];
   const start = performance.now();
   while (times.length < MIN_RUNS || performance.now() - start < BUDGET_MS) {
     const t0 = performance.now();
-    layer.forward(x);
+    await run();
     times.push(performance.now() - t0);
     if (times.length >= 10000) break;
   }
@@ -64,7 +67,7 @@ async function main(): Promise<void> {
         const data = workloadData(w);
         const layer = convkitLayer(w, data);
         const x = new ck.Tensor(data.input, data.inputShape);
-        const { times, shape } = measure(layer, x);
+        const { times, shape } = await measure(layer, x);
         const { amount, unit } = work(w, shape);
         const med = median(times);
         rows.push({
@@ -81,7 +84,7 @@ async function main(): Promise<void> {
     return;
   }
   process.stderr.write('\n');
-  console.log(`convkit ${ck.version} on ${cpuModel()}, ${new Date().toISOString().slice(0, 10)}${quick ? ' (--quick)' : ''}`);
+  console.log(`convkit ${ck.version} on ${cpuModel()}, ${new Date().toISOString().slice(0, 10)}${quick ? ' (--quick)' : ''}${viaAsync ? ', forwardAsync' : ''}`);
   const header = ['id', 'workload', 'backend', 'isa', 'threads', 'runs', 'median ms', 'min ms', 'rate'];
   const table = rows.map((r) => [r.workload, r.name, r.backend, r.isa, String(r.threads), String(r.runs), r.medianMs.toFixed(3), r.minMs.toFixed(3), `${r.rate.toFixed(2)} ${r.unit}`]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i].length)));

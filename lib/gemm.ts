@@ -1,9 +1,10 @@
 // General matrix multiply with ONNX Gemm semantics, on the same GEMM kernels as the layers:
 // y = activation(alpha * op(A) * op(B) + beta * C), op = transpose when asked.
 import { activationCode, type ActivationName } from './activation';
+import type { Backend } from './backends/backend';
 import { backend } from './backends/select';
 import { type Call, runAsync, runSync } from './layers/layer';
-import { Tensor } from './tensor';
+import { checkData, isTensor, type Tensor } from './tensor';
 import { boolean, describe, finiteNumber, options } from './validate';
 
 export interface GemmOptions {
@@ -17,9 +18,9 @@ export interface GemmOptions {
 }
 
 function matrix(name: string, t: unknown): Tensor {
-  if (!(t instanceof Tensor)) throw new TypeError(`Expected Tensor for ${name} but received ${describe(t)}`);
+  if (!isTensor(name, t)) throw new TypeError(`Expected Tensor for ${name} but received ${describe(t)}`);
   if (t.rank !== 2) throw new RangeError(`Expected ${name} of rank 2 but received shape [${t.shape.join(', ')}]`);
-  return t;
+  return checkData(t, name);
 }
 
 /** [rows, cols] of C as it broadcasts to [m, n], or a RangeError. */
@@ -32,7 +33,7 @@ function broadcastDims(c: Tensor, m: number, n: number): [number, number] {
   return dims;
 }
 
-function plan(a: Tensor, b: Tensor, opts?: GemmOptions): Call {
+function plan(a: Tensor, b: Tensor, opts: GemmOptions | undefined, be: Backend): Call {
   matrix('a', a);
   matrix('b', b);
   const o = options('gemm options', opts, true);
@@ -43,7 +44,8 @@ function plan(a: Tensor, b: Tensor, opts?: GemmOptions): Call {
     throw new RangeError(`Expected inner dimensions to agree but op(a) is [${m}, ${k}] and op(b) is [${kb}, ${n}]`);
   }
   const c = o.c === undefined ? null : (o.c as Tensor);
-  if (c !== null && !(c instanceof Tensor)) throw new TypeError(`Expected Tensor for c but received ${describe(c)}`);
+  if (c !== null && !isTensor('c', c)) throw new TypeError(`Expected Tensor for c but received ${describe(c)}`);
+  if (c !== null) checkData(c, 'c');
   const [cRows, cCols] = c ? broadcastDims(c, m, n) : [1, 1];
   const params = {
     m, n, k, transA, transB, cRows, cCols,
@@ -51,14 +53,15 @@ function plan(a: Tensor, b: Tensor, opts?: GemmOptions): Call {
     beta: finiteNumber('beta', o.beta ?? 1),
     activation: activationCode('activation', o.activation ?? 'linear'),
   };
-  return { op: 'gemm', args: [a.data, b.data, c && c.data, params], shape: [m, n] };
+  const cData = c && c.data;
+  return { shape: [m, n], sync: () => be.gemm(a.data, b.data, cData, params), async: () => be.gemmAsync(a.data, b.data, cData, params) };
 }
 
 export function gemm(a: Tensor, b: Tensor, opts?: GemmOptions): Tensor {
-  return runSync(backend(), plan(a, b, opts));
+  return runSync(plan(a, b, opts, backend()));
 }
 
 /** gemm computed on a worker thread. */
 export async function gemmAsync(a: Tensor, b: Tensor, opts?: GemmOptions): Promise<Tensor> {
-  return runAsync(backend(), plan(a, b, opts));
+  return runAsync(plan(a, b, opts, backend()));
 }

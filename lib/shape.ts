@@ -1,6 +1,6 @@
 // Output-size and padding math for the windowed layers: the single source of truth in
 // TypeScript (the native side recomputes the same formula to check what it is given).
-import { fail, integer } from './validate';
+import { elements, fail, integer } from './validate';
 
 export type Padding = 'valid' | 'same' | [number, number, number, number];
 
@@ -36,9 +36,8 @@ export function samePads(inSize: number, k: number, stride: number, dilation: nu
 /** Validates a padding option: 'valid', 'same' or [top, bottom, left, right]. */
 export function checkPadding(name: string, v: unknown): Padding {
   if (v === 'valid' || v === 'same') return v;
-  if (Array.isArray(v) && v.length === 4) {
-    return [0, 1, 2, 3].map((i) => integer(`${name}[${i}]`, v[i], 0)) as Padding;
-  }
+  const pads = elements(name, v, 4);
+  if (pads !== null) return pads.map((p, i) => integer(`${name}[${i}]`, p, 0)) as Padding;
   return fail(typeof v === 'string' ? 'range' : 'type', "'valid', 'same' or [top, bottom, left, right]", name, v);
 }
 
@@ -73,17 +72,27 @@ export function windowOutput(layer: string, win: Window, h: number, w: number): 
  * every real cell), or -1 when every window holds at least one. Max-pool rejects such windows.
  */
 export function firstEmptyWindow(inSize: number, k: number, stride: number, dilation: number, padBegin: number, out: number): number {
+  // O(1) per window (the first tap at or after cell 0), so huge kernels or pads cannot stall the loop.
   for (let o = 0; o < out; o++) {
-    let real = false;
-    for (let t = 0; t < k && !real; t++) {
-      const i = o * stride - padBegin + t * dilation;
-      real = i >= 0 && i < inSize;
-    }
-    if (!real) return o;
+    const first = o * stride - padBegin;
+    const t = first >= 0 ? 0 : Math.ceil(-first / dilation);
+    if (t >= k || first + t * dilation >= inSize) return o;
   }
   return -1;
 }
 
 export function product(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
+}
+
+/**
+ * A tensor shape (a copy): an array of positive integers whose product, the element count, is at
+ * most 2^53 - 1 (beyond that it is no longer exact).
+ */
+export function checkShape(name: string, v: unknown): number[] {
+  const dims = elements(name, v);
+  if (dims === null) fail('type', 'array of positive integers', name, v);
+  const shape = dims.map((d, i) => integer(`${name}[${i}]`, d));
+  if (product(shape) > Number.MAX_SAFE_INTEGER) fail('range', 'sizes whose product is at most 2^53 - 1', name, shape);
+  return shape;
 }

@@ -1,5 +1,5 @@
-import { describe, fail, float32Array, integer } from './validate';
-import { product } from './shape';
+import { describe, float32Array, float32Length, readable } from './validate';
+import { checkShape, product } from './shape';
 
 /** A float32 tensor: flat row-major data and its shape. Images are NHWC. */
 export class Tensor {
@@ -8,15 +8,10 @@ export class Tensor {
 
   constructor(data: Float32Array, shape: readonly number[]) {
     float32Array('data', data);
-    if (!Array.isArray(shape)) fail('type', 'array of positive integers', 'shape', shape);
-    shape.forEach((d, i) => integer(`shape[${i}]`, d));
-    if (product(shape) !== data.length) {
-      throw new RangeError(
-        `Expected data of length ${product(shape)} for shape [${shape.join(', ')}] but received length ${data.length}`,
-      );
-    }
+    const dims = checkShape('shape', shape);
+    checkLength(data, dims, '', '');
     this.data = data;
-    this.shape = Object.freeze([...shape]);
+    this.shape = Object.freeze(dims);
   }
 
   get rank(): number {
@@ -33,14 +28,37 @@ export class Tensor {
   }
 }
 
+/** x instanceof Tensor, where a throwing Proxy trap is a TypeError naming `name`. */
+export function isTensor(name: string, x: unknown): x is Tensor {
+  return readable(name, () => x instanceof Tensor);
+}
+
 /** Checks a layer input: a Tensor of the given rank (or at least minRank). */
 export function checkInput(layer: string, x: unknown, rank: number, atLeast = false): Tensor {
-  if (!(x instanceof Tensor)) {
+  if (!isTensor(`${layer} input`, x)) {
     throw new TypeError(`Expected Tensor for ${layer} input but received ${describe(x)}`);
   }
   if (atLeast ? x.rank < rank : x.rank !== rank) {
     const want = atLeast ? `rank >= ${rank}` : `rank ${rank}${rank === 4 ? ' (NHWC)' : ''}`;
     throw new RangeError(`Expected ${layer} input of ${want} but received shape [${x.shape.join(', ')}]`);
   }
+  return checkData(x, `${layer} input`);
+}
+
+/**
+ * Checks, at call time, that a Tensor's data still holds the product of its shape: its buffer
+ * may have been detached (transferred) or resized since the Tensor was made.
+ */
+export function checkData(x: Tensor, owner: string): Tensor {
+  checkLength(x.data, x.shape, `${owner} of `, ' (was its buffer detached or resized?)');
   return x;
+}
+
+function checkLength(data: Float32Array, shape: readonly number[], owner: string, hint: string): void {
+  const length = float32Length(data);
+  if (product(shape) !== length) {
+    throw new RangeError(
+      `Expected data of length ${product(shape)} for ${owner}shape [${shape.join(', ')}] but received length ${length}${hint}`,
+    );
+  }
 }

@@ -1,25 +1,38 @@
 // convkit's native addon: the exports table only. Context-aware (N-API), so it loads in
 // worker_threads too; the only process-wide state is the thread pool and the chosen ISA.
+// Every export is Guarded: a C++ exception becomes a JavaScript error, never std::terminate.
 #include <napi.h>
 
 #include "napi/bindings.h"
+#include "napi/jobs.h"
+#include "napi/weights.h"
 
 namespace {
 
+using convkit::napi::Guarded;
+
+template <Napi::Value (*Fn)(const Napi::CallbackInfo&)>
+void Export(Napi::Env env, Napi::Object exports, const char* name) {
+  exports.Set(name, Napi::Function::New(env, Guarded<Fn>, name));
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   using namespace convkit::napi;
-  exports.Set("packWeights", Napi::Function::New(env, PackWeights, "packWeights"));
-  exports.Set("conv2d", Napi::Function::New(env, Conv2D, "conv2d"));
-  exports.Set("conv2dAsync", Napi::Function::New(env, Conv2DAsync, "conv2dAsync"));
-  exports.Set("maxpool2d", Napi::Function::New(env, MaxPool2D, "maxpool2d"));
-  exports.Set("maxpool2dAsync", Napi::Function::New(env, MaxPool2DAsync, "maxpool2dAsync"));
-  exports.Set("dense", Napi::Function::New(env, Dense, "dense"));
-  exports.Set("denseAsync", Napi::Function::New(env, DenseAsync, "denseAsync"));
-  exports.Set("gemm", Napi::Function::New(env, Gemm, "gemm"));
-  exports.Set("gemmAsync", Napi::Function::New(env, GemmAsync, "gemmAsync"));
-  exports.Set("info", Napi::Function::New(env, Info, "info"));
-  exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads, "setNumThreads"));
-  exports.Set("selectIsa", Napi::Function::New(env, SelectIsa, "selectIsa"));
+  Export<PackWeightsHandle>(env, exports, "packWeights");
+  Export<UnpackWeightsHandle>(env, exports, "unpackWeights");
+  Export<ReleaseWeights>(env, exports, "releaseWeights");
+  Export<Conv2D>(env, exports, "conv2d");
+  Export<Conv2DAsync>(env, exports, "conv2dAsync");
+  Export<MaxPool2D>(env, exports, "maxpool2d");
+  Export<MaxPool2DAsync>(env, exports, "maxpool2dAsync");
+  Export<Dense>(env, exports, "dense");
+  Export<DenseAsync>(env, exports, "denseAsync");
+  Export<Gemm>(env, exports, "gemm");
+  Export<GemmAsync>(env, exports, "gemmAsync");
+  Export<Info>(env, exports, "info");
+  Export<SetNumThreads>(env, exports, "setNumThreads");
+  Export<SelectIsa>(env, exports, "selectIsa");
+  Export<InjectFault>(env, exports, "_injectFault");
   return exports;
 }
 

@@ -125,47 +125,58 @@ describe('validation at the N-API boundary (native)', function () {
   });
 
   it('accepts a well-formed call', () => {
-    expect(() => b().conv2d(f(32), packed(), null, conv, f(12))).not.to.throw();
+    expect(b().conv2d(f(32), packed(), null, conv)).to.have.length(12);
   });
   it('wrong array types', () => {
-    throws(() => nativeAddon.conv2d(new Float64Array(32), packed(), null, conv, f(12)), TypeError, /Float32Array for x/);
-    throws(() => nativeAddon.conv2d(f(32), [1, 2], null, conv, f(12)), TypeError, /Float32Array for packedWeights/);
-    throws(() => nativeAddon.conv2d(f(32), packed(), 'bias', conv, f(12)), TypeError, /Float32Array for bias/);
+    throws(() => nativeAddon.conv2d(new Float64Array(32), packed(), null, conv), TypeError, /Float32Array for x/);
+    throws(() => nativeAddon.conv2d(f(32), [1, 2], null, conv), TypeError, /packed by the native backend for packedWeights/);
+    throws(() => nativeAddon.conv2d(f(32), f(18 * 16), null, conv), TypeError, /packed by the native backend for packedWeights/);
+    throws(() => nativeAddon.conv2d(f(32), packed(), 'bias', conv), TypeError, /Float32Array for bias/);
   });
   it('wrong lengths', () => {
-    throws(() => b().conv2d(f(31), packed(), null, conv, f(12)), RangeError, /32 elements in x but received 31/);
-    throws(() => b().conv2d(f(32), packed(), null, conv, f(11)), RangeError, /12 elements in y/);
-    throws(() => b().conv2d(f(32), f(5), null, conv, f(12)), RangeError, /packedWeights/);
-    throws(() => b().conv2d(f(32), packed(), f(2), conv, f(12)), RangeError, /3 elements in bias/);
+    throws(() => b().conv2d(f(31), packed(), null, conv), RangeError, /32 elements in x but received 31/);
+    throws(() => b().conv2d(f(32), b().packWeights(f(20 * 3), { k: 20, n: 3 }), null, conv), RangeError, /packedWeights of a 18 x 3 kernel but received one of 20 x 3/);
+    throws(() => b().conv2d(f(32), packed(), f(2), conv), RangeError, /3 elements in bias/);
+  });
+  it('released packed weights', () => {
+    const w = packed();
+    b().release(w);
+    throws(() => nativeAddon.conv2d(f(32), w, null, conv), TypeError, /not been released/);
   });
   it('output size that does not match the window', () => {
-    throws(() => b().conv2d(f(32), packed(), null, { ...conv, oh: 3 }, f(18)), RangeError, /params.oh to be 2/);
+    throws(() => b().conv2d(f(32), packed(), null, { ...conv, oh: 3 }), RangeError, /params.oh to be 2/);
   });
   it('missing, negative, fractional and huge fields', () => {
     const { kh: _kh, ...noKh } = conv;
-    throws(() => nativeAddon.conv2d(f(32), packed(), null, noKh, f(12)), TypeError, /number for params.kh but received undefined/);
-    throws(() => b().conv2d(f(32), packed(), null, { ...conv, c: -2 }, f(12)), RangeError, /params.c/);
-    throws(() => b().conv2d(f(32), packed(), null, { ...conv, sh: 1.5 }, f(12)), RangeError, /params.sh/);
-    throws(() => b().conv2d(f(32), packed(), null, { ...conv, activation: 7 }, f(12)), RangeError, /params.activation/);
-    throws(() => b().conv2d(f(32), packed(), null, { ...conv, n: 2 ** 31, h: 2 ** 31, w: 2 ** 31, oh: 2 ** 31 - 2, ow: 2 ** 31 - 2 }, f(12)), RangeError, /x to have at most 2\^53 elements/);
-    throws(() => nativeAddon.conv2d(f(32), packed(), null, null, f(12)), TypeError, /object for params/);
+    throws(() => nativeAddon.conv2d(f(32), packed(), null, noKh), TypeError, /number for params.kh but received undefined/);
+    throws(() => b().conv2d(f(32), packed(), null, { ...conv, c: -2 }), RangeError, /params.c/);
+    throws(() => b().conv2d(f(32), packed(), null, { ...conv, sh: 1.5 }), RangeError, /params.sh/);
+    throws(() => b().conv2d(f(32), packed(), null, { ...conv, activation: 7 }), RangeError, /params.activation/);
+    throws(() => b().conv2d(f(32), packed(), null, { ...conv, n: 2 ** 31, h: 2 ** 31, w: 2 ** 31, oh: 2 ** 31 - 2, ow: 2 ** 31 - 2 }), RangeError, /to have at most 2\^53 elements/);
+    throws(() => nativeAddon.conv2d(f(32), packed(), null, null), TypeError, /object for params/);
   });
   it('a detached input buffer', () => {
     const x = f(32);
     structuredClone(x.buffer, { transfer: [x.buffer] });
-    throws(() => b().conv2d(x, packed(), null, conv, f(12)), RangeError, /32 elements in x but received 0/);
+    throws(() => b().conv2d(x, packed(), null, conv), RangeError, /32 elements in x but received 0/);
+  });
+  it('a params getter that detaches the input (params are read before the arrays)', () => {
+    const x = f(32);
+    const p = { ...conv };
+    Object.defineProperty(p, 'activation', { enumerable: true, get: () => (structuredClone(x.buffer, { transfer: [x.buffer] }), 0) });
+    throws(() => b().conv2d(x, packed(), null, p), RangeError, /32 elements in x but received 0/);
   });
   it('a pooling window made only of padding', () => {
     const p = { n: 1, h: 2, w: 1, c: 1, kh: 1, kw: 4, sh: 2, sw: 2, dh: 2, dw: 2, pt: 0, pb: 0, pl: 3, pr: 5, oh: 1, ow: 2 };
-    throws(() => b().maxpool2d(f(2), p, f(2)), RangeError, /at least one input cell/);
+    throws(() => b().maxpool2d(f(2), p), RangeError, /at least one input cell/);
   });
   it('gemm with a C that does not broadcast', () => {
     const p = { m: 2, n: 2, k: 3, transA: false, transB: false, alpha: 1, beta: 1, cRows: 3, cCols: 2, activation: 0 };
-    throws(() => b().gemm(f(6), f(6), f(6), p, f(4)), RangeError, /broadcast/);
-    throws(() => nativeAddon.gemm(f(6), f(6), null, { ...p, transA: 1 }, f(4)), TypeError, /boolean for params.transA/);
+    throws(() => b().gemm(f(6), f(6), f(6), p), RangeError, /broadcast/);
+    throws(() => nativeAddon.gemm(f(6), f(6), null, { ...p, transA: 1 }), TypeError, /boolean for params.transA/);
   });
   it('async entry points throw argument errors synchronously', () => {
-    throws(() => b().conv2dAsync(f(31), packed(), null, conv, f(12)), RangeError, /elements in x/);
+    throws(() => b().conv2dAsync(f(31), packed(), null, conv), RangeError, /elements in x/);
   });
 
   it('survives 3000 random calls: each returns or throws a JS error, never crashes', () => {
@@ -184,18 +195,19 @@ describe('validation at the N-API boundary (native)', function () {
       p.ow = extent(q.w, q.kw, q.sw, q.dw, q.pl, q.pr);
       const op = pick(r, ['conv2d', 'maxpool2d', 'dense'] as const);
       const k = op === 'dense' ? q.h : q.kh * q.kw * q.c;
-      const outC = op === 'maxpool2d' ? q.c : q.oc;
-      const lengths = [q.n * q.h * q.w * q.c, Math.ceil(q.oc / 16) * 16 * k, q.oc, op === 'dense' ? q.n * q.oc : q.n * Math.max(0, q.oh) * Math.max(0, q.ow) * outC];
-      if (op === 'dense') lengths[0] = q.n * q.h;
+      // x, the kernel's rows (packed as k x oc) and the bias.
+      const lengths = [op === 'dense' ? q.n * q.h : q.n * q.h * q.w * q.c, k, q.oc];
       for (let breaks = r() < 0.75 ? randomInt(r, 1, 2) : 0; breaks > 0; breaks--) {
         if (r() < 0.5) p[pick(r, Object.keys(p))] = junk();
-        else lengths[randomInt(r, 0, 3)] += randomInt(r, -1, 1) || 1;
+        else lengths[randomInt(r, 0, 2)] += randomInt(r, -1, 1) || 1;
       }
-      const arrays = lengths.map((n) => f(Number.isInteger(n) && n >= 0 && n < 1e6 ? n : 1));
+      const arrays = lengths.map((n) => f(Number.isInteger(n) && n >= 1 && n < 1e6 ? n : 1));
+      const units = Number.isInteger(q.oc) && q.oc >= 1 && q.oc <= 4 ? q.oc : 1;
+      const weights = b().packWeights(f(arrays[1].length * units), { k: arrays[1].length, n: units });
       try {
-        if (op === 'maxpool2d') nativeAddon.maxpool2d(arrays[0], p, arrays[3]);
-        else if (op === 'dense') nativeAddon.dense(arrays[0], arrays[1], r() < 0.5 ? null : arrays[2], { m: p.n, k: p.h, n: p.oc, activation: p.activation }, arrays[3]);
-        else nativeAddon.conv2d(arrays[0], arrays[1], r() < 0.5 ? null : arrays[2], p, arrays[3]);
+        if (op === 'maxpool2d') nativeAddon.maxpool2d(arrays[0], p);
+        else if (op === 'dense') nativeAddon.dense(arrays[0], weights, r() < 0.5 ? null : arrays[2], { m: p.n, k: p.h, n: p.oc, activation: p.activation });
+        else nativeAddon.conv2d(arrays[0], weights, r() < 0.5 ? null : arrays[2], p);
         ran++;
       } catch (e) {
         expect(e).to.satisfy((err: unknown) => err instanceof TypeError || err instanceof RangeError);

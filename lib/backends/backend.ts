@@ -1,6 +1,11 @@
 // The contract both backends implement. The native addon (native/napi/bindings.cc) and the
 // AssemblyScript kernels take the same names and arguments; the facade makes one call per layer
-// forward. Arrays are read in place; `y` is allocated by the caller once per call and filled.
+// forward. Each op returns its output, a new Float32Array that only the caller holds.
+//
+// In-flight rule (both backends): a sync op reads its inputs in place; an async op takes what it
+// reads (inputs copied, packed weights shared) before it returns its Promise. Nothing the caller
+// does afterwards (writing, detaching or resizing an input, setWeights, dropping the layer) can
+// change the result or make the computation read freed memory.
 
 export type BackendName = 'native' | 'wasm';
 export const backendNames: readonly BackendName[] = ['native', 'wasm'];
@@ -11,6 +16,16 @@ export const PANEL_WIDTH = 16;
 /** Floats in the packed form of a k x n weight matrix (see PackWeights in native/kernels). */
 export function packedWeightsLength(k: number, n: number): number {
   return Math.ceil(n / PANEL_WIDTH) * PANEL_WIDTH * k;
+}
+
+/** The row-major k x n kernel of panel-packed weights: the inverse of PackWeights (native/kernels). */
+export function unpackPanels(packed: Float32Array, k: number, n: number): Float32Array {
+  const out = new Float32Array(k * n);
+  for (let n0 = 0; n0 < n; n0 += PANEL_WIDTH) {
+    const nc = Math.min(PANEL_WIDTH, n - n0), panel = n0 * k;
+    for (let kk = 0; kk < k; kk++) out.set(packed.subarray(panel + kk * PANEL_WIDTH, panel + kk * PANEL_WIDTH + nc), kk * n + n0);
+  }
+  return out;
 }
 
 /** Input size, window (as in shape.ts) and output size of a windowed op. */
@@ -65,17 +80,19 @@ export interface Backend {
 
   /** Packs a row-major k x n kernel for the GEMM, once per layer and backend. */
   packWeights(kernel: Float32Array, dims: { k: number; n: number }): PackedWeights;
+  /** The row-major k x n kernel these weights were packed from (exact: packing only moves floats). */
+  unpackWeights(packed: PackedWeights): Float32Array;
   /** Whether these packed weights can be used now (the wasm backend re-packs after selectIsa). */
   owns(packed: PackedWeights): boolean;
   /** Frees packed weights the layer no longer needs (they are also freed when collected). */
   release(packed: PackedWeights): void;
 
-  conv2d(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: Conv2DParams, y: Float32Array): Float32Array;
-  conv2dAsync(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: Conv2DParams, y: Float32Array): Promise<Float32Array>;
-  maxpool2d(x: Float32Array, p: WindowParams, y: Float32Array): Float32Array;
-  maxpool2dAsync(x: Float32Array, p: WindowParams, y: Float32Array): Promise<Float32Array>;
-  dense(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: DenseParams, y: Float32Array): Float32Array;
-  denseAsync(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: DenseParams, y: Float32Array): Promise<Float32Array>;
-  gemm(a: Float32Array, b: Float32Array, c: Float32Array | null, p: GemmParams, y: Float32Array): Float32Array;
-  gemmAsync(a: Float32Array, b: Float32Array, c: Float32Array | null, p: GemmParams, y: Float32Array): Promise<Float32Array>;
+  conv2d(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: Conv2DParams): Float32Array;
+  conv2dAsync(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: Conv2DParams): Promise<Float32Array>;
+  maxpool2d(x: Float32Array, p: WindowParams): Float32Array;
+  maxpool2dAsync(x: Float32Array, p: WindowParams): Promise<Float32Array>;
+  dense(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: DenseParams): Float32Array;
+  denseAsync(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: DenseParams): Promise<Float32Array>;
+  gemm(a: Float32Array, b: Float32Array, c: Float32Array | null, p: GemmParams): Float32Array;
+  gemmAsync(a: Float32Array, b: Float32Array, c: Float32Array | null, p: GemmParams): Promise<Float32Array>;
 }

@@ -30,40 +30,36 @@ export function checkPack(kernel: Float32Array, dims: { k: number; n: number }):
   lengthIs('kernel', kernel, integer('params.k', dims.k) * integer('params.n', dims.n));
 }
 
-export function checkConv2D(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: Conv2DParams, y: Float32Array): void {
+export function checkConv2D(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: Conv2DParams): void {
   windowOut(p);
   integer('params.oc', p.oc);
   activation(p.activation);
   lengthIs('x', float32Array('x', x), p.n * p.h * p.w * p.c);
   lengthIs('packedWeights', packed, packedWeightsLength(p.kh * p.kw * p.c, p.oc));
   if (bias !== null) lengthIs('bias', float32Array('bias', bias), p.oc);
-  lengthIs('y', float32Array('y', y), p.n * p.oh * p.ow * p.oc);
 }
 
-export function checkMaxPool2D(x: Float32Array, p: WindowParams, y: Float32Array): void {
+export function checkMaxPool2D(x: Float32Array, p: WindowParams): void {
   windowOut(p);
   if (firstEmptyWindow(p.h, p.kh, p.sh, p.dh, p.pt, p.oh) >= 0 || firstEmptyWindow(p.w, p.kw, p.sw, p.dw, p.pl, p.ow) >= 0) {
     throw new RangeError('Expected every pooling window to cover at least one input cell');
   }
   lengthIs('x', float32Array('x', x), p.n * p.h * p.w * p.c);
-  lengthIs('y', float32Array('y', y), p.n * p.oh * p.ow * p.c);
 }
 
-export function checkDense(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: DenseParams, y: Float32Array): void {
+export function checkDense(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: DenseParams): void {
   const m = integer('params.m', p.m), k = integer('params.k', p.k), n = integer('params.n', p.n);
   activation(p.activation);
   lengthIs('x', float32Array('x', x), m * k);
   lengthIs('packedWeights', packed, packedWeightsLength(k, n));
   if (bias !== null) lengthIs('bias', float32Array('bias', bias), n);
-  lengthIs('y', float32Array('y', y), m * n);
 }
 
-export function checkGemm(a: Float32Array, b: Float32Array, c: Float32Array | null, p: GemmParams, y: Float32Array): void {
+export function checkGemm(a: Float32Array, b: Float32Array, c: Float32Array | null, p: GemmParams): void {
   const m = integer('params.m', p.m), n = integer('params.n', p.n), k = integer('params.k', p.k);
   activation(p.activation);
   lengthIs('a', float32Array('a', a), m * k);
   lengthIs('b', float32Array('b', b), k * n);
-  lengthIs('y', float32Array('y', y), m * n);
   if (c !== null) {
     if ((p.cRows !== 1 && p.cRows !== m) || (p.cCols !== 1 && p.cCols !== n)) throw new RangeError('Expected c to broadcast to [m, n]');
     lengthIs('c', float32Array('c', c), p.cRows * p.cCols);

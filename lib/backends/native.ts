@@ -1,19 +1,67 @@
 // The native backend: the N-API addon built by node-gyp (build/Release) or a prebuild.
 import * as path from 'node:path';
 import type { Backend, PackedWeights } from './backend';
+import { packedWeightsLength } from './backend';
 
-type Addon = Omit<Backend, 'name' | 'owns' | 'release'>;
+/** A handle to weights the addon packed and owns (see native/napi/weights.h). */
+type Handle = { readonly __nativeWeights: unique symbol };
+
+type Addon = Omit<Backend, 'name' | 'owns' | 'release' | 'packWeights' | 'unpackWeights' | 'conv2d' | 'conv2dAsync' | 'dense' | 'denseAsync'> & {
+  packWeights(kernel: Float32Array, dims: { k: number; n: number }): Handle;
+  unpackWeights(handle: Handle): Float32Array;
+  releaseWeights(handle: Handle): void;
+  conv2d(...args: unknown[]): Float32Array;
+  conv2dAsync(...args: unknown[]): Promise<Float32Array>;
+  dense(...args: unknown[]): Float32Array;
+  denseAsync(...args: unknown[]): Promise<Float32Array>;
+  _injectFault(kind: 'alloc' | 'threads'): void;
+};
+
+/** Weights packed by the addon: C++ memory, freed by release() or when collected. */
+class NativeWeights implements PackedWeights {
+  released = false;
+  constructor(readonly handle: Handle, readonly length: number) {}
+}
+
+/** The native backend, plus a test hook that makes the next native allocation or thread start fail. */
+export interface NativeBackend extends Backend {
+  injectFault(kind: 'alloc' | 'threads'): void;
+}
+
+/** The handle inside packed weights; the addon checks it again (a type-tagged External). */
+function handle(packed: PackedWeights): Handle | PackedWeights {
+  return packed instanceof NativeWeights ? packed.handle : packed;
+}
 
 /** Loads the addon; throws what node-gyp-build threw when there is none for this platform. */
-export function loadNative(): Backend {
+export function loadNative(): NativeBackend {
   // dist/backends/ and lib/backends/ both sit two levels below the package root.
   const root = path.join(__dirname, '..', '..');
-  const addon: Addon = require('node-gyp-build')(root);
+  // CONVKIT_ADDON_PATH loads a build from elsewhere instead (`npm run test:asan` uses it).
+  const custom = process.env.CONVKIT_ADDON_PATH;
+  const addon: Addon = custom ? require(path.resolve(custom)) : require('node-gyp-build')(root);
   return {
-    ...addon,
     name: 'native',
-    // Packed weights are plain Float32Arrays: valid for every ISA, freed by the garbage collector.
-    owns: (packed: PackedWeights) => packed instanceof Float32Array,
-    release: () => {},
+    info: () => addon.info(),
+    setNumThreads: (n) => addon.setNumThreads(n),
+    selectIsa: (isa) => addon.selectIsa(isa),
+    packWeights: (kernel, dims) => new NativeWeights(addon.packWeights(kernel, dims), packedWeightsLength(dims.k, dims.n)),
+    unpackWeights: (packed) => addon.unpackWeights(handle(packed) as Handle),
+    // Packed weights serve every ISA; a released handle is never used again.
+    owns: (packed) => packed instanceof NativeWeights && !packed.released,
+    release: (packed) => {
+      if (!(packed instanceof NativeWeights) || packed.released) return;
+      packed.released = true;
+      addon.releaseWeights(packed.handle);
+    },
+    conv2d: (x, packed, bias, p) => addon.conv2d(x, handle(packed), bias, p),
+    conv2dAsync: (x, packed, bias, p) => addon.conv2dAsync(x, handle(packed), bias, p),
+    maxpool2d: (x, p) => addon.maxpool2d(x, p),
+    maxpool2dAsync: (x, p) => addon.maxpool2dAsync(x, p),
+    dense: (x, packed, bias, p) => addon.dense(x, handle(packed), bias, p),
+    denseAsync: (x, packed, bias, p) => addon.denseAsync(x, handle(packed), bias, p),
+    gemm: (a, b, c, p) => addon.gemm(a, b, c, p),
+    gemmAsync: (a, b, c, p) => addon.gemmAsync(a, b, c, p),
+    injectFault: (kind) => addon._injectFault(kind),
   };
 }

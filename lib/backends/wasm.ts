@@ -3,6 +3,7 @@
 // threads too when the memory is shared), and the output is copied out; packed weights stay in
 // the module's memory for the layer's lifetime.
 import type { Backend, Conv2DParams, DenseParams, GemmParams, KernelInfo, PackedWeights, WindowParams } from './backend';
+import { unpackPanels } from './backend';
 import { checkConv2D, checkDense, checkGemm, checkMaxPool2D, checkPack } from './check';
 import { Arena } from './wasm-arena';
 import { JOB_BYTES, MAX_TASKS, OP, TASK_BITS, GENERATION_MASK, jobIndex, writeJob, type JobSpec } from './wasm-job';
@@ -39,7 +40,8 @@ interface Exports {
 
 /** Packed weights held in one engine's memory; freed with release() or when collected. */
 class WasmWeights implements PackedWeights {
-  constructor(readonly engine: Engine, readonly ptr: number, readonly length: number) {}
+  released = false;
+  constructor(readonly engine: Engine, readonly ptr: number, readonly length: number, readonly k: number, readonly n: number) {}
 }
 
 const ROW_TILE = 4; // MR of the wasm micro-kernels
@@ -120,12 +122,13 @@ class Engine {
     } finally {
       this.arena.release(src);
     }
-    const packed = new WasmWeights(this, ptr, length);
+    const packed = new WasmWeights(this, ptr, length, k, n);
     this.finalizer.register(packed, ptr, packed);
     return packed;
   }
 
   release(packed: WasmWeights): void {
+    packed.released = true;
     if (this.finalizer.unregister(packed)) this.releaseBlock(packed.ptr);
   }
 
@@ -303,7 +306,12 @@ export class WasmBackend implements Backend {
   }
 
   owns(packed: PackedWeights): boolean {
-    return packed instanceof WasmWeights && packed.engine === this.engine;
+    return packed instanceof WasmWeights && packed.engine === this.engine && !packed.released;
+  }
+
+  unpackWeights(packed: PackedWeights): Float32Array {
+    if (!(packed instanceof WasmWeights) || packed.released) throw new TypeError('Expected weights packed by the wasm backend that have not been released');
+    return unpackPanels(packed.engine.arena.f32(packed.ptr, packed.length), packed.k, packed.n);
   }
 
   release(packed: PackedWeights): void {
@@ -320,8 +328,11 @@ export class WasmBackend implements Backend {
     return packed as WasmWeights;
   }
 
-  /** Copies inputs in, runs the job, copies the output into y, frees the call's blocks. */
-  private call(inputs: (Float32Array | null)[], y: Float32Array, slotBytes: number, work: number, spec: (ptrs: number[], yPtr: number) => JobSpec, sync: boolean): Float32Array | Promise<Float32Array> {
+  /**
+   * Copies inputs in (so an async call has what it reads before it returns), runs the job, copies
+   * the `outputs` floats out into a new array, frees the call's blocks.
+   */
+  private call(inputs: (Float32Array | null)[], outputs: number, slotBytes: number, work: number, spec: (ptrs: number[], yPtr: number) => JobSpec, sync: boolean): Float32Array | Promise<Float32Array> {
     const e = this.engine;
     // A small job runs on one thread: this one (sync) or one worker (async, to keep the loop free).
     const threads = work < PARALLEL_WORK ? 1 : this.threads;
@@ -334,13 +345,10 @@ export class WasmBackend implements Backend {
     let handedOver = false; // to the async job, which frees the blocks when it settles
     try {
       const ptrs = inputs.map((a) => (a ? (blocks.push(e.put(a)), blocks[blocks.length - 1]) : 0));
-      const yPtr = e.arena.alloc(y.length * 4);
+      const yPtr = e.arena.alloc(outputs * 4);
       blocks.push(yPtr);
       const job = spec(ptrs, yPtr);
-      const finish = () => {
-        y.set(e.arena.f32(yPtr, y.length));
-        return y;
-      };
+      const finish = () => e.arena.f32(yPtr, outputs).slice();
       if (sync) {
         e.runSync(job, threads, slotBytes);
         return finish();
@@ -353,8 +361,8 @@ export class WasmBackend implements Backend {
     }
   }
 
-  private conv(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: Conv2DParams, y: Float32Array, sync: boolean) {
-    checkConv2D(x, packed, bias, p, y);
+  private conv(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: Conv2DParams, sync: boolean) {
+    checkConv2D(x, packed, bias, p);
     const w = this.weights(packed);
     const rows = p.n * p.oh * p.ow, k = p.kh * p.kw * p.c;
     const pointwise = p.kh === 1 && p.kw === 1 && p.sh === 1 && p.sw === 1 && p.pt + p.pb + p.pl + p.pr === 0;
@@ -368,19 +376,19 @@ export class WasmBackend implements Backend {
       pt: p.pt, pb: p.pb, pl: p.pl, pr: p.pr, oh: p.oh, ow: p.ow, oc: p.oc,
     });
     const work = rows * k * p.oc;
-    return this.call([x, bias], y, slotBytes, work, spec, sync);
+    return this.call([x, bias], rows * p.oc, slotBytes, work, spec, sync);
   }
 
-  conv2d(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: Conv2DParams, y: Float32Array): Float32Array {
-    return this.conv(x, packed, bias, p, y, true) as Float32Array;
+  conv2d(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: Conv2DParams): Float32Array {
+    return this.conv(x, packed, bias, p, true) as Float32Array;
   }
 
-  conv2dAsync(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: Conv2DParams, y: Float32Array): Promise<Float32Array> {
-    return this.conv(x, packed, bias, p, y, false) as Promise<Float32Array>;
+  conv2dAsync(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: Conv2DParams): Promise<Float32Array> {
+    return this.conv(x, packed, bias, p, false) as Promise<Float32Array>;
   }
 
-  private pool(x: Float32Array, p: WindowParams, y: Float32Array, sync: boolean) {
-    checkMaxPool2D(x, p, y);
+  private pool(x: Float32Array, p: WindowParams, sync: boolean) {
+    checkMaxPool2D(x, p);
     const pixels = p.n * p.oh * p.ow;
     const perTask = Math.max(POOL_PIXELS_PER_TASK, Math.ceil(pixels / MAX_TASKS));
     const spec = ([xp]: number[], yp: number): JobSpec => ({
@@ -390,15 +398,15 @@ export class WasmBackend implements Backend {
     });
     const work = pixels * p.kh * p.kw * p.c;
     const slotBytes = p.kh * p.kw * 4; // the window's tap pointers
-    return this.call([x], y, slotBytes, work, spec, sync);
+    return this.call([x], pixels * p.c, slotBytes, work, spec, sync);
   }
 
-  maxpool2d(x: Float32Array, p: WindowParams, y: Float32Array): Float32Array {
-    return this.pool(x, p, y, true) as Float32Array;
+  maxpool2d(x: Float32Array, p: WindowParams): Float32Array {
+    return this.pool(x, p, true) as Float32Array;
   }
 
-  maxpool2dAsync(x: Float32Array, p: WindowParams, y: Float32Array): Promise<Float32Array> {
-    return this.pool(x, p, y, false) as Promise<Float32Array>;
+  maxpool2dAsync(x: Float32Array, p: WindowParams): Promise<Float32Array> {
+    return this.pool(x, p, false) as Promise<Float32Array>;
   }
 
   private gemmJob(m: number, n: number, k: number, w: number, activation: number, accumulate: boolean) {
@@ -408,25 +416,25 @@ export class WasmBackend implements Backend {
     });
   }
 
-  private fullyConnected(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: DenseParams, y: Float32Array, sync: boolean) {
-    checkDense(x, packed, bias, p, y);
+  private fullyConnected(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: DenseParams, sync: boolean) {
+    checkDense(x, packed, bias, p);
     const spec = this.gemmJob(p.m, p.n, p.k, this.weights(packed).ptr, p.activation, false);
     const slot = this.engine.gemmSlotBytes;
     const work = p.m * p.n * p.k;
-    return this.call([x, bias], y, slot, work, spec, sync);
+    return this.call([x, bias], p.m * p.n, slot, work, spec, sync);
   }
 
-  dense(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: DenseParams, y: Float32Array): Float32Array {
-    return this.fullyConnected(x, packed, bias, p, y, true) as Float32Array;
+  dense(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: DenseParams): Float32Array {
+    return this.fullyConnected(x, packed, bias, p, true) as Float32Array;
   }
 
-  denseAsync(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: DenseParams, y: Float32Array): Promise<Float32Array> {
-    return this.fullyConnected(x, packed, bias, p, y, false) as Promise<Float32Array>;
+  denseAsync(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: DenseParams): Promise<Float32Array> {
+    return this.fullyConnected(x, packed, bias, p, false) as Promise<Float32Array>;
   }
 
   /** ONNX Gemm: B packed with alpha folded in, A transposed in JS when asked, beta * C written into y first. */
-  private general(a: Float32Array, b: Float32Array, c: Float32Array | null, p: GemmParams, y: Float32Array, sync: boolean) {
-    checkGemm(a, b, c, p, y);
+  private general(a: Float32Array, b: Float32Array, c: Float32Array | null, p: GemmParams, sync: boolean) {
+    checkGemm(a, b, c, p);
     const packed = this.engine.pack(b, p.k, p.n, p.transB ? 1 : p.n, p.transB ? p.k : 1, p.alpha);
     let rows = a;
     if (p.transA) {
@@ -434,19 +442,18 @@ export class WasmBackend implements Backend {
       for (let i = 0; i < p.m; i++) for (let kk = 0; kk < p.k; kk++) rows[i * p.k + kk] = a[kk * p.m + i];
     }
     const accumulate = c !== null && p.beta !== 0;
-    if (accumulate) {
-      for (let i = 0; i < p.m; i++)
-        for (let j = 0; j < p.n; j++) y[i * p.n + j] = p.beta * c![(p.cRows === 1 ? 0 : i) * p.cCols + (p.cCols === 1 ? 0 : j)];
-    }
-    // y goes in as an input too when it already holds beta * C.
     const inner = this.gemmJob(p.m, p.n, p.k, packed.ptr, p.activation, accumulate);
     const spec = (ptrs: number[], yp: number): JobSpec => {
-      if (accumulate) this.engine.arena.f32(yp, y.length).set(y);
+      if (accumulate) {
+        const y = this.engine.arena.f32(yp, p.m * p.n);
+        for (let i = 0; i < p.m; i++)
+          for (let j = 0; j < p.n; j++) y[i * p.n + j] = p.beta * c![(p.cRows === 1 ? 0 : i) * p.cCols + (p.cCols === 1 ? 0 : j)];
+      }
       return inner([ptrs[0], 0], yp);
     };
     const release = () => this.engine.release(packed);
     try {
-      const result = this.call([rows], y, this.engine.gemmSlotBytes, p.m * p.n * p.k, spec, sync);
+      const result = this.call([rows], p.m * p.n, this.engine.gemmSlotBytes, p.m * p.n * p.k, spec, sync);
       if (result instanceof Promise) return result.finally(release);
       release();
       return result;
@@ -456,11 +463,11 @@ export class WasmBackend implements Backend {
     }
   }
 
-  gemm(a: Float32Array, b: Float32Array, c: Float32Array | null, p: GemmParams, y: Float32Array): Float32Array {
-    return this.general(a, b, c, p, y, true) as Float32Array;
+  gemm(a: Float32Array, b: Float32Array, c: Float32Array | null, p: GemmParams): Float32Array {
+    return this.general(a, b, c, p, true) as Float32Array;
   }
 
-  gemmAsync(a: Float32Array, b: Float32Array, c: Float32Array | null, p: GemmParams, y: Float32Array): Promise<Float32Array> {
-    return this.general(a, b, c, p, y, false) as Promise<Float32Array>;
+  gemmAsync(a: Float32Array, b: Float32Array, c: Float32Array | null, p: GemmParams): Promise<Float32Array> {
+    return this.general(a, b, c, p, false) as Promise<Float32Array>;
   }
 }

@@ -1,6 +1,6 @@
 import { activationCode, type ActivationName } from '../activation';
 import type { Backend, Conv2DParams } from '../backends/backend';
-import { checkPadding, type Padding, resolveWindow, windowOutput } from '../shape';
+import { checkPadding, checkShape, type Padding, resolveWindow, windowOutput } from '../shape';
 import { checkInput } from '../tensor';
 import { boolean, integer, options, pair } from '../validate';
 import type { Call } from './layer';
@@ -60,14 +60,14 @@ export class Conv2D extends WeightedLayer {
   }
 
   outputShape(inputShape: readonly number[]): number[] {
-    if (!Array.isArray(inputShape) || inputShape.length !== 4) {
-      throw new RangeError(`Expected Conv2D input shape of rank 4 (NHWC) but received [${String(inputShape)}]`);
+    const shape = checkShape('inputShape', inputShape);
+    if (shape.length !== 4) {
+      throw new RangeError(`Expected Conv2D input shape of rank 4 (NHWC) but received [${shape.join(', ')}]`);
     }
-    inputShape.forEach((d, i) => integer(`inputShape[${i}]`, d));
-    if (this.depth !== null && inputShape[3] !== this.depth) {
-      throw new RangeError(`Expected input with ${this.depth} channels for Conv2D but received shape [${inputShape.join(', ')}]`);
+    if (this.depth !== null && shape[3] !== this.depth) {
+      throw new RangeError(`Expected input with ${this.depth} channels for Conv2D but received shape [${shape.join(', ')}]`);
     }
-    const p = this.params(inputShape);
+    const p = this.params(shape);
     return [p.n, p.oh, p.ow, p.oc];
   }
 
@@ -75,6 +75,11 @@ export class Conv2D extends WeightedLayer {
     const x = checkInput('Conv2D', input, 4);
     const p = this.params(x.shape);
     const packed = this.packedKernel(p.c, x.shape, b);
-    return { op: 'conv2d', args: [x.data, packed, this.bias, p], shape: [p.n, p.oh, p.ow, p.oc] };
+    const bias = this.bias;
+    return {
+      shape: [p.n, p.oh, p.ow, p.oc],
+      sync: () => b.conv2d(x.data, packed, bias, p),
+      async: () => b.conv2dAsync(x.data, packed, bias, p),
+    };
   }
 }

@@ -1,6 +1,6 @@
 import { activationCode, type ActivationName } from '../activation';
 import type { Backend } from '../backends/backend';
-import { product } from '../shape';
+import { checkShape, product } from '../shape';
 import { checkInput } from '../tensor';
 import { boolean, integer, options } from '../validate';
 import type { Call } from './layer';
@@ -36,21 +36,22 @@ export class Dense extends WeightedLayer {
   }
 
   outputShape(inputShape: readonly number[]): number[] {
-    if (!Array.isArray(inputShape) || inputShape.length < 2) {
-      throw new RangeError(`Expected Dense input shape of rank >= 2 but received [${String(inputShape)}]`);
+    const shape = checkShape('inputShape', inputShape);
+    if (shape.length < 2) {
+      throw new RangeError(`Expected Dense input shape of rank >= 2 but received [${shape.join(', ')}]`);
     }
-    inputShape.forEach((d, i) => integer(`inputShape[${i}]`, d));
-    const k = product(inputShape.slice(1));
+    const k = product(shape.slice(1));
     if (this.depth !== null && k !== this.depth) {
-      throw new RangeError(`Expected input with ${this.depth} features for Dense but received shape [${inputShape.join(', ')}]`);
+      throw new RangeError(`Expected input with ${this.depth} features for Dense but received shape [${shape.join(', ')}]`);
     }
-    return [inputShape[0], this.units];
+    return [shape[0], this.units];
   }
 
   protected prepare(input: unknown, b: Backend): Call {
     const x = checkInput('Dense', input, 2, true);
     const m = x.shape[0], k = product(x.shape.slice(1));
     const packed = this.packedKernel(k, x.shape, b);
-    return { op: 'dense', args: [x.data, packed, this.bias, { m, k, n: this.units, activation: this.activationCode }], shape: [m, this.units] };
+    const bias = this.bias, p = { m, k, n: this.units, activation: this.activationCode };
+    return { shape: [m, this.units], sync: () => b.dense(x.data, packed, bias, p), async: () => b.denseAsync(x.data, packed, bias, p) };
   }
 }

@@ -1,41 +1,31 @@
 import type { Backend } from '../backends/backend';
 import { backend } from '../backends/select';
-import { product } from '../shape';
 import { Tensor } from '../tensor';
 
-type OpName = 'conv2d' | 'maxpool2d' | 'dense' | 'gemm';
-
-/** One backend call: the op, its arguments before `y`, and the shape of `y`. */
+/** One backend call with its arguments bound: run on this thread or off it, and its output shape. */
 export interface Call {
-  op: OpName;
-  args: unknown[];
   shape: number[];
+  sync(): Float32Array;
+  async(): Promise<Float32Array>;
 }
 
-type Kernel = (...args: unknown[]) => Float32Array;
-type AsyncKernel = (...args: unknown[]) => Promise<Float32Array>;
-
-/** Runs a call on the current backend, into a fresh output, on this thread. */
-export function runSync(b: Backend, call: Call): Tensor {
-  const y = new Float32Array(product(call.shape));
-  (b[call.op] as Kernel).call(b, ...call.args, y);
-  return new Tensor(y, call.shape);
+/** Runs a call on the current backend, on this thread. */
+export function runSync(call: Call): Tensor {
+  return new Tensor(call.sync(), call.shape);
 }
 
 /**
  * Runs a call on a worker thread. A failure rejects with the caller's stack: the native error
  * itself has no JavaScript frames worth reading.
  */
-export async function runAsync(b: Backend, call: Call): Promise<Tensor> {
+export async function runAsync(call: Call): Promise<Tensor> {
   const caller = new Error().stack ?? '';
-  const y = new Float32Array(product(call.shape));
   try {
-    await (b[`${call.op}Async`] as AsyncKernel).call(b, ...call.args, y);
+    return new Tensor(await call.async(), call.shape);
   } catch (e) {
     if (e instanceof Error) e.stack = `${e.name}: ${e.message}${caller.slice(caller.indexOf('\n'))}`;
     throw e;
   }
-  return new Tensor(y, call.shape);
 }
 
 export interface Weights {
@@ -54,13 +44,11 @@ export abstract class Layer {
   protected abstract prepare(x: unknown, b: Backend): Call;
 
   forward(x: Tensor): Tensor {
-    const b = backend();
-    return runSync(b, this.prepare(x, b));
+    return runSync(this.prepare(x, backend()));
   }
 
   /** Same result as forward, computed on a libuv worker thread: the event loop keeps turning. */
   async forwardAsync(x: Tensor): Promise<Tensor> {
-    const b = backend();
-    return runAsync(b, this.prepare(x, b));
+    return runAsync(this.prepare(x, backend()));
   }
 }

@@ -1,7 +1,7 @@
 import type { Backend, WindowParams } from '../backends/backend';
-import { checkPadding, firstEmptyWindow, type Padding, resolveWindow, windowOutput } from '../shape';
+import { checkPadding, checkShape, firstEmptyWindow, type Padding, resolveWindow, windowOutput } from '../shape';
 import { checkInput } from '../tensor';
-import { integer, options, pair } from '../validate';
+import { options, pair } from '../validate';
 import { Layer, type Call, type Weights } from './layer';
 
 export interface MaxPool2DOptions {
@@ -58,17 +58,17 @@ export class MaxPool2D extends Layer {
   }
 
   outputShape(inputShape: readonly number[]): number[] {
-    if (!Array.isArray(inputShape) || inputShape.length !== 4) {
-      throw new RangeError(`Expected MaxPool2D input shape of rank 4 (NHWC) but received [${String(inputShape)}]`);
+    const shape = checkShape('inputShape', inputShape);
+    if (shape.length !== 4) {
+      throw new RangeError(`Expected MaxPool2D input shape of rank 4 (NHWC) but received [${shape.join(', ')}]`);
     }
-    inputShape.forEach((d, i) => integer(`inputShape[${i}]`, d));
-    const p = this.params(inputShape);
+    const p = this.params(shape);
     return [p.n, p.oh, p.ow, p.c];
   }
 
-  protected prepare(input: unknown, _b: Backend): Call {
+  protected prepare(input: unknown, b: Backend): Call {
     const x = checkInput('MaxPool2D', input, 4);
     const p = this.params(x.shape);
-    return { op: 'maxpool2d', args: [x.data, p], shape: [p.n, p.oh, p.ow, p.c] };
+    return { shape: [p.n, p.oh, p.ow, p.c], sync: () => b.maxpool2d(x.data, p), async: () => b.maxpool2dAsync(x.data, p) };
   }
 }

@@ -10,6 +10,9 @@ type ActivationCode = (typeof Activation)[keyof typeof Activation];
  * Shared by Conv2D and Dense: a kernel of `depth * taps` rows by `units` columns, an optional
  * bias of `units`, He-uniform initialisation once the input depth is known, and the kernel
  * packed for the GEMM once per backend (create once, run many).
+ *
+ * The kernel is held once: unpacked until the first forward, packed after it (getWeights unpacks
+ * a copy on demand, and a switch of backend repacks from the unpacked form).
  */
 export abstract class WeightedLayer extends Layer {
   protected kernel: Float32Array | null = null;
@@ -31,7 +34,12 @@ export abstract class WeightedLayer extends Layer {
   }
 
   getWeights(): Weights {
-    return { kernel: this.kernel && this.kernel.slice(), bias: this.bias && this.bias.slice() };
+    return { kernel: this.kernel ? this.kernel.slice() : this.unpacked(), bias: this.bias && this.bias.slice() };
+  }
+
+  /** The kernel unpacked from its packed form, or null before it exists. */
+  private unpacked(): Float32Array | null {
+    return this.packed && this.packed.backend.unpackWeights(this.packed.data);
   }
 
   /** Replaces the kernel and/or bias (copied). A new kernel may change the input depth. */
@@ -55,10 +63,12 @@ export abstract class WeightedLayer extends Layer {
       if (!this.useBias) fail('type', 'no bias (useBias is false)', 'bias', w.bias);
       bias = float32Array('bias', w.bias, this.units).slice();
     }
-    this.kernel = kernel;
     this.depth = depth;
     this.bias = bias ?? (this.useBias ? new Float32Array(this.units) : null);
-    this.dropPacked();
+    if (kernel !== this.kernel) {
+      this.dropPacked(); // a running call keeps what it reads (see the in-flight rule in backend.ts)
+      this.kernel = kernel;
+    }
   }
 
   private dropPacked(): void {
@@ -77,14 +87,12 @@ export abstract class WeightedLayer extends Layer {
         `Expected input with ${this.depth} ${this.depthName} for ${this.layerName} (its kernel is ${this.kernelLayout()}) but received shape [${shape.join(', ')}]`,
       );
     }
-    if (!this.kernel) {
-      const fanIn = this.taps * inputDepth;
-      this.kernel = heUniform(fanIn * this.units, fanIn, this.seed);
-      this.dropPacked();
-    }
     if (!this.packed || this.packed.backend !== b || !b.owns(this.packed.data)) {
+      const fanIn = this.taps * inputDepth;
+      const kernel = this.kernel ?? this.unpacked() ?? heUniform(fanIn * this.units, fanIn, this.seed);
       this.dropPacked();
-      this.packed = { backend: b, data: b.packWeights(this.kernel, { k: this.taps * inputDepth, n: this.units }) };
+      this.packed = { backend: b, data: b.packWeights(kernel, { k: fanIn, n: this.units }) };
+      this.kernel = null;
     }
     return this.packed.data;
   }

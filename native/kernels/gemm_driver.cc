@@ -29,7 +29,9 @@ void GemmTile(const GemmProblem& p, size_t m0, size_t m1, size_t p0, size_t p1) 
   float edge_bias[kGemmNR];
 
   // With one row tile A is tiny: blocking K would only break each panel's stream of weights.
-  const size_t k_block = m1 - m0 <= uk.mr ? p.k : kKc;
+  // Decided on the whole problem, never on this task's rows: the order of every sum (and so
+  // every bit of the result) must not depend on how threads split the rows.
+  const size_t k_block = p.m <= uk.mr ? p.k : kKc;
   for (size_t mb = m0; mb < m1; mb += kMc) {
     const size_t me = std::min(m1, mb + kMc);
     for (size_t k0 = 0; k0 < p.k; k0 += k_block) {

@@ -24,4 +24,12 @@ void PackWeights(size_t k, size_t n, const float* b, size_t row_stride, size_t c
   }
 }
 
+void UnpackWeights(size_t k, size_t n, const float* packed, float* b) {
+  for (size_t n0 = 0; n0 < n; n0 += kGemmNR) {
+    const size_t nc = n - n0 < kGemmNR ? n - n0 : kGemmNR;
+    for (size_t kk = 0; kk < k; kk++, packed += kGemmNR)
+      for (size_t j = 0; j < nc; j++) b[kk * n + n0 + j] = packed[j];
+  }
+}
+
 }  // namespace convkit

@@ -13,4 +13,7 @@ size_t PackedWeightsSize(size_t k, size_t n);
 void PackWeights(size_t k, size_t n, const float* b, size_t row_stride, size_t col_stride,
                  float scale, float* packed);
 
+// The inverse of PackWeights with unit scale and strides: b = the k x n matrix, row-major.
+void UnpackWeights(size_t k, size_t n, const float* packed, float* b);
+
 }  // namespace convkit

@@ -5,8 +5,13 @@
 #include <condition_variable>
 #include <exception>
 #include <mutex>
+#include <stdexcept>
+#include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
+
+#include "kernels/fault_injection.h"
 
 namespace convkit {
 namespace {
@@ -18,26 +23,19 @@ size_t DefaultThreads() {
 
 class Pool {
  public:
-  size_t threads() {
-    std::lock_guard<std::mutex> lock(run_mutex_);
-    return threads_;
-  }
+  size_t threads() const { return wanted_.load(); }
 
-  void Resize(size_t n) {
-    std::lock_guard<std::mutex> lock(run_mutex_);
-    StopWorkers();
-    threads_ = n;
-    for (size_t i = 1; i < n; i++) workers_.emplace_back([this] { WorkerLoop(); });
-  }
+  // Takes effect at the next Run: a call from JavaScript never waits for a running op.
+  void Resize(size_t n) { wanted_.store(n); }
 
   void Run(size_t tasks, const std::function<void(size_t)>& fn) {
     std::lock_guard<std::mutex> run_lock(run_mutex_);
-    if (workers_.empty() && threads_ > 1)
-      for (size_t i = 1; i < threads_; i++) workers_.emplace_back([this] { WorkerLoop(); });
-    if (threads_ == 1 || tasks <= 1) {
+    const size_t threads = wanted_.load();
+    if (threads == 1 || tasks <= 1) {
       for (size_t t = 0; t < tasks; t++) fn(t);
       return;
     }
+    if (workers_.size() != threads - 1) StartWorkers(threads - 1);
     {
       std::lock_guard<std::mutex> lock(mutex_);
       job_ = &fn;
@@ -67,8 +65,7 @@ class Pool {
     }
   }
 
-  void WorkerLoop() {
-    size_t seen = 0;
+  void WorkerLoop(size_t seen) {
     for (;;) {
       {
         std::unique_lock<std::mutex> lock(mutex_);
@@ -82,7 +79,25 @@ class Pool {
     }
   }
 
-  // Called with run_mutex_ held, so no job is running.
+  // Called with run_mutex_ held, so no job is running. If a thread cannot be started the
+  // pool is left empty and the error (std::system_error) fails this op only: the next op tries
+  // again.
+  void StartWorkers(size_t n) {
+    StopWorkers();
+    try {
+      for (size_t i = 0; i < n; i++) {
+        if (TakeFault(Fault::kThreads))
+          throw std::system_error(std::make_error_code(std::errc::resource_unavailable_try_again));
+        // A new worker waits for the next job, not the last one (generation_ only changes in Run).
+        workers_.emplace_back([this, seen = generation_] { WorkerLoop(seen); });
+      }
+    } catch (const std::system_error& e) {
+      StopWorkers();
+      throw std::runtime_error(std::string("could not start worker threads (") + e.what() +
+                               "); setNumThreads(1) computes without them");
+    }
+  }
+
   void StopWorkers() {
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -99,7 +114,7 @@ class Pool {
   std::mutex mutex_;      // guards the job state below
   std::condition_variable wake_, done_;
   std::vector<std::thread> workers_;
-  size_t threads_ = DefaultThreads();
+  std::atomic<size_t> wanted_{DefaultThreads()};
   const std::function<void(size_t)>* job_ = nullptr;
   size_t tasks_ = 0;
   std::atomic<size_t> next_{0};

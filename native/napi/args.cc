@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 namespace convkit {
@@ -45,6 +46,21 @@ void ExpectLength(Napi::Env env, const F32& array, size_t expected, const char* 
     throw Napi::RangeError::New(env, std::string("Expected ") + std::to_string(expected) +
                                          " elements in " + name + " but received " +
                                          std::to_string(array.length));
+}
+
+Input InputArg(const Napi::CallbackInfo& info, size_t index, const char* name, size_t expected,
+               Ownership own, bool optional) {
+  const F32 a = Float32Arg(info, index, name, optional);
+  Input in;
+  if (!a.data && optional && (info[index].IsNull() || info[index].IsUndefined())) return in;
+  ExpectLength(info.Env(), a, expected, name);
+  in.data = a.data;
+  if (own == Ownership::kCopy) {
+    in.copy.reset(new float[expected]);
+    std::memcpy(in.copy.get(), a.data, expected * sizeof(float));
+    in.data = in.copy.get();
+  }
+  return in;
 }
 
 Napi::Object ParamsArg(const Napi::CallbackInfo& info, size_t index) {

@@ -3,10 +3,11 @@
 #include <string>
 
 #include "kernels/cpu_features.h"
-#include "kernels/pack_weights.h"
+#include "kernels/fault_injection.h"
 #include "kernels/thread_pool.h"
 #include "napi/args.h"
 #include "napi/jobs.h"
+#include "napi/weights.h"
 #include "ops/conv2d.h"
 #include "ops/dense.h"
 #include "ops/gemm.h"
@@ -35,67 +36,57 @@ void WindowOutput(Napi::Env env, const Napi::Object& params, const Nhwc& in, con
   ExpectOutput(env, params, "ow", *ow);
 }
 
-// conv2d(x, packedW, bias | null, params, y)
-Job ParseConv2D(const Napi::CallbackInfo& info) {
+// conv2d(x, packedWeights, bias | null, params) -> y
+Job ParseConv2D(const Napi::CallbackInfo& info, Ownership own) {
   const Napi::Env env = info.Env();
-  const F32 x = Float32Arg(info, 0, "x"), w = Float32Arg(info, 1, "packedWeights"),
-            bias = Float32Arg(info, 2, "bias", true), y = Float32Arg(info, 4, "y");
   const Napi::Object params = ParamsArg(info, 3);
   Conv2DShape s{NhwcFields(params), WindowFields(params), 0, 0, SizeField(params, "oc", 1, kMaxDim)};
   WindowOutput(env, params, s.in, s.win, &s.oh, &s.ow);
   const Activation act = ActivationField(params);
   const size_t k = CheckedProduct(env, {s.win.kh, s.win.kw, s.in.c}, "the kernel");
   CheckedProduct(env, {k, s.oc}, "the kernel");
-  ExpectLength(env, x, CheckedProduct(env, {s.in.n, s.in.h, s.in.w, s.in.c}, "x"), "x");
-  ExpectLength(env, w, PackedWeightsSize(k, s.oc), "packedWeights");
-  if (bias.data) ExpectLength(env, bias, s.oc, "bias");
-  ExpectLength(env, y, CheckedProduct(env, {s.in.n, s.oh, s.ow, s.oc}, "y"), "y");
-  return {[=] { Conv2DNhwc(s, x.data, w.data, bias.data, act, y.data); },
-          {info[0], info[1], info[2], info[4]},
-          info[4]};
+  const size_t outputs = CheckedProduct(env, {s.in.n, s.oh, s.ow, s.oc}, "y");
+  const Input x = InputArg(info, 0, "x", CheckedProduct(env, {s.in.n, s.in.h, s.in.w, s.in.c}, "x"), own);
+  const WeightsRef w = WeightsArg(info, 1, k, s.oc);
+  const Input bias = InputArg(info, 2, "bias", s.oc, own, true);
+  return {outputs, [=](float* y) { Conv2DNhwc(s, x.data, w->data.get(), bias.data, act, y); }};
 }
 
-// maxpool2d(x, params, y)
-Job ParseMaxPool2D(const Napi::CallbackInfo& info) {
+// maxpool2d(x, params) -> y
+Job ParseMaxPool2D(const Napi::CallbackInfo& info, Ownership own) {
   const Napi::Env env = info.Env();
-  const F32 x = Float32Arg(info, 0, "x"), y = Float32Arg(info, 2, "y");
   const Napi::Object params = ParamsArg(info, 1);
   const Nhwc in = NhwcFields(params);
   const Window2D w = WindowFields(params);
   size_t oh, ow;
   WindowOutput(env, params, in, w, &oh, &ow);
+  const size_t inputs = CheckedProduct(env, {in.n, in.h, in.w, in.c}, "x");
+  const size_t outputs = CheckedProduct(env, {in.n, oh, ow, in.c}, "y");
   // A window made only of padding would have no max.
   if (!EveryWindowReal(in.h, w.kh, w.sh, w.dh, w.pt, oh) ||
       !EveryWindowReal(in.w, w.kw, w.sw, w.dw, w.pl, ow))
     throw Napi::RangeError::New(env, "Expected every pooling window to cover at least one input cell");
-  ExpectLength(env, x, CheckedProduct(env, {in.n, in.h, in.w, in.c}, "x"), "x");
-  ExpectLength(env, y, CheckedProduct(env, {in.n, oh, ow, in.c}, "y"), "y");
-  return {[=] { MaxPool2DNhwc(in, w, oh, ow, x.data, y.data); }, {info[0], info[2]}, info[2]};
+  const Input x = InputArg(info, 0, "x", inputs, own);
+  return {outputs, [=](float* y) { MaxPool2DNhwc(in, w, oh, ow, x.data, y); }};
 }
 
-// dense(x, packedW, bias | null, params {m, k, n, activation}, y)
-Job ParseDense(const Napi::CallbackInfo& info) {
+// dense(x, packedWeights, bias | null, params {m, k, n, activation}) -> y
+Job ParseDense(const Napi::CallbackInfo& info, Ownership own) {
   const Napi::Env env = info.Env();
-  const F32 x = Float32Arg(info, 0, "x"), w = Float32Arg(info, 1, "packedWeights"),
-            bias = Float32Arg(info, 2, "bias", true), y = Float32Arg(info, 4, "y");
   const Napi::Object params = ParamsArg(info, 3);
   const size_t m = SizeField(params, "m", 1, kMaxDim), k = SizeField(params, "k", 1, kMaxDim),
                n = SizeField(params, "n", 1, kMaxDim);
   const Activation act = ActivationField(params);
-  ExpectLength(env, x, CheckedProduct(env, {m, k}, "x"), "x");
-  ExpectLength(env, w, PackedWeightsSize(k, n), "packedWeights");
-  if (bias.data) ExpectLength(env, bias, n, "bias");
-  ExpectLength(env, y, CheckedProduct(env, {m, n}, "y"), "y");
-  return {[=] { DenseForward(m, k, n, x.data, w.data, bias.data, act, y.data); },
-          {info[0], info[1], info[2], info[4]},
-          info[4]};
+  const size_t outputs = CheckedProduct(env, {m, n}, "y");
+  const Input x = InputArg(info, 0, "x", CheckedProduct(env, {m, k}, "x"), own);
+  const WeightsRef w = WeightsArg(info, 1, k, n);
+  const Input bias = InputArg(info, 2, "bias", n, own, true);
+  return {outputs, [=](float* y) { DenseForward(m, k, n, x.data, w->data.get(), bias.data, act, y); }};
 }
 
-// gemm(a, b, c | null, params {m, n, k, transA, transB, alpha, beta, cRows, cCols, activation}, y)
-Job ParseGemm(const Napi::CallbackInfo& info) {
+// gemm(a, b, c | null, params {m, n, k, transA, transB, alpha, beta, cRows, cCols, activation}) -> y
+Job ParseGemm(const Napi::CallbackInfo& info, Ownership own) {
   const Napi::Env env = info.Env();
-  const F32 a = Float32Arg(info, 0, "a"), b = Float32Arg(info, 1, "b"),
-            c = Float32Arg(info, 2, "c", true), y = Float32Arg(info, 4, "y");
   const Napi::Object params = ParamsArg(info, 3);
   GemmArgs g;
   g.m = SizeField(params, "m", 1, kMaxDim);
@@ -106,37 +97,29 @@ Job ParseGemm(const Napi::CallbackInfo& info) {
   g.alpha = float(NumberField(params, "alpha"));
   g.beta = float(NumberField(params, "beta"));
   g.act = ActivationField(params);
-  g.a = a.data;
-  g.b = b.data;
-  g.c = c.data;
-  g.y = y.data;
-  ExpectLength(env, a, CheckedProduct(env, {g.m, g.k}, "a"), "a");
-  ExpectLength(env, b, CheckedProduct(env, {g.k, g.n}, "b"), "b");
-  ExpectLength(env, y, CheckedProduct(env, {g.m, g.n}, "y"), "y");
   g.c_rows = g.c_cols = 1;
-  if (c.data) {
+  const bool has_c = !info[2].IsNull() && !info[2].IsUndefined();
+  if (has_c) {
     g.c_rows = SizeField(params, "cRows", 1, kMaxDim);
     g.c_cols = SizeField(params, "cCols", 1, kMaxDim);
     if ((g.c_rows != 1 && g.c_rows != g.m) || (g.c_cols != 1 && g.c_cols != g.n))
       throw Napi::RangeError::New(env, "Expected c to broadcast to [m, n]");
-    ExpectLength(env, c, g.c_rows * g.c_cols, "c");
   }
-  return {[=] { GemmGeneral(g); }, {info[0], info[1], info[2], info[4]}, info[4]};
+  const size_t outputs = CheckedProduct(env, {g.m, g.n}, "y");
+  const Input a = InputArg(info, 0, "a", CheckedProduct(env, {g.m, g.k}, "a"), own);
+  const Input b = InputArg(info, 1, "b", CheckedProduct(env, {g.k, g.n}, "b"), own);
+  const Input c = InputArg(info, 2, "c", g.c_rows * g.c_cols, own, true);
+  return {outputs, [=](float* y) {
+            GemmArgs run = g;
+            run.a = a.data;
+            run.b = b.data;
+            run.c = c.data;
+            run.y = y;
+            GemmGeneral(run);
+          }};
 }
 
 }  // namespace
-
-// packWeights(kernel, k, n): a new Float32Array in the micro-kernels' panel layout.
-Napi::Value PackWeights(const Napi::CallbackInfo& info) {
-  const Napi::Env env = info.Env();
-  const F32 b = Float32Arg(info, 0, "kernel");
-  const Napi::Object params = ParamsArg(info, 1);
-  const size_t k = SizeField(params, "k", 1, kMaxDim), n = SizeField(params, "n", 1, kMaxDim);
-  ExpectLength(env, b, CheckedProduct(env, {k, n}, "kernel"), "kernel");
-  Napi::Float32Array packed = Napi::Float32Array::New(env, PackedWeightsSize(k, n));
-  convkit::PackWeights(k, n, b.data, n, 1, 1.0f, packed.Data());
-  return packed;
-}
 
 Napi::Value Conv2D(const Napi::CallbackInfo& info) { return Sync<ParseConv2D>(info); }
 Napi::Value Conv2DAsync(const Napi::CallbackInfo& info) { return Async<ParseConv2D>(info); }
@@ -168,6 +151,15 @@ Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
       v.As<Napi::Number>().DoubleValue() != double(v.As<Napi::Number>().Int64Value()))
     throw Napi::RangeError::New(info.Env(), "Expected integer in [1, 64] for threads");
   convkit::SetNumThreads(size_t(v.As<Napi::Number>().Int64Value()));
+  return info.Env().Undefined();
+}
+
+// _injectFault('alloc' | 'threads'): the next workspace allocation or thread start fails.
+Napi::Value InjectFault(const Napi::CallbackInfo& info) {
+  const std::string kind = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
+  if (kind != "alloc" && kind != "threads")
+    throw Napi::TypeError::New(info.Env(), "Expected 'alloc' or 'threads' for fault");
+  convkit::InjectFault(kind == "alloc" ? Fault::kAlloc : Fault::kThreads);
   return info.Env().Undefined();
 }
 

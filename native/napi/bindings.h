@@ -5,7 +5,6 @@
 namespace convkit {
 namespace napi {
 
-Napi::Value PackWeights(const Napi::CallbackInfo& info);
 Napi::Value Conv2D(const Napi::CallbackInfo& info);
 Napi::Value Conv2DAsync(const Napi::CallbackInfo& info);
 Napi::Value MaxPool2D(const Napi::CallbackInfo& info);
@@ -17,6 +16,7 @@ Napi::Value GemmAsync(const Napi::CallbackInfo& info);
 Napi::Value Info(const Napi::CallbackInfo& info);
 Napi::Value SetNumThreads(const Napi::CallbackInfo& info);
 Napi::Value SelectIsa(const Napi::CallbackInfo& info);
+Napi::Value InjectFault(const Napi::CallbackInfo& info);
 
 }  // namespace napi
 }  // namespace convkit

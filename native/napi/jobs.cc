@@ -1,59 +1,98 @@
 #include "napi/jobs.h"
 
+#include <cstring>
 #include <exception>
+#include <memory>
+#include <new>
 #include <string>
 
 namespace convkit {
 namespace napi {
 namespace {
 
+using Floats = std::shared_ptr<float[]>;
+
+// A Float32Array over `data` without a copy; the ArrayBuffer keeps its own share of the memory.
+// Where external buffers are not allowed (some embedders), the floats are copied instead.
+Napi::Float32Array AdoptFloats(Napi::Env env, const Floats& data, size_t length) {
+  auto* share = new Floats(data);
+  Napi::ArrayBuffer buffer;
+  try {
+    buffer = Napi::ArrayBuffer::New(env, data.get(), length * sizeof(float),
+                                    [](Napi::Env, void*, Floats* s) { delete s; }, share);
+  } catch (const Napi::Error&) {
+    delete share;
+    buffer = Napi::ArrayBuffer::New(env, length * sizeof(float));
+    std::memcpy(buffer.Data(), data.get(), length * sizeof(float));
+  }
+  return Napi::Float32Array::New(env, length, buffer, 0);
+}
+
 class JobWorker : public Napi::AsyncWorker {
  public:
-  JobWorker(Napi::Env env, Job job)
+  JobWorker(Napi::Env env, Job job, Floats y)
       : Napi::AsyncWorker(env, "convkit"), deferred_(Napi::Promise::Deferred::New(env)),
-        run_(std::move(job.run)) {
-    for (const Napi::Value& v : job.keep)
-      if (v.IsObject()) keep_.push_back(Napi::Persistent(v.As<Napi::Object>()));  // skips a null bias
-    result_ = Napi::Persistent(job.result.As<Napi::Object>());
-  }
+        job_(std::move(job)), y_(std::move(y)) {}
 
   Napi::Promise Promise() const { return deferred_.Promise(); }
 
   void Execute() override {
     try {
-      run_();
-    } catch (const std::bad_alloc&) {
-      SetError("convkit: out of memory while computing");
-    } catch (const std::exception& e) {
-      SetError(std::string("convkit: ") + e.what());
+      job_.run(y_.get());
+    } catch (...) {
+      failure_ = FailureMessage(std::current_exception());
     }
   }
 
-  void OnOK() override { deferred_.Resolve(result_.Value()); }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+  // Settles the Promise. Nothing may escape: when the environment is being torn down (its worker
+  // thread terminated) every N-API call fails, and a C++ exception out of here would abort the
+  // process. The failure is kept out of SetError for the same reason: AsyncWorker would build
+  // the Error itself, where this code cannot catch a failure.
+  void OnOK() override {
+    try {
+      Napi::HandleScope scope(Env());
+      if (failure_.empty())
+        deferred_.Resolve(AdoptFloats(Env(), y_, job_.outputs));
+      else
+        deferred_.Reject(Napi::Error::New(Env(), failure_).Value());
+    } catch (...) {
+    }
+  }
 
  private:
   Napi::Promise::Deferred deferred_;
-  std::function<void()> run_;
-  std::vector<Napi::ObjectReference> keep_;
-  Napi::ObjectReference result_;
+  Job job_;
+  Floats y_;
+  std::string failure_;
 };
 
 }  // namespace
 
-Napi::Value RunJobSync(const Napi::CallbackInfo& info, Job job) {
+std::string FailureMessage(std::exception_ptr e) {
   try {
-    job.run();
+    std::rethrow_exception(e);
   } catch (const std::bad_alloc&) {
-    throw Napi::Error::New(info.Env(), "convkit: out of memory while computing");
-  } catch (const std::exception& e) {
-    throw Napi::Error::New(info.Env(), std::string("convkit: ") + e.what());
+    return "convkit: out of memory while computing";
+  } catch (const std::exception& x) {
+    return std::string("convkit: ") + x.what();
+  } catch (...) {
+    return "convkit: an unknown native error";
   }
-  return job.result;
+}
+
+Napi::Value RunJobSync(const Napi::CallbackInfo& info, Job job) {
+  Napi::Float32Array y = Napi::Float32Array::New(info.Env(), job.outputs);
+  try {
+    job.run(y.Data());
+  } catch (...) {
+    throw Napi::Error::New(info.Env(), FailureMessage(std::current_exception()));
+  }
+  return y;
 }
 
 Napi::Value RunJobAsync(const Napi::CallbackInfo& info, Job job) {
-  JobWorker* worker = new JobWorker(info.Env(), std::move(job));  // deletes itself when done
+  Floats y(new float[job.outputs]);
+  JobWorker* worker = new JobWorker(info.Env(), std::move(job), std::move(y));  // deletes itself
   Napi::Promise promise = worker->Promise();
   worker->Queue();
   return promise;

@@ -1,12 +1,12 @@
 #include "ops/conv2d.h"
 
 #include <algorithm>
-#include <memory>
 
 #include "kernels/cpu_features.h"
 #include "kernels/gemm_driver.h"
 #include "kernels/thread_pool.h"
 #include "ops/im2col.h"
+#include "ops/workspace.h"
 
 namespace convkit {
 namespace {
@@ -39,7 +39,7 @@ void Conv2DNhwc(const Conv2DShape& s, const float* x, const float* packed_w, con
   const size_t segments = (rows + seg - 1) / seg;
   const size_t tasks = std::min(NumThreads(), segments);
   ParallelFor(tasks, [&](size_t t) {
-    std::unique_ptr<float[]> work(new float[std::min(seg, rows) * k]);
+    const std::unique_ptr<float[]> work = NewWorkspace(std::min(seg, rows) * k);
     for (size_t sg = segments * t / tasks; sg < segments * (t + 1) / tasks; sg++) {
       const size_t r0 = sg * seg, len = std::min(seg, rows - r0);
       Im2colNhwc(s.in, s.win, s.oh, s.ow, x, r0, len, work.get());

@@ -1,20 +1,19 @@
 #include "ops/gemm.h"
 
-#include <memory>
-
 #include "kernels/gemm_driver.h"
 #include "kernels/pack_weights.h"
+#include "ops/workspace.h"
 
 namespace convkit {
 
 void GemmGeneral(const GemmArgs& g) {
-  std::unique_ptr<float[]> packed(new float[PackedWeightsSize(g.k, g.n)]);
+  const std::unique_ptr<float[]> packed = NewWorkspace(PackedWeightsSize(g.k, g.n));
   PackWeights(g.k, g.n, g.b, g.trans_b ? 1 : g.n, g.trans_b ? g.k : 1, g.alpha, packed.get());
 
   const float* a = g.a;
   std::unique_ptr<float[]> a_rows;
   if (g.trans_a) {  // the micro-kernels read A by rows
-    a_rows.reset(new float[g.m * g.k]);
+    a_rows = NewWorkspace(g.m * g.k);
     for (size_t i = 0; i < g.m; i++)
       for (size_t kk = 0; kk < g.k; kk++) a_rows[i * g.k + kk] = g.a[kk * g.m + i];
     a = a_rows.get();

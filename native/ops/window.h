@@ -25,13 +25,11 @@ inline size_t OutputExtent(size_t in, size_t k, size_t s, size_t d, size_t pad_b
 // True when every window along one axis holds at least one real cell (dilated taps can step over
 // all of them). Mirrors firstEmptyWindow() in lib/shape.ts.
 inline bool EveryWindowReal(size_t in, size_t k, size_t s, size_t d, size_t pad_begin, size_t out) {
+  // O(1) per window (its first tap at or after cell 0), so huge kernels or pads cannot stall.
   for (size_t o = 0; o < out; o++) {
-    bool real = false;
-    for (size_t t = 0; t < k && !real; t++) {
-      const long i = long(o * s) - long(pad_begin) + long(t * d);
-      real = i >= 0 && i < long(in);
-    }
-    if (!real) return false;
+    const size_t start = o * s;
+    const size_t t = start >= pad_begin ? 0 : (pad_begin - start + d - 1) / d;
+    if (t >= k || start + t * d - pad_begin >= in) return false;
   }
   return true;
 }
