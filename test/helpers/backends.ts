@@ -4,11 +4,41 @@ import { backend } from '../../lib/backends/select';
 
 export const ALL_BACKENDS = ['native', 'wasm'] as const;
 
-/** describe(`<backend>`) for each backend; one that does not load is skipped with its reason. */
+/**
+ * The backends CONVKIT_TEST_BACKENDS names (comma-separated, e.g. `native` for `npm run
+ * test:asan`); [] when it is unset. An unknown name throws.
+ */
+function namedBackends(): string[] {
+  const names = (process.env.CONVKIT_TEST_BACKENDS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !(ALL_BACKENDS as readonly string[]).includes(n));
+  if (unknown.length) throw new Error(`CONVKIT_TEST_BACKENDS: unknown backend ${unknown.join(', ')} (expected ${ALL_BACKENDS.join(', ')})`);
+  return names;
+}
+
+/** A failing test: CONVKIT_TEST_BACKENDS asks for a backend that does not load. */
+function failNotLoaded(title: string, name: string): void {
+  it(title, () => {
+    throw new Error(`CONVKIT_TEST_BACKENDS=${process.env.CONVKIT_TEST_BACKENDS} asks for ${name}, which does not load here`);
+  });
+}
+
+/**
+ * describe(`<backend>`) for each backend; one that does not load is skipped with its reason (it
+ * fails when CONVKIT_TEST_BACKENDS names it), one CONVKIT_TEST_BACKENDS leaves out is skipped.
+ */
 export function forEachBackend(title: string, body: () => void): void {
   const available = ck.backends();
+  const named = namedBackends();
   for (const name of ALL_BACKENDS) {
     describe(`${title} [${name}]`, function () {
+      if (named.length && !named.includes(name)) {
+        it(`runs on ${name}`, function () {
+          console.log(`      skipped: CONVKIT_TEST_BACKENDS=${process.env.CONVKIT_TEST_BACKENDS}`);
+          this.skip();
+        });
+        return;
+      }
+      if (!available.includes(name) && named.includes(name)) return failNotLoaded(`runs on ${name}`, name);
       if (!available.includes(name)) {
         it(`runs on ${name}`, function () {
           console.log(`      skipped: the ${name} backend does not load on this machine or this version`);
@@ -56,9 +86,16 @@ export function forEachThreadCount(fn: (threads: number) => void): void {
   }
 }
 
-/** Inside a describe: when the native addon is not built, one skipped test saying so; true then. */
+/**
+ * Inside a describe: when the native addon is not built, one skipped test saying so (failing when
+ * CONVKIT_TEST_BACKENDS names native); true then.
+ */
 export function skipWithoutNative(): boolean {
   if (ck.backends().includes('native')) return false;
+  if (namedBackends().includes('native')) {
+    failNotLoaded('needs the native backend', 'native');
+    return true;
+  }
   it('needs the native backend', function () {
     console.log('      skipped: the native addon is not built');
     this.skip();
