@@ -1,7 +1,7 @@
 // The public API shared by the Node entry (index.ts) and the browser entry (browser.ts).
 import { availableBackends, backend, selectionNotes, switchBackend, whenReady } from './backends/select';
 import type { BackendName } from './backends/backend';
-import { integer } from './validate';
+import { fail, integer } from './validate';
 
 export { Tensor } from './tensor';
 export { Layer, type Weights } from './layers/layer';
@@ -57,7 +57,10 @@ export function backendInfo(): BackendInfo {
 
 /** Threads each op may use (1 to 64; default: the number of cores). */
 export function setNumThreads(n: number): void {
-  backend().setNumThreads(integer('threads', n));
+  // Checked here so that both backends answer alike (the addon would throw, wasm would clamp).
+  const threads = integer('threads', n);
+  if (threads > 64) fail('range', 'integer in [1, 64]', 'threads', n);
+  backend().setNumThreads(threads);
 }
 
 export function getNumThreads(): number {

@@ -105,6 +105,7 @@ describe('validation in the facade', () => {
     });
     it('threads and backends', async () => {
       throws(() => ck.setNumThreads(0), RangeError, /threads but received 0/);
+      throws(() => ck.setNumThreads(100), RangeError, /integer in \[1, 64\] for threads but received 100/);
       let error: unknown;
       await ck.setBackend('gpu' as ck.BackendName).catch((e) => (error = e));
       expect(error).to.be.instanceOf(RangeError).with.property('message').match(/'native', 'wasm' for backend name but received 'gpu'/);
