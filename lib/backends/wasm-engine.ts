@@ -1,0 +1,247 @@
+// One instantiated wasm module: its memory and arena, the job slot it publishes work through,
+// its worker threads and its fault state. wasm.ts plans each op and adapts it to the backend
+// contract; this file runs jobs.
+import type { PackedWeights } from './backend';
+import { packedWeightsLength } from './backend';
+import { Arena } from './wasm-arena';
+import { JOB_BYTES, TASK_BITS, GENERATION_MASK, jobIndex, writeJob, type JobSpec } from './wasm-job';
+import { CTRL, CTRL_BYTES, WORKER_SOURCE, waitAsyncWhileEqual, type WorkerData } from './wasm-threads';
+
+export type WasmVariantName = 'simd-threads' | 'simd' | 'scalar';
+
+export interface WasmVariant {
+  name: WasmVariantName;
+  module: WebAssembly.Module;
+  /** The module imports a shared memory and its kernels can run on several threads. */
+  shared: boolean;
+}
+
+/** What differs between Node and browsers. */
+export interface WasmPlatform {
+  /** Variants this engine can run, best first. */
+  variants: WasmVariant[];
+  /** Whether this thread may block in Atomics.wait (Node's main thread may; a page's may not). */
+  canBlock: boolean;
+  /** Starts a worker running WORKER_SOURCE with this data; absent where there are no workers. */
+  spawnWorker?: (source: string, data: WorkerData) => void;
+  /** Keeps the process alive while an async job is in flight (Node: ref the workers). */
+  keepAlive?: (on: boolean) => void;
+  maxMemoryBytes: number;
+}
+
+interface Exports {
+  heapBase(): number;
+  run(job: number, generation: number): void;
+  packWeights(k: number, n: number, b: number, rowStride: number, colStride: number, scale: number, out: number): void;
+  TILE_SCRATCH_BYTES: WebAssembly.Global;
+}
+
+/** Packed weights held in one engine's memory; freed with release() or when collected. */
+export class WasmWeights implements PackedWeights {
+  released = false;
+  constructor(readonly engine: Engine, readonly ptr: number, readonly length: number, readonly k: number, readonly n: number) {}
+}
+
+/** One instantiated variant: its memory, arena, job slot and workers. */
+export class Engine {
+  readonly memory: WebAssembly.Memory;
+  readonly exports: Exports;
+  readonly arena: Arena;
+  readonly jobPtr: number;
+  private readonly ctrlPtr: number;
+  private readonly tileScratch: number;
+  private generation = 0;
+  private workers = 0;
+  /** Tasks of the job in flight, or 0. */
+  private inFlight = 0;
+  /** Calls between placing their buffers and finishing: packed weights are not freed meanwhile. */
+  private busyCalls = 0;
+  private deferred: number[] = [];
+  private readonly finalizer = new FinalizationRegistry<number>((ptr) => this.releaseBlock(ptr));
+
+  constructor(readonly platform: WasmPlatform, readonly variant: WasmVariant) {
+    const maximum = Math.floor(platform.maxMemoryBytes / 65536);
+    this.memory = new WebAssembly.Memory({ initial: 2, maximum, shared: variant.shared } as WebAssembly.MemoryDescriptor);
+    this.exports = new WebAssembly.Instance(variant.module, { env: { memory: this.memory } }).exports as unknown as Exports;
+    this.arena = new Arena(this.memory, this.exports.heapBase(), maximum * 65536);
+    this.ctrlPtr = this.arena.alloc(CTRL_BYTES);
+    this.jobPtr = this.arena.alloc(JOB_BYTES);
+    this.tileScratch = this.exports.TILE_SCRATCH_BYTES.value as number;
+  }
+
+  get threaded(): boolean {
+    return this.variant.shared && this.platform.spawnWorker !== undefined;
+  }
+
+  private ctrl(): Int32Array {
+    return new Int32Array(this.memory.buffer, this.ctrlPtr, CTRL_BYTES / 4);
+  }
+
+  /** Set once a kernel has trapped: its blocks may still be in use, so nothing runs again. */
+  private fault: string | null = null;
+
+  /** Throws if this engine has faulted, or if the job just finished did (a worker trapped). */
+  private checkFault(): void {
+    if (!this.fault && this.threaded && Atomics.load(this.ctrl(), CTRL.failed)) this.fault = 'a worker thread trapped';
+    if (this.fault) throw new Error(`convkit wasm: the kernels failed (${this.fault}); this backend cannot be used any more in this process`);
+  }
+
+  /** Starts workers up to n (they become usable once they report ready). */
+  ensureWorkers(n: number): void {
+    if (!this.threaded) return;
+    for (; this.workers < n; this.workers++) {
+      this.platform.spawnWorker!(WORKER_SOURCE, {
+        module: this.variant.module, memory: this.memory, ctrlPtr: this.ctrlPtr, jobPtr: this.jobPtr,
+        doneOffset: jobIndex('done') * 4, index: this.workers, generation: Atomics.load(this.ctrl(), CTRL.generation),
+      });
+    }
+  }
+
+  readyWorkers(): number {
+    return this.threaded ? Atomics.load(this.ctrl(), CTRL.ready) : 0;
+  }
+
+  pack(kernel: Float32Array, k: number, n: number, rowStride: number, colStride: number, scale: number): WasmWeights {
+    const length = packedWeightsLength(k, n);
+    const ptr = this.arena.alloc(length * 4);
+    const src = this.arena.alloc(kernel.length * 4);
+    try {
+      this.arena.f32(src, kernel.length).set(kernel);
+      this.exports.packWeights(k, n, src, rowStride, colStride, scale, ptr);
+    } finally {
+      this.arena.release(src);
+    }
+    const packed = new WasmWeights(this, ptr, length, k, n);
+    this.finalizer.register(packed, ptr, packed);
+    return packed;
+  }
+
+  release(packed: WasmWeights): void {
+    packed.released = true;
+    if (this.finalizer.unregister(packed)) this.releaseBlock(packed.ptr);
+  }
+
+  private releaseBlock(ptr: number): void {
+    if (this.busyCalls > 0) this.deferred.push(ptr);
+    else this.arena.release(ptr);
+  }
+
+  /** Brackets a call that may read packed weights (possibly on workers, after awaits). */
+  enter(): void {
+    this.busyCalls++;
+  }
+
+  leave(): void {
+    if (--this.busyCalls === 0) for (const ptr of this.deferred.splice(0)) this.arena.release(ptr);
+  }
+
+  /** Copies `data` into a new block. */
+  put(data: Float32Array): number {
+    const ptr = this.arena.alloc(data.length * 4);
+    this.arena.f32(ptr, data.length).set(data);
+    return ptr;
+  }
+
+  private doneCount(): number {
+    return Atomics.load(this.arena.i32(), (this.jobPtr >> 2) + jobIndex('done'));
+  }
+
+  /** Whether a job is still in flight (checked now, synchronously). */
+  private busy(): boolean {
+    if (this.inFlight && this.doneCount() >= this.inFlight) this.inFlight = 0;
+    return this.inFlight > 0;
+  }
+
+  /** Blocks until the job in flight (if any) has finished every task. */
+  private waitIdleSync(): void {
+    const mem = this.arena.i32(), at = (this.jobPtr >> 2) + jobIndex('done');
+    while (this.busy()) {
+      // A page's main thread may not block: it spins (only while a worker finishes a task).
+      if (this.platform.canBlock) Atomics.wait(mem, at, Atomics.load(mem, at), 100);
+    }
+  }
+
+  /**
+   * Waits, without blocking, until the job of this generation has finished. A newer job being
+   * in flight means it has: jobs are published only when idle.
+   */
+  private async waitDone(generation: number): Promise<void> {
+    for (;;) {
+      if ((this.generation & GENERATION_MASK) !== generation || !this.inFlight) return;
+      const d = this.doneCount();
+      if (d >= this.inFlight) {
+        this.inFlight = 0;
+        return;
+      }
+      await waitAsyncWhileEqual(this.arena.i32(), (this.jobPtr >> 2) + jobIndex('done'), d);
+    }
+  }
+
+  /** Publishes a job for `helpers` workers (plus the caller, when it runs tasks itself). */
+  private publish(spec: JobSpec, helpers: number): number {
+    // Every job gets a new generation: a worker that wakes late for an earlier one finds no
+    // task of its generation and goes back to sleep (takeTask in assembly/index.ts).
+    this.generation = (this.generation + 1) | 0;
+    const generation = this.generation & GENERATION_MASK;
+    const mem = this.arena.i32();
+    writeJob(mem, this.jobPtr, spec);
+    Atomics.store(mem, (this.jobPtr >> 2) + jobIndex('next'), generation << TASK_BITS);
+    this.inFlight = spec.tasks!;
+    if (helpers > 0) {
+      const ctrl = this.ctrl();
+      Atomics.store(ctrl, CTRL.active, helpers);
+      Atomics.store(ctrl, CTRL.generation, this.generation);
+      Atomics.notify(ctrl, CTRL.generation);
+    }
+    return generation;
+  }
+
+  /** Runs a job on this thread and up to threads - 1 ready workers; returns when it is done. */
+  runSync(spec: JobSpec, threads: number, slotBytes: number): void {
+    this.checkFault();
+    this.waitIdleSync();
+    const helpers = Math.min(threads - 1, this.readyWorkers());
+    const workspace = slotBytes ? this.arena.alloc(slotBytes * (helpers + 1)) : 0;
+    const generation = this.publish({ ...spec, workspace, slotBytes }, helpers);
+    try {
+      this.exports.run(this.jobPtr, generation);
+    } catch (e) {
+      // Workers may still be using this job's blocks: keep them, and refuse all further work.
+      this.fault = (e as Error).message;
+      throw e;
+    }
+    this.waitIdleSync();
+    if (workspace) this.arena.release(workspace);
+    this.checkFault();
+  }
+
+  /** Runs a job on up to `threads` workers while the caller's event loop keeps turning. */
+  async runAsync(spec: JobSpec, threads: number, slotBytes: number): Promise<void> {
+    if (!this.threaded) return this.runSync(spec, threads, slotBytes);
+    this.checkFault();
+    this.platform.keepAlive?.(true);
+    let workspace = 0;
+    try {
+      this.ensureWorkers(threads);
+      const ctrl = this.ctrl();
+      while (Atomics.load(ctrl, CTRL.ready) === 0) await waitAsyncWhileEqual(ctrl, CTRL.ready, 0);
+      // The last check and the publish run in one synchronous stretch: no other call can
+      // publish in between (every await is inside the loop).
+      while (this.busy()) await this.waitDone(this.generation & GENERATION_MASK);
+      const helpers = Math.min(threads, this.readyWorkers());
+      workspace = slotBytes ? this.arena.alloc(slotBytes * (helpers + 1)) : 0;
+      const generation = this.publish({ ...spec, workspace, slotBytes }, helpers);
+      await this.waitDone(generation);
+      this.checkFault();
+    } finally {
+      this.platform.keepAlive?.(false);
+      if (workspace && !this.fault) this.arena.release(workspace);
+    }
+  }
+
+  /** Per-participant workspace of a GEMM: the edge tile. */
+  get gemmSlotBytes(): number {
+    return this.tileScratch;
+  }
+}
+
