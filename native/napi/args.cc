@@ -9,9 +9,6 @@ namespace convkit {
 namespace napi {
 namespace {
 
-// Largest size accepted for one dimension: far above any real tensor, small enough that a
-// handful of them multiply without overflow checks of their own.
-constexpr size_t kMaxDim = size_t(1) << 31;
 // Largest element count: typed arrays cannot be longer, and doubles index it exactly.
 constexpr size_t kMaxElements = size_t(1) << 53;
 
@@ -50,9 +47,9 @@ void ExpectLength(Napi::Env env, const F32& array, size_t expected, const char* 
 
 Input InputArg(const Napi::CallbackInfo& info, size_t index, const char* name, size_t expected,
                Ownership own, bool optional) {
-  const F32 a = Float32Arg(info, index, name, optional);
   Input in;
-  if (!a.data && optional && (info[index].IsNull() || info[index].IsUndefined())) return in;
+  if (optional && (info[index].IsNull() || info[index].IsUndefined())) return in;
+  const F32 a = Float32Arg(info, index, name);
   ExpectLength(info.Env(), a, expected, name);
   in.data = a.data;
   if (own == Ownership::kCopy) {

@@ -17,6 +17,10 @@
 namespace convkit {
 namespace napi {
 
+// Largest size accepted for one dimension: far above any real tensor, small enough that a
+// handful of them multiply without overflow checks of their own.
+constexpr size_t kMaxDim = size_t(1) << 31;
+
 struct F32 {
   float* data;
   size_t length;

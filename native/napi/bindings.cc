@@ -17,7 +17,6 @@ namespace convkit {
 namespace napi {
 namespace {
 
-constexpr size_t kMaxDim = size_t(1) << 31;
 
 void ExpectOutput(Napi::Env env, const Napi::Object& params, const char* key, size_t computed) {
   const size_t given = SizeField(params, key, 0, kMaxDim);

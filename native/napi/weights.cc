@@ -9,7 +9,6 @@ namespace convkit {
 namespace napi {
 namespace {
 
-constexpr size_t kMaxDim = size_t(1) << 31;
 // Marks Externals made by this addon, so that no other object passes for packed weights.
 constexpr napi_type_tag kWeightsTag = {0x636f6e766b697477ULL, 0x7061636b65643031ULL};
 
