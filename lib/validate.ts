@@ -96,9 +96,24 @@ export function float32Length(v: Float32Array): number {
   return v.byteLength / Float32Array.BYTES_PER_ELEMENT;
 }
 
+/**
+ * Whether a typed array's buffer was detached (transferred). Node 20 has no
+ * ArrayBuffer.prototype.detached, and its optimized code can see a stale length and byteLength
+ * too (above); making a view over a detached buffer throws, whatever the JIT has cached.
+ */
+export function isDetached(v: Float32Array): boolean {
+  try {
+    new Uint8Array(v.buffer, 0, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 /** A Float32Array, of exactly `length` elements when given; not one whose buffer was detached. */
 export function float32Array(name: string, v: unknown, length?: number): Float32Array {
   if (typedArrayName.call(v) !== 'Float32Array' || !(v instanceof Float32Array)) fail('type', 'Float32Array', name, v);
+  if (isDetached(v)) throw new RangeError(`Expected Float32Array${length === undefined ? '' : ` of length ${length}`} for ${name} but received one whose buffer was detached`);
   const n = float32Length(v);
   if (n !== v.length || (length !== undefined && n !== length)) {
     const hint = n !== v.length ? ' (was its buffer detached?)' : '';

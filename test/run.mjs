@@ -19,16 +19,38 @@ if (tsc.status !== 0) {
 }
 const mocha = join(root, 'node_modules', 'mocha', 'bin', 'mocha.js');
 const args = [mocha, '--import=tsx', '--reporter', join(root, 'test', 'helpers', 'summary-reporter.cjs'),
-  '--timeout', '600000', ...(process.argv.slice(2).length ? process.argv.slice(2) : ['test/**/*.test.ts'])];
+  '--timeout', '120000', ...(process.argv.slice(2).length ? process.argv.slice(2) : ['test/**/*.test.ts'])];
 // Output is passed through as it comes; if mocha dies before its reporter prints the closing
 // line (a load error, a crash), this prints one so that CI still sees a failed run.
 const child = spawn(process.execPath, args, { cwd: root, stdio: ['inherit', 'pipe', 'inherit'] });
-let summarised = false;
+/** [passed, failed, skipped] from mocha's closing line, once printed. */
+let summarised = null;
+let stuck = null;
+// A run must end: a test that hangs fails by mocha's timeout above, and a process that stays
+// alive after its summary (a worker or handle left behind) or past the whole run's limit is
+// killed and counted as a failure, so that CI never waits out its own limit.
+const LIMIT_MINUTES = Number(process.env.CONVKIT_TEST_LIMIT_MINUTES || 40);
+const kill = (why) => {
+  stuck = why;
+  child.kill('SIGKILL');
+};
+const limit = setTimeout(() => kill(`the test run took longer than ${LIMIT_MINUTES} minutes`), LIMIT_MINUTES * 60000);
 child.stdout.on('data', (chunk) => {
   process.stdout.write(chunk);
-  if (/^\d+ passed, \d+ failed/m.test(chunk.toString())) summarised = true;
+  const m = !summarised && /^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?/m.exec(chunk.toString());
+  if (m) {
+    summarised = [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
+    setTimeout(() => kill('the test process did not exit within 30 s of its summary (a handle or worker left alive)'), 30000).unref();
+  }
 });
 child.on('close', (code, signal) => {
+  clearTimeout(limit);
+  if (stuck) {
+    const [passed, failed, skipped] = summarised ?? [0, 0, 0];
+    console.log(stuck);
+    console.log(`${passed} passed, ${failed + 1} failed, ${skipped} skipped`);
+    process.exit(1);
+  }
   if (signal) console.log(`the test process was killed by ${signal}`);
   if (!summarised) console.log('0 passed, 1 failed');
   process.exit(signal || !summarised ? 1 : code);

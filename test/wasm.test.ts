@@ -109,4 +109,21 @@ describe('the wasm backend after a kernel trap', () => {
     await b.engine.runAsync(bad, 2, 64).catch((e) => (error = e));
     expect(error).to.be.instanceOf(Error).with.property('message').match(/a worker thread trapped/);
   });
+
+  it('several workers trapping on one job are reported too (their flags do not overflow Job.done)', async () => {
+    const { loadWasmNode } = await import('../lib/backends/wasm-node');
+    const { OP, MAX_TASKS } = await import('../lib/backends/wasm-job');
+    const { FAILED_DONE } = await import('../lib/backends/wasm-threads');
+    expect(64 * FAILED_DONE + MAX_TASKS).to.be.below(2 ** 31);
+    for (let round = 0; round < 5; round++) {
+      const b = loadWasmNode() as unknown as { engine: { runAsync(spec: object, threads: number, slot: number): Promise<void>; ensureWorkers(n: number): void; readyWorkers(): number } };
+      // Every worker ready before the job is published, so that all of them take a task and trap.
+      b.engine.ensureWorkers(4);
+      while (b.engine.readyWorkers() < 4) await new Promise((resolve) => setTimeout(resolve, 5));
+      const bad = { op: OP.maxpool2d, tasks: 8, rowsPerTask: 1, x: 0xfffff000, y: 0xfffff000, n: 1, h: 8, wd: 2, c: 64, kh: 1, kw: 1, sh: 1, sw: 1, dh: 1, dw: 1, oh: 8, ow: 2 };
+      let error: unknown;
+      await b.engine.runAsync(bad, 4, 64).catch((e) => (error = e));
+      expect(error).to.be.instanceOf(Error).with.property('message').match(/a worker thread trapped/);
+    }
+  });
 });

@@ -1,13 +1,17 @@
 // Threads for the wasm backend: workers that share the module's memory, wait on a control word,
 // and run the current job's tasks (assembly/index.ts run()). They never allocate: every buffer a
 // job touches is placed by the calling thread before the workers are woken.
-import { GENERATION_MASK } from './wasm-job';
+import { GENERATION_MASK, MAX_TASKS } from './wasm-job';
 
 /** Control block, int32 words in the shared memory. */
 export const CTRL = { generation: 0, stop: 1, ready: 2, active: 3, failed: 4 } as const;
 export const CTRL_BYTES = 32;
-/** Added to Job.done by a worker whose kernel trapped, so that nobody waits for its task forever. */
-export const FAILED_DONE = 1 << 30;
+/**
+ * Added to Job.done by a worker whose kernel trapped, so that nobody waits for its task forever:
+ * more than any job's task count, and small enough that every worker (at most 64) can add it
+ * without overflowing an int32 (1 << 30 wrapped to negative when two workers trapped).
+ */
+export const FAILED_DONE = MAX_TASKS + 1;
 
 export interface WorkerData {
   module: WebAssembly.Module;

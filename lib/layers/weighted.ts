@@ -1,7 +1,7 @@
 import type { Activation } from '../activation';
 import type { Backend, PackedWeights } from '../backends/backend';
 import { heUniform } from '../init';
-import { fail, float32Array, options } from '../validate';
+import { fail, float32Array, float32Length, options } from '../validate';
 import { Layer, type Weights } from './layer';
 
 type ActivationCode = (typeof Activation)[keyof typeof Activation];
@@ -48,15 +48,15 @@ export abstract class WeightedLayer extends Layer {
     let depth = this.depth;
     let kernel = this.kernel;
     if (w.kernel !== undefined) {
-      const k = float32Array('kernel', w.kernel);
+      const k = float32Array('kernel', w.kernel), length = float32Length(k);
       const perDepth = this.taps * this.units;
-      if (k.length === 0 || k.length % perDepth !== 0) {
+      if (length === 0 || length % perDepth !== 0) {
         throw new RangeError(
-          `Expected kernel length to be a positive multiple of ${perDepth} (${this.kernelLayout()}) for ${this.layerName} but received length ${k.length}`,
+          `Expected kernel length to be a positive multiple of ${perDepth} (${this.kernelLayout()}) for ${this.layerName} but received length ${length}`,
         );
       }
       kernel = k.slice();
-      depth = k.length / perDepth;
+      depth = length / perDepth;
     }
     let bias = this.bias;
     if (w.bias !== undefined && w.bias !== null) {
