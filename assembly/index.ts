@@ -1,9 +1,10 @@
 // convkit's WebAssembly kernels. The JavaScript side (lib/backends/wasm.ts) owns the memory:
 // it places inputs, packed weights, workspace and outputs in the imported memory, writes a Job
 // and calls run() on every participating thread. Nothing here allocates.
-import { Job, OP_CONV2D, OP_GEMM, OP_MAXPOOL2D } from './job';
+import { OP_CONV2D, OP_GEMM, OP_MAXPOOL2D, TASK_BITS } from './generated/kernels';
+import { Job } from './generated/job';
 import { conv2dTask } from './ops/conv2d';
-import { gemmTask } from './ops/gemm';
+import { matmulTask } from './ops/matmul';
 import { maxpool2dTask } from './ops/maxpool2d';
 
 export { packWeights, packedWeightsFloats } from './kernels/pack-weights';
@@ -14,12 +15,16 @@ export function heapBase(): usize {
   return __heap_base;
 }
 
+/** Bytes of a Job: the JavaScript side refuses a module whose job layout is not its own. */
+export function jobBytes(): i32 {
+  return offsetof<Job>();
+}
+
 /** Whether this build uses SIMD kernels (reported by backendInfo). */
 export function simd(): bool {
   return ASC_FEATURE_SIMD;
 }
 
-const TASK_BITS: i32 = 20; // must match lib/backends/wasm-job.ts
 const TASK_MASK: i32 = (1 << TASK_BITS) - 1;
 
 // @ts-ignore: decorator
@@ -65,7 +70,7 @@ export function run(jobPtr: usize, gen: i32): void {
   for (; t >= 0; t = takeTask(j, gen)) {
     if (j.op == OP_CONV2D) conv2dTask(j, t, workspace);
     else if (j.op == OP_MAXPOOL2D) maxpool2dTask(j, t, workspace);
-    else if (j.op == OP_GEMM) gemmTask(j, t, workspace);
+    else if (j.op == OP_GEMM) matmulTask(j, t, workspace);
     const finished = increment(jobPtr + offsetof<Job>('done')) + 1;
     if (ASC_FEATURE_THREADS) {
       if (finished == j.tasks) atomic.notify(jobPtr + offsetof<Job>('done'));

@@ -3,8 +3,8 @@
 // --threads 1,2 --quick --json, and --async to time forwardAsync (one call at a time) instead of
 // forward.
 import * as ck from '../lib/index';
-import { convkitLayer, workloadData } from './data';
-import { loadWorkloads, work } from './workloads';
+import { convkitLayer, workloadData } from '../suite/data';
+import { loadWorkloads, work } from '../suite/workloads';
 
 interface Row {
   workload: string;

@@ -7,14 +7,14 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { workloadData } from './data';
+import { workloadData } from '../suite/data';
 import { runColdStart, type ColdStartRow } from './peers/cold-start';
 import { runEventLoopHealth, type EventLoopRow } from './peers/event-loop';
 import { type FromChild, MAX_RELATIVE_ERROR, type ToChild } from './peers/protocol';
 import { writeReference } from './peers/reference';
 import { chart, renderHtml, renderTable, type CandidateInfo, type PeerReport, type PeerRow } from './peers/report';
 import { ensurePeersInstalled } from './peers/install';
-import { loadWorkloads, work } from './workloads';
+import { loadWorkloads, work } from '../suite/workloads';
 import { allCandidates } from './peers/candidates';
 import { Presets, SingleBar } from 'cli-progress';
 

@@ -1,10 +1,8 @@
+import { ACTIVATION } from './generated/kernels';
 import { oneOf } from './validate';
 
-/**
- * Activation codes passed to the kernels. Must match native/kernels/activation.h (and the
- * AssemblyScript kernels once they exist); test/constants.test.ts checks the C++ side.
- */
-export const Activation = { linear: 0, relu: 1 } as const;
+/** Activation codes passed to the kernels (from kernels.json, like their C++ and AssemblyScript mirrors). */
+export const Activation = ACTIVATION;
 export type ActivationName = keyof typeof Activation;
 export const activationNames = Object.keys(Activation) as ActivationName[];
 

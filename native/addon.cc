@@ -33,6 +33,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<SetNumThreads>(env, exports, "setNumThreads");
   Export<SelectIsa>(env, exports, "selectIsa");
   Export<InjectFault>(env, exports, "_injectFault");
+  Export<PlanOf>(env, exports, "_plan");
   return exports;
 }
 

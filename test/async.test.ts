@@ -1,4 +1,5 @@
-// forwardAsync runs on a libuv worker thread: the event loop keeps turning while it computes.
+// forwardAsync computes off the event loop (native: a libuv worker thread; wasm: its worker
+// threads): the loop keeps turning while it computes.
 import { expect } from 'chai';
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';

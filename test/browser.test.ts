@@ -4,11 +4,11 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { resolveWindow } from '../lib/shape';
 import { expectClose, expectExact } from './helpers/assert';
 import { chromiumAvailable, CHROMIUM, launchChromium, serveBundle } from './helpers/browser';
-import { windowSpec } from './helpers/configs';
 import { randomArray } from './helpers/random';
-import { conv2dRef, denseRef, maxpool2dRef } from './helpers/reference';
+import { conv2dRef, denseRef, maxpool2dRef } from '../suite/reference';
 
 interface PageResult {
   info: { name: string; isa: string; threads: number };
@@ -59,7 +59,7 @@ describe('the browser bundle in headless Chromium', function () {
     await server?.close();
   });
 
-  const expectedConv = conv2dRef(X, [2, 11, 9, 5], KERNEL, 18, windowSpec(11, 9, [3, 3], [1, 1], [1, 1], 'same'), BIAS, true);
+  const expectedConv = conv2dRef(X, [2, 11, 9, 5], KERNEL, 18, resolveWindow([3, 3], [1, 1], [1, 1], 'same', 11, 9), BIAS, true);
   // The pool and dense references take convkit's conv output as their input, so each layer is
   // checked on its own.
   for (const page of ['isolated', 'plain'] as const) {
@@ -79,7 +79,7 @@ describe('the browser bundle in headless Chromium', function () {
       expectClose(Float32Array.from(r.conv), expectedConv, 45, 'conv');
       expect(r.convAsync).to.deep.equal(r.conv);
       const conv = Float32Array.from(r.conv);
-      expectExact(Float32Array.from(r.pool), maxpool2dRef(conv, [2, 11, 9, 18], windowSpec(11, 9, [3, 3], [2, 2], [1, 1], 'same')).data, 'pool');
+      expectExact(Float32Array.from(r.pool), maxpool2dRef(conv, [2, 11, 9, 18], resolveWindow([3, 3], [2, 2], [1, 1], 'same', 11, 9)).data, 'pool');
       const pool = Float32Array.from(r.pool);
       expectClose(Float32Array.from(r.dense), denseRef(pool, 2, 6 * 5 * 18, FC, 7, FC_BIAS, false), 6 * 5 * 18, 'dense');
     });

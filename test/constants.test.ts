@@ -1,56 +1,183 @@
-// Constants that live in more than one language must agree ("must match" comments).
+// kernels.json is the one source of what crosses languages: these tests fail when a generated
+// mirror, a compiled module or one backend's plan drifts from it or from the other backend.
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ck from '../lib/index';
-import { PANEL_WIDTH, packedWeightsLength } from '../lib/backends/backend';
+import { packedWeightsLength } from '../lib/backends/backend';
+import { planConv2D, planGemm, planMaxPool2D, type PlanTarget } from '../lib/backends/plan';
 import { backend } from '../lib/backends/select';
-import { JOB_FIELDS, OP, TASK_BITS } from '../lib/backends/wasm-job';
+import { outputExtent } from '../lib/shape';
+import type { NativeBackend } from '../lib/backends/native';
+import { WASM_BUILDS } from '../lib/generated/kernels';
+import { forEachBackend } from './helpers/backends';
 
-const read = (p: string) => readFileSync(join(__dirname, '..', p), 'utf8');
+const root = join(__dirname, '..');
+const spec = JSON.parse(readFileSync(join(root, 'kernels.json'), 'utf8'));
 
-describe('constants shared across languages', () => {
-  it('activation codes: lib/activation.ts = native/kernels/activation.h', () => {
-    const header = read('native/kernels/activation.h');
-    const native: Record<string, number> = {};
-    for (const m of header.matchAll(/kActivation(\w+) = (\d+)/g)) if (m[1] !== 'Count') native[m[1].toLowerCase()] = Number(m[2]);
-    expect(native).to.deep.equal({ ...ck.Activation });
-    expect(Number(/kActivationCount = (\d+)/.exec(header)![1])).to.equal(Object.keys(ck.Activation).length);
+function skipNoNative(ctx: Mocha.Context): void {
+  console.log('      skipped: the native addon is not built');
+  ctx.skip();
+}
+
+/** The native backend, or undefined when the addon is not built here. */
+async function nativeBackend(): Promise<NativeBackend | undefined> {
+  if (!ck.backends().includes('native')) return undefined;
+  const previous = ck.getBackend();
+  await ck.setBackend('native');
+  const native = backend() as NativeBackend;
+  await ck.setBackend(previous);
+  return native;
+}
+
+describe('kernels.json and its mirrors', () => {
+  it('every generated file is what kernels.json gives (npm run gen)', () => {
+    const r = spawnSync(process.execPath, [join(root, 'scripts', 'gen-kernels.mjs'), '--check'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).to.equal(0);
   });
 
-  it('panel width: PANEL_WIDTH = kGemmNR in native/kernels/gemm.h', () => {
-    expect(Number(/kGemmNR = (\d+)/.exec(read('native/kernels/gemm.h'))![1])).to.equal(PANEL_WIDTH);
+  it('the check names a mirror edited by hand', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'convkit-gen-'));
+    try {
+      const r0 = spawnSync(process.execPath, [join(root, 'scripts', 'gen-kernels.mjs'), '--root', dir], { encoding: 'utf8' });
+      expect(r0.status, r0.stderr).to.equal(1); // no kernels.json there
+      cpSync(join(root, 'kernels.json'), join(dir, 'kernels.json'));
+      for (const d of ['native/generated', 'assembly/generated', 'lib/generated']) mkdirSync(join(dir, d), { recursive: true });
+      const gen = (...args: string[]) => spawnSync(process.execPath, [join(root, 'scripts', 'gen-kernels.mjs'), '--root', dir, ...args], { encoding: 'utf8' });
+      expect(gen().status).to.equal(0);
+      expect(gen('--check').status).to.equal(0);
+      const header = join(dir, 'native/generated/kernels.h');
+      writeFileSync(header, readFileSync(header, 'utf8').replace('kGemmNR = 16', 'kGemmNR = 8'));
+      const r = gen('--check');
+      expect(r.status).to.equal(1);
+      expect(r.stderr).to.include('native/generated/kernels.h');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
-  it('packedWeightsLength matches what the backend packs', function () {
+  it('the facade exposes the activation codes of kernels.json', () => {
+    expect({ ...ck.Activation }).to.deep.equal(spec.activations);
+  });
+
+  it('packedWeightsLength matches what the backend packs', () => {
     for (const [k, n] of [[1, 1], [3, 16], [7, 17], [300, 33]]) {
       expect(backend().packWeights(new Float32Array(k * n), { k, n }).length).to.equal(packedWeightsLength(k, n));
     }
   });
+
+  it('the native addon runs the micro-kernels kernels.json lists, with their MR and NR', async function () {
+    const native = await nativeBackend();
+    if (!native) return skipNoNative(this);
+    const listed: { isa: string; mr: number }[] = spec.native;
+    const before = native.info().isa;
+    try {
+      for (const isa of native.info().isas) {
+        expect(native.selectIsa(isa)).to.equal(true);
+        const info = native.info() as ck.BackendInfo & { mr: number; nr: number };
+        expect(listed.find((k) => k.isa === isa), isa).to.deep.include({ mr: info.mr });
+        expect(info.nr).to.equal(spec.panelWidth);
+      }
+      expect(native.info().isas).to.include('scalar');
+    } finally {
+      native.selectIsa(before);
+    }
+  });
+
+  it('the wasm builds are those kernels.json lists, in its order, and each is built', () => {
+    const names = spec.wasm.builds.map((b: { name: string }) => b.name);
+    expect(WASM_BUILDS.map((b) => b.name)).to.deep.equal(names);
+    for (const name of names) expect(readFileSync(join(root, 'dist', 'wasm', `convkit-${name}.wasm`)).length, name).to.be.above(0);
+  });
 });
 
-describe('constants shared with the AssemblyScript kernels', () => {
-  it('job layout: JOB_FIELDS = the fields of class Job in assembly/job.ts, in order', () => {
-    const source = read('assembly/job.ts');
-    const body = source.slice(source.indexOf('export class Job {'), source.indexOf('}', source.indexOf('export class Job {')));
-    const fields = [...body.matchAll(/(\w+): [iu]32;/g)].map((m) => m[1]);
-    expect(fields).to.deep.equal([...JOB_FIELDS]);
+describe('one plan, two backends', () => {
+  // Shapes around every rule: pointwise or not, one row tile or many, few rows (panel split),
+  // tiny work (one thread), K past the block, segments past a task.
+  const gemms: number[][] = [];
+  for (const m of [1, 2, 5, 6, 7, 8, 9, 12, 13, 16, 20, 24, 25, 48, 49, 97, 300, 2048])
+    for (const n of [1, 16, 17, 100, 1000])
+      for (const k of [1, 27, 256, 257, 700]) gemms.push([m, n, k]);
+  const windows = [
+    { n: 1, h: 8, w: 8, c: 3, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pt: 1, pb: 1, pl: 1, pr: 1, oc: 16 },
+    { n: 2, h: 64, w: 64, c: 32, kh: 3, kw: 3, sh: 2, sw: 2, dh: 1, dw: 1, pt: 0, pb: 1, pl: 0, pr: 1, oc: 64 },
+    { n: 1, h: 32, w: 32, c: 64, kh: 1, kw: 1, sh: 1, sw: 1, dh: 1, dw: 1, pt: 0, pb: 0, pl: 0, pr: 0, oc: 100 },
+    { n: 1, h: 2, w: 2, c: 1, kh: 2, kw: 2, sh: 1, sw: 1, dh: 1, dw: 1, pt: 0, pb: 0, pl: 0, pr: 0, oc: 1 },
+    { n: 4, h: 112, w: 112, c: 3, kh: 3, kw: 3, sh: 1, sw: 1, dh: 2, dw: 2, pt: 2, pb: 2, pl: 2, pr: 2, oc: 32 },
+    { n: 1, h: 30, w: 30, c: 700, kh: 5, kw: 5, sh: 1, sw: 1, dh: 1, dw: 1, pt: 2, pb: 2, pl: 2, pr: 2, oc: 8 },
+  ].map((p) => ({ ...p, oh: outputExtent(p.h, p.kh, p.sh, p.dh, p.pt, p.pb), ow: outputExtent(p.w, p.kw, p.sw, p.dw, p.pl, p.pr), activation: 0 }));
+
+  it('lib/backends/plan.ts plans as native/ops/plan.cc does, for every ISA and thread count', async function () {
+    const native = await nativeBackend();
+    if (!native) return skipNoNative(this);
+    const before = { isa: native.info().isa, threads: native.info().threads };
+    let compared = 0;
+    try {
+      for (const isa of native.info().isas) {
+        native.selectIsa(isa);
+        for (const threads of [1, 2, 3, 8]) {
+          native.setNumThreads(threads);
+          const mr = native.info().mr;
+          const t: PlanTarget = {
+            mr, threads, parallelMacs: spec.plan.parallelMacs.native, parallelReads: spec.plan.parallelReads.native, tileBytes: 0, pointerBytes: 8,
+          };
+          for (const [m, n, k] of gemms) expect(native.plan('gemm', { m, n, k }), `${isa} ${threads} gemm ${m}x${n}x${k}`).to.deep.equal(planGemm(m, n, k, t));
+          for (const w of windows) {
+            expect(native.plan('conv2d', w), `${isa} ${threads} conv ${JSON.stringify(w)}`).to.deep.equal(planConv2D(w, t));
+            expect(native.plan('maxpool2d', w), `${isa} ${threads} pool ${JSON.stringify(w)}`).to.deep.equal(planMaxPool2D(w, t));
+          }
+          compared += gemms.length + 2 * windows.length;
+        }
+      }
+    } finally {
+      native.selectIsa(before.isa);
+      native.setNumThreads(before.threads);
+    }
+    expect(compared).to.be.above(0);
   });
 
-  it('op codes, task bits, panel width and activation codes', () => {
-    const job = read('assembly/job.ts'), index = read('assembly/index.ts');
-    const ops: Record<string, number> = {};
-    for (const m of job.matchAll(/OP_(\w+): i32 = (\d+)/g)) ops[m[1].toLowerCase()] = Number(m[2]);
-    expect(ops).to.deep.equal({ ...OP });
-    expect(Number(/TASK_BITS: i32 = (\d+)/.exec(index)![1])).to.equal(TASK_BITS);
-    expect(Number(/NR: i32 = (\d+)/.exec(read('assembly/kernels/pack-weights.ts'))![1])).to.equal(PANEL_WIDTH);
-    const act = read('assembly/kernels/activation.ts');
-    const codes: Record<string, number> = {};
-    for (const m of act.matchAll(/ACTIVATION_(\w+): i32 = (\d+)/g)) codes[m[1].toLowerCase()] = Number(m[2]);
-    expect(codes).to.deep.equal({ ...ck.Activation });
+  it('a plan covers every output row and panel exactly once, within the task limit', () => {
+    const t: PlanTarget = { mr: 4, threads: 2, parallelMacs: 0, parallelReads: 0, tileBytes: 320, pointerBytes: 4 };
+    for (const [m, n, k] of gemms) {
+      const p = planGemm(m, n, k, t);
+      expect(Math.ceil(m / p.rowsPerTask) * Math.ceil(p.panels / p.panelsPerTask)).to.equal(p.tasks);
+      expect(p.panels).to.equal(Math.ceil(n / spec.panelWidth));
+      expect(p.threads).to.be.within(1, Math.min(2, p.tasks));
+    }
+    for (const w of windows) {
+      const p = planConv2D(w, t);
+      expect(p.rows).to.equal(w.n * w.oh * w.ow);
+      expect((p.tasks - 1) * p.rowsPerTask).to.be.below(p.rows);
+      expect(p.tasks * p.rowsPerTask).to.be.at.least(p.rows);
+      expect(p.tasks).to.be.below(2 ** spec.job.taskBits);
+    }
   });
 
-  it('lib/version.ts matches package.json', () => {
-    expect(ck.version).to.equal(JSON.parse(read('package.json')).version);
+  forEachBackend('the backend computes the same result whatever its plan', () => {
+    const b = backend;
+    it('a conv planned for 1 and for 2 threads gives the same bits', () => {
+      const w = windows[1];
+      const x = new Float32Array(w.n * w.h * w.w * w.c).map((_, i) => Math.sin(i));
+      const kernel = new Float32Array(w.kh * w.kw * w.c * w.oc).map((_, i) => Math.cos(i));
+      const packed = b().packWeights(kernel, { k: w.kh * w.kw * w.c, n: w.oc });
+      const before = b().info().threads;
+      try {
+        b().setNumThreads(1);
+        const one = b().conv2d(x, packed, null, w);
+        b().setNumThreads(2);
+        expect(b().conv2d(x, packed, null, w)).to.deep.equal(one);
+      } finally {
+        b().setNumThreads(before);
+        b().release(packed);
+      }
+    });
+  });
+});
+
+describe('lib/version.ts', () => {
+  it('matches package.json', () => {
+    expect(ck.version).to.equal(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version);
   });
 });

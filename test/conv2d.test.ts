@@ -1,9 +1,10 @@
 import * as ck from '../lib/index';
+import { resolveWindow } from '../lib/shape';
 import { expectClose } from './helpers/assert';
 import { forEachBackend, forEachIsa, forEachThreadCount } from './helpers/backends';
-import { type ConvConfig, convConfigs, describeConv, windowSpec } from './helpers/configs';
+import { type ConvConfig, convConfigs, describeConv } from './helpers/configs';
 import { randomArray } from './helpers/random';
-import { conv2dRef } from './helpers/reference';
+import { conv2dRef } from '../suite/reference';
 
 // Tolerance: see expectClose, gamma_K = 2(K + 2)u with K = kh*kw*inC, times the sum of |terms|.
 
@@ -13,7 +14,7 @@ function check(cfg: ConvConfig, seed: number): void {
   const x = randomArray(n * h * w * c, seed);
   const kernel = randomArray(kh * kw * c * oc, seed + 1);
   const bias = cfg.useBias ? randomArray(oc, seed + 2) : null;
-  const win = windowSpec(h, w, cfg.kernelSize, cfg.strides, cfg.dilation, cfg.padding);
+  const win = resolveWindow(cfg.kernelSize, cfg.strides, cfg.dilation, cfg.padding, h, w);
   const expected = conv2dRef(x, [n, h, w, c], kernel, oc, win, bias, cfg.relu);
   const layer = new ck.Conv2D({
     filters: oc, kernelSize: cfg.kernelSize, strides: cfg.strides, dilationRate: cfg.dilation, padding: cfg.padding,
@@ -55,7 +56,7 @@ forEachBackend('Conv2D against the float64 reference', () => {
     const kernel = randomArray(3 * 3 * 3 * 4, 10).map(Math.abs);
     const layer = new ck.Conv2D({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', kernel });
     const y = layer.forward(new ck.Tensor(x, [1, 4, 4, 3]));
-    const ref = conv2dRef(x, [1, 4, 4, 3], kernel, 4, windowSpec(4, 4, [3, 3], [1, 1], [1, 1], 'same'), new Float32Array(4), true);
+    const ref = conv2dRef(x, [1, 4, 4, 3], kernel, 4, resolveWindow([3, 3], [1, 1], [1, 1], 'same', 4, 4), new Float32Array(4), true);
     for (let i = 0; i < y.data.length; i++) {
       if (Number.isNaN(ref.data[i]) !== Number.isNaN(y.data[i])) throw new Error(`NaN mismatch at ${i}`);
       if (!Number.isNaN(ref.data[i]) && !Number.isFinite(ref.data[i]) && ref.data[i] !== y.data[i]) throw new Error(`inf mismatch at ${i}`);

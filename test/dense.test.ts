@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import * as ck from '../lib/index';
+import { product } from '../lib/shape';
 import { expectClose } from './helpers/assert';
 import { forEachBackend, forEachIsa, forEachThreadCount } from './helpers/backends';
 import { randomArray } from './helpers/random';
-import { denseRef } from './helpers/reference';
+import { denseRef } from '../suite/reference';
 
 // Tolerance: see expectClose, gamma_K = 2(K + 2)u with K = input features.
 
@@ -19,7 +20,7 @@ CASES.push({ shape: [1, 3000], units: 200, bias: true, relu: true });
 
 forEachBackend('Dense against the float64 reference', () => {
   CASES.forEach((cs, i) => {
-    const k = cs.shape.slice(1).reduce((a, b) => a * b, 1);
+    const k = product(cs.shape.slice(1));
     it(`[${cs.shape.join(', ')}] -> ${cs.units}${cs.bias ? ', bias' : ''}${cs.relu ? ', relu' : ''}`, () => {
       const m = cs.shape[0];
       const x = randomArray(m * k, 3000 + i), kernel = randomArray(k * cs.units, 4000 + i);

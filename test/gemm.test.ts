@@ -3,7 +3,7 @@ import * as ck from '../lib/index';
 import { expectClose } from './helpers/assert';
 import { forEachBackend, forEachIsa, forEachThreadCount } from './helpers/backends';
 import { randomArray } from './helpers/random';
-import { gemmRef } from './helpers/reference';
+import { gemmRef } from '../suite/reference';
 
 // The GEMM kernel directly, with ONNX Gemm options. Tolerance: expectClose with K = inner size.
 

@@ -4,9 +4,10 @@ import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ck from '../lib/index';
+import { effectiveKernel, samePads } from '../lib/shape';
 import { expectExact } from './helpers/assert';
 import { forEachBackend } from './helpers/backends';
-import { nchwToNhwc, nhwcToNchw, oihwToHwio } from './helpers/layout';
+import { nchwToNhwc, nhwcToNchw, oihwToHwio } from '../suite/layout';
 
 interface OnnxTensor { name: string; dims: number[]; data: number[] }
 interface OnnxCase { case: string; op: string; attributes: Record<string, unknown>; inputs: OnnxTensor[]; outputs: OnnxTensor[] }
@@ -31,10 +32,8 @@ function padding(a: Record<string, unknown>, h: number, w: number, k: [number, n
   if (auto === 'VALID') return 'valid';
   if (auto === 'SAME_UPPER') return 'same';
   if (auto === 'SAME_LOWER') {
-    const split = (size: number, i: number) => {
-      const total = Math.max(0, (Math.ceil(size / s[i]) - 1) * s[i] + (k[i] - 1) * d[i] + 1 - size);
-      return [total - Math.floor(total / 2), Math.floor(total / 2)];
-    };
+    // 'same' with the odd cell at the beginning (SAME_UPPER, convkit's 'same', puts it at the end).
+    const split = (size: number, i: number) => samePads(size, k[i], s[i], d[i]).reverse();
     return [...split(h, 0), ...split(w, 1)] as ck.Padding;
   }
   const p = (a.pads as number[] | undefined) ?? [0, 0, 0, 0];
@@ -44,7 +43,7 @@ function padding(a: Record<string, unknown>, h: number, w: number, k: [number, n
 /** ceil_mode as extra end padding: the last window may run past the input (never starting in the padding). */
 function ceilPadding(pads: [number, number, number, number], h: number, w: number, k: [number, number], s: [number, number], d: [number, number]): ck.Padding {
   const extra = (size: number, begin: number, end: number, i: number) => {
-    const ek = (k[i] - 1) * d[i] + 1;
+    const ek = effectiveKernel(k[i], d[i]);
     let out = Math.ceil((size + begin + end - ek) / s[i]) + 1;
     if ((out - 1) * s[i] >= size + begin) out -= 1;
     return Math.max(end, (out - 1) * s[i] + ek - size - begin);

@@ -1,10 +1,10 @@
-// Native and wasm agree on the standard workload shapes (bench/workloads.json): normwise
+// Native and wasm agree on the standard workload shapes (suite/workloads.json): normwise
 // relative difference max|native - wasm| / max|native| <= 1e-5. They differ in rounding only
 // (native fuses multiply-adds, base WASM SIMD cannot).
 import { expect } from 'chai';
 import * as ck from '../lib/index';
-import { convkitLayer, workloadData } from '../bench/data';
-import { loadWorkloads } from '../bench/workloads';
+import { convkitLayer, workloadData } from '../suite/data';
+import { loadWorkloads } from '../suite/workloads';
 
 describe('native and wasm parity on the benchmark suite', function () {
   const both = ck.backends().includes('native') && ck.backends().includes('wasm');

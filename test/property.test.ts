@@ -1,6 +1,6 @@
 // Property-based tests (fast-check) over the public API, on every backend:
 // 1. random valid configurations of Conv2D, MaxPool2D, Dense and gemm equal the float64 oracle
-//    (test/helpers/reference.ts), with inputs in plain, offset, shared and resizable buffers, and
+//    (suite/reference.ts), with inputs in plain, offset, shared and resizable buffers, and
 //    forwardAsync / gemmAsync equal forward / gemm bit for bit;
 // 2. invalid input always ends in a TypeError or RangeError whose message names the bad value,
 //    and the async entry points reject (never throw synchronously) with the same error.
@@ -9,6 +9,7 @@
 import { expect } from 'chai';
 import fc, { type Arbitrary } from 'fast-check';
 import * as ck from '../lib/index';
+import { product, resolveWindow } from '../lib/shape';
 import {
   type Bad, badActivation, badBoolean, badFinite, badFloat32, badInteger, badPadding, badPair, badShape, brokenTensor,
   buildOptions, defined, detachedArray, expectRejectsLike, expectThrowsNamed, materialize, notFloat32, notTensor,
@@ -16,9 +17,9 @@ import {
 } from './helpers/arbitraries';
 import { expectClose, expectExact } from './helpers/assert';
 import { forEachBackend } from './helpers/backends';
-import { everyWindowReal, outputFits, windowSpec } from './helpers/configs';
+import { everyWindowReal, outputFits } from './helpers/configs';
 import { randomArray } from './helpers/random';
-import { conv2dRef, denseRef, gemmRef, maxpool2dRef, type RefResult } from './helpers/reference';
+import { conv2dRef, denseRef, gemmRef, maxpool2dRef, type RefResult } from '../suite/reference';
 
 function propertySeed(): number {
   const env = process.env.CONVKIT_PROPERTY_SEED;
@@ -36,7 +37,6 @@ const ERROR_RUNS = 2000;
 /** Optional options are left out as undefined or null at times: both mean the default. */
 const activationArb = fc.constantFrom(undefined, null, 'linear' as const, 'relu' as const);
 const maybeBool = fc.constantFrom(undefined, null, false, true);
-const product = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
 
 /** The same floats, bit for bit (NaN payloads and the sign of zero included). */
 function expectSameBits(actual: Float32Array, expected: Float32Array, label: string): void {
@@ -112,7 +112,7 @@ describe('properties (fast-check)', () => {
           filters: g.filters, kernelSize: g.kernelSize.option, strides: g.strides.option, padding: g.padding,
           dilationRate: g.dilationRate.option, activation: g.activation, useBias: g.useBias, kernel, bias,
         }));
-        const win = windowSpec(g.h, g.w, [kh, kw], g.strides.value, g.dilationRate.value, g.padding ?? 'valid');
+        const win = resolveWindow([kh, kw], g.strides.value, g.dilationRate.value, g.padding ?? 'valid', g.h, g.w);
         const call = layerCall(layer, new ck.Tensor(x, shape));
         if (!outputFits(g.h, g.w, win)) {
           await expectRefused(call, 'Conv2D output');
@@ -140,7 +140,7 @@ describe('properties (fast-check)', () => {
         const x = place(values, g.storage);
         const opts = defined<ck.MaxPool2DOptions>({ poolSize: g.poolSize.option, strides: g.strides?.option, padding: g.padding, dilationRate: g.dilationRate.option });
         const layer = g.noOptions && Object.keys(opts).length === 0 ? new ck.MaxPool2D() : new ck.MaxPool2D(opts);
-        const win = windowSpec(g.h, g.w, g.poolSize.value, g.strides?.value ?? g.poolSize.value, g.dilationRate.value, g.padding ?? 'valid');
+        const win = resolveWindow(g.poolSize.value, g.strides?.value ?? g.poolSize.value, g.dilationRate.value, g.padding ?? 'valid', g.h, g.w);
         const call = layerCall(layer, new ck.Tensor(x, shape));
         if (!outputFits(g.h, g.w, win)) {
           await expectRefused(call, 'MaxPool2D output');

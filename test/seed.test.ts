@@ -3,11 +3,11 @@
 // out_height (not out_width), and row (b, y, x) of the im2col matrix is b*outH*outW + y*outW + x.
 import { expect } from 'chai';
 import * as ck from '../lib/index';
+import { resolveWindow } from '../lib/shape';
 import { expectClose, expectExact } from './helpers/assert';
 import { forEachBackend } from './helpers/backends';
-import { windowSpec } from './helpers/configs';
 import { randomArray } from './helpers/random';
-import { conv2dRef, denseRef, maxpool2dRef } from './helpers/reference';
+import { conv2dRef, denseRef, maxpool2dRef } from '../suite/reference';
 
 function conv(shape: number[], filters: number, k: number, stride: number, padding: ck.Padding, bias: boolean, relu: boolean, seed: number): ck.Tensor {
   const [n, h, w, c] = shape;
@@ -15,7 +15,7 @@ function conv(shape: number[], filters: number, k: number, stride: number, paddi
   const b = bias ? randomArray(filters, seed + 2) : null;
   const layer = new ck.Conv2D({ filters, kernelSize: k, strides: stride, padding, activation: relu ? 'relu' : 'linear', useBias: bias, kernel, ...(b ? { bias: b } : {}) });
   const y = layer.forward(new ck.Tensor(x, shape));
-  const expected = conv2dRef(x, shape, kernel, filters, windowSpec(h, w, [k, k], [stride, stride], [1, 1], padding), b, relu);
+  const expected = conv2dRef(x, shape, kernel, filters, resolveWindow([k, k], [stride, stride], [1, 1], padding, h, w), b, relu);
   expect(y.shape).to.deep.equal(expected.shape);
   expectClose(y.data, expected, k * k * c);
   return y;
@@ -43,7 +43,7 @@ forEachBackend('the tutorial configurations', () => {
     const x = randomArray(8 * 32 * 48 * 16, 15);
     const y = new ck.MaxPool2D({ poolSize: 2, strides: 2 }).forward(new ck.Tensor(x, [8, 32, 48, 16]));
     expect(y.shape).to.deep.equal([8, 16, 24, 16]);
-    expectExact(y.data, maxpool2dRef(x, [8, 32, 48, 16], windowSpec(32, 48, [2, 2], [2, 2], [1, 1], 'valid')).data);
+    expectExact(y.data, maxpool2dRef(x, [8, 32, 48, 16], resolveWindow([2, 2], [2, 2], [1, 1], 'valid', 32, 48)).data);
   });
 
   it('dense 8 x (32*48*16) -> 32 + ReLU, flattening NHWC', () => {

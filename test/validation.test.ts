@@ -4,6 +4,7 @@
 import { expect } from 'chai';
 import * as ck from '../lib/index';
 import { backend } from '../lib/backends/select';
+import { outputExtent } from '../lib/shape';
 import { skipWithoutNative } from './helpers/backends';
 import { rng, randomInt, pick } from './helpers/random';
 
@@ -183,7 +184,6 @@ describe('validation at the N-API boundary (native)', function () {
   it('survives 3000 random calls: each returns or throws a JS error, never crashes', () => {
     const r = rng(99);
     const junk = () => pick(r, [0, -1, 1.5, NaN, 2 ** 31, 2 ** 40, '2', null, undefined, true]);
-    const extent = (i: number, k: number, s: number, d: number, p0: number, p1: number) => Math.floor((i + p0 + p1 - (k - 1) * d - 1) / s) + 1;
     let threw = 0, ran = 0;
     for (let i = 0; i < 3000; i++) {
       // A consistent call, then (usually) one or two fields or lengths broken.
@@ -192,8 +192,8 @@ describe('validation at the N-API boundary (native)', function () {
       for (const key of ['pt', 'pb', 'pl', 'pr']) p[key] = randomInt(r, 0, 2);
       p.activation = randomInt(r, 0, 1);
       const q = p as Record<string, number>;
-      p.oh = extent(q.h, q.kh, q.sh, q.dh, q.pt, q.pb);
-      p.ow = extent(q.w, q.kw, q.sw, q.dw, q.pl, q.pr);
+      p.oh = outputExtent(q.h, q.kh, q.sh, q.dh, q.pt, q.pb);
+      p.ow = outputExtent(q.w, q.kw, q.sw, q.dw, q.pl, q.pr);
       const op = pick(r, ['conv2d', 'maxpool2d', 'dense'] as const);
       const k = op === 'dense' ? q.h : q.kh * q.kw * q.c;
       // x, the kernel's rows (packed as k x oc) and the bias.

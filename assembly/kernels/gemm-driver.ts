@@ -1,12 +1,8 @@
 // The blocked GEMM driver: C = act(A * W + bias) over packed W, in cache-sized blocks.
-// Same blocking as native/kernels/gemm_driver.cc.
+// Mirrors native/kernels/gemm-driver.cc; the blocking constants come from kernels.json.
 import { gemm4x16Scalar } from './f32-gemm-4x16-scalar';
 import { gemm1x16Simd, gemm4x8Simd } from './f32-gemm-4x8-wasmsimd';
-import { NR } from './pack-weights';
-
-const MR: i32 = 4;
-const KC: i32 = 256; // a 256 x 16 panel slice (16 KiB) stays in L1 across row tiles
-const MC: i32 = 96;  // 96 x 256 floats of A (96 KiB) stay in L2 across the panels
+import { MC, MR, NR } from '../generated/kernels';
 
 /** Scratch a participant lends the driver for edge tiles: 4 x 16 floats of C, 16 of bias. */
 export const TILE_SCRATCH_BYTES: u32 = (MR * NR + NR) * 4;
@@ -28,15 +24,14 @@ function micro(mr: i32, kc: i32, a: usize, lda: usize, w: usize, c: usize, ldc: 
 }
 
 /**
- * Rows [m0, m1) and panels [p0, p1) of C[m x n] (+)= A[m x k] * W. lda and ldc are in floats.
- * bias: n floats or 0. scratch: TILE_SCRATCH_BYTES of the caller's own workspace.
+ * Rows [m0, m1) and panels [p0, p1) of C[m x n] (+)= A[m x k] * W, K in blocks of kBlock rows
+ * (the plan's). lda and ldc are in floats. bias: n floats or 0. scratch: TILE_SCRATCH_BYTES of
+ * the caller's own workspace.
  */
-export function gemmTile(m0: i32, m1: i32, p0: i32, p1: i32, n: i32, k: i32, a: usize, lda: i32, w: usize,
+export function gemmTile(m0: i32, m1: i32, p0: i32, p1: i32, n: i32, k: i32, kBlock: i32, a: usize, lda: i32, w: usize,
   c: usize, ldc: i32, bias: usize, relu: bool, accumulateFirst: bool, scratch: usize): void {
   const ldaBytes = <usize>lda << 2, ldcBytes = <usize>ldc << 2;
   const tile = scratch, tileBias = scratch + MR * NR * 4;
-  // With one row tile A is tiny: blocking K would only break each panel's stream of weights.
-  const kBlock = m1 - m0 <= MR ? k : KC;
   for (let mb = m0; mb < m1; mb += MC) {
     const me = min(m1, mb + MC);
     for (let k0 = 0; k0 < k; k0 += kBlock) {

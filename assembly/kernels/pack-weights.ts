@@ -1,7 +1,6 @@
 // Packs a K x N weight matrix into 16-column panels, the layout every GEMM micro-kernel reads.
-// Same layout as native/kernels/pack_weights.cc: packed[(p*K + k)*16 + j] = scale * B(k, p*16 + j).
-
-export const NR: i32 = 16; // must match kGemmNR (native) and PANEL_WIDTH (lib/backends/backend.ts)
+// Mirrors native/kernels/pack-weights.cc: packed[(p*K + k)*16 + j] = scale * B(k, p*16 + j).
+import { NR } from '../generated/kernels';
 
 export function packedWeightsFloats(k: i32, n: i32): i32 {
   return (n + NR - 1) / NR * NR * k;

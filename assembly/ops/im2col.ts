@@ -1,9 +1,9 @@
-// Expands conv windows into rows of the GEMM's A matrix. Same layout as native/ops/im2col.cc:
+// Expands conv windows into rows of the GEMM's A matrix. Mirrors native/ops/im2col.cc:
 // row r is output pixel (n, oy, ox); its columns are the taps in (ky, kx, c) order, 0 in padding.
 import { copyFloats, zeroFloats } from '../kernels/copy';
-import { Job } from '../job';
+import { Job } from '../generated/job';
 
-export function im2col(j: Job, row0: i32, rows: i32, out: usize): void {
+export function im2colNhwc(j: Job, row0: i32, rows: i32, out: usize): void {
   const cBytes = <usize>j.c << 2;
   const imageFloats = <usize>j.h * j.wd * j.c;
   for (let r = row0; r < row0 + rows; r++) {

@@ -3,11 +3,11 @@
 // it is unavailable here.
 import { join } from 'node:path';
 import * as ck from '../../lib/index';
-import { convkitLayer, type WorkloadData } from '../data';
-import type { Workload } from '../workloads';
+import { convkitLayer, type WorkloadData } from '../../suite/data';
+import { windowOf, type Workload } from '../../suite/workloads';
 import { onnxModel } from './onnx-model';
 import { peer } from './peer-require';
-import { nchwToNhwc, nhwcToNchw } from '../../test/helpers/layout';
+import { nchwToNhwc, nhwcToNchw } from '../../suite/layout';
 
 export interface Runner {
   /** One timed forward pass, output materialised. */
@@ -112,10 +112,11 @@ function tfjs(backendName: keyof typeof TFJS_PACKAGES): Candidate {
       const kernel = d.kernel && tf.tensor(d.kernel, w.op === 'conv2d' ? [w.k, w.k, w.c, w.filters] : [w.in, w.units]);
       const bias = d.bias && tf.tensor(d.bias);
       const activation = w.activation === 'relu' ? 'relu' : 'linear';
-      const pad = w.pad !== undefined ? [[0, 0], [w.pad, w.pad], [w.pad, w.pad], [0, 0]] : (w.padding ?? (w.op === 'maxpool' ? 'valid' : 'same'));
+      const { k, stride, padding } = windowOf(w);
+      const pad = typeof padding === 'string' ? padding : [[0, 0], [padding[0], padding[1]], [padding[2], padding[3]], [0, 0]];
       const op = () => {
-        if (w.op === 'conv2d') return tf.fused.conv2d({ x, filter: kernel, strides: w.stride ?? 1, pad, bias, activation });
-        if (w.op === 'maxpool') return tf.maxPool(x, w.k, w.stride ?? w.k, pad);
+        if (w.op === 'conv2d') return tf.fused.conv2d({ x, filter: kernel, strides: stride, pad, bias, activation });
+        if (w.op === 'maxpool') return tf.maxPool(x, k, stride, pad);
         return tf.fused.matMul({ a: x, b: kernel, bias, activation });
       };
       let last: any = null;

@@ -1,8 +1,8 @@
 // One candidate in its own process: loads its library, then prepares, verifies and times
 // workloads as the parent asks. Nothing else runs in this process while it measures.
 import { readFileSync } from 'node:fs';
-import { workloadData } from '../data';
-import { loadWorkloads } from '../workloads';
+import { workloadData } from '../../suite/data';
+import { loadWorkloads } from '../../suite/workloads';
 import { allCandidates, type Runner } from './candidates';
 import type { FromChild, ToChild } from './protocol';
 

@@ -5,8 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { workloadData } from '../data';
-import { loadWorkloads } from '../workloads';
+import { workloadData } from '../../suite/data';
+import { loadWorkloads } from '../../suite/workloads';
 import { onnxModel } from './onnx-model';
 
 export interface ColdStartRow {

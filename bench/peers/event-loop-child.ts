@@ -1,8 +1,8 @@
 // One event-loop health variant (see event-loop.ts), run in its own process.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as ck from '../../lib/index';
-import { convkitLayer, workloadData } from '../data';
-import { loadWorkloads } from '../workloads';
+import { convkitLayer, workloadData } from '../../suite/data';
+import { loadWorkloads } from '../../suite/workloads';
 import { onnxModel } from './onnx-model';
 import { peer } from './peer-require';
 import type { EventLoopRow } from './event-loop';

@@ -1,9 +1,10 @@
 // Builds single-op ONNX models in code for ONNX Runtime, encoded with protobufjs from the subset
 // of onnx.proto (field numbers as in the ONNX specification) that these models use.
-import type { Workload } from '../workloads';
-import type { WorkloadData } from '../data';
+import type { Padding } from '../../lib/shape';
+import { windowOf, type Workload } from '../../suite/workloads';
+import type { WorkloadData } from '../../suite/data';
 import { peer } from './peer-require';
-import { hwioToOihw } from '../../test/helpers/layout';
+import { hwioToOihw } from '../../suite/layout';
 
 const SCHEMA = `
 syntax = "proto3";
@@ -47,9 +48,9 @@ const initializer = (name: string, dims: number[], data: Float32Array) => ({
 });
 
 /** Padding attributes: auto_pad SAME_UPPER is TensorFlow's 'same'; explicit pads are [t, l, b, r]. */
-function padAttributes(w: Workload): object[] {
-  if (w.pad !== undefined) return [ints('pads', [w.pad, w.pad, w.pad, w.pad])];
-  return [str('auto_pad', (w.padding ?? (w.op === 'maxpool' ? 'valid' : 'same')) === 'same' ? 'SAME_UPPER' : 'VALID')];
+function padAttributes(padding: Padding): object[] {
+  if (typeof padding !== 'string') return [ints('pads', [padding[0], padding[2], padding[1], padding[3]])];
+  return [str('auto_pad', padding === 'same' ? 'SAME_UPPER' : 'VALID')];
 }
 
 /** The ONNX model of a workload (NCHW for conv and pool), its input name and shape. */
@@ -69,7 +70,8 @@ export function onnxModel(w: Workload, data: WorkloadData): { bytes: Uint8Array;
     const [n, oh, ow, oc] = data.outputShape;
     inputShape = [w.n, w.c!, w.h!, w.w!];
     outputShape = [n, oc, oh, ow];
-    const common = [ints('kernel_shape', [w.k!, w.k!]), ints('strides', [w.stride ?? (w.op === 'maxpool' ? w.k! : 1), w.stride ?? (w.op === 'maxpool' ? w.k! : 1)]), ...padAttributes(w)];
+    const { k, stride, padding } = windowOf(w);
+    const common = [ints('kernel_shape', [k, k]), ints('strides', [stride, stride]), ...padAttributes(padding)];
     if (w.op === 'conv2d') {
       inits.push(initializer('W', [w.filters!, w.c!, w.k!, w.k!], hwioToOihw(data.kernel!, [w.k!, w.k!, w.c!, w.filters!])), initializer('B', [w.filters!], data.bias!));
       nodes.push({ opType: 'Conv', input: ['x', 'W', 'B'], output: [main], name: 'conv', attribute: common });

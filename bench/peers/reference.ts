@@ -1,15 +1,14 @@
-// The float64 reference output of a workload (test/helpers/reference.ts, convkit's oracle),
-// written for the children to verify against: float32 values, then float32 sums of |terms|.
+// The float64 reference output of a workload (suite/reference.ts, convkit's oracle), written
+// for the children to verify against: float32 values, then float32 sums of |terms|.
 import { writeFileSync } from 'node:fs';
-import { conv2dRef, denseRef, maxpool2dRef, type WindowSpec } from '../../test/helpers/reference';
-import { windowSpec } from '../../test/helpers/configs';
-import type { WorkloadData } from '../data';
-import type { Workload } from '../workloads';
+import { resolveWindow, type Window } from '../../lib/shape';
+import type { WorkloadData } from '../../suite/data';
+import { conv2dRef, denseRef, maxpool2dRef } from '../../suite/reference';
+import { windowOf, type Workload } from '../../suite/workloads';
 
-function window(w: Workload): WindowSpec {
-  const k = w.k!, s = w.stride ?? (w.op === 'maxpool' ? k : 1);
-  const padding = w.pad !== undefined ? [w.pad, w.pad, w.pad, w.pad] as [number, number, number, number] : (w.padding ?? (w.op === 'maxpool' ? 'valid' : 'same'));
-  return windowSpec(w.h!, w.w!, [k, k], [s, s], [1, 1], padding);
+function window(w: Workload): Window {
+  const { k, stride, padding } = windowOf(w);
+  return resolveWindow([k, k], [stride, stride], [1, 1], padding, w.h!, w.w!);
 }
 
 export function writeReference(w: Workload, d: WorkloadData, path: string): void {

@@ -10,8 +10,10 @@
 export type BackendName = 'native' | 'wasm';
 export const backendNames: readonly BackendName[] = ['native', 'wasm'];
 
-/** Columns per packed weight panel. Must match kGemmNR in native/kernels/gemm.h. */
-export const PANEL_WIDTH = 16;
+import { PANEL_WIDTH } from '../generated/kernels';
+
+/** Columns per packed weight panel (kernels.json). */
+export { PANEL_WIDTH };
 
 /** Floats in the packed form of a k x n weight matrix (see PackWeights in native/kernels). */
 export function packedWeightsLength(k: number, n: number): number {
@@ -60,6 +62,8 @@ export interface KernelInfo {
   /** Every instruction set this machine can run, widest first. */
   isas: string[];
   threads: number;
+  /** Rows of the GEMM micro-kernel in use (its tile is mr x PANEL_WIDTH). */
+  mr: number;
 }
 
 /**

@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import type { Backend, PackedWeights } from './backend';
 import { packedWeightsLength } from './backend';
+import type { Plan } from './plan';
 
 /** A handle to weights the addon packed and owns (see native/napi/weights.h). */
 type Handle = { readonly __nativeWeights: unique symbol };
@@ -15,7 +16,10 @@ type Addon = Omit<Backend, 'name' | 'owns' | 'release' | 'packWeights' | 'unpack
   dense(...args: unknown[]): Float32Array;
   denseAsync(...args: unknown[]): Promise<Float32Array>;
   _injectFault(kind: 'alloc' | 'threads'): void;
+  _plan(op: PlannedOp, params: object): Plan;
 };
+
+export type PlannedOp = 'conv2d' | 'maxpool2d' | 'gemm';
 
 /** Weights packed by the addon: C++ memory, freed by release() or when collected. */
 class NativeWeights implements PackedWeights {
@@ -23,9 +27,13 @@ class NativeWeights implements PackedWeights {
   constructor(readonly handle: Handle, readonly length: number) {}
 }
 
-/** The native backend, plus a test hook that makes the next native allocation or thread start fail. */
+/**
+ * The native backend, plus test hooks: one makes the next native allocation or thread start
+ * fail, one returns the plan native/ops/plan.cc makes for a call's params.
+ */
 export interface NativeBackend extends Backend {
   injectFault(kind: 'alloc' | 'threads'): void;
+  plan(op: PlannedOp, params: object): Plan;
 }
 
 /** The handle inside packed weights; the addon checks it again (a type-tagged External). */
@@ -63,5 +71,6 @@ export function loadNative(): NativeBackend {
     gemm: (a, b, c, p) => addon.gemm(a, b, c, p),
     gemmAsync: (a, b, c, p) => addon.gemmAsync(a, b, c, p),
     injectFault: (kind) => addon._injectFault(kind),
+    plan: (op, params) => addon._plan(op, params),
   };
 }

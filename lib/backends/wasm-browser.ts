@@ -4,18 +4,18 @@
 import scalarBytes from '../../dist/wasm/convkit-scalar.wasm';
 import simdBytes from '../../dist/wasm/convkit-simd.wasm';
 import simdThreadsBytes from '../../dist/wasm/convkit-simd-threads.wasm';
+import { WASM_BUILDS } from '../generated/kernels';
 import type { Backend } from './backend';
-import { WasmBackend, type WasmVariant } from './wasm';
+import { WasmBackend, type WasmVariant, type WasmVariantName } from './wasm';
 import { simdSupported, threadsSupported } from './wasm-features';
 
 export async function loadWasmBrowser(): Promise<Backend> {
   const simd = simdSupported(), threads = threadsSupported() && typeof Worker !== 'undefined';
-  const wanted: [WasmVariant['name'], Uint8Array, boolean][] = [];
-  if (simd && threads) wanted.push(['simd-threads', simdThreadsBytes, true]);
-  if (simd) wanted.push(['simd', simdBytes, false]);
-  wanted.push(['scalar', scalarBytes, false]);
-  const variants: WasmVariant[] = await Promise.all(wanted.map(async ([name, bytes, shared]) => ({
-    name, shared, module: await WebAssembly.compile(bytes as BufferSource),
+  // The bundler embeds each build by a static import; the list and its order come from kernels.json.
+  const bytes: Record<WasmVariantName, Uint8Array> = { 'simd-threads': simdThreadsBytes, simd: simdBytes, scalar: scalarBytes };
+  const usable = WASM_BUILDS.filter((b) => (simd || !b.simd) && (threads || !b.shared));
+  const variants: WasmVariant[] = await Promise.all(usable.map(async ({ name, shared }) => ({
+    name, shared, module: await WebAssembly.compile(bytes[name] as BufferSource),
   })));
   let workerUrl: string | null = null;
   return new WasmBackend({

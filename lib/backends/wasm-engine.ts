@@ -1,13 +1,14 @@
 // One instantiated wasm module: its memory and arena, the job slot it publishes work through,
 // its worker threads and its fault state. wasm.ts plans each op and adapts it to the backend
 // contract; this file runs jobs.
+import { WASM_BUILDS } from '../generated/kernels';
 import type { PackedWeights } from './backend';
 import { packedWeightsLength } from './backend';
 import { Arena } from './wasm-arena';
 import { JOB_BYTES, TASK_BITS, GENERATION_MASK, jobIndex, writeJob, type JobSpec } from './wasm-job';
 import { CTRL, CTRL_BYTES, WORKER_SOURCE, waitAsyncWhileEqual, type WorkerData } from './wasm-threads';
 
-export type WasmVariantName = 'simd-threads' | 'simd' | 'scalar';
+export type WasmVariantName = (typeof WASM_BUILDS)[number]['name'];
 
 export interface WasmVariant {
   name: WasmVariantName;
@@ -31,9 +32,17 @@ export interface WasmPlatform {
 
 interface Exports {
   heapBase(): number;
+  jobBytes(): number;
   run(job: number, generation: number): void;
   packWeights(k: number, n: number, b: number, rowStride: number, colStride: number, scale: number, out: number): void;
   TILE_SCRATCH_BYTES: WebAssembly.Global;
+}
+
+/** The job with its workspace placed (set on the caller's fresh object: spreading costs microseconds). */
+function withWorkspace(spec: JobSpec, workspace: number, slotBytes: number): JobSpec {
+  spec.workspace = workspace;
+  spec.slotBytes = slotBytes;
+  return spec;
 }
 
 /** Packed weights held in one engine's memory; freed with release() or when collected. */
@@ -63,6 +72,10 @@ export class Engine {
     const maximum = Math.floor(platform.maxMemoryBytes / 65536);
     this.memory = new WebAssembly.Memory({ initial: 2, maximum, shared: variant.shared } as WebAssembly.MemoryDescriptor);
     this.exports = new WebAssembly.Instance(variant.module, { env: { memory: this.memory } }).exports as unknown as Exports;
+    // A module built from another kernels.json would read every job wrong (and could wait forever).
+    if (this.exports.jobBytes() !== JOB_BYTES) {
+      throw new Error(`convkit wasm: dist/wasm/convkit-${variant.name}.wasm has a ${this.exports.jobBytes()}-byte job where this code writes ${JOB_BYTES}; rebuild with \`npm run build\``);
+    }
     this.arena = new Arena(this.memory, this.exports.heapBase(), maximum * 65536);
     this.ctrlPtr = this.arena.alloc(CTRL_BYTES);
     this.jobPtr = this.arena.alloc(JOB_BYTES);
@@ -202,7 +215,7 @@ export class Engine {
     this.waitIdleSync();
     const helpers = Math.min(threads - 1, this.readyWorkers());
     const workspace = slotBytes ? this.arena.alloc(slotBytes * (helpers + 1)) : 0;
-    const generation = this.publish({ ...spec, workspace, slotBytes }, helpers);
+    const generation = this.publish(withWorkspace(spec, workspace, slotBytes), helpers);
     try {
       this.exports.run(this.jobPtr, generation);
     } catch (e) {
@@ -230,7 +243,7 @@ export class Engine {
       while (this.busy()) await this.waitDone(this.generation & GENERATION_MASK);
       const helpers = Math.min(threads, this.readyWorkers());
       workspace = slotBytes ? this.arena.alloc(slotBytes * (helpers + 1)) : 0;
-      const generation = this.publish({ ...spec, workspace, slotBytes }, helpers);
+      const generation = this.publish(withWorkspace(spec, workspace, slotBytes), helpers);
       await this.waitDone(generation);
       this.checkFault();
     } finally {

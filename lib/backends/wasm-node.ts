@@ -4,15 +4,10 @@ import { readFileSync, existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { WASM_BUILDS } from '../generated/kernels';
 import type { Backend } from './backend';
-import { WasmBackend, type WasmVariant, type WasmVariantName } from './wasm';
+import { WasmBackend, type WasmVariant } from './wasm';
 import { simdSupported } from './wasm-features';
-
-const VARIANTS: { name: WasmVariantName; shared: boolean; simd: boolean }[] = [
-  { name: 'simd-threads', shared: true, simd: true },
-  { name: 'simd', shared: false, simd: true },
-  { name: 'scalar', shared: false, simd: false },
-];
 
 /** dist/wasm from dist/backends (the package) or from lib/backends (the sources, under tsx). */
 function wasmDir(): string {
@@ -37,7 +32,7 @@ export function loadWasmNode(): Backend {
   const simd = simdSupported();
   // CONVKIT_WASM names a variant to prefer (tests and benchmarks use it).
   const forced = typeof process !== 'undefined' ? process.env.CONVKIT_WASM : undefined;
-  const usable = VARIANTS.filter((v) => simd || !v.simd);
+  const usable = WASM_BUILDS.filter((v) => simd || !v.simd);
   const ordered = forced ? [...usable.filter((v) => v.name === forced), ...usable.filter((v) => v.name !== forced)] : usable;
   // Compiled synchronously on first use: only the variant in use costs start-up time.
   const variants: WasmVariant[] = ordered.map((v) => {

@@ -1,34 +1,17 @@
 // The wasm backend: the AssemblyScript kernels (assembly/) behind the same contract as the
-// native addon. Each op is planned here (tasks, segments, workspace) and run by an Engine
-// (wasm-engine.ts): inputs are copied into the module's memory, one job runs there (on worker
-// threads too when the memory is shared), and the output is copied out; packed weights stay in
-// the module's memory for the layer's lifetime.
+// native addon. Each op is planned once (plan.ts, the rules native/ops/plan.cc follows too),
+// the plan is written into a job and run by an Engine (wasm-engine.ts): inputs are copied into
+// the module's memory, the job runs there (on worker threads too when the memory is shared), and
+// the output is copied out; packed weights stay in the module's memory for the layer's lifetime.
 import type { Backend, Conv2DParams, DenseParams, GemmParams, KernelInfo, PackedWeights, WindowParams } from './backend';
-import { PANEL_WIDTH as PANEL, unpackPanels } from './backend';
+import { unpackPanels } from './backend';
 import { checkConv2D, checkDense, checkGemm, checkMaxPool2D, checkPack } from './check';
+import { PLAN, WASM_MR } from '../generated/kernels';
+import { planConv2D, planGemm, planMaxPool2D, type Plan, type PlanTarget } from './plan';
 import { Engine, WasmWeights, type WasmPlatform, type WasmVariant, type WasmVariantName } from './wasm-engine';
-import { MAX_TASKS, OP, type JobSpec } from './wasm-job';
+import { OP, type JobSpec } from './wasm-job';
 
 export type { WasmPlatform, WasmVariant, WasmVariantName } from './wasm-engine';
-const ROW_TILE = 4; // MR of the wasm micro-kernels
-const SEGMENT_FLOATS = 64 * 1024; // im2col floats per participant, as in native
-const POOL_PIXELS_PER_TASK = 256;
-const GEMM_ROWS_PER_TASK = 64;
-const GEMM_PANELS_PER_TASK = 4;
-/** Below this many multiply-adds (or pooled reads) waking another thread costs more than it saves. */
-const PARALLEL_WORK = 1 << 21;
-
-/**
- * How a GEMM of m x n splits into tasks: blocks of rows by blocks of 16-column panels, small
- * enough that a few rows (a Dense batch) still give every thread some panels.
- */
-function gemmTasks(m: number, n: number, threads: number): JobSpec {
-  const panels = Math.ceil(n / PANEL);
-  const rowsPerTask = Math.min(m, GEMM_ROWS_PER_TASK);
-  const rowBlocks = Math.ceil(m / rowsPerTask);
-  const panelsPerTask = Math.max(1, Math.min(GEMM_PANELS_PER_TASK, Math.floor(panels * rowBlocks / (2 * threads))));
-  return { rowsPerTask, panelsPerTask, tasks: Math.ceil(m / rowsPerTask) * Math.ceil(panels / panelsPerTask) };
-}
 
 export class WasmBackend implements Backend {
   readonly name = 'wasm' as const;
@@ -51,7 +34,7 @@ export class WasmBackend implements Backend {
   }
 
   info(): KernelInfo {
-    return { isa: `wasm-${this.engine.variant.name}`, isas: this.platform.variants.map((v) => `wasm-${v.name}`), threads: this.threads };
+    return { isa: `wasm-${this.engine.variant.name}`, isas: this.platform.variants.map((v) => `wasm-${v.name}`), threads: this.threads, mr: WASM_MR };
   }
 
   setNumThreads(n: number): void {
@@ -90,14 +73,21 @@ export class WasmBackend implements Backend {
     return packed as WasmWeights;
   }
 
+  /** The rules of plan.ts, for these kernels and this backend's threads now. */
+  private target(): PlanTarget {
+    const { parallelMacs, parallelReads } = PLAN;
+    return {
+      mr: WASM_MR, threads: this.threads, parallelMacs: parallelMacs.wasm, parallelReads: parallelReads.wasm,
+      tileBytes: this.engine.gemmSlotBytes, pointerBytes: 4,
+    };
+  }
+
   /**
-   * Copies inputs in (so an async call has what it reads before it returns), runs the job, copies
-   * the `outputs` floats out into a new array, frees the call's blocks.
+   * Copies inputs in (so an async call has what it reads before it returns), runs the planned
+   * job, copies the `outputs` floats out into a new array, frees the call's blocks.
    */
-  private call(inputs: (Float32Array | null)[], outputs: number, slotBytes: number, work: number, spec: (ptrs: number[], yPtr: number) => JobSpec, sync: boolean): Float32Array | Promise<Float32Array> {
+  private call(inputs: (Float32Array | null)[], outputs: number, plan: Plan, spec: (ptrs: number[], yPtr: number) => JobSpec, sync: boolean): Float32Array | Promise<Float32Array> {
     const e = this.engine;
-    // A small job runs on one thread: this one (sync) or one worker (async, to keep the loop free).
-    const threads = work < PARALLEL_WORK ? 1 : this.threads;
     const blocks: number[] = [];
     e.enter();
     const free = () => {
@@ -109,13 +99,20 @@ export class WasmBackend implements Backend {
       const ptrs = inputs.map((a) => (a ? (blocks.push(e.put(a)), blocks[blocks.length - 1]) : 0));
       const yPtr = e.arena.alloc(outputs * 4);
       blocks.push(yPtr);
+      // The plan's fields are set on the op's fresh job object (an object spread costs microseconds).
       const job = spec(ptrs, yPtr);
+      job.path = plan.path;
+      job.tasks = plan.tasks;
+      job.rowsPerTask = plan.rowsPerTask;
+      job.panelsPerTask = plan.panelsPerTask;
+      job.kBlock = plan.kBlock;
       const finish = () => e.arena.f32(yPtr, outputs).slice();
+      // A one-thread plan runs on this thread (sync) or on one worker (async: the loop stays free).
       if (sync) {
-        e.runSync(job, threads, slotBytes);
+        e.runSync(job, plan.threads, plan.slotBytes);
         return finish();
       }
-      const pending = e.runAsync(job, threads, slotBytes).then(finish).finally(free);
+      const pending = e.runAsync(job, plan.threads, plan.slotBytes).then(finish).finally(free);
       handedOver = true;
       return pending;
     } finally {
@@ -126,19 +123,14 @@ export class WasmBackend implements Backend {
   private conv(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: Conv2DParams, sync: boolean) {
     checkConv2D(x, packed, bias, p);
     const w = this.weights(packed);
-    const rows = p.n * p.oh * p.ow, k = p.kh * p.kw * p.c;
-    const pointwise = p.kh === 1 && p.kw === 1 && p.sh === 1 && p.sw === 1 && p.pt + p.pb + p.pl + p.pr === 0;
-    let seg = Math.max(ROW_TILE, Math.floor(SEGMENT_FLOATS / k / ROW_TILE) * ROW_TILE);
-    if (Math.ceil(rows / seg) > MAX_TASKS) seg = Math.ceil(rows / MAX_TASKS / ROW_TILE) * ROW_TILE;
-    seg = Math.min(seg, rows);
-    const slotBytes = this.engine.gemmSlotBytes + (pointwise ? 0 : seg * k * 4);
+    const plan = planConv2D(p, this.target());
+    const k = p.kh * p.kw * p.c;
     const spec = ([xp, bp]: number[], yp: number): JobSpec => ({
-      op: OP.conv2d, tasks: Math.ceil(rows / seg), rowsPerTask: seg, x: xp, w: w.ptr, bias: bp, y: yp, activation: p.activation,
+      op: OP.conv2d, x: xp, w: w.ptr, bias: bp, y: yp, activation: p.activation, m: plan.rows, k, lda: k, cols: p.oc,
       n: p.n, h: p.h, wd: p.w, c: p.c, kh: p.kh, kw: p.kw, sh: p.sh, sw: p.sw, dh: p.dh, dw: p.dw,
       pt: p.pt, pb: p.pb, pl: p.pl, pr: p.pr, oh: p.oh, ow: p.ow, oc: p.oc,
     });
-    const work = rows * k * p.oc;
-    return this.call([x, bias], rows * p.oc, slotBytes, work, spec, sync);
+    return this.call([x, bias], plan.rows * p.oc, plan, spec, sync);
   }
 
   conv2d(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: Conv2DParams): Float32Array {
@@ -151,16 +143,13 @@ export class WasmBackend implements Backend {
 
   private pool(x: Float32Array, p: WindowParams, sync: boolean) {
     checkMaxPool2D(x, p);
-    const pixels = p.n * p.oh * p.ow;
-    const perTask = Math.max(POOL_PIXELS_PER_TASK, Math.ceil(pixels / MAX_TASKS));
+    const plan = planMaxPool2D(p, this.target());
     const spec = ([xp]: number[], yp: number): JobSpec => ({
-      op: OP.maxpool2d, tasks: Math.ceil(pixels / perTask), rowsPerTask: perTask, x: xp, y: yp,
+      op: OP.maxpool2d, x: xp, y: yp,
       n: p.n, h: p.h, wd: p.w, c: p.c, kh: p.kh, kw: p.kw, sh: p.sh, sw: p.sw, dh: p.dh, dw: p.dw,
       pt: p.pt, pb: p.pb, pl: p.pl, pr: p.pr, oh: p.oh, ow: p.ow,
     });
-    const work = pixels * p.kh * p.kw * p.c;
-    const slotBytes = p.kh * p.kw * 4; // the window's tap pointers
-    return this.call([x], pixels * p.c, slotBytes, work, spec, sync);
+    return this.call([x], plan.rows * p.c, plan, spec, sync);
   }
 
   maxpool2d(x: Float32Array, p: WindowParams): Float32Array {
@@ -171,19 +160,17 @@ export class WasmBackend implements Backend {
     return this.pool(x, p, false) as Promise<Float32Array>;
   }
 
-  private gemmJob(m: number, n: number, k: number, w: number, activation: number, accumulate: boolean) {
+  /** The job of a packed GEMM (assembly/ops/matmul.ts): y[m x n] (+)= x[m x k] * w. */
+  private matmulJob(m: number, n: number, k: number, w: number, activation: number, accumulate: boolean) {
     return ([xp, bp]: number[], yp: number): JobSpec => ({
-      op: OP.gemm, ...gemmTasks(m, n, this.threads), x: xp, lda: k, w, bias: bp ?? 0, y: yp, activation,
-      m, k, cols: n, accumulate: accumulate ? 1 : 0,
+      op: OP.gemm, x: xp, lda: k, w, bias: bp ?? 0, y: yp, activation, m, k, cols: n, accumulate: accumulate ? 1 : 0,
     });
   }
 
   private fullyConnected(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: DenseParams, sync: boolean) {
     checkDense(x, packed, bias, p);
-    const spec = this.gemmJob(p.m, p.n, p.k, this.weights(packed).ptr, p.activation, false);
-    const slot = this.engine.gemmSlotBytes;
-    const work = p.m * p.n * p.k;
-    return this.call([x, bias], p.m * p.n, slot, work, spec, sync);
+    const spec = this.matmulJob(p.m, p.n, p.k, this.weights(packed).ptr, p.activation, false);
+    return this.call([x, bias], p.m * p.n, planGemm(p.m, p.n, p.k, this.target()), spec, sync);
   }
 
   dense(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: DenseParams): Float32Array {
@@ -204,7 +191,7 @@ export class WasmBackend implements Backend {
       for (let i = 0; i < p.m; i++) for (let kk = 0; kk < p.k; kk++) rows[i * p.k + kk] = a[kk * p.m + i];
     }
     const accumulate = c !== null && p.beta !== 0;
-    const inner = this.gemmJob(p.m, p.n, p.k, packed.ptr, p.activation, accumulate);
+    const inner = this.matmulJob(p.m, p.n, p.k, packed.ptr, p.activation, accumulate);
     const spec = (ptrs: number[], yp: number): JobSpec => {
       if (accumulate) {
         const y = this.engine.arena.f32(yp, p.m * p.n);
@@ -215,7 +202,7 @@ export class WasmBackend implements Backend {
     };
     const release = () => this.engine.release(packed);
     try {
-      const result = this.call([rows], p.m * p.n, this.engine.gemmSlotBytes, p.m * p.n * p.k, spec, sync);
+      const result = this.call([rows], p.m * p.n, planGemm(p.m, p.n, p.k, this.target()), spec, sync);
       if (result instanceof Promise) return result.finally(release);
       release();
       return result;

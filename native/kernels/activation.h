@@ -1,12 +1,11 @@
-// Activation codes shared by every layer of convkit.
-// Must match lib/activation.ts (Activation) and assembly/ (when it exists); a parity test checks it.
+// Activations as the GEMM epilogue applies them. The codes (enum Activation) come from
+// kernels.json through generated/kernels.h.
 #pragma once
 #include <limits>
 
-namespace convkit {
+#include "generated/kernels.h"
 
-enum Activation : int { kActivationLinear = 0, kActivationRelu = 1 };
-constexpr int kActivationCount = 2;
+namespace convkit {
 
 // An activation is applied as a clamp in the GEMM epilogue: linear clamps to [-inf, inf].
 struct ClampRange {

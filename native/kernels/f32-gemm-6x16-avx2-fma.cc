@@ -1,5 +1,5 @@
 // AVX2 + FMA micro-kernel: 6 rows x 16 columns held in 12 ymm accumulators.
-// Compiled for AVX2 through the target pragma only; it runs only when cpu_features says so.
+// Compiled for AVX2 through the target pragma only; it runs only when cpu-features.cc says so.
 #pragma GCC target("avx2,fma")
 #include <immintrin.h>
 

@@ -1,5 +1,5 @@
 // AVX-512F micro-kernel: 8 rows x 16 columns, one zmm accumulator per row.
-// Compiled for AVX-512 through the target pragma only; it runs only when cpu_features says so.
+// Compiled for AVX-512 through the target pragma only; it runs only when cpu-features.cc says so.
 #pragma GCC target("avx512f")
 // GCC 12 warns about the undefined vector inside its own _mm512 reductions: a false positive.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"

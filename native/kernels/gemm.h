@@ -1,14 +1,10 @@
-// GEMM micro-kernel contract: C[mr x 16] (+)= A[mr x kc] * W[kc x 16], W packed (see pack_weights.h).
+// GEMM micro-kernel contract: C[mr x 16] (+)= A[mr x kc] * W[kc x 16], W packed (see pack-weights.h).
 #pragma once
 #include <cstddef>
 
-namespace convkit {
+#include "generated/kernels.h"  // kGemmNR, kGemmMaxMR and the list of micro-kernels
 
-// Every micro-kernel computes 16 output columns: weights are packed in panels of this width.
-// Must match lib/backends (packed size) and assembly/ (when it exists).
-constexpr size_t kGemmNR = 16;
-// Largest MR of any micro-kernel: the driver's edge tile is sized by it.
-constexpr size_t kGemmMaxMR = 8;
+namespace convkit {
 
 enum GemmFlags : unsigned {
   kGemmAccumulate = 1,  // add to what C holds instead of overwriting it
@@ -28,17 +24,10 @@ struct GemmUkernel {
   GemmUkernelFn row;  // for a single row (mr = 1), or null to use fn
 };
 
-void f32_gemm_4x16_scalar(size_t mr, size_t kc, const float* a, size_t lda, const float* w,
-                          float* c, size_t ldc, unsigned flags, const float* bias, float minv,
-                          float maxv);
-void f32_gemm_6x16_avx2_fma(size_t mr, size_t kc, const float* a, size_t lda, const float* w,
-                            float* c, size_t ldc, unsigned flags, const float* bias, float minv,
-                            float maxv);
-void f32_gemm_1x16_avx2_fma(size_t mr, size_t kc, const float* a, size_t lda, const float* w,
-                            float* c, size_t ldc, unsigned flags, const float* bias, float minv,
-                            float maxv);
-void f32_gemm_8x16_avx512f(size_t mr, size_t kc, const float* a, size_t lda, const float* w,
-                           float* c, size_t ldc, unsigned flags, const float* bias, float minv,
-                           float maxv);
+#define CONVKIT_DECLARE_GEMM(fn)                                                              \
+  void fn(size_t mr, size_t kc, const float* a, size_t lda, const float* w, float* c, size_t ldc, \
+          unsigned flags, const float* bias, float minv, float maxv);
+CONVKIT_GEMM_FUNCTIONS(CONVKIT_DECLARE_GEMM)
+#undef CONVKIT_DECLARE_GEMM
 
 }  // namespace convkit

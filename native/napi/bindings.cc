@@ -2,9 +2,9 @@
 
 #include <string>
 
-#include "kernels/cpu_features.h"
-#include "kernels/fault_injection.h"
-#include "kernels/thread_pool.h"
+#include "kernels/cpu-features.h"
+#include "kernels/fault-injection.h"
+#include "kernels/thread-pool.h"
 #include "napi/args.h"
 #include "napi/jobs.h"
 #include "napi/weights.h"
@@ -12,6 +12,7 @@
 #include "ops/dense.h"
 #include "ops/gemm.h"
 #include "ops/maxpool2d.h"
+#include "ops/plan.h"
 
 namespace convkit {
 namespace napi {
@@ -35,12 +36,17 @@ void WindowOutput(Napi::Env env, const Napi::Object& params, const Nhwc& in, con
   ExpectOutput(env, params, "ow", *ow);
 }
 
+Conv2DShape Conv2DFields(Napi::Env env, const Napi::Object& params) {
+  Conv2DShape s{NhwcFields(params), WindowFields(params), 0, 0, SizeField(params, "oc", 1, kMaxDim)};
+  WindowOutput(env, params, s.in, s.win, &s.oh, &s.ow);
+  return s;
+}
+
 // conv2d(x, packedWeights, bias | null, params) -> y
 Job ParseConv2D(const Napi::CallbackInfo& info, Ownership own) {
   const Napi::Env env = info.Env();
   const Napi::Object params = ParamsArg(info, 3);
-  Conv2DShape s{NhwcFields(params), WindowFields(params), 0, 0, SizeField(params, "oc", 1, kMaxDim)};
-  WindowOutput(env, params, s.in, s.win, &s.oh, &s.ow);
+  const Conv2DShape s = Conv2DFields(env, params);
   const Activation act = ActivationField(params);
   const size_t k = CheckedProduct(env, {s.win.kh, s.win.kw, s.in.c}, "the kernel");
   CheckedProduct(env, {k, s.oc}, "the kernel");
@@ -48,7 +54,8 @@ Job ParseConv2D(const Napi::CallbackInfo& info, Ownership own) {
   const Input x = InputArg(info, 0, "x", CheckedProduct(env, {s.in.n, s.in.h, s.in.w, s.in.c}, "x"), own);
   const WeightsRef w = WeightsArg(info, 1, k, s.oc);
   const Input bias = InputArg(info, 2, "bias", s.oc, own, true);
-  return {outputs, [=](float* y) { Conv2DNhwc(s, x.data, w->data.get(), bias.data, act, y); }};
+  const Plan plan = PlanConv2D(s, NativeTarget());
+  return {outputs, [=](float* y) { RunConv2D(plan, s, x.data, w->data.get(), bias.data, act, y); }};
 }
 
 // maxpool2d(x, params) -> y
@@ -66,7 +73,8 @@ Job ParseMaxPool2D(const Napi::CallbackInfo& info, Ownership own) {
       !EveryWindowReal(in.w, w.kw, w.sw, w.dw, w.pl, ow))
     throw Napi::RangeError::New(env, "Expected every pooling window to cover at least one input cell");
   const Input x = InputArg(info, 0, "x", inputs, own);
-  return {outputs, [=](float* y) { MaxPool2DNhwc(in, w, oh, ow, x.data, y); }};
+  const Plan plan = PlanMaxPool2D(in, w, oh, ow, NativeTarget());
+  return {outputs, [=](float* y) { RunMaxPool2D(plan, in, w, oh, ow, x.data, y); }};
 }
 
 // dense(x, packedWeights, bias | null, params {m, k, n, activation}) -> y
@@ -80,7 +88,8 @@ Job ParseDense(const Napi::CallbackInfo& info, Ownership own) {
   const Input x = InputArg(info, 0, "x", CheckedProduct(env, {m, k}, "x"), own);
   const WeightsRef w = WeightsArg(info, 1, k, n);
   const Input bias = InputArg(info, 2, "bias", n, own, true);
-  return {outputs, [=](float* y) { DenseForward(m, k, n, x.data, w->data.get(), bias.data, act, y); }};
+  const Plan plan = PlanGemm(m, n, k, NativeTarget());
+  return {outputs, [=](float* y) { RunDense(plan, k, n, x.data, w->data.get(), bias.data, act, y); }};
 }
 
 // gemm(a, b, c | null, params {m, n, k, transA, transB, alpha, beta, cRows, cCols, activation}) -> y
@@ -108,17 +117,54 @@ Job ParseGemm(const Napi::CallbackInfo& info, Ownership own) {
   const Input a = InputArg(info, 0, "a", CheckedProduct(env, {g.m, g.k}, "a"), own);
   const Input b = InputArg(info, 1, "b", CheckedProduct(env, {g.k, g.n}, "b"), own);
   const Input c = InputArg(info, 2, "c", g.c_rows * g.c_cols, own, true);
+  const Plan plan = PlanGemm(g.m, g.n, g.k, NativeTarget());
   return {outputs, [=](float* y) {
             GemmArgs run = g;
             run.a = a.data;
             run.b = b.data;
             run.c = c.data;
             run.y = y;
-            GemmGeneral(run);
+            RunGemm(plan, run);
           }};
 }
 
+Napi::Object PlanObject(Napi::Env env, const Plan& p) {
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("path", double(int(p.path)));
+  out.Set("threads", double(p.threads));
+  out.Set("tasks", double(p.tasks));
+  out.Set("rows", double(p.rows));
+  out.Set("rowsPerTask", double(p.rows_per_task));
+  out.Set("panels", double(p.panels));
+  out.Set("panelsPerTask", double(p.panels_per_task));
+  out.Set("kBlock", double(p.k_block));
+  out.Set("slotBytes", double(p.slot_bytes));
+  return out;
+}
+
 }  // namespace
+
+// _plan('conv2d' | 'maxpool2d' | 'gemm', params): the plan a call with these params would run
+// now (tests compare it with lib/backends/plan.ts).
+Napi::Value PlanOf(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const std::string op = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
+  const Napi::Object params = ParamsArg(info, 1);
+  if (op == "conv2d") return PlanObject(env, PlanConv2D(Conv2DFields(env, params), NativeTarget()));
+  if (op == "maxpool2d") {
+    const Nhwc in = NhwcFields(params);
+    const Window2D w = WindowFields(params);
+    size_t oh, ow;
+    WindowOutput(env, params, in, w, &oh, &ow);
+    return PlanObject(env, PlanMaxPool2D(in, w, oh, ow, NativeTarget()));
+  }
+  if (op == "gemm") {
+    const size_t m = SizeField(params, "m", 1, kMaxDim), n = SizeField(params, "n", 1, kMaxDim),
+                 k = SizeField(params, "k", 1, kMaxDim);
+    return PlanObject(env, PlanGemm(m, n, k, NativeTarget()));
+  }
+  throw Napi::TypeError::New(env, "Expected 'conv2d', 'maxpool2d' or 'gemm' for op");
+}
 
 Napi::Value Conv2D(const Napi::CallbackInfo& info) { return Sync<ParseConv2D>(info); }
 Napi::Value Conv2DAsync(const Napi::CallbackInfo& info) { return Async<ParseConv2D>(info); }

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "kernels/pack_weights.h"
+#include "kernels/pack-weights.h"
 #include "napi/args.h"
 
 namespace convkit {

@@ -3,10 +3,12 @@
 #include <cstddef>
 
 #include "kernels/activation.h"
+#include "ops/plan.h"
 
 namespace convkit {
 
-void DenseForward(size_t m, size_t k, size_t n, const float* x, const float* packed_w,
-                  const float* bias, Activation act, float* y);
+// plan: PlanGemm(m, n, k, ...).
+void RunDense(const Plan& plan, size_t k, size_t n, const float* x, const float* packed_w,
+              const float* bias, Activation act, float* y);
 
 }  // namespace convkit

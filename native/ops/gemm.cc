@@ -1,12 +1,12 @@
 #include "ops/gemm.h"
 
-#include "kernels/gemm_driver.h"
-#include "kernels/pack_weights.h"
+#include "kernels/pack-weights.h"
+#include "ops/matmul.h"
 #include "ops/workspace.h"
 
 namespace convkit {
 
-void GemmGeneral(const GemmArgs& g) {
+void RunGemm(const Plan& plan, const GemmArgs& g) {
   const std::unique_ptr<float[]> packed = NewWorkspace(PackedWeightsSize(g.k, g.n));
   PackWeights(g.k, g.n, g.b, g.trans_b ? 1 : g.n, g.trans_b ? g.k : 1, g.alpha, packed.get());
 
@@ -27,7 +27,7 @@ void GemmGeneral(const GemmArgs& g) {
         g.y[i * g.n + j] = g.beta * g.c[(g.c_rows == 1 ? 0 : i) * g.c_cols + (g.c_cols == 1 ? 0 : j)];
   }
   const ClampRange clamp = ClampFor(g.act);
-  GemmRun(GemmProblem{g.m, g.n, g.k, a, g.k, packed.get(), g.y, g.n, nullptr, clamp.min,
+  RunMatmul(plan, GemmProblem{g.m, g.n, g.k, a, g.k, packed.get(), g.y, g.n, nullptr, clamp.min,
                       clamp.max, has_c});
 }
 

@@ -3,6 +3,7 @@
 #include <cstddef>
 
 #include "kernels/activation.h"
+#include "ops/plan.h"
 
 namespace convkit {
 
@@ -20,6 +21,7 @@ struct GemmArgs {
 };
 
 // Packs B (with alpha folded in) and, when A is transposed, a copy of A: O(k * (m + n)) scratch.
-void GemmGeneral(const GemmArgs& g);
+// plan: PlanGemm(m, n, k, ...).
+void RunGemm(const Plan& plan, const GemmArgs& g);
 
 }  // namespace convkit

@@ -1,27 +1,21 @@
 #include "ops/maxpool2d.h"
 
 #include <algorithm>
-#include <vector>
+#include <memory>
 
 #include "kernels/maxpool.h"
-#include "kernels/thread_pool.h"
+#include "kernels/thread-pool.h"
 
 namespace convkit {
-namespace {
 
-// Below this many input reads a second thread costs more than it saves.
-constexpr double kParallelReads = 1 << 16;
-
-}  // namespace
-
-void MaxPool2DNhwc(const Nhwc& in, const Window2D& win, size_t oh, size_t ow, const float* x,
-                   float* y) {
-  const size_t rows = in.n * oh * ow;  // output pixels
-  const double reads = double(rows) * double(win.kh * win.kw) * double(in.c);
-  const size_t tasks = reads < kParallelReads ? 1 : std::min(NumThreads(), rows);
-  ParallelFor(tasks, [&](size_t t) {
-    std::vector<const float*> taps(win.kh * win.kw);
-    for (size_t r = rows * t / tasks; r < rows * (t + 1) / tasks; r++) {
+void RunMaxPool2D(const Plan& plan, const Nhwc& in, const Window2D& win, size_t oh, size_t ow,
+                  const float* x, float* y) {
+  const size_t slot_taps = plan.slot_bytes / sizeof(const float*);
+  const std::unique_ptr<const float*[]> work(new const float*[plan.threads * slot_taps]);
+  ParallelFor(plan.tasks, plan.threads, [&](size_t t, size_t slot) {
+    const float** taps = work.get() + slot * slot_taps;
+    const size_t r1 = std::min(plan.rows, (t + 1) * plan.rows_per_task);
+    for (size_t r = t * plan.rows_per_task; r < r1; r++) {
       const size_t b = r / (oh * ow), oy = r / ow % oh, ox = r % ow;
       const float* image = x + b * in.h * in.w * in.c;
       size_t count = 0;
@@ -34,7 +28,7 @@ void MaxPool2DNhwc(const Nhwc& in, const Window2D& win, size_t oh, size_t ow, co
           taps[count++] = image + (size_t(iy) * in.w + size_t(ix)) * in.c;
         }
       }
-      f32_maxpool_nhwc_scalar(count, taps.data(), in.c, y + r * in.c);
+      f32_maxpool_nhwc_scalar(count, taps, in.c, y + r * in.c);
     }
   });
 }

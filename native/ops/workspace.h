@@ -5,7 +5,7 @@
 #include <memory>
 #include <new>
 
-#include "kernels/fault_injection.h"
+#include "kernels/fault-injection.h"
 
 namespace convkit {
 

@@ -5,6 +5,7 @@
 import { expect } from 'chai';
 import fc, { type Arbitrary } from 'fast-check';
 import * as ck from '../../lib/index';
+import { product } from '../../lib/shape';
 
 // ---------------------------------------------------------------------------------------------
 // Where valid data lives.
@@ -353,7 +354,7 @@ export function notTensor(optional = false): Arbitrary<unknown> {
 
 /** A Tensor of `shape` made unusable after construction: its buffer detached, shrunk or grown (made at use). */
 export function brokenTensor(shape: number[]): Arbitrary<unknown> {
-  const size = shape.reduce((a, b) => a * b, 1);
+  const size = product(shape);
   const make = (how: string) => (): ck.Tensor => {
     if (how === 'detached' || how === 'detached offset view') {
       const t = new ck.Tensor(how === 'detached' ? new Float32Array(size) : place(new Float32Array(size), 'offset'), shape);

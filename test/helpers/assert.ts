@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { RefResult } from './reference';
+import type { RefResult } from '../../suite/reference';
 
 const U = 2 ** -24; // unit roundoff of float32
 

@@ -1,4 +1,5 @@
-// Runs one spec body against every backend that loads here, and (native) every GEMM ISA.
+// Runs one spec body against every backend that loads here, and against every kernel build of a
+// backend: each native ISA this machine supports, each wasm build (simd-threads, simd, scalar).
 import * as ck from '../../lib/index';
 import { backend } from '../../lib/backends/select';
 
@@ -59,7 +60,10 @@ export function forEachBackend(title: string, body: () => void): void {
   }
 }
 
-/** Runs fn once per instruction set this machine supports, restoring the default after. */
+/**
+ * Runs fn once per kernel build of the backend in use (native: each ISA this machine supports;
+ * wasm: each build this engine runs), restoring the default after.
+ */
 export function forEachIsa(fn: (isa: string) => void): void {
   const b = backend();
   const { isa: original, isas } = b.info();

@@ -1,54 +1,35 @@
 // Seeded shape sweeps: sizes below, at and above every tile and block size of the kernels
 // (MR 4/6/8 rows, NR 16 columns, KC 256, MC 96 rows, the im2col segment), odd and prime sizes,
 // every padding mode and option.
-import type { WindowSpec } from './reference';
+import { effectiveKernel, type Padding, resolveWindow, type Window } from '../../lib/shape';
+import { outputSize } from '../../suite/reference';
 import { pick, randomInt, rng } from './random';
-
-export type PaddingSpec = 'valid' | 'same' | [number, number, number, number];
 
 export interface ConvConfig {
   n: number; h: number; w: number; c: number; oc: number;
   kernelSize: [number, number]; strides: [number, number]; dilation: [number, number];
-  padding: PaddingSpec; useBias: boolean; relu: boolean;
+  padding: Padding; useBias: boolean; relu: boolean;
 }
 
 export interface PoolConfig {
   n: number; h: number; w: number; c: number;
-  poolSize: [number, number]; strides: [number, number]; dilation: [number, number]; padding: PaddingSpec;
+  poolSize: [number, number]; strides: [number, number]; dilation: [number, number]; padding: Padding;
 }
 
 /** Channel counts crossing the 16-column panels and the 4/6/8-row micro-tiles. */
 export const CHANNELS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 15, 16, 17, 24, 31, 32, 33, 47, 48, 49, 63, 64, 65, 70];
 
-function effective(k: number, d: number): number {
-  return (k - 1) * d + 1;
+export function outputFits(h: number, w: number, win: Window): boolean {
+  return Math.min(...outputSize(h, w, win)) >= 1;
 }
 
-/** TensorFlow 'same' pads, computed here independently of lib/shape.ts. */
-function samePads(size: number, k: number, s: number, d: number): [number, number] {
-  const out = Math.ceil(size / s);
-  const total = Math.max(0, (out - 1) * s + effective(k, d) - size);
-  return [Math.floor(total / 2), total - Math.floor(total / 2)];
-}
-
-export function windowSpec(
-  h: number, w: number, size: [number, number], strides: [number, number], dilation: [number, number], padding: PaddingSpec,
-): WindowSpec {
-  let pads: [number, number, number, number];
-  if (padding === 'valid') pads = [0, 0, 0, 0];
-  else if (padding === 'same') pads = [...samePads(h, size[0], strides[0], dilation[0]), ...samePads(w, size[1], strides[1], dilation[1])];
-  else pads = padding;
-  return { kh: size[0], kw: size[1], sh: strides[0], sw: strides[1], dh: dilation[0], dw: dilation[1], pads };
-}
-
-export function outputFits(h: number, w: number, win: WindowSpec): boolean {
-  return h + win.pads[0] + win.pads[1] >= effective(win.kh, win.dh) && w + win.pads[2] + win.pads[3] >= effective(win.kw, win.dw);
-}
-
-/** False when some pooling window holds only padding (convkit rejects those). */
-export function everyWindowReal(h: number, w: number, win: WindowSpec): boolean {
-  const axis = (size: number, k: number, s: number, d: number, p0: number, p1: number): boolean => {
-    const out = Math.floor((size + p0 + p1 - effective(k, d)) / s) + 1;
+/**
+ * False when some pooling window holds only padding (convkit rejects those): every tap of every
+ * window is tried, independently of lib/shape.ts's firstEmptyWindow.
+ */
+export function everyWindowReal(h: number, w: number, win: Window): boolean {
+  const [oh, ow] = outputSize(h, w, win);
+  const axis = (size: number, out: number, k: number, s: number, d: number, p0: number): boolean => {
     for (let o = 0; o < out; o++) {
       let real = false;
       for (let t = 0; t < k; t++) real ||= o * s - p0 + t * d >= 0 && o * s - p0 + t * d < size;
@@ -56,10 +37,10 @@ export function everyWindowReal(h: number, w: number, win: WindowSpec): boolean 
     }
     return true;
   };
-  return axis(h, win.kh, win.sh, win.dh, win.pads[0], win.pads[1]) && axis(w, win.kw, win.sw, win.dw, win.pads[2], win.pads[3]);
+  return axis(h, oh, win.kh, win.sh, win.dh, win.pt) && axis(w, ow, win.kw, win.sw, win.dw, win.pl);
 }
 
-function randomPadding(r: () => number, limitH: number, limitW: number): PaddingSpec {
+function randomPadding(r: () => number, limitH: number, limitW: number): Padding {
   const mode = pick(r, ['valid', 'same', 'explicit'] as const);
   if (mode !== 'explicit') return mode;
   return [randomInt(r, 0, limitH), randomInt(r, 0, limitH), randomInt(r, 0, limitW), randomInt(r, 0, limitW)];
@@ -72,7 +53,7 @@ function randomGeometry(r: () => number, padLimit: (k: number, d: number) => num
   const dilation: [number, number] = [randomInt(r, 1, 2), randomInt(r, 1, 2)];
   const h = pick(r, SIZES), w = pick(r, SIZES);
   const padding = randomPadding(r, padLimit(size[0], dilation[0]), padLimit(size[1], dilation[1]));
-  return { n: randomInt(r, 1, 3), h, w, c: pick(r, CHANNELS), size, strides, dilation, padding, win: windowSpec(h, w, size, strides, dilation, padding) };
+  return { n: randomInt(r, 1, 3), h, w, c: pick(r, CHANNELS), size, strides, dilation, padding, win: resolveWindow(size, strides, dilation, padding, h, w) };
 }
 
 const SIZES = [1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 13];
@@ -96,7 +77,7 @@ export function poolConfigs(count: number, seed: number): PoolConfig[] {
   const out: PoolConfig[] = [];
   while (out.length < count) {
     // Pads below the window; windows that still cover only padding (dilation) are dropped.
-    const g = randomGeometry(r, (k, d) => effective(k, d) - 1);
+    const g = randomGeometry(r, (k, d) => effectiveKernel(k, d) - 1);
     const cfg: PoolConfig = { n: g.n, h: g.h, w: g.w, c: g.c, poolSize: g.size, strides: g.strides, dilation: g.dilation, padding: g.padding };
     if (outputFits(g.h, g.w, g.win) && everyWindowReal(g.h, g.w, g.win)) out.push(cfg);
   }

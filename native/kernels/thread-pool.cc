@@ -1,4 +1,4 @@
-#include "kernels/thread_pool.h"
+#include "kernels/thread-pool.h"
 
 #include <algorithm>
 #include <atomic>
@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "kernels/fault_injection.h"
+#include "kernels/fault-injection.h"
 
 namespace convkit {
 namespace {
@@ -28,11 +28,11 @@ class Pool {
   // Takes effect at the next Run: a call from JavaScript never waits for a running op.
   void Resize(size_t n) { wanted_.store(n); }
 
-  void Run(size_t tasks, const std::function<void(size_t)>& fn) {
+  void Run(size_t tasks, size_t participants, const TaskFn& fn) {
     std::lock_guard<std::mutex> run_lock(run_mutex_);
     const size_t threads = wanted_.load();
-    if (threads == 1 || tasks <= 1) {
-      for (size_t t = 0; t < tasks; t++) fn(t);
+    if (threads == 1 || tasks <= 1 || participants <= 1) {
+      for (size_t t = 0; t < tasks; t++) fn(t, 0);
       return;
     }
     if (workers_.size() != threads - 1) StartWorkers(threads - 1);
@@ -40,13 +40,14 @@ class Pool {
       std::lock_guard<std::mutex> lock(mutex_);
       job_ = &fn;
       tasks_ = tasks;
+      participants_ = participants;
       next_.store(0);
       active_ = workers_.size();
       error_ = nullptr;
       generation_++;
     }
     wake_.notify_all();
-    Work();
+    Work(0);
     std::unique_lock<std::mutex> lock(mutex_);
     done_.wait(lock, [this] { return active_ == 0; });
     job_ = nullptr;
@@ -54,10 +55,12 @@ class Pool {
   }
 
  private:
-  void Work() {
+  // slot: 0 for the caller, 1 + i for worker i; workers past the job's participants sit it out.
+  void Work(size_t slot) {
+    if (slot >= participants_) return;
     for (size_t t; (t = next_.fetch_add(1)) < tasks_;) {
       try {
-        (*job_)(t);
+        (*job_)(t, slot);
       } catch (...) {
         std::lock_guard<std::mutex> lock(mutex_);
         if (!error_) error_ = std::current_exception();
@@ -65,7 +68,7 @@ class Pool {
     }
   }
 
-  void WorkerLoop(size_t seen) {
+  void WorkerLoop(size_t slot, size_t seen) {
     for (;;) {
       {
         std::unique_lock<std::mutex> lock(mutex_);
@@ -73,7 +76,7 @@ class Pool {
         if (stop_) return;
         seen = generation_;
       }
-      Work();
+      Work(slot);
       std::lock_guard<std::mutex> lock(mutex_);
       if (--active_ == 0) done_.notify_one();
     }
@@ -89,7 +92,7 @@ class Pool {
         if (TakeFault(Fault::kThreads))
           throw std::system_error(std::make_error_code(std::errc::resource_unavailable_try_again));
         // A new worker waits for the next job, not the last one (generation_ only changes in Run).
-        workers_.emplace_back([this, seen = generation_] { WorkerLoop(seen); });
+        workers_.emplace_back([this, slot = i + 1, seen = generation_] { WorkerLoop(slot, seen); });
       }
     } catch (const std::system_error& e) {
       StopWorkers();
@@ -115,8 +118,9 @@ class Pool {
   std::condition_variable wake_, done_;
   std::vector<std::thread> workers_;
   std::atomic<size_t> wanted_{DefaultThreads()};
-  const std::function<void(size_t)>* job_ = nullptr;
+  const TaskFn* job_ = nullptr;
   size_t tasks_ = 0;
+  size_t participants_ = 1;
   std::atomic<size_t> next_{0};
   size_t active_ = 0;
   size_t generation_ = 0;
@@ -136,6 +140,8 @@ size_t NumThreads() { return ThePool().threads(); }
 
 void SetNumThreads(size_t n) { ThePool().Resize(std::max<size_t>(1, std::min<size_t>(n, 64))); }
 
-void ParallelFor(size_t tasks, const std::function<void(size_t)>& fn) { ThePool().Run(tasks, fn); }
+void ParallelFor(size_t tasks, size_t participants, const TaskFn& fn) {
+  ThePool().Run(tasks, participants, fn);
+}
 
 }  // namespace convkit

@@ -1,4 +1,4 @@
-#include "kernels/cpu_features.h"
+#include "kernels/cpu-features.h"
 
 #include <atomic>
 #include <cstdlib>
@@ -6,12 +6,10 @@
 namespace convkit {
 namespace {
 
-// Widest first; the scalar kernel runs everywhere.
-const GemmUkernel kGemms[] = {
-    {"avx512f", 8, f32_gemm_8x16_avx512f, nullptr},
-    {"avx2-fma", 6, f32_gemm_6x16_avx2_fma, f32_gemm_1x16_avx2_fma},
-    {"scalar", 4, f32_gemm_4x16_scalar, nullptr},
-};
+// Widest first (the order of kernels.json); the scalar kernel runs everywhere.
+#define CONVKIT_GEMM_ENTRY(isa, mr, fn, row) {isa, mr, fn, row},
+const GemmUkernel kGemms[] = {CONVKIT_GEMM_KERNELS(CONVKIT_GEMM_ENTRY)};
+#undef CONVKIT_GEMM_ENTRY
 constexpr size_t kGemmCount = sizeof(kGemms) / sizeof(kGemms[0]);
 
 bool Supported(const GemmUkernel& g) {

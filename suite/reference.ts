@@ -1,10 +1,8 @@
-// The oracle: naive float64 loops written straight from the definitions, sharing no code with
-// convkit. NHWC tensors, HWIO conv kernels, [in, units] dense kernels.
-
-export interface WindowSpec {
-  kh: number; kw: number; sh: number; sw: number; dh: number; dw: number;
-  pads: [number, number, number, number]; // top, bottom, left, right
-}
+// The oracle: naive float64 loops written straight from the definitions, sharing no arithmetic
+// with convkit's kernels. Only the window geometry (pads, output size) comes from lib/shape.ts,
+// which test/shape.test.ts and test/api.test.ts check against hand-derived numbers. NHWC
+// tensors, HWIO conv kernels, [in, units] dense kernels.
+import { outputExtent, type Window } from '../lib/shape';
 
 /** Result in float64 plus, per output, the sum of |terms| (for error bounds). */
 export interface RefResult {
@@ -13,16 +11,16 @@ export interface RefResult {
   absSum: Float64Array;
 }
 
-function outSize(inSize: number, k: number, s: number, d: number, p0: number, p1: number): number {
-  return Math.floor((inSize + p0 + p1 - ((k - 1) * d + 1)) / s) + 1;
+/** [oh, ow] of a window over h x w (0 where it does not fit). */
+export function outputSize(h: number, w: number, win: Window): [number, number] {
+  return [outputExtent(h, win.kh, win.sh, win.dh, win.pt, win.pb), outputExtent(w, win.kw, win.sw, win.dw, win.pl, win.pr)];
 }
 
 export function conv2dRef(
-  x: Float32Array, [n, h, w, c]: number[], kernel: Float32Array, oc: number, win: WindowSpec,
+  x: Float32Array, [n, h, w, c]: number[], kernel: Float32Array, oc: number, win: Window,
   bias: Float32Array | null, relu: boolean,
 ): RefResult {
-  const oh = outSize(h, win.kh, win.sh, win.dh, win.pads[0], win.pads[1]);
-  const ow = outSize(w, win.kw, win.sw, win.dw, win.pads[2], win.pads[3]);
+  const [oh, ow] = outputSize(h, w, win);
   const data = new Float64Array(n * oh * ow * oc), absSum = new Float64Array(data.length);
   for (let b = 0; b < n; b++)
     for (let oy = 0; oy < oh; oy++)
@@ -30,10 +28,10 @@ export function conv2dRef(
         for (let o = 0; o < oc; o++) {
           let sum = bias ? bias[o] : 0, mag = Math.abs(sum);
           for (let ky = 0; ky < win.kh; ky++) {
-            const iy = oy * win.sh - win.pads[0] + ky * win.dh;
+            const iy = oy * win.sh - win.pt + ky * win.dh;
             if (iy < 0 || iy >= h) continue;
             for (let kx = 0; kx < win.kw; kx++) {
-              const ix = ox * win.sw - win.pads[2] + kx * win.dw;
+              const ix = ox * win.sw - win.pl + kx * win.dw;
               if (ix < 0 || ix >= w) continue;
               for (let ci = 0; ci < c; ci++) {
                 const t = x[((b * h + iy) * w + ix) * c + ci] * kernel[((ky * win.kw + kx) * c + ci) * oc + o];
@@ -50,9 +48,8 @@ export function conv2dRef(
 }
 
 /** Max over the real cells of each window; padding is skipped, never read as 0. */
-export function maxpool2dRef(x: Float32Array, [n, h, w, c]: number[], win: WindowSpec): RefResult {
-  const oh = outSize(h, win.kh, win.sh, win.dh, win.pads[0], win.pads[1]);
-  const ow = outSize(w, win.kw, win.sw, win.dw, win.pads[2], win.pads[3]);
+export function maxpool2dRef(x: Float32Array, [n, h, w, c]: number[], win: Window): RefResult {
+  const [oh, ow] = outputSize(h, w, win);
   const data = new Float64Array(n * oh * ow * c);
   for (let b = 0; b < n; b++)
     for (let oy = 0; oy < oh; oy++)
@@ -61,7 +58,7 @@ export function maxpool2dRef(x: Float32Array, [n, h, w, c]: number[], win: Windo
           let m = -Infinity;
           for (let ky = 0; ky < win.kh; ky++)
             for (let kx = 0; kx < win.kw; kx++) {
-              const iy = oy * win.sh - win.pads[0] + ky * win.dh, ix = ox * win.sw - win.pads[2] + kx * win.dw;
+              const iy = oy * win.sh - win.pt + ky * win.dh, ix = ox * win.sw - win.pl + kx * win.dw;
               if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
                 const v = x[((b * h + iy) * w + ix) * c + ci];
                 if (v > m || Number.isNaN(v)) m = v;

@@ -1,8 +1,9 @@
-// The standard workload suite (bench/workloads.json): loading, FLOP counts, and the convkit
-// layer and input each workload runs.
+// The standard workload suite (suite/workloads.json), shared by bench/ and test/: loading, FLOP
+// counts, and the convkit layer and input each workload runs.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ck from '../lib/index';
+import { product } from '../lib/shape';
 
 export interface Workload {
   id: string;
@@ -20,8 +21,16 @@ export function loadWorkloads(): Workload[] {
   return JSON.parse(readFileSync(join(__dirname, 'workloads.json'), 'utf8')).workloads;
 }
 
-function padding(w: Workload): ck.Padding {
-  return w.pad !== undefined ? [w.pad, w.pad, w.pad, w.pad] : (w.padding ?? 'same');
+/**
+ * The window of a conv or pool workload with the suite's defaults filled in: stride 1 (conv) or
+ * the window size (pool), padding 'same' (conv) or 'valid' (pool); 'pad' is explicit padding.
+ */
+export function windowOf(w: Workload): { k: number; stride: number; padding: ck.Padding } {
+  const pool = w.op === 'maxpool';
+  return {
+    k: w.k!, stride: w.stride ?? (pool ? w.k! : 1),
+    padding: w.pad !== undefined ? [w.pad, w.pad, w.pad, w.pad] : (w.padding ?? (pool ? 'valid' : 'same')),
+  };
 }
 
 export function inputShape(w: Workload): number[] {
@@ -30,11 +39,10 @@ export function inputShape(w: Workload): number[] {
 
 /** The layer a workload runs, with deterministic weights. */
 export function makeLayer(w: Workload): ck.Layer {
-  if (w.op === 'conv2d') {
-    return new ck.Conv2D({ filters: w.filters!, kernelSize: w.k!, strides: w.stride ?? 1, padding: padding(w), activation: w.activation ?? 'linear', seed: 1 });
-  }
-  if (w.op === 'maxpool') return new ck.MaxPool2D({ poolSize: w.k!, strides: w.stride ?? w.k!, padding: w.padding ?? 'valid' });
-  return new ck.Dense({ units: w.units!, activation: w.activation ?? 'linear', seed: 1 });
+  if (w.op === 'dense') return new ck.Dense({ units: w.units!, activation: w.activation ?? 'linear', seed: 1 });
+  const { k, stride, padding } = windowOf(w);
+  if (w.op === 'maxpool') return new ck.MaxPool2D({ poolSize: k, strides: stride, padding });
+  return new ck.Conv2D({ filters: w.filters!, kernelSize: k, strides: stride, padding, activation: w.activation ?? 'linear', seed: 1 });
 }
 
 /** Work per run: FLOPs for conv and dense (the suite's formula), bytes moved for pooling. */
@@ -44,6 +52,6 @@ export function work(w: Workload, outputShape: number[]): { amount: number; unit
     return { amount: 2 * n * oh * ow * oc * w.k! * w.k! * w.c!, unit: 'GFLOP/s' };
   }
   if (w.op === 'dense') return { amount: 2 * w.n * w.in! * w.units!, unit: 'GFLOP/s' };
-  const inputs = w.n * w.h! * w.w! * w.c!, outputs = outputShape.reduce((a, b) => a * b, 1);
+  const inputs = w.n * w.h! * w.w! * w.c!, outputs = product(outputShape);
   return { amount: 4 * (inputs + outputs), unit: 'GB/s' };
 }

@@ -1,4 +1,4 @@
-#include "kernels/pack_weights.h"
+#include "kernels/pack-weights.h"
 
 #include "kernels/gemm.h"
 

@@ -1,6 +1,9 @@
 // The blocked GEMM driver: C = clamp(A * W + bias) over a packed W, in cache-sized blocks.
+// Mirrors assembly/kernels/gemm-driver.ts.
 #pragma once
 #include <cstddef>
+
+#include "kernels/gemm.h"
 
 namespace convkit {
 
@@ -16,10 +19,9 @@ struct GemmProblem {
   bool accumulate;    // C already holds an addend (Gemm's beta * C)
 };
 
-// Rows [m0, m1) and 16-column panels [p0, p1) of the problem, on the calling thread.
-void GemmTile(const GemmProblem& p, size_t m0, size_t m1, size_t p0, size_t p1);
-
-// The whole problem, split across the thread pool along M or N when it is big enough.
-void GemmRun(const GemmProblem& p);
+// Rows [m0, m1) and 16-column panels [p0, p1) of the problem with micro-kernel uk, K in blocks
+// of k_block rows, on the calling thread.
+void GemmTile(const GemmUkernel& uk, const GemmProblem& p, size_t m0, size_t m1, size_t p0,
+              size_t p1, size_t k_block);
 
 }  // namespace convkit

@@ -1,6 +1,8 @@
-// Deterministic data for a workload, shared by every candidate: the NHWC input, the HWIO (or
-// [in, units]) kernel, the bias, and the output shape. Weights are He-uniform-sized values.
+// Deterministic data for a workload, the same for every bench candidate and the parity test: the
+// NHWC input, the HWIO (or [in, units]) kernel, the bias, and the output shape. Weights are
+// He-uniform-sized values.
 import * as ck from '../lib/index';
+import { product } from '../lib/shape';
 import { inputShape, makeLayer, type Workload } from './workloads';
 
 export interface WorkloadData {
@@ -23,7 +25,7 @@ function uniform(length: number, seed: number, scale: number): Float32Array {
 
 export function workloadData(w: Workload): WorkloadData {
   const shape = inputShape(w);
-  const input = uniform(shape.reduce((a, b) => a * b, 1), 7, 1);
+  const input = uniform(product(shape), 7, 1);
   let kernel: Float32Array | null = null, bias: Float32Array | null = null;
   if (w.op !== 'maxpool') {
     const fanIn = w.op === 'conv2d' ? w.k! * w.k! * w.c! : w.in!;

@@ -1,0 +1,101 @@
+// How one op call runs, decided once from its shapes before any kernel runs: the path, the tasks
+// and how threads share them, the GEMM's K blocking and each thread's workspace. The wasm backend
+// plans here and writes the plan into the job; the kernels only follow it. native/ops/plan.cc
+// makes the same plan by the same rules (same names, same fields), and test/constants.test.ts
+// compares the two on many shapes: a path added to one belongs in the other.
+import type { Conv2DParams, WindowParams } from './backend';
+import { CACHE_LINE, GEMM_BLOCKING, PANEL_WIDTH, PATH, PLAN, TASK_BITS } from '../generated/kernels';
+
+export interface Plan {
+  /** PATH.gemm, PATH.im2colGemm or PATH.maxpool. */
+  path: number;
+  /** Participants: 1 runs on one thread. */
+  threads: number;
+  /** Taken in turn by the participants. */
+  tasks: number;
+  /** GEMM rows; output pixels for conv and max-pool. */
+  rows: number;
+  /** GEMM rows, im2col segment rows, or pooled pixels per task. */
+  rowsPerTask: number;
+  /** 16-column panels of the GEMM's output, and per task. */
+  panels: number;
+  panelsPerTask: number;
+  /** K rows per pass over a panel: chosen on the whole problem, so no result depends on the threads. */
+  kBlock: number;
+  /** Workspace of each participant (slot i at i * slotBytes). */
+  slotBytes: number;
+}
+
+/** What differs between the backends that follow the same rules. */
+export interface PlanTarget {
+  /** Rows of the GEMM micro-kernel. */
+  mr: number;
+  /** Threads the backend may use now. */
+  threads: number;
+  /** Below this many multiply-adds (reads for max-pool), one thread. */
+  parallelMacs: number;
+  parallelReads: number;
+  /** Per-participant edge-tile scratch the GEMM driver needs. */
+  tileBytes: number;
+  /** Size of one tap pointer (max-pool's indirection list). */
+  pointerBytes: number;
+}
+
+/** Tasks of one op never exceed this (the job counter's limit). */
+export const MAX_TASKS = 2 ** TASK_BITS - 1;
+
+const ceilDiv = (a: number, b: number) => Math.ceil(a / b);
+/** Slots start on their own cache line: threads writing neighbouring slots must not share one. */
+const slotBytes = (bytes: number) => ceilDiv(bytes, CACHE_LINE) * CACHE_LINE;
+
+/** One participant when the work is too small to share; never more than there are tasks. */
+function participants(work: number, threshold: number, threads: number, tasks: number): number {
+  return work < threshold ? 1 : Math.max(1, Math.min(threads, tasks));
+}
+
+/** C[m x n] = A[m x k] * W: tasks of whole row tiles (split along M) or of panels (few rows). */
+export function planGemm(m: number, n: number, k: number, t: PlanTarget): Plan {
+  const panels = ceilDiv(n, PANEL_WIDTH);
+  // With one row tile A is tiny: blocking K would only break each panel's stream of weights.
+  const kBlock = m <= t.mr ? k : Math.min(k, GEMM_BLOCKING.kc);
+  const macs = m * n * k;
+  const threads = macs < t.parallelMacs ? 1 : t.threads;
+  const rowTiles = ceilDiv(m, t.mr);
+  let rowsPerTask = m, panelsPerTask = panels;
+  // Split the longer side: a thread reads all of the other operand, so splitting rows costs each
+  // thread all of W (k x n), splitting panels all of A (m x k). Either way every thread gets work.
+  const splitRows = rowTiles >= threads ? m >= n || panels < threads : rowTiles >= panels;
+  if (threads > 1 && splitRows) rowsPerTask = ceilDiv(rowTiles, threads) * t.mr; // whole micro-tiles per task
+  else if (threads > 1) panelsPerTask = ceilDiv(panels, threads);
+  const tasks = ceilDiv(m, rowsPerTask) * ceilDiv(panels, panelsPerTask);
+  return {
+    path: PATH.gemm, threads: participants(macs, t.parallelMacs, threads, tasks), tasks, rows: m, rowsPerTask,
+    panels, panelsPerTask, kBlock, slotBytes: slotBytes(t.tileBytes),
+  };
+}
+
+/** 1x1 stride-1 unpadded: the GEMM of x itself; otherwise im2col segments of bounded size. */
+export function planConv2D(p: Conv2DParams, t: PlanTarget): Plan {
+  const rows = p.n * p.oh * p.ow, k = p.kh * p.kw * p.c;
+  const pointwise = p.kh === 1 && p.kw === 1 && p.sh === 1 && p.sw === 1 && p.pt === 0 && p.pb === 0 && p.pl === 0 && p.pr === 0;
+  if (pointwise) return planGemm(rows, p.oc, k, t);
+  const panels = ceilDiv(p.oc, PANEL_WIDTH);
+  // Segments: whole micro-tiles that keep the workspace bounded, and few enough tasks.
+  let seg = Math.max(t.mr, Math.floor(Math.floor(PLAN.segmentFloats / k) / t.mr) * t.mr);
+  if (ceilDiv(rows, seg) > MAX_TASKS) seg = ceilDiv(ceilDiv(rows, MAX_TASKS), t.mr) * t.mr;
+  const rowsPerTask = Math.min(seg, rows), tasks = ceilDiv(rows, rowsPerTask);
+  return {
+    path: PATH.im2colGemm, threads: participants(rows * k * p.oc, t.parallelMacs, t.threads, tasks), tasks, rows, rowsPerTask,
+    panels, panelsPerTask: panels, kBlock: rows <= t.mr ? k : Math.min(k, GEMM_BLOCKING.kc), slotBytes: slotBytes(t.tileBytes + rowsPerTask * k * 4),
+  };
+}
+
+/** Runs of output pixels. */
+export function planMaxPool2D(p: WindowParams, t: PlanTarget): Plan {
+  const rows = p.n * p.oh * p.ow;
+  const rowsPerTask = Math.max(PLAN.poolPixelsPerTask, ceilDiv(rows, MAX_TASKS)), tasks = ceilDiv(rows, rowsPerTask);
+  return {
+    path: PATH.maxpool, threads: participants(rows * p.kh * p.kw * p.c, t.parallelReads, t.threads, tasks), tasks, rows, rowsPerTask,
+    panels: 0, panelsPerTask: 0, kBlock: 0, slotBytes: slotBytes(p.kh * p.kw * t.pointerBytes),
+  };
+}

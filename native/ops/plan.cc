@@ -1,0 +1,91 @@
+#include "ops/plan.h"
+
+#include <algorithm>
+
+#include "kernels/cpu-features.h"
+#include "kernels/thread-pool.h"
+
+namespace convkit {
+namespace {
+
+size_t CeilDiv(size_t a, size_t b) { return (a + b - 1) / b; }
+
+// Slots start on their own cache line: threads writing neighbouring slots must not share one.
+size_t SlotBytes(size_t bytes) { return CeilDiv(bytes, kCacheLine) * kCacheLine; }
+
+// One participant when the work is too small to share; never more than there are tasks.
+size_t Participants(double work, double threshold, size_t threads, size_t tasks) {
+  return work < threshold ? 1 : std::max<size_t>(1, std::min(threads, tasks));
+}
+
+}  // namespace
+
+PlanTarget NativeTarget() {
+  // Native tile scratch lives on the stack of GemmTile; tap pointers are the CPU's.
+  const GemmUkernel& gemm = ActiveGemm();
+  return {&gemm, gemm.mr, NumThreads(), kParallelMacs, kParallelReads, 0, sizeof(const float*)};
+}
+
+Plan PlanGemm(size_t m, size_t n, size_t k, const PlanTarget& t) {
+  Plan p{};
+  p.path = Path::kGemm;
+  p.gemm = t.gemm;
+  p.rows = m;
+  p.panels = CeilDiv(n, kGemmNR);
+  // With one row tile A is tiny: blocking K would only break each panel's stream of weights.
+  p.k_block = m <= t.mr ? k : std::min(k, kGemmKc);
+  const double macs = double(m) * double(n) * double(k);
+  const size_t threads = macs < t.parallel_macs ? 1 : t.threads;
+  const size_t row_tiles = CeilDiv(m, t.mr);
+  p.rows_per_task = m;
+  p.panels_per_task = p.panels;
+  // Split the longer side: a thread reads all of the other operand, so splitting rows costs each
+  // thread all of W (k x n), splitting panels all of A (m x k). Either way every thread gets work.
+  const bool split_rows = row_tiles >= threads ? m >= n || p.panels < threads : row_tiles >= p.panels;
+  if (threads > 1 && split_rows) {
+    p.rows_per_task = CeilDiv(row_tiles, threads) * t.mr;  // whole micro-tiles per task
+  } else if (threads > 1) {
+    p.panels_per_task = CeilDiv(p.panels, threads);
+  }
+  p.tasks = CeilDiv(m, p.rows_per_task) * CeilDiv(p.panels, p.panels_per_task);
+  p.threads = Participants(macs, t.parallel_macs, threads, p.tasks);
+  p.slot_bytes = SlotBytes(t.tile_bytes);
+  return p;
+}
+
+Plan PlanConv2D(const Conv2DShape& s, const PlanTarget& t) {
+  const Window2D& w = s.win;
+  const size_t rows = s.in.n * s.oh * s.ow, k = w.kh * w.kw * s.in.c;
+  const bool pointwise = w.kh == 1 && w.kw == 1 && w.sh == 1 && w.sw == 1 && w.pt == 0 &&
+                         w.pb == 0 && w.pl == 0 && w.pr == 0;
+  if (pointwise) return PlanGemm(rows, s.oc, k, t);
+
+  Plan p{};
+  p.path = Path::kIm2colGemm;
+  p.gemm = t.gemm;
+  p.rows = rows;
+  p.panels = p.panels_per_task = CeilDiv(s.oc, kGemmNR);
+  p.k_block = rows <= t.mr ? k : std::min(k, kGemmKc);
+  // Segments: whole micro-tiles that keep the workspace bounded, and few enough tasks.
+  size_t seg = std::max(t.mr, kSegmentFloats / k / t.mr * t.mr);
+  if (CeilDiv(rows, seg) > kMaxTasks) seg = CeilDiv(CeilDiv(rows, kMaxTasks), t.mr) * t.mr;
+  p.rows_per_task = std::min(seg, rows);
+  p.tasks = CeilDiv(rows, p.rows_per_task);
+  p.threads = Participants(double(rows) * double(k) * double(s.oc), t.parallel_macs, t.threads, p.tasks);
+  p.slot_bytes = SlotBytes(t.tile_bytes + p.rows_per_task * k * sizeof(float));
+  return p;
+}
+
+Plan PlanMaxPool2D(const Nhwc& in, const Window2D& win, size_t oh, size_t ow, const PlanTarget& t) {
+  Plan p{};
+  p.path = Path::kMaxpool;
+  p.rows = in.n * oh * ow;
+  p.rows_per_task = std::max(kPoolPixelsPerTask, CeilDiv(p.rows, kMaxTasks));
+  p.tasks = CeilDiv(p.rows, p.rows_per_task);
+  const double reads = double(p.rows) * double(win.kh * win.kw) * double(in.c);
+  p.threads = Participants(reads, t.parallel_reads, t.threads, p.tasks);
+  p.slot_bytes = SlotBytes(win.kh * win.kw * t.pointer_bytes);
+  return p;
+}
+
+}  // namespace convkit

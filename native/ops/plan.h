@@ -1,0 +1,58 @@
+// How one op call runs, decided once from its shapes before any kernel runs (as MLAS's
+// ConvPrepare and XNNPACK's reshape do): the path, the tasks and how threads share them, the
+// GEMM's K blocking and each thread's workspace. The kernels below only follow it.
+// lib/backends/plan.ts makes the same plan, by the same rules, for the wasm kernels
+// (test/constants.test.ts compares the two).
+#pragma once
+#include <cstddef>
+
+#include "generated/kernels.h"
+#include "kernels/gemm.h"
+#include "ops/window.h"
+
+namespace convkit {
+
+struct Plan {
+  Path path;
+  const GemmUkernel* gemm;  // the micro-kernel the plan was made for (null for max-pool)
+  size_t threads;           // participants: 1 runs on the calling thread alone
+  size_t tasks;             // taken in turn by the participants
+  size_t rows;              // GEMM rows, output pixels for conv and max-pool
+  size_t rows_per_task;     // GEMM rows, im2col segment rows, or pooled pixels per task
+  size_t panels;            // 16-column panels of the GEMM's output
+  size_t panels_per_task;
+  size_t k_block;           // K rows per pass over a panel: chosen on the whole problem, never
+                            // on a task, so the bits of a result do not depend on the threads
+  size_t slot_bytes;        // workspace of each participant (slot i at i * slot_bytes)
+};
+
+// What differs between the backends that follow the same rules.
+struct PlanTarget {
+  const GemmUkernel* gemm;      // native: the micro-kernel to run (null elsewhere)
+  size_t mr;                    // rows of the GEMM micro-kernel
+  size_t threads;               // threads the backend may use now
+  double parallel_macs;         // below this, one thread
+  double parallel_reads;        // the same for max-pool
+  size_t tile_bytes;            // per-participant edge-tile scratch the GEMM driver needs
+  size_t pointer_bytes;         // size of one tap pointer (max-pool's indirection list)
+};
+
+// The native target now: the active micro-kernel, the pool's thread count.
+PlanTarget NativeTarget();
+
+// C[m x n] = A[m x k] * W: tasks of whole row tiles (split along M) or of panels (few rows).
+Plan PlanGemm(size_t m, size_t n, size_t k, const PlanTarget& t);
+
+struct Conv2DShape {
+  Nhwc in;
+  Window2D win;
+  size_t oh, ow, oc;  // checked by the caller to match OutputExtent
+};
+
+// 1x1 stride-1 unpadded: the GEMM of x itself; otherwise im2col segments of bounded size.
+Plan PlanConv2D(const Conv2DShape& s, const PlanTarget& t);
+
+// Runs of output pixels.
+Plan PlanMaxPool2D(const Nhwc& in, const Window2D& win, size_t oh, size_t ow, const PlanTarget& t);
+
+}  // namespace convkit
