@@ -1,9 +1,10 @@
 // `npm run bench`: the 12 standard workloads on every backend that loads here, as a table of
 // median and min milliseconds and GFLOP/s (GB/s for pooling). Options: --only C3,D2
 // --threads 1,2 --quick --json, and --async to time forwardAsync (one call at a time) instead of
-// forward.
+// forward. --kernels prints the kernel efficiency report instead (bench/kernels.ts).
 import * as ck from '../lib/index';
 import { convkitLayer, workloadData } from '../suite/data';
+import { kernelReport } from './kernels';
 import { loadWorkloads, work } from '../suite/workloads';
 
 interface Row {
@@ -55,6 +56,7 @@ function median(values: number[]): number {
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--kernels')) return kernelReport(option('threads')?.split(',').map(Number) ?? [1, 2], quick);
   const workloads = loadWorkloads().filter((w) => !only || only.includes(w.id));
   if (workloads.length === 0) throw new Error(`no workload matches --only ${only?.join(',')}`);
   const rows: Row[] = [];

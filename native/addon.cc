@@ -34,6 +34,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<SelectIsa>(env, exports, "selectIsa");
   Export<InjectFault>(env, exports, "_injectFault");
   Export<PlanOf>(env, exports, "_plan");
+  Export<BenchKernelRates>(env, exports, "_benchKernels");
   return exports;
 }
 

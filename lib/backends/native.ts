@@ -17,7 +17,17 @@ type Addon = Omit<Backend, 'name' | 'owns' | 'release' | 'packWeights' | 'unpack
   denseAsync(...args: unknown[]): Promise<Float32Array>;
   _injectFault(kind: 'alloc' | 'threads'): void;
   _plan(op: PlannedOp, params: object): Plan;
+  _benchKernels(seconds: number): KernelRate[];
 };
+
+/** One micro-kernel's GFLOP/s on an L1-resident problem, next to the core's FMA peak. */
+export interface KernelRate {
+  isa: string;
+  mr: number;
+  kernelGflops: number;
+  rowGflops: number;
+  peakGflops: number;
+}
 
 export type PlannedOp = 'conv2d' | 'maxpool2d' | 'gemm';
 
@@ -28,12 +38,15 @@ class NativeWeights implements PackedWeights {
 }
 
 /**
- * The native backend, plus test hooks: one makes the next native allocation or thread start
- * fail, one returns the plan native/ops/plan.cc makes for a call's params.
+ * The native backend, plus test and bench hooks: one makes the next native allocation or thread
+ * start fail, one returns the plan native/ops/plan.cc makes for a call's params, one measures
+ * the micro-kernels.
  */
 export interface NativeBackend extends Backend {
   injectFault(kind: 'alloc' | 'threads'): void;
   plan(op: PlannedOp, params: object): Plan;
+  /** Measures every micro-kernel this CPU runs (npm run bench -- --kernels); blocks the thread. */
+  benchKernels(seconds: number): KernelRate[];
 }
 
 /** The handle inside packed weights; the addon checks it again (a type-tagged External). */
@@ -72,5 +85,6 @@ export function loadNative(): NativeBackend {
     gemmAsync: (a, b, c, p) => addon.gemmAsync(a, b, c, p),
     injectFault: (kind) => addon._injectFault(kind),
     plan: (op, params) => addon._plan(op, params),
+    benchKernels: (seconds) => addon._benchKernels(seconds),
   };
 }

@@ -47,6 +47,12 @@ std::vector<std::string> SupportedIsas() {
   return out;
 }
 
+const GemmUkernel* FindGemm(const std::string& isa) {
+  for (const GemmUkernel& g : kGemms)
+    if (isa == g.isa && Supported(g)) return &g;
+  return nullptr;
+}
+
 bool SelectIsa(const std::string& isa) {
   for (size_t i = 0; i < kGemmCount; i++) {
     if (isa == kGemms[i].isa && Supported(kGemms[i])) {

@@ -12,6 +12,8 @@ namespace convkit {
 const GemmUkernel& ActiveGemm();
 // ISAs this CPU can run, widest first; "scalar" is always last.
 std::vector<std::string> SupportedIsas();
+// The micro-kernel of a supported ISA, or null.
+const GemmUkernel* FindGemm(const std::string& isa);
 // Switches the micro-kernel (tests sweep every ISA with it). False if not supported here.
 bool SelectIsa(const std::string& isa);
 

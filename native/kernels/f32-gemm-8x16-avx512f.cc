@@ -1,10 +1,12 @@
-// AVX-512F micro-kernel: 8 rows x 16 columns, one zmm accumulator per row.
-// Compiled for AVX-512 through the target pragma only; it runs only when cpu-features.cc says so.
+// AVX-512F micro-kernel: 8 rows x 16 columns in 8 named zmm accumulators; each A element is
+// broadcast straight from memory into its FMA. Compiled for AVX-512 through the target pragma
+// only; it runs only when cpu-features.cc says so.
 #pragma GCC target("avx512f")
-// GCC 12 warns about the undefined vector inside its own _mm512 reductions: a false positive.
+// GCC 12 warns about the undefined vector inside its own _mm512 intrinsics: a false positive.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 
+#include "kernels/avx512-store-row.h"
 #include "kernels/gemm.h"
 
 namespace convkit {
@@ -12,30 +14,40 @@ namespace convkit {
 void f32_gemm_8x16_avx512f(size_t mr, size_t kc, const float* a, size_t lda, const float* w,
                            float* c, size_t ldc, unsigned flags, const float* bias, float minv,
                            float maxv) {
-  constexpr size_t MR = 8;
-  // Rows past mr alias the last real row: they compute the same values and are never stored.
-  const float* ar[MR];
-  for (size_t i = 0; i < MR; i++) ar[i] = a + (i < mr ? i : mr - 1) * lda;
+  // Rows past mr alias the row above: they compute its values again and are never stored.
+  const float* a0 = a;
+  const float* a1 = mr > 1 ? a0 + lda : a0;
+  const float* a2 = mr > 2 ? a1 + lda : a1;
+  const float* a3 = mr > 3 ? a2 + lda : a2;
+  const float* a4 = mr > 4 ? a3 + lda : a3;
+  const float* a5 = mr > 5 ? a4 + lda : a4;
+  const float* a6 = mr > 6 ? a5 + lda : a5;
+  const float* a7 = mr > 7 ? a6 + lda : a6;
 
-  __m512 acc[MR];
-  for (size_t i = 0; i < MR; i++) acc[i] = _mm512_setzero_ps();
-  for (size_t k = 0; k < kc; k++) {
-    const __m512 wk = _mm512_loadu_ps(w + k * kGemmNR);
-    for (size_t i = 0; i < MR; i++) acc[i] = _mm512_fmadd_ps(_mm512_set1_ps(ar[i][k]), wk, acc[i]);
+  __m512 c0 = _mm512_setzero_ps(), c1 = _mm512_setzero_ps(), c2 = _mm512_setzero_ps();
+  __m512 c3 = _mm512_setzero_ps(), c4 = _mm512_setzero_ps(), c5 = _mm512_setzero_ps();
+  __m512 c6 = _mm512_setzero_ps(), c7 = _mm512_setzero_ps();
+  for (size_t k = 0; k < kc; k++, w += kGemmNR) {
+    const __m512 vw = _mm512_loadu_ps(w);
+    c0 = _mm512_fmadd_ps(_mm512_set1_ps(a0[k]), vw, c0);
+    c1 = _mm512_fmadd_ps(_mm512_set1_ps(a1[k]), vw, c1);
+    c2 = _mm512_fmadd_ps(_mm512_set1_ps(a2[k]), vw, c2);
+    c3 = _mm512_fmadd_ps(_mm512_set1_ps(a3[k]), vw, c3);
+    c4 = _mm512_fmadd_ps(_mm512_set1_ps(a4[k]), vw, c4);
+    c5 = _mm512_fmadd_ps(_mm512_set1_ps(a5[k]), vw, c5);
+    c6 = _mm512_fmadd_ps(_mm512_set1_ps(a6[k]), vw, c6);
+    c7 = _mm512_fmadd_ps(_mm512_set1_ps(a7[k]), vw, c7);
   }
 
   const __m512 vmin = _mm512_set1_ps(minv), vmax = _mm512_set1_ps(maxv);
-  for (size_t i = 0; i < mr; i++) {
-    float* ci = c + i * ldc;
-    __m512 v = acc[i];
-    if (flags & kGemmAccumulate) v = _mm512_add_ps(_mm512_loadu_ps(ci), v);
-    if (flags & kGemmEpilogue) {
-      v = _mm512_add_ps(v, _mm512_loadu_ps(bias));
-      // Operand order keeps NaN: max/min return the second operand when either is NaN.
-      v = _mm512_min_ps(vmax, _mm512_max_ps(vmin, v));
-    }
-    _mm512_storeu_ps(ci, v);
-  }
+  StoreRow16Avx512(c, c0, flags, bias, vmin, vmax);
+  if (mr > 1) StoreRow16Avx512(c + ldc, c1, flags, bias, vmin, vmax);
+  if (mr > 2) StoreRow16Avx512(c + 2 * ldc, c2, flags, bias, vmin, vmax);
+  if (mr > 3) StoreRow16Avx512(c + 3 * ldc, c3, flags, bias, vmin, vmax);
+  if (mr > 4) StoreRow16Avx512(c + 4 * ldc, c4, flags, bias, vmin, vmax);
+  if (mr > 5) StoreRow16Avx512(c + 5 * ldc, c5, flags, bias, vmin, vmax);
+  if (mr > 6) StoreRow16Avx512(c + 6 * ldc, c6, flags, bias, vmin, vmax);
+  if (mr > 7) StoreRow16Avx512(c + 7 * ldc, c7, flags, bias, vmin, vmax);
 }
 
 }  // namespace convkit

@@ -4,6 +4,7 @@
 
 #include "kernels/cpu-features.h"
 #include "kernels/fault-injection.h"
+#include "kernels/kernel-bench.h"
 #include "kernels/thread-pool.h"
 #include "napi/args.h"
 #include "napi/jobs.h"
@@ -206,6 +207,25 @@ Napi::Value InjectFault(const Napi::CallbackInfo& info) {
     throw Napi::TypeError::New(info.Env(), "Expected 'alloc' or 'threads' for fault");
   convkit::InjectFault(kind == "alloc" ? Fault::kAlloc : Fault::kThreads);
   return info.Env().Undefined();
+}
+
+// _benchKernels(seconds): [{ isa, mr, kernelGflops, rowGflops, peakGflops }], measured on this
+// thread (npm run bench -- --kernels; never called by the library itself).
+Napi::Value BenchKernelRates(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const double seconds = info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : 0.2;
+  if (!(seconds > 0 && seconds <= 10)) throw Napi::RangeError::New(env, "Expected seconds in (0, 10]");
+  Napi::Array out = Napi::Array::New(env);
+  for (const KernelRate& r : BenchKernels(seconds)) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("isa", r.isa);
+    o.Set("mr", double(r.mr));
+    o.Set("kernelGflops", r.kernel_gflops);
+    o.Set("rowGflops", r.row_gflops);
+    o.Set("peakGflops", r.peak_gflops);
+    out.Set(out.Length(), o);
+  }
+  return out;
 }
 
 Napi::Value SelectIsa(const Napi::CallbackInfo& info) {

@@ -18,6 +18,7 @@ Napi::Value SetNumThreads(const Napi::CallbackInfo& info);
 Napi::Value SelectIsa(const Napi::CallbackInfo& info);
 Napi::Value InjectFault(const Napi::CallbackInfo& info);
 Napi::Value PlanOf(const Napi::CallbackInfo& info);
+Napi::Value BenchKernelRates(const Napi::CallbackInfo& info);
 
 }  // namespace napi
 }  // namespace convkit

@@ -1,0 +1,108 @@
+// `npm run bench -- --kernels [--threads 1,2] [--quick]`: how close the native kernels run to
+// the machine's limit. Each GEMM micro-kernel on an L1-resident problem next to the core's FMA
+// peak (a dependency-free FMA loop in the same binary), then the whole GEMM (gemm(), which packs
+// B on every call as np.dot does) on 1024^3, 2048^3 and the suite's im2col shapes, next to
+// numpy's np.dot in the same run when python3 with numpy is present.
+import { spawnSync } from 'node:child_process';
+import * as ck from '../lib/index';
+import type { NativeBackend } from '../lib/backends/native';
+import { backend } from '../lib/backends/select';
+import { outputExtent, samePads } from '../lib/shape';
+import { loadWorkloads, windowOf } from '../suite/workloads';
+
+type Shape = { name: string; m: number; n: number; k: number };
+
+/** The GEMM each conv workload runs: output pixels x filters x (kh * kw * c). */
+function gemmShapes(): Shape[] {
+  const shapes: Shape[] = [{ name: '1024^3', m: 1024, n: 1024, k: 1024 }, { name: '2048^3', m: 2048, n: 2048, k: 2048 }];
+  for (const w of loadWorkloads()) {
+    if (w.op !== 'conv2d') continue;
+    const { k, stride, padding } = windowOf(w);
+    const pads = (size: number) => (padding === 'same' ? samePads(size, k, stride, 1) : padding === 'valid' ? [0, 0] : [padding[0], padding[1]]);
+    const [pt, pb] = pads(w.h!), [pl, pr] = pads(w.w!);
+    const oh = outputExtent(w.h!, k, stride, 1, pt, pb), ow = outputExtent(w.w!, k, stride, 1, pl, pr);
+    shapes.push({ name: `${w.id} im2col`, m: w.n * oh * ow, n: w.filters!, k: k * k * w.c! });
+  }
+  return shapes;
+}
+
+/** Median seconds of fn over a time budget, after one warm-up call. */
+function time(fn: () => unknown, budgetMs: number): number {
+  fn();
+  const times: number[] = [];
+  const start = performance.now();
+  while (times.length < 3 || performance.now() - start < budgetMs) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[times.length >> 1] / 1000;
+}
+
+const NUMPY = `
+import json, sys, time
+import numpy as np
+shapes, budget = json.loads(sys.argv[1]), float(sys.argv[2])
+out = []
+rng = np.random.default_rng(1)
+for s in shapes:
+    a = rng.random((s['m'], s['k']), dtype=np.float32); b = rng.random((s['k'], s['n']), dtype=np.float32)
+    np.dot(a, b)
+    times, start = [], time.perf_counter()
+    while len(times) < 3 or time.perf_counter() - start < budget:
+        t = time.perf_counter(); np.dot(a, b); times.append(time.perf_counter() - t)
+    times.sort()
+    out.append(times[len(times) // 2])
+print(json.dumps(out))
+`;
+
+/** numpy's seconds per shape with `threads` BLAS threads, or null without python3 and numpy. */
+function numpySeconds(shapes: Shape[], threads: number, budgetMs: number): number[] | null {
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
+  const r = spawnSync('python3', ['-c', NUMPY, JSON.stringify(shapes), String(budgetMs / 1000)], { encoding: 'utf8', env });
+  if (r.status !== 0) return null;
+  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+}
+
+const pad = (cells: string[], widths: number[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+
+function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  console.log(pad(header, widths));
+  console.log(widths.map((n) => '-'.repeat(n)).join('  '));
+  for (const r of rows) console.log(pad(r, widths));
+}
+
+export async function kernelReport(threadCounts: number[], quick: boolean): Promise<void> {
+  if (!ck.backends().includes('native')) throw new Error('--kernels needs the native backend, which does not load here');
+  await ck.setBackend('native');
+  const native = backend() as NativeBackend;
+  console.log(`convkit ${ck.version} kernels on ${require('node:os').cpus()[0]?.model}, ${new Date().toISOString().slice(0, 10)}${quick ? ' (--quick)' : ''}`);
+  console.log('\nMicro-kernels, kc = 256, A and W in L1, one thread (GFLOP/s):');
+  const rates = native.benchKernels(quick ? 0.1 : 0.5);
+  printTable(['isa', 'tile', 'kernel', 'of peak', '1-row kernel', 'FMA peak'], rates.map((r) => [
+    r.isa, `${r.mr}x16`, r.kernelGflops.toFixed(1), r.peakGflops ? `${((100 * r.kernelGflops) / r.peakGflops).toFixed(0)}%` : '-',
+    r.rowGflops ? r.rowGflops.toFixed(1) : '-', r.peakGflops ? r.peakGflops.toFixed(1) : '-',
+  ]));
+
+  const shapes = gemmShapes();
+  const budget = quick ? 200 : 1500;
+  const original = ck.getNumThreads();
+  for (const threads of threadCounts) {
+    ck.setNumThreads(threads);
+    const rows: string[][] = [];
+    const numpy = numpySeconds(shapes, threads, budget);
+    shapes.forEach((s, i) => {
+      const a = new ck.Tensor(new Float32Array(s.m * s.k).fill(0.5), [s.m, s.k]);
+      const b = new ck.Tensor(new Float32Array(s.k * s.n).fill(0.25), [s.k, s.n]);
+      const flops = 2 * s.m * s.n * s.k;
+      const ours = flops / time(() => ck.gemm(a, b), budget) / 1e9;
+      const theirs = numpy ? flops / numpy[i] / 1e9 : NaN;
+      rows.push([s.name, `${s.m}x${s.n}x${s.k}`, ours.toFixed(1), numpy ? theirs.toFixed(1) : '-', numpy ? (ours / theirs).toFixed(2) : '-']);
+    });
+    console.log(`\nWhole GEMM, ${threads} thread${threads > 1 ? 's' : ''}, ${ck.backendInfo().isa} (GFLOP/s; numpy ${numpy ? 'np.dot' : 'not available: python3 with numpy not found'}):`);
+    printTable(['shape', 'm x n x k', 'convkit', 'numpy', 'ratio'], rows);
+  }
+  ck.setNumThreads(original);
+}
