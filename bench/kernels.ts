@@ -81,9 +81,11 @@ export async function kernelReport(threadCounts: number[], quick: boolean): Prom
   console.log(`convkit ${ck.version} kernels on ${require('node:os').cpus()[0]?.model}, ${new Date().toISOString().slice(0, 10)}${quick ? ' (--quick)' : ''}`);
   console.log('\nMicro-kernels, kc = 256, A and W in L1, one thread (GFLOP/s):');
   const rates = native.benchKernels(quick ? 0.1 : 0.5);
-  printTable(['isa', 'tile', 'kernel', 'of peak', '1-row kernel', 'FMA peak'], rates.map((r) => [
-    r.isa, `${r.mr}x16`, r.kernelGflops.toFixed(1), r.peakGflops ? `${((100 * r.kernelGflops) / r.peakGflops).toFixed(0)}%` : '-',
-    r.rowGflops ? r.rowGflops.toFixed(1) : '-', r.peakGflops ? r.peakGflops.toFixed(1) : '-',
+  const ofPeak = (v: number, peak: number) => (v && peak ? ` (${((100 * v) / peak).toFixed(0)}%)` : '');
+  printTable(['isa', `${'MR'}x16 kernel`, `MRx32 kernel`, '1x16 kernel', 'FMA peak'], rates.map((r) => [
+    r.isa, `${r.mr}x16: ${r.kernelGflops.toFixed(1)}${ofPeak(r.kernelGflops, r.peakGflops)}`,
+    r.pairGflops ? `${r.mr}x32: ${r.pairGflops.toFixed(1)}${ofPeak(r.pairGflops, r.peakGflops)}` : '-',
+    r.rowGflops ? `${r.rowGflops.toFixed(1)}${ofPeak(r.rowGflops, r.peakGflops)}` : '-', r.peakGflops ? r.peakGflops.toFixed(1) : '-',
   ]));
 
   const shapes = gemmShapes();

@@ -21,6 +21,7 @@ const upper = (s) => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 const maxTasks = 2 ** spec.job.taskBits - 1;
 const maxMr = Math.max(...spec.native.map((k) => k.mr));
 const functions = [...new Set(spec.native.flatMap((k) => [k.kernel, k.row]).filter(Boolean))];
+const pairs = spec.native.map((k) => k.pair).filter(Boolean);
 
 function nativeHeader() {
   const { gemm, plan } = spec;
@@ -41,6 +42,8 @@ constexpr size_t kGemmMc = ${gemm.mc};
 // ${plan.segmentComment}.
 constexpr size_t kSegmentFloats = ${plan.segmentFloats};
 constexpr size_t kPoolPixelsPerTask = ${plan.poolPixelsPerTask};
+// ${pascal(plan.packComment)}.
+constexpr size_t kPackMinPanels = ${plan.packMinPanels};
 // Bytes; ${plan.cacheLineComment}.
 constexpr size_t kCacheLine = ${plan.cacheLine};
 // ${pascal(plan.parallelComment)}.
@@ -55,12 +58,15 @@ constexpr int kActivationCount = ${Object.keys(spec.activations).length};
 // How an op runs (Plan::path).
 enum class Path : int { ${Object.entries(spec.paths).map(([n, v]) => `k${pascal(n)} = ${v}`).join(', ')} };
 
-// The GEMM micro-kernels, widest ISA first: X(isa, mr, kernel, row kernel or nullptr).
+// The GEMM micro-kernels, widest ISA first:
+// X(isa, mr, kernel, row kernel or nullptr, two-panel kernel or nullptr).
 #define CONVKIT_GEMM_KERNELS(X) \\
-${spec.native.map((k) => `  X("${k.isa}", ${k.mr}, ${k.kernel}, ${k.row ?? 'nullptr'})`).join(' \\\n')}
+${spec.native.map((k) => `  X("${k.isa}", ${k.mr}, ${k.kernel}, ${k.row ?? 'nullptr'}, ${k.pair ?? 'nullptr'})`).join(' \\\n')}
 
-// Every micro-kernel function named above: X(function).
+// Every one-panel and one-row micro-kernel named above: X(function).
 #define CONVKIT_GEMM_FUNCTIONS(X) ${functions.map((f) => `X(${f})`).join(' ')}
+// Every two-panel micro-kernel named above: X(function).
+#define CONVKIT_GEMM_PAIR_FUNCTIONS(X) ${pairs.map((f) => `X(${f})`).join(' ')}
 
 }  // namespace convkit
 `;
@@ -109,6 +115,8 @@ export const GEMM_BLOCKING = { kc: ${spec.gemm.kc}, mc: ${spec.gemm.mc} } as con
 export const PLAN = {
   segmentFloats: ${plan.segmentFloats},
   poolPixelsPerTask: ${plan.poolPixelsPerTask},
+  /** ${pascal(plan.packComment)}. */
+  packMinPanels: ${plan.packMinPanels},
   parallelMacs: ${json(plan.parallelMacs)},
   parallelReads: ${json(plan.parallelReads)},
 } as const;

@@ -31,6 +31,23 @@ forEachBackend('gemm against the float64 reference', () => {
         });
       }
 
+  // Wide enough for a native task to pack its blocks of A (kernels.json packMinPanels: 8 panels
+  // of 16) and pair its panels, around the M block (96 rows), K block (256) and tile edges.
+  for (const [m, n, k] of [[1, 128, 300], [7, 129, 257], [8, 161, 1], [9, 128, 255], [97, 145, 256], [200, 130, 600], [13, 200, 40]]) {
+    const transA = (m + k) % 2 === 1, s = seed++;
+    it(`packed blocks of A: m ${m}, n ${n}, k ${k}${transA ? ', transA' : ''}`, () => {
+      const a = randomArray(m * k, s), b = randomArray(k * n, s + 7), c = randomArray(n, s + 11);
+      const expected = gemmRef(a, b, m, n, k, { transA, alpha: 0.5, beta: 2, c, cRows: 1, cCols: n, relu: true });
+      const A = new ck.Tensor(a, transA ? [k, m] : [m, k]), B = new ck.Tensor(b, [k, n]);
+      forEachIsa((isa) =>
+        forEachThreadCount((threads) => {
+          const y = ck.gemm(A, B, { transA, alpha: 0.5, beta: 2, c: new ck.Tensor(c, [n]), activation: 'relu' });
+          expectClose(y.data, expected, k, `[${isa}, ${threads} threads]`);
+        }),
+      );
+    });
+  }
+
   const C_SHAPES: number[][] = [[], [1], [6], [1, 6], [5, 1], [5, 6]];
   for (const shape of C_SHAPES) {
     it(`broadcasts C of shape [${shape.join(', ')}] to [5, 6], with relu`, () => {

@@ -2,7 +2,7 @@
 export const NR: i32 = 16;
 export const MR: i32 = 4;
 export const KC: i32 = 256; // K block: a kc x 16 panel slice (16 KiB) stays in L1 across row tiles
-export const MC: i32 = 96; // M block: mc x kc floats of A (96 KiB) stay in L2 across the panels
+export const MC: i32 = 96; // M block: mc x kc floats of A (96 KiB), packed, stay in L2 across the panels
 export const TASK_BITS: i32 = 20;
 export const OP_CONV2D: i32 = 1;
 export const OP_MAXPOOL2D: i32 = 2;

@@ -25,6 +25,7 @@ export interface KernelRate {
   isa: string;
   mr: number;
   kernelGflops: number;
+  pairGflops: number;
   rowGflops: number;
   peakGflops: number;
 }

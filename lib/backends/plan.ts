@@ -22,7 +22,9 @@ export interface Plan {
   panelsPerTask: number;
   /** K rows per pass over a panel: chosen on the whole problem, so no result depends on the threads. */
   kBlock: number;
-  /** Workspace of each participant (slot i at i * slotBytes). */
+  /** Packed A in each slot, after the tile scratch (native GEMMs). */
+  packFloats: number;
+  /** Workspace of each participant (slot i at i * slotBytes): tile scratch, packed A, then the im2col segment. */
   slotBytes: number;
 }
 
@@ -39,6 +41,8 @@ export interface PlanTarget {
   tileBytes: number;
   /** Size of one tap pointer (max-pool's indirection list). */
   pointerBytes: number;
+  /** The GEMM driver packs blocks of A into the slot. */
+  packA: boolean;
 }
 
 /** Tasks of one op never exceed this (the job counter's limit). */
@@ -47,6 +51,15 @@ export const MAX_TASKS = 2 ** TASK_BITS - 1;
 const ceilDiv = (a: number, b: number) => Math.ceil(a / b);
 /** Slots start on their own cache line: threads writing neighbouring slots must not share one. */
 const slotBytes = (bytes: number) => ceilDiv(bytes, CACHE_LINE) * CACHE_LINE;
+
+/**
+ * Packed A for the blocks of one task (its rows, at most an M block, in whole row tiles), when
+ * enough panels reuse it; 0 reads A in place.
+ */
+function packFloats(rowsPerTask: number, panelsPerTask: number, kBlock: number, t: PlanTarget): number {
+  const pack = t.packA && panelsPerTask >= PLAN.packMinPanels;
+  return pack ? Math.ceil(Math.min(rowsPerTask, GEMM_BLOCKING.mc) / t.mr) * t.mr * kBlock : 0;
+}
 
 /** One participant when the work is too small to share; never more than there are tasks. */
 function participants(work: number, threshold: number, threads: number, tasks: number): number {
@@ -68,9 +81,10 @@ export function planGemm(m: number, n: number, k: number, t: PlanTarget): Plan {
   if (threads > 1 && splitRows) rowsPerTask = ceilDiv(rowTiles, threads) * t.mr; // whole micro-tiles per task
   else if (threads > 1) panelsPerTask = ceilDiv(panels, threads);
   const tasks = ceilDiv(m, rowsPerTask) * ceilDiv(panels, panelsPerTask);
+  const pack = packFloats(rowsPerTask, panelsPerTask, kBlock, t);
   return {
     path: PATH.gemm, threads: participants(macs, t.parallelMacs, threads, tasks), tasks, rows: m, rowsPerTask,
-    panels, panelsPerTask, kBlock, slotBytes: slotBytes(t.tileBytes),
+    panels, panelsPerTask, kBlock, packFloats: pack, slotBytes: slotBytes(t.tileBytes + pack * 4),
   };
 }
 
@@ -84,9 +98,10 @@ export function planConv2D(p: Conv2DParams, t: PlanTarget): Plan {
   let seg = Math.max(t.mr, Math.floor(Math.floor(PLAN.segmentFloats / k) / t.mr) * t.mr);
   if (ceilDiv(rows, seg) > MAX_TASKS) seg = ceilDiv(ceilDiv(rows, MAX_TASKS), t.mr) * t.mr;
   const rowsPerTask = Math.min(seg, rows), tasks = ceilDiv(rows, rowsPerTask);
+  const kBlock = rows <= t.mr ? k : Math.min(k, GEMM_BLOCKING.kc), pack = packFloats(rowsPerTask, panels, kBlock, t);
   return {
     path: PATH.im2colGemm, threads: participants(rows * k * p.oc, t.parallelMacs, t.threads, tasks), tasks, rows, rowsPerTask,
-    panels, panelsPerTask: panels, kBlock: rows <= t.mr ? k : Math.min(k, GEMM_BLOCKING.kc), slotBytes: slotBytes(t.tileBytes + rowsPerTask * k * 4),
+    panels, panelsPerTask: panels, kBlock, packFloats: pack, slotBytes: slotBytes(t.tileBytes + (pack + rowsPerTask * k) * 4),
   };
 }
 
@@ -96,6 +111,6 @@ export function planMaxPool2D(p: WindowParams, t: PlanTarget): Plan {
   const rowsPerTask = Math.max(PLAN.poolPixelsPerTask, ceilDiv(rows, MAX_TASKS)), tasks = ceilDiv(rows, rowsPerTask);
   return {
     path: PATH.maxpool, threads: participants(rows * p.kh * p.kw * p.c, t.parallelReads, t.threads, tasks), tasks, rows, rowsPerTask,
-    panels: 0, panelsPerTask: 0, kBlock: 0, slotBytes: slotBytes(p.kh * p.kw * t.pointerBytes),
+    panels: 0, panelsPerTask: 0, kBlock: 0, packFloats: 0, slotBytes: slotBytes(p.kh * p.kw * t.pointerBytes),
   };
 }

@@ -4,12 +4,14 @@ export const PANEL_WIDTH = 16;
 /** Bytes; workspace slots start on their own cache line. */
 export const CACHE_LINE = 64;
 export const ACTIVATION = {"linear":0,"relu":1} as const;
-/** K block: a kc x 16 panel slice (16 KiB) stays in L1 across row tiles; M block: mc x kc floats of A (96 KiB) stay in L2 across the panels. */
+/** K block: a kc x 16 panel slice (16 KiB) stays in L1 across row tiles; M block: mc x kc floats of A (96 KiB), packed, stay in L2 across the panels. */
 export const GEMM_BLOCKING = { kc: 256, mc: 96 } as const;
 /** Plan rules. Below this much work (multiply-adds, or reads for max-pool) a second thread costs more than it saves; waking a wasm worker costs more than a native one. */
 export const PLAN = {
   segmentFloats: 65536,
   poolPixelsPerTask: 256,
+  /** Native GEMMs pack each block of A when a task covers at least packMinPanels panels: below that, too few panels reuse the packed copy to repay it (measured with npm run bench -- --kernels). */
+  packMinPanels: 8,
   parallelMacs: {"native":262144,"wasm":2097152},
   parallelReads: {"native":65536,"wasm":2097152},
 } as const;

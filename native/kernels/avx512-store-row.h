@@ -16,4 +16,11 @@ static inline void StoreRow16Avx512(float* c, __m512 v, unsigned flags, const fl
   _mm512_storeu_ps(c, v);
 }
 
+// Two panels' worth: lo to c[0..16), hi to c[16..32), with bias[0..32).
+static inline void StoreRow32Avx512(float* c, __m512 lo, __m512 hi, unsigned flags, const float* bias,
+                                    __m512 vmin, __m512 vmax) {
+  StoreRow16Avx512(c, lo, flags, bias, vmin, vmax);
+  StoreRow16Avx512(c + kGemmNR, hi, flags, bias + kGemmNR, vmin, vmax);
+}
+
 }  // namespace convkit

@@ -7,7 +7,7 @@ namespace convkit {
 namespace {
 
 // Widest first (the order of kernels.json); the scalar kernel runs everywhere.
-#define CONVKIT_GEMM_ENTRY(isa, mr, fn, row) {isa, mr, fn, row},
+#define CONVKIT_GEMM_ENTRY(isa, mr, fn, row, pair) {isa, mr, fn, row, pair},
 const GemmUkernel kGemms[] = {CONVKIT_GEMM_KERNELS(CONVKIT_GEMM_ENTRY)};
 #undef CONVKIT_GEMM_ENTRY
 constexpr size_t kGemmCount = sizeof(kGemms) / sizeof(kGemms[0]);

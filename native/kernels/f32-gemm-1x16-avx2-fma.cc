@@ -9,24 +9,24 @@
 
 namespace convkit {
 
-void f32_gemm_1x16_avx2_fma(size_t mr, size_t kc, const float* a, size_t lda, const float* w,
-                            float* c, size_t ldc, unsigned flags, const float* bias, float minv,
-                            float maxv) {
+void f32_gemm_1x16_avx2_fma(size_t mr, size_t kc, const float* a, size_t a_rs, size_t a_cs,
+                            const float* w, float* c, size_t ldc, unsigned flags,
+                            const float* bias, float minv, float maxv) {
   (void)mr;
-  (void)lda;
+  (void)a_rs;
   (void)ldc;
   __m256 lo0 = _mm256_setzero_ps(), hi0 = _mm256_setzero_ps();
   __m256 lo1 = _mm256_setzero_ps(), hi1 = _mm256_setzero_ps();
   size_t k = 0;
   for (; k + 2 <= kc; k += 2) {
-    const __m256 a0 = _mm256_broadcast_ss(a + k), a1 = _mm256_broadcast_ss(a + k + 1);
+    const __m256 a0 = _mm256_broadcast_ss(a + k * a_cs), a1 = _mm256_broadcast_ss(a + (k + 1) * a_cs);
     lo0 = _mm256_fmadd_ps(a0, _mm256_loadu_ps(w + k * kGemmNR), lo0);
     hi0 = _mm256_fmadd_ps(a0, _mm256_loadu_ps(w + k * kGemmNR + 8), hi0);
     lo1 = _mm256_fmadd_ps(a1, _mm256_loadu_ps(w + (k + 1) * kGemmNR), lo1);
     hi1 = _mm256_fmadd_ps(a1, _mm256_loadu_ps(w + (k + 1) * kGemmNR + 8), hi1);
   }
   if (k < kc) {
-    const __m256 a0 = _mm256_broadcast_ss(a + k);
+    const __m256 a0 = _mm256_broadcast_ss(a + k * a_cs);
     lo0 = _mm256_fmadd_ps(a0, _mm256_loadu_ps(w + k * kGemmNR), lo0);
     hi0 = _mm256_fmadd_ps(a0, _mm256_loadu_ps(w + k * kGemmNR + 8), hi0);
   }

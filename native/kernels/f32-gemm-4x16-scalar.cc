@@ -4,16 +4,15 @@
 
 namespace convkit {
 
-void f32_gemm_4x16_scalar(size_t mr, size_t kc, const float* a, size_t lda, const float* w,
-                          float* c, size_t ldc, unsigned flags, const float* bias, float minv,
-                          float maxv) {
+void f32_gemm_4x16_scalar(size_t mr, size_t kc, const float* a, size_t a_rs, size_t a_cs,
+                          const float* w, float* c, size_t ldc, unsigned flags, const float* bias,
+                          float minv, float maxv) {
   constexpr size_t MR = 4;
   float acc[MR][kGemmNR] = {};
-  for (size_t k = 0; k < kc; k++) {
-    const float* wk = w + k * kGemmNR;
+  for (size_t k = 0; k < kc; k++, w += kGemmNR) {
     for (size_t i = 0; i < mr; i++) {
-      const float ai = a[i * lda + k];
-      for (size_t j = 0; j < kGemmNR; j++) acc[i][j] += ai * wk[j];
+      const float ai = a[i * a_rs + k * a_cs];
+      for (size_t j = 0; j < kGemmNR; j++) acc[i][j] += ai * w[j];
     }
   }
   for (size_t i = 0; i < mr; i++) {

@@ -10,16 +10,16 @@
 
 namespace convkit {
 
-void f32_gemm_6x16_avx2_fma(size_t mr, size_t kc, const float* a, size_t lda, const float* w,
-                            float* c, size_t ldc, unsigned flags, const float* bias, float minv,
-                            float maxv) {
+void f32_gemm_6x16_avx2_fma(size_t mr, size_t kc, const float* a, size_t a_rs, size_t a_cs,
+                            const float* w, float* c, size_t ldc, unsigned flags,
+                            const float* bias, float minv, float maxv) {
   // Rows past mr alias the row above: they compute its values again and are never stored.
   const float* a0 = a;
-  const float* a1 = mr > 1 ? a0 + lda : a0;
-  const float* a2 = mr > 2 ? a1 + lda : a1;
-  const float* a3 = mr > 3 ? a2 + lda : a2;
-  const float* a4 = mr > 4 ? a3 + lda : a3;
-  const float* a5 = mr > 5 ? a4 + lda : a4;
+  const float* a1 = mr > 1 ? a0 + a_rs : a0;
+  const float* a2 = mr > 2 ? a1 + a_rs : a1;
+  const float* a3 = mr > 3 ? a2 + a_rs : a2;
+  const float* a4 = mr > 4 ? a3 + a_rs : a3;
+  const float* a5 = mr > 5 ? a4 + a_rs : a4;
 
   __m256 c0l = _mm256_setzero_ps(), c0h = _mm256_setzero_ps();
   __m256 c1l = _mm256_setzero_ps(), c1h = _mm256_setzero_ps();
@@ -27,24 +27,24 @@ void f32_gemm_6x16_avx2_fma(size_t mr, size_t kc, const float* a, size_t lda, co
   __m256 c3l = _mm256_setzero_ps(), c3h = _mm256_setzero_ps();
   __m256 c4l = _mm256_setzero_ps(), c4h = _mm256_setzero_ps();
   __m256 c5l = _mm256_setzero_ps(), c5h = _mm256_setzero_ps();
-  for (size_t k = 0; k < kc; k++, w += kGemmNR) {
+  for (size_t k = 0, ka = 0; k < kc; k++, ka += a_cs, w += kGemmNR) {
     const __m256 wl = _mm256_loadu_ps(w), wh = _mm256_loadu_ps(w + 8);
-    __m256 va = _mm256_broadcast_ss(a0 + k);
+    __m256 va = _mm256_broadcast_ss(a0 + ka);
     c0l = _mm256_fmadd_ps(va, wl, c0l);
     c0h = _mm256_fmadd_ps(va, wh, c0h);
-    va = _mm256_broadcast_ss(a1 + k);
+    va = _mm256_broadcast_ss(a1 + ka);
     c1l = _mm256_fmadd_ps(va, wl, c1l);
     c1h = _mm256_fmadd_ps(va, wh, c1h);
-    va = _mm256_broadcast_ss(a2 + k);
+    va = _mm256_broadcast_ss(a2 + ka);
     c2l = _mm256_fmadd_ps(va, wl, c2l);
     c2h = _mm256_fmadd_ps(va, wh, c2h);
-    va = _mm256_broadcast_ss(a3 + k);
+    va = _mm256_broadcast_ss(a3 + ka);
     c3l = _mm256_fmadd_ps(va, wl, c3l);
     c3h = _mm256_fmadd_ps(va, wh, c3h);
-    va = _mm256_broadcast_ss(a4 + k);
+    va = _mm256_broadcast_ss(a4 + ka);
     c4l = _mm256_fmadd_ps(va, wl, c4l);
     c4h = _mm256_fmadd_ps(va, wh, c4h);
-    va = _mm256_broadcast_ss(a5 + k);
+    va = _mm256_broadcast_ss(a5 + ka);
     c5l = _mm256_fmadd_ps(va, wl, c5l);
     c5h = _mm256_fmadd_ps(va, wh, c5h);
   }

@@ -3,20 +3,28 @@
 #include <algorithm>
 #include <cstring>
 
+#include "kernels/pack-a.h"
 
 namespace convkit {
 namespace {
 
-const float kZeroBias[kGemmNR] = {};
+const float kZeroBias[2 * kGemmNR] = {};
 
 }  // namespace
 
+size_t PackedABlockFloats(size_t rows, size_t mr, size_t k_block) {
+  return (std::min(rows, kGemmMc) + mr - 1) / mr * mr * k_block;
+}
+
 void GemmTile(const GemmUkernel& uk, const GemmProblem& p, size_t m0, size_t m1, size_t p0,
-              size_t p1, size_t k_block) {
+              size_t p1, size_t k_block, float* pack) {
   const size_t panels = (p.n + kGemmNR - 1) / kGemmNR;
   p1 = std::min(p1, panels);
   float edge[kGemmMaxMR * kGemmNR];  // tile for the last panel when N is not a multiple of 16
   float edge_bias[kGemmNR];
+  // A single-row problem goes to the one-row kernel. Decided on the whole problem: which kernel
+  // sums a row (and so its bits) must not depend on how threads split the rows.
+  const GemmUkernelFn fn = p.m == 1 && uk.row ? uk.row : uk.fn;
   for (size_t mb = m0; mb < m1; mb += kGemmMc) {
     const size_t me = std::min(m1, mb + kGemmMc);
     for (size_t k0 = 0; k0 < p.k; k0 += k_block) {
@@ -24,31 +32,49 @@ void GemmTile(const GemmUkernel& uk, const GemmProblem& p, size_t m0, size_t m1,
       unsigned flags = 0;
       if (k0 > 0 || p.accumulate) flags |= kGemmAccumulate;
       if (k0 + kc >= p.k) flags |= kGemmEpilogue;
-      for (size_t pi = p0; pi < p1; pi++) {
+      // A is read in place (row i at a + i * a_rs), or this block is packed once and read from
+      // there for every panel (tile t at pack + t * mr * kc).
+      const float* a = p.a + mb * p.lda + k0 * p.a_cs;
+      size_t a_rs = p.lda, a_cs = p.a_cs, tile_stride = uk.mr * p.lda;
+      if (pack) {
+        PackA(uk.mr, me - mb, kc, a, p.lda, p.a_cs, pack);
+        a = pack, a_rs = 1, a_cs = uk.mr, tile_stride = uk.mr * kc;
+      }
+      for (size_t pi = p0; pi < p1;) {
         const size_t n0 = pi * kGemmNR;
-        const size_t nc = std::min(kGemmNR, p.n - n0);
         const float* w = p.w + (pi * p.k + k0) * kGemmNR;
+        if (uk.pair && pi + 1 < p1 && n0 + 2 * kGemmNR <= p.n) {
+          // Two full panels at once; the second starts K rows of 16 after the first.
+          const float* bias = p.bias ? p.bias + n0 : kZeroBias;
+          for (size_t i = mb, t = 0; i < me; i += uk.mr, t++) {
+            uk.pair(std::min(uk.mr, me - i), kc, a + t * tile_stride, a_rs, a_cs, w, w + p.k * kGemmNR,
+                    p.c + i * p.ldc + n0, p.ldc, flags, bias, p.minv, p.maxv);
+          }
+          pi += 2;
+          continue;
+        }
+        const size_t nc = std::min(kGemmNR, p.n - n0);
         const float* bias = p.bias ? p.bias + n0 : kZeroBias;
         if (nc < kGemmNR && p.bias) {
           std::memset(edge_bias, 0, sizeof(edge_bias));
           std::memcpy(edge_bias, bias, nc * sizeof(float));
           bias = edge_bias;
         }
-        for (size_t i = mb; i < me; i += uk.mr) {
+        for (size_t i = mb, t = 0; i < me; i += uk.mr, t++) {
           const size_t mr = std::min(uk.mr, me - i);
-          const float* a = p.a + i * p.lda + k0;
+          const float* at = a + t * tile_stride;
           float* c = p.c + i * p.ldc + n0;
-          const GemmUkernelFn fn = mr == 1 && uk.row ? uk.row : uk.fn;
           if (nc == kGemmNR) {
-            fn(mr, kc, a, p.lda, w, c, p.ldc, flags, bias, p.minv, p.maxv);
+            fn(mr, kc, at, a_rs, a_cs, w, c, p.ldc, flags, bias, p.minv, p.maxv);
             continue;
           }
           // A partial panel computes into a 16-wide tile and copies back the columns that exist.
           if (flags & kGemmAccumulate)
             for (size_t r = 0; r < mr; r++) std::memcpy(edge + r * kGemmNR, c + r * p.ldc, nc * sizeof(float));
-          fn(mr, kc, a, p.lda, w, edge, kGemmNR, flags, bias, p.minv, p.maxv);
+          fn(mr, kc, at, a_rs, a_cs, w, edge, kGemmNR, flags, bias, p.minv, p.maxv);
           for (size_t r = 0; r < mr; r++) std::memcpy(c + r * p.ldc, edge + r * kGemmNR, nc * sizeof(float));
         }
+        pi++;
       }
     }
   }

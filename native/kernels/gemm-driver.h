@@ -9,8 +9,8 @@ namespace convkit {
 
 struct GemmProblem {
   size_t m, n, k;     // all >= 1 (checked at the N-API boundary)
-  const float* a;     // m x k, row stride lda
-  size_t lda;
+  const float* a;     // element (i, kk) of the m x k matrix at a[i * lda + kk * a_cs]
+  size_t lda, a_cs;   // a_cs is 1 but for a transposed A
   const float* w;     // packed k x n (PackWeights)
   float* c;           // m x n, row stride ldc
   size_t ldc;
@@ -19,9 +19,14 @@ struct GemmProblem {
   bool accumulate;    // C already holds an addend (Gemm's beta * C)
 };
 
+// Floats of packed A that GemmTile needs for row ranges of up to `rows` rows.
+size_t PackedABlockFloats(size_t rows, size_t mr, size_t k_block);
+
 // Rows [m0, m1) and 16-column panels [p0, p1) of the problem with micro-kernel uk, K in blocks
-// of k_block rows, on the calling thread.
+// of k_block rows, on the calling thread. m0 is a multiple of uk.mr. pack is null (A is read in
+// place) or holds PackedABlockFloats(m1 - m0, uk.mr, k_block) floats: each block of A is then
+// packed there once and read from there for every panel.
 void GemmTile(const GemmUkernel& uk, const GemmProblem& p, size_t m0, size_t m1, size_t p0,
-              size_t p1, size_t k_block);
+              size_t p1, size_t k_block, float* pack);
 
 }  // namespace convkit

@@ -1,4 +1,5 @@
-// GEMM micro-kernel contract: C[mr x 16] (+)= A[mr x kc] * W[kc x 16], W packed (see pack-weights.h).
+// GEMM micro-kernel contract: C[mr x 16] (+)= A[mr x kc] * W[kc x 16], A packed by PackA and W
+// by PackWeights.
 #pragma once
 #include <cstddef>
 
@@ -11,23 +12,37 @@ enum GemmFlags : unsigned {
   kGemmEpilogue = 2,    // last K block: add bias, then clamp to [minv, maxv]
 };
 
-// mr <= the kernel's MR rows of A (stride lda) and C (stride ldc); w is kc rows of 16 floats;
-// bias is 16 floats (read only with kGemmEpilogue). Rows past mr are neither read nor written.
-using GemmUkernelFn = void (*)(size_t mr, size_t kc, const float* a, size_t lda, const float* w,
-                               float* c, size_t ldc, unsigned flags, const float* bias, float minv,
-                               float maxv);
+// C[mr x 16] (+)= A * W over kc steps. Step k of row i of A is a[i * a_rs + k * a_cs]: a_rs = lda
+// and a_cs = 1 read A in place, a_rs = 1 and a_cs = MR read a block packed by PackA. Rows past
+// mr alias the row above and are never written. w is kc rows of 16 floats; bias is 16 floats
+// (read only with kGemmEpilogue).
+using GemmUkernelFn = void (*)(size_t mr, size_t kc, const float* a, size_t a_rs, size_t a_cs,
+                               const float* w, float* c, size_t ldc, unsigned flags,
+                               const float* bias, float minv, float maxv);
+// The same over two full panels at once: columns 0-15 from w0, 16-31 from w1 (the next panel),
+// bias 32 floats. Twice the FMAs per broadcast of A, where the register file allows it.
+using GemmPairFn = void (*)(size_t mr, size_t kc, const float* a, size_t a_rs, size_t a_cs,
+                            const float* w0, const float* w1, float* c, size_t ldc, unsigned flags,
+                            const float* bias, float minv, float maxv);
 
 struct GemmUkernel {
   const char* isa;  // name reported by backendInfo()
   size_t mr;
   GemmUkernelFn fn;
-  GemmUkernelFn row;  // for a single row (mr = 1), or null to use fn
+  GemmUkernelFn row;  // for a single row (mr = 1) read in place, or null to use fn
+  GemmPairFn pair;    // for two full panels, or null
 };
 
 #define CONVKIT_DECLARE_GEMM(fn)                                                              \
-  void fn(size_t mr, size_t kc, const float* a, size_t lda, const float* w, float* c, size_t ldc, \
-          unsigned flags, const float* bias, float minv, float maxv);
+  void fn(size_t mr, size_t kc, const float* a, size_t a_rs, size_t a_cs, const float* w,    \
+          float* c, size_t ldc, unsigned flags, const float* bias, float minv, float maxv);
+#define CONVKIT_DECLARE_GEMM_PAIR(fn)                                                         \
+  void fn(size_t mr, size_t kc, const float* a, size_t a_rs, size_t a_cs, const float* w0,   \
+          const float* w1, float* c, size_t ldc, unsigned flags, const float* bias,          \
+          float minv, float maxv);
 CONVKIT_GEMM_FUNCTIONS(CONVKIT_DECLARE_GEMM)
+CONVKIT_GEMM_PAIR_FUNCTIONS(CONVKIT_DECLARE_GEMM_PAIR)
 #undef CONVKIT_DECLARE_GEMM
+#undef CONVKIT_DECLARE_GEMM_PAIR
 
 }  // namespace convkit

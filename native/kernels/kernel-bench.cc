@@ -22,13 +22,23 @@ double Rate(double seconds, Run run) {
   }
 }
 
+constexpr size_t kKc = 256;
+
 double KernelGflops(GemmUkernelFn fn, size_t mr, double seconds) {
-  constexpr size_t kc = 256;
-  std::vector<float> a(mr * kc, 0.5f), w(kc * kGemmNR, 0.25f), c(mr * kGemmNR), bias(kGemmNR);
+  std::vector<float> a(mr * kKc, 0.5f), w(kKc * kGemmNR, 0.25f), c(mr * kGemmNR), bias(kGemmNR);
   return Rate(seconds, [&](size_t n) {
     for (size_t i = 0; i < n; i++)
-      fn(mr, kc, a.data(), kc, w.data(), c.data(), kGemmNR, 0, bias.data(), -1e30f, 1e30f);
-    return 2.0 * double(mr * kGemmNR * kc) * double(n);
+      fn(mr, kKc, a.data(), 1, mr, w.data(), c.data(), kGemmNR, 0, bias.data(), -1e30f, 1e30f);
+    return 2.0 * double(mr * kGemmNR * kKc) * double(n);
+  });
+}
+
+double PairGflops(GemmPairFn fn, size_t mr, double seconds) {
+  std::vector<float> a(mr * kKc, 0.5f), w(2 * kKc * kGemmNR, 0.25f), c(mr * 2 * kGemmNR), bias(2 * kGemmNR);
+  return Rate(seconds, [&](size_t n) {
+    for (size_t i = 0; i < n; i++)
+      fn(mr, kKc, a.data(), 1, mr, w.data(), w.data() + kKc * kGemmNR, c.data(), 2 * kGemmNR, 0, bias.data(), -1e30f, 1e30f);
+    return 2.0 * double(mr * 2 * kGemmNR * kKc) * double(n);
   });
 }
 
@@ -47,6 +57,7 @@ std::vector<KernelRate> BenchKernels(double seconds) {
   for (const std::string& isa : SupportedIsas()) {
     const GemmUkernel& uk = *FindGemm(isa);
     out.push_back({isa, uk.mr, KernelGflops(uk.fn, uk.mr, seconds),
+                   uk.pair ? PairGflops(uk.pair, uk.mr, seconds) : 0,
                    uk.row ? KernelGflops(uk.row, 1, seconds) : 0, PeakGflops(isa, seconds)});
   }
   return out;

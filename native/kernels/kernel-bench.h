@@ -10,6 +10,7 @@ struct KernelRate {
   std::string isa;
   size_t mr;
   double kernel_gflops;  // the MR x 16 kernel, kc = 256 (A and W fit in L1)
+  double pair_gflops;    // its MR x 32 two-panel kernel (0 when the ISA has none)
   double row_gflops;     // its 1 x 16 kernel (0 when the ISA has none)
   double peak_gflops;    // dependency-free FMA loop of the ISA's vector width (0 for scalar)
 };

@@ -139,6 +139,7 @@ Napi::Object PlanObject(Napi::Env env, const Plan& p) {
   out.Set("panels", double(p.panels));
   out.Set("panelsPerTask", double(p.panels_per_task));
   out.Set("kBlock", double(p.k_block));
+  out.Set("packFloats", double(p.pack_floats));
   out.Set("slotBytes", double(p.slot_bytes));
   return out;
 }
@@ -209,7 +210,7 @@ Napi::Value InjectFault(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// _benchKernels(seconds): [{ isa, mr, kernelGflops, rowGflops, peakGflops }], measured on this
+// _benchKernels(seconds): [{ isa, mr, kernelGflops, pairGflops, rowGflops, peakGflops }], measured on this
 // thread (npm run bench -- --kernels; never called by the library itself).
 Napi::Value BenchKernelRates(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
@@ -221,6 +222,7 @@ Napi::Value BenchKernelRates(const Napi::CallbackInfo& info) {
     o.Set("isa", r.isa);
     o.Set("mr", double(r.mr));
     o.Set("kernelGflops", r.kernel_gflops);
+    o.Set("pairGflops", r.pair_gflops);
     o.Set("rowGflops", r.row_gflops);
     o.Set("peakGflops", r.peak_gflops);
     out.Set(out.Length(), o);

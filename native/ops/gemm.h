@@ -20,7 +20,7 @@ struct GemmArgs {
   float* y;               // m x n
 };
 
-// Packs B (with alpha folded in) and, when A is transposed, a copy of A: O(k * (m + n)) scratch.
+// Packs B (with alpha folded in): O(k * n) scratch; a transposed A is read through strides.
 // plan: PlanGemm(m, n, k, ...).
 void RunGemm(const Plan& plan, const GemmArgs& g);
 

@@ -6,10 +6,11 @@
 
 namespace convkit {
 
-// Task `task` of a GEMM plan: one block of rows by one block of panels.
-void MatmulTask(const Plan& plan, const GemmProblem& p, size_t task);
+// Task `task` of a GEMM plan: one block of rows by one block of panels. pack: the running
+// thread's plan.pack_floats floats of packed A (unused when the plan reads A in place).
+void MatmulTask(const Plan& plan, const GemmProblem& p, size_t task, float* pack);
 
-// Every task of a GEMM plan, on the plan's threads.
+// Every task of a GEMM plan, on the plan's threads, with one workspace slot each.
 void RunMatmul(const Plan& plan, const GemmProblem& p);
 
 }  // namespace convkit

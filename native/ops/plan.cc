@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "kernels/cpu-features.h"
+#include "kernels/gemm-driver.h"
 #include "kernels/thread-pool.h"
 
 namespace convkit {
@@ -12,6 +13,13 @@ size_t CeilDiv(size_t a, size_t b) { return (a + b - 1) / b; }
 
 // Slots start on their own cache line: threads writing neighbouring slots must not share one.
 size_t SlotBytes(size_t bytes) { return CeilDiv(bytes, kCacheLine) * kCacheLine; }
+
+// Packed A for the blocks of one task (its rows, at most an M block, in whole row tiles), when
+// enough panels reuse it; 0 reads A in place.
+size_t PackFloats(const Plan& p, const PlanTarget& t) {
+  const bool pack = t.pack_a && p.panels_per_task >= kPackMinPanels;
+  return pack ? PackedABlockFloats(p.rows_per_task, t.mr, p.k_block) : 0;
+}
 
 // One participant when the work is too small to share; never more than there are tasks.
 size_t Participants(double work, double threshold, size_t threads, size_t tasks) {
@@ -23,7 +31,7 @@ size_t Participants(double work, double threshold, size_t threads, size_t tasks)
 PlanTarget NativeTarget() {
   // Native tile scratch lives on the stack of GemmTile; tap pointers are the CPU's.
   const GemmUkernel& gemm = ActiveGemm();
-  return {&gemm, gemm.mr, NumThreads(), kParallelMacs, kParallelReads, 0, sizeof(const float*)};
+  return {&gemm, gemm.mr, NumThreads(), kParallelMacs, kParallelReads, 0, sizeof(const float*), true};
 }
 
 Plan PlanGemm(size_t m, size_t n, size_t k, const PlanTarget& t) {
@@ -49,7 +57,8 @@ Plan PlanGemm(size_t m, size_t n, size_t k, const PlanTarget& t) {
   }
   p.tasks = CeilDiv(m, p.rows_per_task) * CeilDiv(p.panels, p.panels_per_task);
   p.threads = Participants(macs, t.parallel_macs, threads, p.tasks);
-  p.slot_bytes = SlotBytes(t.tile_bytes);
+  p.pack_floats = PackFloats(p, t);
+  p.slot_bytes = SlotBytes(t.tile_bytes + p.pack_floats * sizeof(float));
   return p;
 }
 
@@ -72,7 +81,8 @@ Plan PlanConv2D(const Conv2DShape& s, const PlanTarget& t) {
   p.rows_per_task = std::min(seg, rows);
   p.tasks = CeilDiv(rows, p.rows_per_task);
   p.threads = Participants(double(rows) * double(k) * double(s.oc), t.parallel_macs, t.threads, p.tasks);
-  p.slot_bytes = SlotBytes(t.tile_bytes + p.rows_per_task * k * sizeof(float));
+  p.pack_floats = PackFloats(p, t);
+  p.slot_bytes = SlotBytes(t.tile_bytes + (p.pack_floats + p.rows_per_task * k) * sizeof(float));
   return p;
 }
 

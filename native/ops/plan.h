@@ -23,7 +23,9 @@ struct Plan {
   size_t panels_per_task;
   size_t k_block;           // K rows per pass over a panel: chosen on the whole problem, never
                             // on a task, so the bits of a result do not depend on the threads
-  size_t slot_bytes;        // workspace of each participant (slot i at i * slot_bytes)
+  size_t pack_floats;       // packed A in each slot, after the tile scratch (native GEMMs)
+  size_t slot_bytes;        // workspace of each participant (slot i at i * slot_bytes): tile
+                            // scratch, packed A, then the im2col segment
 };
 
 // What differs between the backends that follow the same rules.
@@ -35,6 +37,7 @@ struct PlanTarget {
   double parallel_reads;        // the same for max-pool
   size_t tile_bytes;            // per-participant edge-tile scratch the GEMM driver needs
   size_t pointer_bytes;         // size of one tap pointer (max-pool's indirection list)
+  bool pack_a;                  // the GEMM driver packs blocks of A into the slot
 };
 
 // The native target now: the active micro-kernel, the pool's thread count.
