@@ -27,9 +27,12 @@
         "native/kernels/f32-gemm-4x16-scalar.cc",
         "native/kernels/f32-gemm-6x16-avx2-fma.cc",
         "native/kernels/f32-gemm-1x16-avx2-fma.cc",
+        "native/kernels/f32-gemm-1x16-avx512f.cc",
         "native/kernels/f32-gemm-8x16-avx512f.cc",
         "native/kernels/f32-gemm-8x32-avx512f.cc",
-        "native/kernels/f32-maxpool-nhwc-scalar.cc"
+        "native/kernels/f32-maxpool-nhwc-scalar.cc",
+        "native/kernels/f32-maxpool-nhwc-avx2.cc",
+        "native/kernels/f32-maxpool-nhwc-avx512f.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],

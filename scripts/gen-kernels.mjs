@@ -58,10 +58,10 @@ constexpr int kActivationCount = ${Object.keys(spec.activations).length};
 // How an op runs (Plan::path).
 enum class Path : int { ${Object.entries(spec.paths).map(([n, v]) => `k${pascal(n)} = ${v}`).join(', ')} };
 
-// The GEMM micro-kernels, widest ISA first:
-// X(isa, mr, kernel, row kernel or nullptr, two-panel kernel or nullptr).
+// The micro-kernels of each ISA, widest first:
+// X(isa, mr, GEMM kernel, one-row kernel or nullptr, two-panel kernel or nullptr, max-pool kernel).
 #define CONVKIT_GEMM_KERNELS(X) \\
-${spec.native.map((k) => `  X("${k.isa}", ${k.mr}, ${k.kernel}, ${k.row ?? 'nullptr'}, ${k.pair ?? 'nullptr'})`).join(' \\\n')}
+${spec.native.map((k) => `  X("${k.isa}", ${k.mr}, ${k.kernel}, ${k.row ?? 'nullptr'}, ${k.pair ?? 'nullptr'}, ${k.maxpool})`).join(' \\\n')}
 
 // Every one-panel and one-row micro-kernel named above: X(function).
 #define CONVKIT_GEMM_FUNCTIONS(X) ${functions.map((f) => `X(${f})`).join(' ')}

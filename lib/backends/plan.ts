@@ -94,8 +94,9 @@ export function planConv2D(p: Conv2DParams, t: PlanTarget): Plan {
   const pointwise = p.kh === 1 && p.kw === 1 && p.sh === 1 && p.sw === 1 && p.pt === 0 && p.pb === 0 && p.pl === 0 && p.pr === 0;
   if (pointwise) return planGemm(rows, p.oc, k, t);
   const panels = ceilDiv(p.oc, PANEL_WIDTH);
-  // Segments: whole micro-tiles that keep the workspace bounded, and few enough tasks.
-  let seg = Math.max(t.mr, Math.floor(Math.floor(PLAN.segmentFloats / k) / t.mr) * t.mr);
+  // Segments: whole micro-tiles that keep the workspace bounded, and few enough tasks; at least
+  // an M block, so that each pass over the weights serves enough rows when K is large.
+  let seg = Math.max(GEMM_BLOCKING.mc, Math.floor(Math.floor(PLAN.segmentFloats / k) / t.mr) * t.mr);
   if (ceilDiv(rows, seg) > MAX_TASKS) seg = ceilDiv(ceilDiv(rows, MAX_TASKS), t.mr) * t.mr;
   const rowsPerTask = Math.min(seg, rows), tasks = ceilDiv(rows, rowsPerTask);
   const kBlock = rows <= t.mr ? k : Math.min(k, GEMM_BLOCKING.kc), pack = packFloats(rowsPerTask, panels, kBlock, t);

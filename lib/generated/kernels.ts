@@ -13,7 +13,7 @@ export const PLAN = {
   /** Native GEMMs pack each block of A when a task covers at least packMinPanels panels: below that, too few panels reuse the packed copy to repay it (measured with npm run bench -- --kernels). */
   packMinPanels: 8,
   parallelMacs: {"native":262144,"wasm":2097152},
-  parallelReads: {"native":65536,"wasm":2097152},
+  parallelReads: {"native":1048576,"wasm":2097152},
 } as const;
 export const PATH = {"gemm":1,"im2colGemm":2,"maxpool":3} as const;
 /** Native GEMM micro-kernels, widest ISA first. */

@@ -12,7 +12,7 @@ constexpr size_t kGemmMaxMR = 8;
 constexpr size_t kGemmKc = 256;
 // M block: mc x kc floats of A (96 KiB), packed, stay in L2 across the panels.
 constexpr size_t kGemmMc = 96;
-// im2col floats per participant (256 KiB): bounded whatever the image size.
+// im2col floats per participant (256 KiB), or an M block of rows when K is larger: bounded whatever the image size.
 constexpr size_t kSegmentFloats = 65536;
 constexpr size_t kPoolPixelsPerTask = 256;
 // Native GEMMs pack each block of A when a task covers at least packMinPanels panels: below that, too few panels reuse the packed copy to repay it (measured with npm run bench -- --kernels).
@@ -21,7 +21,7 @@ constexpr size_t kPackMinPanels = 8;
 constexpr size_t kCacheLine = 64;
 // Below this much work (multiply-adds, or reads for max-pool) a second thread costs more than it saves; waking a wasm worker costs more than a native one.
 constexpr double kParallelMacs = 262144;
-constexpr double kParallelReads = 65536;
+constexpr double kParallelReads = 1048576;
 // Tasks of one op never exceed this (the wasm job counter's limit, kept by both backends).
 constexpr size_t kMaxTasks = 1048575;
 
@@ -31,15 +31,15 @@ constexpr int kActivationCount = 2;
 // How an op runs (Plan::path).
 enum class Path : int { kGemm = 1, kIm2colGemm = 2, kMaxpool = 3 };
 
-// The GEMM micro-kernels, widest ISA first:
-// X(isa, mr, kernel, row kernel or nullptr, two-panel kernel or nullptr).
+// The micro-kernels of each ISA, widest first:
+// X(isa, mr, GEMM kernel, one-row kernel or nullptr, two-panel kernel or nullptr, max-pool kernel).
 #define CONVKIT_GEMM_KERNELS(X) \
-  X("avx512f", 8, f32_gemm_8x16_avx512f, nullptr, f32_gemm_8x32_avx512f) \
-  X("avx2-fma", 6, f32_gemm_6x16_avx2_fma, f32_gemm_1x16_avx2_fma, nullptr) \
-  X("scalar", 4, f32_gemm_4x16_scalar, nullptr, nullptr)
+  X("avx512f", 8, f32_gemm_8x16_avx512f, f32_gemm_1x16_avx512f, f32_gemm_8x32_avx512f, f32_maxpool_nhwc_avx512f) \
+  X("avx2-fma", 6, f32_gemm_6x16_avx2_fma, f32_gemm_1x16_avx2_fma, nullptr, f32_maxpool_nhwc_avx2) \
+  X("scalar", 4, f32_gemm_4x16_scalar, nullptr, nullptr, f32_maxpool_nhwc_scalar)
 
 // Every one-panel and one-row micro-kernel named above: X(function).
-#define CONVKIT_GEMM_FUNCTIONS(X) X(f32_gemm_8x16_avx512f) X(f32_gemm_6x16_avx2_fma) X(f32_gemm_1x16_avx2_fma) X(f32_gemm_4x16_scalar)
+#define CONVKIT_GEMM_FUNCTIONS(X) X(f32_gemm_8x16_avx512f) X(f32_gemm_1x16_avx512f) X(f32_gemm_6x16_avx2_fma) X(f32_gemm_1x16_avx2_fma) X(f32_gemm_4x16_scalar)
 // Every two-panel micro-kernel named above: X(function).
 #define CONVKIT_GEMM_PAIR_FUNCTIONS(X) X(f32_gemm_8x32_avx512f)
 

@@ -7,12 +7,12 @@ namespace convkit {
 namespace {
 
 // Widest first (the order of kernels.json); the scalar kernel runs everywhere.
-#define CONVKIT_GEMM_ENTRY(isa, mr, fn, row, pair) {isa, mr, fn, row, pair},
-const GemmUkernel kGemms[] = {CONVKIT_GEMM_KERNELS(CONVKIT_GEMM_ENTRY)};
+#define CONVKIT_GEMM_ENTRY(isa, mr, fn, row, pair, maxpool) {isa, mr, fn, row, pair, maxpool},
+const IsaKernels kGemms[] = {CONVKIT_GEMM_KERNELS(CONVKIT_GEMM_ENTRY)};
 #undef CONVKIT_GEMM_ENTRY
 constexpr size_t kGemmCount = sizeof(kGemms) / sizeof(kGemms[0]);
 
-bool Supported(const GemmUkernel& g) {
+bool Supported(const IsaKernels& g) {
   const std::string isa = g.isa;
 #if defined(__x86_64__) || defined(__i386__)
   // libgcc's checks include the OS's XSAVE support for the wider registers.
@@ -38,17 +38,17 @@ std::atomic<size_t>& ActiveIndex() {
 
 }  // namespace
 
-const GemmUkernel& ActiveGemm() { return kGemms[ActiveIndex().load()]; }
+const IsaKernels& ActiveKernels() { return kGemms[ActiveIndex().load()]; }
 
 std::vector<std::string> SupportedIsas() {
   std::vector<std::string> out;
-  for (const GemmUkernel& g : kGemms)
+  for (const IsaKernels& g : kGemms)
     if (Supported(g)) out.push_back(g.isa);
   return out;
 }
 
-const GemmUkernel* FindGemm(const std::string& isa) {
-  for (const GemmUkernel& g : kGemms)
+const IsaKernels* FindKernels(const std::string& isa) {
+  for (const IsaKernels& g : kGemms)
     if (isa == g.isa && Supported(g)) return &g;
   return nullptr;
 }

@@ -16,7 +16,7 @@ size_t PackedABlockFloats(size_t rows, size_t mr, size_t k_block) {
   return (std::min(rows, kGemmMc) + mr - 1) / mr * mr * k_block;
 }
 
-void GemmTile(const GemmUkernel& uk, const GemmProblem& p, size_t m0, size_t m1, size_t p0,
+void GemmTile(const IsaKernels& uk, const GemmProblem& p, size_t m0, size_t m1, size_t p0,
               size_t p1, size_t k_block, float* pack) {
   const size_t panels = (p.n + kGemmNR - 1) / kGemmNR;
   p1 = std::min(p1, panels);
@@ -43,7 +43,7 @@ void GemmTile(const GemmUkernel& uk, const GemmProblem& p, size_t m0, size_t m1,
       for (size_t pi = p0; pi < p1;) {
         const size_t n0 = pi * kGemmNR;
         const float* w = p.w + (pi * p.k + k0) * kGemmNR;
-        if (uk.pair && pi + 1 < p1 && n0 + 2 * kGemmNR <= p.n) {
+        if (uk.pair && fn == uk.fn && pi + 1 < p1 && n0 + 2 * kGemmNR <= p.n) {
           // Two full panels at once; the second starts K rows of 16 after the first.
           const float* bias = p.bias ? p.bias + n0 : kZeroBias;
           for (size_t i = mb, t = 0; i < me; i += uk.mr, t++) {

@@ -4,6 +4,7 @@
 #include <cstddef>
 
 #include "generated/kernels.h"  // kGemmNR, kGemmMaxMR and the list of micro-kernels
+#include "kernels/maxpool.h"
 
 namespace convkit {
 
@@ -25,12 +26,14 @@ using GemmPairFn = void (*)(size_t mr, size_t kc, const float* a, size_t a_rs, s
                             const float* w0, const float* w1, float* c, size_t ldc, unsigned flags,
                             const float* bias, float minv, float maxv);
 
-struct GemmUkernel {
+// The micro-kernels of one ISA (the list is kernels.json's).
+struct IsaKernels {
   const char* isa;  // name reported by backendInfo()
   size_t mr;
   GemmUkernelFn fn;
-  GemmUkernelFn row;  // for a single row (mr = 1) read in place, or null to use fn
+  GemmUkernelFn row;  // for a single-row problem, or null to use fn
   GemmPairFn pair;    // for two full panels, or null
+  MaxPoolFn maxpool;
 };
 
 #define CONVKIT_DECLARE_GEMM(fn)                                                              \

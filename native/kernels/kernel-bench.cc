@@ -55,7 +55,7 @@ double PeakGflops(const std::string& isa, double seconds) {
 std::vector<KernelRate> BenchKernels(double seconds) {
   std::vector<KernelRate> out;
   for (const std::string& isa : SupportedIsas()) {
-    const GemmUkernel& uk = *FindGemm(isa);
+    const IsaKernels& uk = *FindKernels(isa);
     out.push_back({isa, uk.mr, KernelGflops(uk.fn, uk.mr, seconds),
                    uk.pair ? PairGflops(uk.pair, uk.mr, seconds) : 0,
                    uk.row ? KernelGflops(uk.row, 1, seconds) : 0, PeakGflops(isa, seconds)});

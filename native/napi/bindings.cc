@@ -181,12 +181,12 @@ Napi::Value GemmAsync(const Napi::CallbackInfo& info) { return Async<ParseGemm>(
 Napi::Value Info(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
   Napi::Object out = Napi::Object::New(env);
-  out.Set("isa", ActiveGemm().isa);
+  out.Set("isa", ActiveKernels().isa);
   Napi::Array isas = Napi::Array::New(env);
   for (const std::string& isa : SupportedIsas()) isas.Set(isas.Length(), isa);
   out.Set("isas", isas);
   out.Set("threads", double(NumThreads()));
-  out.Set("mr", double(ActiveGemm().mr));
+  out.Set("mr", double(ActiveKernels().mr));
   out.Set("nr", double(kGemmNR));
   return out;
 }

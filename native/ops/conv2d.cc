@@ -32,7 +32,7 @@ void RunConv2D(const Plan& plan, const Conv2DShape& s, const float* x, const flo
     part.m = len;
     part.a = a;
     part.c = y + r0 * s.oc;
-    GemmTile(*plan.gemm, part, 0, len, 0, plan.panels, plan.k_block, plan.pack_floats ? pack : nullptr);
+    GemmTile(*plan.kernels, part, 0, len, 0, plan.panels, plan.k_block, plan.pack_floats ? pack : nullptr);
   });
 }
 

@@ -12,7 +12,7 @@ void MatmulTask(const Plan& plan, const GemmProblem& p, size_t task, float* pack
   const size_t panel_blocks = (plan.panels + plan.panels_per_task - 1) / plan.panels_per_task;
   const size_t m0 = task / panel_blocks * plan.rows_per_task;
   const size_t p0 = task % panel_blocks * plan.panels_per_task;
-  GemmTile(*plan.gemm, p, m0, std::min(p.m, m0 + plan.rows_per_task), p0, p0 + plan.panels_per_task,
+  GemmTile(*plan.kernels, p, m0, std::min(p.m, m0 + plan.rows_per_task), p0, p0 + plan.panels_per_task,
            plan.k_block, pack);
 }
 

@@ -28,7 +28,7 @@ void RunMaxPool2D(const Plan& plan, const Nhwc& in, const Window2D& win, size_t 
           taps[count++] = image + (size_t(iy) * in.w + size_t(ix)) * in.c;
         }
       }
-      f32_maxpool_nhwc_scalar(count, taps, in.c, y + r * in.c);
+      plan.kernels->maxpool(count, taps, in.c, y + r * in.c);
     }
   });
 }

@@ -30,14 +30,14 @@ size_t Participants(double work, double threshold, size_t threads, size_t tasks)
 
 PlanTarget NativeTarget() {
   // Native tile scratch lives on the stack of GemmTile; tap pointers are the CPU's.
-  const GemmUkernel& gemm = ActiveGemm();
-  return {&gemm, gemm.mr, NumThreads(), kParallelMacs, kParallelReads, 0, sizeof(const float*), true};
+  const IsaKernels& kernels = ActiveKernels();
+  return {&kernels, kernels.mr, NumThreads(), kParallelMacs, kParallelReads, 0, sizeof(const float*), true};
 }
 
 Plan PlanGemm(size_t m, size_t n, size_t k, const PlanTarget& t) {
   Plan p{};
   p.path = Path::kGemm;
-  p.gemm = t.gemm;
+  p.kernels = t.kernels;
   p.rows = m;
   p.panels = CeilDiv(n, kGemmNR);
   // With one row tile A is tiny: blocking K would only break each panel's stream of weights.
@@ -71,12 +71,13 @@ Plan PlanConv2D(const Conv2DShape& s, const PlanTarget& t) {
 
   Plan p{};
   p.path = Path::kIm2colGemm;
-  p.gemm = t.gemm;
+  p.kernels = t.kernels;
   p.rows = rows;
   p.panels = p.panels_per_task = CeilDiv(s.oc, kGemmNR);
   p.k_block = rows <= t.mr ? k : std::min(k, kGemmKc);
-  // Segments: whole micro-tiles that keep the workspace bounded, and few enough tasks.
-  size_t seg = std::max(t.mr, kSegmentFloats / k / t.mr * t.mr);
+  // Segments: whole micro-tiles that keep the workspace bounded, and few enough tasks; at least
+  // an M block, so that each pass over the weights serves enough rows when K is large.
+  size_t seg = std::max(kGemmMc, kSegmentFloats / k / t.mr * t.mr);
   if (CeilDiv(rows, seg) > kMaxTasks) seg = CeilDiv(CeilDiv(rows, kMaxTasks), t.mr) * t.mr;
   p.rows_per_task = std::min(seg, rows);
   p.tasks = CeilDiv(rows, p.rows_per_task);
@@ -89,6 +90,7 @@ Plan PlanConv2D(const Conv2DShape& s, const PlanTarget& t) {
 Plan PlanMaxPool2D(const Nhwc& in, const Window2D& win, size_t oh, size_t ow, const PlanTarget& t) {
   Plan p{};
   p.path = Path::kMaxpool;
+  p.kernels = t.kernels;
   p.rows = in.n * oh * ow;
   p.rows_per_task = std::max(kPoolPixelsPerTask, CeilDiv(p.rows, kMaxTasks));
   p.tasks = CeilDiv(p.rows, p.rows_per_task);

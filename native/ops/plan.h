@@ -14,7 +14,7 @@ namespace convkit {
 
 struct Plan {
   Path path;
-  const GemmUkernel* gemm;  // the micro-kernel the plan was made for (null for max-pool)
+  const IsaKernels* kernels;  // the ISA's micro-kernels the plan was made for
   size_t threads;           // participants: 1 runs on the calling thread alone
   size_t tasks;             // taken in turn by the participants
   size_t rows;              // GEMM rows, output pixels for conv and max-pool
@@ -30,7 +30,7 @@ struct Plan {
 
 // What differs between the backends that follow the same rules.
 struct PlanTarget {
-  const GemmUkernel* gemm;      // native: the micro-kernel to run (null elsewhere)
+  const IsaKernels* kernels;   // native: the micro-kernels to run (null elsewhere)
   size_t mr;                    // rows of the GEMM micro-kernel
   size_t threads;               // threads the backend may use now
   double parallel_macs;         // below this, one thread
