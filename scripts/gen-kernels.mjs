@@ -46,6 +46,9 @@ constexpr size_t kPoolPixelsPerTask = ${plan.poolPixelsPerTask};
 constexpr size_t kPackMinPanels = ${plan.packMinPanels};
 // Bytes; ${plan.cacheLineComment}.
 constexpr size_t kCacheLine = ${plan.cacheLine};
+// ${pascal(plan.splitKComment)}.
+constexpr size_t kSplitKChunk = ${plan.splitKChunk};
+constexpr size_t kSplitKMaxPanels = ${plan.splitKMaxPanels};
 // ${pascal(plan.parallelComment)}.
 constexpr double kParallelMacs = ${plan.parallelMacs.native};
 constexpr double kParallelReads = ${plan.parallelReads.native};
@@ -117,6 +120,9 @@ export const PLAN = {
   poolPixelsPerTask: ${plan.poolPixelsPerTask},
   /** ${pascal(plan.packComment)}. */
   packMinPanels: ${plan.packMinPanels},
+  /** ${pascal(plan.splitKComment)}. */
+  splitKChunk: ${plan.splitKChunk},
+  splitKMaxPanels: ${plan.splitKMaxPanels},
   parallelMacs: ${json(plan.parallelMacs)},
   parallelReads: ${json(plan.parallelReads)},
 } as const;

@@ -48,6 +48,23 @@ forEachBackend('gemm against the float64 reference', () => {
     });
   }
 
+  // One row tile over few panels with a long K: native splits K into chunks (kernels.json
+  // splitKChunk) and sums them afterwards, with C, bias and the clamp applied once.
+  for (const [m, n, k] of [[1, 20, 8193], [8, 33, 12000], [3, 7, 8192]]) {
+    const s = seed++;
+    it(`split K: m ${m}, n ${n}, k ${k}, beta * C, relu`, () => {
+      const a = randomArray(m * k, s), b = randomArray(k * n, s + 7), c = randomArray(m * n, s + 11);
+      const expected = gemmRef(a, b, m, n, k, { alpha: 1.25, beta: -1, c, cRows: m, cCols: n, relu: true });
+      const A = new ck.Tensor(a, [m, k]), B = new ck.Tensor(b, [k, n]);
+      forEachIsa((isa) =>
+        forEachThreadCount((threads) => {
+          const y = ck.gemm(A, B, { alpha: 1.25, beta: -1, c: new ck.Tensor(c, [m, n]), activation: 'relu' });
+          expectClose(y.data, expected, k, `[${isa}, ${threads} threads]`);
+        }),
+      );
+    });
+  }
+
   const C_SHAPES: number[][] = [[], [1], [6], [1, 6], [5, 1], [5, 6]];
   for (const shape of C_SHAPES) {
     it(`broadcasts C of shape [${shape.join(', ')}] to [5, 6], with relu`, () => {

@@ -22,6 +22,9 @@ export interface Plan {
   panelsPerTask: number;
   /** K rows per pass over a panel: chosen on the whole problem, so no result depends on the threads. */
   kBlock: number;
+  /** Chunks of K computed apart and summed in order afterwards (1: none), and K rows per chunk. */
+  kSplits: number;
+  kChunk: number;
   /** Packed A in each slot, after the tile scratch (native GEMMs). */
   packFloats: number;
   /** Workspace of each participant (slot i at i * slotBytes): tile scratch, packed A, then the im2col segment. */
@@ -43,6 +46,8 @@ export interface PlanTarget {
   pointerBytes: number;
   /** The GEMM driver packs blocks of A into the slot. */
   packA: boolean;
+  /** A GEMM may split K into chunks (native RunMatmul sums them). */
+  splitK: boolean;
 }
 
 /** Tasks of one op never exceed this (the job counter's limit). */
@@ -74,17 +79,23 @@ export function planGemm(m: number, n: number, k: number, t: PlanTarget): Plan {
   const macs = m * n * k;
   const threads = macs < t.parallelMacs ? 1 : t.threads;
   const rowTiles = ceilDiv(m, t.mr);
-  let rowsPerTask = m, panelsPerTask = panels;
+  let rowsPerTask = m, panelsPerTask = panels, kSplits = 1, kChunk = k;
+  // One row tile over few panels leaves threads idle: K is split into chunks fixed by the shape
+  // (never by the thread count, so the sums, and the bits, stay the same for any count).
+  if (t.splitK && rowTiles === 1 && panels < PLAN.splitKMaxPanels && k >= 2 * PLAN.splitKChunk) {
+    kChunk = PLAN.splitKChunk;
+    kSplits = ceilDiv(k, kChunk);
+  }
   // Split the longer side: a thread reads all of the other operand, so splitting rows costs each
   // thread all of W (k x n), splitting panels all of A (m x k). Either way every thread gets work.
   const splitRows = rowTiles >= threads ? m >= n || panels < threads : rowTiles >= panels;
-  if (threads > 1 && splitRows) rowsPerTask = ceilDiv(rowTiles, threads) * t.mr; // whole micro-tiles per task
-  else if (threads > 1) panelsPerTask = ceilDiv(panels, threads);
-  const tasks = ceilDiv(m, rowsPerTask) * ceilDiv(panels, panelsPerTask);
+  if (threads > 1 && kSplits === 1 && splitRows) rowsPerTask = ceilDiv(rowTiles, threads) * t.mr; // whole micro-tiles per task
+  else if (threads > 1 && kSplits === 1) panelsPerTask = ceilDiv(panels, threads);
+  const tasks = ceilDiv(m, rowsPerTask) * ceilDiv(panels, panelsPerTask) * kSplits;
   const pack = packFloats(rowsPerTask, panelsPerTask, kBlock, t);
   return {
     path: PATH.gemm, threads: participants(macs, t.parallelMacs, threads, tasks), tasks, rows: m, rowsPerTask,
-    panels, panelsPerTask, kBlock, packFloats: pack, slotBytes: slotBytes(t.tileBytes + pack * 4),
+    panels, panelsPerTask, kBlock, kSplits, kChunk, packFloats: pack, slotBytes: slotBytes(t.tileBytes + pack * 4),
   };
 }
 
@@ -102,7 +113,7 @@ export function planConv2D(p: Conv2DParams, t: PlanTarget): Plan {
   const kBlock = rows <= t.mr ? k : Math.min(k, GEMM_BLOCKING.kc), pack = packFloats(rowsPerTask, panels, kBlock, t);
   return {
     path: PATH.im2colGemm, threads: participants(rows * k * p.oc, t.parallelMacs, t.threads, tasks), tasks, rows, rowsPerTask,
-    panels, panelsPerTask: panels, kBlock, packFloats: pack, slotBytes: slotBytes(t.tileBytes + (pack + rowsPerTask * k) * 4),
+    panels, panelsPerTask: panels, kBlock, kSplits: 1, kChunk: k, packFloats: pack, slotBytes: slotBytes(t.tileBytes + (pack + rowsPerTask * k) * 4),
   };
 }
 
@@ -112,6 +123,6 @@ export function planMaxPool2D(p: WindowParams, t: PlanTarget): Plan {
   const rowsPerTask = Math.max(PLAN.poolPixelsPerTask, ceilDiv(rows, MAX_TASKS)), tasks = ceilDiv(rows, rowsPerTask);
   return {
     path: PATH.maxpool, threads: participants(rows * p.kh * p.kw * p.c, t.parallelReads, t.threads, tasks), tasks, rows, rowsPerTask,
-    panels: 0, panelsPerTask: 0, kBlock: 0, packFloats: 0, slotBytes: slotBytes(p.kh * p.kw * t.pointerBytes),
+    panels: 0, panelsPerTask: 0, kBlock: 0, kSplits: 0, kChunk: 0, packFloats: 0, slotBytes: slotBytes(p.kh * p.kw * t.pointerBytes),
   };
 }

@@ -12,6 +12,9 @@ export const PLAN = {
   poolPixelsPerTask: 256,
   /** Native GEMMs pack each block of A when a task covers at least packMinPanels panels: below that, too few panels reuse the packed copy to repay it (measured with npm run bench -- --kernels). */
   packMinPanels: 8,
+  /** A single row tile over fewer than splitKMaxPanels panels splits K into chunks of splitKChunk (fixed by the shape, never by the thread count) when K holds two or more, so threads have work (native). */
+  splitKChunk: 4096,
+  splitKMaxPanels: 8,
   parallelMacs: {"native":262144,"wasm":2097152},
   parallelReads: {"native":1048576,"wasm":2097152},
 } as const;

@@ -19,6 +19,9 @@ constexpr size_t kPoolPixelsPerTask = 256;
 constexpr size_t kPackMinPanels = 8;
 // Bytes; workspace slots start on their own cache line.
 constexpr size_t kCacheLine = 64;
+// A single row tile over fewer than splitKMaxPanels panels splits K into chunks of splitKChunk (fixed by the shape, never by the thread count) when K holds two or more, so threads have work (native).
+constexpr size_t kSplitKChunk = 4096;
+constexpr size_t kSplitKMaxPanels = 8;
 // Below this much work (multiply-adds, or reads for max-pool) a second thread costs more than it saves; waking a wasm worker costs more than a native one.
 constexpr double kParallelMacs = 262144;
 constexpr double kParallelReads = 1048576;

@@ -25,13 +25,14 @@ void GemmTile(const IsaKernels& uk, const GemmProblem& p, size_t m0, size_t m1, 
   // A single-row problem goes to the one-row kernel. Decided on the whole problem: which kernel
   // sums a row (and so its bits) must not depend on how threads split the rows.
   const GemmUkernelFn fn = p.m == 1 && uk.row ? uk.row : uk.fn;
+  const size_t k_end = p.k_end ? p.k_end : p.k;
   for (size_t mb = m0; mb < m1; mb += kGemmMc) {
     const size_t me = std::min(m1, mb + kGemmMc);
-    for (size_t k0 = 0; k0 < p.k; k0 += k_block) {
-      const size_t kc = std::min(k_block, p.k - k0);
+    for (size_t k0 = p.k_begin; k0 < k_end; k0 += k_block) {
+      const size_t kc = std::min(k_block, k_end - k0);
       unsigned flags = 0;
-      if (k0 > 0 || p.accumulate) flags |= kGemmAccumulate;
-      if (k0 + kc >= p.k) flags |= kGemmEpilogue;
+      if (k0 > p.k_begin || p.accumulate) flags |= kGemmAccumulate;
+      if (k0 + kc >= k_end && p.epilogue) flags |= kGemmEpilogue;
       // A is read in place (row i at a + i * a_rs), or this block is packed once and read from
       // there for every panel (tile t at pack + t * mr * kc).
       const float* a = p.a + mb * p.lda + k0 * p.a_cs;

@@ -17,6 +17,10 @@ struct GemmProblem {
   const float* bias;  // n floats, or null
   float minv, maxv;   // the activation as a clamp
   bool accumulate;    // C already holds an addend (Gemm's beta * C)
+  // Steps [k_begin, k_end) of K (k_end 0: all of K); without epilogue the bias and clamp are
+  // left to the caller (a chunk of a split K).
+  size_t k_begin = 0, k_end = 0;
+  bool epilogue = true;
 };
 
 // Floats of packed A that GemmTile needs for row ranges of up to `rows` rows.

@@ -139,6 +139,8 @@ Napi::Object PlanObject(Napi::Env env, const Plan& p) {
   out.Set("panels", double(p.panels));
   out.Set("panelsPerTask", double(p.panels_per_task));
   out.Set("kBlock", double(p.k_block));
+  out.Set("kSplits", double(p.k_splits));
+  out.Set("kChunk", double(p.k_chunk));
   out.Set("packFloats", double(p.pack_floats));
   out.Set("slotBytes", double(p.slot_bytes));
   return out;

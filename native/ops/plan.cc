@@ -31,7 +31,7 @@ size_t Participants(double work, double threshold, size_t threads, size_t tasks)
 PlanTarget NativeTarget() {
   // Native tile scratch lives on the stack of GemmTile; tap pointers are the CPU's.
   const IsaKernels& kernels = ActiveKernels();
-  return {&kernels, kernels.mr, NumThreads(), kParallelMacs, kParallelReads, 0, sizeof(const float*), true};
+  return {&kernels, kernels.mr, NumThreads(), kParallelMacs, kParallelReads, 0, sizeof(const float*), true, true};
 }
 
 Plan PlanGemm(size_t m, size_t n, size_t k, const PlanTarget& t) {
@@ -47,15 +47,23 @@ Plan PlanGemm(size_t m, size_t n, size_t k, const PlanTarget& t) {
   const size_t row_tiles = CeilDiv(m, t.mr);
   p.rows_per_task = m;
   p.panels_per_task = p.panels;
+  p.k_splits = 1;
+  p.k_chunk = k;
+  // One row tile over few panels leaves threads idle: K is split into chunks fixed by the shape
+  // (never by the thread count, so the sums, and the bits, stay the same for any count).
+  if (t.split_k && row_tiles == 1 && p.panels < kSplitKMaxPanels && k >= 2 * kSplitKChunk) {
+    p.k_chunk = kSplitKChunk;
+    p.k_splits = CeilDiv(k, kSplitKChunk);
+  }
   // Split the longer side: a thread reads all of the other operand, so splitting rows costs each
   // thread all of W (k x n), splitting panels all of A (m x k). Either way every thread gets work.
   const bool split_rows = row_tiles >= threads ? m >= n || p.panels < threads : row_tiles >= p.panels;
-  if (threads > 1 && split_rows) {
+  if (threads > 1 && p.k_splits == 1 && split_rows) {
     p.rows_per_task = CeilDiv(row_tiles, threads) * t.mr;  // whole micro-tiles per task
-  } else if (threads > 1) {
+  } else if (threads > 1 && p.k_splits == 1) {
     p.panels_per_task = CeilDiv(p.panels, threads);
   }
-  p.tasks = CeilDiv(m, p.rows_per_task) * CeilDiv(p.panels, p.panels_per_task);
+  p.tasks = CeilDiv(m, p.rows_per_task) * CeilDiv(p.panels, p.panels_per_task) * p.k_splits;
   p.threads = Participants(macs, t.parallel_macs, threads, p.tasks);
   p.pack_floats = PackFloats(p, t);
   p.slot_bytes = SlotBytes(t.tile_bytes + p.pack_floats * sizeof(float));
@@ -74,6 +82,8 @@ Plan PlanConv2D(const Conv2DShape& s, const PlanTarget& t) {
   p.kernels = t.kernels;
   p.rows = rows;
   p.panels = p.panels_per_task = CeilDiv(s.oc, kGemmNR);
+  p.k_splits = 1;
+  p.k_chunk = k;
   p.k_block = rows <= t.mr ? k : std::min(k, kGemmKc);
   // Segments: whole micro-tiles that keep the workspace bounded, and few enough tasks; at least
   // an M block, so that each pass over the weights serves enough rows when K is large.

@@ -23,6 +23,8 @@ struct Plan {
   size_t panels_per_task;
   size_t k_block;           // K rows per pass over a panel: chosen on the whole problem, never
                             // on a task, so the bits of a result do not depend on the threads
+  size_t k_splits;          // chunks of K computed apart and summed in order afterwards (1: none)
+  size_t k_chunk;           // K rows per chunk
   size_t pack_floats;       // packed A in each slot, after the tile scratch (native GEMMs)
   size_t slot_bytes;        // workspace of each participant (slot i at i * slot_bytes): tile
                             // scratch, packed A, then the im2col segment
@@ -38,6 +40,7 @@ struct PlanTarget {
   size_t tile_bytes;            // per-participant edge-tile scratch the GEMM driver needs
   size_t pointer_bytes;         // size of one tap pointer (max-pool's indirection list)
   bool pack_a;                  // the GEMM driver packs blocks of A into the slot
+  bool split_k;                 // a GEMM may split K into chunks (RunMatmul sums them)
 };
 
 // The native target now: the active micro-kernel, the pool's thread count.
