@@ -1,0 +1,67 @@
+// `npm run bench:overhead`: the fixed cost of one call, on a layer too small to measure anything
+// else (1x8x8x4 -> 4 filters, 3x3, same padding): convkit's forward on each backend next to
+// onnxruntime-node's session.run on the same layer (when bench/ has its peers installed), one
+// thread each, median microseconds over interleaved rounds.
+import * as ck from '../lib/index';
+import { workloadData, convkitLayer } from '../suite/data';
+import type { Workload } from '../suite/workloads';
+import { onnxModel } from './peers/onnx-model';
+import { peer } from './peers/peer-require';
+import { nhwcToNchw } from '../suite/layout';
+
+const LAYER: Workload = { id: 'O1', name: 'tiny conv', op: 'conv2d', n: 1, h: 8, w: 8, c: 4, filters: 4, k: 3, stride: 1, padding: 'same' } as Workload;
+const CALLS = 2000, ROUNDS = 7;
+
+/** Microseconds per call of a batch of CALLS calls. */
+async function perCall(run: () => unknown): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 0; i < CALLS; i++) await run();
+  return ((performance.now() - t0) * 1000) / CALLS;
+}
+
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
+
+async function main(): Promise<void> {
+  const data = workloadData(LAYER);
+  const x = new ck.Tensor(data.input, data.inputShape);
+  const runners: [string, () => unknown][] = [];
+  for (const name of ck.backends()) {
+    await ck.setBackend(name);
+    ck.setNumThreads(1);
+    const layer = convkitLayer(LAYER, data), b = name;
+    runners.push([`convkit ${name} forward`, () => {
+      if (ck.getBackend() !== b) throw new Error('backend changed');
+      return layer.forward(x);
+    }]);
+    runners.push([`convkit ${name} forwardAsync`, () => layer.forwardAsync(x)]);
+    // Rounds alternate backends: each runner selects its own before it runs.
+    const own = runners.splice(-2).map(([label, run]) => [label, async () => {
+      if (ck.getBackend() !== b) await ck.setBackend(b);
+      return run();
+    }] as [string, () => unknown]);
+    runners.push(...own);
+  }
+  try {
+    const ort = peer('onnxruntime-node');
+    const model = onnxModel(LAYER, data);
+    const session = await ort.InferenceSession.create(model.bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' });
+    const input = new ort.Tensor('float32', nhwcToNchw(data.input, data.inputShape), model.inputShape);
+    runners.push(['onnxruntime-node session.run', () => session.run({ x: input })]);
+  } catch (e) {
+    console.log(`onnxruntime-node not measured: ${(e as Error).message.split('\n')[0]} (run npm install in bench/)`);
+  }
+  const times = runners.map(() => [] as number[]);
+  for (let r = 0; r < ROUNDS + 1; r++) {
+    for (let i = 0; i < runners.length; i++) {
+      const us = await perCall(runners[i][1]);
+      if (r > 0) times[i].push(us); // round 0 warms up
+    }
+  }
+  console.log(`per-call cost of a 1x8x8x4 -> 4 3x3 conv, 1 thread, median of ${ROUNDS} rounds of ${CALLS} calls`);
+  runners.forEach(([label], i) => console.log(`${label.padEnd(34)} ${median(times[i]).toFixed(2).padStart(8)} us`));
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
