@@ -10,6 +10,7 @@
         "native/napi/weights.cc",
         "native/ops/conv2d.cc",
         "native/ops/im2col.cc",
+        "native/ops/indirection.cc",
         "native/ops/maxpool2d.cc",
         "native/ops/dense.cc",
         "native/ops/gemm.cc",
@@ -30,6 +31,10 @@
         "native/kernels/f32-gemm-1x16-avx512f.cc",
         "native/kernels/f32-gemm-8x16-avx512f.cc",
         "native/kernels/f32-gemm-8x32-avx512f.cc",
+        "native/kernels/f32-igemm-4x16-scalar.cc",
+        "native/kernels/f32-igemm-6x16-avx2-fma.cc",
+        "native/kernels/f32-igemm-8x16-avx512f.cc",
+        "native/kernels/f32-igemm-8x32-avx512f.cc",
         "native/kernels/f32-maxpool-nhwc-scalar.cc",
         "native/kernels/f32-maxpool-nhwc-avx2.cc",
         "native/kernels/f32-maxpool-nhwc-avx512f.cc"

@@ -46,6 +46,8 @@ constexpr size_t kPoolPixelsPerTask = ${plan.poolPixelsPerTask};
 constexpr size_t kPackMinPanels = ${plan.packMinPanels};
 // Bytes; ${plan.cacheLineComment}.
 constexpr size_t kCacheLine = ${plan.cacheLine};
+// ${pascal(plan.indirectComment)}.
+constexpr size_t kIndirectMinChannels = ${plan.indirectMinChannels};
 // ${pascal(plan.splitKComment)}.
 constexpr size_t kSplitKChunk = ${plan.splitKChunk};
 constexpr size_t kSplitKMaxPanels = ${plan.splitKMaxPanels};
@@ -62,9 +64,10 @@ constexpr int kActivationCount = ${Object.keys(spec.activations).length};
 enum class Path : int { ${Object.entries(spec.paths).map(([n, v]) => `k${pascal(n)} = ${v}`).join(', ')} };
 
 // The micro-kernels of each ISA, widest first:
-// X(isa, mr, GEMM kernel, one-row kernel or nullptr, two-panel kernel or nullptr, max-pool kernel).
+// X(isa, mr, GEMM kernel, one-row kernel or nullptr, two-panel kernel or nullptr, max-pool kernel,
+//   indirect GEMM kernel, two-panel indirect GEMM kernel or nullptr).
 #define CONVKIT_GEMM_KERNELS(X) \\
-${spec.native.map((k) => `  X("${k.isa}", ${k.mr}, ${k.kernel}, ${k.row ?? 'nullptr'}, ${k.pair ?? 'nullptr'}, ${k.maxpool})`).join(' \\\n')}
+${spec.native.map((k) => `  X("${k.isa}", ${k.mr}, ${k.kernel}, ${k.row ?? 'nullptr'}, ${k.pair ?? 'nullptr'}, ${k.maxpool}, ${k.igemm}, ${k.igemmPair ?? 'nullptr'})`).join(' \\\n')}
 
 // Every one-panel and one-row micro-kernel named above: X(function).
 #define CONVKIT_GEMM_FUNCTIONS(X) ${functions.map((f) => `X(${f})`).join(' ')}
@@ -120,6 +123,8 @@ export const PLAN = {
   poolPixelsPerTask: ${plan.poolPixelsPerTask},
   /** ${pascal(plan.packComment)}. */
   packMinPanels: ${plan.packMinPanels},
+  /** ${pascal(plan.indirectComment)}. */
+  indirectMinChannels: ${plan.indirectMinChannels},
   /** ${pascal(plan.splitKComment)}. */
   splitKChunk: ${plan.splitKChunk},
   splitKMaxPanels: ${plan.splitKMaxPanels},

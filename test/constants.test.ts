@@ -121,7 +121,7 @@ describe('one plan, two backends', () => {
           native.setNumThreads(threads);
           const mr = native.info().mr;
           const t: PlanTarget = {
-            mr, threads, parallelMacs: spec.plan.parallelMacs.native, parallelReads: spec.plan.parallelReads.native, tileBytes: 0, pointerBytes: 8, packA: true, splitK: true,
+            mr, threads, parallelMacs: spec.plan.parallelMacs.native, parallelReads: spec.plan.parallelReads.native, tileBytes: 0, pointerBytes: 8, packA: true, splitK: true, indirect: true,
           };
           for (const [m, n, k] of gemms) expect(native.plan('gemm', { m, n, k }), `${isa} ${threads} gemm ${m}x${n}x${k}`).to.deep.equal(planGemm(m, n, k, t));
           for (const w of windows) {
@@ -139,7 +139,7 @@ describe('one plan, two backends', () => {
   });
 
   it('a plan covers every output row and panel exactly once, within the task limit', () => {
-    const t: PlanTarget = { mr: 4, threads: 2, parallelMacs: 0, parallelReads: 0, tileBytes: 320, pointerBytes: 4, packA: false, splitK: false };
+    const t: PlanTarget = { mr: 4, threads: 2, parallelMacs: 0, parallelReads: 0, tileBytes: 320, pointerBytes: 4, packA: false, splitK: false, indirect: false };
     for (const [m, n, k] of gemms) {
       const p = planGemm(m, n, k, t);
       expect(Math.ceil(m / p.rowsPerTask) * Math.ceil(p.panels / p.panelsPerTask)).to.equal(p.tasks);

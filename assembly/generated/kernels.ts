@@ -10,5 +10,6 @@ export const OP_GEMM: i32 = 3;
 export const PATH_GEMM: i32 = 1;
 export const PATH_IM2COL_GEMM: i32 = 2;
 export const PATH_MAXPOOL: i32 = 3;
+export const PATH_INDIRECT_GEMM: i32 = 4;
 export const ACTIVATION_LINEAR: i32 = 0;
 export const ACTIVATION_RELU: i32 = 1;

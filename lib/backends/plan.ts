@@ -48,6 +48,8 @@ export interface PlanTarget {
   packA: boolean;
   /** A GEMM may split K into chunks (native RunMatmul sums them). */
   splitK: boolean;
+  /** Convolutions may use the indirect GEMM (native). */
+  indirect: boolean;
 }
 
 /** Tasks of one op never exceed this (the job counter's limit). */
@@ -104,6 +106,16 @@ export function planConv2D(p: Conv2DParams, t: PlanTarget): Plan {
   const rows = p.n * p.oh * p.ow, k = p.kh * p.kw * p.c;
   const pointwise = p.kh === 1 && p.kw === 1 && p.sh === 1 && p.sw === 1 && p.pt === 0 && p.pb === 0 && p.pl === 0 && p.pr === 0;
   if (pointwise) return planGemm(rows, p.oc, k, t);
+  if (t.indirect && p.c >= PLAN.indirectMinChannels) {
+    // Runs of an M block of rows; each task's indirection buffer (a pointer per row and tap) in
+    // its slot, the whole of K per micro-kernel call.
+    const rowsPerTask = Math.min(rows, GEMM_BLOCKING.mc), tasks = ceilDiv(rows, rowsPerTask), panels = ceilDiv(p.oc, PANEL_WIDTH);
+    return {
+      path: PATH.indirectGemm, threads: participants(rows * k * p.oc, t.parallelMacs, t.threads, tasks), tasks, rows, rowsPerTask,
+      panels, panelsPerTask: panels, kBlock: k, kSplits: 1, kChunk: k, packFloats: 0,
+      slotBytes: slotBytes(ceilDiv(rowsPerTask, t.mr) * t.mr * p.kh * p.kw * t.pointerBytes),
+    };
+  }
   const panels = ceilDiv(p.oc, PANEL_WIDTH);
   // Segments: whole micro-tiles that keep the workspace bounded, and few enough tasks; at least
   // an M block, so that each pass over the weights serves enough rows when K is large.

@@ -78,7 +78,7 @@ export class WasmBackend implements Backend {
     const { parallelMacs, parallelReads } = PLAN;
     return {
       mr: WASM_MR, threads: this.threads, parallelMacs: parallelMacs.wasm, parallelReads: parallelReads.wasm,
-      tileBytes: this.engine.gemmSlotBytes, pointerBytes: 4, packA: false, splitK: false,
+      tileBytes: this.engine.gemmSlotBytes, pointerBytes: 4, packA: false, splitK: false, indirect: false,
     };
   }
 

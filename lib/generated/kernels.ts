@@ -12,13 +12,15 @@ export const PLAN = {
   poolPixelsPerTask: 256,
   /** Native GEMMs pack each block of A when a task covers at least packMinPanels panels: below that, too few panels reuse the packed copy to repay it (measured with npm run bench -- --kernels). */
   packMinPanels: 8,
+  /** Native convolutions that are not 1x1 stride 1 read A through an indirection buffer (no im2col copy) when the input has at least indirectMinChannels channels; fewer make each tap's channel loop too short (C4: 3). */
+  indirectMinChannels: 16,
   /** A single row tile over fewer than splitKMaxPanels panels splits K into chunks of splitKChunk (fixed by the shape, never by the thread count) when K holds two or more, so threads have work (native). */
   splitKChunk: 4096,
   splitKMaxPanels: 8,
   parallelMacs: {"native":262144,"wasm":2097152},
   parallelReads: {"native":1048576,"wasm":2097152},
 } as const;
-export const PATH = {"gemm":1,"im2colGemm":2,"maxpool":3} as const;
+export const PATH = {"gemm":1,"im2colGemm":2,"maxpool":3,"indirectGemm":4} as const;
 /** Native GEMM micro-kernels, widest ISA first. */
 export const NATIVE_KERNELS = [{"isa":"avx512f","mr":8},{"isa":"avx2-fma","mr":6},{"isa":"scalar","mr":4}] as const;
 export const WASM_MR = 4;

@@ -19,6 +19,8 @@ constexpr size_t kPoolPixelsPerTask = 256;
 constexpr size_t kPackMinPanels = 8;
 // Bytes; workspace slots start on their own cache line.
 constexpr size_t kCacheLine = 64;
+// Native convolutions that are not 1x1 stride 1 read A through an indirection buffer (no im2col copy) when the input has at least indirectMinChannels channels; fewer make each tap's channel loop too short (C4: 3).
+constexpr size_t kIndirectMinChannels = 16;
 // A single row tile over fewer than splitKMaxPanels panels splits K into chunks of splitKChunk (fixed by the shape, never by the thread count) when K holds two or more, so threads have work (native).
 constexpr size_t kSplitKChunk = 4096;
 constexpr size_t kSplitKMaxPanels = 8;
@@ -32,14 +34,15 @@ enum Activation : int { kActivationLinear = 0, kActivationRelu = 1 };
 constexpr int kActivationCount = 2;
 
 // How an op runs (Plan::path).
-enum class Path : int { kGemm = 1, kIm2colGemm = 2, kMaxpool = 3 };
+enum class Path : int { kGemm = 1, kIm2colGemm = 2, kMaxpool = 3, kIndirectGemm = 4 };
 
 // The micro-kernels of each ISA, widest first:
-// X(isa, mr, GEMM kernel, one-row kernel or nullptr, two-panel kernel or nullptr, max-pool kernel).
+// X(isa, mr, GEMM kernel, one-row kernel or nullptr, two-panel kernel or nullptr, max-pool kernel,
+//   indirect GEMM kernel, two-panel indirect GEMM kernel or nullptr).
 #define CONVKIT_GEMM_KERNELS(X) \
-  X("avx512f", 8, f32_gemm_8x16_avx512f, f32_gemm_1x16_avx512f, f32_gemm_8x32_avx512f, f32_maxpool_nhwc_avx512f) \
-  X("avx2-fma", 6, f32_gemm_6x16_avx2_fma, f32_gemm_1x16_avx2_fma, nullptr, f32_maxpool_nhwc_avx2) \
-  X("scalar", 4, f32_gemm_4x16_scalar, nullptr, nullptr, f32_maxpool_nhwc_scalar)
+  X("avx512f", 8, f32_gemm_8x16_avx512f, f32_gemm_1x16_avx512f, f32_gemm_8x32_avx512f, f32_maxpool_nhwc_avx512f, f32_igemm_8x16_avx512f, f32_igemm_8x32_avx512f) \
+  X("avx2-fma", 6, f32_gemm_6x16_avx2_fma, f32_gemm_1x16_avx2_fma, nullptr, f32_maxpool_nhwc_avx2, f32_igemm_6x16_avx2_fma, nullptr) \
+  X("scalar", 4, f32_gemm_4x16_scalar, nullptr, nullptr, f32_maxpool_nhwc_scalar, f32_igemm_4x16_scalar, nullptr)
 
 // Every one-panel and one-row micro-kernel named above: X(function).
 #define CONVKIT_GEMM_FUNCTIONS(X) X(f32_gemm_8x16_avx512f) X(f32_gemm_1x16_avx512f) X(f32_gemm_6x16_avx2_fma) X(f32_gemm_1x16_avx2_fma) X(f32_gemm_4x16_scalar)

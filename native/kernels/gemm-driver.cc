@@ -12,6 +12,46 @@ const float kZeroBias[2 * kGemmNR] = {};
 
 }  // namespace
 
+void IgemmTile(const IsaKernels& uk, size_t rows, size_t n, size_t taps, size_t channels,
+               const float* const* ind, const float* w, float* c, size_t ldc, const float* bias,
+               float minv, float maxv) {
+  const size_t panels = (n + kGemmNR - 1) / kGemmNR, k = taps * channels;
+  const size_t tile_ptrs = taps * uk.mr;
+  float edge[kGemmMaxMR * kGemmNR];
+  float edge_bias[kGemmNR];
+  for (size_t pi = 0; pi < panels;) {
+    const size_t n0 = pi * kGemmNR;
+    const float* wp = w + pi * k * kGemmNR;
+    if (uk.igemm_pair && n0 + 2 * kGemmNR <= n) {
+      const float* b = bias ? bias + n0 : kZeroBias;
+      for (size_t i = 0, t = 0; i < rows; i += uk.mr, t++)
+        uk.igemm_pair(std::min(uk.mr, rows - i), taps, channels, ind + t * tile_ptrs, wp, wp + k * kGemmNR,
+                      c + i * ldc + n0, ldc, b, minv, maxv);
+      pi += 2;
+      continue;
+    }
+    const size_t nc = std::min(kGemmNR, n - n0);
+    const float* b = bias ? bias + n0 : kZeroBias;
+    if (nc < kGemmNR && bias) {
+      std::memset(edge_bias, 0, sizeof(edge_bias));
+      std::memcpy(edge_bias, b, nc * sizeof(float));
+      b = edge_bias;
+    }
+    for (size_t i = 0, t = 0; i < rows; i += uk.mr, t++) {
+      const size_t mr = std::min(uk.mr, rows - i);
+      float* ci = c + i * ldc + n0;
+      if (nc == kGemmNR) {
+        uk.igemm(mr, taps, channels, ind + t * tile_ptrs, wp, ci, ldc, b, minv, maxv);
+        continue;
+      }
+      // A partial panel computes into a 16-wide tile and copies back the columns that exist.
+      uk.igemm(mr, taps, channels, ind + t * tile_ptrs, wp, edge, kGemmNR, b, minv, maxv);
+      for (size_t r = 0; r < mr; r++) std::memcpy(ci + r * ldc, edge + r * kGemmNR, nc * sizeof(float));
+    }
+    pi++;
+  }
+}
+
 size_t PackedABlockFloats(size_t rows, size_t mr, size_t k_block) {
   return (std::min(rows, kGemmMc) + mr - 1) / mr * mr * k_block;
 }

@@ -26,6 +26,16 @@ using GemmPairFn = void (*)(size_t mr, size_t kc, const float* a, size_t a_rs, s
                             const float* w0, const float* w1, float* c, size_t ldc, unsigned flags,
                             const float* bias, float minv, float maxv);
 
+// Indirect GEMM (kernels/igemm.h): C[mr x 16] = clamp(sum over taps t and channels ch of ind[t * MR + i][ch] * W + bias): ind
+// holds MR pointers per tap (rows past mr repeat a real row and are never stored); w is
+// taps * c rows of 16 floats; bias 16 floats (zeros for none).
+using IgemmFn = void (*)(size_t mr, size_t taps, size_t c, const float* const* ind, const float* w,
+                         float* out, size_t ldc, const float* bias, float minv, float maxv);
+// The same over two full panels: columns 0-15 from w0, 16-31 from w1; bias 32 floats.
+using IgemmPairFn = void (*)(size_t mr, size_t taps, size_t c, const float* const* ind,
+                             const float* w0, const float* w1, float* out, size_t ldc,
+                             const float* bias, float minv, float maxv);
+
 // The micro-kernels of one ISA (the list is kernels.json's).
 struct IsaKernels {
   const char* isa;  // name reported by backendInfo()
@@ -34,6 +44,8 @@ struct IsaKernels {
   GemmUkernelFn row;  // for a single-row problem, or null to use fn
   GemmPairFn pair;    // for two full panels, or null
   MaxPoolFn maxpool;
+  IgemmFn igemm;            // convolution through an indirection buffer
+  IgemmPairFn igemm_pair;   // the same over two full panels, or null
 };
 
 #define CONVKIT_DECLARE_GEMM(fn)                                                              \

@@ -4,6 +4,7 @@
 
 #include "kernels/thread-pool.h"
 #include "ops/im2col.h"
+#include "ops/indirection.h"
 #include "ops/matmul.h"
 #include "ops/workspace.h"
 
@@ -18,10 +19,25 @@ void RunConv2D(const Plan& plan, const Conv2DShape& s, const float* x, const flo
     RunMatmul(plan, p);
     return;
   }
-  // Path::kIm2colGemm: task t is segment t, expanded into its participant's slot after the
-  // slot's packed-A block.
   const size_t slot_floats = plan.slot_bytes / sizeof(float);
   const Workspace work = NewWorkspace(plan.threads * slot_floats);
+  if (plan.path == Path::kIndirectGemm) {
+    // Task t is a run of output rows: its indirection buffer in the participant's slot, then the
+    // indirect GEMM over every panel. Padding taps read a zero vector of c floats.
+    const Workspace zeros = NewWorkspace(s.in.c);
+    std::fill(zeros.get(), zeros.get() + s.in.c, 0.0f);
+    const size_t taps = s.win.kh * s.win.kw;
+    ParallelFor(plan.tasks, plan.threads, [&](size_t t, size_t slot) {
+      const size_t r0 = t * plan.rows_per_task, len = std::min(plan.rows_per_task, plan.rows - r0);
+      const float** ind = reinterpret_cast<const float**>(work.get() + slot * slot_floats);
+      IndirectionNhwc(s.in, s.win, s.oh, s.ow, x, zeros.get(), r0, len, plan.kernels->mr, ind);
+      IgemmTile(*plan.kernels, len, s.oc, taps, s.in.c, ind, packed_w, y + r0 * s.oc, s.oc, bias,
+                clamp.min, clamp.max);
+    });
+    return;
+  }
+  // Path::kIm2colGemm: task t is segment t, expanded into its participant's slot after the
+  // slot's packed-A block.
   ParallelFor(plan.tasks, plan.threads, [&](size_t t, size_t slot) {
     const size_t r0 = t * plan.rows_per_task, len = std::min(plan.rows_per_task, plan.rows - r0);
     float* pack = work.get() + slot * slot_floats;

@@ -31,7 +31,7 @@ size_t Participants(double work, double threshold, size_t threads, size_t tasks)
 PlanTarget NativeTarget() {
   // Native tile scratch lives on the stack of GemmTile; tap pointers are the CPU's.
   const IsaKernels& kernels = ActiveKernels();
-  return {&kernels, kernels.mr, NumThreads(), kParallelMacs, kParallelReads, 0, sizeof(const float*), true, true};
+  return {&kernels, kernels.mr, NumThreads(), kParallelMacs, kParallelReads, 0, sizeof(const float*), true, true, true};
 }
 
 Plan PlanGemm(size_t m, size_t n, size_t k, const PlanTarget& t) {
@@ -76,6 +76,22 @@ Plan PlanConv2D(const Conv2DShape& s, const PlanTarget& t) {
   const bool pointwise = w.kh == 1 && w.kw == 1 && w.sh == 1 && w.sw == 1 && w.pt == 0 &&
                          w.pb == 0 && w.pl == 0 && w.pr == 0;
   if (pointwise) return PlanGemm(rows, s.oc, k, t);
+  if (t.indirect && s.in.c >= kIndirectMinChannels) {
+    // Runs of an M block of rows; each task's indirection buffer (a pointer per row and tap) in
+    // its slot, the whole of K per micro-kernel call.
+    Plan p{};
+    p.path = Path::kIndirectGemm;
+    p.kernels = t.kernels;
+    p.rows = rows;
+    p.panels = p.panels_per_task = CeilDiv(s.oc, kGemmNR);
+    p.k_block = p.k_chunk = k;
+    p.k_splits = 1;
+    p.rows_per_task = std::min(rows, kGemmMc);
+    p.tasks = CeilDiv(rows, p.rows_per_task);
+    p.threads = Participants(double(rows) * double(k) * double(s.oc), t.parallel_macs, t.threads, p.tasks);
+    p.slot_bytes = SlotBytes(CeilDiv(p.rows_per_task, t.mr) * t.mr * w.kh * w.kw * t.pointer_bytes);
+    return p;
+  }
 
   Plan p{};
   p.path = Path::kIm2colGemm;

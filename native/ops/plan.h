@@ -41,6 +41,7 @@ struct PlanTarget {
   size_t pointer_bytes;         // size of one tap pointer (max-pool's indirection list)
   bool pack_a;                  // the GEMM driver packs blocks of A into the slot
   bool split_k;                 // a GEMM may split K into chunks (RunMatmul sums them)
+  bool indirect;                // convolutions may use the indirect GEMM
 };
 
 // The native target now: the active micro-kernel, the pool's thread count.

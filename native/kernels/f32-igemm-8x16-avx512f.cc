@@ -1,0 +1,53 @@
+// AVX-512F indirect micro-kernel: 8 rows x 16 columns in 8 named zmm accumulators, A read
+// through an indirection buffer. The last odd or partial panel of an indirect GEMM. Compiled for
+// AVX-512 through the target pragma only; it runs only when cpu-features.cc says so.
+#pragma GCC target("avx512f")
+// GCC 12 warns about the undefined vector inside its own _mm512 intrinsics: a false positive.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+
+#include "kernels/avx512-store-row.h"
+#include "kernels/igemm.h"
+
+namespace convkit {
+
+void f32_igemm_8x16_avx512f(size_t mr, size_t taps, size_t c, const float* const* ind,
+                            const float* w, float* out, size_t ldc, const float* bias, float minv,
+                            float maxv) {
+  __m512 c0 = _mm512_setzero_ps(), c1 = _mm512_setzero_ps(), c2 = _mm512_setzero_ps();
+  __m512 c3 = _mm512_setzero_ps(), c4 = _mm512_setzero_ps(), c5 = _mm512_setzero_ps();
+  __m512 c6 = _mm512_setzero_ps(), c7 = _mm512_setzero_ps();
+  for (size_t t = 0; t < taps; t++, ind += 8) {
+    const float* a0 = ind[0];
+    const float* a1 = ind[1];
+    const float* a2 = ind[2];
+    const float* a3 = ind[3];
+    const float* a4 = ind[4];
+    const float* a5 = ind[5];
+    const float* a6 = ind[6];
+    const float* a7 = ind[7];
+    for (size_t ch = 0; ch < c; ch++, w += kGemmNR) {
+      const __m512 vw = _mm512_loadu_ps(w);
+      c0 = _mm512_fmadd_ps(_mm512_set1_ps(a0[ch]), vw, c0);
+      c1 = _mm512_fmadd_ps(_mm512_set1_ps(a1[ch]), vw, c1);
+      c2 = _mm512_fmadd_ps(_mm512_set1_ps(a2[ch]), vw, c2);
+      c3 = _mm512_fmadd_ps(_mm512_set1_ps(a3[ch]), vw, c3);
+      c4 = _mm512_fmadd_ps(_mm512_set1_ps(a4[ch]), vw, c4);
+      c5 = _mm512_fmadd_ps(_mm512_set1_ps(a5[ch]), vw, c5);
+      c6 = _mm512_fmadd_ps(_mm512_set1_ps(a6[ch]), vw, c6);
+      c7 = _mm512_fmadd_ps(_mm512_set1_ps(a7[ch]), vw, c7);
+    }
+  }
+
+  const __m512 vmin = _mm512_set1_ps(minv), vmax = _mm512_set1_ps(maxv);
+  StoreRow16Avx512(out, c0, kGemmEpilogue, bias, vmin, vmax);
+  if (mr > 1) StoreRow16Avx512(out + 1 * ldc, c1, kGemmEpilogue, bias, vmin, vmax);
+  if (mr > 2) StoreRow16Avx512(out + 2 * ldc, c2, kGemmEpilogue, bias, vmin, vmax);
+  if (mr > 3) StoreRow16Avx512(out + 3 * ldc, c3, kGemmEpilogue, bias, vmin, vmax);
+  if (mr > 4) StoreRow16Avx512(out + 4 * ldc, c4, kGemmEpilogue, bias, vmin, vmax);
+  if (mr > 5) StoreRow16Avx512(out + 5 * ldc, c5, kGemmEpilogue, bias, vmin, vmax);
+  if (mr > 6) StoreRow16Avx512(out + 6 * ldc, c6, kGemmEpilogue, bias, vmin, vmax);
+  if (mr > 7) StoreRow16Avx512(out + 7 * ldc, c7, kGemmEpilogue, bias, vmin, vmax);
+}
+
+}  // namespace convkit
