@@ -13,8 +13,25 @@
 
 #include "kernels/fault-injection.h"
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
 namespace convkit {
 namespace {
+
+// Waking a thread blocked on a condition variable costs tens of microseconds, a visible share of
+// a 0.5 ms op, so a worker spins this many rounds for the next job before it blocks, and the
+// caller spins as long for the workers to finish (about 50 us on current x86).
+constexpr int kSpinRounds = 2000;
+
+inline void CpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  _mm_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
 
 size_t DefaultThreads() {
   const unsigned hw = std::thread::hardware_concurrency();
@@ -42,14 +59,15 @@ class Pool {
       tasks_ = tasks;
       participants_ = participants;
       next_.store(0);
-      active_ = workers_.size();
+      active_.store(workers_.size());
       error_ = nullptr;
-      generation_++;
+      generation_.fetch_add(1, std::memory_order_release);
     }
     wake_.notify_all();
     Work(0);
+    for (int i = 0; i < kSpinRounds && active_.load(std::memory_order_acquire) != 0; i++) CpuRelax();
     std::unique_lock<std::mutex> lock(mutex_);
-    done_.wait(lock, [this] { return active_ == 0; });
+    done_.wait(lock, [this] { return active_.load() == 0; });
     job_ = nullptr;
     if (error_) std::rethrow_exception(error_);
   }
@@ -70,15 +88,22 @@ class Pool {
 
   void WorkerLoop(size_t slot, size_t seen) {
     for (;;) {
+      // A spinning worker reads generation_ without the mutex: Run publishes the job before it
+      // increments generation_ (release), which this load acquires.
+      for (int i = 0; i < kSpinRounds && generation_.load(std::memory_order_acquire) == seen && !stop_.load(); i++)
+        CpuRelax();
       {
         std::unique_lock<std::mutex> lock(mutex_);
-        wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
-        if (stop_) return;
-        seen = generation_;
+        wake_.wait(lock, [&] { return stop_.load() || generation_.load() != seen; });
+        if (stop_.load()) return;
+        seen = generation_.load();
       }
       Work(slot);
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (--active_ == 0) done_.notify_one();
+      // The last one out wakes the caller (under the mutex, so that no wake-up is lost).
+      if (active_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        done_.notify_one();
+      }
     }
   }
 
@@ -92,7 +117,7 @@ class Pool {
         if (TakeFault(Fault::kThreads))
           throw std::system_error(std::make_error_code(std::errc::resource_unavailable_try_again));
         // A new worker waits for the next job, not the last one (generation_ only changes in Run).
-        workers_.emplace_back([this, slot = i + 1, seen = generation_] { WorkerLoop(slot, seen); });
+        workers_.emplace_back([this, slot = i + 1, seen = generation_.load()] { WorkerLoop(slot, seen); });
       }
     } catch (const std::system_error& e) {
       StopWorkers();
@@ -122,9 +147,9 @@ class Pool {
   size_t tasks_ = 0;
   size_t participants_ = 1;
   std::atomic<size_t> next_{0};
-  size_t active_ = 0;
-  size_t generation_ = 0;
-  bool stop_ = false;
+  std::atomic<size_t> active_{0};
+  std::atomic<size_t> generation_{0};
+  std::atomic<bool> stop_{false};
   std::exception_ptr error_;
 };
 
