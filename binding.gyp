@@ -29,6 +29,7 @@
         "native/kernels/f32-gemm-6x16-avx2-fma.cc",
         "native/kernels/f32-gemm-1x16-avx2-fma.cc",
         "native/kernels/f32-gemm-1x16-avx512f.cc",
+        "native/kernels/f32-gemm-1x32-avx512f.cc",
         "native/kernels/f32-gemm-8x16-avx512f.cc",
         "native/kernels/f32-gemm-8x32-avx512f.cc",
         "native/kernels/f32-igemm-4x16-scalar.cc",

@@ -21,7 +21,7 @@ const upper = (s) => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 const maxTasks = 2 ** spec.job.taskBits - 1;
 const maxMr = Math.max(...spec.native.map((k) => k.mr));
 const functions = [...new Set(spec.native.flatMap((k) => [k.kernel, k.row]).filter(Boolean))];
-const pairs = spec.native.map((k) => k.pair).filter(Boolean);
+const pairs = spec.native.flatMap((k) => [k.pair, k.rowPair]).filter(Boolean);
 
 function nativeHeader() {
   const { gemm, plan } = spec;
@@ -64,10 +64,11 @@ constexpr int kActivationCount = ${Object.keys(spec.activations).length};
 enum class Path : int { ${Object.entries(spec.paths).map(([n, v]) => `k${pascal(n)} = ${v}`).join(', ')} };
 
 // The micro-kernels of each ISA, widest first:
-// X(isa, mr, GEMM kernel, one-row kernel or nullptr, two-panel kernel or nullptr, max-pool kernel,
-//   indirect GEMM kernel, two-panel indirect GEMM kernel or nullptr).
+// X(isa, mr, GEMM kernel, one-row kernel or nullptr, two-panel kernel or nullptr, one-row
+//   two-panel kernel or nullptr, max-pool kernel, indirect GEMM kernel, two-panel indirect GEMM
+//   kernel or nullptr).
 #define CONVKIT_GEMM_KERNELS(X) \\
-${spec.native.map((k) => `  X("${k.isa}", ${k.mr}, ${k.kernel}, ${k.row ?? 'nullptr'}, ${k.pair ?? 'nullptr'}, ${k.maxpool}, ${k.igemm}, ${k.igemmPair ?? 'nullptr'})`).join(' \\\n')}
+${spec.native.map((k) => `  X("${k.isa}", ${k.mr}, ${k.kernel}, ${k.row ?? 'nullptr'}, ${k.pair ?? 'nullptr'}, ${k.rowPair ?? 'nullptr'}, ${k.maxpool}, ${k.igemm}, ${k.igemmPair ?? 'nullptr'})`).join(' \\\n')}
 
 // Every one-panel and one-row micro-kernel named above: X(function).
 #define CONVKIT_GEMM_FUNCTIONS(X) ${functions.map((f) => `X(${f})`).join(' ')}

@@ -5,6 +5,7 @@
 #pragma GCC target("avx512f")
 // GCC 12 warns about the undefined vector inside its own _mm512 intrinsics: a false positive.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
 
 #include "kernels/avx512-store-row.h"

@@ -84,11 +84,12 @@ void GemmTile(const IsaKernels& uk, const GemmProblem& p, size_t m0, size_t m1, 
       for (size_t pi = p0; pi < p1;) {
         const size_t n0 = pi * kGemmNR;
         const float* w = p.w + (pi * p.k + k0) * kGemmNR;
-        if (uk.pair && fn == uk.fn && pi + 1 < p1 && n0 + 2 * kGemmNR <= p.n) {
+        const GemmPairFn pair = fn == uk.fn ? uk.pair : uk.row_pair;
+        if (pair && pi + 1 < p1 && n0 + 2 * kGemmNR <= p.n) {
           // Two full panels at once; the second starts K rows of 16 after the first.
           const float* bias = p.bias ? p.bias + n0 : kZeroBias;
           for (size_t i = mb, t = 0; i < me; i += uk.mr, t++) {
-            uk.pair(std::min(uk.mr, me - i), kc, a + t * tile_stride, a_rs, a_cs, w, w + p.k * kGemmNR,
+            pair(std::min(uk.mr, me - i), kc, a + t * tile_stride, a_rs, a_cs, w, w + p.k * kGemmNR,
                     p.c + i * p.ldc + n0, p.ldc, flags, bias, p.minv, p.maxv);
           }
           pi += 2;

@@ -42,7 +42,8 @@ struct IsaKernels {
   size_t mr;
   GemmUkernelFn fn;
   GemmUkernelFn row;  // for a single-row problem, or null to use fn
-  GemmPairFn pair;    // for two full panels, or null
+  GemmPairFn pair;      // for two full panels, or null
+  GemmPairFn row_pair;  // the one-row kernel over two full panels, or null
   MaxPoolFn maxpool;
   IgemmFn igemm;            // convolution through an indirection buffer
   IgemmPairFn igemm_pair;   // the same over two full panels, or null
