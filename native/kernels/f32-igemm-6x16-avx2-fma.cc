@@ -10,8 +10,8 @@
 namespace convkit {
 
 void f32_igemm_6x16_avx2_fma(size_t mr, size_t taps, size_t c, const float* const* ind,
-                             const float* w, float* out, size_t ldc, const float* bias, float minv,
-                             float maxv) {
+                             const float* w, float* out, size_t ldc, unsigned flags,
+                             const float* bias, float minv, float maxv) {
   __m256 c0l = _mm256_setzero_ps(), c0h = _mm256_setzero_ps();
   __m256 c1l = _mm256_setzero_ps(), c1h = _mm256_setzero_ps();
   __m256 c2l = _mm256_setzero_ps(), c2h = _mm256_setzero_ps();
@@ -49,12 +49,12 @@ void f32_igemm_6x16_avx2_fma(size_t mr, size_t taps, size_t c, const float* cons
   }
 
   const __m256 vmin = _mm256_set1_ps(minv), vmax = _mm256_set1_ps(maxv);
-  StoreRow16Avx2(out, c0l, c0h, kGemmEpilogue, bias, vmin, vmax);
-  if (mr > 1) StoreRow16Avx2(out + 1 * ldc, c1l, c1h, kGemmEpilogue, bias, vmin, vmax);
-  if (mr > 2) StoreRow16Avx2(out + 2 * ldc, c2l, c2h, kGemmEpilogue, bias, vmin, vmax);
-  if (mr > 3) StoreRow16Avx2(out + 3 * ldc, c3l, c3h, kGemmEpilogue, bias, vmin, vmax);
-  if (mr > 4) StoreRow16Avx2(out + 4 * ldc, c4l, c4h, kGemmEpilogue, bias, vmin, vmax);
-  if (mr > 5) StoreRow16Avx2(out + 5 * ldc, c5l, c5h, kGemmEpilogue, bias, vmin, vmax);
+  StoreRow16Avx2(out, c0l, c0h, flags, bias, vmin, vmax);
+  if (mr > 1) StoreRow16Avx2(out + 1 * ldc, c1l, c1h, flags, bias, vmin, vmax);
+  if (mr > 2) StoreRow16Avx2(out + 2 * ldc, c2l, c2h, flags, bias, vmin, vmax);
+  if (mr > 3) StoreRow16Avx2(out + 3 * ldc, c3l, c3h, flags, bias, vmin, vmax);
+  if (mr > 4) StoreRow16Avx2(out + 4 * ldc, c4l, c4h, flags, bias, vmin, vmax);
+  if (mr > 5) StoreRow16Avx2(out + 5 * ldc, c5l, c5h, flags, bias, vmin, vmax);
 }
 
 }  // namespace convkit

@@ -13,8 +13,8 @@
 namespace convkit {
 
 void f32_igemm_8x16_avx512f(size_t mr, size_t taps, size_t c, const float* const* ind,
-                            const float* w, float* out, size_t ldc, const float* bias, float minv,
-                            float maxv) {
+                            const float* w, float* out, size_t ldc, unsigned flags,
+                            const float* bias, float minv, float maxv) {
   __m512 c0 = _mm512_setzero_ps(), c1 = _mm512_setzero_ps(), c2 = _mm512_setzero_ps();
   __m512 c3 = _mm512_setzero_ps(), c4 = _mm512_setzero_ps(), c5 = _mm512_setzero_ps();
   __m512 c6 = _mm512_setzero_ps(), c7 = _mm512_setzero_ps();
@@ -41,14 +41,14 @@ void f32_igemm_8x16_avx512f(size_t mr, size_t taps, size_t c, const float* const
   }
 
   const __m512 vmin = _mm512_set1_ps(minv), vmax = _mm512_set1_ps(maxv);
-  StoreRow16Avx512(out, c0, kGemmEpilogue, bias, vmin, vmax);
-  if (mr > 1) StoreRow16Avx512(out + 1 * ldc, c1, kGemmEpilogue, bias, vmin, vmax);
-  if (mr > 2) StoreRow16Avx512(out + 2 * ldc, c2, kGemmEpilogue, bias, vmin, vmax);
-  if (mr > 3) StoreRow16Avx512(out + 3 * ldc, c3, kGemmEpilogue, bias, vmin, vmax);
-  if (mr > 4) StoreRow16Avx512(out + 4 * ldc, c4, kGemmEpilogue, bias, vmin, vmax);
-  if (mr > 5) StoreRow16Avx512(out + 5 * ldc, c5, kGemmEpilogue, bias, vmin, vmax);
-  if (mr > 6) StoreRow16Avx512(out + 6 * ldc, c6, kGemmEpilogue, bias, vmin, vmax);
-  if (mr > 7) StoreRow16Avx512(out + 7 * ldc, c7, kGemmEpilogue, bias, vmin, vmax);
+  StoreRow16Avx512(out, c0, flags, bias, vmin, vmax);
+  if (mr > 1) StoreRow16Avx512(out + 1 * ldc, c1, flags, bias, vmin, vmax);
+  if (mr > 2) StoreRow16Avx512(out + 2 * ldc, c2, flags, bias, vmin, vmax);
+  if (mr > 3) StoreRow16Avx512(out + 3 * ldc, c3, flags, bias, vmin, vmax);
+  if (mr > 4) StoreRow16Avx512(out + 4 * ldc, c4, flags, bias, vmin, vmax);
+  if (mr > 5) StoreRow16Avx512(out + 5 * ldc, c5, flags, bias, vmin, vmax);
+  if (mr > 6) StoreRow16Avx512(out + 6 * ldc, c6, flags, bias, vmin, vmax);
+  if (mr > 7) StoreRow16Avx512(out + 7 * ldc, c7, flags, bias, vmin, vmax);
 }
 
 }  // namespace convkit

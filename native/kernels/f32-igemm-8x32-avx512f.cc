@@ -15,7 +15,7 @@ namespace convkit {
 
 void f32_igemm_8x32_avx512f(size_t mr, size_t taps, size_t c, const float* const* ind,
                             const float* w0, const float* w1, float* out, size_t ldc,
-                            const float* bias, float minv, float maxv) {
+                            unsigned flags, const float* bias, float minv, float maxv) {
   __m512 c0l = _mm512_setzero_ps(), c0h = _mm512_setzero_ps();
   __m512 c1l = _mm512_setzero_ps(), c1h = _mm512_setzero_ps();
   __m512 c2l = _mm512_setzero_ps(), c2h = _mm512_setzero_ps();
@@ -63,7 +63,6 @@ void f32_igemm_8x32_avx512f(size_t mr, size_t taps, size_t c, const float* const
   }
 
   const __m512 vmin = _mm512_set1_ps(minv), vmax = _mm512_set1_ps(maxv);
-  const unsigned flags = kGemmEpilogue;
   StoreRow32Avx512(out, c0l, c0h, flags, bias, vmin, vmax);
   if (mr > 1) StoreRow32Avx512(out + 1 * ldc, c1l, c1h, flags, bias, vmin, vmax);
   if (mr > 2) StoreRow32Avx512(out + 2 * ldc, c2l, c2h, flags, bias, vmin, vmax);

@@ -17,38 +17,51 @@ void IgemmTile(const IsaKernels& uk, size_t rows, size_t n, size_t taps, size_t 
                float minv, float maxv) {
   const size_t panels = (n + kGemmNR - 1) / kGemmNR, k = taps * channels;
   const size_t tile_ptrs = taps * uk.mr;
+  // Taps in blocks of at most kGemmKc rows of K (one tap when a tap has more channels), so that
+  // a block of two panels of W stays in L1 across the row tiles, as GemmTile's K block does.
+  // Fixed by the shape: the order of every sum never depends on the threads.
+  const size_t tap_block = std::max<size_t>(1, kGemmKc / channels);
   float edge[kGemmMaxMR * kGemmNR];
   float edge_bias[kGemmNR];
-  for (size_t pi = 0; pi < panels;) {
-    const size_t n0 = pi * kGemmNR;
-    const float* wp = w + pi * k * kGemmNR;
-    if (uk.igemm_pair && n0 + 2 * kGemmNR <= n) {
-      const float* b = bias ? bias + n0 : kZeroBias;
-      for (size_t i = 0, t = 0; i < rows; i += uk.mr, t++)
-        uk.igemm_pair(std::min(uk.mr, rows - i), taps, channels, ind + t * tile_ptrs, wp, wp + k * kGemmNR,
-                      c + i * ldc + n0, ldc, b, minv, maxv);
-      pi += 2;
-      continue;
-    }
-    const size_t nc = std::min(kGemmNR, n - n0);
-    const float* b = bias ? bias + n0 : kZeroBias;
-    if (nc < kGemmNR && bias) {
-      std::memset(edge_bias, 0, sizeof(edge_bias));
-      std::memcpy(edge_bias, b, nc * sizeof(float));
-      b = edge_bias;
-    }
-    for (size_t i = 0, t = 0; i < rows; i += uk.mr, t++) {
-      const size_t mr = std::min(uk.mr, rows - i);
-      float* ci = c + i * ldc + n0;
-      if (nc == kGemmNR) {
-        uk.igemm(mr, taps, channels, ind + t * tile_ptrs, wp, ci, ldc, b, minv, maxv);
+  for (size_t t0 = 0; t0 < taps; t0 += tap_block) {
+    const size_t tb = std::min(tap_block, taps - t0);
+    unsigned flags = 0;
+    if (t0 > 0) flags |= kGemmAccumulate;
+    if (t0 + tb >= taps) flags |= kGemmEpilogue;
+    const float* const* ind0 = ind + t0 * uk.mr;
+    for (size_t pi = 0; pi < panels;) {
+      const size_t n0 = pi * kGemmNR;
+      const float* wp = w + (pi * k + t0 * channels) * kGemmNR;
+      if (uk.igemm_pair && n0 + 2 * kGemmNR <= n) {
+        const float* b = bias ? bias + n0 : kZeroBias;
+        for (size_t i = 0, t = 0; i < rows; i += uk.mr, t++)
+          uk.igemm_pair(std::min(uk.mr, rows - i), tb, channels, ind0 + t * tile_ptrs, wp,
+                        wp + k * kGemmNR, c + i * ldc + n0, ldc, flags, b, minv, maxv);
+        pi += 2;
         continue;
       }
-      // A partial panel computes into a 16-wide tile and copies back the columns that exist.
-      uk.igemm(mr, taps, channels, ind + t * tile_ptrs, wp, edge, kGemmNR, b, minv, maxv);
-      for (size_t r = 0; r < mr; r++) std::memcpy(ci + r * ldc, edge + r * kGemmNR, nc * sizeof(float));
+      const size_t nc = std::min(kGemmNR, n - n0);
+      const float* b = bias ? bias + n0 : kZeroBias;
+      if (nc < kGemmNR && bias) {
+        std::memset(edge_bias, 0, sizeof(edge_bias));
+        std::memcpy(edge_bias, b, nc * sizeof(float));
+        b = edge_bias;
+      }
+      for (size_t i = 0, t = 0; i < rows; i += uk.mr, t++) {
+        const size_t mr = std::min(uk.mr, rows - i);
+        float* ci = c + i * ldc + n0;
+        if (nc == kGemmNR) {
+          uk.igemm(mr, tb, channels, ind0 + t * tile_ptrs, wp, ci, ldc, flags, b, minv, maxv);
+          continue;
+        }
+        // A partial panel computes into a 16-wide tile and copies back the columns that exist.
+        if (flags & kGemmAccumulate)
+          for (size_t r = 0; r < mr; r++) std::memcpy(edge + r * kGemmNR, ci + r * ldc, nc * sizeof(float));
+        uk.igemm(mr, tb, channels, ind0 + t * tile_ptrs, wp, edge, kGemmNR, flags, b, minv, maxv);
+        for (size_t r = 0; r < mr; r++) std::memcpy(ci + r * ldc, edge + r * kGemmNR, nc * sizeof(float));
+      }
+      pi++;
     }
-    pi++;
   }
 }
 
