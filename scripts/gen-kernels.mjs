@@ -42,6 +42,8 @@ constexpr size_t kGemmMc = ${gemm.mc};
 // ${plan.segmentComment}.
 constexpr size_t kSegmentFloats = ${plan.segmentFloats};
 constexpr size_t kPoolPixelsPerTask = ${plan.poolPixelsPerTask};
+// ${pascal(plan.minSegmentsComment)}.
+constexpr size_t kMinSegments = ${plan.minSegments};
 // ${pascal(plan.packComment)}.
 constexpr size_t kPackMinPanels = ${plan.packMinPanels};
 // Bytes; ${plan.cacheLineComment}.
@@ -122,6 +124,8 @@ export const GEMM_BLOCKING = { kc: ${spec.gemm.kc}, mc: ${spec.gemm.mc} } as con
 export const PLAN = {
   segmentFloats: ${plan.segmentFloats},
   poolPixelsPerTask: ${plan.poolPixelsPerTask},
+  /** ${pascal(plan.minSegmentsComment)}. */
+  minSegments: ${plan.minSegments},
   /** ${pascal(plan.packComment)}. */
   packMinPanels: ${plan.packMinPanels},
   /** ${pascal(plan.indirectComment)}. */

@@ -120,6 +120,7 @@ export function planConv2D(p: Conv2DParams, t: PlanTarget): Plan {
   // Segments: whole micro-tiles that keep the workspace bounded, and few enough tasks; at least
   // an M block, so that each pass over the weights serves enough rows when K is large.
   let seg = Math.max(GEMM_BLOCKING.mc, Math.floor(Math.floor(PLAN.segmentFloats / k) / t.mr) * t.mr);
+  seg = Math.min(seg, Math.max(GEMM_BLOCKING.mc, ceilDiv(ceilDiv(rows, PLAN.minSegments), t.mr) * t.mr));
   if (ceilDiv(rows, seg) > MAX_TASKS) seg = ceilDiv(ceilDiv(rows, MAX_TASKS), t.mr) * t.mr;
   const rowsPerTask = Math.min(seg, rows), tasks = ceilDiv(rows, rowsPerTask);
   const kBlock = rows <= t.mr ? k : Math.min(k, GEMM_BLOCKING.kc), pack = packFloats(rowsPerTask, panels, kBlock, t);

@@ -10,6 +10,8 @@ export const GEMM_BLOCKING = { kc: 256, mc: 96 } as const;
 export const PLAN = {
   segmentFloats: 65536,
   poolPixelsPerTask: 256,
+  /** An im2col convolution is cut into at least minSegments segments when each keeps an M block of rows, so that a small one still shares out across threads (the count is fixed by the shape, not the threads). */
+  minSegments: 4,
   /** Native GEMMs pack each block of A when a task covers at least packMinPanels panels: below that, too few panels reuse the packed copy to repay it (measured with npm run bench -- --kernels). */
   packMinPanels: 8,
   /** Native convolutions that are not 1x1 stride 1 read A through an indirection buffer (no im2col copy) when the input has at least indirectMinChannels channels; fewer make each tap's channel loop too short (C4: 3). */

@@ -104,6 +104,7 @@ Plan PlanConv2D(const Conv2DShape& s, const PlanTarget& t) {
   // Segments: whole micro-tiles that keep the workspace bounded, and few enough tasks; at least
   // an M block, so that each pass over the weights serves enough rows when K is large.
   size_t seg = std::max(kGemmMc, kSegmentFloats / k / t.mr * t.mr);
+  seg = std::min(seg, std::max(kGemmMc, CeilDiv(CeilDiv(rows, kMinSegments), t.mr) * t.mr));
   if (CeilDiv(rows, seg) > kMaxTasks) seg = CeilDiv(CeilDiv(rows, kMaxTasks), t.mr) * t.mr;
   p.rows_per_task = std::min(seg, rows);
   p.tasks = CeilDiv(rows, p.rows_per_task);
