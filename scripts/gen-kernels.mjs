@@ -50,6 +50,8 @@ constexpr size_t kPackMinPanels = ${plan.packMinPanels};
 constexpr size_t kCacheLine = ${plan.cacheLine};
 // ${pascal(plan.indirectComment)}.
 constexpr size_t kIndirectMinChannels = ${plan.indirectMinChannels};
+// Longest run of rows per indirect-GEMM task (tasks come in multiples of the threads).
+constexpr size_t kIndirectRowsPerTask = ${plan.indirectRowsPerTask};
 // ${pascal(plan.splitKComment)}.
 constexpr size_t kSplitKChunk = ${plan.splitKChunk};
 constexpr size_t kSplitKMaxPanels = ${plan.splitKMaxPanels};
@@ -130,6 +132,8 @@ export const PLAN = {
   packMinPanels: ${plan.packMinPanels},
   /** ${pascal(plan.indirectComment)}. */
   indirectMinChannels: ${plan.indirectMinChannels},
+  /** Longest run of rows per indirect-GEMM task (tasks come in multiples of the threads). */
+  indirectRowsPerTask: ${plan.indirectRowsPerTask},
   /** ${pascal(plan.splitKComment)}. */
   splitKChunk: ${plan.splitKChunk},
   splitKMaxPanels: ${plan.splitKMaxPanels},

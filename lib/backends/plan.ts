@@ -107,11 +107,16 @@ export function planConv2D(p: Conv2DParams, t: PlanTarget): Plan {
   const pointwise = p.kh === 1 && p.kw === 1 && p.sh === 1 && p.sw === 1 && p.pt === 0 && p.pb === 0 && p.pl === 0 && p.pr === 0;
   if (pointwise) return planGemm(rows, p.oc, k, t);
   if (t.indirect && p.c >= PLAN.indirectMinChannels) {
-    // Runs of an M block of rows; each task's indirection buffer (a pointer per row and tap) in
-    // its slot, the whole of K per micro-kernel call.
-    const rowsPerTask = Math.min(rows, GEMM_BLOCKING.mc), tasks = ceilDiv(rows, rowsPerTask), panels = ceilDiv(p.oc, PANEL_WIDTH);
+    // Runs of rows, each task's indirection buffer (a pointer per row and tap) in its slot. Every
+    // task streams all of W, so tasks are as long as balance allows: a multiple of the threads,
+    // at most indirectRowsPerTask rows each. Rows never depend on one another here, so the split
+    // may follow the thread count without changing a bit of the result.
+    const macs = rows * k * p.oc, threads = macs < t.parallelMacs ? 1 : t.threads;
+    const rounds = ceilDiv(rows, threads * PLAN.indirectRowsPerTask);
+    const rowsPerTask = Math.min(rows, ceilDiv(ceilDiv(rows, threads * rounds), t.mr) * t.mr);
+    const tasks = ceilDiv(rows, rowsPerTask), panels = ceilDiv(p.oc, PANEL_WIDTH);
     return {
-      path: PATH.indirectGemm, threads: participants(rows * k * p.oc, t.parallelMacs, t.threads, tasks), tasks, rows, rowsPerTask,
+      path: PATH.indirectGemm, threads: participants(macs, t.parallelMacs, threads, tasks), tasks, rows, rowsPerTask,
       panels, panelsPerTask: panels, kBlock: k, kSplits: 1, kChunk: k, packFloats: 0,
       slotBytes: slotBytes(ceilDiv(rowsPerTask, t.mr) * t.mr * p.kh * p.kw * t.pointerBytes),
     };

@@ -16,6 +16,8 @@ export const PLAN = {
   packMinPanels: 8,
   /** Native convolutions that are not 1x1 stride 1 read A through an indirection buffer (no im2col copy) when the input has at least indirectMinChannels channels; fewer make each tap's channel loop too short (C4: 3). */
   indirectMinChannels: 16,
+  /** Longest run of rows per indirect-GEMM task (tasks come in multiples of the threads). */
+  indirectRowsPerTask: 384,
   /** A single row tile over fewer than splitKMaxPanels panels splits K into chunks of splitKChunk (fixed by the shape, never by the thread count) when K holds two or more, so threads have work (native). */
   splitKChunk: 4096,
   splitKMaxPanels: 8,

@@ -23,6 +23,8 @@ constexpr size_t kPackMinPanels = 8;
 constexpr size_t kCacheLine = 64;
 // Native convolutions that are not 1x1 stride 1 read A through an indirection buffer (no im2col copy) when the input has at least indirectMinChannels channels; fewer make each tap's channel loop too short (C4: 3).
 constexpr size_t kIndirectMinChannels = 16;
+// Longest run of rows per indirect-GEMM task (tasks come in multiples of the threads).
+constexpr size_t kIndirectRowsPerTask = 384;
 // A single row tile over fewer than splitKMaxPanels panels splits K into chunks of splitKChunk (fixed by the shape, never by the thread count) when K holds two or more, so threads have work (native).
 constexpr size_t kSplitKChunk = 4096;
 constexpr size_t kSplitKMaxPanels = 8;

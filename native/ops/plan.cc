@@ -77,8 +77,13 @@ Plan PlanConv2D(const Conv2DShape& s, const PlanTarget& t) {
                          w.pb == 0 && w.pl == 0 && w.pr == 0;
   if (pointwise) return PlanGemm(rows, s.oc, k, t);
   if (t.indirect && s.in.c >= kIndirectMinChannels) {
-    // Runs of an M block of rows; each task's indirection buffer (a pointer per row and tap) in
-    // its slot, the whole of K per micro-kernel call.
+    // Runs of rows, each task's indirection buffer (a pointer per row and tap) in its slot. Every
+    // task streams all of W, so tasks are as long as balance allows: a multiple of the threads,
+    // at most kIndirectRowsPerTask rows each. Rows never depend on one another here, so the split
+    // may follow the thread count without changing a bit of the result.
+    const double macs = double(rows) * double(k) * double(s.oc);
+    const size_t threads = macs < t.parallel_macs ? 1 : t.threads;
+    const size_t rounds = CeilDiv(rows, threads * kIndirectRowsPerTask);
     Plan p{};
     p.path = Path::kIndirectGemm;
     p.kernels = t.kernels;
@@ -86,9 +91,9 @@ Plan PlanConv2D(const Conv2DShape& s, const PlanTarget& t) {
     p.panels = p.panels_per_task = CeilDiv(s.oc, kGemmNR);
     p.k_block = p.k_chunk = k;
     p.k_splits = 1;
-    p.rows_per_task = std::min(rows, kGemmMc);
+    p.rows_per_task = std::min(rows, CeilDiv(CeilDiv(rows, threads * rounds), t.mr) * t.mr);
     p.tasks = CeilDiv(rows, p.rows_per_task);
-    p.threads = Participants(double(rows) * double(k) * double(s.oc), t.parallel_macs, t.threads, p.tasks);
+    p.threads = Participants(macs, t.parallel_macs, threads, p.tasks);
     p.slot_bytes = SlotBytes(CeilDiv(p.rows_per_task, t.mr) * t.mr * w.kh * w.kw * t.pointer_bytes);
     return p;
   }
