@@ -5,6 +5,7 @@
 import * as ck from '../lib/index';
 import { convkitLayer, workloadData } from '../suite/data';
 import { kernelReport } from './kernels';
+import { median } from './stats';
 import { loadWorkloads, work } from '../suite/workloads';
 
 interface Row {
@@ -48,11 +49,6 @@ async function measure(layer: ck.Layer, x: ck.Tensor): Promise<{ times: number[]
     if (times.length >= 10000) break;
   }
   return { times, shape };
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 async function main(): Promise<void> {

@@ -7,8 +7,8 @@ import { spawnSync } from 'node:child_process';
 import * as ck from '../lib/index';
 import type { NativeBackend } from '../lib/backends/native';
 import { backend } from '../lib/backends/select';
-import { outputExtent, samePads } from '../lib/shape';
-import { loadWorkloads, windowOf } from '../suite/workloads';
+import { inputShape, loadWorkloads, makeLayer } from '../suite/workloads';
+import { median } from './stats';
 
 type Shape = { name: string; m: number; n: number; k: number };
 
@@ -17,11 +17,8 @@ function gemmShapes(): Shape[] {
   const shapes: Shape[] = [{ name: '1024^3', m: 1024, n: 1024, k: 1024 }, { name: '2048^3', m: 2048, n: 2048, k: 2048 }];
   for (const w of loadWorkloads()) {
     if (w.op !== 'conv2d') continue;
-    const { k, stride, padding } = windowOf(w);
-    const pads = (size: number) => (padding === 'same' ? samePads(size, k, stride, 1) : padding === 'valid' ? [0, 0] : [padding[0], padding[1]]);
-    const [pt, pb] = pads(w.h!), [pl, pr] = pads(w.w!);
-    const oh = outputExtent(w.h!, k, stride, 1, pt, pb), ow = outputExtent(w.w!, k, stride, 1, pl, pr);
-    shapes.push({ name: `${w.id} im2col`, m: w.n * oh * ow, n: w.filters!, k: k * k * w.c! });
+    const [n, oh, ow] = makeLayer(w).outputShape(inputShape(w));
+    shapes.push({ name: `${w.id} im2col`, m: n * oh * ow, n: w.filters!, k: w.k! * w.k! * w.c! });
   }
   return shapes;
 }
@@ -36,8 +33,7 @@ function time(fn: () => unknown, budgetMs: number): number {
     fn();
     times.push(performance.now() - t0);
   }
-  times.sort((a, b) => a - b);
-  return times[times.length >> 1] / 1000;
+  return median(times) / 1000;
 }
 
 const NUMPY = `

@@ -8,6 +8,7 @@ import type { Workload } from '../suite/workloads';
 import { onnxModel } from './peers/onnx-model';
 import { peer } from './peers/peer-require';
 import { nhwcToNchw } from '../suite/layout';
+import { median } from './stats';
 
 const LAYER: Workload = { id: 'O1', name: 'tiny conv', op: 'conv2d', n: 1, h: 8, w: 8, c: 4, filters: 4, k: 3, stride: 1, padding: 'same' } as Workload;
 const CALLS = 2000, ROUNDS = 7;
@@ -19,7 +20,6 @@ async function perCall(run: () => unknown): Promise<number> {
   return ((performance.now() - t0) * 1000) / CALLS;
 }
 
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
 
 async function main(): Promise<void> {
   const data = workloadData(LAYER);

@@ -17,6 +17,7 @@ import { ensurePeersInstalled } from './peers/install';
 import { loadWorkloads, work } from '../suite/workloads';
 import { allCandidates } from './peers/candidates';
 import { Presets, SingleBar } from 'cli-progress';
+import { median } from './stats';
 
 const args = process.argv.slice(2);
 const option = (name: string) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : undefined);
@@ -65,11 +66,6 @@ class Child {
   kill(): void {
     if (!this.exited) this.proc.kill();
   }
-}
-
-function median(v: number[]): number {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 async function main(): Promise<void> {

@@ -10,6 +10,27 @@ namespace {
 
 const float kZeroBias[2 * kGemmNR] = {};
 
+// The bias of the panel at column n0 with nc columns: in place for a full panel, zeros without a
+// bias, else copied into edge_bias (16 floats) with zeros past nc.
+const float* PanelBias(const float* bias, size_t n0, size_t nc, float* edge_bias) {
+  if (!bias) return kZeroBias;
+  if (nc == kGemmNR) return bias + n0;
+  std::memset(edge_bias, 0, kGemmNR * sizeof(float));
+  std::memcpy(edge_bias, bias + n0, nc * sizeof(float));
+  return edge_bias;
+}
+
+// A partial panel (nc < 16 columns) of mr rows of C: run(tile, 16) computes into a 16-wide tile
+// (holding C first when accumulating) and the columns that exist are copied back.
+template <typename Run>
+void EdgeTile(float* c, size_t ldc, size_t mr, size_t nc, unsigned flags, Run run) {
+  float edge[kGemmMaxMR * kGemmNR];
+  if (flags & kGemmAccumulate)
+    for (size_t r = 0; r < mr; r++) std::memcpy(edge + r * kGemmNR, c + r * ldc, nc * sizeof(float));
+  run(edge, kGemmNR);
+  for (size_t r = 0; r < mr; r++) std::memcpy(c + r * ldc, edge + r * kGemmNR, nc * sizeof(float));
+}
+
 }  // namespace
 
 void IgemmTile(const IsaKernels& uk, size_t rows, size_t n, size_t taps, size_t channels,
@@ -21,7 +42,6 @@ void IgemmTile(const IsaKernels& uk, size_t rows, size_t n, size_t taps, size_t 
   // a block of two panels of W stays in L1 across the row tiles, as GemmTile's K block does.
   // Fixed by the shape: the order of every sum never depends on the threads.
   const size_t tap_block = std::max<size_t>(1, kGemmKc / channels);
-  float edge[kGemmMaxMR * kGemmNR];
   float edge_bias[kGemmNR];
   for (size_t t0 = 0; t0 < taps; t0 += tap_block) {
     const size_t tb = std::min(tap_block, taps - t0);
@@ -41,24 +61,14 @@ void IgemmTile(const IsaKernels& uk, size_t rows, size_t n, size_t taps, size_t 
         continue;
       }
       const size_t nc = std::min(kGemmNR, n - n0);
-      const float* b = bias ? bias + n0 : kZeroBias;
-      if (nc < kGemmNR && bias) {
-        std::memset(edge_bias, 0, sizeof(edge_bias));
-        std::memcpy(edge_bias, b, nc * sizeof(float));
-        b = edge_bias;
-      }
+      const float* b = PanelBias(bias, n0, nc, edge_bias);
       for (size_t i = 0, t = 0; i < rows; i += uk.mr, t++) {
         const size_t mr = std::min(uk.mr, rows - i);
-        float* ci = c + i * ldc + n0;
-        if (nc == kGemmNR) {
-          uk.igemm(mr, tb, channels, ind0 + t * tile_ptrs, wp, ci, ldc, flags, b, minv, maxv);
-          continue;
-        }
-        // A partial panel computes into a 16-wide tile and copies back the columns that exist.
-        if (flags & kGemmAccumulate)
-          for (size_t r = 0; r < mr; r++) std::memcpy(edge + r * kGemmNR, ci + r * ldc, nc * sizeof(float));
-        uk.igemm(mr, tb, channels, ind0 + t * tile_ptrs, wp, edge, kGemmNR, flags, b, minv, maxv);
-        for (size_t r = 0; r < mr; r++) std::memcpy(ci + r * ldc, edge + r * kGemmNR, nc * sizeof(float));
+        const auto run = [&](float* out, size_t ld) {
+          uk.igemm(mr, tb, channels, ind0 + t * tile_ptrs, wp, out, ld, flags, b, minv, maxv);
+        };
+        if (nc == kGemmNR) run(c + i * ldc + n0, ldc);
+        else EdgeTile(c + i * ldc + n0, ldc, mr, nc, flags, run);
       }
       pi++;
     }
@@ -73,8 +83,7 @@ void GemmTile(const IsaKernels& uk, const GemmProblem& p, size_t m0, size_t m1, 
               size_t p1, size_t k_block, float* pack) {
   const size_t panels = (p.n + kGemmNR - 1) / kGemmNR;
   p1 = std::min(p1, panels);
-  float edge[kGemmMaxMR * kGemmNR];  // tile for the last panel when N is not a multiple of 16
-  float edge_bias[kGemmNR];
+  float edge_bias[kGemmNR];  // bias of the last panel when N is not a multiple of 16
   // A single-row problem goes to the one-row kernel. Decided on the whole problem: which kernel
   // sums a row (and so its bits) must not depend on how threads split the rows.
   const GemmUkernelFn fn = p.m == 1 && uk.row ? uk.row : uk.fn;
@@ -109,25 +118,15 @@ void GemmTile(const IsaKernels& uk, const GemmProblem& p, size_t m0, size_t m1, 
           continue;
         }
         const size_t nc = std::min(kGemmNR, p.n - n0);
-        const float* bias = p.bias ? p.bias + n0 : kZeroBias;
-        if (nc < kGemmNR && p.bias) {
-          std::memset(edge_bias, 0, sizeof(edge_bias));
-          std::memcpy(edge_bias, bias, nc * sizeof(float));
-          bias = edge_bias;
-        }
+        const float* bias = PanelBias(p.bias, n0, nc, edge_bias);
         for (size_t i = mb, t = 0; i < me; i += uk.mr, t++) {
           const size_t mr = std::min(uk.mr, me - i);
           const float* at = a + t * tile_stride;
-          float* c = p.c + i * p.ldc + n0;
-          if (nc == kGemmNR) {
-            fn(mr, kc, at, a_rs, a_cs, w, c, p.ldc, flags, bias, p.minv, p.maxv);
-            continue;
-          }
-          // A partial panel computes into a 16-wide tile and copies back the columns that exist.
-          if (flags & kGemmAccumulate)
-            for (size_t r = 0; r < mr; r++) std::memcpy(edge + r * kGemmNR, c + r * p.ldc, nc * sizeof(float));
-          fn(mr, kc, at, a_rs, a_cs, w, edge, kGemmNR, flags, bias, p.minv, p.maxv);
-          for (size_t r = 0; r < mr; r++) std::memcpy(c + r * p.ldc, edge + r * kGemmNR, nc * sizeof(float));
+          const auto run = [&](float* out, size_t ld) {
+            fn(mr, kc, at, a_rs, a_cs, w, out, ld, flags, bias, p.minv, p.maxv);
+          };
+          if (nc == kGemmNR) run(p.c + i * p.ldc + n0, p.ldc);
+          else EdgeTile(p.c + i * p.ldc + n0, p.ldc, mr, nc, flags, run);
         }
         pi++;
       }

@@ -20,17 +20,19 @@ void RunConv2D(const Plan& plan, const Conv2DShape& s, const float* x, const flo
     return;
   }
   const size_t slot_floats = plan.slot_bytes / sizeof(float);
-  const Workspace work = NewWorkspace(plan.threads * slot_floats);
-  if (plan.path == Path::kIndirectGemm) {
+  const bool indirect = plan.path == Path::kIndirectGemm;
+  // The indirect path's padding taps read a zero vector of c floats, after the slots.
+  const Workspace work = NewWorkspace(plan.threads * slot_floats + (indirect ? s.in.c : 0));
+  if (indirect) {
     // Task t is a run of output rows: its indirection buffer in the participant's slot, then the
-    // indirect GEMM over every panel. Padding taps read a zero vector of c floats.
-    const Workspace zeros = NewWorkspace(s.in.c);
-    std::fill(zeros.get(), zeros.get() + s.in.c, 0.0f);
+    // indirect GEMM over every panel.
+    float* zeros = work.get() + plan.threads * slot_floats;
+    std::fill(zeros, zeros + s.in.c, 0.0f);
     const size_t taps = s.win.kh * s.win.kw;
     ParallelFor(plan.tasks, plan.threads, [&](size_t t, size_t slot) {
       const size_t r0 = t * plan.rows_per_task, len = std::min(plan.rows_per_task, plan.rows - r0);
       const float** ind = reinterpret_cast<const float**>(work.get() + slot * slot_floats);
-      IndirectionNhwc(s.in, s.win, s.oh, s.ow, x, zeros.get(), r0, len, plan.kernels->mr, ind);
+      IndirectionNhwc(s.in, s.win, s.oh, s.ow, x, zeros, r0, len, plan.kernels->mr, ind);
       IgemmTile(*plan.kernels, len, s.oc, taps, s.in.c, ind, packed_w, y + r0 * s.oc, s.oc, bias,
                 clamp.min, clamp.max);
     });
