@@ -1,10 +1,12 @@
 #include "kernels/kernel-bench.h"
 
+#include <algorithm>
 #include <chrono>
 #include <vector>
 
 #include "kernels/cpu-features.h"
 #include "kernels/fma-peak.h"
+#include "ops/workspace.h"
 
 namespace convkit {
 namespace {
@@ -24,20 +26,29 @@ double Rate(double seconds, Run run) {
 
 constexpr size_t kKc = 256;
 
+// n floats equal to v, cache-line aligned as the layers' packed weights and workspaces are.
+Workspace Filled(size_t n, float v) {
+  Workspace buf = NewWorkspace(n);
+  std::fill(buf.get(), buf.get() + n, v);
+  return buf;
+}
+
 double KernelGflops(GemmUkernelFn fn, size_t mr, double seconds) {
-  std::vector<float> a(mr * kKc, 0.5f), w(kKc * kGemmNR, 0.25f), c(mr * kGemmNR), bias(kGemmNR);
+  const Workspace a = Filled(mr * kKc, 0.5f), w = Filled(kKc * kGemmNR, 0.25f);
+  const Workspace c = Filled(mr * kGemmNR, 0), bias = Filled(kGemmNR, 0);
   return Rate(seconds, [&](size_t n) {
     for (size_t i = 0; i < n; i++)
-      fn(mr, kKc, a.data(), 1, mr, w.data(), c.data(), kGemmNR, 0, bias.data(), -1e30f, 1e30f);
+      fn(mr, kKc, a.get(), 1, mr, w.get(), c.get(), kGemmNR, 0, bias.get(), -1e30f, 1e30f);
     return 2.0 * double(mr * kGemmNR * kKc) * double(n);
   });
 }
 
 double PairGflops(GemmPairFn fn, size_t mr, double seconds) {
-  std::vector<float> a(mr * kKc, 0.5f), w(2 * kKc * kGemmNR, 0.25f), c(mr * 2 * kGemmNR), bias(2 * kGemmNR);
+  const Workspace a = Filled(mr * kKc, 0.5f), w = Filled(2 * kKc * kGemmNR, 0.25f);
+  const Workspace c = Filled(mr * 2 * kGemmNR, 0), bias = Filled(2 * kGemmNR, 0);
   return Rate(seconds, [&](size_t n) {
     for (size_t i = 0; i < n; i++)
-      fn(mr, kKc, a.data(), 1, mr, w.data(), w.data() + kKc * kGemmNR, c.data(), 2 * kGemmNR, 0, bias.data(), -1e30f, 1e30f);
+      fn(mr, kKc, a.get(), 1, mr, w.get(), w.get() + kKc * kGemmNR, c.get(), 2 * kGemmNR, 0, bias.get(), -1e30f, 1e30f);
     return 2.0 * double(mr * 2 * kGemmNR * kKc) * double(n);
   });
 }

@@ -7,12 +7,14 @@
 #include <cstddef>
 #include <memory>
 
+#include "ops/workspace.h"
+
 namespace convkit {
 namespace napi {
 
 struct PackedWeights {
   size_t k, n;                  // the unpacked kernel is k x n
-  std::unique_ptr<float[]> data;  // PackedWeightsSize(k, n) floats
+  Workspace data;  // PackedWeightsSize(k, n) floats, cache-line aligned: every zmm load of a panel is one line
 };
 using WeightsRef = std::shared_ptr<const PackedWeights>;
 
