@@ -21,6 +21,26 @@ function perThreadCount(run: () => ck.Tensor): number[][] {
   }
 }
 
+/** Runs check once per micro-kernel the backend has, restoring the active one after. */
+function everyIsa(check: (isa: string) => void): void {
+  const { isa, isas } = backend().info();
+  try {
+    for (const each of isas) {
+      expect(backend().selectIsa(each)).to.equal(true);
+      check(each);
+    }
+  } finally {
+    backend().selectIsa(isa);
+  }
+}
+
+function sameBitsForEveryThreadCount(run: () => ck.Tensor): void {
+  everyIsa((isa) => {
+    const [one, ...others] = perThreadCount(run);
+    others.forEach((o, i) => expect(o, `${isa}: ${i + 2} threads differ from 1`).to.deep.equal(one));
+  });
+}
+
 forEachBackend('determinism across thread counts', () => {
   // Row counts around every micro-tile height (4, 6, 8) and K past the K block (256).
   // The last two split K into chunks on native (one row tile, few panels, K of 8192 or more).
@@ -29,23 +49,23 @@ forEachBackend('determinism across thread counts', () => {
     it(`Dense ${m}x${k} -> ${n}, every ISA`, () => {
       const layer = new ck.Dense({ units: n, kernel: randomArray(k * n, m + k) });
       const x = new ck.Tensor(randomArray(m * k, n), [m, k]);
-      const { isa, isas } = backend().info();
-      try {
-        for (const each of isas) {
-          expect(backend().selectIsa(each)).to.equal(true);
-          const [one, ...others] = perThreadCount(() => layer.forward(x));
-          others.forEach((o, i) => expect(o, `${each}: ${i + 2} threads differ from 1`).to.deep.equal(one));
-        }
-      } finally {
-        backend().selectIsa(isa);
-      }
+      sameBitsForEveryThreadCount(() => layer.forward(x));
     });
   }
 
-  it('Conv2D with a long reduction (K = 3*3*96)', () => {
-    const conv = new ck.Conv2D({ filters: 24, kernelSize: 3, padding: 'same', seed: 4 });
-    const x = new ck.Tensor(randomArray(2 * 11 * 13 * 96, 5), [2, 11, 13, 96]);
-    const [one, ...others] = perThreadCount(() => conv.forward(x));
-    others.forEach((o) => expect(o).to.deep.equal(one));
-  });
+  // Native plans: rows split in runs (many rows), panels split in pairs (fewer rows than
+  // filters), im2col segments (under 16 channels); K = 3*3*96 passes the K block.
+  const convs: { name: string; shape: [number, number, number, number]; filters: number }[] = [
+    { name: 'a long reduction (K = 3*3*96)', shape: [2, 11, 13, 96], filters: 24 },
+    { name: 'many rows (runs of rows)', shape: [2, 20, 23, 16], filters: 40 },
+    { name: 'fewer rows than filters (groups of panels)', shape: [1, 6, 7, 32], filters: 112 },
+    { name: 'few channels (im2col segments)', shape: [3, 17, 19, 5], filters: 33 },
+  ];
+  for (const { name, shape, filters } of convs) {
+    it(`Conv2D with ${name}, every ISA`, () => {
+      const conv = new ck.Conv2D({ filters, kernelSize: 3, padding: 'same', activation: 'relu', seed: filters });
+      const x = new ck.Tensor(randomArray(shape.reduce((a, b) => a * b), shape[3]), shape);
+      sameBitsForEveryThreadCount(() => conv.forward(x));
+    });
+  }
 });

@@ -109,15 +109,21 @@ export function planConv2D(p: Conv2DParams, t: PlanTarget): Plan {
   if (t.indirect && p.c >= PLAN.indirectMinChannels) {
     // Runs of rows, each task's indirection buffer (a pointer per row and tap) in its slot. Every
     // task streams all of W, so tasks are as long as balance allows: a multiple of the threads,
-    // at most indirectRowsPerTask rows each. Rows never depend on one another here, so the split
-    // may follow the thread count without changing a bit of the result.
+    // at most indirectRowsPerTask rows each. With fewer rows than output channels the threads
+    // split the panels instead, in whole pairs (see native/ops/plan.cc).
     const macs = rows * k * p.oc, threads = macs < t.parallelMacs ? 1 : t.threads;
-    const rounds = ceilDiv(rows, threads * PLAN.indirectRowsPerTask);
-    const rowsPerTask = Math.min(rows, ceilDiv(ceilDiv(rows, threads * rounds), t.mr) * t.mr);
-    const tasks = ceilDiv(rows, rowsPerTask), panels = ceilDiv(p.oc, PANEL_WIDTH);
+    const panels = ceilDiv(p.oc, PANEL_WIDTH);
+    let rowsPerTask = rows, panelsPerTask = panels;
+    if (threads > 1 && rows < p.oc && panels >= 2 * threads) {
+      panelsPerTask = ceilDiv(ceilDiv(panels, threads), 2) * 2;
+    } else {
+      const rounds = ceilDiv(rows, threads * PLAN.indirectRowsPerTask);
+      rowsPerTask = Math.min(rows, ceilDiv(ceilDiv(rows, threads * rounds), t.mr) * t.mr);
+    }
+    const tasks = ceilDiv(rows, rowsPerTask) * ceilDiv(panels, panelsPerTask);
     return {
       path: PATH.indirectGemm, threads: participants(macs, t.parallelMacs, threads, tasks), tasks, rows, rowsPerTask,
-      panels, panelsPerTask: panels, kBlock: k, kSplits: 1, kChunk: k, packFloats: 0,
+      panels, panelsPerTask, kBlock: k, kSplits: 1, kChunk: k, packFloats: 0,
       slotBytes: slotBytes(ceilDiv(rowsPerTask, t.mr) * t.mr * p.kh * p.kw * t.pointerBytes),
     };
   }

@@ -33,10 +33,10 @@ void EdgeTile(float* c, size_t ldc, size_t mr, size_t nc, unsigned flags, Run ru
 
 }  // namespace
 
-void IgemmTile(const IsaKernels& uk, size_t rows, size_t n, size_t taps, size_t channels,
-               const float* const* ind, const float* w, float* c, size_t ldc, const float* bias,
-               float minv, float maxv) {
-  const size_t panels = (n + kGemmNR - 1) / kGemmNR, k = taps * channels;
+void IgemmTile(const IsaKernels& uk, size_t rows, size_t n, size_t p0, size_t p1, size_t taps,
+               size_t channels, const float* const* ind, const float* w, float* c, size_t ldc,
+               const float* bias, float minv, float maxv) {
+  const size_t k = taps * channels;
   const size_t tile_ptrs = taps * uk.mr;
   // Taps in blocks of at most kGemmKc rows of K (one tap when a tap has more channels), so that
   // a block of two panels of W stays in L1 across the row tiles, as GemmTile's K block does.
@@ -49,10 +49,10 @@ void IgemmTile(const IsaKernels& uk, size_t rows, size_t n, size_t taps, size_t 
     if (t0 > 0) flags |= kGemmAccumulate;
     if (t0 + tb >= taps) flags |= kGemmEpilogue;
     const float* const* ind0 = ind + t0 * uk.mr;
-    for (size_t pi = 0; pi < panels;) {
+    for (size_t pi = p0; pi < p1;) {
       const size_t n0 = pi * kGemmNR;
       const float* wp = w + (pi * k + t0 * channels) * kGemmNR;
-      if (uk.igemm_pair && n0 + 2 * kGemmNR <= n) {
+      if (uk.igemm_pair && pi + 1 < p1 && n0 + 2 * kGemmNR <= n) {
         const float* b = bias ? bias + n0 : kZeroBias;
         for (size_t i = 0, t = 0; i < rows; i += uk.mr, t++)
           uk.igemm_pair(std::min(uk.mr, rows - i), tb, channels, ind0 + t * tile_ptrs, wp,

@@ -24,17 +24,19 @@ void RunConv2D(const Plan& plan, const Conv2DShape& s, const float* x, const flo
   // The indirect path's padding taps read a zero vector of c floats, after the slots.
   const Workspace work = NewWorkspace(plan.threads * slot_floats + (indirect ? s.in.c : 0));
   if (indirect) {
-    // Task t is a run of output rows: its indirection buffer in the participant's slot, then the
-    // indirect GEMM over every panel.
+    // Task t is a run of output rows and a group of panels: the rows' indirection buffer in the
+    // participant's slot, then the indirect GEMM over the group.
     float* zeros = work.get() + plan.threads * slot_floats;
     std::fill(zeros, zeros + s.in.c, 0.0f);
     const size_t taps = s.win.kh * s.win.kw;
+    const size_t groups = (plan.panels + plan.panels_per_task - 1) / plan.panels_per_task;
     ParallelFor(plan.tasks, plan.threads, [&](size_t t, size_t slot) {
-      const size_t r0 = t * plan.rows_per_task, len = std::min(plan.rows_per_task, plan.rows - r0);
+      const size_t r0 = t / groups * plan.rows_per_task, len = std::min(plan.rows_per_task, plan.rows - r0);
+      const size_t p0 = t % groups * plan.panels_per_task;
       const float** ind = reinterpret_cast<const float**>(work.get() + slot * slot_floats);
       IndirectionNhwc(s.in, s.win, s.oh, s.ow, x, zeros, r0, len, plan.kernels->mr, ind);
-      IgemmTile(*plan.kernels, len, s.oc, taps, s.in.c, ind, packed_w, y + r0 * s.oc, s.oc, bias,
-                clamp.min, clamp.max);
+      IgemmTile(*plan.kernels, len, s.oc, p0, std::min(plan.panels, p0 + plan.panels_per_task), taps,
+                s.in.c, ind, packed_w, y + r0 * s.oc, s.oc, bias, clamp.min, clamp.max);
     });
     return;
   }

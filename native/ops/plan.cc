@@ -79,11 +79,13 @@ Plan PlanConv2D(const Conv2DShape& s, const PlanTarget& t) {
   if (t.indirect && s.in.c >= kIndirectMinChannels) {
     // Runs of rows, each task's indirection buffer (a pointer per row and tap) in its slot. Every
     // task streams all of W, so tasks are as long as balance allows: a multiple of the threads,
-    // at most kIndirectRowsPerTask rows each. Rows never depend on one another here, so the split
-    // may follow the thread count without changing a bit of the result.
+    // at most kIndirectRowsPerTask rows each. With fewer rows than output channels (C5) the
+    // threads split the panels instead, in whole pairs: each then reads its share of W, the
+    // larger operand, and the split stays even however few the row tiles. Rows and columns never
+    // depend on one another here, so the split may follow the thread count without changing a
+    // bit of the result.
     const double macs = double(rows) * double(k) * double(s.oc);
     const size_t threads = macs < t.parallel_macs ? 1 : t.threads;
-    const size_t rounds = CeilDiv(rows, threads * kIndirectRowsPerTask);
     Plan p{};
     p.path = Path::kIndirectGemm;
     p.kernels = t.kernels;
@@ -91,8 +93,14 @@ Plan PlanConv2D(const Conv2DShape& s, const PlanTarget& t) {
     p.panels = p.panels_per_task = CeilDiv(s.oc, kGemmNR);
     p.k_block = p.k_chunk = k;
     p.k_splits = 1;
-    p.rows_per_task = std::min(rows, CeilDiv(CeilDiv(rows, threads * rounds), t.mr) * t.mr);
-    p.tasks = CeilDiv(rows, p.rows_per_task);
+    if (threads > 1 && rows < s.oc && p.panels >= 2 * threads) {
+      p.rows_per_task = rows;
+      p.panels_per_task = CeilDiv(CeilDiv(p.panels, threads), 2) * 2;
+    } else {
+      const size_t rounds = CeilDiv(rows, threads * kIndirectRowsPerTask);
+      p.rows_per_task = std::min(rows, CeilDiv(CeilDiv(rows, threads * rounds), t.mr) * t.mr);
+    }
+    p.tasks = CeilDiv(rows, p.rows_per_task) * CeilDiv(p.panels, p.panels_per_task);
     p.threads = Participants(macs, t.parallel_macs, threads, p.tasks);
     p.slot_bytes = SlotBytes(CeilDiv(p.rows_per_task, t.mr) * t.mr * w.kh * w.kw * t.pointer_bytes);
     return p;
