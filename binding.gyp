@@ -47,6 +47,14 @@
             "native/kernels/f32-maxpool-nhwc-avx2.cc",
             "native/kernels/f32-maxpool-nhwc-avx512f.cc"
           ]
+        }],
+        ["target_arch=='arm64'", {
+          "sources": [
+            "native/kernels/f32-gemm-6x16-neon.cc",
+            "native/kernels/f32-gemm-1x16-neon.cc",
+            "native/kernels/f32-igemm-6x16-neon.cc",
+            "native/kernels/f32-maxpool-nhwc-neon.cc"
+          ]
         }]
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],

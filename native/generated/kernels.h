@@ -56,8 +56,9 @@ enum class Path : int { kGemm = 1, kIm2colGemm = 2, kMaxpool = 3, kIndirectGemm 
 #define CONVKIT_GEMM_PAIR_FUNCTIONS(X) X(f32_gemm_8x32_avx512f) X(f32_gemm_1x32_avx512f)
 #elif defined(__aarch64__) || defined(_M_ARM64)
 #define CONVKIT_GEMM_KERNELS(X) \
+  X("neon", 6, f32_gemm_6x16_neon, f32_gemm_1x16_neon, nullptr, nullptr, f32_maxpool_nhwc_neon, f32_igemm_6x16_neon, nullptr) \
   X("scalar", 4, f32_gemm_4x16_scalar, nullptr, nullptr, nullptr, f32_maxpool_nhwc_scalar, f32_igemm_4x16_scalar, nullptr)
-#define CONVKIT_GEMM_FUNCTIONS(X) X(f32_gemm_4x16_scalar)
+#define CONVKIT_GEMM_FUNCTIONS(X) X(f32_gemm_6x16_neon) X(f32_gemm_1x16_neon) X(f32_gemm_4x16_scalar)
 #define CONVKIT_GEMM_PAIR_FUNCTIONS(X)
 #else
 #define CONVKIT_GEMM_KERNELS(X) \
