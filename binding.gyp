@@ -18,27 +18,44 @@
         "native/ops/plan.cc",
         "native/kernels/cpu-features.cc",
         "native/kernels/fault-injection.cc",
-        "native/kernels/fma-peak-avx2.cc",
-        "native/kernels/fma-peak-avx512f.cc",
         "native/kernels/gemm-driver.cc",
         "native/kernels/kernel-bench.cc",
         "native/kernels/pack-a.cc",
         "native/kernels/pack-weights.cc",
         "native/kernels/thread-pool.cc",
         "native/kernels/f32-gemm-4x16-scalar.cc",
-        "native/kernels/f32-gemm-6x16-avx2-fma.cc",
-        "native/kernels/f32-gemm-1x16-avx2-fma.cc",
-        "native/kernels/f32-gemm-1x16-avx512f.cc",
-        "native/kernels/f32-gemm-1x32-avx512f.cc",
-        "native/kernels/f32-gemm-8x16-avx512f.cc",
-        "native/kernels/f32-gemm-8x32-avx512f.cc",
         "native/kernels/f32-igemm-4x16-scalar.cc",
-        "native/kernels/f32-igemm-6x16-avx2-fma.cc",
-        "native/kernels/f32-igemm-8x16-avx512f.cc",
-        "native/kernels/f32-igemm-8x32-avx512f.cc",
-        "native/kernels/f32-maxpool-nhwc-scalar.cc",
-        "native/kernels/f32-maxpool-nhwc-avx2.cc",
-        "native/kernels/f32-maxpool-nhwc-avx512f.cc"
+        "native/kernels/f32-maxpool-nhwc-scalar.cc"
+      ],
+      "conditions": [
+        # Each architecture's SIMD kernels (kernels.json's arch); the portable scalar ones above are
+        # in every build. x86 kernels reach AVX2/AVX-512 through target pragmas, so the binary
+        # stays baseline x86-64; NEON is baseline on AArch64.
+        ["target_arch=='x64'", {
+          "sources": [
+            "native/kernels/fma-peak-avx2.cc",
+            "native/kernels/fma-peak-avx512f.cc",
+            "native/kernels/f32-gemm-6x16-avx2-fma.cc",
+            "native/kernels/f32-gemm-1x16-avx2-fma.cc",
+            "native/kernels/f32-gemm-1x16-avx512f.cc",
+            "native/kernels/f32-gemm-1x32-avx512f.cc",
+            "native/kernels/f32-gemm-8x16-avx512f.cc",
+            "native/kernels/f32-gemm-8x32-avx512f.cc",
+            "native/kernels/f32-igemm-6x16-avx2-fma.cc",
+            "native/kernels/f32-igemm-8x16-avx512f.cc",
+            "native/kernels/f32-igemm-8x32-avx512f.cc",
+            "native/kernels/f32-maxpool-nhwc-avx2.cc",
+            "native/kernels/f32-maxpool-nhwc-avx512f.cc"
+          ]
+        }],
+        ["target_arch=='arm64'", {
+          "sources": [
+            "native/kernels/f32-gemm-6x16-neon.cc",
+            "native/kernels/f32-gemm-1x16-neon.cc",
+            "native/kernels/f32-igemm-6x16-neon.cc",
+            "native/kernels/f32-maxpool-nhwc-neon.cc"
+          ]
+        }]
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],

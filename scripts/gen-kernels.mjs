@@ -20,8 +20,13 @@ const pascal = (s) => s[0].toUpperCase() + s.slice(1);
 const upper = (s) => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 const maxTasks = 2 ** spec.job.taskBits - 1;
 const maxMr = Math.max(...spec.native.map((k) => k.mr));
-const functions = [...new Set(spec.native.flatMap((k) => [k.kernel, k.row]).filter(Boolean))];
-const pairs = spec.native.flatMap((k) => [k.pair, k.rowPair]).filter(Boolean);
+// Each build holds the kernels of its own architecture and those of every one (no arch): the
+// preprocessor test of each arch, and the build for any other.
+const ARCHES = { x64: 'defined(__x86_64__) || defined(_M_X64)', arm64: 'defined(__aarch64__) || defined(_M_ARM64)' };
+for (const k of spec.native) {
+  if (k.arch != null && !(k.arch in ARCHES)) throw new Error(`kernels.json: ${k.isa} has unknown arch ${k.arch}`);
+}
+const kernelsFor = (arch) => spec.native.filter((k) => k.arch == null || k.arch === arch);
 
 function nativeHeader() {
   const { gemm, plan } = spec;
@@ -67,19 +72,27 @@ constexpr int kActivationCount = ${Object.keys(spec.activations).length};
 // How an op runs (Plan::path).
 enum class Path : int { ${Object.entries(spec.paths).map(([n, v]) => `k${pascal(n)} = ${v}`).join(', ')} };
 
-// The micro-kernels of each ISA, widest first:
+// The micro-kernels of each ISA this build's architecture holds (kernels.json's arch), widest
+// first:
 // X(isa, mr, GEMM kernel, one-row kernel or nullptr, two-panel kernel or nullptr, one-row
 //   two-panel kernel or nullptr, max-pool kernel, indirect GEMM kernel, two-panel indirect GEMM
 //   kernel or nullptr).
-#define CONVKIT_GEMM_KERNELS(X) \\
-${spec.native.map((k) => `  X("${k.isa}", ${k.mr}, ${k.kernel}, ${k.row ?? 'nullptr'}, ${k.pair ?? 'nullptr'}, ${k.rowPair ?? 'nullptr'}, ${k.maxpool}, ${k.igemm}, ${k.igemmPair ?? 'nullptr'})`).join(' \\\n')}
-
-// Every one-panel and one-row micro-kernel named above: X(function).
-#define CONVKIT_GEMM_FUNCTIONS(X) ${functions.map((f) => `X(${f})`).join(' ')}
-// Every two-panel micro-kernel named above: X(function).
-#define CONVKIT_GEMM_PAIR_FUNCTIONS(X) ${pairs.map((f) => `X(${f})`).join(' ')}
+// CONVKIT_GEMM_FUNCTIONS(X): every one-panel and one-row micro-kernel among them, X(function).
+// CONVKIT_GEMM_PAIR_FUNCTIONS(X): every two-panel micro-kernel among them, X(function).
+${Object.entries(ARCHES).map(([arch, test], i) => `#${i ? 'elif' : 'if'} ${test}\n${kernelLists(kernelsFor(arch))}`).join('')}#else
+${kernelLists(kernelsFor(null))}#endif
 
 }  // namespace convkit
+`;
+}
+
+function kernelLists(kernels) {
+  const functions = [...new Set(kernels.flatMap((k) => [k.kernel, k.row]).filter(Boolean))];
+  const pairs = kernels.flatMap((k) => [k.pair, k.rowPair]).filter(Boolean);
+  return `#define CONVKIT_GEMM_KERNELS(X) \\
+${kernels.map((k) => `  X("${k.isa}", ${k.mr}, ${k.kernel}, ${k.row ?? 'nullptr'}, ${k.pair ?? 'nullptr'}, ${k.rowPair ?? 'nullptr'}, ${k.maxpool}, ${k.igemm}, ${k.igemmPair ?? 'nullptr'})`).join(' \\\n')}
+${`#define CONVKIT_GEMM_FUNCTIONS(X) ${functions.map((f) => `X(${f})`).join(' ')}`.trimEnd()}
+${`#define CONVKIT_GEMM_PAIR_FUNCTIONS(X) ${pairs.map((f) => `X(${f})`).join(' ')}`.trimEnd()}
 `;
 }
 
@@ -141,8 +154,8 @@ export const PLAN = {
   parallelReads: ${json(plan.parallelReads)},
 } as const;
 export const PATH = ${json(spec.paths)} as const;
-/** Native GEMM micro-kernels, widest ISA first. */
-export const NATIVE_KERNELS = ${json(spec.native.map(({ isa, mr }) => ({ isa, mr })))} as const;
+/** Native GEMM micro-kernels, widest ISA first; arch: the only process.arch whose build has them (null: every one). */
+export const NATIVE_KERNELS = ${json(spec.native.map(({ isa, mr, arch }) => ({ isa, mr, arch: arch ?? null })))} as const;
 export const WASM_MR = ${spec.wasm.mr};
 /** The wasm builds, best first. */
 export const WASM_BUILDS = ${json(spec.wasm.builds.map(({ name, shared, enable }) => ({ name, shared, simd: enable.includes('simd') })))} as const;

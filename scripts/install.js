@@ -1,5 +1,8 @@
-// `npm install` hook: build (or find a prebuilt) native addon. When that fails, say why in one
-// line and succeed anyway: convkit then runs on its WebAssembly backend.
+// `npm install` hook, through node-gyp-build's installer: when a prebuilt binary in prebuilds/
+// matches the platform (linux-x64, linux-arm64 on glibc) and loads here, nothing is compiled and
+// nothing is said; otherwise, or with `--build-from-source`, node-gyp builds the addon into
+// build/ (which the loader then prefers). When that fails, say why in one line and succeed
+// anyway: convkit then runs on its WebAssembly backend.
 const { spawnSync } = require('node:child_process');
 
 const bin = require.resolve('node-gyp-build/bin.js');

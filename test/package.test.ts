@@ -1,11 +1,12 @@
-// The package as a user gets it: `npm pack`, installed from the tarball into a folder outside
-// the repository (its install script builds the addon there), then used through `require`,
-// `import` and the shipped type declarations.
+// The package as a user gets it: `npm pack` (whose prepack builds the prebuilt binaries),
+// installed from the tarball into a folder outside the repository (its install script finds the
+// prebuilt binary, or builds the addon where none fits), then used through `require`, `import`
+// and the shipped type declarations.
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const ROOT = join(__dirname, '..');
 const npm = (args: string[], cwd: string, env: Record<string, string> = {}) =>
@@ -16,6 +17,7 @@ describe('the packed package, installed outside the repository', function () {
   let dir: string;
   let app: string;
   let tarball: string;
+  let installOutput: string;
 
   /** A new app folder with convkit installed from the tarball; returns npm's output. */
   function installApp(name: string, env: Record<string, string> = {}): string {
@@ -31,7 +33,7 @@ describe('the packed package, installed outside the repository', function () {
     npm(['pack', '--silent', '--pack-destination', dir], ROOT);
     tarball = join(dir, readdirSync(dir).find((f) => f.endsWith('.tgz'))!);
     app = join(dir, 'app');
-    installApp('app');
+    installOutput = installApp('app');
   });
 
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -71,11 +73,49 @@ describe('the packed package, installed outside the repository', function () {
     execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app], { cwd: app, encoding: 'utf8' });
   });
 
-  it('installs without a C++ compiler, says why native is not used, and runs on wasm', function () {
-    const out = installApp('app-nocompiler', { CXX: '/bin/false', CC: '/bin/false' });
+  it('ships the prebuilt binaries for linux-x64 and linux-arm64 in a tarball under 2 MB', () => {
+    expect(statSync(tarball).size).to.be.below(2 * 1024 * 1024);
+    const listed = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).split('\n').filter((f) => f.endsWith('.node'));
+    expect(listed.sort()).to.deep.equal(['package/prebuilds/linux-arm64/convkit.napi.glibc.node', 'package/prebuilds/linux-x64/convkit.napi.glibc.node']);
+    // ELF64 little-endian shared objects, e_machine 62 (x86-64) and 183 (AArch64).
+    for (const [arch, machine] of [['x64', 62], ['arm64', 183]] as const) {
+      const head = readFileSync(join(app, 'node_modules', 'convkit', 'prebuilds', `linux-${arch}`, 'convkit.napi.glibc.node')).subarray(0, 20);
+      expect([head.toString('latin1', 0, 4), head[4], head[5], head.readUInt16LE(16), head.readUInt16LE(18)], arch).to.deep.equal(['\x7fELF', 2, 1, 3, machine]);
+    }
+  });
+
+  it('installs from the prebuilt binary, quietly and without compiling', () => {
+    expect(existsSync(join(app, 'node_modules', 'convkit', 'build')), 'build/ in the installed package').to.equal(false);
+    expect(installOutput).not.to.match(/gyp|convkit:|g\+\+/);
+  });
+
+  it('installs with --ignore-scripts and no compiler on PATH, and runs native with no note', function () {
+    // A PATH holding node and npm only (npm's own script, as npm runs it).
+    const npmCli = [process.env.npm_execpath, join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js')]
+      .find((f) => f && f.endsWith('.js') && existsSync(f));
+    if (!npmCli) return this.skip();
+    const bin = join(dir, 'bin-node-only');
+    mkdirSync(bin);
+    symlinkSync(process.execPath, join(bin, 'node'));
+    writeFileSync(join(bin, 'npm'), `#!/bin/sh\nexec "${process.execPath}" "${npmCli}" "$@"\n`, { mode: 0o755 });
+    const env = { HOME: process.env.HOME ?? dir, PATH: bin, ...(process.env.npm_config_cache ? { npm_config_cache: process.env.npm_config_cache } : {}) };
+    const folder = join(dir, 'app-prebuilt-only');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'package.json'), JSON.stringify({ name: 'app-prebuilt-only', version: '1.0.0', private: true }));
+    execFileSync(join(bin, 'npm'), ['install', '--no-audit', '--no-fund', '--ignore-scripts', tarball], { cwd: folder, env, encoding: 'utf8' });
+    for (const tool of ['g++', 'gcc', 'cc', 'c++', 'make', 'python3']) {
+      expect(spawnSync('/bin/sh', ['-c', `command -v ${tool}`], { env }).status, `${tool} on PATH`).to.not.equal(0);
+    }
+    const out = execFileSync(join(bin, 'node'), ['-e', `const ck = require('convkit'); ck.ready().then((b) => console.log(b, JSON.stringify(ck.backendInfo().notes)));`], { cwd: folder, env, encoding: 'utf8' });
+    expect(out.trim()).to.equal('native []');
+  });
+
+  it('with no prebuilt binary for the platform (LIBC=musl) and no C++ compiler, says why native is not used and runs on wasm', function () {
+    // node-gyp-build reads the C library from LIBC: the glibc-tagged binaries do not match musl.
+    const out = installApp('app-nocompiler', { CXX: '/bin/false', CC: '/bin/false', LIBC: 'musl' });
     expect(out).to.match(/convkit: the native addon could not be built \(.*\); using the WebAssembly backend instead\./);
     const folder = join(dir, 'app-nocompiler');
-    const result = execFileSync(process.execPath, ['-e', `const ck = require('convkit');${usage}`], { cwd: folder, encoding: 'utf8' });
+    const result = execFileSync(process.execPath, ['-e', `const ck = require('convkit');${usage}`], { cwd: folder, encoding: 'utf8', env: { ...process.env, LIBC: 'musl' } });
     expect(result.trim()).to.equal('wasm 2x2 1728 1728');
   });
 });

@@ -25,8 +25,8 @@ export const PLAN = {
   parallelReads: {"native":1048576,"wasm":2097152},
 } as const;
 export const PATH = {"gemm":1,"im2colGemm":2,"maxpool":3,"indirectGemm":4} as const;
-/** Native GEMM micro-kernels, widest ISA first. */
-export const NATIVE_KERNELS = [{"isa":"avx512f","mr":8},{"isa":"avx2-fma","mr":6},{"isa":"scalar","mr":4}] as const;
+/** Native GEMM micro-kernels, widest ISA first; arch: the only process.arch whose build has them (null: every one). */
+export const NATIVE_KERNELS = [{"isa":"avx512f","mr":8,"arch":"x64"},{"isa":"avx2-fma","mr":6,"arch":"x64"},{"isa":"neon","mr":6,"arch":"arm64"},{"isa":"scalar","mr":4,"arch":null}] as const;
 export const WASM_MR = 4;
 /** The wasm builds, best first. */
 export const WASM_BUILDS = [{"name":"simd-threads","shared":true,"simd":true},{"name":"simd","shared":false,"simd":true},{"name":"scalar","shared":false,"simd":false}] as const;

@@ -22,6 +22,10 @@ bool Supported(const IsaKernels& g) {
   if (isa == "avx512f") return __builtin_cpu_supports("avx512f");
   if (isa == "avx2-fma") return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 #endif
+#if defined(__aarch64__) || defined(_M_ARM64)
+  // Advanced SIMD (with FMA) is part of the AArch64 base architecture: every arm64 CPU has it.
+  if (isa == "neon") return true;
+#endif
   return isa == "scalar";
 }
 

@@ -19,6 +19,9 @@ void f32_igemm_6x16_avx2_fma(size_t mr, size_t taps, size_t c, const float* cons
 void f32_igemm_8x16_avx512f(size_t mr, size_t taps, size_t c, const float* const* ind,
                             const float* w, float* out, size_t ldc, unsigned flags, const float* bias,
                             float minv, float maxv);
+void f32_igemm_6x16_neon(size_t mr, size_t taps, size_t c, const float* const* ind, const float* w,
+                         float* out, size_t ldc, unsigned flags, const float* bias, float minv,
+                         float maxv);
 void f32_igemm_8x32_avx512f(size_t mr, size_t taps, size_t c, const float* const* ind,
                             const float* w0, const float* w1, float* out, size_t ldc,
                             unsigned flags, const float* bias, float minv, float maxv);

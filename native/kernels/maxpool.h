@@ -11,6 +11,7 @@ using MaxPoolFn = void (*)(size_t taps, const float* const* inputs, size_t c, fl
 void f32_maxpool_nhwc_scalar(size_t taps, const float* const* inputs, size_t c, float* y);
 void f32_maxpool_nhwc_avx2(size_t taps, const float* const* inputs, size_t c, float* y);
 void f32_maxpool_nhwc_avx512f(size_t taps, const float* const* inputs, size_t c, float* y);
+void f32_maxpool_nhwc_neon(size_t taps, const float* const* inputs, size_t c, float* y);
 
 // Channels [j0, c) one at a time (taps >= 1): the scalar kernel, and the vector kernels' tail.
 // Once m is NaN it stays NaN (no comparison with it is true).

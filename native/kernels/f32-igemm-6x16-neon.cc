@@ -1,0 +1,26 @@
+// AArch64 NEON indirect micro-kernel: 6 rows x 16 columns in 24 q-register accumulators
+// (neon-tile-6x16.h), A read through an indirection buffer (one pointer per row and window tap)
+// instead of an im2col copy.
+#include "kernels/igemm.h"
+#include "kernels/neon-tile-6x16.h"
+
+namespace convkit {
+
+void f32_igemm_6x16_neon(size_t mr, size_t taps, size_t c, const float* const* ind,
+                         const float* w, float* out, size_t ldc, unsigned flags, const float* bias,
+                         float minv, float maxv) {
+  Tile6x16Neon tile;
+  for (size_t t = 0; t < taps; t++, ind += 6) {
+    const float* a0 = ind[0];
+    const float* a1 = ind[1];
+    const float* a2 = ind[2];
+    const float* a3 = ind[3];
+    const float* a4 = ind[4];
+    const float* a5 = ind[5];
+    for (size_t ch = 0; ch < c; ch++, w += kGemmNR)
+      tile.StepRows(a0 + ch, a1 + ch, a2 + ch, a3 + ch, a4 + ch, a5 + ch, w);
+  }
+  tile.Store(mr, out, ldc, flags, bias, minv, maxv);
+}
+
+}  // namespace convkit

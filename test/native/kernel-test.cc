@@ -1,0 +1,471 @@
+// The C++ kernels without Node: every micro-kernel of every ISA this CPU runs (GEMM tiles, one-row
+// and two-panel kernels, indirect GEMM, max-pool), the blocked GEMM driver, PackA, im2col and the
+// indirection buffer, against naive float64 loops. Sizes below, at and above MR, NR (16) and the K
+// and M blocks; seeded random data; the tolerance of test/helpers/assert.ts (scaled with K).
+// scripts/test-kernels.mjs compiles it for x86-64 (run natively) and AArch64 (run under
+// qemu-aarch64). Every buffer a kernel reads or writes ends at a PROT_NONE page, so a read or
+// write past its end crashes the run instead of passing unseen. Closes with `N passed, N failed`.
+#include <signal.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdarg>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "kernels/cpu-features.h"
+#include "kernels/gemm-driver.h"
+#include "kernels/igemm.h"
+#include "kernels/pack-a.h"
+#include "kernels/pack-weights.h"
+#include "ops/im2col.h"
+#include "ops/indirection.h"
+
+using namespace convkit;
+
+namespace {
+
+size_t g_passed = 0, g_failed = 0;
+char g_current[256];  // the case running, named when a kernel faults (e.g. on a guard page)
+
+void OnFault(int sig) {
+  const char prefix[] = "FAIL crashed (signal) in: ";
+  (void)!write(1, prefix, sizeof prefix - 1);
+  (void)!write(1, g_current, strnlen(g_current, sizeof g_current));
+  (void)!write(1, "\n", 1);
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+// One test case: counted once, its first failure printed with the case's label.
+class Case {
+ public:
+  explicit Case(std::string label) : label_(std::move(label)) {
+    std::snprintf(g_current, sizeof g_current, "%s", label_.c_str());
+  }
+  ~Case() { ok_ ? g_passed++ : g_failed++; }
+  bool Check(bool cond, const char* fmt, ...) __attribute__((format(printf, 3, 4))) {
+    if (cond || !ok_) return cond;
+    ok_ = false;
+    char msg[512];
+    va_list args;
+    va_start(args, fmt);
+    std::vsnprintf(msg, sizeof msg, fmt, args);
+    va_end(args);
+    if (g_failed < 40) std::printf("FAIL %s: %s\n", label_.c_str(), msg);
+    return false;
+  }
+  bool ok() const { return ok_; }
+
+ private:
+  std::string label_;
+  bool ok_ = true;
+};
+
+std::string Format(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+std::string Format(const char* fmt, ...) {
+  char buf[256];
+  va_list args;
+  va_start(args, fmt);
+  std::vsnprintf(buf, sizeof buf, fmt, args);
+  va_end(args);
+  return buf;
+}
+
+// n floats whose last one ends where a PROT_NONE page begins.
+class Guarded {
+ public:
+  explicit Guarded(size_t n) : n_(n) {
+    const size_t page = size_t(sysconf(_SC_PAGESIZE));
+    bytes_ = (n * sizeof(float) + page - 1) / page * page + page;
+    void* m = mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) {
+      std::perror("mmap");
+      std::exit(2);
+    }
+    base_ = static_cast<char*>(m);
+    mprotect(base_ + bytes_ - page, page, PROT_NONE);
+    data_ = reinterpret_cast<float*>(base_ + bytes_ - page) - n;
+  }
+  ~Guarded() { munmap(base_, bytes_); }
+  Guarded(const Guarded&) = delete;
+  Guarded& operator=(const Guarded&) = delete;
+  float* data() { return data_; }
+  float& operator[](size_t i) { return data_[i]; }
+  size_t size() const { return n_; }
+
+ private:
+  size_t n_, bytes_;
+  char* base_;
+  float* data_;
+};
+
+// splitmix64: the same numbers on every machine.
+class Rng {
+ public:
+  explicit Rng(uint64_t seed) : s_(seed) {}
+  uint64_t Next() {
+    uint64_t z = (s_ += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  }
+  float Uniform() { return float(double(Next() >> 11) / double(1ull << 53) * 2.0 - 1.0); }  // [-1, 1)
+  void Fill(float* p, size_t n) {
+    for (size_t i = 0; i < n; i++) p[i] = Uniform();
+  }
+
+ private:
+  uint64_t s_;
+};
+
+constexpr double kU = 1.0 / (1 << 24);  // unit roundoff of float32
+constexpr float kSentinel = 1234.5f;     // C cells a kernel must leave alone
+
+// The exact value of one output and the sum of its terms' magnitudes (the tolerance's scale).
+struct Ref {
+  double value = 0, abs_sum = 0;
+  void Add(double t) {
+    value += t;
+    abs_sum += std::fabs(t);
+  }
+};
+
+// test/helpers/assert.ts's rule: |got - exact| <= 2 (K + 2) u sum|terms| + |exact| u + 1e-30.
+bool Close(float got, const Ref& r, size_t k) {
+  const double tol = 2.0 * double(k + 2) * kU * r.abs_sum + std::fabs(r.value) * kU + 1e-30;
+  return std::fabs(double(got) - r.value) <= tol;
+}
+
+// The epilogue in float64: optional C addend, bias, clamp to [minv, maxv].
+Ref Finish(Ref r, bool accumulate, float c0, bool epilogue, float bias, float minv, float maxv) {
+  if (accumulate) r.Add(c0);
+  if (epilogue) {
+    r.Add(bias);
+    if (r.value < minv) r.value = minv;
+    if (r.value > maxv) r.value = maxv;
+  }
+  return r;
+}
+
+struct Activation {
+  const char* name;
+  float minv, maxv;
+};
+const Activation kActivations[] = {{"linear", -std::numeric_limits<float>::infinity(), std::numeric_limits<float>::infinity()},
+                                   {"relu", 0.0f, std::numeric_limits<float>::infinity()},
+                                   {"clamp", -0.25f, 0.5f}};
+
+// How a micro-kernel reads A (gemm.h): rows in place, a block packed by PackA, or a transposed
+// matrix (a_rs = 1, a_cs = rows).
+enum class ALayout { kInPlace, kPacked, kTransposed };
+const char* Name(ALayout l) { return l == ALayout::kInPlace ? "in-place" : l == ALayout::kPacked ? "packed" : "transposed"; }
+
+// A micro-kernel over `panels` (1 or 2) panels: C[mr x 16*panels] (+)= A * W, against the naive
+// sum, with the C cells around the tile (row gap, rows past mr) checked untouched.
+void MicroKernelCase(const IsaKernels& uk, const char* which, GemmUkernelFn fn, GemmPairFn pair,
+                     size_t tile_mr, size_t mr, size_t kc, ALayout layout, unsigned flags,
+                     const Activation& act, Rng& rng) {
+  Case t(Format("%s %s mr=%zu kc=%zu A %s flags=%u %s", uk.isa, which, mr, kc, Name(layout), flags, act.name));
+  const size_t panels = pair ? 2 : 1, width = panels * kGemmNR;
+  // Logical A (mr x kc), then the layout the kernel reads, in a buffer of exactly what it may read.
+  std::vector<float> a(mr * kc);
+  rng.Fill(a.data(), a.size());
+  size_t a_rs, a_cs, a_len;
+  if (layout == ALayout::kInPlace) a_rs = kc + 3, a_cs = 1, a_len = (mr - 1) * a_rs + kc;
+  else if (layout == ALayout::kPacked) a_rs = 1, a_cs = tile_mr, a_len = kc * tile_mr;
+  else a_rs = 1, a_cs = mr, a_len = kc * mr;
+  Guarded ab(a_len);
+  for (size_t i = 0; i < a_len; i++) ab[i] = std::numeric_limits<float>::quiet_NaN();  // gaps
+  if (layout == ALayout::kPacked) {
+    PackA(tile_mr, mr, kc, a.data(), kc, 1, ab.data());
+  } else {
+    for (size_t i = 0; i < mr; i++)
+      for (size_t k = 0; k < kc; k++) ab[i * a_rs + k * a_cs] = a[i * kc + k];
+  }
+  Guarded w0(kc * kGemmNR), w1(pair ? kc * kGemmNR : 1), bias(width);
+  rng.Fill(w0.data(), w0.size());
+  rng.Fill(w1.data(), w1.size());
+  rng.Fill(bias.data(), bias.size());
+  // C: rows of `width` floats plus a gap of 3, and one row past mr (never written).
+  const size_t ldc = width + 3;
+  Guarded c((mr + 1) * ldc);
+  for (size_t i = 0; i < c.size(); i++) c[i] = kSentinel;
+  std::vector<float> c0(mr * width);
+  rng.Fill(c0.data(), c0.size());
+  for (size_t i = 0; i < mr; i++)
+    for (size_t j = 0; j < width; j++) c[i * ldc + j] = c0[i * width + j];
+
+  if (pair) pair(mr, kc, ab.data(), a_rs, a_cs, w0.data(), w1.data(), c.data(), ldc, flags, bias.data(), act.minv, act.maxv);
+  else fn(mr, kc, ab.data(), a_rs, a_cs, w0.data(), c.data(), ldc, flags, bias.data(), act.minv, act.maxv);
+
+  for (size_t i = 0; i < mr + 1 && t.ok(); i++) {
+    for (size_t j = 0; j < ldc && t.ok(); j++) {
+      const float got = c[i * ldc + j];
+      if (i == mr || j >= width) {
+        t.Check(got == kSentinel, "C[%zu][%zu] outside the tile was written (%g)", i, j, double(got));
+        continue;
+      }
+      const float* w = j < kGemmNR ? w0.data() : w1.data();
+      Ref r;
+      for (size_t k = 0; k < kc; k++) r.Add(double(a[i * kc + k]) * double(w[k * kGemmNR + j % kGemmNR]));
+      r = Finish(r, flags & kGemmAccumulate, c0[i * width + j], flags & kGemmEpilogue, bias[j], act.minv, act.maxv);
+      t.Check(Close(got, r, kc), "C[%zu][%zu] = %.9g, expected %.9g", i, j, double(got), r.value);
+    }
+  }
+}
+
+void MicroKernels(const IsaKernels& uk, Rng& rng) {
+  const size_t kcs[] = {1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 31, 64, 255, 256, 257};
+  const unsigned flag_sets[] = {0, kGemmAccumulate, kGemmEpilogue, kGemmAccumulate | kGemmEpilogue};
+  const ALayout layouts[] = {ALayout::kInPlace, ALayout::kPacked, ALayout::kTransposed};
+  for (size_t kc : kcs) {
+    for (ALayout layout : layouts) {
+      for (unsigned flags : flag_sets) {
+        // Activations matter only with the epilogue; otherwise one run is enough.
+        for (const Activation& act : kActivations) {
+          if (!(flags & kGemmEpilogue) && &act != kActivations) continue;
+          for (size_t mr = 1; mr <= uk.mr; mr++) {
+            MicroKernelCase(uk, "tile", uk.fn, nullptr, uk.mr, mr, kc, layout, flags, act, rng);
+            if (uk.pair) MicroKernelCase(uk, "pair", nullptr, uk.pair, uk.mr, mr, kc, layout, flags, act, rng);
+          }
+          // The one-row kernels read A at a + k * a_cs (a single row, as the driver calls them).
+          if (uk.row) MicroKernelCase(uk, "row", uk.row, nullptr, 1, 1, kc, layout, flags, act, rng);
+          if (uk.row_pair) MicroKernelCase(uk, "row-pair", nullptr, uk.row_pair, 1, 1, kc, layout, flags, act, rng);
+        }
+      }
+    }
+  }
+}
+
+// The blocked driver: C = clamp(A * W + bias) (+ C) over packed W, every row tile, panel, K block.
+void DriverCase(const IsaKernels& uk, size_t m, size_t n, size_t k, size_t k_block, bool pack,
+                bool transposed, bool with_bias, bool accumulate, const Activation& act, Rng& rng) {
+  Case t(Format("%s driver m=%zu n=%zu k=%zu k_block=%zu pack=%d transposed=%d bias=%d acc=%d %s", uk.isa, m, n, k,
+                k_block, pack, transposed, with_bias, accumulate, act.name));
+  Guarded a(m * k), b(k * n), bias(with_bias ? n : 1), w(PackedWeightsSize(k, n)), c(m * n);
+  rng.Fill(a.data(), a.size());
+  rng.Fill(b.data(), b.size());
+  rng.Fill(bias.data(), bias.size());
+  rng.Fill(c.data(), c.size());
+  std::vector<float> c0(c.data(), c.data() + c.size());
+  PackWeights(k, n, b.data(), n, 1, 1.0f, w.data());
+  GemmProblem p{};
+  p.m = m, p.n = n, p.k = k, p.a = a.data(), p.w = w.data(), p.c = c.data(), p.ldc = n;
+  // Transposed: a holds the k x m matrix A^T; element (i, kk) of A at a[kk * m + i].
+  p.lda = transposed ? 1 : k, p.a_cs = transposed ? m : 1;
+  p.bias = with_bias ? bias.data() : nullptr, p.minv = act.minv, p.maxv = act.maxv, p.accumulate = accumulate;
+  std::vector<float> packed(pack ? PackedABlockFloats(m, uk.mr, k_block) : 0);
+  const size_t panels = (n + kGemmNR - 1) / kGemmNR;
+  GemmTile(uk, p, 0, m, 0, panels, k_block, pack ? packed.data() : nullptr);
+  for (size_t i = 0; i < m && t.ok(); i++) {
+    for (size_t j = 0; j < n && t.ok(); j++) {
+      Ref r;
+      for (size_t kk = 0; kk < k; kk++) r.Add(double(a[transposed ? kk * m + i : i * k + kk]) * double(b[kk * n + j]));
+      r = Finish(r, accumulate, c0[i * n + j], true, with_bias ? bias[j] : 0.0f, act.minv, act.maxv);
+      t.Check(Close(c[i * n + j], r, k), "C[%zu][%zu] = %.9g, expected %.9g", i, j, double(c[i * n + j]), r.value);
+    }
+  }
+}
+
+void Driver(const IsaKernels& uk, Rng& rng) {
+  const size_t mr = uk.mr;
+  const size_t ms[] = {1, mr - 1, mr, mr + 1, 2 * mr + 1, kGemmMc - 1, kGemmMc, kGemmMc + 1};
+  const size_t ns[] = {1, 15, 16, 17, 32, 33, 50};
+  const size_t ks[] = {1, 17, kGemmKc - 1, kGemmKc, kGemmKc + 1};
+  for (size_t m : ms) {
+    if (m == 0) continue;
+    for (size_t n : ns) {
+      for (size_t k : ks) {
+        // Every shape in place with the real K block; the combinations rotate through the rest.
+        const size_t v = m + n + k;
+        DriverCase(uk, m, n, k, kGemmKc, false, false, true, false, kActivations[0], rng);
+        DriverCase(uk, m, n, k, v % 2 ? 7 : kGemmKc, true, v % 3 == 0, v % 4 != 0, v % 5 == 0, kActivations[v % 3], rng);
+      }
+    }
+  }
+}
+
+// A convolution window over an NHWC input, with the naive patch value of (output row, K column).
+struct ConvShape {
+  Nhwc in;
+  Window2D win;
+  size_t oh, ow;
+  ConvShape(size_t n, size_t h, size_t w, size_t c, Window2D wd) : in{n, h, w, c}, win(wd) {
+    oh = OutputExtent(h, wd.kh, wd.sh, wd.dh, wd.pt, wd.pb);
+    ow = OutputExtent(w, wd.kw, wd.sw, wd.dw, wd.pl, wd.pr);
+  }
+  size_t rows() const { return in.n * oh * ow; }
+  size_t k() const { return win.kh * win.kw * in.c; }
+  // Element (row, col) of the im2col matrix, from the definition: 0 in the padding.
+  float Patch(const float* x, size_t row, size_t col) const {
+    const size_t b = row / (oh * ow), oy = row / ow % oh, ox = row % ow;
+    const size_t ch = col % in.c, tap = col / in.c, ky = tap / win.kw, kx = tap % win.kw;
+    const long iy = long(oy * win.sh + ky * win.dh) - long(win.pt), ix = long(ox * win.sw + kx * win.dw) - long(win.pl);
+    if (iy < 0 || ix < 0 || iy >= long(in.h) || ix >= long(in.w)) return 0.0f;
+    return x[((b * in.h + size_t(iy)) * in.w + size_t(ix)) * in.c + ch];
+  }
+  std::string Label() const {
+    return Format("%zux%zux%zux%zu k%zux%zu s%zux%zu d%zux%zu p%zu,%zu,%zu,%zu", in.n, in.h, in.w, in.c, win.kh, win.kw, win.sh,
+                  win.sw, win.dh, win.dw, win.pt, win.pb, win.pl, win.pr);
+  }
+};
+
+std::vector<ConvShape> ConvShapes() {
+  return {
+      ConvShape(1, 5, 5, 1, {3, 3, 1, 1, 1, 1, 1, 1, 1, 1}),
+      ConvShape(2, 7, 6, 3, {3, 3, 2, 2, 1, 1, 0, 1, 0, 1}),
+      ConvShape(1, 9, 9, 16, {3, 3, 1, 1, 2, 2, 2, 2, 2, 2}),
+      ConvShape(1, 4, 11, 17, {2, 3, 1, 2, 1, 1, 1, 0, 2, 1}),
+      ConvShape(1, 3, 3, 5, {1, 1, 1, 1, 1, 1, 0, 0, 0, 0}),
+      ConvShape(1, 6, 6, 40, {5, 5, 1, 1, 1, 1, 2, 2, 2, 2}),  // K = 1000: several tap blocks
+  };
+}
+
+// Im2colNhwc in segments (row0, rows) against the definition, bit for bit.
+void Im2col(Rng& rng) {
+  for (const ConvShape& s : ConvShapes()) {
+    Guarded x(s.in.n * s.in.h * s.in.w * s.in.c);
+    rng.Fill(x.data(), x.size());
+    const size_t rows = s.rows(), k = s.k();
+    for (size_t seg : {size_t(1), size_t(7), rows}) {
+      Case t("im2col " + s.Label() + Format(" segments of %zu rows", seg));
+      for (size_t row0 = 0; row0 < rows && t.ok(); row0 += seg) {
+        const size_t n = std::min(seg, rows - row0);
+        Guarded out(n * k);
+        Im2colNhwc(s.in, s.win, s.oh, s.ow, x.data(), row0, n, out.data());
+        for (size_t r = 0; r < n && t.ok(); r++)
+          for (size_t col = 0; col < k && t.ok(); col++) {
+            const float want = s.Patch(x.data(), row0 + r, col), got = out[r * k + col];
+            t.Check(std::memcmp(&got, &want, 4) == 0, "row %zu col %zu = %g, expected %g", row0 + r, col, double(got), double(want));
+          }
+      }
+    }
+  }
+}
+
+// A convolution through IndirectionNhwc and IgemmTile against the naive sum over patches.
+void Igemm(const IsaKernels& uk, Rng& rng) {
+  for (const ConvShape& s : ConvShapes()) {
+    for (size_t oc : {size_t(1), size_t(16), size_t(17), size_t(40)}) {
+      const Activation& act = kActivations[oc % 3];
+      Case t(Format("%s igemm %s oc=%zu %s", uk.isa, s.Label().c_str(), oc, act.name));
+      const size_t rows = s.rows(), k = s.k(), taps = s.win.kh * s.win.kw;
+      Guarded x(s.in.n * s.in.h * s.in.w * s.in.c), b(k * oc), w(PackedWeightsSize(k, oc)), bias(oc), zeros(s.in.c), y(rows * oc);
+      rng.Fill(x.data(), x.size());
+      rng.Fill(b.data(), b.size());
+      rng.Fill(bias.data(), bias.size());
+      for (size_t i = 0; i < zeros.size(); i++) zeros[i] = 0.0f;
+      PackWeights(k, oc, b.data(), oc, 1, 1.0f, w.data());
+      const size_t tiles = (rows + uk.mr - 1) / uk.mr;
+      std::vector<const float*> ind(tiles * taps * uk.mr);
+      IndirectionNhwc(s.in, s.win, s.oh, s.ow, x.data(), zeros.data(), 0, rows, uk.mr, ind.data());
+      IgemmTile(uk, rows, oc, taps, s.in.c, ind.data(), w.data(), y.data(), oc, bias.data(), act.minv, act.maxv);
+      for (size_t r = 0; r < rows && t.ok(); r++)
+        for (size_t j = 0; j < oc && t.ok(); j++) {
+          Ref ref;
+          for (size_t col = 0; col < k; col++) ref.Add(double(s.Patch(x.data(), r, col)) * double(b[col * oc + j]));
+          ref = Finish(ref, false, 0, true, bias[j], act.minv, act.maxv);
+          t.Check(Close(y[r * oc + j], ref, k), "y[%zu][%zu] = %.9g, expected %.9g", r, j, double(y[r * oc + j]), ref.value);
+        }
+    }
+  }
+}
+
+// Max-pool over `taps` rows of c channels: the value of the definition (NaN if any tap is NaN,
+// -infinity with no taps), and the bits of the scalar kernel (signed zeros included), so every
+// ISA pools alike.
+void MaxPool(const IsaKernels& uk, Rng& rng) {
+  const float specials[] = {std::numeric_limits<float>::quiet_NaN(), 0.0f, -0.0f, -std::numeric_limits<float>::infinity(),
+                            std::numeric_limits<float>::infinity()};
+  for (size_t taps : {size_t(0), size_t(1), size_t(2), size_t(4), size_t(9)}) {
+    for (size_t c : {size_t(1), size_t(3), size_t(4), size_t(5), size_t(7), size_t(8), size_t(9), size_t(15), size_t(16), size_t(17), size_t(33)}) {
+      Case t(Format("%s maxpool taps=%zu c=%zu", uk.isa, taps, c));
+      std::vector<Guarded*> rows;
+      std::vector<const float*> ptrs;
+      for (size_t i = 0; i < taps; i++) {
+        rows.push_back(new Guarded(c));
+        rng.Fill(rows.back()->data(), c);
+        // About one value in six special: NaN, signed zeros, infinities.
+        for (size_t j = 0; j < c; j++)
+          if (rng.Next() % 6 == 0) (*rows.back())[j] = specials[rng.Next() % 5];
+        ptrs.push_back(rows.back()->data());
+      }
+      Guarded y(c), ys(c);
+      uk.maxpool(taps, ptrs.data(), c, y.data());
+      f32_maxpool_nhwc_scalar(taps, ptrs.data(), c, ys.data());
+      for (size_t j = 0; j < c && t.ok(); j++) {
+        double want = -std::numeric_limits<double>::infinity();
+        bool nan = false;
+        for (size_t i = 0; i < taps; i++) {
+          nan |= std::isnan(ptrs[i][j]);
+          want = std::fmax(want, double(ptrs[i][j]));
+        }
+        if (nan) t.Check(std::isnan(y[j]), "y[%zu] = %g, expected NaN", j, double(y[j]));
+        else t.Check(double(y[j]) == want, "y[%zu] = %g, expected %g", j, double(y[j]), want);
+        t.Check(std::memcmp(&y[j], &ys[j], 4) == 0, "y[%zu] = %g differs in its bits from the scalar kernel's %g", j,
+                double(y[j]), double(ys[j]));
+      }
+      for (Guarded* g : rows) delete g;
+    }
+  }
+}
+
+// PackA: tile t, step k, row i at out[(t * kc + k) * mr + i], zeros past the rows.
+void PackATest(Rng& rng) {
+  for (size_t mr : {size_t(4), size_t(6), size_t(8)})
+    for (size_t rows : {size_t(1), mr - 1, mr, mr + 1, 3 * mr + 2})
+      for (size_t kc : {size_t(1), size_t(5), size_t(16)}) {
+        Case t(Format("PackA mr=%zu rows=%zu kc=%zu", mr, rows, kc));
+        const size_t tiles = (rows + mr - 1) / mr, lda = kc + 2;
+        Guarded a(rows * lda), out(tiles * kc * mr);
+        rng.Fill(a.data(), a.size());
+        PackA(mr, rows, kc, a.data(), lda, 1, out.data());
+        for (size_t tt = 0; tt < tiles; tt++)
+          for (size_t k = 0; k < kc; k++)
+            for (size_t i = 0; i < mr; i++) {
+              const size_t r = tt * mr + i;
+              const float want = r < rows ? a[r * lda + k] : 0.0f;
+              t.Check(out[(tt * kc + k) * mr + i] == want, "tile %zu step %zu row %zu", tt, k, i);
+            }
+      }
+}
+
+}  // namespace
+
+int main() {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  signal(SIGSEGV, OnFault);
+  signal(SIGBUS, OnFault);
+  Rng rng(20240611);
+  const std::vector<std::string> isas = SupportedIsas();
+  std::printf("ISAs on this CPU:");
+  for (const std::string& isa : isas) std::printf(" %s", isa.c_str());
+  std::printf("\n");
+  {
+    Case t("the build's SIMD kernels are available");
+    t.Check(!isas.empty() && isas.back() == "scalar", "scalar is not the last ISA");
+#if defined(__aarch64__)
+    // NEON is baseline on AArch64: without it here, its kernels would go untested.
+    t.Check(isas.front() == "neon", "neon is not the first ISA (%s)", isas.front().c_str());
+#endif
+  }
+  PackATest(rng);
+  Im2col(rng);
+  for (const std::string& isa : isas) {
+    const IsaKernels& uk = *FindKernels(isa);
+    const size_t before = g_passed + g_failed, failed = g_failed;
+    MicroKernels(uk, rng);
+    Driver(uk, rng);
+    Igemm(uk, rng);
+    MaxPool(uk, rng);
+    std::printf("%s: %zu cases, %zu failed\n", isa.c_str(), g_passed + g_failed - before, g_failed - failed);
+  }
+  std::printf("%zu passed, %zu failed\n", g_passed, g_failed);
+  return g_failed ? 1 : 0;
+}
