@@ -352,7 +352,7 @@ void Im2col(Rng& rng) {
 // A convolution through IndirectionNhwc and IgemmTile against the naive sum over patches.
 void Igemm(const IsaKernels& uk, Rng& rng) {
   for (const ConvShape& s : ConvShapes()) {
-    for (size_t oc : {size_t(1), size_t(16), size_t(17), size_t(40)}) {
+    for (size_t oc : {size_t(1), size_t(16), size_t(17), size_t(40), size_t(64)}) {
       const Activation& act = kActivations[oc % 3];
       Case t(Format("%s igemm %s oc=%zu %s", uk.isa, s.Label().c_str(), oc, act.name));
       const size_t rows = s.rows(), k = s.k(), taps = s.win.kh * s.win.kw;
@@ -365,7 +365,11 @@ void Igemm(const IsaKernels& uk, Rng& rng) {
       const size_t tiles = (rows + uk.mr - 1) / uk.mr;
       std::vector<const float*> ind(tiles * taps * uk.mr);
       IndirectionNhwc(s.in, s.win, s.oh, s.ow, x.data(), zeros.data(), 0, rows, uk.mr, ind.data());
-      IgemmTile(uk, rows, oc, taps, s.in.c, ind.data(), w.data(), y.data(), oc, bias.data(), act.minv, act.maxv);
+      // In two groups of panels when there are more than two, as threads may split them.
+      const size_t panels = (oc + kGemmNR - 1) / kGemmNR, split = panels > 2 ? 2 : panels;
+      IgemmTile(uk, rows, oc, 0, split, taps, s.in.c, ind.data(), w.data(), y.data(), oc, bias.data(), act.minv, act.maxv);
+      if (split < panels)
+        IgemmTile(uk, rows, oc, split, panels, taps, s.in.c, ind.data(), w.data(), y.data(), oc, bias.data(), act.minv, act.maxv);
       for (size_t r = 0; r < rows && t.ok(); r++)
         for (size_t j = 0; j < oc && t.ok(); j++) {
           Ref ref;
