@@ -45,7 +45,8 @@
             "native/kernels/f32-igemm-8x16-avx512f.cc",
             "native/kernels/f32-igemm-8x32-avx512f.cc",
             "native/kernels/f32-maxpool-nhwc-avx2.cc",
-            "native/kernels/f32-maxpool-nhwc-avx512f.cc"
+            "native/kernels/f32-maxpool-nhwc-avx512f.cc",
+            "native/kernels/x32-packa-8-avx.cc"
           ]
         }],
         ["target_arch=='arm64'", {

@@ -76,7 +76,7 @@ enum class Path : int { ${Object.entries(spec.paths).map(([n, v]) => `k${pascal(
 // first:
 // X(isa, mr, GEMM kernel, one-row kernel or nullptr, two-panel kernel or nullptr, one-row
 //   two-panel kernel or nullptr, max-pool kernel, indirect GEMM kernel, two-panel indirect GEMM
-//   kernel or nullptr).
+//   kernel or nullptr, A packing for mr rows or nullptr for the portable PackA).
 // CONVKIT_GEMM_FUNCTIONS(X): every one-panel and one-row micro-kernel among them, X(function).
 // CONVKIT_GEMM_PAIR_FUNCTIONS(X): every two-panel micro-kernel among them, X(function).
 ${Object.entries(ARCHES).map(([arch, test], i) => `#${i ? 'elif' : 'if'} ${test}\n${kernelLists(kernelsFor(arch))}`).join('')}#else
@@ -90,7 +90,7 @@ function kernelLists(kernels) {
   const functions = [...new Set(kernels.flatMap((k) => [k.kernel, k.row]).filter(Boolean))];
   const pairs = kernels.flatMap((k) => [k.pair, k.rowPair]).filter(Boolean);
   return `#define CONVKIT_GEMM_KERNELS(X) \\
-${kernels.map((k) => `  X("${k.isa}", ${k.mr}, ${k.kernel}, ${k.row ?? 'nullptr'}, ${k.pair ?? 'nullptr'}, ${k.rowPair ?? 'nullptr'}, ${k.maxpool}, ${k.igemm}, ${k.igemmPair ?? 'nullptr'})`).join(' \\\n')}
+${kernels.map((k) => `  X("${k.isa}", ${k.mr}, ${k.kernel}, ${k.row ?? 'nullptr'}, ${k.pair ?? 'nullptr'}, ${k.rowPair ?? 'nullptr'}, ${k.maxpool}, ${k.igemm}, ${k.igemmPair ?? 'nullptr'}, ${k.packA ?? 'nullptr'})`).join(' \\\n')}
 ${`#define CONVKIT_GEMM_FUNCTIONS(X) ${functions.map((f) => `X(${f})`).join(' ')}`.trimEnd()}
 ${`#define CONVKIT_GEMM_PAIR_FUNCTIONS(X) ${pairs.map((f) => `X(${f})`).join(' ')}`.trimEnd()}
 `;

@@ -40,7 +40,7 @@ function kernelSources(gypText, targetArch) {
     const m = /^target_arch=='(\w+)'$/.exec(condition);
     if (m && m[1] === targetArch) sources.push(...branch.sources);
   }
-  return sources.filter((s) => /^native\/kernels\/f32-[^/]+\.cc$/.test(s));
+  return sources.filter((s) => /^native\/kernels\/(f32|x32)-[^/]+\.cc$/.test(s));
 }
 
 const native = arch === hostArch();

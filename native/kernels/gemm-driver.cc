@@ -100,7 +100,8 @@ void GemmTile(const IsaKernels& uk, const GemmProblem& p, size_t m0, size_t m1, 
       const float* a = p.a + mb * p.lda + k0 * p.a_cs;
       size_t a_rs = p.lda, a_cs = p.a_cs, tile_stride = uk.mr * p.lda;
       if (pack) {
-        PackA(uk.mr, me - mb, kc, a, p.lda, p.a_cs, pack);
+        if (uk.pack_a) uk.pack_a(me - mb, kc, a, p.lda, p.a_cs, pack);
+        else PackA(uk.mr, me - mb, kc, a, p.lda, p.a_cs, pack);
         a = pack, a_rs = 1, a_cs = uk.mr, tile_stride = uk.mr * kc;
       }
       for (size_t pi = p0; pi < p1;) {

@@ -3,6 +3,8 @@
 #pragma once
 #include <cstddef>
 
+#include "kernels/pack-a.h"
+
 #include "generated/kernels.h"  // kGemmNR, kGemmMaxMR and the list of micro-kernels
 #include "kernels/maxpool.h"
 
@@ -49,6 +51,7 @@ struct IsaKernels {
   MaxPoolFn maxpool;
   IgemmFn igemm;            // convolution through an indirection buffer
   IgemmPairFn igemm_pair;   // the same over two full panels, or null
+  PackAFn pack_a;           // packs A in tiles of mr rows, or null for the portable PackA
 };
 
 #define CONVKIT_DECLARE_GEMM(fn)                                                              \

@@ -440,6 +440,23 @@ void PackATest(Rng& rng) {
       }
 }
 
+// An ISA's own A packing (IsaKernels::pack_a): the portable PackA's floats in the same places,
+// for A in place and transposed, partial tiles, and K around its 8-step blocks.
+void IsaPackA(const IsaKernels& uk, Rng& rng) {
+  if (!uk.pack_a) return;
+  for (size_t rows : {size_t(1), uk.mr - 1, uk.mr, uk.mr + 1, 3 * uk.mr + 2})
+    for (size_t kc : {size_t(1), size_t(7), size_t(8), size_t(9), size_t(37)})
+      for (const bool transposed : {false, true}) {
+        Case t(Format("%s pack_a rows=%zu kc=%zu%s", uk.isa, rows, kc, transposed ? " transposed" : ""));
+        const size_t tiles = (rows + uk.mr - 1) / uk.mr, lda = transposed ? 1 : kc + 3, cs = transposed ? rows + 2 : 1;
+        Guarded a(transposed ? kc * cs : rows * lda), want(tiles * kc * uk.mr), got(tiles * kc * uk.mr);
+        rng.Fill(a.data(), a.size());
+        PackA(uk.mr, rows, kc, a.data(), lda, cs, want.data());
+        uk.pack_a(rows, kc, a.data(), lda, cs, got.data());
+        t.Check(std::memcmp(want.data(), got.data(), want.size() * sizeof(float)) == 0, "differs from PackA");
+      }
+}
+
 }  // namespace
 
 int main() {
@@ -464,6 +481,7 @@ int main() {
   for (const std::string& isa : isas) {
     const IsaKernels& uk = *FindKernels(isa);
     const size_t before = g_passed + g_failed, failed = g_failed;
+    IsaPackA(uk, rng);
     MicroKernels(uk, rng);
     Driver(uk, rng);
     Igemm(uk, rng);
