@@ -43,7 +43,7 @@ const VARIANTS: Variant[] = [
     command: [node, '--import', 'tsx', 'bench/service/ort-server.ts', '--port', '0', '--threads', String(t)],
   })),
   {
-    id: 'http-only', label: 'no model, at convkit-1t\'s rate', library: 'none', threads: 0, rateOf: 'convkit-1t',
+    id: 'http-only', label: 'no model, at convkit-1t\'s last rate', library: 'none', threads: 0, rateOf: 'convkit-1t',
     command: [node, 'bench/service/http-only-server.js'],
   },
 ];
