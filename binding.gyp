@@ -7,6 +7,8 @@
         "native/napi/args.cc",
         "native/napi/bindings.cc",
         "native/napi/jobs.cc",
+        "native/napi/op-params.cc",
+        "native/napi/sequential.cc",
         "native/napi/weights.cc",
         "native/ops/conv2d.cc",
         "native/ops/im2col.cc",

@@ -38,11 +38,16 @@ export function checkInput(layer: string, x: unknown, rank: number, atLeast = fa
   if (!isTensor(`${layer} input`, x)) {
     throw new TypeError(`Expected Tensor for ${layer} input but received ${describe(x)}`);
   }
-  if (atLeast ? x.rank < rank : x.rank !== rank) {
-    const want = atLeast ? `rank >= ${rank}` : `rank ${rank}${rank === 4 ? ' (NHWC)' : ''}`;
-    throw new RangeError(`Expected ${layer} input of ${want} but received shape [${x.shape.join(', ')}]`);
-  }
+  checkRank(layer, x.shape, rank, atLeast);
   return checkData(x, `${layer} input`);
+}
+
+/** Checks the rank of a layer's input shape (rank, or at least rank). */
+export function checkRank(layer: string, shape: readonly number[], rank: number, atLeast = false): void {
+  if (atLeast ? shape.length < rank : shape.length !== rank) {
+    const want = atLeast ? `rank >= ${rank}` : `rank ${rank}${rank === 4 ? ' (NHWC)' : ''}`;
+    throw new RangeError(`Expected ${layer} input of ${want} but received shape [${shape.join(', ')}]`);
+  }
 }
 
 /**

@@ -5,6 +5,7 @@
 
 #include "napi/bindings.h"
 #include "napi/jobs.h"
+#include "napi/sequential.h"
 #include "napi/weights.h"
 
 namespace {
@@ -27,6 +28,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<MaxPool2DAsync>(env, exports, "maxpool2dAsync");
   Export<Dense>(env, exports, "dense");
   Export<DenseAsync>(env, exports, "denseAsync");
+  Export<SequentialAsync>(env, exports, "sequentialAsync");
   Export<Gemm>(env, exports, "gemm");
   Export<GemmAsync>(env, exports, "gemmAsync");
   Export<Info>(env, exports, "info");

@@ -49,3 +49,31 @@ describe('npm run bench:peers (smoke, convkit only)', () => {
     }
   });
 });
+
+describe('npm run bench:service (smoke, --quick)', () => {
+  it('serves convkit and onnxruntime-node under autocannon, shuts both down cleanly, and writes the JSON and HTML report', () => {
+    const out = mkdtempSync(join(tmpdir(), 'convkit-service-'));
+    try {
+      const stdout = execFileSync(process.execPath, ['--import', 'tsx', join('bench', 'service.ts'), '--quick', '--out', out, '--json'], {
+        cwd: join(__dirname, '..'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 120_000,
+      });
+      const report = JSON.parse(stdout);
+      expect(report.variants.map((v: { id: string }) => v.id)).to.deep.equal(['convkit-1t', 'ort-2t']);
+      const [convkit, ort] = report.variants;
+      expect(convkit.available, convkit.reason).to.equal(true);
+      if (!ort.available) console.log(`      note: onnxruntime-node service unavailable: ${ort.reason}`);
+      for (const v of report.variants.filter((x: { available: boolean }) => x.available)) {
+        expect(v.shutdownExitCode, `${v.id} exit after SIGTERM`).to.equal(0);
+        const row = report.rows.find((r: { variant: string }) => r.variant === v.id);
+        expect(row.perSecond, v.id).to.be.above(0);
+        expect(row.errors, v.id).to.equal(0);
+        expect(row.p99Ms, v.id).to.be.at.least(row.p50Ms);
+        expect(row.loopP99Ms, v.id).to.be.at.least(row.loopP50Ms);
+      }
+      for (const f of ['service.json', 'service.html']) expect(existsSync(join(out, f)), f).to.equal(true);
+      expect(readFileSync(join(out, 'service.html'), 'utf8')).to.match(/<svg[^>]*>.*requests\/s/);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});

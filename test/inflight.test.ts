@@ -7,9 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as ck from '../lib/index';
-import { backend } from '../lib/backends/select';
-import type { NativeBackend } from '../lib/backends/native';
-import { ALL_BACKENDS, forEachBackend, skipWithoutNative } from './helpers/backends';
+import { ALL_BACKENDS, forEachBackend, onNative } from './helpers/backends';
 import { gcFunction } from '../scripts/soak-run';
 import { randomArray } from './helpers/random';
 
@@ -191,14 +189,8 @@ describe('in flight: the thread or process that issued the call goes away', func
 });
 
 describe('errors inside native code reach JavaScript', function () {
-  if (skipWithoutNative()) return;
-  let previous: ck.BackendName;
-  const native = () => backend() as NativeBackend;
-  before(async () => {
-    previous = ck.getBackend();
-    await ck.setBackend('native');
-  });
-  after(async () => ck.setBackend(previous));
+  const native = onNative();
+  if (!native) return;
 
   it('an allocation failure: forward throws, forwardAsync rejects, and the next call works', async () => {
     const { conv, x, expected } = bigConv(50);

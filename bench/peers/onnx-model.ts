@@ -40,15 +40,15 @@ interface MessageType {
 let modelProto: MessageType | null = null;
 const ModelProtoType = (): MessageType => (modelProto ??= peer('protobufjs').parse(SCHEMA).root.lookupType('onnx.ModelProto'));
 
-const ints = (name: string, values: number[]) => ({ name, ints: values, type: ATTR_INTS });
+export const ints = (name: string, values: number[]) => ({ name, ints: values, type: ATTR_INTS });
 const str = (name: string, value: string) => ({ name, s: Buffer.from(value), type: ATTR_STRING });
 const valueInfo = (name: string, dims: number[]) => ({ name, type: { tensorType: { elemType: FLOAT, shape: { dim: dims.map((d) => ({ dimValue: d })) } } } });
-const initializer = (name: string, dims: number[], data: Float32Array) => ({
+export const initializer = (name: string, dims: number[], data: Float32Array) => ({
   name, dims, dataType: FLOAT, rawData: Buffer.from(data.buffer, data.byteOffset, data.byteLength),
 });
 
 /** Padding attributes: auto_pad SAME_UPPER is TensorFlow's 'same'; explicit pads are [t, l, b, r]. */
-function padAttributes(padding: Padding): object[] {
+export function padAttributes(padding: Padding): object[] {
   if (typeof padding !== 'string') return [ints('pads', [padding[0], padding[2], padding[1], padding[3]])];
   return [str('auto_pad', padding === 'same' ? 'SAME_UPPER' : 'VALID')];
 }
@@ -80,14 +80,19 @@ export function onnxModel(w: Workload, data: WorkloadData): { bytes: Uint8Array;
     }
   }
   if (relu) nodes.push({ opType: 'Relu', input: [main], output: ['y'], name: 'relu' });
+  return { bytes: encodeModel(w.id, nodes, inits, inputShape, outputShape), inputShape, outputShape };
+}
+
+/** An opset-13 model of these nodes and initializers, from input x to output y, encoded. */
+export function encodeModel(name: string, nodes: object[], inits: object[], inputShape: number[], outputShape: number[]): Uint8Array {
   const model = {
     irVersion: 8,
     producerName: 'convkit-bench',
     opsetImport: [{ domain: '', version: 13 }],
-    graph: { name: w.id, node: nodes, initializer: inits, input: [valueInfo('x', inputShape)], output: [valueInfo('y', outputShape)] },
+    graph: { name, node: nodes, initializer: inits, input: [valueInfo('x', inputShape)], output: [valueInfo('y', outputShape)] },
   };
   const ModelProto = ModelProtoType();
   const err = ModelProto.verify(model);
-  if (err) throw new Error(`bad ONNX model for ${w.id}: ${err}`);
-  return { bytes: ModelProto.encode(ModelProto.fromObject(model)).finish(), inputShape, outputShape };
+  if (err) throw new Error(`bad ONNX model for ${name}: ${err}`);
+  return ModelProto.encode(ModelProto.fromObject(model)).finish();
 }

@@ -55,7 +55,7 @@ function cell(r: PeerRow | undefined): string {
 }
 
 /** A text table; align has one letter per column, 'l' or 'r'. */
-function grid(header: string[], body: string[][], align: string): string {
+export function grid(header: string[], body: string[][], align: string): string {
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => (align[i] === 'l' ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
@@ -112,7 +112,7 @@ const COLORS: Record<string, string> = {
   '@tensorflow/tfjs-backend-wasm': '#2ca02c', '@tensorflow/tfjs-backend-cpu': '#98df8a', '@tensorflow/tfjs-node': '#17becf',
 };
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+export const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** Small multiples: one panel per workload, one horizontal bar per candidate. */
 export function chart(report: PeerReport): string {

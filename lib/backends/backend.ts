@@ -56,6 +56,15 @@ export interface GemmParams {
   activation: number;
 }
 
+/**
+ * One layer's backend call with its arguments, minus its input: what a layer forward runs, and
+ * one link of a chain (Backend.sequentialAsync).
+ */
+export type Step =
+  | { op: 'conv2d'; packed: PackedWeights; bias: Float32Array | null; params: Conv2DParams }
+  | { op: 'maxpool2d'; params: WindowParams }
+  | { op: 'dense'; packed: PackedWeights; bias: Float32Array | null; params: DenseParams };
+
 export interface KernelInfo {
   /** Instruction set of the GEMM micro-kernel in use, e.g. 'avx2-fma'. */
   isa: string;
@@ -97,6 +106,12 @@ export interface Backend {
   maxpool2dAsync(x: Float32Array, p: WindowParams): Promise<Float32Array>;
   dense(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: DenseParams): Float32Array;
   denseAsync(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: DenseParams): Promise<Float32Array>;
+  /**
+   * The steps in order, each one's output the next one's input, off the event loop in one trip:
+   * no JavaScript runs between steps and the intermediates never reach it. The in-flight rule
+   * holds for the whole chain (x and every bias copied, every step's packed weights held).
+   */
+  sequentialAsync(x: Float32Array, steps: readonly Step[]): Promise<Float32Array>;
   gemm(a: Float32Array, b: Float32Array, c: Float32Array | null, p: GemmParams): Float32Array;
   gemmAsync(a: Float32Array, b: Float32Array, c: Float32Array | null, p: GemmParams): Promise<Float32Array>;
 }

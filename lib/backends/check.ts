@@ -9,6 +9,11 @@ import { fail, float32Array, integer } from '../validate';
 const DIMS = ['n', 'h', 'w', 'c', 'kh', 'kw', 'sh', 'sw', 'dh', 'dw'] as const;
 const PADS = ['pt', 'pb', 'pl', 'pr'] as const;
 
+/** A Float32Array input, or the length of the previous step's output in a chain. */
+function input(name: string, x: Float32Array | number): { length: number } {
+  return typeof x === 'number' ? { length: x } : float32Array(name, x);
+}
+
 function lengthIs(name: string, a: { length: number }, expected: number): void {
   if (a.length !== expected) throw new RangeError(`Expected ${expected} elements in ${name} but received ${a.length}`);
 }
@@ -30,27 +35,27 @@ export function checkPack(kernel: Float32Array, dims: { k: number; n: number }):
   lengthIs('kernel', kernel, integer('params.k', dims.k) * integer('params.n', dims.n));
 }
 
-export function checkConv2D(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: Conv2DParams): void {
+export function checkConv2D(x: Float32Array | number, packed: PackedWeights, bias: Float32Array | null, p: Conv2DParams): void {
   windowOut(p);
   integer('params.oc', p.oc);
   activation(p.activation);
-  lengthIs('x', float32Array('x', x), p.n * p.h * p.w * p.c);
+  lengthIs('x', input('x', x), p.n * p.h * p.w * p.c);
   lengthIs('packedWeights', packed, packedWeightsLength(p.kh * p.kw * p.c, p.oc));
   if (bias !== null) lengthIs('bias', float32Array('bias', bias), p.oc);
 }
 
-export function checkMaxPool2D(x: Float32Array, p: WindowParams): void {
+export function checkMaxPool2D(x: Float32Array | number, p: WindowParams): void {
   windowOut(p);
   if (firstEmptyWindow(p.h, p.kh, p.sh, p.dh, p.pt, p.oh) >= 0 || firstEmptyWindow(p.w, p.kw, p.sw, p.dw, p.pl, p.ow) >= 0) {
     throw new RangeError('Expected every pooling window to cover at least one input cell');
   }
-  lengthIs('x', float32Array('x', x), p.n * p.h * p.w * p.c);
+  lengthIs('x', input('x', x), p.n * p.h * p.w * p.c);
 }
 
-export function checkDense(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: DenseParams): void {
+export function checkDense(x: Float32Array | number, packed: PackedWeights, bias: Float32Array | null, p: DenseParams): void {
   const m = integer('params.m', p.m), k = integer('params.k', p.k), n = integer('params.n', p.n);
   activation(p.activation);
-  lengthIs('x', float32Array('x', x), m * k);
+  lengthIs('x', input('x', x), m * k);
   lengthIs('packedWeights', packed, packedWeightsLength(k, n));
   if (bias !== null) lengthIs('bias', float32Array('bias', bias), n);
 }

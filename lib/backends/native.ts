@@ -1,13 +1,13 @@
 // The native backend: the N-API addon built by node-gyp (build/Release) or a prebuild.
 import * as path from 'node:path';
-import type { Backend, PackedWeights } from './backend';
+import type { Backend, PackedWeights, Step } from './backend';
 import { packedWeightsLength } from './backend';
 import type { Plan } from './plan';
 
 /** A handle to weights the addon packed and owns (see native/napi/weights.h). */
 type Handle = { readonly __nativeWeights: unique symbol };
 
-type Addon = Omit<Backend, 'name' | 'owns' | 'release' | 'packWeights' | 'unpackWeights' | 'conv2d' | 'conv2dAsync' | 'dense' | 'denseAsync'> & {
+type Addon = Omit<Backend, 'name' | 'owns' | 'release' | 'packWeights' | 'unpackWeights' | 'conv2d' | 'conv2dAsync' | 'dense' | 'denseAsync' | 'sequentialAsync'> & {
   packWeights(kernel: Float32Array, dims: { k: number; n: number }): Handle;
   unpackWeights(handle: Handle): Float32Array;
   releaseWeights(handle: Handle): void;
@@ -15,6 +15,8 @@ type Addon = Omit<Backend, 'name' | 'owns' | 'release' | 'packWeights' | 'unpack
   conv2dAsync(...args: unknown[]): Promise<Float32Array>;
   dense(...args: unknown[]): Float32Array;
   denseAsync(...args: unknown[]): Promise<Float32Array>;
+  /** x, then (op, params, weights | null, bias | null) per step: native/napi/sequential.h. */
+  sequentialAsync(...args: unknown[]): Promise<Float32Array>;
   _injectFault(kind: 'alloc' | 'threads'): void;
   _plan(op: PlannedOp, params: object): Plan;
   _benchKernels(seconds: number): KernelRate[];
@@ -55,6 +57,16 @@ function handle(packed: PackedWeights): Handle | PackedWeights {
   return packed instanceof NativeWeights ? packed.handle : packed;
 }
 
+/** The addon's arguments for a chain: x, then op, params, weights and bias of each step. */
+function chainArgs(x: Float32Array, steps: readonly Step[]): unknown[] {
+  const args: unknown[] = [x];
+  for (const s of steps) {
+    if (s.op === 'maxpool2d') args.push(s.op, s.params, null, null);
+    else args.push(s.op, s.params, handle(s.packed), s.bias);
+  }
+  return args;
+}
+
 /** Loads the addon; throws what node-gyp-build threw when there is none for this platform. */
 export function loadNative(): NativeBackend {
   // dist/backends/ and lib/backends/ both sit two levels below the package root.
@@ -82,6 +94,7 @@ export function loadNative(): NativeBackend {
     maxpool2dAsync: (x, p) => addon.maxpool2dAsync(x, p),
     dense: (x, packed, bias, p) => addon.dense(x, handle(packed), bias, p),
     denseAsync: (x, packed, bias, p) => addon.denseAsync(x, handle(packed), bias, p),
+    sequentialAsync: (x, steps) => addon.sequentialAsync(...chainArgs(x, steps)),
     gemm: (a, b, c, p) => addon.gemm(a, b, c, p),
     gemmAsync: (a, b, c, p) => addon.gemmAsync(a, b, c, p),
     injectFault: (kind) => addon._injectFault(kind),

@@ -3,7 +3,7 @@
 // the plan is written into a job and run by an Engine (wasm-engine.ts): inputs are copied into
 // the module's memory, the job runs there (on worker threads too when the memory is shared), and
 // the output is copied out; packed weights stay in the module's memory for the layer's lifetime.
-import type { Backend, Conv2DParams, DenseParams, GemmParams, KernelInfo, PackedWeights, WindowParams } from './backend';
+import type { Backend, Conv2DParams, DenseParams, GemmParams, KernelInfo, PackedWeights, Step, WindowParams } from './backend';
 import { unpackPanels } from './backend';
 import { checkConv2D, checkDense, checkGemm, checkMaxPool2D, checkPack } from './check';
 import { PLAN, WASM_MR } from '../generated/kernels';
@@ -12,6 +12,27 @@ import { Engine, WasmWeights, type WasmPlatform, type WasmVariant, type WasmVari
 import { OP, type JobSpec } from './wasm-job';
 
 export type { WasmPlatform, WasmVariant, WasmVariantName } from './wasm-engine';
+
+/** One op call planned and checked, minus the placement of its blocks. */
+interface OpJob {
+  /** Inputs after x, copied in with it (null: absent, pointer 0). */
+  extra: (Float32Array | null)[];
+  outputs: number;
+  plan: Plan;
+  /** The job for x and the extra inputs at ptrs (x first), writing y at yPtr. */
+  spec: (ptrs: number[], yPtr: number) => JobSpec;
+}
+
+/** The op's job with its plan's fields set (on the op's fresh object: a spread costs microseconds). */
+function planned(op: OpJob, ptrs: number[], yPtr: number): JobSpec {
+  const job = op.spec(ptrs, yPtr);
+  job.path = op.plan.path;
+  job.tasks = op.plan.tasks;
+  job.rowsPerTask = op.plan.rowsPerTask;
+  job.panelsPerTask = op.plan.panelsPerTask;
+  job.kBlock = op.plan.kBlock;
+  return job;
+}
 
 export class WasmBackend implements Backend {
   readonly name = 'wasm' as const;
@@ -83,10 +104,11 @@ export class WasmBackend implements Backend {
   }
 
   /**
-   * Copies inputs in (so an async call has what it reads before it returns), runs the planned
-   * job, copies the `outputs` floats out into a new array, frees the call's blocks.
+   * Copies x and the job's other inputs in (so an async call has what it reads before it
+   * returns), runs the planned job, copies the `outputs` floats out into a new array, frees the
+   * call's blocks.
    */
-  private call(inputs: (Float32Array | null)[], outputs: number, plan: Plan, spec: (ptrs: number[], yPtr: number) => JobSpec, sync: boolean): Float32Array | Promise<Float32Array> {
+  private call(x: Float32Array, op: OpJob, sync: boolean): Float32Array | Promise<Float32Array> {
     const e = this.engine;
     const blocks: number[] = [];
     e.enter();
@@ -96,23 +118,17 @@ export class WasmBackend implements Backend {
     };
     let handedOver = false; // to the async job, which frees the blocks when it settles
     try {
-      const ptrs = inputs.map((a) => (a ? (blocks.push(e.put(a)), blocks[blocks.length - 1]) : 0));
-      const yPtr = e.arena.alloc(outputs * 4);
+      const ptrs = [x, ...op.extra].map((a) => (a ? (blocks.push(e.put(a)), blocks[blocks.length - 1]) : 0));
+      const yPtr = e.arena.alloc(op.outputs * 4);
       blocks.push(yPtr);
-      // The plan's fields are set on the op's fresh job object (an object spread costs microseconds).
-      const job = spec(ptrs, yPtr);
-      job.path = plan.path;
-      job.tasks = plan.tasks;
-      job.rowsPerTask = plan.rowsPerTask;
-      job.panelsPerTask = plan.panelsPerTask;
-      job.kBlock = plan.kBlock;
-      const finish = () => e.arena.f32(yPtr, outputs).slice();
+      const job = planned(op, ptrs, yPtr);
+      const finish = () => e.arena.f32(yPtr, op.outputs).slice();
       // A one-thread plan runs on this thread (sync) or on one worker (async: the loop stays free).
       if (sync) {
-        e.runSync(job, plan.threads, plan.slotBytes);
+        e.runSync(job, op.plan.threads, op.plan.slotBytes);
         return finish();
       }
-      const pending = e.runAsync(job, plan.threads, plan.slotBytes).then(finish).finally(free);
+      const pending = e.runAsync(job, op.plan.threads, op.plan.slotBytes).then(finish).finally(free);
       handedOver = true;
       return pending;
     } finally {
@@ -120,7 +136,8 @@ export class WasmBackend implements Backend {
     }
   }
 
-  private conv(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: Conv2DParams, sync: boolean) {
+  /** x is the input array, or in a chain the length of the previous step's output. */
+  private convJob(x: Float32Array | number, packed: PackedWeights, bias: Float32Array | null, p: Conv2DParams): OpJob {
     checkConv2D(x, packed, bias, p);
     const w = this.weights(packed);
     const plan = planConv2D(p, this.target());
@@ -130,18 +147,18 @@ export class WasmBackend implements Backend {
       n: p.n, h: p.h, wd: p.w, c: p.c, kh: p.kh, kw: p.kw, sh: p.sh, sw: p.sw, dh: p.dh, dw: p.dw,
       pt: p.pt, pb: p.pb, pl: p.pl, pr: p.pr, oh: p.oh, ow: p.ow, oc: p.oc,
     });
-    return this.call([x, bias], plan.rows * p.oc, plan, spec, sync);
+    return { extra: [bias], outputs: plan.rows * p.oc, plan, spec };
   }
 
   conv2d(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: Conv2DParams): Float32Array {
-    return this.conv(x, packed, bias, p, true) as Float32Array;
+    return this.call(x, this.convJob(x, packed, bias, p), true) as Float32Array;
   }
 
   conv2dAsync(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: Conv2DParams): Promise<Float32Array> {
-    return this.conv(x, packed, bias, p, false) as Promise<Float32Array>;
+    return this.call(x, this.convJob(x, packed, bias, p), false) as Promise<Float32Array>;
   }
 
-  private pool(x: Float32Array, p: WindowParams, sync: boolean) {
+  private poolJob(x: Float32Array | number, p: WindowParams): OpJob {
     checkMaxPool2D(x, p);
     const plan = planMaxPool2D(p, this.target());
     const spec = ([xp]: number[], yp: number): JobSpec => ({
@@ -149,15 +166,15 @@ export class WasmBackend implements Backend {
       n: p.n, h: p.h, wd: p.w, c: p.c, kh: p.kh, kw: p.kw, sh: p.sh, sw: p.sw, dh: p.dh, dw: p.dw,
       pt: p.pt, pb: p.pb, pl: p.pl, pr: p.pr, oh: p.oh, ow: p.ow,
     });
-    return this.call([x], plan.rows * p.c, plan, spec, sync);
+    return { extra: [], outputs: plan.rows * p.c, plan, spec };
   }
 
   maxpool2d(x: Float32Array, p: WindowParams): Float32Array {
-    return this.pool(x, p, true) as Float32Array;
+    return this.call(x, this.poolJob(x, p), true) as Float32Array;
   }
 
   maxpool2dAsync(x: Float32Array, p: WindowParams): Promise<Float32Array> {
-    return this.pool(x, p, false) as Promise<Float32Array>;
+    return this.call(x, this.poolJob(x, p), false) as Promise<Float32Array>;
   }
 
   /** The job of a packed GEMM (assembly/ops/matmul.ts): y[m x n] (+)= x[m x k] * w. */
@@ -167,18 +184,61 @@ export class WasmBackend implements Backend {
     });
   }
 
-  private fullyConnected(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: DenseParams, sync: boolean) {
+  private denseJob(x: Float32Array | number, packed: PackedWeights, bias: Float32Array | null, p: DenseParams): OpJob {
     checkDense(x, packed, bias, p);
     const spec = this.matmulJob(p.m, p.n, p.k, this.weights(packed).ptr, p.activation, false);
-    return this.call([x, bias], p.m * p.n, planGemm(p.m, p.n, p.k, this.target()), spec, sync);
+    return { extra: [bias], outputs: p.m * p.n, plan: planGemm(p.m, p.n, p.k, this.target()), spec };
   }
 
   dense(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: DenseParams): Float32Array {
-    return this.fullyConnected(x, packed, bias, p, true) as Float32Array;
+    return this.call(x, this.denseJob(x, packed, bias, p), true) as Float32Array;
   }
 
   denseAsync(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: DenseParams): Promise<Float32Array> {
-    return this.fullyConnected(x, packed, bias, p, false) as Promise<Float32Array>;
+    return this.call(x, this.denseJob(x, packed, bias, p), false) as Promise<Float32Array>;
+  }
+
+  private stepJob(s: Step, x: Float32Array | number): OpJob {
+    if (s.op === 'conv2d') return this.convJob(x, s.packed, s.bias, s.params);
+    if (s.op === 'maxpool2d') return this.poolJob(x, s.params);
+    if (s.op === 'dense') return this.denseJob(x, s.packed, s.bias, s.params);
+    throw new TypeError(`Expected 'conv2d', 'maxpool2d' or 'dense' for the op of a step but received ${String((s as { op: unknown }).op)}`);
+  }
+
+  /**
+   * The chain with its intermediates in the module's memory (two blocks, in turn): every step is
+   * checked and planned first, x and the biases are copied in before the first await, and packed
+   * weights released meanwhile stay allocated until the chain ends (Engine.enter). Each step is
+   * one job on the workers; between steps this thread only publishes the next job.
+   */
+  async sequentialAsync(x: Float32Array, steps: readonly Step[]): Promise<Float32Array> {
+    let inputs: Float32Array | number = x;
+    const ops = steps.map((s) => {
+      const op = this.stepJob(s, inputs);
+      inputs = op.outputs;
+      return op;
+    });
+    if (!ops.length) throw new RangeError('Expected at least one step');
+    const e = this.engine;
+    const blocks: number[] = [];
+    const keep = (ptr: number) => (blocks.push(ptr), ptr);
+    e.enter();
+    try {
+      const xPtr = keep(e.put(x));
+      const extras = ops.map((op) => op.extra.map((a) => (a ? keep(e.put(a)) : 0)));
+      const most = Math.max(...ops.map((op) => op.outputs));
+      const buffers = [keep(e.arena.alloc(most * 4)), ops.length > 1 ? keep(e.arena.alloc(most * 4)) : 0];
+      let inPtr = xPtr;
+      for (let i = 0; i < ops.length; i++) {
+        const { plan } = ops[i];
+        await e.runAsync(planned(ops[i], [inPtr, ...extras[i]], buffers[i % 2]), plan.threads, plan.slotBytes);
+        inPtr = buffers[i % 2];
+      }
+      return e.arena.f32(inPtr, ops[ops.length - 1].outputs).slice();
+    } finally {
+      blocks.forEach((p) => e.arena.release(p));
+      e.leave();
+    }
   }
 
   /** ONNX Gemm: B packed with alpha folded in, A transposed in JS when asked, beta * C written into y first. */
@@ -202,7 +262,7 @@ export class WasmBackend implements Backend {
     };
     const release = () => this.engine.release(packed);
     try {
-      const result = this.call([rows], p.m * p.n, planGemm(p.m, p.n, p.k, this.target()), spec, sync);
+      const result = this.call(rows, { extra: [], outputs: p.m * p.n, plan: planGemm(p.m, p.n, p.k, this.target()), spec }, sync);
       if (result instanceof Promise) return result.finally(release);
       release();
       return result;

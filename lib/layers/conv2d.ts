@@ -1,9 +1,8 @@
 import { activationCode, type ActivationName } from '../activation';
 import type { Backend, Conv2DParams } from '../backends/backend';
 import { checkPadding, checkShape, type Padding, resolveWindow, windowOutput } from '../shape';
-import { checkInput } from '../tensor';
 import { boolean, integer, options, pair } from '../validate';
-import type { Call } from './layer';
+import type { Planned } from './layer';
 import { WeightedLayer } from './weighted';
 
 export interface Conv2DOptions {
@@ -24,6 +23,7 @@ export interface Conv2DOptions {
 
 /** 2-D convolution over NHWC input: [N, H, W, C] -> [N, outH, outW, filters]. */
 export class Conv2D extends WeightedLayer {
+  protected readonly input = { name: 'Conv2D', rank: 4, atLeast: false };
   readonly filters: number;
   readonly kernelSize: [number, number];
   readonly strides: [number, number];
@@ -71,15 +71,9 @@ export class Conv2D extends WeightedLayer {
     return [p.n, p.oh, p.ow, p.oc];
   }
 
-  protected prepare(input: unknown, b: Backend): Call {
-    const x = checkInput('Conv2D', input, 4);
-    const p = this.params(x.shape);
-    const packed = this.packedKernel(p.c, x.shape, b);
-    const bias = this.bias;
-    return {
-      shape: [p.n, p.oh, p.ow, p.oc],
-      sync: () => b.conv2d(x.data, packed, bias, p),
-      async: () => b.conv2dAsync(x.data, packed, bias, p),
-    };
+  protected plan(shape: readonly number[], b: Backend): Planned {
+    const p = this.params(shape);
+    const packed = this.packedKernel(p.c, shape, b);
+    return { shape: [p.n, p.oh, p.ow, p.oc], step: { op: 'conv2d', packed, bias: this.bias, params: p } };
   }
 }

@@ -1,9 +1,8 @@
 import { activationCode, type ActivationName } from '../activation';
 import type { Backend } from '../backends/backend';
 import { checkShape, product } from '../shape';
-import { checkInput } from '../tensor';
 import { boolean, integer, options } from '../validate';
-import type { Call } from './layer';
+import type { Planned } from './layer';
 import { WeightedLayer } from './weighted';
 
 export interface DenseOptions {
@@ -19,6 +18,7 @@ export interface DenseOptions {
 
 /** Fully connected layer: [N, ...] is flattened (row-major) to [N, K], then [N, K] x [K, units]. */
 export class Dense extends WeightedLayer {
+  protected readonly input = { name: 'Dense', rank: 2, atLeast: true };
   readonly activation: ActivationName;
 
   constructor(opts: DenseOptions) {
@@ -47,11 +47,10 @@ export class Dense extends WeightedLayer {
     return [shape[0], this.units];
   }
 
-  protected prepare(input: unknown, b: Backend): Call {
-    const x = checkInput('Dense', input, 2, true);
-    const m = x.shape[0], k = product(x.shape.slice(1));
-    const packed = this.packedKernel(k, x.shape, b);
-    const bias = this.bias, p = { m, k, n: this.units, activation: this.activationCode };
-    return { shape: [m, this.units], sync: () => b.dense(x.data, packed, bias, p), async: () => b.denseAsync(x.data, packed, bias, p) };
+  protected plan(shape: readonly number[], b: Backend): Planned {
+    const m = shape[0], k = product(shape.slice(1));
+    const packed = this.packedKernel(k, shape, b);
+    const params = { m, k, n: this.units, activation: this.activationCode };
+    return { shape: [m, this.units], step: { op: 'dense', packed, bias: this.bias, params } };
   }
 }

@@ -1,6 +1,6 @@
-import type { Backend } from '../backends/backend';
+import type { Backend, Step } from '../backends/backend';
 import { backend } from '../backends/select';
-import { Tensor } from '../tensor';
+import { checkInput, checkRank, Tensor } from '../tensor';
 
 /** One backend call with its arguments bound: run on this thread or off it, and its output shape. */
 export interface Call {
@@ -18,13 +18,31 @@ export function runSync(call: Call): Tensor {
  * Runs a call on a worker thread. A failure rejects with the caller's stack: the native error
  * itself has no JavaScript frames worth reading.
  */
-export async function runAsync(call: Call): Promise<Tensor> {
+export async function runAsync(call: Pick<Call, 'shape' | 'async'>): Promise<Tensor> {
   const caller = new Error().stack ?? '';
   try {
     return new Tensor(await call.async(), call.shape);
   } catch (e) {
     if (e instanceof Error) e.stack = `${e.name}: ${e.message}${caller.slice(caller.indexOf('\n'))}`;
     throw e;
+  }
+}
+
+/** A step of a layer, for an input of a known shape, and the shape of its output. */
+export interface Planned {
+  shape: number[];
+  step: Step;
+}
+
+/** The backend call a step names, on x. */
+function call(b: Backend, s: Step, x: Float32Array, shape: number[]): Call {
+  switch (s.op) {
+    case 'conv2d':
+      return { shape, sync: () => b.conv2d(x, s.packed, s.bias, s.params), async: () => b.conv2dAsync(x, s.packed, s.bias, s.params) };
+    case 'maxpool2d':
+      return { shape, sync: () => b.maxpool2d(x, s.params), async: () => b.maxpool2dAsync(x, s.params) };
+    case 'dense':
+      return { shape, sync: () => b.dense(x, s.packed, s.bias, s.params), async: () => b.denseAsync(x, s.packed, s.bias, s.params) };
   }
 }
 
@@ -35,13 +53,36 @@ export interface Weights {
 
 /** A layer: validates its input, then makes exactly one backend call per forward. */
 export abstract class Layer {
+  /** Name in error messages, and the rank its input must have (or at least have). */
+  protected abstract readonly input: { name: string; rank: number; atLeast: boolean };
+
   /** Shape of the output for an input of this shape (validates it as forward would). */
   abstract outputShape(inputShape: readonly number[]): number[];
   abstract getWeights(): Weights;
   abstract setWeights(weights: Partial<Weights>): void;
 
-  /** Validates x and prepares the backend call (packing weights the first time). */
-  protected abstract prepare(x: unknown, b: Backend): Call;
+  /** The step for an input of this shape, of the right rank (packs the weights the first time). */
+  protected abstract plan(shape: readonly number[], b: Backend): Planned;
+
+  /** Validates x (a Tensor of the right rank whose data fits its shape). Used by Sequential. */
+  checkInput(x: unknown): Tensor {
+    return checkInput(this.input.name, x, this.input.rank, this.input.atLeast);
+  }
+
+  /**
+   * The step for an input of this shape: its rank and sizes checked, the weights packed for b.
+   * Used by Sequential to plan a chain from shapes alone.
+   */
+  planStep(shape: readonly number[], b: Backend): Planned {
+    checkRank(this.input.name, shape, this.input.rank, this.input.atLeast);
+    return this.plan(shape, b);
+  }
+
+  private prepare(input: unknown, b: Backend): Call {
+    const x = this.checkInput(input);
+    const { shape, step } = this.plan(x.shape, b);
+    return call(b, step, x.data, shape);
+  }
 
   forward(x: Tensor): Tensor {
     return runSync(this.prepare(x, backend()));

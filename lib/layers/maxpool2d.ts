@@ -1,8 +1,7 @@
 import type { Backend, WindowParams } from '../backends/backend';
 import { checkPadding, checkShape, firstEmptyWindow, type Padding, resolveWindow, windowOutput } from '../shape';
-import { checkInput } from '../tensor';
 import { options, pair } from '../validate';
-import { Layer, type Call, type Weights } from './layer';
+import { Layer, type Planned, type Weights } from './layer';
 
 export interface MaxPool2DOptions {
   poolSize?: number | [number, number];
@@ -16,6 +15,7 @@ export interface MaxPool2DOptions {
 
 /** Max pooling over NHWC input, per channel: [N, H, W, C] -> [N, outH, outW, C]. */
 export class MaxPool2D extends Layer {
+  protected readonly input = { name: 'MaxPool2D', rank: 4, atLeast: false };
   readonly poolSize: [number, number];
   readonly strides: [number, number];
   readonly padding: Padding;
@@ -66,9 +66,8 @@ export class MaxPool2D extends Layer {
     return [p.n, p.oh, p.ow, p.c];
   }
 
-  protected prepare(input: unknown, b: Backend): Call {
-    const x = checkInput('MaxPool2D', input, 4);
-    const p = this.params(x.shape);
-    return { shape: [p.n, p.oh, p.ow, p.c], sync: () => b.maxpool2d(x.data, p), async: () => b.maxpool2dAsync(x.data, p) };
+  protected plan(shape: readonly number[], _b: Backend): Planned {
+    const p = this.params(shape);
+    return { shape: [p.n, p.oh, p.ow, p.c], step: { op: 'maxpool2d', params: p } };
   }
 }

@@ -1,8 +1,10 @@
+import { backend } from '../backends/select';
 import { describe } from '../validate';
+import type { Step } from '../backends/backend';
 import type { Tensor } from '../tensor';
-import { Layer } from './layer';
+import { Layer, runAsync } from './layer';
 
-/** Layers applied in order; each forward is one backend call per layer. */
+/** Layers applied in order. */
 export class Sequential {
   readonly layers: readonly Layer[];
 
@@ -20,13 +22,27 @@ export class Sequential {
     return this.layers.reduce((shape, l) => l.outputShape(shape), [...inputShape]);
   }
 
+  /** One backend call per layer, on this thread. */
   forward(x: Tensor): Tensor {
     return this.layers.reduce((t, l) => l.forward(t), x);
   }
 
+  /**
+   * The same result as forward, computed off the event loop in one trip for the whole chain:
+   * every layer is planned (and validated) here from the shapes, then the backend runs the steps
+   * one after another without coming back to JavaScript in between. The call reads x, the
+   * weights and the biases as they are now (see the in-flight rule in backend.ts).
+   */
   async forwardAsync(x: Tensor): Promise<Tensor> {
-    let t = x;
-    for (const l of this.layers) t = await l.forwardAsync(t);
-    return t;
+    const b = backend();
+    const input = this.layers[0].checkInput(x);
+    const steps: Step[] = [];
+    let shape: readonly number[] = input.shape;
+    for (const l of this.layers) {
+      const planned = l.planStep(shape, b);
+      steps.push(planned.step);
+      shape = planned.shape;
+    }
+    return runAsync({ shape: [...shape], async: () => b.sequentialAsync(input.data, steps) });
   }
 }

@@ -8,6 +8,7 @@
 #include "kernels/thread-pool.h"
 #include "napi/args.h"
 #include "napi/jobs.h"
+#include "napi/op-params.h"
 #include "napi/weights.h"
 #include "ops/conv2d.h"
 #include "ops/dense.h"
@@ -19,78 +20,29 @@ namespace convkit {
 namespace napi {
 namespace {
 
-
-void ExpectOutput(Napi::Env env, const Napi::Object& params, const char* key, size_t computed) {
-  const size_t given = SizeField(params, key, 0, kMaxDim);
-  if (computed == 0 || given != computed)
-    throw Napi::RangeError::New(env, std::string("Expected params.") + key + " to be " +
-                                         std::to_string(computed) + " for this window but received " +
-                                         std::to_string(given));
-}
-
-// Output extent of a window op, checked against the caller's oh/ow.
-void WindowOutput(Napi::Env env, const Napi::Object& params, const Nhwc& in, const Window2D& w,
-                  size_t* oh, size_t* ow) {
-  *oh = OutputExtent(in.h, w.kh, w.sh, w.dh, w.pt, w.pb);
-  *ow = OutputExtent(in.w, w.kw, w.sw, w.dw, w.pl, w.pr);
-  ExpectOutput(env, params, "oh", *oh);
-  ExpectOutput(env, params, "ow", *ow);
-}
-
-Conv2DShape Conv2DFields(Napi::Env env, const Napi::Object& params) {
-  Conv2DShape s{NhwcFields(params), WindowFields(params), 0, 0, SizeField(params, "oc", 1, kMaxDim)};
-  WindowOutput(env, params, s.in, s.win, &s.oh, &s.ow);
-  return s;
-}
-
 // conv2d(x, packedWeights, bias | null, params) -> y
 Job ParseConv2D(const Napi::CallbackInfo& info, Ownership own) {
-  const Napi::Env env = info.Env();
-  const Napi::Object params = ParamsArg(info, 3);
-  const Conv2DShape s = Conv2DFields(env, params);
-  const Activation act = ActivationField(params);
-  const size_t k = CheckedProduct(env, {s.win.kh, s.win.kw, s.in.c}, "the kernel");
-  CheckedProduct(env, {k, s.oc}, "the kernel");
-  const size_t outputs = CheckedProduct(env, {s.in.n, s.oh, s.ow, s.oc}, "y");
-  const Input x = InputArg(info, 0, "x", CheckedProduct(env, {s.in.n, s.in.h, s.in.w, s.in.c}, "x"), own);
-  const WeightsRef w = WeightsArg(info, 1, k, s.oc);
-  const Input bias = InputArg(info, 2, "bias", s.oc, own, true);
-  const Plan plan = PlanConv2D(s, NativeTarget());
-  return {outputs, [=](float* y) { RunConv2D(plan, s, x.data, w->data.get(), bias.data, act, y); }};
+  const Conv2DCall c = ReadConv2D(info.Env(), ParamsArg(info, 3));
+  const Input x = InputArg(info, 0, "x", c.inputs, own);
+  const WeightsRef w = WeightsArg(info, 1, c.k, c.s.oc);
+  const Input bias = InputArg(info, 2, "bias", c.s.oc, own, true);
+  return {c.outputs, [=](float* y) { RunConv2D(c.plan, c.s, x.data, w->data.get(), bias.data, c.act, y); }};
 }
 
 // maxpool2d(x, params) -> y
 Job ParseMaxPool2D(const Napi::CallbackInfo& info, Ownership own) {
-  const Napi::Env env = info.Env();
-  const Napi::Object params = ParamsArg(info, 1);
-  const Nhwc in = NhwcFields(params);
-  const Window2D w = WindowFields(params);
-  size_t oh, ow;
-  WindowOutput(env, params, in, w, &oh, &ow);
-  const size_t inputs = CheckedProduct(env, {in.n, in.h, in.w, in.c}, "x");
-  const size_t outputs = CheckedProduct(env, {in.n, oh, ow, in.c}, "y");
-  // A window made only of padding would have no max.
-  if (!EveryWindowReal(in.h, w.kh, w.sh, w.dh, w.pt, oh) ||
-      !EveryWindowReal(in.w, w.kw, w.sw, w.dw, w.pl, ow))
-    throw Napi::RangeError::New(env, "Expected every pooling window to cover at least one input cell");
-  const Input x = InputArg(info, 0, "x", inputs, own);
-  const Plan plan = PlanMaxPool2D(in, w, oh, ow, NativeTarget());
-  return {outputs, [=](float* y) { RunMaxPool2D(plan, in, w, oh, ow, x.data, y); }};
+  const MaxPool2DCall c = ReadMaxPool2D(info.Env(), ParamsArg(info, 1));
+  const Input x = InputArg(info, 0, "x", c.inputs, own);
+  return {c.outputs, [=](float* y) { RunMaxPool2D(c.plan, c.in, c.win, c.oh, c.ow, x.data, y); }};
 }
 
 // dense(x, packedWeights, bias | null, params {m, k, n, activation}) -> y
 Job ParseDense(const Napi::CallbackInfo& info, Ownership own) {
-  const Napi::Env env = info.Env();
-  const Napi::Object params = ParamsArg(info, 3);
-  const size_t m = SizeField(params, "m", 1, kMaxDim), k = SizeField(params, "k", 1, kMaxDim),
-               n = SizeField(params, "n", 1, kMaxDim);
-  const Activation act = ActivationField(params);
-  const size_t outputs = CheckedProduct(env, {m, n}, "y");
-  const Input x = InputArg(info, 0, "x", CheckedProduct(env, {m, k}, "x"), own);
-  const WeightsRef w = WeightsArg(info, 1, k, n);
-  const Input bias = InputArg(info, 2, "bias", n, own, true);
-  const Plan plan = PlanGemm(m, n, k, NativeTarget());
-  return {outputs, [=](float* y) { RunDense(plan, k, n, x.data, w->data.get(), bias.data, act, y); }};
+  const DenseCall c = ReadDense(info.Env(), ParamsArg(info, 3));
+  const Input x = InputArg(info, 0, "x", c.inputs, own);
+  const WeightsRef w = WeightsArg(info, 1, c.k, c.n);
+  const Input bias = InputArg(info, 2, "bias", c.n, own, true);
+  return {c.outputs, [=](float* y) { RunDense(c.plan, c.k, c.n, x.data, w->data.get(), bias.data, c.act, y); }};
 }
 
 // gemm(a, b, c | null, params {m, n, k, transA, transB, alpha, beta, cRows, cCols, activation}) -> y
@@ -156,10 +108,10 @@ Napi::Value PlanOf(const Napi::CallbackInfo& info) {
   const Napi::Object params = ParamsArg(info, 1);
   if (op == "conv2d") return PlanObject(env, PlanConv2D(Conv2DFields(env, params), NativeTarget()));
   if (op == "maxpool2d") {
-    const Nhwc in = NhwcFields(params);
-    const Window2D w = WindowFields(params);
+    Nhwc in;
+    Window2D w;
     size_t oh, ow;
-    WindowOutput(env, params, in, w, &oh, &ow);
+    MaxPool2DFields(env, params, &in, &w, &oh, &ow);
     return PlanObject(env, PlanMaxPool2D(in, w, oh, ow, NativeTarget()));
   }
   if (op == "gemm") {

@@ -2,6 +2,7 @@
 // backend: each native ISA this machine supports, each wasm build (simd-threads, simd, scalar).
 import * as ck from '../../lib/index';
 import { backend } from '../../lib/backends/select';
+import type { NativeBackend } from '../../lib/backends/native';
 
 export const ALL_BACKENDS = ['native', 'wasm'] as const;
 
@@ -105,4 +106,19 @@ export function skipWithoutNative(): boolean {
     this.skip();
   });
   return true;
+}
+
+/**
+ * Inside a describe: switches to the native backend for its tests (and back after), returning
+ * the backend with its test hooks; null, with a skipped test saying why, when it is not built.
+ */
+export function onNative(): (() => NativeBackend) | null {
+  if (skipWithoutNative()) return null;
+  let previous: ck.BackendName;
+  before(async () => {
+    previous = ck.getBackend();
+    await ck.setBackend('native');
+  });
+  after(async () => ck.setBackend(previous));
+  return () => backend() as NativeBackend;
 }

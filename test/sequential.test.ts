@@ -1,0 +1,158 @@
+// Sequential.forwardAsync runs the whole chain in one backend call (Backend.sequentialAsync:
+// one N-API job on native, intermediates in module memory on wasm). It must give forward's bits,
+// follow the in-flight rule for the whole chain, and reject bad chains, never crash.
+import { expect } from 'chai';
+import { join, resolve } from 'node:path';
+import * as ck from '../lib/index';
+import { backend } from '../lib/backends/select';
+import type { Step } from '../lib/backends/backend';
+import { forEachBackend, onNative } from './helpers/backends';
+import { randomArray } from './helpers/random';
+
+const bits = (t: ck.Tensor) => Array.from(new Uint32Array(t.data.buffer, t.data.byteOffset, t.data.length));
+const detach = (buffer: ArrayBufferLike) => structuredClone(buffer, { transfer: [buffer as ArrayBuffer] });
+/** The error a call throws or rejects with, or null. */
+const failure = async (f: () => unknown): Promise<unknown> => {
+  try {
+    await f();
+    return null;
+  } catch (e) {
+    return e;
+  }
+};
+
+/** The service example's architecture (64x64x3 in), scaled by `width`. */
+function cnn(seed: number, width = 1): ck.Sequential {
+  return new ck.Sequential([
+    new ck.Conv2D({ filters: 8 * width, kernelSize: 3, padding: 'same', activation: 'relu', seed }),
+    new ck.MaxPool2D({ poolSize: 2 }),
+    new ck.Conv2D({ filters: 16 * width, kernelSize: 3, padding: 'same', activation: 'relu', seed: seed + 1 }),
+    new ck.MaxPool2D({ poolSize: 2 }),
+    new ck.Dense({ units: 10, seed: seed + 2 }),
+  ]);
+}
+
+/** Chains that cover every step kind next to every other, odd sizes, bias and no bias. */
+const chains: [string, () => ck.Sequential, number[]][] = [
+  ['the service CNN, batch 1', () => cnn(1), [1, 64, 64, 3]],
+  ['the service CNN x2 wide, batch 3', () => cnn(5, 2), [3, 64, 64, 3]],
+  ['one layer', () => new ck.Sequential([new ck.Conv2D({ filters: 5, kernelSize: 3, seed: 9 })]), [2, 9, 7, 3]],
+  ['pool first, strided and padded', () => new ck.Sequential([
+    new ck.MaxPool2D({ poolSize: 3, strides: 2, padding: 'same' }),
+    new ck.Conv2D({ filters: 20, kernelSize: [1, 1], useBias: false, seed: 10 }),
+    new ck.Conv2D({ filters: 17, kernelSize: 2, strides: 2, dilationRate: 1, activation: 'relu', seed: 11 }),
+  ]), [2, 13, 11, 18]],
+  ['dense after dense', () => new ck.Sequential([
+    new ck.Dense({ units: 33, activation: 'relu', seed: 12 }),
+    new ck.Dense({ units: 7, useBias: false, seed: 13 }),
+    new ck.Dense({ units: 19, seed: 14 }),
+  ]), [5, 4, 6]],
+];
+
+forEachBackend('Sequential.forwardAsync as one chained call', () => {
+  for (const threads of [1, 2]) {
+    for (const [name, make, shape] of chains) {
+      it(`${name}, ${threads} thread(s): the bits of forward`, async () => {
+        const original = ck.getNumThreads();
+        ck.setNumThreads(threads);
+        try {
+          const model = make();
+          const x = new ck.Tensor(randomArray(shape.reduce((a, b) => a * b), shape.length + threads), shape);
+          const expected = model.forward(x);
+          const y = await model.forwardAsync(x);
+          expect(y.shape).to.deep.equal(model.outputShape(shape));
+          expect(bits(y)).to.deep.equal(bits(expected));
+        } finally {
+          ck.setNumThreads(original);
+        }
+      });
+    }
+  }
+
+  it('concurrent chains on one model share the pool and each gets its own result', async () => {
+    const model = cnn(20);
+    const inputs = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => new ck.Tensor(randomArray(64 * 64 * 3, 30 + i), [1, 64, 64, 3]));
+    const expected = inputs.map((x) => bits(model.forward(x)));
+    const results = await Promise.all(inputs.map((x) => model.forwardAsync(x)));
+    results.forEach((y, i) => expect(bits(y), `request ${i}`).to.deep.equal(expected[i]));
+  });
+
+  it('rejects bad input with the layer error, before anything runs', async () => {
+    const model = cnn(40);
+    expect(await failure(() => model.forwardAsync({} as ck.Tensor))).to.be.instanceOf(TypeError).with.property('message').match(/Expected Tensor for Conv2D input/);
+    const wrongChannels = new ck.Tensor(new Float32Array(64 * 64 * 4), [1, 64, 64, 4]);
+    model.forward(new ck.Tensor(new Float32Array(64 * 64 * 3), [1, 64, 64, 3]));
+    expect(await failure(() => model.forwardAsync(wrongChannels))).to.be.instanceOf(RangeError).with.property('message').match(/3 channels/);
+    // Too small for the second pool: the error names the layer deep in the chain.
+    const small = new ck.Tensor(new Float32Array(3 * 3 * 3), [1, 3, 3, 3]);
+    expect(await failure(() => model.forwardAsync(small))).to.be.instanceOf(RangeError).with.property('message').match(/MaxPool2D/);
+    const rank = new ck.Sequential([new ck.Dense({ units: 4 }), new ck.Conv2D({ filters: 2, kernelSize: 1 })]);
+    expect(await failure(() => rank.forwardAsync(new ck.Tensor(new Float32Array(6), [2, 3])))).to.be.instanceOf(RangeError).with.property('message').match(/Conv2D input of rank 4/);
+  });
+
+  it('in flight: detaching x and replacing every kernel after the call leaves its result alone', async () => {
+    const model = cnn(50, 2);
+    const x = new ck.Tensor(randomArray(2 * 64 * 64 * 3, 51), [2, 64, 64, 3]);
+    const expected = model.forward(new ck.Tensor(x.data.slice(), x.shape));
+    const pending = model.forwardAsync(x);
+    detach(x.data.buffer);
+    for (const [i, l] of model.layers.entries()) {
+      const w = l.getWeights();
+      if (w.kernel) l.setWeights({ kernel: randomArray(w.kernel.length, 60 + i), bias: randomArray(w.bias!.length, 70 + i) });
+    }
+    expect(bits(await pending)).to.deep.equal(bits(expected));
+  });
+
+  it('the backend rejects a chain whose steps do not fit together, or a bad step', async () => {
+    const b = backend();
+    const conv = new ck.Conv2D({ filters: 4, kernelSize: 3, seed: 80 });
+    const dense = new ck.Dense({ units: 3, seed: 81 });
+    const c = conv.planStep([1, 6, 6, 2], b);
+    const d = dense.planStep([1, 4, 4, 4], b).step;
+    const x = new Float32Array(72);
+    expect(bits(new ck.Tensor(await b.sequentialAsync(x, [c.step, d]), [1, 3]))).to.deep.equal(
+      bits(dense.forward(conv.forward(new ck.Tensor(x, [1, 6, 6, 2])))));
+    const wrongK = dense.planStep([1, 4, 4, 4], b).step as Extract<Step, { op: 'dense' }>;
+    const mismatched = { ...wrongK, params: { ...wrongK.params, m: 2, k: 32 } };
+    for (const [steps, kind] of [
+      [[c.step, mismatched], RangeError], // 64 floats in, step 1 wants 64 but in a batch of 2 / a 32 x 3 kernel
+      [[c.step, { ...d, bias: new Float32Array(2) }], RangeError],
+      [[c.step, { ...d, packed: { length: d.op === 'dense' ? d.packed.length : 0 } }], TypeError], // not packed by this backend
+      [[{ ...c.step, op: 'softmax' }, d], TypeError],
+    ] as [Step[], typeof Error][]) {
+      expect(await failure(() => b.sequentialAsync(x, steps)), JSON.stringify(steps.map((s) => s.op))).to.be.instanceOf(kind);
+    }
+    expect(await failure(() => b.sequentialAsync(new Float32Array(71), [c.step, d]))).to.be.instanceOf(RangeError);
+  });
+});
+
+describe('Sequential.forwardAsync on native: faults in the chained job', function () {
+  const native = onNative();
+  if (!native) return;
+
+  it('an allocation failure rejects the chain, and the next chain works', async () => {
+    const model = cnn(90);
+    const x = new ck.Tensor(randomArray(64 * 64 * 3, 91), [1, 64, 64, 3]);
+    const expected = model.forward(x);
+    native().injectFault('alloc');
+    expect(await failure(() => model.forwardAsync(x))).to.be.instanceOf(Error).with.property('message').match(/out of memory/);
+    expect(bits(await model.forwardAsync(x))).to.deep.equal(bits(expected));
+  });
+
+  it('the addon checks its arguments again: counts, ops, and released weights', async () => {
+    // The addon itself, as lib/backends/native.ts loads it.
+    const custom = process.env.CONVKIT_ADDON_PATH;
+    const addon = (custom ? require(resolve(custom)) : require('node-gyp-build')(join(__dirname, '..'))) as Record<string, (...a: unknown[]) => unknown>;
+    const conv = new ck.Conv2D({ filters: 4, kernelSize: 3, seed: 92 });
+    const step = conv.planStep([1, 6, 6, 2], backend()).step as Extract<Step, { op: 'conv2d' }>;
+    const handle = (step.packed as unknown as { handle: unknown }).handle;
+    const x = new Float32Array(72);
+    expect(() => addon.sequentialAsync(x)).to.throw(TypeError, /1 to 1024 steps/);
+    expect(() => addon.sequentialAsync(x, 'conv2d', step.params, handle)).to.throw(TypeError, /steps/);
+    expect(() => addon.sequentialAsync(x, 'conv2d', step.params, {}, null)).to.throw(TypeError, /packed by the native backend/);
+    expect(() => addon.sequentialAsync(x, 'conv2d', { ...step.params, oh: 5 }, handle, null)).to.throw(RangeError, /params.oh/);
+    expect(() => addon.sequentialAsync(new Float64Array(72), 'conv2d', step.params, handle, null)).to.throw(TypeError, /Float32Array for x/);
+    addon.releaseWeights(handle);
+    expect(() => addon.sequentialAsync(x, 'conv2d', step.params, handle, null)).to.throw(TypeError, /not been released/);
+  });
+});
