@@ -13,6 +13,7 @@
         "native/ops/conv2d.cc",
         "native/ops/im2col.cc",
         "native/ops/indirection.cc",
+        "native/ops/indirection-cache.cc",
         "native/ops/maxpool2d.cc",
         "native/ops/dense.cc",
         "native/ops/gemm.cc",

@@ -10,6 +10,7 @@
 namespace convkit {
 
 void f32_igemm_6x16_avx2_fma(size_t mr, size_t taps, size_t c, const float* const* ind,
+                             size_t a_offset, const float* zero,
                              const float* w, float* out, size_t ldc, unsigned flags,
                              const float* bias, float minv, float maxv) {
   __m256 c0l = _mm256_setzero_ps(), c0h = _mm256_setzero_ps();
@@ -19,12 +20,12 @@ void f32_igemm_6x16_avx2_fma(size_t mr, size_t taps, size_t c, const float* cons
   __m256 c4l = _mm256_setzero_ps(), c4h = _mm256_setzero_ps();
   __m256 c5l = _mm256_setzero_ps(), c5h = _mm256_setzero_ps();
   for (size_t t = 0; t < taps; t++, ind += 6) {
-    const float* a0 = ind[0];
-    const float* a1 = ind[1];
-    const float* a2 = ind[2];
-    const float* a3 = ind[3];
-    const float* a4 = ind[4];
-    const float* a5 = ind[5];
+    const float* a0 = ShiftedRow(ind[0], zero, a_offset);
+    const float* a1 = ShiftedRow(ind[1], zero, a_offset);
+    const float* a2 = ShiftedRow(ind[2], zero, a_offset);
+    const float* a3 = ShiftedRow(ind[3], zero, a_offset);
+    const float* a4 = ShiftedRow(ind[4], zero, a_offset);
+    const float* a5 = ShiftedRow(ind[5], zero, a_offset);
     for (size_t ch = 0; ch < c; ch++, w += kGemmNR) {
       const __m256 wl = _mm256_loadu_ps(w), wh = _mm256_loadu_ps(w + 8);
       __m256 v0 = _mm256_broadcast_ss(a0 + ch);

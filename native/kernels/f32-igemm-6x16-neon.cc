@@ -7,16 +7,17 @@
 namespace convkit {
 
 void f32_igemm_6x16_neon(size_t mr, size_t taps, size_t c, const float* const* ind,
+                         size_t a_offset, const float* zero,
                          const float* w, float* out, size_t ldc, unsigned flags, const float* bias,
                          float minv, float maxv) {
   Tile6x16Neon tile;
   for (size_t t = 0; t < taps; t++, ind += 6) {
-    const float* a0 = ind[0];
-    const float* a1 = ind[1];
-    const float* a2 = ind[2];
-    const float* a3 = ind[3];
-    const float* a4 = ind[4];
-    const float* a5 = ind[5];
+    const float* a0 = ShiftedRow(ind[0], zero, a_offset);
+    const float* a1 = ShiftedRow(ind[1], zero, a_offset);
+    const float* a2 = ShiftedRow(ind[2], zero, a_offset);
+    const float* a3 = ShiftedRow(ind[3], zero, a_offset);
+    const float* a4 = ShiftedRow(ind[4], zero, a_offset);
+    const float* a5 = ShiftedRow(ind[5], zero, a_offset);
     for (size_t ch = 0; ch < c; ch++, w += kGemmNR)
       tile.StepRows(a0 + ch, a1 + ch, a2 + ch, a3 + ch, a4 + ch, a5 + ch, w);
   }

@@ -13,20 +13,21 @@
 namespace convkit {
 
 void f32_igemm_8x16_avx512f(size_t mr, size_t taps, size_t c, const float* const* ind,
+                            size_t a_offset, const float* zero,
                             const float* w, float* out, size_t ldc, unsigned flags,
                             const float* bias, float minv, float maxv) {
   __m512 c0 = _mm512_setzero_ps(), c1 = _mm512_setzero_ps(), c2 = _mm512_setzero_ps();
   __m512 c3 = _mm512_setzero_ps(), c4 = _mm512_setzero_ps(), c5 = _mm512_setzero_ps();
   __m512 c6 = _mm512_setzero_ps(), c7 = _mm512_setzero_ps();
   for (size_t t = 0; t < taps; t++, ind += 8) {
-    const float* a0 = ind[0];
-    const float* a1 = ind[1];
-    const float* a2 = ind[2];
-    const float* a3 = ind[3];
-    const float* a4 = ind[4];
-    const float* a5 = ind[5];
-    const float* a6 = ind[6];
-    const float* a7 = ind[7];
+    const float* a0 = ShiftedRow(ind[0], zero, a_offset);
+    const float* a1 = ShiftedRow(ind[1], zero, a_offset);
+    const float* a2 = ShiftedRow(ind[2], zero, a_offset);
+    const float* a3 = ShiftedRow(ind[3], zero, a_offset);
+    const float* a4 = ShiftedRow(ind[4], zero, a_offset);
+    const float* a5 = ShiftedRow(ind[5], zero, a_offset);
+    const float* a6 = ShiftedRow(ind[6], zero, a_offset);
+    const float* a7 = ShiftedRow(ind[7], zero, a_offset);
     for (size_t ch = 0; ch < c; ch++, w += kGemmNR) {
       const __m512 vw = _mm512_loadu_ps(w);
       c0 = _mm512_fmadd_ps(_mm512_set1_ps(a0[ch]), vw, c0);

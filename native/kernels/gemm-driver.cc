@@ -34,8 +34,8 @@ void EdgeTile(float* c, size_t ldc, size_t mr, size_t nc, unsigned flags, Run ru
 }  // namespace
 
 void IgemmTile(const IsaKernels& uk, size_t rows, size_t n, size_t p0, size_t p1, size_t taps,
-               size_t channels, const float* const* ind, const float* w, float* c, size_t ldc,
-               const float* bias, float minv, float maxv) {
+               size_t channels, const float* const* ind, size_t a_offset, const float* zero,
+               const float* w, float* c, size_t ldc, const float* bias, float minv, float maxv) {
   const size_t k = taps * channels;
   const size_t tile_ptrs = taps * uk.mr;
   // Taps in blocks of at most kGemmKc rows of K (one tap when a tap has more channels), so that
@@ -55,7 +55,7 @@ void IgemmTile(const IsaKernels& uk, size_t rows, size_t n, size_t p0, size_t p1
       if (uk.igemm_pair && pi + 1 < p1 && n0 + 2 * kGemmNR <= n) {
         const float* b = bias ? bias + n0 : kZeroBias;
         for (size_t i = 0, t = 0; i < rows; i += uk.mr, t++)
-          uk.igemm_pair(std::min(uk.mr, rows - i), tb, channels, ind0 + t * tile_ptrs, wp,
+          uk.igemm_pair(std::min(uk.mr, rows - i), tb, channels, ind0 + t * tile_ptrs, a_offset, zero, wp,
                         wp + k * kGemmNR, c + i * ldc + n0, ldc, flags, b, minv, maxv);
         pi += 2;
         continue;
@@ -65,7 +65,7 @@ void IgemmTile(const IsaKernels& uk, size_t rows, size_t n, size_t p0, size_t p1
       for (size_t i = 0, t = 0; i < rows; i += uk.mr, t++) {
         const size_t mr = std::min(uk.mr, rows - i);
         const auto run = [&](float* out, size_t ld) {
-          uk.igemm(mr, tb, channels, ind0 + t * tile_ptrs, wp, out, ld, flags, b, minv, maxv);
+          uk.igemm(mr, tb, channels, ind0 + t * tile_ptrs, a_offset, zero, wp, out, ld, flags, b, minv, maxv);
         };
         if (nc == kGemmNR) run(c + i * ldc + n0, ldc);
         else EdgeTile(c + i * ldc + n0, ldc, mr, nc, flags, run);

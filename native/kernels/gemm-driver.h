@@ -34,9 +34,10 @@ void GemmTile(const IsaKernels& uk, const GemmProblem& p, size_t m0, size_t m1, 
               size_t p1, size_t k_block, float* pack);
 
 // Panels [p0, p1) of rows [0, rows) of an indirect GEMM (kernels/igemm.h): ind holds the row
-// tiles' pointers (IndirectionNhwc), K = taps * c; c is n columns with row stride ldc.
+// tiles' pointers (IndirectionNhwc), each moved by a_offset bytes unless it is `zero`;
+// K = taps * c; c is n columns with row stride ldc.
 void IgemmTile(const IsaKernels& uk, size_t rows, size_t n, size_t p0, size_t p1, size_t taps, size_t channels,
-               const float* const* ind, const float* w, float* c, size_t ldc, const float* bias,
-               float minv, float maxv);
+               const float* const* ind, size_t a_offset, const float* zero, const float* w,
+               float* c, size_t ldc, const float* bias, float minv, float maxv);
 
 }  // namespace convkit

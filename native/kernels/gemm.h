@@ -30,15 +30,17 @@ using GemmPairFn = void (*)(size_t mr, size_t kc, const float* a, size_t a_rs, s
 
 // Indirect GEMM (kernels/igemm.h): C[mr x 16] (+)= sum over taps t and channels ch of
 // ind[t * MR + i][ch] * W, then bias and clamp with kGemmEpilogue (flags as for GEMM): ind
-// holds MR pointers per tap (rows past mr repeat a real row and are never stored); w is
-// taps * c rows of 16 floats; bias 16 floats (zeros for none).
-using IgemmFn = void (*)(size_t mr, size_t taps, size_t c, const float* const* ind, const float* w,
-                         float* out, size_t ldc, unsigned flags, const float* bias, float minv,
-                         float maxv);
+// holds MR pointers per tap (rows past mr repeat a real row and are never stored), each moved
+// by a_offset bytes unless it is `zero` (ShiftedRow in igemm.h); w is taps * c rows of 16
+// floats; bias 16 floats (zeros for none).
+using IgemmFn = void (*)(size_t mr, size_t taps, size_t c, const float* const* ind, size_t a_offset,
+                         const float* zero, const float* w, float* out, size_t ldc, unsigned flags,
+                         const float* bias, float minv, float maxv);
 // The same over two full panels: columns 0-15 from w0, 16-31 from w1; bias 32 floats.
 using IgemmPairFn = void (*)(size_t mr, size_t taps, size_t c, const float* const* ind,
-                             const float* w0, const float* w1, float* out, size_t ldc,
-                             unsigned flags, const float* bias, float minv, float maxv);
+                             size_t a_offset, const float* zero, const float* w0, const float* w1,
+                             float* out, size_t ldc, unsigned flags, const float* bias, float minv,
+                             float maxv);
 
 // The micro-kernels of one ISA (the list is kernels.json's).
 struct IsaKernels {

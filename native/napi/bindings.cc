@@ -26,7 +26,7 @@ Job ParseConv2D(const Napi::CallbackInfo& info, Ownership own) {
   const Input x = InputArg(info, 0, "x", c.inputs, own);
   const WeightsRef w = WeightsArg(info, 1, c.k, c.s.oc);
   const Input bias = InputArg(info, 2, "bias", c.s.oc, own, true);
-  return {c.outputs, [=](float* y) { RunConv2D(c.plan, c.s, x.data, w->data.get(), bias.data, c.act, y); }};
+  return {c.outputs, [=](float* y) { RunConv2D(c.plan, c.s, x.data, w->data.get(), bias.data, c.act, y, &w->indirection); }};
 }
 
 // maxpool2d(x, params) -> y

@@ -6,6 +6,8 @@
 #include <new>
 #include <string>
 
+#include "kernels/fault-injection.h"
+
 namespace convkit {
 namespace napi {
 namespace {
@@ -32,6 +34,9 @@ Napi::Float32Array AdoptFloats(Napi::Env env, const Floats& data, size_t length)
 // skips the zero fill that an ArrayBuffer's costs, up to 5% of a convolution), which the op
 // then writes in full before JavaScript can see it.
 Napi::Float32Array NewOutput(Napi::Env env, size_t length) {
+  // The output is the one allocation every call makes (a convolution's indirection buffer is
+  // kept between calls), so the test hook for allocation failures fails it.
+  if (TakeFault(Fault::kAlloc)) throw std::bad_alloc();
   const Napi::Buffer<uint8_t> bytes = Napi::Buffer<uint8_t>::New(env, length * sizeof(float));
   return Napi::Float32Array::New(env, length, bytes.ArrayBuffer(), bytes.ByteOffset());
 }
@@ -99,6 +104,7 @@ Napi::Value RunJobSync(const Napi::CallbackInfo& info, Job job) {
 }
 
 Napi::Value RunJobAsync(const Napi::CallbackInfo& info, Job job) {
+  if (TakeFault(Fault::kAlloc)) throw std::bad_alloc();  // as in NewOutput
   Floats y(new float[job.outputs]);
   JobWorker* worker = new JobWorker(info.Env(), std::move(job), std::move(y));  // deletes itself
   Napi::Promise promise = worker->Promise();

@@ -364,12 +364,16 @@ void Igemm(const IsaKernels& uk, Rng& rng) {
       PackWeights(k, oc, b.data(), oc, 1, 1.0f, w.data());
       const size_t tiles = (rows + uk.mr - 1) / uk.mr;
       std::vector<const float*> ind(tiles * taps * uk.mr);
-      IndirectionNhwc(s.in, s.win, s.oh, s.ow, x.data(), zeros.data(), 0, rows, uk.mr, ind.data());
+      // Built against another buffer, as a kept buffer is (ops/indirection-cache.h): the kernels
+      // move each pointer but the zero vector's to x.
+      Guarded elsewhere(x.size());
+      IndirectionNhwc(s.in, s.win, s.oh, s.ow, elsewhere.data(), zeros.data(), 0, rows, uk.mr, ind.data());
+      const size_t a_offset = reinterpret_cast<uintptr_t>(x.data()) - reinterpret_cast<uintptr_t>(elsewhere.data());
       // In two groups of panels when there are more than two, as threads may split them.
       const size_t panels = (oc + kGemmNR - 1) / kGemmNR, split = panels > 2 ? 2 : panels;
-      IgemmTile(uk, rows, oc, 0, split, taps, s.in.c, ind.data(), w.data(), y.data(), oc, bias.data(), act.minv, act.maxv);
+      IgemmTile(uk, rows, oc, 0, split, taps, s.in.c, ind.data(), a_offset, zeros.data(), w.data(), y.data(), oc, bias.data(), act.minv, act.maxv);
       if (split < panels)
-        IgemmTile(uk, rows, oc, split, panels, taps, s.in.c, ind.data(), w.data(), y.data(), oc, bias.data(), act.minv, act.maxv);
+        IgemmTile(uk, rows, oc, split, panels, taps, s.in.c, ind.data(), a_offset, zeros.data(), w.data(), y.data(), oc, bias.data(), act.minv, act.maxv);
       for (size_t r = 0; r < rows && t.ok(); r++)
         for (size_t j = 0; j < oc && t.ok(); j++) {
           Ref ref;
