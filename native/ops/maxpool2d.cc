@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <vector>
 
 #include "kernels/maxpool.h"
 #include "kernels/thread-pool.h"
@@ -10,8 +11,16 @@ namespace convkit {
 
 void RunMaxPool2D(const Plan& plan, const Nhwc& in, const Window2D& win, size_t oh, size_t ow,
                   const float* x, float* y) {
-  const size_t slot_taps = plan.slot_bytes / sizeof(const float*);
+  const size_t slot_taps = plan.slot_bytes / sizeof(const float*), window = win.kh * win.kw;
   const std::unique_ptr<const float*[]> work(new const float*[plan.threads * slot_taps]);
+  const long h = long(in.h), w = long(in.w), span_y = long((win.kh - 1) * win.dh),
+             span_x = long((win.kw - 1) * win.dw);
+  // Each tap's offset from the window's top-left cell: a window wholly inside the image (all but
+  // the padded edges) takes its taps from these, with no bounds test per tap.
+  std::vector<long> offsets(window);
+  for (size_t ky = 0; ky < win.kh; ky++)
+    for (size_t kx = 0; kx < win.kw; kx++)
+      offsets[ky * win.kw + kx] = (long(ky * win.dh) * w + long(kx * win.dw)) * long(in.c);
   ParallelFor(plan.tasks, plan.threads, [&](size_t t, size_t slot) {
     const float** taps = work.get() + slot * slot_taps;
     const size_t r0 = t * plan.rows_per_task, r1 = std::min(plan.rows, r0 + plan.rows_per_task);
@@ -21,14 +30,20 @@ void RunMaxPool2D(const Plan& plan, const Nhwc& in, const Window2D& win, size_t 
     for (size_t r = r0; r < r1; r++, ox = ox + 1 == ow ? 0 : ox + 1) {
       if (ox == 0 && r > r0 && ++oy == oh) oy = 0, b++;
       const float* image = x + b * in.h * in.w * in.c;
+      const long y0 = long(oy * win.sh) - long(win.pt), x0 = long(ox * win.sw) - long(win.pl);
       size_t count = 0;
-      for (size_t ky = 0; ky < win.kh; ky++) {
-        const long iy = long(oy * win.sh) - long(win.pt) + long(ky * win.dh);
-        if (iy < 0 || iy >= long(in.h)) continue;
-        for (size_t kx = 0; kx < win.kw; kx++) {
-          const long ix = long(ox * win.sw) - long(win.pl) + long(kx * win.dw);
-          if (ix < 0 || ix >= long(in.w)) continue;
-          taps[count++] = image + (size_t(iy) * in.w + size_t(ix)) * in.c;
+      if (y0 >= 0 && y0 + span_y < h && x0 >= 0 && x0 + span_x < w) {
+        const float* corner = image + (y0 * w + x0) * long(in.c);
+        for (; count < window; count++) taps[count] = corner + offsets[count];
+      } else {
+        for (size_t ky = 0; ky < win.kh; ky++) {
+          const long iy = y0 + long(ky * win.dh);
+          if (iy < 0 || iy >= h) continue;
+          for (size_t kx = 0; kx < win.kw; kx++) {
+            const long ix = x0 + long(kx * win.dw);
+            if (ix < 0 || ix >= w) continue;
+            taps[count++] = image + (iy * w + ix) * long(in.c);
+          }
         }
       }
       plan.kernels->maxpool(count, taps, in.c, y + r * in.c);
