@@ -46,6 +46,15 @@ forEachBackend('Conv2D against the float64 reference', () => {
   BLOCK_CASES.forEach((cfg, i) => {
     it(`past the blocking sizes: ${describeConv(cfg)}`, () => check(cfg, 5000 + i));
   });
+  // Native reads the kw taps of a window row as one run of a padded copy below 8 channels.
+  const MERGED_ROWS: ConvConfig[] = [
+    { n: 2, h: 13, w: 11, c: 3, oc: 20, kernelSize: [3, 5], strides: [2, 1], dilation: [2, 1], padding: [1, 2, 2, 0], useBias: true, relu: true },
+    { n: 1, h: 9, w: 16, c: 7, oc: 33, kernelSize: [2, 3], strides: [1, 3], dilation: [1, 1], padding: 'same', useBias: false, relu: false },
+    { n: 3, h: 6, w: 5, c: 1, oc: 16, kernelSize: [3, 3], strides: [1, 1], dilation: [1, 2], padding: 'same', useBias: true, relu: false },
+  ];
+  MERGED_ROWS.forEach((cfg, i) => {
+    it(`few channels (window rows merged on native): ${describeConv(cfg)}`, () => check(cfg, 7000 + i));
+  });
   it('1x1 stride-1 (the path without im2col) with padding still pads', () => {
     check({ n: 2, h: 5, w: 4, c: 17, oc: 18, kernelSize: [1, 1], strides: [1, 1], dilation: [1, 1], padding: [1, 0, 2, 1], useBias: true, relu: false }, 77);
   });
