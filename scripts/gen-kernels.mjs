@@ -47,6 +47,8 @@ constexpr size_t kGemmMc = ${gemm.mc};
 // ${plan.segmentComment}.
 constexpr size_t kSegmentFloats = ${plan.segmentFloats};
 constexpr size_t kPoolPixelsPerTask = ${plan.poolPixelsPerTask};
+// ${pascal(plan.poolCallComment)}.
+constexpr size_t kPoolPixelsPerCall = ${plan.poolPixelsPerCall};
 // ${pascal(plan.minSegmentsComment)}.
 constexpr size_t kMinSegments = ${plan.minSegments};
 // ${pascal(plan.packComment)}.
@@ -139,6 +141,8 @@ export const GEMM_BLOCKING = { kc: ${spec.gemm.kc}, mc: ${spec.gemm.mc} } as con
 export const PLAN = {
   segmentFloats: ${plan.segmentFloats},
   poolPixelsPerTask: ${plan.poolPixelsPerTask},
+  /** ${pascal(plan.poolCallComment)}. */
+  poolPixelsPerCall: ${plan.poolPixelsPerCall},
   /** ${pascal(plan.minSegmentsComment)}. */
   minSegments: ${plan.minSegments},
   /** ${pascal(plan.packComment)}. */

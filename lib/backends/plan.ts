@@ -147,6 +147,6 @@ export function planMaxPool2D(p: WindowParams, t: PlanTarget): Plan {
   const rowsPerTask = Math.max(PLAN.poolPixelsPerTask, ceilDiv(rows, MAX_TASKS)), tasks = ceilDiv(rows, rowsPerTask);
   return {
     path: PATH.maxpool, threads: participants(rows * p.kh * p.kw * p.c, t.parallelReads, t.threads, tasks), tasks, rows, rowsPerTask,
-    panels: 0, panelsPerTask: 0, kBlock: 0, kSplits: 0, kChunk: 0, packFloats: 0, slotBytes: slotBytes(p.kh * p.kw * t.pointerBytes),
+    panels: 0, panelsPerTask: 0, kBlock: 0, kSplits: 0, kChunk: 0, packFloats: 0, slotBytes: slotBytes(Math.min(rowsPerTask, PLAN.poolPixelsPerCall) * p.kh * p.kw * t.pointerBytes),
   };
 }

@@ -10,6 +10,8 @@ export const GEMM_BLOCKING = { kc: 256, mc: 96 } as const;
 export const PLAN = {
   segmentFloats: 65536,
   poolPixelsPerTask: 256,
+  /** Native max-pool kernels take this many output pixels per call, their windows' tap pointers in the participant's slot (one call per pixel cost more than a small window's max). */
+  poolPixelsPerCall: 32,
   /** An im2col convolution is cut into at least minSegments segments when each keeps an M block of rows, so that a small one still shares out across threads (the count is fixed by the shape, not the threads). */
   minSegments: 4,
   /** Native GEMMs pack each block of A when a task covers at least packMinPanels panels: below that, too few panels reuse the packed copy to repay it (measured with npm run bench -- --kernels). */

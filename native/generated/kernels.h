@@ -15,6 +15,8 @@ constexpr size_t kGemmMc = 96;
 // im2col floats per participant (256 KiB), or an M block of rows when K is larger: bounded whatever the image size.
 constexpr size_t kSegmentFloats = 65536;
 constexpr size_t kPoolPixelsPerTask = 256;
+// Native max-pool kernels take this many output pixels per call, their windows' tap pointers in the participant's slot (one call per pixel cost more than a small window's max).
+constexpr size_t kPoolPixelsPerCall = 32;
 // An im2col convolution is cut into at least minSegments segments when each keeps an M block of rows, so that a small one still shares out across threads (the count is fixed by the shape, not the threads).
 constexpr size_t kMinSegments = 4;
 // Native GEMMs pack each block of A when a task covers at least packMinPanels panels: below that, too few panels reuse the packed copy to repay it (measured with npm run bench -- --kernels).

@@ -13,8 +13,11 @@
 
 namespace convkit {
 
-void f32_maxpool_nhwc_avx512f(size_t taps, const float* const* inputs, size_t c, float* y) {
-  if (taps == 0) return f32_maxpool_nhwc_scalar(taps, inputs, c, y);
+namespace {
+
+// One window: its max over taps, channel group by channel group.
+inline void PoolPixel(size_t taps, const float* const* inputs, size_t c, float* y) {
+  if (taps == 0) return f32_maxpool_nhwc_scalar(1, taps, inputs, c, y);
   size_t j = 0;
   for (; j + 16 <= c; j += 16) {
     // max returns its second operand when either is NaN, so m keeps a NaN it holds; a NaN in a
@@ -29,6 +32,12 @@ void f32_maxpool_nhwc_avx512f(size_t taps, const float* const* inputs, size_t c,
     _mm512_storeu_ps(y + j, _mm512_mask_blend_ps(nan, m, _mm512_set1_ps(NAN)));
   }
   MaxPoolChannels(taps, inputs, j, c, y);
+}
+
+}  // namespace
+
+void f32_maxpool_nhwc_avx512f(size_t pixels, size_t taps, const float* const* inputs, size_t c, float* y) {
+  for (size_t p = 0; p < pixels; p++, inputs += taps, y += c) PoolPixel(taps, inputs, c, y);
 }
 
 }  // namespace convkit

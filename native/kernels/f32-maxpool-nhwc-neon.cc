@@ -16,8 +16,11 @@ inline float32x4_t MaxKeepNan(float32x4_t m, float32x4_t v) {
 
 }  // namespace
 
-void f32_maxpool_nhwc_neon(size_t taps, const float* const* inputs, size_t c, float* y) {
-  if (taps == 0) return f32_maxpool_nhwc_scalar(taps, inputs, c, y);
+namespace {
+
+// One window: its max over taps, channel group by channel group.
+inline void PoolPixel(size_t taps, const float* const* inputs, size_t c, float* y) {
+  if (taps == 0) return f32_maxpool_nhwc_scalar(1, taps, inputs, c, y);
   size_t j = 0;
   for (; j + 8 <= c; j += 8) {
     float32x4_t m0 = vld1q_f32(inputs[0] + j), m1 = vld1q_f32(inputs[0] + j + 4);
@@ -35,6 +38,12 @@ void f32_maxpool_nhwc_neon(size_t taps, const float* const* inputs, size_t c, fl
     j += 4;
   }
   MaxPoolChannels(taps, inputs, j, c, y);
+}
+
+}  // namespace
+
+void f32_maxpool_nhwc_neon(size_t pixels, size_t taps, const float* const* inputs, size_t c, float* y) {
+  for (size_t p = 0; p < pixels; p++, inputs += taps, y += c) PoolPixel(taps, inputs, c, y);
 }
 
 }  // namespace convkit

@@ -5,8 +5,8 @@
 namespace convkit {
 
 // Runs of output pixels per task, as PlanMaxPool2D planned them; each participant's slot holds
-// a window's tap pointers. Every window should hold at least one real cell (the N-API layer
-// checks EveryWindowReal); one that does not gives -infinity.
+// the tap pointers of kPoolPixelsPerCall windows. Every window must hold at least one real cell
+// (the N-API layer checks EveryWindowReal before any call gets here).
 void RunMaxPool2D(const Plan& plan, const Nhwc& in, const Window2D& win, size_t oh, size_t ow,
                   const float* x, float* y);
 

@@ -136,7 +136,7 @@ Plan PlanMaxPool2D(const Nhwc& in, const Window2D& win, size_t oh, size_t ow, co
   p.tasks = CeilDiv(p.rows, p.rows_per_task);
   const double reads = double(p.rows) * double(win.kh * win.kw) * double(in.c);
   p.threads = Participants(reads, t.parallel_reads, t.threads, p.tasks);
-  p.slot_bytes = SlotBytes(win.kh * win.kw * t.pointer_bytes);
+  p.slot_bytes = SlotBytes(std::min(p.rows_per_task, kPoolPixelsPerCall) * win.kh * win.kw * t.pointer_bytes);
   return p;
 }
 

@@ -385,9 +385,9 @@ void Igemm(const IsaKernels& uk, Rng& rng) {
   }
 }
 
-// Max-pool over `taps` rows of c channels: the value of the definition (NaN if any tap is NaN,
-// -infinity with no taps), and the bits of the scalar kernel (signed zeros included), so every
-// ISA pools alike.
+// Max-pool over `taps` rows of c channels, several pixels a call: the value of the definition
+// (NaN if any tap is NaN, -infinity with no taps), and the bits of the scalar kernel (signed
+// zeros included), so every ISA pools alike.
 void MaxPool(const IsaKernels& uk, Rng& rng) {
   const float specials[] = {std::numeric_limits<float>::quiet_NaN(), 0.0f, -0.0f, -std::numeric_limits<float>::infinity(),
                             std::numeric_limits<float>::infinity()};
@@ -404,20 +404,26 @@ void MaxPool(const IsaKernels& uk, Rng& rng) {
           if (rng.Next() % 6 == 0) (*rows.back())[j] = specials[rng.Next() % 5];
         ptrs.push_back(rows.back()->data());
       }
-      Guarded y(c), ys(c);
-      uk.maxpool(taps, ptrs.data(), c, y.data());
-      f32_maxpool_nhwc_scalar(taps, ptrs.data(), c, ys.data());
-      for (size_t j = 0; j < c && t.ok(); j++) {
+      // Three pixels in one call, each listing the taps in another order.
+      constexpr size_t kPixels = 3;
+      std::vector<const float*> list;
+      for (size_t p = 0; p < kPixels; p++)
+        for (size_t i = 0; i < taps; i++) list.push_back(ptrs[(i + p) % taps]);
+      Guarded y(kPixels * c), ys(kPixels * c);
+      uk.maxpool(kPixels, taps, list.data(), c, y.data());
+      f32_maxpool_nhwc_scalar(kPixels, taps, list.data(), c, ys.data());
+      for (size_t q = 0; q < kPixels * c && t.ok(); q++) {
+        const size_t j = q % c;
         double want = -std::numeric_limits<double>::infinity();
         bool nan = false;
         for (size_t i = 0; i < taps; i++) {
           nan |= std::isnan(ptrs[i][j]);
           want = std::fmax(want, double(ptrs[i][j]));
         }
-        if (nan) t.Check(std::isnan(y[j]), "y[%zu] = %g, expected NaN", j, double(y[j]));
-        else t.Check(double(y[j]) == want, "y[%zu] = %g, expected %g", j, double(y[j]), want);
-        t.Check(std::memcmp(&y[j], &ys[j], 4) == 0, "y[%zu] = %g differs in its bits from the scalar kernel's %g", j,
-                double(y[j]), double(ys[j]));
+        if (nan) t.Check(std::isnan(y[q]), "y[%zu] = %g, expected NaN", q, double(y[q]));
+        else t.Check(double(y[q]) == want, "y[%zu] = %g, expected %g", q, double(y[q]), want);
+        t.Check(std::memcmp(&y[q], &ys[q], 4) == 0, "y[%zu] = %g differs in its bits from the scalar kernel's %g", q,
+                double(y[q]), double(ys[q]));
       }
       for (Guarded* g : rows) delete g;
     }
