@@ -139,6 +139,8 @@ export const GEMM_BLOCKING = { kc: ${spec.gemm.kc}, mc: ${spec.gemm.mc} } as con
 export const PLAN = {
   segmentFloats: ${plan.segmentFloats},
   poolPixelsPerTask: ${plan.poolPixelsPerTask},
+  /** ${pascal(plan.poolBandComment)}. */
+  poolBandBytes: ${plan.poolBandBytes},
   /** ${pascal(plan.minSegmentsComment)}. */
   minSegments: ${plan.minSegments},
   /** ${pascal(plan.packComment)}. */

@@ -170,7 +170,53 @@ export class WasmBackend implements Backend {
   }
 
   maxpool2d(x: Float32Array, p: WindowParams): Float32Array {
-    return this.call(x, this.poolJob(x, p), true) as Float32Array;
+    const op = this.poolJob(x, p);
+    if (op.plan.threads === 1 && x.length * 4 > 2 * PLAN.poolBandBytes) return this.poolInBands(x, p, op);
+    return this.call(x, op, true) as Float32Array;
+  }
+
+  /**
+   * A one-thread max-pool over a large input, band by band: the input rows that a run of output
+   * rows reads are copied into one reused block and pooled at once, while they are still in
+   * cache (copying the whole input first sends it to memory and the kernel reads it back). Each
+   * band is the op's job on a shorter image: its first row is input row iyA, so its top padding
+   * is what remains above it. Same kernel, same taps in the same order: the same bits.
+   */
+  private poolInBands(x: Float32Array, p: WindowParams, op: OpJob): Float32Array {
+    const e = this.engine, rowFloats = p.w * p.c, spanY = (p.kh - 1) * p.dh;
+    const rowsPerBand = Math.floor(PLAN.poolBandBytes / 4 / rowFloats);
+    const outRows = Math.min(p.oh, Math.max(1, Math.floor((rowsPerBand - spanY - 1) / p.sh) + 1));
+    const bandFloats = ((outRows - 1) * p.sh + spanY + 1) * rowFloats;
+    const yFloats = p.ow * p.c, pixelsPerTask = op.plan.rowsPerTask;
+    const blocks: number[] = [];
+    e.enter();
+    try {
+      const band = e.arena.alloc(bandFloats * 4);
+      blocks.push(band);
+      const yPtr = e.arena.alloc(op.outputs * 4);
+      blocks.push(yPtr);
+      for (let b = 0; b < p.n; b++) {
+        for (let oy0 = 0; oy0 < p.oh; oy0 += outRows) {
+          const oy1 = Math.min(p.oh, oy0 + outRows);
+          const iyA = Math.max(0, oy0 * p.sh - p.pt), iyB = Math.min(p.h, (oy1 - 1) * p.sh - p.pt + spanY + 1);
+          const at = (b * p.h + iyA) * rowFloats;
+          e.arena.f32(band, (iyB - iyA) * rowFloats).set(x.subarray(at, at + (iyB - iyA) * rowFloats));
+          const job = op.spec([band], yPtr + (b * p.oh + oy0) * yFloats * 4);
+          job.n = 1;
+          job.h = iyB - iyA;
+          job.pt = p.pt + iyA - oy0 * p.sh;
+          job.oh = oy1 - oy0;
+          job.path = op.plan.path;
+          job.rowsPerTask = pixelsPerTask;
+          job.tasks = Math.ceil(job.oh * p.ow / pixelsPerTask);
+          e.runSync(job, 1, op.plan.slotBytes);
+        }
+      }
+      return e.arena.f32(yPtr, op.outputs).slice();
+    } finally {
+      blocks.forEach((ptr) => e.arena.release(ptr));
+      e.leave();
+    }
   }
 
   maxpool2dAsync(x: Float32Array, p: WindowParams): Promise<Float32Array> {

@@ -10,6 +10,8 @@ export const GEMM_BLOCKING = { kc: 256, mc: 96 } as const;
 export const PLAN = {
   segmentFloats: 65536,
   poolPixelsPerTask: 256,
+  /** Wasm, one thread, sync: an input larger than two bands is copied in and pooled band by band (whole input rows, at most this many bytes, reused), so the kernel reads what the copy just left in cache instead of a copy that went to memory. */
+  poolBandBytes: 524288,
   /** An im2col convolution is cut into at least minSegments segments when each keeps an M block of rows, so that a small one still shares out across threads (the count is fixed by the shape, not the threads). */
   minSegments: 4,
   /** Native GEMMs pack each block of A when a task covers at least packMinPanels panels: below that, too few panels reuse the packed copy to repay it (measured with npm run bench -- --kernels). */
