@@ -1,10 +1,13 @@
 // The wasm backend's own guarantees: its memory is reused, not leaked, call after call; and
 // every argument is checked again before a kernel runs, as the native addon does.
 import { expect } from 'chai';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import * as ck from '../lib/index';
 import { backend } from '../lib/backends/select';
 import type { Backend } from '../lib/backends/backend';
 import { randomArray } from './helpers/random';
+import { relaxedSimdSupported } from '../lib/backends/wasm-features';
 
 describe('the wasm backend', function () {
   if (!ck.backends().includes('wasm')) {
@@ -75,7 +78,10 @@ describe('the wasm backend', function () {
   it('reports its build and threads, and setNumThreads changes them', () => {
     const info = ck.backendInfo();
     expect(info.name).to.equal('wasm');
-    expect(info.isas).to.deep.equal(['wasm-simd-threads', 'wasm-simd', 'wasm-scalar']);
+    // Every build this engine validates, best first; relaxed SIMD where the probe accepts it.
+    const relaxed = relaxedSimdSupported() ? ['wasm-relaxed-simd-threads'] : [];
+    expect(info.isas).to.deep.equal([...relaxed, 'wasm-simd-threads', 'wasm-simd', 'wasm-scalar']);
+    expect(info.isa).to.equal(info.isas[0]);
     const before = ck.getNumThreads();
     try {
       ck.setNumThreads(3);
@@ -83,6 +89,20 @@ describe('the wasm backend', function () {
     } finally {
       ck.setNumThreads(before);
     }
+  });
+});
+
+describe('the wasm builds', () => {
+  it('the relaxed-SIMD probe agrees with the engine: the relaxed build compiles exactly where the probe accepts it', () => {
+    const bytes = readFileSync(join(__dirname, '..', 'dist', 'wasm', 'convkit-relaxed-simd-threads.wasm'));
+    expect(WebAssembly.validate(bytes)).to.equal(relaxedSimdSupported());
+    // The plain SIMD build never needs it.
+    expect(WebAssembly.validate(readFileSync(join(__dirname, '..', 'dist', 'wasm', 'convkit-simd-threads.wasm')))).to.equal(true);
+  });
+
+  it('the browser bundle stays under 100 KB with its four builds embedded', () => {
+    const size = statSync(join(__dirname, '..', 'dist', 'browser', 'convkit.mjs')).size;
+    expect(size).to.be.below(100 * 1024);
   });
 });
 

@@ -30,8 +30,8 @@ export const PATH = {"gemm":1,"im2colGemm":2,"maxpool":3,"indirectGemm":4} as co
 /** Native GEMM micro-kernels, widest ISA first; arch: the only process.arch whose build has them (null: every one). */
 export const NATIVE_KERNELS = [{"isa":"avx512f","mr":8,"arch":"x64"},{"isa":"avx2-fma","mr":6,"arch":"x64"},{"isa":"neon","mr":6,"arch":"arm64"},{"isa":"scalar","mr":4,"arch":null}] as const;
 export const WASM_MR = 4;
-/** The wasm builds, best first. */
-export const WASM_BUILDS = [{"name":"simd-threads","shared":true,"simd":true},{"name":"simd","shared":false,"simd":true},{"name":"scalar","shared":false,"simd":false}] as const;
+/** The wasm builds, best first: best first; each engine runs the first its WebAssembly.validate probes accept (relaxed-simd: f32x4.relaxed_madd, fused where the CPU has FMA; Chromium has it, Node 20 only with --experimental-wasm-relaxed-simd). */
+export const WASM_BUILDS = [{"name":"relaxed-simd-threads","shared":true,"simd":true,"relaxed":true},{"name":"simd-threads","shared":true,"simd":true,"relaxed":false},{"name":"simd","shared":false,"simd":true,"relaxed":false},{"name":"scalar","shared":false,"simd":false,"relaxed":false}] as const;
 export const TASK_BITS = 20;
 export const OP = {"conv2d":1,"maxpool2d":2,"gemm":3} as const;
 export const JOB_FIELDS = ["op","path","tasks","next","done","slots","workspace","slotBytes","x","w","bias","y","activation","n","h","wd","c","kh","kw","sh","sw","dh","dw","pt","pb","pl","pr","oh","ow","oc","m","k","cols","lda","rowsPerTask","panelsPerTask","kBlock","accumulate"] as const;
