@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { resolveWindow } from '../lib/shape';
 import { expectClose, expectExact } from './helpers/assert';
-import { chromiumAvailable, CHROMIUM, launchChromium, serveBundle } from './helpers/browser';
+import { launchChromium, serveBundle, withChromium } from './helpers/browser';
 import { randomArray } from './helpers/random';
 import { conv2dRef, denseRef, maxpool2dRef } from '../suite/reference';
 
@@ -40,13 +40,7 @@ const IN_PAGE = `async (args) => {
 }`;
 
 describe('the browser bundle in headless Chromium', function () {
-  if (!chromiumAvailable()) {
-    it('needs Chromium', function () {
-      console.log(`      skipped: no Chromium at ${CHROMIUM} (.ci/run installs it with apt; set CHROMIUM_PATH to use another)`);
-      this.skip();
-    });
-    return;
-  }
+  if (!withChromium()) return;
   this.timeout(120000);
   let server: Awaited<ReturnType<typeof serveBundle>>;
   let chromium: Awaited<ReturnType<typeof launchChromium>>;
@@ -89,13 +83,7 @@ describe('the browser bundle in headless Chromium', function () {
 });
 
 describe('examples/browser in headless Chromium', function () {
-  if (!chromiumAvailable()) {
-    it('needs Chromium', function () {
-      console.log(`      skipped: no Chromium at ${CHROMIUM}`);
-      this.skip();
-    });
-    return;
-  }
+  if (!withChromium()) return;
   this.timeout(120000);
 
   it('runs the small CNN on the demo image and shows the backend and timing', async () => {
