@@ -252,12 +252,13 @@ export class WasmBackend implements Backend {
   }
 
   /**
-   * The chain with its intermediates in the module's memory (two blocks, in turn): every step is
-   * checked and planned first, x and the biases are copied in before the first await, and packed
-   * weights released meanwhile stay allocated until the chain ends (Engine.enter). Each step is
-   * one job on the workers; between steps this thread only publishes the next job.
+   * The chain with its intermediates in the module's memory (two blocks, in turn), as the jobs to
+   * run in order: every step is checked and planned and x and the biases are copied in before the
+   * first job is handed out, and packed weights released meanwhile stay allocated until the chain
+   * ends (Engine.enter). The caller runs each job (sync or on the workers) and resumes the chain;
+   * the last resumption copies the output out. Blocks are freed when it ends or is ended early.
    */
-  async sequentialAsync(x: Float32Array, steps: readonly Step[]): Promise<Float32Array> {
+  private *chain(x: Float32Array, steps: readonly Step[]): Generator<[JobSpec, number, number], Float32Array, void> {
     let inputs: Float32Array | number = x;
     const ops = steps.map((s) => {
       const op = this.stepJob(s, inputs);
@@ -277,13 +278,43 @@ export class WasmBackend implements Backend {
       let inPtr = xPtr;
       for (let i = 0; i < ops.length; i++) {
         const { plan } = ops[i];
-        await e.runAsync(planned(ops[i], [inPtr, ...extras[i]], buffers[i % 2]), plan.threads, plan.slotBytes);
+        yield [planned(ops[i], [inPtr, ...extras[i]], buffers[i % 2]), plan.threads, plan.slotBytes];
         inPtr = buffers[i % 2];
       }
       return e.arena.f32(inPtr, ops[ops.length - 1].outputs).slice();
     } finally {
       blocks.forEach((p) => e.arena.release(p));
       e.leave();
+    }
+  }
+
+  /** The chain on this thread (and the workers its plans ask for): one copy in, one copy out. */
+  sequential(x: Float32Array, steps: readonly Step[]): Float32Array {
+    const jobs = this.chain(x, steps);
+    for (let r = jobs.next(); ; ) {
+      if (r.done) return r.value;
+      try {
+        this.engine.runSync(...r.value);
+      } catch (e) {
+        jobs.return(undefined as never);
+        throw e;
+      }
+      r = jobs.next();
+    }
+  }
+
+  /** The chain on the workers: between steps this thread only publishes the next job. */
+  async sequentialAsync(x: Float32Array, steps: readonly Step[]): Promise<Float32Array> {
+    const jobs = this.chain(x, steps);
+    for (let r = jobs.next(); ; ) {
+      if (r.done) return r.value;
+      try {
+        await this.engine.runAsync(...r.value);
+      } catch (e) {
+        jobs.return(undefined as never);
+        throw e;
+      }
+      r = jobs.next();
     }
   }
 
