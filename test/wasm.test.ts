@@ -75,6 +75,24 @@ describe('the wasm backend', function () {
     expect(() => wasm.dense(f(6), wasm.packWeights(f(12), { k: 3, n: 4 }), null, { m: 2, k: 3, n: 17, activation: 0 })).to.throw(RangeError, /packedWeights/);
   });
 
+  it('each output owns a plain ArrayBuffer of exactly its size (transferable), whatever path made it', async () => {
+    const conv = new ck.Conv2D({ filters: 5, kernelSize: 3, seed: 3 });
+    const pool = new ck.MaxPool2D({ poolSize: 3, strides: 2 });
+    const model = new ck.Sequential([conv, pool, new ck.Dense({ units: 3, seed: 4 })]);
+    const x = new ck.Tensor(randomArray(2 * 9 * 8 * 3, 5), [2, 9, 8, 3]);
+    // Over 1 MiB: the band-by-band max-pool.
+    const big = new ck.Tensor(randomArray(1 * 96 * 96 * 32, 6), [1, 96, 96, 32]);
+    const outputs = [conv.forward(x), await conv.forwardAsync(x), pool.forward(big), model.forward(x), await model.forwardAsync(x)];
+    for (const [i, y] of outputs.entries()) {
+      expect(y.data.buffer, `output ${i}`).to.be.instanceOf(ArrayBuffer);
+      expect(y.data.byteOffset, `output ${i}`).to.equal(0);
+      expect(y.data.buffer.byteLength, `output ${i}`).to.equal(y.data.length * 4);
+      const copy = y.data.slice();
+      const moved = new Float32Array(structuredClone(y.data.buffer, { transfer: [y.data.buffer as ArrayBuffer] }));
+      expect(moved).to.deep.equal(copy);
+    }
+  });
+
   it('reports its build and threads, and setNumThreads changes them', () => {
     const info = ck.backendInfo();
     expect(info.name).to.equal('wasm');

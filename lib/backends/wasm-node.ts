@@ -53,5 +53,11 @@ export function loadWasmNode(): Backend {
       workers.push(worker);
     },
     keepAlive,
+    // Uninitialized (the copy overwrites every byte at once): zeroing first cost P2's 800 KB
+    // output 54 us where this costs 34. Its own ArrayBuffer, as allocUnsafeSlow (unpooled) gives.
+    newOutput: (length) => {
+      const b = Buffer.allocUnsafeSlow(length * 4);
+      return new Float32Array(b.buffer, b.byteOffset, length);
+    },
   }, availableParallelism());
 }

@@ -122,7 +122,7 @@ export class WasmBackend implements Backend {
       const yPtr = e.arena.alloc(op.outputs * 4);
       blocks.push(yPtr);
       const job = planned(op, ptrs, yPtr);
-      const finish = () => e.arena.f32(yPtr, op.outputs).slice();
+      const finish = () => e.copyOut(yPtr, op.outputs);
       // A one-thread plan runs on this thread (sync) or on one worker (async: the loop stays free).
       if (sync) {
         e.runSync(job, op.plan.threads, op.plan.slotBytes);
@@ -212,7 +212,7 @@ export class WasmBackend implements Backend {
           e.runSync(job, 1, op.plan.slotBytes);
         }
       }
-      return e.arena.f32(yPtr, op.outputs).slice();
+      return e.copyOut(yPtr, op.outputs);
     } finally {
       blocks.forEach((ptr) => e.arena.release(ptr));
       e.leave();
@@ -281,7 +281,7 @@ export class WasmBackend implements Backend {
         yield [planned(ops[i], [inPtr, ...extras[i]], buffers[i % 2]), plan.threads, plan.slotBytes];
         inPtr = buffers[i % 2];
       }
-      return e.arena.f32(inPtr, ops[ops.length - 1].outputs).slice();
+      return e.copyOut(inPtr, ops[ops.length - 1].outputs);
     } finally {
       blocks.forEach((p) => e.arena.release(p));
       e.leave();
