@@ -28,15 +28,23 @@ function maxGroupExact(y: usize, base: usize, offsets: usize, last: usize, o: us
 }
 
 /**
- * y[0..c) = max over the taps at base + offsets[0..count) (u32 byte offsets), c channels.
+ * y[0..c) = max over the taps at base + offsets[0..count) (u32 byte offsets), c channels; then
+ * the same for `pixels` - 1 more windows, each `step` bytes further in x and c floats further in
+ * y (a run of windows along a row shares the offsets: one call for the run).
  * Sixteen channels (four registers) stay in registers across all taps, so each tap costs one
  * offset load for four vectors; then groups of 4, then single channels.
  */
-export function maxpoolNhwc(y: usize, base: usize, offsets: usize, count: i32, c: i32): void {
+export function maxpoolNhwc(y: usize, base: usize, offsets: usize, count: i32, c: i32, pixels: i32 = 1, step: usize = 0): void {
   const last = offsets + (<usize>count << 2);
+  const bytes = <usize>c << 2;
+  for (let px = 0; px < pixels; px++, y += bytes, base += step) maxpoolPixel(y, base, offsets, last, bytes);
+}
+
+// @ts-ignore: decorator
+@inline
+function maxpoolPixel(y: usize, base: usize, offsets: usize, last: usize, bytes: usize): void {
   const first = base + load<u32>(offsets);
   let o: usize = 0;
-  const bytes = <usize>c << 2;
   if (ASC_FEATURE_SIMD) {
     for (; o + 64 <= bytes; o += 64) {
       let p = first + o;

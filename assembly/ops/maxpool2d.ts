@@ -19,10 +19,13 @@ export function maxpool2dTask(j: Job, task: i32, workspace: usize): void {
   let interiorList = false;
   // The output pixel (image b, oy, ox) advances with r: divisions once per task.
   let b = p0 / (j.oh * j.ow), oy = p0 / j.ow % j.oh, ox = p0 % j.ow;
-  for (let r = p0; r < p1; r++) {
+  // A window inside the image is followed along its row by more up to ox = oxIn1 (exclusive).
+  const oxIn1 = j.wd - spanX + j.pl > 0 ? min(j.ow, (j.wd - spanX - 1 + j.pl) / j.sw + 1) : 0;
+  for (let r = p0; r < p1; ) {
     const image = <usize>j.x + <usize>b * imageBytes;
     const y = <usize>j.y + <usize>r * pixelBytes;
     const iy0 = oy * j.sh - j.pt, ix0 = ox * j.sw - j.pl;
+    let run = 1;
     if (iy0 >= 0 && iy0 + spanY < j.h && ix0 >= 0 && ix0 + spanX < j.wd) {
       if (!interiorList) {
         let t = workspace;
@@ -31,7 +34,9 @@ export function maxpool2dTask(j: Job, task: i32, workspace: usize): void {
         }
         interiorList = true;
       }
-      maxpoolNhwc(y, image + <usize>iy0 * rowBytes + <usize>ix0 * pixelBytes, workspace, j.kh * j.kw, j.c);
+      // This window and the next ones inside the row, within the task: one call.
+      run = min(oxIn1 - ox, p1 - r);
+      maxpoolNhwc(y, image + <usize>iy0 * rowBytes + <usize>ix0 * pixelBytes, workspace, j.kh * j.kw, j.c, run, <usize>j.sw * pixelBytes);
     } else {
       interiorList = false;
       let count = 0;
@@ -51,7 +56,9 @@ export function maxpool2dTask(j: Job, task: i32, workspace: usize): void {
         maxpoolNhwc(y, image, workspace, count, j.c);
       }
     }
-    if (++ox == j.ow) {
+    r += run;
+    ox += run;
+    if (ox == j.ow) {
       ox = 0;
       if (++oy == j.oh) {
         oy = 0;
