@@ -12,12 +12,11 @@ import { runColdStart, type ColdStartRow } from './peers/cold-start';
 import { runEventLoopHealth, type EventLoopRow } from './peers/event-loop';
 import { type FromChild, MAX_RELATIVE_ERROR, type ToChild } from './peers/protocol';
 import { writeReference } from './peers/reference';
-import { chart, renderHtml, renderTable, type CandidateInfo, type PeerReport, type PeerRow } from './peers/report';
+import { chart, renderHtml, renderTable, scoreWorkload, type CandidateInfo, type PeerReport, type PeerRow } from './peers/report';
 import { ensurePeersInstalled } from './peers/install';
 import { loadWorkloads, work } from '../suite/workloads';
 import { allCandidates } from './peers/candidates';
 import { Presets, SingleBar } from 'cli-progress';
-import { median } from './stats';
 
 const args = process.argv.slice(2);
 const option = (name: string) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : undefined);
@@ -133,16 +132,8 @@ async function main(): Promise<void> {
           bar.increment();
         }
       }
-      for (const id of ids) {
-        const t = times.get(id)!, row = rowOf.get(id)!;
-        if (!t.length) continue;
-        Object.assign(row, { runs: t.length, medianMs: median(t), minMs: Math.min(...t) });
-        row.rate = amount / (row.medianMs * 1e-3) / 1e9;
-        await children.get(id)!.request({ type: 'release' });
-      }
-      const wRows = rows.filter((r) => r.workload === w.id);
-      const bestPeer = Math.max(0, ...wRows.filter((r) => !r.candidate.startsWith('convkit') && r.verified && r.rate > 0).map((r) => r.rate));
-      for (const r of wRows) r.ratioToBestPeer = bestPeer > 0 ? r.rate / bestPeer : NaN;
+      for (const id of ids) if (times.get(id)!.length) await children.get(id)!.request({ type: 'release' });
+      scoreWorkload(rows.filter((r) => r.workload === w.id), times, amount);
     }
   } finally {
     for (const c of candidates) {

@@ -143,6 +143,8 @@ export const PLAN = {
   poolPixelsPerTask: ${plan.poolPixelsPerTask},
   /** ${pascal(plan.poolCallComment)}. */
   poolPixelsPerCall: ${plan.poolPixelsPerCall},
+  /** ${pascal(plan.poolBandComment)}. */
+  poolBandBytes: ${plan.poolBandBytes},
   /** ${pascal(plan.minSegmentsComment)}. */
   minSegments: ${plan.minSegments},
   /** ${pascal(plan.packComment)}. */
@@ -161,8 +163,8 @@ export const PATH = ${json(spec.paths)} as const;
 /** Native GEMM micro-kernels, widest ISA first; arch: the only process.arch whose build has them (null: every one). */
 export const NATIVE_KERNELS = ${json(spec.native.map(({ isa, mr, arch }) => ({ isa, mr, arch: arch ?? null })))} as const;
 export const WASM_MR = ${spec.wasm.mr};
-/** The wasm builds, best first. */
-export const WASM_BUILDS = ${json(spec.wasm.builds.map(({ name, shared, enable }) => ({ name, shared, simd: enable.includes('simd') })))} as const;
+/** The wasm builds, best first: ${spec.wasm.buildsComment}. */
+export const WASM_BUILDS = ${json(spec.wasm.builds.map(({ name, shared, enable }) => ({ name, shared, simd: enable.includes('simd'), relaxed: enable.includes('relaxed-simd') })))} as const;
 export const TASK_BITS = ${spec.job.taskBits};
 export const OP = ${json(spec.job.ops)} as const;
 export const JOB_FIELDS = ${json(spec.job.fields.map(([name]) => name))} as const;

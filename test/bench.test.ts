@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ck from '../lib/index';
+import { withChromium } from './helpers/browser';
 
 describe('npm run bench (smoke)', () => {
   it('runs P1 and D1 in --quick mode and reports a row for each', () => {
@@ -72,6 +73,40 @@ describe('npm run bench:service (smoke, --quick)', () => {
       }
       for (const f of ['service.json', 'service.html']) expect(existsSync(join(out, f)), f).to.equal(true);
       expect(readFileSync(join(out, 'service.html'), 'utf8')).to.match(/<svg[^>]*>.*requests\/s/);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('npm run bench:browser (smoke, --quick)', function () {
+  if (!withChromium()) return;
+  it('serves the page, runs candidates in Chromium from a child process, verifies every output, and writes the JSON and HTML report', () => {
+    // The peers take part when bench/ has them installed (a fresh clone installs them on the first
+    // bench:peers or bench:browser run, from the network); convkit always does.
+    const peersInstalled = ['onnxruntime-web', '@tensorflow/tfjs-backend-wasm'].every((p) => existsSync(join(__dirname, '..', 'bench', 'node_modules', p, 'package.json')));
+    if (!peersInstalled) console.log('      note: the peers are not installed in bench/node_modules, so only convkit runs');
+    const ids = ['convkit-wasm-1t', 'convkit-wasm-2t', ...(peersInstalled ? ['tfjs-wasm-1t', 'ort-web-2t'] : [])];
+    const out = mkdtempSync(join(tmpdir(), 'convkit-browser-'));
+    try {
+      const stdout = execFileSync(process.execPath, ['--import', 'tsx', join('bench', 'browser.ts'), '--quick', '--only', 'P1,C2',
+        '--candidates', ids.join(','), '--out', out, '--json'], {
+        cwd: join(__dirname, '..'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 180_000,
+      });
+      const report = JSON.parse(stdout);
+      expect(report.candidates.map((c: { id: string }) => c.id)).to.deep.equal(ids);
+      for (const c of report.candidates) {
+        expect(c.available, `${c.id}: ${c.reason}`).to.equal(true);
+        if (c.id.startsWith('convkit')) expect(c.detail, c.id).to.match(new RegExp(`^wasm-relaxed-simd-threads, ${c.threads} threads?$`));
+      }
+      expect(report.rows).to.have.length(2 * ids.length);
+      for (const r of report.rows) {
+        expect(r.verified, `${r.workload} ${r.candidate} agrees with the float64 reference (error ${r.maxError})`).to.equal(true);
+        expect(r.runs, `${r.workload} ${r.candidate}`).to.be.at.least(2);
+        expect(r.rate, `${r.workload} ${r.candidate}`).to.be.above(0);
+      }
+      for (const f of ['browser.json', 'browser.html']) expect(existsSync(join(out, f)), f).to.equal(true);
+      expect(readFileSync(join(out, 'browser.html'), 'utf8')).to.match(/<svg[^>]*>.*P1 seed pool/);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

@@ -43,6 +43,25 @@ forEachBackend('MaxPool2D against the reference', () => {
     );
   });
 
+  it('an input larger than two bands (wasm pools it band by band on one thread): padding, dilation, two images, NaN on a band edge', () => {
+    // 2x70x60x40 floats is 1.3 MB, over twice PLAN.poolBandBytes; a band holds 54 rows of 9600 bytes.
+    const [n, h, w, c] = [2, 70, 60, 40];
+    expect(n * h * w * c * 4).to.be.above(2 * PLAN.poolBandBytes);
+    const x = randomArray(n * h * w * c, 77);
+    for (const row of [0, 26, 27, 53, 54, 69, 70 + 26]) x[(row * w + 3) * c + 5] = NaN;
+    const cases: [number, number, number, [number, number, number, number]][] = [[3, 2, 1, [2, 1, 1, 0]], [2, 1, 2, [0, 0, 0, 0]], [4, 3, 1, [3, 3, 2, 2]]];
+    for (const [k, s, d, padding] of cases) {
+      const win = resolveWindow([k, k], [s, s], [d, d], padding, h, w);
+      const expected = maxpool2dRef(x, [n, h, w, c], win);
+      const layer = new ck.MaxPool2D({ poolSize: k, strides: s, dilationRate: d, padding });
+      forEachIsa((isa) =>
+        forEachThreadCount((threads) => {
+          expectExact(layer.forward(new ck.Tensor(x, [n, h, w, c])).data, expected.data, `k${k} s${s} d${d} [${isa}, ${threads} threads]`);
+        }),
+      );
+    }
+  });
+
   it('padded cells never win, even when every real value is negative', () => {
     const x = new Float32Array(3 * 3).fill(-5);
     forEachIsa((isa) => {

@@ -1,5 +1,6 @@
 // Sequential.forwardAsync runs the whole chain in one backend call (Backend.sequentialAsync:
-// one N-API job on native, intermediates in module memory on wasm). It must give forward's bits,
+// one N-API job on native, intermediates in module memory on wasm), and so does forward on wasm
+// (Backend.sequential). Both must give the bits of the layers called one by one,
 // follow the in-flight rule for the whole chain, and reject bad chains, never crash.
 import { expect } from 'chai';
 import { join, resolve } from 'node:path';
@@ -49,7 +50,7 @@ const chains: [string, () => ck.Sequential, number[]][] = [
   ]), [5, 4, 6]],
 ];
 
-forEachBackend('Sequential.forwardAsync as one chained call', () => {
+forEachBackend('Sequential.forward and forwardAsync as one chained call', () => {
   for (const threads of [1, 2]) {
     for (const [name, make, shape] of chains) {
       it(`${name}, ${threads} thread(s): the bits of forward`, async () => {
@@ -58,16 +59,44 @@ forEachBackend('Sequential.forwardAsync as one chained call', () => {
         try {
           const model = make();
           const x = new ck.Tensor(randomArray(shape.reduce((a, b) => a * b), shape.length + threads), shape);
-          const expected = model.forward(x);
+          // Layer by layer, each call on its own: the reference for both chained forms.
+          const expected = model.layers.reduce((t, l) => l.forward(t), x);
           const y = await model.forwardAsync(x);
           expect(y.shape).to.deep.equal(model.outputShape(shape));
           expect(bits(y)).to.deep.equal(bits(expected));
+          const sync = model.forward(x);
+          expect(sync.shape).to.deep.equal(y.shape);
+          expect(bits(sync)).to.deep.equal(bits(expected));
         } finally {
           ck.setNumThreads(original);
         }
       });
     }
   }
+
+  it('forward on wasm is one chained call that leaves no block behind, and the layers stay usable alone', function () {
+    const b = backend() as { name: string; sequential?: unknown; engine?: { arena: { allocatedBytes: number } } };
+    if (b.name !== 'wasm') {
+      expect(b.sequential, 'native calls the layers one by one').to.equal(undefined);
+      return;
+    }
+    const model = cnn(40);
+    const x = new ck.Tensor(randomArray(64 * 64 * 3, 41), [1, 64, 64, 3]);
+    model.forward(x); // packs the weights
+    const held = b.engine!.arena.allocatedBytes;
+    let calls = 0;
+    const b2 = b as unknown as { conv2d: (...a: unknown[]) => unknown };
+    const conv2d = b2.conv2d;
+    b2.conv2d = (...a: unknown[]) => (calls++, conv2d.apply(b, a));
+    try {
+      for (let i = 0; i < 5; i++) model.forward(x);
+    } finally {
+      b2.conv2d = conv2d;
+    }
+    expect(calls, 'no per-layer call').to.equal(0);
+    expect(b.engine!.arena.allocatedBytes).to.equal(held);
+    expect(bits(model.layers[0].forward(x))).to.deep.equal(bits(new ck.Sequential([model.layers[0]]).forward(x)));
+  });
 
   it('concurrent chains on one model share the pool and each gets its own result', async () => {
     const model = cnn(20);

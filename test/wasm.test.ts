@@ -1,10 +1,13 @@
 // The wasm backend's own guarantees: its memory is reused, not leaked, call after call; and
 // every argument is checked again before a kernel runs, as the native addon does.
 import { expect } from 'chai';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import * as ck from '../lib/index';
 import { backend } from '../lib/backends/select';
 import type { Backend } from '../lib/backends/backend';
 import { randomArray } from './helpers/random';
+import { relaxedSimdSupported } from '../lib/backends/wasm-features';
 
 describe('the wasm backend', function () {
   if (!ck.backends().includes('wasm')) {
@@ -72,10 +75,31 @@ describe('the wasm backend', function () {
     expect(() => wasm.dense(f(6), wasm.packWeights(f(12), { k: 3, n: 4 }), null, { m: 2, k: 3, n: 17, activation: 0 })).to.throw(RangeError, /packedWeights/);
   });
 
+  it('each output owns a plain ArrayBuffer of exactly its size (transferable), whatever path made it', async () => {
+    const conv = new ck.Conv2D({ filters: 5, kernelSize: 3, seed: 3 });
+    const pool = new ck.MaxPool2D({ poolSize: 3, strides: 2 });
+    const model = new ck.Sequential([conv, pool, new ck.Dense({ units: 3, seed: 4 })]);
+    const x = new ck.Tensor(randomArray(2 * 9 * 8 * 3, 5), [2, 9, 8, 3]);
+    // Over 1 MiB: the band-by-band max-pool.
+    const big = new ck.Tensor(randomArray(1 * 96 * 96 * 32, 6), [1, 96, 96, 32]);
+    const outputs = [conv.forward(x), await conv.forwardAsync(x), pool.forward(big), model.forward(x), await model.forwardAsync(x)];
+    for (const [i, y] of outputs.entries()) {
+      expect(y.data.buffer, `output ${i}`).to.be.instanceOf(ArrayBuffer);
+      expect(y.data.byteOffset, `output ${i}`).to.equal(0);
+      expect(y.data.buffer.byteLength, `output ${i}`).to.equal(y.data.length * 4);
+      const copy = y.data.slice();
+      const moved = new Float32Array(structuredClone(y.data.buffer, { transfer: [y.data.buffer as ArrayBuffer] }));
+      expect(moved).to.deep.equal(copy);
+    }
+  });
+
   it('reports its build and threads, and setNumThreads changes them', () => {
     const info = ck.backendInfo();
     expect(info.name).to.equal('wasm');
-    expect(info.isas).to.deep.equal(['wasm-simd-threads', 'wasm-simd', 'wasm-scalar']);
+    // Every build this engine validates, best first; relaxed SIMD where the probe accepts it.
+    const relaxed = relaxedSimdSupported() ? ['wasm-relaxed-simd-threads'] : [];
+    expect(info.isas).to.deep.equal([...relaxed, 'wasm-simd-threads', 'wasm-simd', 'wasm-scalar']);
+    expect(info.isa).to.equal(info.isas[0]);
     const before = ck.getNumThreads();
     try {
       ck.setNumThreads(3);
@@ -83,6 +107,20 @@ describe('the wasm backend', function () {
     } finally {
       ck.setNumThreads(before);
     }
+  });
+});
+
+describe('the wasm builds', () => {
+  it('the relaxed-SIMD probe agrees with the engine: the relaxed build compiles exactly where the probe accepts it', () => {
+    const bytes = readFileSync(join(__dirname, '..', 'dist', 'wasm', 'convkit-relaxed-simd-threads.wasm'));
+    expect(WebAssembly.validate(bytes)).to.equal(relaxedSimdSupported());
+    // The plain SIMD build never needs it.
+    expect(WebAssembly.validate(readFileSync(join(__dirname, '..', 'dist', 'wasm', 'convkit-simd-threads.wasm')))).to.equal(true);
+  });
+
+  it('the browser bundle stays under 100 KB with its four builds embedded', () => {
+    const size = statSync(join(__dirname, '..', 'dist', 'browser', 'convkit.mjs')).size;
+    expect(size).to.be.below(100 * 1024);
   });
 });
 

@@ -1,6 +1,15 @@
 // WASM SIMD micro-kernel: 4 rows x 8 columns (half of a 16-column panel) in 8 f32x4
 // accumulators, so that the accumulators, two weight vectors and a broadcast stay in the 16
-// registers engines give 128-bit code on x86. Multiply then add: base SIMD has no FMA.
+// registers engines give 128-bit code on x86. Multiply then add: base SIMD has no FMA; the
+// relaxed-SIMD build uses f32x4.relaxed_madd, which engines fuse where the CPU has FMA.
+
+/** c + a * b: fused in the relaxed-SIMD build where the engine fuses it, else multiply then add. */
+// @ts-ignore: decorator
+@inline
+function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
 
 // @ts-ignore: decorator
 @inline
@@ -14,13 +23,13 @@ export function gemm4x8Simd(mr: i32, kc: i32, a: usize, lda: usize, w: usize, c:
     const wp = w + (k << 6), ak = k << 2;
     const bl = v128.load(wp), bh = v128.load(wp, 16);
     let x = v128.load32_splat(a0 + ak);
-    c0l = f32x4.add(c0l, f32x4.mul(x, bl)); c0h = f32x4.add(c0h, f32x4.mul(x, bh));
+    c0l = madd(x, bl, c0l); c0h = madd(x, bh, c0h);
     x = v128.load32_splat(a1 + ak);
-    c1l = f32x4.add(c1l, f32x4.mul(x, bl)); c1h = f32x4.add(c1h, f32x4.mul(x, bh));
+    c1l = madd(x, bl, c1l); c1h = madd(x, bh, c1h);
     x = v128.load32_splat(a2 + ak);
-    c2l = f32x4.add(c2l, f32x4.mul(x, bl)); c2h = f32x4.add(c2h, f32x4.mul(x, bh));
+    c2l = madd(x, bl, c2l); c2h = madd(x, bh, c2h);
     x = v128.load32_splat(a3 + ak);
-    c3l = f32x4.add(c3l, f32x4.mul(x, bl)); c3h = f32x4.add(c3h, f32x4.mul(x, bh));
+    c3l = madd(x, bl, c3l); c3h = madd(x, bh, c3h);
   }
   storeRow(c, c0l, c0h, accumulate, epilogue, bias, relu);
   if (mr > 1) storeRow(c + ldc, c1l, c1h, accumulate, epilogue, bias, relu);
@@ -57,10 +66,10 @@ export function gemm1x16Simd(kc: i32, a: usize, w: usize, c: usize, accumulate: 
   for (let k: usize = 0; k < <usize>kc; k++) {
     const wp = w + (k << 6);
     const x = v128.load32_splat(a + (k << 2));
-    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(wp)));
-    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(wp, 16)));
-    c2 = f32x4.add(c2, f32x4.mul(x, v128.load(wp, 32)));
-    c3 = f32x4.add(c3, f32x4.mul(x, v128.load(wp, 48)));
+    c0 = madd(x, v128.load(wp), c0);
+    c1 = madd(x, v128.load(wp, 16), c1);
+    c2 = madd(x, v128.load(wp, 32), c2);
+    c3 = madd(x, v128.load(wp, 48), c3);
   }
   storeRow(c, c0, c1, accumulate, epilogue, bias, relu);
   storeRow(c + 32, c2, c3, accumulate, epilogue, bias + 32, relu);

@@ -4,30 +4,66 @@
 import { Job } from '../generated/job';
 import { maxpoolNhwc } from '../kernels/f32-maxpool-nhwc';
 
-/** Pixels of one task; the participant's workspace holds the window's tap pointers. */
+/**
+ * Pixels of one task; the participant's workspace holds the window's tap offsets. A window that
+ * lies wholly inside the image has the same offsets from its first cell as every other such
+ * window, so that list is written once and kept while the windows stay inside; a window cut by
+ * the padding gets its own list (offsets from the image's start).
+ */
 export function maxpool2dTask(j: Job, task: i32, workspace: usize): void {
   const pixels = j.n * j.oh * j.ow;
   const p0 = task * j.rowsPerTask, p1 = min(pixels, p0 + j.rowsPerTask);
-  const imageFloats = <usize>j.h * j.wd * j.c;
-  for (let r = p0; r < p1; r++) {
-    const b = r / (j.oh * j.ow), oy = r / j.ow % j.oh, ox = r % j.ow;
-    const image = <usize>j.x + (<usize>b * imageFloats << 2);
-    const y = <usize>j.y + (<usize>r << 2) * j.c;
-    let count = 0;
-    for (let ky = 0; ky < j.kh; ky++) {
-      const iy = oy * j.sh - j.pt + ky * j.dh;
-      if (iy < 0 || iy >= j.h) continue;
-      for (let kx = 0; kx < j.kw; kx++) {
-        const ix = ox * j.sw - j.pl + kx * j.dw;
-        if (ix < 0 || ix >= j.wd) continue;
-        store<u32>(workspace + (<usize>count << 2), <u32>(image + ((<usize>iy * j.wd + ix) * j.c << 2)));
-        count++;
+  const imageBytes = <usize>j.h * j.wd * j.c << 2;
+  const pixelBytes = <usize>j.c << 2, rowBytes = <usize>j.wd * pixelBytes;
+  const spanY = (j.kh - 1) * j.dh, spanX = (j.kw - 1) * j.dw;
+  let interiorList = false;
+  // The output pixel (image b, oy, ox) advances with r: divisions once per task.
+  let b = p0 / (j.oh * j.ow), oy = p0 / j.ow % j.oh, ox = p0 % j.ow;
+  // A window inside the image is followed along its row by more up to ox = oxIn1 (exclusive).
+  const oxIn1 = j.wd - spanX + j.pl > 0 ? min(j.ow, (j.wd - spanX - 1 + j.pl) / j.sw + 1) : 0;
+  for (let r = p0; r < p1; ) {
+    const image = <usize>j.x + <usize>b * imageBytes;
+    const y = <usize>j.y + <usize>r * pixelBytes;
+    const iy0 = oy * j.sh - j.pt, ix0 = ox * j.sw - j.pl;
+    let run = 1;
+    if (iy0 >= 0 && iy0 + spanY < j.h && ix0 >= 0 && ix0 + spanX < j.wd) {
+      if (!interiorList) {
+        let t = workspace;
+        for (let ky = 0; ky < j.kh; ky++) {
+          for (let kx = 0; kx < j.kw; kx++, t += 4) store<u32>(t, <u32>(<usize>ky * j.dh * rowBytes + <usize>kx * j.dw * pixelBytes));
+        }
+        interiorList = true;
+      }
+      // This window and the next ones inside the row, within the task: one call.
+      run = min(oxIn1 - ox, p1 - r);
+      maxpoolNhwc(y, image + <usize>iy0 * rowBytes + <usize>ix0 * pixelBytes, workspace, j.kh * j.kw, j.c, run, <usize>j.sw * pixelBytes);
+    } else {
+      interiorList = false;
+      let count = 0;
+      for (let ky = 0; ky < j.kh; ky++) {
+        const iy = iy0 + ky * j.dh;
+        if (iy < 0 || iy >= j.h) continue;
+        for (let kx = 0; kx < j.kw; kx++) {
+          const ix = ix0 + kx * j.dw;
+          if (ix < 0 || ix >= j.wd) continue;
+          store<u32>(workspace + (<usize>count << 2), <u32>(<usize>iy * rowBytes + <usize>ix * pixelBytes));
+          count++;
+        }
+      }
+      if (count == 0) {
+        for (let c = 0; c < j.c; c++) store<f32>(y + (<usize>c << 2), -Infinity);
+      } else {
+        maxpoolNhwc(y, image, workspace, count, j.c);
       }
     }
-    if (count == 0) {
-      for (let c = 0; c < j.c; c++) store<f32>(y + (<usize>c << 2), -Infinity);
-    } else {
-      maxpoolNhwc(y, workspace, count, j.c);
+    r += run;
+    ox += run;
+    if (ox == j.ow) {
+      ox = 0;
+      if (++oy == j.oh) {
+        oy = 0;
+        b++;
+      }
     }
   }
 }

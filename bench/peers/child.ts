@@ -1,10 +1,10 @@
 // One candidate in its own process: loads its library, then prepares, verifies and times
 // workloads as the parent asks. Nothing else runs in this process while it measures.
-import { readFileSync } from 'node:fs';
 import { workloadData } from '../../suite/data';
 import { loadWorkloads } from '../../suite/workloads';
 import { allCandidates, type Runner } from './candidates';
 import type { FromChild, ToChild } from './protocol';
+import { maxError } from './reference';
 
 const send = (m: FromChild): void => void process.send!(m);
 const candidate = allCandidates().find((c) => c.id === process.argv[2]);
@@ -15,21 +15,6 @@ async function timedRun(r: Runner): Promise<number> {
   const pending = r.run();
   if (pending instanceof Promise) await pending;
   return performance.now() - t0;
-}
-
-/** Largest error relative to the reference's sum of |terms| (file: values then sums, float32). */
-function maxError(y: Float32Array, referencePath: string): number {
-  const bytes = readFileSync(referencePath);
-  const all = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-  const n = all.length / 2;
-  if (y.length !== n) return Infinity;
-  let worst = 0;
-  for (let i = 0; i < n; i++) {
-    const e = all[i], scale = Math.max(all[n + i], Math.abs(e)) + 1e-6;
-    const err = Number.isNaN(y[i]) ? Infinity : Math.abs(y[i] - e) / scale;
-    if (err > worst) worst = err;
-  }
-  return worst;
 }
 
 async function handle(m: ToChild): Promise<void> {

@@ -1,6 +1,6 @@
 // The float64 reference output of a workload (suite/reference.ts, convkit's oracle), written
 // for the children to verify against: float32 values, then float32 sums of |terms|.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolveWindow, type Window } from '../../lib/shape';
 import type { WorkloadData } from '../../suite/data';
 import { conv2dRef, denseRef, maxpool2dRef } from '../../suite/reference';
@@ -20,4 +20,19 @@ export function writeReference(w: Workload, d: WorkloadData, path: string): void
   out.set(ref.data);
   out.set(ref.absSum, ref.data.length);
   writeFileSync(path, out);
+}
+
+/** Largest error of y relative to the reference's sum of |terms| (the file writeReference wrote). */
+export function maxError(y: Float32Array, referencePath: string): number {
+  const bytes = readFileSync(referencePath);
+  const all = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+  const n = all.length / 2;
+  if (y.length !== n) return Infinity;
+  let worst = 0;
+  for (let i = 0; i < n; i++) {
+    const e = all[i], scale = Math.max(all[n + i], Math.abs(e)) + 1e-6;
+    const err = Number.isNaN(y[i]) ? Infinity : Math.abs(y[i] - e) / scale;
+    if (err > worst) worst = err;
+  }
+  return worst;
 }

@@ -1,6 +1,7 @@
 // The bench:peers report: a terminal table and a self-contained HTML page with an SVG chart.
 import type { ColdStartRow } from './cold-start';
 import type { EventLoopRow } from './event-loop';
+import { median } from '../stats';
 
 export interface CandidateInfo {
   id: string;
@@ -10,6 +11,8 @@ export interface CandidateInfo {
   threads: number;
   available: boolean;
   reason?: string;
+  /** What it ran, when it says (bench:browser: the build or version and the threads). */
+  detail?: string;
   peakRssMb?: number;
 }
 
@@ -29,6 +32,10 @@ export interface PeerRow {
 }
 
 export interface PeerReport {
+  /** Heading of the table and the page (default: convkit vs peers). */
+  title?: string;
+  /** What the ratios compare with (default: the best peer on the row). */
+  ratioTo?: string;
   date: string;
   cpu: string;
   command: string;
@@ -42,6 +49,24 @@ export interface PeerReport {
   eventLoop: EventLoopRow[];
   coldStart: ColdStartRow[];
   seconds: number;
+}
+
+/**
+ * Fills each row of one workload from its times (runs, median, min, rate) and its ratio to the
+ * best verified peer of its group (every row in one group unless `group` says otherwise).
+ */
+export function scoreWorkload(rows: PeerRow[], times: Map<string, number[]>, amount: number, group: (candidate: string) => string = () => ''): void {
+  for (const row of rows) {
+    const t = times.get(row.candidate);
+    if (!t?.length) continue;
+    Object.assign(row, { runs: t.length, medianMs: median(t), minMs: Math.min(...t) });
+    row.rate = amount / (row.medianMs * 1e-3) / 1e9;
+  }
+  for (const r of rows) {
+    const peers = rows.filter((p) => !p.candidate.startsWith('convkit') && p.verified && p.rate > 0 && group(p.candidate) === group(r.candidate));
+    const best = Math.max(0, ...peers.map((p) => p.rate));
+    r.ratioToBestPeer = best > 0 ? r.rate / best : NaN;
+  }
 }
 
 const LAYOUT_NOTE = 'ONNX Runtime is fed NCHW, as its users feed it; convkit and TensorFlow.js take NHWC.';
@@ -68,9 +93,9 @@ function workloadIds(report: PeerReport): string[] {
 export function renderTable(report: PeerReport): string {
   const live = report.candidates.filter((c) => c.available);
   const out: string[] = [];
-  out.push(`convkit vs peers, ${report.date.slice(0, 10)}, ${report.cpu}`);
+  out.push(`${report.title ?? 'convkit vs peers'}, ${report.date.slice(0, 10)}, ${report.cpu}`);
   out.push(`command: ${report.command}; ${report.rounds} interleaved rounds, ${report.budgetMs} ms per candidate and workload${report.quick ? ' (--quick)' : ''}`);
-  out.push(`cells: median rate (GFLOP/s; P1, P2 in GB/s) and ratio to the best peer on the row. ${LAYOUT_NOTE}`);
+  out.push(`cells: median rate (GFLOP/s; P1, P2 in GB/s) and ratio to ${report.ratioTo ?? 'the best peer on the row'}. ${LAYOUT_NOTE}`);
   out.push('');
   const body = workloadIds(report).map((id) => {
     const rows = report.rows.filter((r) => r.workload === id);
@@ -80,7 +105,7 @@ export function renderTable(report: PeerReport): string {
   out.push('');
   out.push(grid(['candidate', 'library', 'layout', 'threads', 'peak RSS', 'status'], report.candidates.map((c) => [
     c.label, c.library, c.layout, c.threads ? String(c.threads) : '-', c.peakRssMb ? `${c.peakRssMb.toFixed(0)} MB` : '-',
-    c.available ? 'ok' : `unavailable: ${c.reason}`,
+    c.available ? `ok${c.detail ? ` (${c.detail})` : ''}` : `unavailable: ${c.reason}`,
   ]), 'lllrrl'));
   const wrong = report.rows.filter((r) => !r.verified || r.error);
   if (wrong.length) {
@@ -143,9 +168,9 @@ export function chart(report: PeerReport): string {
 
 export function renderHtml(report: PeerReport): string {
   const table = (text: string) => `<pre>${esc(text)}</pre>`;
-  return `<!doctype html><html><head><meta charset="utf-8"><title>convkit vs peers</title>
+  return `<!doctype html><html><head><meta charset="utf-8"><title>${esc(report.title ?? 'convkit vs peers')}</title>
 <style>body{font-family:sans-serif;margin:24px;color:#222}pre{font-size:12px;background:#f6f6f6;padding:12px;overflow-x:auto}</style></head><body>
-<h1>convkit vs peers</h1>
+<h1>${esc(report.title ?? 'convkit vs peers')}</h1>
 <p>${esc(report.date)} on ${esc(report.cpu)}. Command: <code>${esc(report.command)}</code>. Median over ${report.rounds} interleaved rounds after warm-up; every output verified against convkit's float64 reference (max relative error ${report.maxRelativeError}). ${esc(LAYOUT_NOTE)}</p>
 ${chart(report)}
 <h2>Table</h2>${table(renderTable(report))}

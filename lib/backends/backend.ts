@@ -112,6 +112,12 @@ export interface Backend {
    * holds for the whole chain (x and every bias copied, every step's packed weights held).
    */
   sequentialAsync(x: Float32Array, steps: readonly Step[]): Promise<Float32Array>;
+  /**
+   * The same chain on this thread, when the backend gains by it (wasm: one copy into the module's
+   * memory and one out, where layer by layer each intermediate goes out and back in). Absent:
+   * Sequential.forward calls the layers one by one.
+   */
+  sequential?(x: Float32Array, steps: readonly Step[]): Float32Array;
   gemm(a: Float32Array, b: Float32Array, c: Float32Array | null, p: GemmParams): Float32Array;
   gemmAsync(a: Float32Array, b: Float32Array, c: Float32Array | null, p: GemmParams): Promise<Float32Array>;
 }

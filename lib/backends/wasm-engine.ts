@@ -25,6 +25,11 @@ export interface WasmPlatform {
   canBlock: boolean;
   /** Starts a worker running WORKER_SOURCE with this data; absent where there are no workers. */
   spawnWorker?: (source: string, data: WorkerData) => void;
+  /**
+   * A new array of `length` floats the caller fills at once (Node: not zeroed first); absent:
+   * new Float32Array(length). Either way it owns its own ArrayBuffer of exactly that size.
+   */
+  newOutput?: (length: number) => Float32Array;
   /** Keeps the process alive while an async job is in flight (Node: ref the workers). */
   keepAlive?: (on: boolean) => void;
   maxMemoryBytes: number;
@@ -153,6 +158,17 @@ export class Engine {
     const ptr = this.arena.alloc(data.length * 4);
     this.arena.f32(ptr, data.length).set(data);
     return ptr;
+  }
+
+  /**
+   * A copy of `length` floats at ptr in a new array: allocated, then set. Not slice(): on a
+   * view of shared memory V8 copies word by word (C4's 12.8 MB output: 1.8 ms by slice, 1.2 ms
+   * by new and set), and in Node the new array need not be zeroed before it is overwritten.
+   */
+  copyOut(ptr: number, length: number): Float32Array {
+    const out = this.platform.newOutput?.(length) ?? new Float32Array(length);
+    out.set(this.arena.f32(ptr, length));
+    return out;
   }
 
   private doneCount(): number {

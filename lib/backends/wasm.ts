@@ -122,7 +122,7 @@ export class WasmBackend implements Backend {
       const yPtr = e.arena.alloc(op.outputs * 4);
       blocks.push(yPtr);
       const job = planned(op, ptrs, yPtr);
-      const finish = () => e.arena.f32(yPtr, op.outputs).slice();
+      const finish = () => e.copyOut(yPtr, op.outputs);
       // A one-thread plan runs on this thread (sync) or on one worker (async: the loop stays free).
       if (sync) {
         e.runSync(job, op.plan.threads, op.plan.slotBytes);
@@ -170,7 +170,53 @@ export class WasmBackend implements Backend {
   }
 
   maxpool2d(x: Float32Array, p: WindowParams): Float32Array {
-    return this.call(x, this.poolJob(x, p), true) as Float32Array;
+    const op = this.poolJob(x, p);
+    if (op.plan.threads === 1 && x.length * 4 > 2 * PLAN.poolBandBytes) return this.poolInBands(x, p, op);
+    return this.call(x, op, true) as Float32Array;
+  }
+
+  /**
+   * A one-thread max-pool over a large input, band by band: the input rows that a run of output
+   * rows reads are copied into one reused block and pooled at once, while they are still in
+   * cache (copying the whole input first sends it to memory and the kernel reads it back). Each
+   * band is the op's job on a shorter image: its first row is input row iyA, so its top padding
+   * is what remains above it. Same kernel, same taps in the same order: the same bits.
+   */
+  private poolInBands(x: Float32Array, p: WindowParams, op: OpJob): Float32Array {
+    const e = this.engine, rowFloats = p.w * p.c, spanY = (p.kh - 1) * p.dh;
+    const rowsPerBand = Math.floor(PLAN.poolBandBytes / 4 / rowFloats);
+    const outRows = Math.min(p.oh, Math.max(1, Math.floor((rowsPerBand - spanY - 1) / p.sh) + 1));
+    const bandFloats = ((outRows - 1) * p.sh + spanY + 1) * rowFloats;
+    const yFloats = p.ow * p.c, pixelsPerTask = op.plan.rowsPerTask;
+    const blocks: number[] = [];
+    e.enter();
+    try {
+      const band = e.arena.alloc(bandFloats * 4);
+      blocks.push(band);
+      const yPtr = e.arena.alloc(op.outputs * 4);
+      blocks.push(yPtr);
+      for (let b = 0; b < p.n; b++) {
+        for (let oy0 = 0; oy0 < p.oh; oy0 += outRows) {
+          const oy1 = Math.min(p.oh, oy0 + outRows);
+          const iyA = Math.max(0, oy0 * p.sh - p.pt), iyB = Math.min(p.h, (oy1 - 1) * p.sh - p.pt + spanY + 1);
+          const at = (b * p.h + iyA) * rowFloats;
+          e.arena.f32(band, (iyB - iyA) * rowFloats).set(x.subarray(at, at + (iyB - iyA) * rowFloats));
+          const job = op.spec([band], yPtr + (b * p.oh + oy0) * yFloats * 4);
+          job.n = 1;
+          job.h = iyB - iyA;
+          job.pt = p.pt + iyA - oy0 * p.sh;
+          job.oh = oy1 - oy0;
+          job.path = op.plan.path;
+          job.rowsPerTask = pixelsPerTask;
+          job.tasks = Math.ceil(job.oh * p.ow / pixelsPerTask);
+          e.runSync(job, 1, op.plan.slotBytes);
+        }
+      }
+      return e.copyOut(yPtr, op.outputs);
+    } finally {
+      blocks.forEach((ptr) => e.arena.release(ptr));
+      e.leave();
+    }
   }
 
   maxpool2dAsync(x: Float32Array, p: WindowParams): Promise<Float32Array> {
@@ -206,12 +252,13 @@ export class WasmBackend implements Backend {
   }
 
   /**
-   * The chain with its intermediates in the module's memory (two blocks, in turn): every step is
-   * checked and planned first, x and the biases are copied in before the first await, and packed
-   * weights released meanwhile stay allocated until the chain ends (Engine.enter). Each step is
-   * one job on the workers; between steps this thread only publishes the next job.
+   * The chain with its intermediates in the module's memory (two blocks, in turn), as the jobs to
+   * run in order: every step is checked and planned and x and the biases are copied in before the
+   * first job is handed out, and packed weights released meanwhile stay allocated until the chain
+   * ends (Engine.enter). The caller runs each job (sync or on the workers) and resumes the chain;
+   * the last resumption copies the output out. Blocks are freed when it ends or is ended early.
    */
-  async sequentialAsync(x: Float32Array, steps: readonly Step[]): Promise<Float32Array> {
+  private *chain(x: Float32Array, steps: readonly Step[]): Generator<[JobSpec, number, number], Float32Array, void> {
     let inputs: Float32Array | number = x;
     const ops = steps.map((s) => {
       const op = this.stepJob(s, inputs);
@@ -231,13 +278,43 @@ export class WasmBackend implements Backend {
       let inPtr = xPtr;
       for (let i = 0; i < ops.length; i++) {
         const { plan } = ops[i];
-        await e.runAsync(planned(ops[i], [inPtr, ...extras[i]], buffers[i % 2]), plan.threads, plan.slotBytes);
+        yield [planned(ops[i], [inPtr, ...extras[i]], buffers[i % 2]), plan.threads, plan.slotBytes];
         inPtr = buffers[i % 2];
       }
-      return e.arena.f32(inPtr, ops[ops.length - 1].outputs).slice();
+      return e.copyOut(inPtr, ops[ops.length - 1].outputs);
     } finally {
       blocks.forEach((p) => e.arena.release(p));
       e.leave();
+    }
+  }
+
+  /** The chain on this thread (and the workers its plans ask for): one copy in, one copy out. */
+  sequential(x: Float32Array, steps: readonly Step[]): Float32Array {
+    const jobs = this.chain(x, steps);
+    for (let r = jobs.next(); ; ) {
+      if (r.done) return r.value;
+      try {
+        this.engine.runSync(...r.value);
+      } catch (e) {
+        jobs.return(undefined as never);
+        throw e;
+      }
+      r = jobs.next();
+    }
+  }
+
+  /** The chain on the workers: between steps this thread only publishes the next job. */
+  async sequentialAsync(x: Float32Array, steps: readonly Step[]): Promise<Float32Array> {
+    const jobs = this.chain(x, steps);
+    for (let r = jobs.next(); ; ) {
+      if (r.done) return r.value;
+      try {
+        await this.engine.runAsync(...r.value);
+      } catch (e) {
+        jobs.return(undefined as never);
+        throw e;
+      }
+      r = jobs.next();
     }
   }
 

@@ -12,6 +12,8 @@ export const PLAN = {
   poolPixelsPerTask: 256,
   /** Native max-pool kernels take this many output pixels per call, their windows' tap pointers in the participant's slot (one call per pixel cost more than a small window's max). */
   poolPixelsPerCall: 32,
+  /** Wasm, one thread, sync: an input larger than two bands is copied in and pooled band by band (whole input rows, at most this many bytes, reused), so the kernel reads what the copy just left in cache instead of a copy that went to memory. */
+  poolBandBytes: 524288,
   /** An im2col convolution is cut into at least minSegments segments when each keeps an M block of rows, so that a small one still shares out across threads (the count is fixed by the shape, not the threads). */
   minSegments: 4,
   /** Native GEMMs pack each block of A when a task covers at least packMinPanels panels: below that, too few panels reuse the packed copy to repay it (measured with npm run bench -- --kernels). */
@@ -30,8 +32,8 @@ export const PATH = {"gemm":1,"im2colGemm":2,"maxpool":3,"indirectGemm":4} as co
 /** Native GEMM micro-kernels, widest ISA first; arch: the only process.arch whose build has them (null: every one). */
 export const NATIVE_KERNELS = [{"isa":"avx512f","mr":8,"arch":"x64"},{"isa":"avx2-fma","mr":6,"arch":"x64"},{"isa":"neon","mr":6,"arch":"arm64"},{"isa":"scalar","mr":4,"arch":null}] as const;
 export const WASM_MR = 4;
-/** The wasm builds, best first. */
-export const WASM_BUILDS = [{"name":"simd-threads","shared":true,"simd":true},{"name":"simd","shared":false,"simd":true},{"name":"scalar","shared":false,"simd":false}] as const;
+/** The wasm builds, best first: best first; each engine runs the first its WebAssembly.validate probes accept (relaxed-simd: f32x4.relaxed_madd, fused where the CPU has FMA; Chromium has it, Node 20 only with --experimental-wasm-relaxed-simd). */
+export const WASM_BUILDS = [{"name":"relaxed-simd-threads","shared":true,"simd":true,"relaxed":true},{"name":"simd-threads","shared":true,"simd":true,"relaxed":false},{"name":"simd","shared":false,"simd":true,"relaxed":false},{"name":"scalar","shared":false,"simd":false,"relaxed":false}] as const;
 export const TASK_BITS = 20;
 export const OP = {"conv2d":1,"maxpool2d":2,"gemm":3} as const;
 export const JOB_FIELDS = ["op","path","tasks","next","done","slots","workspace","slotBytes","x","w","bias","y","activation","n","h","wd","c","kh","kw","sh","sw","dh","dw","pt","pb","pl","pr","oh","ow","oc","m","k","cols","lda","rowsPerTask","panelsPerTask","kBlock","accumulate"] as const;

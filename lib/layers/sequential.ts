@@ -1,7 +1,7 @@
 import { backend } from '../backends/select';
 import { describe } from '../validate';
-import type { Step } from '../backends/backend';
-import type { Tensor } from '../tensor';
+import type { Backend, Step } from '../backends/backend';
+import { Tensor } from '../tensor';
 import { Layer, runAsync } from './layer';
 
 /** Layers applied in order. */
@@ -22,9 +22,15 @@ export class Sequential {
     return this.layers.reduce((shape, l) => l.outputShape(shape), [...inputShape]);
   }
 
-  /** One backend call per layer, on this thread. */
+  /**
+   * On this thread: one backend call for the whole chain where the backend has one (wasm keeps
+   * the intermediates in its memory), otherwise one call per layer. Same bits either way.
+   */
   forward(x: Tensor): Tensor {
-    return this.layers.reduce((t, l) => l.forward(t), x);
+    const b = backend();
+    if (!b.sequential) return this.layers.reduce((t, l) => l.forward(t), x);
+    const { input, steps, shape } = this.plan(x, b);
+    return new Tensor(b.sequential(input.data, steps), shape);
   }
 
   /**
@@ -35,6 +41,12 @@ export class Sequential {
    */
   async forwardAsync(x: Tensor): Promise<Tensor> {
     const b = backend();
+    const { input, steps, shape } = this.plan(x, b);
+    return runAsync({ shape, async: () => b.sequentialAsync(input.data, steps) });
+  }
+
+  /** Every layer's step for x's shape, validated and planned from the shapes alone. */
+  private plan(x: Tensor, b: Backend): { input: Tensor; steps: Step[]; shape: number[] } {
     const input = this.layers[0].checkInput(x);
     const steps: Step[] = [];
     let shape: readonly number[] = input.shape;
@@ -43,6 +55,6 @@ export class Sequential {
       steps.push(planned.step);
       shape = planned.shape;
     }
-    return runAsync({ shape: [...shape], async: () => b.sequentialAsync(input.data, steps) });
+    return { input, steps, shape: [...shape] };
   }
 }

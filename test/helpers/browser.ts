@@ -41,3 +41,13 @@ export async function launchChromium(): Promise<{ browser: any; close(): Promise
 export function chromiumAvailable(): boolean {
   return existsSync(CHROMIUM);
 }
+
+/** Inside a describe: true when Chromium is here; otherwise adds a test that skips saying why. */
+export function withChromium(): boolean {
+  if (chromiumAvailable()) return true;
+  it('needs Chromium', function () {
+    console.log(`      skipped: no Chromium at ${CHROMIUM} (.ci/run installs it with apt; set CHROMIUM_PATH to use another)`);
+    this.skip();
+  });
+  return false;
+}
