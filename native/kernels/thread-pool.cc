@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "kernels/batch-scheduling.h"
 #include "kernels/fault-injection.h"
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -117,7 +118,10 @@ class Pool {
         if (TakeFault(Fault::kThreads))
           throw std::system_error(std::make_error_code(std::errc::resource_unavailable_try_again));
         // A new worker waits for the next job, not the last one (generation_ only changes in Run).
-        workers_.emplace_back([this, slot = i + 1, seen = generation_.load()] { WorkerLoop(slot, seen); });
+        workers_.emplace_back([this, slot = i + 1, seen = generation_.load()] {
+          BatchScheduling().Keep();  // a worker only computes: it gives way to the event loop
+          WorkerLoop(slot, seen);
+        });
       }
     } catch (const std::system_error& e) {
       StopWorkers();

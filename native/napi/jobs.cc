@@ -6,6 +6,7 @@
 #include <new>
 #include <string>
 
+#include "kernels/batch-scheduling.h"
 #include "kernels/fault-injection.h"
 
 namespace convkit {
@@ -50,6 +51,7 @@ class JobWorker : public Napi::AsyncWorker {
   Napi::Promise Promise() const { return deferred_.Promise(); }
 
   void Execute() override {
+    const BatchScheduling yield_to_event_loop;
     try {
       job_.run(y_.get());
     } catch (...) {
