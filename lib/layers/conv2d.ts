@@ -1,4 +1,8 @@
-import { activationCode, type ActivationName } from '../activation';
+import { Activation, activationCode, type ActivationName } from '../activation';
+import { col2im, im2col } from '../grad/im2col';
+import type { GradSteps } from '../grad/steps';
+import { gemmLayerGrad } from '../grad/weighted';
+import type { Tensor } from '../tensor';
 import type { Backend, Conv2DParams } from '../backends/backend';
 import { checkPadding, checkShape, type Padding, resolveWindow, windowOutput } from '../shape';
 import { boolean, integer, options, pair } from '../validate';
@@ -75,5 +79,16 @@ export class Conv2D extends WeightedLayer {
     const p = this.params(shape);
     const packed = this.packedKernel(p.c, shape, b);
     return { shape: [p.n, p.oh, p.ow, p.oc], step: { op: 'conv2d', packed, bias: this.bias, params: p } };
+  }
+
+  /** dW = im2col(x)^T · dY', dx = col2im(dY' · W^T), dBias = column sums of dY' (grad/weighted.ts). */
+  protected gradSteps(x: Tensor, dy: Tensor, b: Backend): GradSteps {
+    const p = this.params(x.shape);
+    this.packedKernel(p.c, x.shape, b); // initialises the kernel, checks the channels
+    return gemmLayerGrad(x, dy, {
+      rows: im2col(x.data, p), m: p.n * p.oh * p.ow, k: p.kh * p.kw * p.c, units: p.oc,
+      kernel: this.getWeights().kernel as Float32Array, useBias: this.useBias,
+      relu: this.activationCode === Activation.relu, toDx: (dRows) => col2im(dRows, p),
+    });
   }
 }

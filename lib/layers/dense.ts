@@ -1,4 +1,7 @@
-import { activationCode, type ActivationName } from '../activation';
+import { Activation, activationCode, type ActivationName } from '../activation';
+import type { GradSteps } from '../grad/steps';
+import { gemmLayerGrad } from '../grad/weighted';
+import type { Tensor } from '../tensor';
 import type { Backend } from '../backends/backend';
 import { checkShape, product } from '../shape';
 import { boolean, integer, options } from '../validate';
@@ -52,5 +55,15 @@ export class Dense extends WeightedLayer {
     const packed = this.packedKernel(k, shape, b);
     const params = { m, k, n: this.units, activation: this.activationCode };
     return { shape: [m, this.units], step: { op: 'dense', packed, bias: this.bias, params } };
+  }
+
+  /** dW = X^T · dY', dX = dY' · W^T, dBias = column sums of dY' (grad/weighted.ts), X = x as [m, k]. */
+  protected gradSteps(x: Tensor, dy: Tensor, b: Backend): GradSteps {
+    const m = x.shape[0], k = product(x.shape.slice(1));
+    this.packedKernel(k, x.shape, b); // initialises the kernel, checks the features
+    return gemmLayerGrad(x, dy, {
+      rows: x.data.slice(), m, k, units: this.units, kernel: this.getWeights().kernel as Float32Array,
+      useBias: this.useBias, relu: this.activationCode === Activation.relu, toDx: (dRows) => dRows,
+    });
   }
 }

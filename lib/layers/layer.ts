@@ -1,6 +1,8 @@
 import type { Backend, Step } from '../backends/backend';
 import { backend } from '../backends/select';
-import { checkInput, checkRank, Tensor } from '../tensor';
+import { type Gradients, type GradSteps, runAsync as runStepsAsync, runSync as runStepsSync } from '../grad/steps';
+import { checkData, checkInput, checkRank, isTensor, Tensor } from '../tensor';
+import { describe } from '../validate';
 
 /** One backend call with its arguments bound: run on this thread or off it, and its output shape. */
 export interface Call {
@@ -64,6 +66,12 @@ export abstract class Layer {
   /** The step for an input of this shape, of the right rank (packs the weights the first time). */
   protected abstract plan(shape: readonly number[], b: Backend): Planned;
 
+  /**
+   * The backward pass for checked x and dy (dy shaped like the output for x). Copies what it
+   * keeps of x, dy and the weights before its first request (see grad/steps.ts).
+   */
+  protected abstract gradSteps(x: Tensor, dy: Tensor, b: Backend): GradSteps;
+
   /** Validates x (a Tensor of the right rank whose data fits its shape). Used by Sequential. */
   checkInput(x: unknown): Tensor {
     return checkInput(this.input.name, x, this.input.rank, this.input.atLeast);
@@ -91,5 +99,32 @@ export abstract class Layer {
   /** Same result as forward, computed on a libuv worker thread: the event loop keeps turning. */
   async forwardAsync(x: Tensor): Promise<Tensor> {
     return runAsync(this.prepare(x, backend()));
+  }
+
+  private backwardSteps(input: unknown, grad: unknown): GradSteps {
+    const x = this.checkInput(input);
+    const shape = this.outputShape(x.shape);
+    if (!isTensor('dy', grad)) throw new TypeError(`Expected Tensor for dy but received ${describe(grad)}`);
+    const dy = checkData(grad, 'dy');
+    if (dy.shape.join() !== shape.join()) {
+      throw new RangeError(
+        `Expected dy of shape [${shape.join(', ')}] (the ${this.input.name} output for input [${x.shape.join(', ')}]) but received shape [${dy.shape.join(', ')}]`,
+      );
+    }
+    return this.gradSteps(x, dy, backend());
+  }
+
+  /**
+   * Gradients of the loss given x and dy, the gradient of the loss with respect to this layer's
+   * output (after its activation): dx shaped like x, and kernel and bias in getWeights' layouts
+   * for layers that have them. A ReLU's mask comes from the forward output, recomputed here.
+   */
+  backward(x: Tensor, dy: Tensor): Gradients {
+    return runStepsSync(this.backwardSteps(x, dy), this);
+  }
+
+  /** Same result as backward, its GEMMs (and forward) computed off the event loop. */
+  async backwardAsync(x: Tensor, dy: Tensor): Promise<Gradients> {
+    return runStepsAsync(this.backwardSteps(x, dy), this);
   }
 }

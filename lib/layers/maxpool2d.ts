@@ -1,6 +1,9 @@
 import type { Backend, WindowParams } from '../backends/backend';
 import { checkPadding, checkShape, firstEmptyWindow, type Padding, resolveWindow, windowOutput } from '../shape';
 import { options, pair } from '../validate';
+import { maxpoolBackward } from '../grad/maxpool';
+import type { GradSteps } from '../grad/steps';
+import { Tensor } from '../tensor';
 import { Layer, type Planned, type Weights } from './layer';
 
 export interface MaxPool2DOptions {
@@ -69,5 +72,10 @@ export class MaxPool2D extends Layer {
   protected plan(shape: readonly number[], _b: Backend): Planned {
     const p = this.params(shape);
     return { shape: [p.n, p.oh, p.ow, p.c], step: { op: 'maxpool2d', params: p } };
+  }
+
+  /** Each window's gradient to its first maximal cell (grad/maxpool.ts); no backend request. */
+  protected *gradSteps(x: Tensor, dy: Tensor, _b: Backend): GradSteps {
+    return { dx: new Tensor(maxpoolBackward(x.data, dy.data, this.params(x.shape)), x.shape) };
   }
 }
