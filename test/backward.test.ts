@@ -7,6 +7,7 @@ import { expectRejectsLike, expectThrowsNamed } from './helpers/arbitraries';
 import { forEachBackend, forEachIsa, forEachThreadCount } from './helpers/backends';
 import { type ConvConfig, convConfigs, describeConv, describePool, type PoolConfig, poolConfigs } from './helpers/configs';
 import { conv2dGradRef, denseGradRef, type GradRef, maxpool2dGradRef, reluMasked } from './helpers/grad-reference';
+import { dot, expectNear, finiteDifferences, STEP } from './helpers/finite-differences';
 import { randomArray, rng } from './helpers/random';
 
 // Tolerances: expectClose's gamma_K bound with K the longest sum: dW and dBias sum over the
@@ -135,38 +136,7 @@ forEachBackend('MaxPool2D backward against the oracle', () => {
   });
 });
 
-// Central finite differences of L = sum(dy * y) through the float64 forward oracle. Every layer
-// here is piecewise linear, so away from a kink (checked: no ReLU input or max-pool gap within
-// reach of the step) the difference is exact up to float64 rounding.
-const STEP = 2 ** -12;
-
-/** (L(v + h) - L(v - h)) / (2h) for each element of v, h rounded so that v +- h are float32. */
-function finiteDifferences(v: Float32Array, loss: () => number): Float64Array {
-  const out = new Float64Array(v.length);
-  for (let i = 0; i < v.length; i++) {
-    const v0 = v[i];
-    v[i] = v0 + STEP;
-    const up = v[i] - v0, lUp = loss();
-    v[i] = v0 - STEP;
-    const down = v0 - v[i], lDown = loss();
-    v[i] = v0;
-    out[i] = (lUp - lDown) / (up + down);
-  }
-  return out;
-}
-
-function dot(dy: Float32Array, y: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < y.length; i++) s += dy[i] * y[i];
-  return s;
-}
-
-function expectNear(actual: Float32Array, fd: Float64Array, label: string): void {
-  expect(actual.length, `${label} length`).to.equal(fd.length);
-  for (let i = 0; i < fd.length; i++) {
-    if (!(Math.abs(actual[i] - fd[i]) <= 1e-5 * (1 + Math.abs(fd[i])))) expect.fail(`${label} [${i}]: got ${actual[i]}, finite difference ${fd[i]}`);
-  }
-}
+// Central finite differences through the float64 forward oracle (helpers/finite-differences.ts).
 
 /** Smallest |value| over a forward result: how far its ReLUs are from their kink. */
 function minAbs(r: RefResult): number {

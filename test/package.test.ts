@@ -43,6 +43,7 @@ describe('the packed package, installed outside the repository', function () {
     const model = new ck.Sequential([
       new ck.Conv2D({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', kernel: new Float32Array(3 * 3 * 3 * 4).fill(1) }),
       new ck.MaxPool2D({ poolSize: 2 }),
+      new ck.Flatten(),
       new ck.Dense({ units: 2, kernel: new Float32Array(4 * 4 * 4 * 2).fill(1) }),
     ]);
     const y = model.forward(x);

@@ -48,6 +48,17 @@ const chains: [string, () => ck.Sequential, number[]][] = [
     new ck.Dense({ units: 7, useBias: false, seed: 13 }),
     new ck.Dense({ units: 19, seed: 14 }),
   ]), [5, 4, 6]],
+  // Flatten is a reshape between steps (no step of its own), wherever it stands.
+  ['Flatten between pool and dense', () => new ck.Sequential([
+    new ck.Conv2D({ filters: 6, kernelSize: 3, activation: 'relu', seed: 15 }),
+    new ck.MaxPool2D({ poolSize: 2 }),
+    new ck.Flatten(),
+    new ck.Dense({ units: 9, seed: 16 }),
+  ]), [3, 11, 10, 2]],
+  ['Flatten first, twice, and last', () => new ck.Sequential([
+    new ck.Flatten(), new ck.Flatten(), new ck.Dense({ units: 5, seed: 17 }), new ck.Flatten(),
+  ]), [4, 3, 2, 5]],
+  ['Flatten alone', () => new ck.Sequential([new ck.Flatten()]), [2, 3, 4, 5]],
 ];
 
 forEachBackend('Sequential.forward and forwardAsync as one chained call', () => {
@@ -136,8 +147,8 @@ forEachBackend('Sequential.forward and forwardAsync as one chained call', () => 
     const b = backend();
     const conv = new ck.Conv2D({ filters: 4, kernelSize: 3, seed: 80 });
     const dense = new ck.Dense({ units: 3, seed: 81 });
-    const c = conv.planStep([1, 6, 6, 2], b);
-    const d = dense.planStep([1, 4, 4, 4], b).step;
+    const c = { step: conv.planStep([1, 6, 6, 2], b).step as Step }; // null only for a reshape (Flatten)
+    const d = dense.planStep([1, 4, 4, 4], b).step as Step;
     const x = new Float32Array(72);
     expect(bits(new ck.Tensor(await b.sequentialAsync(x, [c.step, d]), [1, 3]))).to.deep.equal(
       bits(dense.forward(conv.forward(new ck.Tensor(x, [1, 6, 6, 2])))));

@@ -30,14 +30,18 @@ export async function runAsync(call: Pick<Call, 'shape' | 'async'>): Promise<Ten
   }
 }
 
-/** A step of a layer, for an input of a known shape, and the shape of its output. */
+/**
+ * A step of a layer, for an input of a known shape, and the shape of its output. A null step is
+ * a reshape: the output holds the input's floats in the same order (Flatten), no backend call.
+ */
 export interface Planned {
   shape: number[];
-  step: Step;
+  step: Step | null;
 }
 
-/** The backend call a step names, on x. */
-function call(b: Backend, s: Step, x: Float32Array, shape: number[]): Call {
+/** The backend call a step names, on x; a reshape copies x (read at the call, as async ops do). */
+function call(b: Backend, s: Step | null, x: Float32Array, shape: number[]): Call {
+  if (s === null) return { shape, sync: () => x.slice(), async: () => Promise.resolve(x.slice()) };
   switch (s.op) {
     case 'conv2d':
       return { shape, sync: () => b.conv2d(x, s.packed, s.bias, s.params), async: () => b.conv2dAsync(x, s.packed, s.bias, s.params) };

@@ -4,7 +4,8 @@ import { options, pair } from '../validate';
 import { maxpoolBackward } from '../grad/maxpool';
 import type { GradSteps } from '../grad/steps';
 import { Tensor } from '../tensor';
-import { Layer, type Planned, type Weights } from './layer';
+import type { Planned } from './layer';
+import { WeightlessLayer } from './weightless';
 
 export interface MaxPool2DOptions {
   poolSize?: number | [number, number];
@@ -17,7 +18,7 @@ export interface MaxPool2DOptions {
 }
 
 /** Max pooling over NHWC input, per channel: [N, H, W, C] -> [N, outH, outW, C]. */
-export class MaxPool2D extends Layer {
+export class MaxPool2D extends WeightlessLayer {
   protected readonly input = { name: 'MaxPool2D', rank: 4, atLeast: false };
   readonly poolSize: [number, number];
   readonly strides: [number, number];
@@ -31,17 +32,6 @@ export class MaxPool2D extends Layer {
     this.strides = pair('strides', o.strides ?? this.poolSize);
     this.padding = checkPadding('padding', o.padding ?? 'valid');
     this.dilationRate = pair('dilationRate', o.dilationRate ?? 1);
-  }
-
-  getWeights(): Weights {
-    return { kernel: null, bias: null };
-  }
-
-  setWeights(weights: Partial<Weights>): void {
-    const w = options('weights', weights, false);
-    if ((w.kernel ?? null) !== null || (w.bias ?? null) !== null) {
-      throw new TypeError('Expected no kernel or bias for MaxPool2D: it has no weights');
-    }
   }
 
   private params(shape: readonly number[]): WindowParams {

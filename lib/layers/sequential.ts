@@ -1,8 +1,19 @@
 import { backend } from '../backends/select';
 import { describe } from '../validate';
 import type { Backend, Step } from '../backends/backend';
-import { Tensor } from '../tensor';
+import type { Gradients } from '../grad/steps';
+import { checkData, isTensor, Tensor } from '../tensor';
 import { Layer, runAsync } from './layer';
+
+/** Layer i's weight gradients in Sequential.backward: the keys its own backward returns. */
+export type LayerGradients = Omit<Gradients, 'dx'>;
+
+export interface SequentialGradients {
+  /** Gradient of the loss with respect to the model's input, shaped like it. */
+  dx: Tensor;
+  /** One entry per layer, in layer order: `{ kernel, bias }`, `{ kernel }` or `{}`. */
+  grads: LayerGradients[];
+}
 
 /** Layers applied in order. */
 export class Sequential {
@@ -30,6 +41,7 @@ export class Sequential {
     const b = backend();
     if (!b.sequential) return this.layers.reduce((t, l) => l.forward(t), x);
     const { input, steps, shape } = this.plan(x, b);
+    if (!steps.length) return new Tensor(input.data.slice(), shape); // Flatten alone: a reshape
     return new Tensor(b.sequential(input.data, steps), shape);
   }
 
@@ -42,7 +54,62 @@ export class Sequential {
   async forwardAsync(x: Tensor): Promise<Tensor> {
     const b = backend();
     const { input, steps, shape } = this.plan(x, b);
+    if (!steps.length) return new Tensor(input.data.slice(), shape); // Flatten alone: a reshape
     return runAsync({ shape, async: () => b.sequentialAsync(input.data, steps) });
+  }
+
+  /**
+   * Gradients of the loss given x and dy, the gradient of the loss with respect to the model's
+   * output: a forward layer by layer keeping each layer's input, then each layer's backward in
+   * reverse order, each one's dx the dy of the layer before. The same bits as chaining the
+   * layers' own forward and backward by hand.
+   */
+  backward(x: Tensor, dy: Tensor): SequentialGradients {
+    const g = this.checkBackward(x, dy);
+    const inputs = [g.x];
+    for (const l of this.layers.slice(0, -1)) inputs.push(l.forward(inputs[inputs.length - 1]));
+    const grads: LayerGradients[] = new Array(this.layers.length);
+    let d = g.dy;
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      const { dx, ...weights } = this.layers[i].backward(inputs[i], d);
+      grads[i] = weights;
+      d = dx;
+    }
+    return { dx: d, grads };
+  }
+
+  /**
+   * Same result as backward, every forward and GEMM computed off the event loop. x and dy are
+   * read at the call; each layer's weights when its own forward or backward starts, so they must
+   * not change until the Promise settles.
+   */
+  async backwardAsync(x: Tensor, dy: Tensor): Promise<SequentialGradients> {
+    const g = this.checkBackward(x, dy);
+    const inputs = [new Tensor(g.x.data.slice(), g.x.shape)];
+    const grad = new Tensor(g.dy.data.slice(), g.dy.shape);
+    for (const l of this.layers.slice(0, -1)) inputs.push(await l.forwardAsync(inputs[inputs.length - 1]));
+    const grads: LayerGradients[] = new Array(this.layers.length);
+    let d = grad;
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      const { dx, ...weights } = await this.layers[i].backwardAsync(inputs[i], d);
+      grads[i] = weights;
+      d = dx;
+    }
+    return { dx: d, grads };
+  }
+
+  /** x checked as the first layer's input, dy a Tensor of the model's output shape for x. */
+  private checkBackward(input: unknown, grad: unknown): { x: Tensor; dy: Tensor } {
+    const x = this.layers[0].checkInput(input);
+    const shape = this.outputShape(x.shape);
+    if (!isTensor('dy', grad)) throw new TypeError(`Expected Tensor for dy but received ${describe(grad)}`);
+    const dy = checkData(grad, 'dy');
+    if (dy.shape.join() !== shape.join()) {
+      throw new RangeError(
+        `Expected dy of shape [${shape.join(', ')}] (the Sequential output for input [${x.shape.join(', ')}]) but received shape [${dy.shape.join(', ')}]`,
+      );
+    }
+    return { x, dy };
   }
 
   /** Every layer's step for x's shape, validated and planned from the shapes alone. */
@@ -52,7 +119,7 @@ export class Sequential {
     let shape: readonly number[] = input.shape;
     for (const l of this.layers) {
       const planned = l.planStep(shape, b);
-      steps.push(planned.step);
+      if (planned.step) steps.push(planned.step); // null: a reshape (Flatten), no call
       shape = planned.shape;
     }
     return { input, steps, shape: [...shape] };
