@@ -1,6 +1,7 @@
 // Shapes shared by the windowed ops (conv2d, im2col, maxpool2d). All NHWC.
 #pragma once
 #include <cstddef>
+#include <vector>
 
 namespace convkit {
 
@@ -33,5 +34,39 @@ inline bool EveryWindowReal(size_t in, size_t k, size_t s, size_t d, size_t pad_
   }
   return true;
 }
+
+// An output pixel (image b, row oy, column ox) that walks the output's rows in order: one division
+// where a run of rows starts, instead of three per row (as much as a small window's work).
+struct OutputPixel {
+  OutputPixel(size_t row, size_t oh, size_t ow) : b(row / (oh * ow)), oy(row / ow % oh), ox(row % ow) {}
+  void Next(size_t oh, size_t ow) {
+    if (++ox < ow) return;
+    ox = 0;
+    if (++oy == oh) oy = 0, b++;
+  }
+  size_t b, oy, ox;
+};
+
+// A window's taps in an NHWC image: its top-left cell (negative above or left of the image when
+// padded) and each tap's offset in floats from that cell, so that a window wholly inside the
+// image (all but the padded edges) is its corner plus the offsets, with no bounds test per tap.
+struct WindowTaps {
+  WindowTaps(const Nhwc& in, const Window2D& win)
+      : win(win), h(long(in.h)), w(long(in.w)), c(long(in.c)), span_y(long((win.kh - 1) * win.dh)),
+        span_x(long((win.kw - 1) * win.dw)), offsets(win.kh * win.kw) {
+    for (size_t ky = 0; ky < win.kh; ky++)
+      for (size_t kx = 0; kx < win.kw; kx++)
+        offsets[ky * win.kw + kx] = (long(ky * win.dh) * w + long(kx * win.dw)) * c;
+  }
+  long Top(size_t oy) const { return long(oy * win.sh) - long(win.pt); }
+  long Left(size_t ox) const { return long(ox * win.sw) - long(win.pl); }
+  bool Inside(long y0, long x0) const { return y0 >= 0 && y0 + span_y < h && x0 >= 0 && x0 + span_x < w; }
+  bool Real(long iy, long ix) const { return iy >= 0 && iy < h && ix >= 0 && ix < w; }
+  const float* Cell(const float* image, long iy, long ix) const { return image + (iy * w + ix) * c; }
+
+  Window2D win;
+  long h, w, c, span_y, span_x;
+  std::vector<long> offsets;
+};
 
 }  // namespace convkit
