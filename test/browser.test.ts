@@ -53,7 +53,7 @@ describe('the browser bundle in headless Chromium', function () {
     await server?.close();
   });
 
-  const expectedConv = conv2dRef(X, [2, 11, 9, 5], KERNEL, 18, resolveWindow([3, 3], [1, 1], [1, 1], 'same', 11, 9), BIAS, true);
+  const expectedConv = conv2dRef(X, [2, 11, 9, 5], KERNEL, 18, resolveWindow([3, 3], [1, 1], [1, 1], 'same', 11, 9), BIAS, 'relu');
   // The pool and dense references take convkit's conv output as their input, so each layer is
   // checked on its own.
   for (const page of ['isolated', 'plain'] as const) {
@@ -77,7 +77,7 @@ describe('the browser bundle in headless Chromium', function () {
       const conv = Float32Array.from(r.conv);
       expectExact(Float32Array.from(r.pool), maxpool2dRef(conv, [2, 11, 9, 18], resolveWindow([3, 3], [2, 2], [1, 1], 'same', 11, 9)).data, 'pool');
       const pool = Float32Array.from(r.pool);
-      expectClose(Float32Array.from(r.dense), denseRef(pool, 2, 6 * 5 * 18, FC, 7, FC_BIAS, false), 6 * 5 * 18, 'dense');
+      expectClose(Float32Array.from(r.dense), denseRef(pool, 2, 6 * 5 * 18, FC, 7, FC_BIAS, 'linear'), 6 * 5 * 18, 'dense');
     });
   }
 });

@@ -1,10 +1,8 @@
-import type { Activation } from '../activation';
+import { Activation, type ActivationCode } from '../activation';
 import type { Backend, PackedWeights } from '../backends/backend';
 import { heUniform } from '../init';
 import { fail, float32Array, float32Length, options } from '../validate';
 import { Layer, type Weights } from './layer';
-
-type ActivationCode = (typeof Activation)[keyof typeof Activation];
 
 /**
  * Shared by Conv2D and Dense: a kernel of `depth * taps` rows by `units` columns, an optional
@@ -74,6 +72,11 @@ export abstract class WeightedLayer extends Layer {
   private dropPacked(): void {
     if (this.packed) this.packed.backend.release(this.packed.data);
     this.packed = null;
+  }
+
+  /** The activation code of a step: linear when training asks for the logits. */
+  protected activationFor(linear: boolean): ActivationCode {
+    return linear ? Activation.linear : this.activationCode;
   }
 
   /** Kernel layout, for error messages. */
