@@ -11,7 +11,7 @@ export interface GemmLayer {
   m: number;
   k: number;
   units: number;
-  /** W [k, units], a copy. */
+  /** W [k, units]: the layer's array, never written while a pass runs (setWeights replaces it; fit updates it between steps). */
   kernel: Float32Array;
   useBias: boolean;
   /** The activation's code; its derivative comes from the forward output. */

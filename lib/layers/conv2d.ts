@@ -87,7 +87,7 @@ export class Conv2D extends WeightedLayer {
     this.packedKernel(p.c, x.shape, b); // initialises the kernel, checks the channels
     return gemmLayerGrad(x, dy, {
       rows: im2col(x.data, p), m: p.n * p.oh * p.ow, k: p.kh * p.kw * p.c, units: p.oc,
-      kernel: this.getWeights().kernel as Float32Array, useBias: this.useBias,
+      kernel: this.currentKernel() as Float32Array, useBias: this.useBias,
       activation: this.activationCode, toDx: (dRows) => col2im(dRows, p),
     }, hints);
   }

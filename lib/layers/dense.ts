@@ -62,7 +62,7 @@ export class Dense extends WeightedLayer {
     const m = x.shape[0], k = product(x.shape.slice(1));
     this.packedKernel(k, x.shape, b); // initialises the kernel, checks the features
     return gemmLayerGrad(x, dy, {
-      rows: x.data.slice(), m, k, units: this.units, kernel: this.getWeights().kernel as Float32Array,
+      rows: x.data.slice(), m, k, units: this.units, kernel: this.currentKernel() as Float32Array,
       useBias: this.useBias, activation: this.activationCode, toDx: (dRows) => dRows,
     }, hints);
   }

@@ -119,9 +119,14 @@ export abstract class Layer {
   }
 
   /**
-   * @internal forwardAsync, with the activation left out when `linear`: the logits a fused
-   * softmax and cross-entropy start from (training: lib/train).
+   * @internal forward, with the activation left out when `linear`: the logits a fused softmax
+   * and cross-entropy start from (training: lib/train).
    */
+  forwardAs(x: Tensor, linear: boolean): Tensor {
+    return runSync(this.prepare(x, backend(), linear));
+  }
+
+  /** @internal forwardAsync, with the activation left out when `linear` (see forwardAs). */
   async forwardAsyncAs(x: Tensor, linear: boolean): Promise<Tensor> {
     return runAsync(this.prepare(x, backend(), linear));
   }
@@ -143,7 +148,7 @@ export abstract class Layer {
   /**
    * Gradients of the loss given x and dy, the gradient of the loss with respect to this layer's
    * output (after its activation): dx shaped like x, and kernel and bias in getWeights' layouts
-   * for layers that have them. A ReLU's mask comes from the forward output, recomputed here.
+   * for layers that have them. The activation's derivative comes from the forward output, recomputed here.
    */
   backward(x: Tensor, dy: Tensor): Gradients {
     return runStepsSync(this.backwardSteps(x, dy), this);
