@@ -1,8 +1,9 @@
 // convkit's WebAssembly kernels. The JavaScript side (lib/backends/wasm.ts) owns the memory:
 // it places inputs, packed weights, workspace and outputs in the imported memory, writes a Job
 // and calls run() on every participating thread. Nothing here allocates.
-import { OP_CONV2D, OP_GEMM, OP_MAXPOOL2D, TASK_BITS } from './generated/kernels';
+import { OP_ACTIVATION, OP_CONV2D, OP_GEMM, OP_MAXPOOL2D, TASK_BITS } from './generated/kernels';
 import { Job } from './generated/job';
+import { activationTask } from './ops/activation';
 import { conv2dTask } from './ops/conv2d';
 import { matmulTask } from './ops/matmul';
 import { maxpool2dTask } from './ops/maxpool2d';
@@ -71,6 +72,7 @@ export function run(jobPtr: usize, gen: i32): void {
     if (j.op == OP_CONV2D) conv2dTask(j, t, workspace);
     else if (j.op == OP_MAXPOOL2D) maxpool2dTask(j, t, workspace);
     else if (j.op == OP_GEMM) matmulTask(j, t, workspace);
+    else if (j.op == OP_ACTIVATION) activationTask(j, t);
     const finished = increment(jobPtr + offsetof<Job>('done')) + 1;
     if (ASC_FEATURE_THREADS) {
       if (finished == j.tasks) atomic.notify(jobPtr + offsetof<Job>('done'));

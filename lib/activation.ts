@@ -6,6 +6,8 @@ export const Activation = ACTIVATION;
 export type ActivationName = keyof typeof Activation;
 export const activationNames = Object.keys(Activation) as ActivationName[];
 
-export function activationCode(name: string, v: unknown): number {
+export type ActivationCode = (typeof Activation)[ActivationName];
+
+export function activationCode(name: string, v: unknown): ActivationCode {
   return Activation[oneOf(name, v, activationNames)];
 }

@@ -88,6 +88,11 @@ export function finiteNumber(name: string, v: unknown): number {
 // The [[TypedArrayName]] of a typed array, undefined for anything else (a Proxy included).
 const typedArrayName = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Int8Array.prototype), Symbol.toStringTag)!.get!;
 
+/** 'Float32Array', 'Int32Array', ... for a typed array; undefined for anything else. */
+export function typedArrayType(v: unknown): string | undefined {
+  return typedArrayName.call(v);
+}
+
 /**
  * Elements in a Float32Array, counted from byteLength: in Node 20 (V8 11.3), optimized code that
  * has also seen arrays over resizable buffers can read the old `length` of a detached array.

@@ -65,9 +65,13 @@ constexpr size_t kSplitKMaxPanels = ${plan.splitKMaxPanels};
 // ${pascal(plan.parallelComment)}.
 constexpr double kParallelMacs = ${plan.parallelMacs.native};
 constexpr double kParallelReads = ${plan.parallelReads.native};
+// ${pascal(plan.activationComment)}.
+constexpr size_t kActivationFloatsPerTask = ${plan.activationFloatsPerTask};
+constexpr double kParallelActivations = ${plan.parallelActivations.native};
 // Tasks of one op never exceed this (the wasm job counter's limit, kept by both backends).
 constexpr size_t kMaxTasks = ${maxTasks};
 
+// ${pascal(spec.activationsComment)}.
 enum Activation : int { ${Object.entries(spec.activations).map(([n, v]) => `kActivation${pascal(n)} = ${v}`).join(', ')} };
 constexpr int kActivationCount = ${Object.keys(spec.activations).length};
 
@@ -134,6 +138,7 @@ function libConstants() {
 export const PANEL_WIDTH = ${spec.panelWidth};
 /** Bytes; ${spec.plan.cacheLineComment}. */
 export const CACHE_LINE = ${spec.plan.cacheLine};
+/** ${pascal(spec.activationsComment)}. */
 export const ACTIVATION = ${json(spec.activations)} as const;
 /** ${spec.gemm.kcComment}; ${spec.gemm.mcComment}. */
 export const GEMM_BLOCKING = { kc: ${spec.gemm.kc}, mc: ${spec.gemm.mc} } as const;
@@ -158,6 +163,9 @@ export const PLAN = {
   splitKMaxPanels: ${plan.splitKMaxPanels},
   parallelMacs: ${json(plan.parallelMacs)},
   parallelReads: ${json(plan.parallelReads)},
+  /** ${pascal(plan.activationComment)}. */
+  activationFloatsPerTask: ${plan.activationFloatsPerTask},
+  parallelActivations: ${json(plan.parallelActivations)},
 } as const;
 export const PATH = ${json(spec.paths)} as const;
 /** Native GEMM micro-kernels, widest ISA first; arch: the only process.arch whose build has them (null: every one). */

@@ -4,11 +4,18 @@
 // tensors, HWIO conv kernels, [in, units] dense kernels.
 import { outputExtent, type Window } from '../lib/shape';
 
-/** Result in float64 plus, per output, the sum of |terms| (for error bounds). */
+/** The activations convkit offers (lib/activation.ts names them too; spelled out here, not imported). */
+export type RefActivation = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax';
+
+/**
+ * Result in float64 plus, per output, the sum of |terms| (for error bounds), and where an input
+ * was itself a float32 result with an error, how far that error alone can move each output.
+ */
 export interface RefResult {
   shape: number[];
   data: Float64Array;
   absSum: Float64Array;
+  err?: Float64Array;
 }
 
 /** [oh, ow] of a window over h x w (0 where it does not fit). */
@@ -18,7 +25,7 @@ export function outputSize(h: number, w: number, win: Window): [number, number] 
 
 export function conv2dRef(
   x: Float32Array, [n, h, w, c]: number[], kernel: Float32Array, oc: number, win: Window,
-  bias: Float32Array | null, relu: boolean,
+  bias: Float32Array | null, activation: RefActivation,
 ): RefResult {
   const [oh, ow] = outputSize(h, w, win);
   const data = new Float64Array(n * oh * ow * oc), absSum = new Float64Array(data.length);
@@ -41,10 +48,10 @@ export function conv2dRef(
             }
           }
           const i = ((b * oh + oy) * ow + ox) * oc + o;
-          data[i] = relu ? Math.max(0, sum) : sum;
+          data[i] = sum;
           absSum[i] = mag;
         }
-  return { shape: [n, oh, ow, oc], data, absSum };
+  return activate({ shape: [n, oh, ow, oc], data, absSum }, activation);
 }
 
 /** Max over the real cells of each window; padding is skipped, never read as 0. */
@@ -73,9 +80,9 @@ export function maxpool2dRef(x: Float32Array, [n, h, w, c]: number[], win: Windo
 /** y = act(alpha * op(A) op(B) + beta * C + bias); C broadcast from [cRows, cCols]. */
 export function gemmRef(
   a: Float32Array, b: Float32Array, m: number, n: number, k: number,
-  opts: { transA?: boolean; transB?: boolean; alpha?: number; beta?: number; c?: Float32Array; cRows?: number; cCols?: number; bias?: Float32Array | null; relu?: boolean } = {},
+  opts: { transA?: boolean; transB?: boolean; alpha?: number; beta?: number; c?: Float32Array; cRows?: number; cCols?: number; bias?: Float32Array | null; activation?: RefActivation } = {},
 ): RefResult {
-  const { transA = false, transB = false, alpha = 1, beta = 1, c, cRows = 1, cCols = 1, bias = null, relu = false } = opts;
+  const { transA = false, transB = false, alpha = 1, beta = 1, c, cRows = 1, cCols = 1, bias = null, activation = 'linear' } = opts;
   const data = new Float64Array(m * n), absSum = new Float64Array(m * n);
   for (let i = 0; i < m; i++)
     for (let j = 0; j < n; j++) {
@@ -96,13 +103,60 @@ export function gemmRef(
         v += bias[j];
         mag += Math.abs(bias[j]);
       }
-      data[i * n + j] = relu ? Math.max(0, v) : v;
+      data[i * n + j] = v;
       absSum[i * n + j] = mag;
     }
-  return { shape: [m, n], data, absSum };
+  return activate({ shape: [m, n], data, absSum }, activation);
 }
 
 /** Dense: x [m, k] (already flattened) times kernel [k, units]. */
-export function denseRef(x: Float32Array, m: number, k: number, kernel: Float32Array, units: number, bias: Float32Array | null, relu: boolean): RefResult {
-  return gemmRef(x, kernel, m, units, k, { bias, relu });
+export function denseRef(x: Float32Array, m: number, k: number, kernel: Float32Array, units: number, bias: Float32Array | null, activation: RefActivation): RefResult {
+  return gemmRef(x, kernel, m, units, k, { bias, activation });
+}
+
+/**
+ * Largest forward error, relative to absSum, that the activations' bounds allow for: the gamma_K
+ * of test/helpers/assert.ts stays below it for K up to 8000.
+ */
+const GAMMA_MAX = 1e-3;
+
+/**
+ * The activation applied to a float64 pre-activation z (softmax over the last axis), with absSum
+ * carried so that gamma * absSum still bounds the float32 result's error: an error of at most
+ * d = gamma * absSum in z moves sigmoid or tanh by at most d times the largest slope within d of
+ * z (both slopes fall with |z|), and a softmax row by at most y_i (e^(2D) - 1) <= 2 D e^(2D) y_i,
+ * D the row's largest d. The rounding of the result itself is expectClose's |expected| * u.
+ */
+export function activate(pre: RefResult, activation: RefActivation): RefResult {
+  const { data: z, absSum } = pre;
+  const data = new Float64Array(z.length), mag = new Float64Array(z.length);
+  const near = (i: number) => Math.max(0, Math.abs(z[i]) - GAMMA_MAX * absSum[i]); // |z| nearest 0 within reach
+  for (let i = 0; i < z.length; i++) {
+    if (activation === 'relu') {
+      data[i] = Math.max(0, z[i]);
+      mag[i] = absSum[i];
+    } else if (activation === 'sigmoid') {
+      data[i] = 1 / (1 + Math.exp(-z[i]));
+      const s = 1 / (1 + Math.exp(-near(i)));
+      mag[i] = s * (1 - s) * absSum[i];
+    } else if (activation === 'tanh') {
+      data[i] = Math.tanh(z[i]);
+      mag[i] = (1 - Math.tanh(near(i)) ** 2) * absSum[i];
+    } else {
+      data[i] = z[i];
+      mag[i] = absSum[i];
+    }
+  }
+  if (activation !== 'softmax') return { shape: pre.shape, data, absSum: mag };
+  const cols = pre.shape[pre.shape.length - 1];
+  for (let r = 0; r < z.length; r += cols) {
+    const row = Array.from(z.subarray(r, r + cols)), most = Math.max(...row);
+    const sum = row.reduce((s, v) => s + Math.exp(v - most), 0);
+    const d = Math.max(...Array.from(absSum.subarray(r, r + cols)));
+    for (let j = 0; j < cols; j++) {
+      data[r + j] = Math.exp(row[j] - most) / sum;
+      mag[r + j] = 2 * d * Math.exp(2 * GAMMA_MAX * d) * data[r + j];
+    }
+  }
+  return { shape: pre.shape, data, absSum: mag };
 }

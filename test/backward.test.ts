@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import * as ck from '../lib/index';
 import { product, resolveWindow, type Window } from '../lib/shape';
-import { conv2dRef, denseRef, maxpool2dRef, type RefResult } from '../suite/reference';
+import { conv2dRef, denseRef, maxpool2dRef, type RefActivation, type RefResult } from '../suite/reference';
 import { expectClose, expectExact } from './helpers/assert';
 import { expectRejectsLike, expectThrowsNamed } from './helpers/arbitraries';
 import { forEachBackend, forEachIsa, forEachThreadCount } from './helpers/backends';
 import { type ConvConfig, convConfigs, describeConv, describePool, type PoolConfig, poolConfigs } from './helpers/configs';
-import { conv2dGradRef, denseGradRef, type GradRef, maxpool2dGradRef, reluMasked } from './helpers/grad-reference';
+import { activationGradRef, conv2dGradRef, denseGradRef, type GradRef, maxpool2dGradRef, reluMasked } from './helpers/grad-reference';
 import { dot, expectNear, finiteDifferences, STEP } from './helpers/finite-differences';
 import { randomArray, rng } from './helpers/random';
 
@@ -27,8 +27,19 @@ interface Case {
 function convLayer(cfg: ConvConfig, kernel: Float32Array, bias: Float32Array | null): ck.Conv2D {
   return new ck.Conv2D({
     filters: cfg.oc, kernelSize: cfg.kernelSize, strides: cfg.strides, dilationRate: cfg.dilation, padding: cfg.padding,
-    activation: cfg.relu ? 'relu' : 'linear', useBias: cfg.useBias, kernel, ...(bias ? { bias } : {}),
+    activation: cfg.activation, useBias: cfg.useBias, kernel, ...(bias ? { bias } : {}),
   });
+}
+
+/**
+ * The oracle's gradient with respect to the pre-activation for dy, and its error bound (k: the
+ * forward's reduction length). ReLU zeroes dy near its kink first, where float32 and float64
+ * could disagree on the sign.
+ */
+function preActivationGrad(dy: Float32Array, pre: RefResult, activation: RefActivation, k: number): { g: ArrayLike<number>; gErr?: Float64Array } {
+  if (activation === 'linear') return { g: dy };
+  if (activation === 'relu') return { g: reluMasked(dy, pre, k) };
+  return activationGradRef(dy, pre, activation, k);
 }
 
 function convCase(cfg: ConvConfig, seed: number): Case {
@@ -37,24 +48,24 @@ function convCase(cfg: ConvConfig, seed: number): Case {
   const x = randomArray(n * h * w * c, seed), kernel = randomArray(kh * kw * c * oc, seed + 1);
   const bias = cfg.useBias ? randomArray(oc, seed + 2) : null;
   const win = resolveWindow(cfg.kernelSize, cfg.strides, cfg.dilation, cfg.padding, h, w);
-  const pre = conv2dRef(x, [n, h, w, c], kernel, oc, win, bias, false);
+  const pre = conv2dRef(x, [n, h, w, c], kernel, oc, win, bias, 'linear');
   const dy = randomArray(pre.data.length, seed + 3);
-  const g = cfg.relu ? reluMasked(dy, pre, kh * kw * c) : dy;
+  const { g, gErr } = preActivationGrad(dy, pre, cfg.activation, kh * kw * c);
   return {
     layer: convLayer(cfg, kernel, bias), x: new ck.Tensor(x, [n, h, w, c]), dy: new ck.Tensor(dy, pre.shape),
-    ref: conv2dGradRef(x, [n, h, w, c], kernel, oc, win, g), kDx: kh * kw * oc, kW: pre.data.length / oc,
+    ref: conv2dGradRef(x, [n, h, w, c], kernel, oc, win, g, gErr), kDx: kh * kw * oc, kW: pre.data.length / oc,
   };
 }
 
-function denseCase(shape: number[], units: number, useBias: boolean, relu: boolean, seed: number): Case {
+function denseCase(shape: number[], units: number, useBias: boolean, activation: RefActivation, seed: number): Case {
   const m = shape[0], k = product(shape.slice(1));
   const x = randomArray(m * k, seed), kernel = randomArray(k * units, seed + 1);
   const bias = useBias ? randomArray(units, seed + 2) : null;
-  const pre = denseRef(x, m, k, kernel, units, bias, false);
+  const pre = denseRef(x, m, k, kernel, units, bias, 'linear');
   const dy = randomArray(m * units, seed + 3);
-  const g = relu ? reluMasked(dy, pre, k) : dy;
-  const layer = new ck.Dense({ units, kernel, useBias, activation: relu ? 'relu' : 'linear', ...(bias ? { bias } : {}) });
-  return { layer, x: new ck.Tensor(x, shape), dy: new ck.Tensor(dy, [m, units]), ref: denseGradRef(x, m, k, kernel, units, g), kDx: units, kW: m };
+  const { g, gErr } = preActivationGrad(dy, pre, activation, k);
+  const layer = new ck.Dense({ units, kernel, useBias, activation, ...(bias ? { bias } : {}) });
+  return { layer, x: new ck.Tensor(x, shape), dy: new ck.Tensor(dy, [m, units]), ref: denseGradRef(x, m, k, kernel, units, g, gErr), kDx: units, kW: m };
 }
 
 function poolLayer(cfg: PoolConfig): ck.MaxPool2D {
@@ -107,8 +118,11 @@ function check(cs: Case, label: string): void {
 
 // Sizes past the GEMM blocking (K > 256, rows > 96) in each of the three GEMMs.
 const BIG_CONV: ConvConfig[] = [
-  { n: 3, h: 9, w: 9, c: 33, oc: 20, kernelSize: [3, 3], strides: [1, 1], dilation: [1, 1], padding: 'same', useBias: true, relu: true },
-  { n: 2, h: 11, w: 7, c: 5, oc: 70, kernelSize: [5, 3], strides: [2, 1], dilation: [1, 2], padding: [2, 1, 0, 3], useBias: false, relu: false },
+  { n: 3, h: 9, w: 9, c: 33, oc: 20, kernelSize: [3, 3], strides: [1, 1], dilation: [1, 1], padding: 'same', useBias: true, activation: 'relu' },
+  { n: 2, h: 11, w: 7, c: 5, oc: 70, kernelSize: [5, 3], strides: [2, 1], dilation: [1, 2], padding: [2, 1, 0, 3], useBias: false, activation: 'linear' },
+  { n: 2, h: 9, w: 8, c: 33, oc: 20, kernelSize: [3, 3], strides: [1, 1], dilation: [1, 1], padding: 'same', useBias: true, activation: 'softmax' },
+  { n: 3, h: 7, w: 9, c: 30, oc: 17, kernelSize: [3, 3], strides: [1, 1], dilation: [1, 1], padding: 'valid', useBias: true, activation: 'sigmoid' },
+  { n: 1, h: 12, w: 11, c: 29, oc: 33, kernelSize: [3, 3], strides: [1, 1], dilation: [1, 1], padding: 'same', useBias: false, activation: 'tanh' },
 ];
 
 forEachBackend('Conv2D backward against the float64 oracle', () => {
@@ -117,13 +131,17 @@ forEachBackend('Conv2D backward against the float64 oracle', () => {
 });
 
 forEachBackend('Dense backward against the float64 oracle', () => {
-  const cases: Array<[number[], number, boolean, boolean]> = [
-    [[1, 1], 1, true, false], [[3, 17], 5, false, true], [[7, 16], 16, true, true], [[2, 70], 33, true, false],
-    [[9, 257], 17, false, false], [[3, 4, 5, 6], 10, true, true], [[130, 40], 48, true, true], [[5, 300], 3, true, false],
+  const cases: Array<[number[], number, boolean, RefActivation]> = [
+    [[1, 1], 1, true, 'linear'], [[3, 17], 5, false, 'relu'], [[7, 16], 16, true, 'relu'], [[2, 70], 33, true, 'linear'],
+    [[9, 257], 17, false, 'linear'], [[3, 4, 5, 6], 10, true, 'relu'], [[130, 40], 48, true, 'relu'], [[5, 300], 3, true, 'linear'],
   ];
-  cases.forEach(([shape, units, bias, relu], i) => {
-    const label = `[${shape.join(', ')}] -> ${units}${bias ? ', bias' : ''}${relu ? ', relu' : ''}`;
-    it(label, () => check(denseCase(shape, units, bias, relu, 2000 + 10 * i), label));
+  // Each smooth activation below, at and past the 16-column panel and the 4/6/8-row tiles, K past the K block.
+  for (const activation of ['sigmoid', 'tanh', 'softmax'] as const) {
+    cases.push([[1, 1], 1, true, activation], [[3, 17], 5, false, activation], [[9, 257], 17, true, activation], [[130, 40], 48, true, activation], [[2, 3, 5], 1, true, activation]);
+  }
+  cases.forEach(([shape, units, bias, activation], i) => {
+    const label = `[${shape.join(', ')}] -> ${units}${bias ? ', bias' : ''}, ${activation}`;
+    it(label, () => check(denseCase(shape, units, bias, activation, 2000 + 10 * i), label));
   });
 });
 
@@ -144,8 +162,11 @@ function minAbs(r: RefResult): number {
 }
 
 const FD_CONV: ConvConfig[] = [
-  { n: 2, h: 5, w: 4, c: 2, oc: 3, kernelSize: [3, 2], strides: [1, 1], dilation: [1, 1], padding: 'same', useBias: true, relu: true },
-  { n: 1, h: 6, w: 7, c: 3, oc: 2, kernelSize: [2, 3], strides: [2, 2], dilation: [2, 1], padding: [1, 0, 2, 1], useBias: false, relu: false },
+  { n: 2, h: 5, w: 4, c: 2, oc: 3, kernelSize: [3, 2], strides: [1, 1], dilation: [1, 1], padding: 'same', useBias: true, activation: 'relu' },
+  { n: 1, h: 6, w: 7, c: 3, oc: 2, kernelSize: [2, 3], strides: [2, 2], dilation: [2, 1], padding: [1, 0, 2, 1], useBias: false, activation: 'linear' },
+  { n: 2, h: 4, w: 4, c: 2, oc: 3, kernelSize: [2, 2], strides: [1, 1], dilation: [1, 1], padding: 'same', useBias: true, activation: 'sigmoid' },
+  { n: 1, h: 5, w: 4, c: 3, oc: 2, kernelSize: [3, 3], strides: [1, 2], dilation: [1, 1], padding: 'same', useBias: true, activation: 'tanh' },
+  { n: 2, h: 4, w: 3, c: 2, oc: 4, kernelSize: [2, 2], strides: [1, 1], dilation: [1, 1], padding: 'valid', useBias: true, activation: 'softmax' },
 ];
 
 forEachBackend('backward against central finite differences', () => {
@@ -155,9 +176,9 @@ forEachBackend('backward against central finite differences', () => {
       const x = randomArray(n * h * w * c, 70 + i), kernel = randomArray(cfg.kernelSize[0] * cfg.kernelSize[1] * c * oc, 80 + i);
       const bias = randomArray(oc, 90 + i);
       const win = resolveWindow(cfg.kernelSize, cfg.strides, cfg.dilation, cfg.padding, h, w);
-      const forward = () => conv2dRef(x, [n, h, w, c], kernel, oc, win, cfg.useBias ? bias : null, cfg.relu);
-      const pre = conv2dRef(x, [n, h, w, c], kernel, oc, win, cfg.useBias ? bias : null, false);
-      if (cfg.relu) expect(minAbs(pre), 'distance of the ReLU inputs from 0').to.be.above(2 * STEP);
+      const forward = () => conv2dRef(x, [n, h, w, c], kernel, oc, win, cfg.useBias ? bias : null, cfg.activation);
+      const pre = conv2dRef(x, [n, h, w, c], kernel, oc, win, cfg.useBias ? bias : null, 'linear');
+      if (cfg.activation === 'relu') expect(minAbs(pre), 'distance of the ReLU inputs from 0').to.be.above(2 * STEP);
       const dy = randomArray(pre.data.length, 95 + i);
       const g = convLayer(cfg, kernel, cfg.useBias ? bias : null).backward(new ck.Tensor(x, [n, h, w, c]), new ck.Tensor(dy, pre.shape));
       const loss = () => dot(dy, forward().data);
@@ -168,14 +189,24 @@ forEachBackend('backward against central finite differences', () => {
   );
   it('Dense [3, 2, 2, 2] -> 4, relu, bias', () => {
     const x = randomArray(24, 41), kernel = randomArray(32, 42), bias = randomArray(4, 43), dy = randomArray(12, 44);
-    const forward = () => denseRef(x, 3, 8, kernel, 4, bias, true);
-    expect(minAbs(denseRef(x, 3, 8, kernel, 4, bias, false)), 'distance of the ReLU inputs from 0').to.be.above(2 * STEP);
+    const forward = () => denseRef(x, 3, 8, kernel, 4, bias, 'relu');
+    expect(minAbs(denseRef(x, 3, 8, kernel, 4, bias, 'linear')), 'distance of the ReLU inputs from 0').to.be.above(2 * STEP);
     const g = new ck.Dense({ units: 4, kernel, bias, activation: 'relu' }).backward(new ck.Tensor(x, [3, 2, 2, 2]), new ck.Tensor(dy, [3, 4]));
     const loss = () => dot(dy, forward().data);
     expectNear(g.dx.data, finiteDifferences(x, loss), 'dx');
     expectNear(g.kernel as Float32Array, finiteDifferences(kernel, loss), 'kernel');
     expectNear(g.bias as Float32Array, finiteDifferences(bias, loss), 'bias');
   });
+  for (const activation of ['sigmoid', 'tanh', 'softmax'] as const) {
+    it(`Dense [4, 3, 2] -> 5, ${activation}, bias`, () => {
+      const x = randomArray(24, 141), kernel = randomArray(30, 142), bias = randomArray(5, 143), dy = randomArray(20, 144);
+      const g = new ck.Dense({ units: 5, kernel, bias, activation }).backward(new ck.Tensor(x, [4, 3, 2]), new ck.Tensor(dy, [4, 5]));
+      const loss = () => dot(dy, denseRef(x, 4, 6, kernel, 5, bias, activation).data);
+      expectNear(g.dx.data, finiteDifferences(x, loss), 'dx');
+      expectNear(g.kernel as Float32Array, finiteDifferences(kernel, loss), 'kernel');
+      expectNear(g.bias as Float32Array, finiteDifferences(bias, loss), 'bias');
+    });
+  }
   it('MaxPool2D 2x5x5x2, pool 3, strides 2, same', () => {
     const cfg: PoolConfig = { n: 2, h: 5, w: 5, c: 2, poolSize: [3, 3], strides: [2, 2], dilation: [1, 1], padding: 'same' };
     const x = new Float32Array(100).map((_, i) => ((i * 37) % 100) / 100 - 0.5), win = poolWindow(cfg), shape = [2, 5, 5, 2];
@@ -227,7 +258,7 @@ forEachBackend('backward rules', () => {
     expect((g.kernel as Float32Array).length).to.equal(6);
   });
   it('backwardAsync gives the bits of backward, reading x, dy and the weights as they were at the call', async () => {
-    const cases = [convCase(BIG_CONV[0], 7), denseCase([4, 3, 3, 2], 7, true, true, 8), poolCase(poolConfigs(1, 9)[0], poolInput(poolConfigs(1, 9)[0], 10, 3, 0), 11)];
+    const cases = [convCase(BIG_CONV[0], 7), denseCase([4, 3, 3, 2], 7, true, 'relu', 8), denseCase([4, 3, 3, 2], 7, true, 'softmax', 9), poolCase(poolConfigs(1, 9)[0], poolInput(poolConfigs(1, 9)[0], 10, 3, 0), 11)];
     for (const cs of cases) {
       const want = cs.layer.backward(cs.x, cs.dy);
       const x = new ck.Tensor(cs.x.data.slice(), cs.x.shape), dy = new ck.Tensor(cs.dy.data.slice(), cs.dy.shape);

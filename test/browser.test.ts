@@ -39,6 +39,22 @@ const IN_PAGE = `async (args) => {
   };
 }`;
 
+/** In the page: each smooth activation on a Dense, and a fit of three blobs (sparse labels). */
+const TRAIN_IN_PAGE = `async (args) => {
+  const ck = await import('/convkit.mjs');
+  await ck.ready();
+  const f = (a) => new Float32Array(a);
+  const x = new ck.Tensor(f(args.x), [30, 3]);
+  const outputs = {};
+  for (const activation of ['sigmoid', 'tanh', 'softmax']) {
+    outputs[activation] = Array.from(new ck.Dense({ units: 4, activation, kernel: f(args.kernel) }).forward(x).data);
+  }
+  const model = new ck.Sequential([new ck.Dense({ units: 8, activation: 'relu', seed: 1 }), new ck.Dense({ units: 3, activation: 'softmax', seed: 2 })]);
+  model.compile({ optimizer: { type: 'adam', learningRate: 0.05 }, loss: 'sparseCategoricalCrossentropy' });
+  const { history } = await model.fit(x, new Int32Array(args.labels), { epochs: 30, batchSize: 8, seed: 3, verbose: 0 });
+  return { outputs, history };
+}`;
+
 describe('the browser bundle in headless Chromium', function () {
   if (!withChromium()) return;
   this.timeout(120000);
@@ -53,7 +69,7 @@ describe('the browser bundle in headless Chromium', function () {
     await server?.close();
   });
 
-  const expectedConv = conv2dRef(X, [2, 11, 9, 5], KERNEL, 18, resolveWindow([3, 3], [1, 1], [1, 1], 'same', 11, 9), BIAS, true);
+  const expectedConv = conv2dRef(X, [2, 11, 9, 5], KERNEL, 18, resolveWindow([3, 3], [1, 1], [1, 1], 'same', 11, 9), BIAS, 'relu');
   // The pool and dense references take convkit's conv output as their input, so each layer is
   // checked on its own.
   for (const page of ['isolated', 'plain'] as const) {
@@ -77,7 +93,28 @@ describe('the browser bundle in headless Chromium', function () {
       const conv = Float32Array.from(r.conv);
       expectExact(Float32Array.from(r.pool), maxpool2dRef(conv, [2, 11, 9, 18], resolveWindow([3, 3], [2, 2], [1, 1], 'same', 11, 9)).data, 'pool');
       const pool = Float32Array.from(r.pool);
-      expectClose(Float32Array.from(r.dense), denseRef(pool, 2, 6 * 5 * 18, FC, 7, FC_BIAS, false), 6 * 5 * 18, 'dense');
+      expectClose(Float32Array.from(r.dense), denseRef(pool, 2, 6 * 5 * 18, FC, 7, FC_BIAS, 'linear'), 6 * 5 * 18, 'dense');
+    });
+
+    it(`${page}: sigmoid, tanh and softmax match the reference, and fit learns three blobs`, async () => {
+      const tab = await chromium.browser.newPage();
+      const errors: string[] = [];
+      tab.on('pageerror', (e: Error) => errors.push(e.message));
+      await tab.goto(`${server.url}/${page}.html`);
+      // Three blobs: class i lies +3 along axis i.
+      const labels = Array.from({ length: 30 }, (_, i) => i % 3);
+      const x = Float32Array.from(randomArray(90, 6), (v, i) => 0.5 * v + (i % 3 === labels[Math.floor(i / 3)] ? 3 : 0));
+      const kernel = randomArray(12, 7);
+      const r: { outputs: Record<'sigmoid' | 'tanh' | 'softmax', number[]>; history: { loss: number[]; accuracy: number[] } } =
+        await tab.evaluate(`(${TRAIN_IN_PAGE})(${JSON.stringify({ x: Array.from(x), kernel: Array.from(kernel), labels })})`);
+      await tab.close();
+      expect(errors).to.deep.equal([]);
+      for (const activation of ['sigmoid', 'tanh', 'softmax'] as const) {
+        expectClose(Float32Array.from(r.outputs[activation]), denseRef(x, 30, 3, kernel, 4, null, activation), 3, activation);
+      }
+      expect(r.history.loss).to.have.length(30);
+      expect(r.history.loss[29]).to.be.below(0.05);
+      expect(r.history.accuracy[29]).to.equal(1);
     });
   }
 });

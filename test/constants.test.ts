@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ck from '../lib/index';
 import { packedWeightsLength } from '../lib/backends/backend';
-import { planConv2D, planGemm, planMaxPool2D, type PlanTarget } from '../lib/backends/plan';
+import { planActivation, planConv2D, planGemm, planMaxPool2D, type PlanTarget } from '../lib/backends/plan';
 import { backend } from '../lib/backends/select';
 import { outputExtent } from '../lib/shape';
 import type { NativeBackend } from '../lib/backends/native';
@@ -109,6 +109,10 @@ describe('one plan, two backends', () => {
     { n: 1, h: 30, w: 30, c: 700, kh: 5, kw: 5, sh: 1, sw: 1, dh: 1, dw: 1, pt: 2, pb: 2, pl: 2, pr: 2, oc: 8 },
   ].map((p) => ({ ...p, oh: outputExtent(p.h, p.kh, p.sh, p.dh, p.pt, p.pb), ow: outputExtent(p.w, p.kw, p.sw, p.dw, p.pl, p.pr), activation: 0 }));
 
+  // Rows by columns of an activation pass: one row per task and many, one task and many, below
+  // and above the parallel threshold.
+  const activations = [[1, 1], [1, 5000], [7, 10], [300, 256], [2048, 48], [5000, 3], [100000, 1], [4, 16384]];
+
   it('lib/backends/plan.ts plans as native/ops/plan.cc does, for every ISA and thread count', async function () {
     const native = await nativeBackend();
     if (!native) return skipNoNative(this);
@@ -121,14 +125,17 @@ describe('one plan, two backends', () => {
           native.setNumThreads(threads);
           const mr = native.info().mr;
           const t: PlanTarget = {
-            mr, threads, parallelMacs: spec.plan.parallelMacs.native, parallelReads: spec.plan.parallelReads.native, tileBytes: 0, pointerBytes: 8, packA: true, splitK: true, indirect: true,
+            mr, threads, parallelMacs: spec.plan.parallelMacs.native, parallelReads: spec.plan.parallelReads.native, parallelActivations: spec.plan.parallelActivations.native, tileBytes: 0, pointerBytes: 8, packA: true, splitK: true, indirect: true,
           };
           for (const [m, n, k] of gemms) expect(native.plan('gemm', { m, n, k }), `${isa} ${threads} gemm ${m}x${n}x${k}`).to.deep.equal(planGemm(m, n, k, t));
           for (const w of windows) {
             expect(native.plan('conv2d', w), `${isa} ${threads} conv ${JSON.stringify(w)}`).to.deep.equal(planConv2D(w, t));
             expect(native.plan('maxpool2d', w), `${isa} ${threads} pool ${JSON.stringify(w)}`).to.deep.equal(planMaxPool2D(w, t));
           }
-          compared += gemms.length + 2 * windows.length;
+          for (const [rows, cols] of activations) {
+            expect(native.plan('activation', { rows, cols }), `${isa} ${threads} activation ${rows}x${cols}`).to.deep.equal(planActivation(rows, cols, t));
+          }
+          compared += gemms.length + 2 * windows.length + activations.length;
         }
       }
     } finally {
@@ -139,11 +146,17 @@ describe('one plan, two backends', () => {
   });
 
   it('a plan covers every output row and panel exactly once, within the task limit', () => {
-    const t: PlanTarget = { mr: 4, threads: 2, parallelMacs: 0, parallelReads: 0, tileBytes: 320, pointerBytes: 4, packA: false, splitK: false, indirect: false };
+    const t: PlanTarget = { mr: 4, threads: 2, parallelMacs: 0, parallelReads: 0, parallelActivations: 0, tileBytes: 320, pointerBytes: 4, packA: false, splitK: false, indirect: false };
     for (const [m, n, k] of gemms) {
       const p = planGemm(m, n, k, t);
       expect(Math.ceil(m / p.rowsPerTask) * Math.ceil(p.panels / p.panelsPerTask)).to.equal(p.tasks);
       expect(p.panels).to.equal(Math.ceil(n / spec.panelWidth));
+      expect(p.threads).to.be.within(1, Math.min(2, p.tasks));
+    }
+    for (const [rows, cols] of activations) {
+      const p = planActivation(rows, cols, { ...t, parallelActivations: 16384 });
+      expect((p.tasks - 1) * p.rowsPerTask, `activation ${rows}x${cols}`).to.be.below(rows);
+      expect(p.tasks * p.rowsPerTask).to.be.at.least(rows);
       expect(p.threads).to.be.within(1, Math.min(2, p.tasks));
     }
     for (const w of windows) {

@@ -68,4 +68,26 @@ forEachBackend('determinism across thread counts', () => {
       sameBitsForEveryThreadCount(() => conv.forward(x));
     });
   }
+
+  // sigmoid, tanh and softmax run after the GEMM in tasks of rows; these outputs are large
+  // enough (over 65536 floats) for both backends to share that pass across threads.
+  for (const activation of ['sigmoid', 'tanh', 'softmax'] as const) {
+    it(`Dense 300x70 -> 256 and Conv2D 2x32x32x8 -> 48 with ${activation}, every ISA, sync and async`, async () => {
+      const dense = new ck.Dense({ units: 256, activation, kernel: randomArray(70 * 256, 5) });
+      const x = new ck.Tensor(randomArray(300 * 70, 6), [300, 70]);
+      sameBitsForEveryThreadCount(() => dense.forward(x));
+      const conv = new ck.Conv2D({ filters: 48, kernelSize: 3, padding: 'same', activation, seed: 7 });
+      const image = new ck.Tensor(randomArray(2 * 32 * 32 * 8, 8), [2, 32, 32, 8]);
+      sameBitsForEveryThreadCount(() => conv.forward(image));
+      const original = ck.getNumThreads();
+      try {
+        ck.setNumThreads(1);
+        const one = bits(conv.forward(image));
+        ck.setNumThreads(2);
+        expect(bits(await conv.forwardAsync(image)), '2 threads, forwardAsync').to.deep.equal(one);
+      } finally {
+        ck.setNumThreads(original);
+      }
+    });
+  }
 });

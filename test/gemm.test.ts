@@ -37,7 +37,7 @@ forEachBackend('gemm against the float64 reference', () => {
     const transA = (m + k) % 2 === 1, s = seed++;
     it(`packed blocks of A: m ${m}, n ${n}, k ${k}${transA ? ', transA' : ''}`, () => {
       const a = randomArray(m * k, s), b = randomArray(k * n, s + 7), c = randomArray(n, s + 11);
-      const expected = gemmRef(a, b, m, n, k, { transA, alpha: 0.5, beta: 2, c, cRows: 1, cCols: n, relu: true });
+      const expected = gemmRef(a, b, m, n, k, { transA, alpha: 0.5, beta: 2, c, cRows: 1, cCols: n, activation: 'relu' });
       const A = new ck.Tensor(a, transA ? [k, m] : [m, k]), B = new ck.Tensor(b, [k, n]);
       forEachIsa((isa) =>
         forEachThreadCount((threads) => {
@@ -54,7 +54,7 @@ forEachBackend('gemm against the float64 reference', () => {
     const s = seed++;
     it(`split K: m ${m}, n ${n}, k ${k}, beta * C, relu`, () => {
       const a = randomArray(m * k, s), b = randomArray(k * n, s + 7), c = randomArray(m * n, s + 11);
-      const expected = gemmRef(a, b, m, n, k, { alpha: 1.25, beta: -1, c, cRows: m, cCols: n, relu: true });
+      const expected = gemmRef(a, b, m, n, k, { alpha: 1.25, beta: -1, c, cRows: m, cCols: n, activation: 'relu' });
       const A = new ck.Tensor(a, [m, k]), B = new ck.Tensor(b, [k, n]);
       forEachIsa((isa) =>
         forEachThreadCount((threads) => {
@@ -72,7 +72,7 @@ forEachBackend('gemm against the float64 reference', () => {
       const size = shape.reduce((x, y) => x * y, 1);
       const c = randomArray(size, 3);
       const [cRows, cCols] = shape.length === 2 ? shape : [1, shape.length === 1 ? shape[0] : 1];
-      const expected = gemmRef(a, b, 5, 6, 4, { beta: -0.5, c, cRows, cCols, relu: true });
+      const expected = gemmRef(a, b, 5, 6, 4, { beta: -0.5, c, cRows, cCols, activation: 'relu' });
       const y = ck.gemm(new ck.Tensor(a, [5, 4]), new ck.Tensor(b, [4, 6]), { beta: -0.5, c: new ck.Tensor(c, shape), activation: 'relu' });
       expectClose(y.data, expected, 4);
     });

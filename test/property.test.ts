@@ -35,7 +35,7 @@ const ORACLE_RUNS = 1000;
 const ERROR_RUNS = 2000;
 
 /** Optional options are left out as undefined or null at times: both mean the default. */
-const activationArb = fc.constantFrom(undefined, null, 'linear' as const, 'relu' as const);
+const activationArb = fc.constantFrom(undefined, null, 'linear' as const, 'relu' as const, 'sigmoid' as const, 'tanh' as const, 'softmax' as const);
 const maybeBool = fc.constantFrom(undefined, null, false, true);
 
 /** The same floats, bit for bit (NaN payloads and the sign of zero included). */
@@ -118,7 +118,7 @@ describe('properties (fast-check)', () => {
           await expectRefused(call, 'Conv2D output');
           return false;
         }
-        const expected = conv2dRef(x, shape, kernel, g.filters, win, bias ?? null, g.activation === 'relu');
+        const expected = conv2dRef(x, shape, kernel, g.filters, win, bias ?? null, g.activation ?? 'linear');
         expect(layer.outputShape(shape)).to.deep.equal(expected.shape);
         await expectOracle(call, [x], expected, kh * kw * g.c, g.alsoAsync);
         return true;
@@ -170,7 +170,7 @@ describe('properties (fast-check)', () => {
         const kernel = place(randomArray(k * g.units, g.data + 1), g.storage);
         const bias = (g.useBias ?? true) && g.giveBias ? place(randomArray(g.units, g.data + 2), g.storage) : undefined;
         const layer = new ck.Dense(defined<ck.DenseOptions>({ units: g.units, activation: g.activation, useBias: g.useBias, kernel, bias, seed: g.seed }));
-        const expected = denseRef(x, g.n, k, kernel, g.units, bias ?? null, g.activation === 'relu');
+        const expected = denseRef(x, g.n, k, kernel, g.units, bias ?? null, g.activation ?? 'linear');
         expect(layer.outputShape(shape)).to.deep.equal(expected.shape);
         await expectOracle(layerCall(layer, new ck.Tensor(x, shape)), [x], expected, k, g.alsoAsync);
         return true;
@@ -198,7 +198,7 @@ describe('properties (fast-check)', () => {
         const ta = new ck.Tensor(a, g.transA ? [k, m] : [m, k]), tb = new ck.Tensor(b, g.transB ? [n, k] : [k, n]);
         const bare = g.noOptions && Object.keys(opts).length === 0;
         const expected = gemmRef(a, b, m, n, k, {
-          transA: g.transA ?? false, transB: g.transB ?? false, alpha: g.alpha ?? 1, beta: g.beta ?? 1, c, cRows, cCols, relu: g.activation === 'relu',
+          transA: g.transA ?? false, transB: g.transB ?? false, alpha: g.alpha ?? 1, beta: g.beta ?? 1, c, cRows, cCols, activation: g.activation ?? 'linear',
         });
         const call = { sync: () => (bare ? ck.gemm(ta, tb) : ck.gemm(ta, tb, opts)), async: () => (bare ? ck.gemmAsync(ta, tb) : ck.gemmAsync(ta, tb, opts)) };
         await expectOracle(call, c ? [a, b, c] : [a, b], expected, k, g.alsoAsync);

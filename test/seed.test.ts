@@ -15,7 +15,7 @@ function conv(shape: number[], filters: number, k: number, stride: number, paddi
   const b = bias ? randomArray(filters, seed + 2) : null;
   const layer = new ck.Conv2D({ filters, kernelSize: k, strides: stride, padding, activation: relu ? 'relu' : 'linear', useBias: bias, kernel, ...(b ? { bias: b } : {}) });
   const y = layer.forward(new ck.Tensor(x, shape));
-  const expected = conv2dRef(x, shape, kernel, filters, resolveWindow([k, k], [stride, stride], [1, 1], padding, h, w), b, relu);
+  const expected = conv2dRef(x, shape, kernel, filters, resolveWindow([k, k], [stride, stride], [1, 1], padding, h, w), b, relu ? 'relu' : 'linear');
   expect(y.shape).to.deep.equal(expected.shape);
   expectClose(y.data, expected, k * k * c);
   return y;
@@ -51,6 +51,6 @@ forEachBackend('the tutorial configurations', () => {
     const x = randomArray(8 * k, 16), kernel = randomArray(k * 32, 17), bias = randomArray(32, 18);
     const y = new ck.Dense({ units: 32, activation: 'relu', kernel, bias }).forward(new ck.Tensor(x, [8, 32, 48, 16]));
     expect(y.shape).to.deep.equal([8, 32]);
-    expectClose(y.data, denseRef(x, 8, k, kernel, 32, bias, true), k);
+    expectClose(y.data, denseRef(x, 8, k, kernel, 32, bias, 'relu'), k);
   });
 });

@@ -130,13 +130,13 @@ forEachBackend('Sequential.backward against central finite differences', () => {
     const conv = resolveWindow([3, 3], [1, 1], [1, 1], 'same', h, w), pool = resolveWindow([2, 2], [2, 2], [1, 1], 'valid', h, w);
     const k = (h / 2) * (w / 2) * filters;
     const forward = () => {
-      const a = conv2dRef(x.data, [n, h, w, c], ck1, filters, conv, cb, true);
+      const a = conv2dRef(x.data, [n, h, w, c], ck1, filters, conv, cb, 'relu');
       const p = maxpool2dRef(f64(a), a.shape, pool);
-      return denseRef(f64(p), n, k, dk, units, db, false);
+      return denseRef(f64(p), n, k, dk, units, db, 'linear');
     };
-    const pre = conv2dRef(x.data, [n, h, w, c], ck1, filters, conv, cb, false);
+    const pre = conv2dRef(x.data, [n, h, w, c], ck1, filters, conv, cb, 'linear');
     expect(Math.min(...Array.from(pre.data, Math.abs)), 'distance of the ReLU inputs from 0').to.be.above(4 * STEP);
-    expect(poolGap(conv2dRef(x.data, [n, h, w, c], ck1, filters, conv, cb, true)), 'gap between the two largest in a pool window').to.be.above(8 * STEP);
+    expect(poolGap(conv2dRef(x.data, [n, h, w, c], ck1, filters, conv, cb, 'relu')), 'gap between the two largest in a pool window').to.be.above(8 * STEP);
     const loss = () => dot(dy.data, forward().data);
     const g = model.backward(x, dy);
     expectNear(g.dx.data, finiteDifferences(x.data, loss), 'dx');

@@ -59,6 +59,16 @@ const chains: [string, () => ck.Sequential, number[]][] = [
     new ck.Flatten(), new ck.Flatten(), new ck.Dense({ units: 5, seed: 17 }), new ck.Flatten(),
   ]), [4, 3, 2, 5]],
   ['Flatten alone', () => new ck.Sequential([new ck.Flatten()]), [2, 3, 4, 5]],
+  // Each runs as a pass after its GEMM (a second job on wasm), in place in the chain's buffers;
+  // the first two outputs are large enough to share their pass across threads.
+  ['sigmoid, tanh and softmax between and after other steps', () => new ck.Sequential([
+    new ck.Conv2D({ filters: 24, kernelSize: 3, padding: 'same', activation: 'tanh', seed: 18 }),
+    new ck.Conv2D({ filters: 20, kernelSize: 1, activation: 'sigmoid', seed: 19 }),
+    new ck.MaxPool2D({ poolSize: 2 }),
+    new ck.Conv2D({ filters: 7, kernelSize: 3, activation: 'softmax', seed: 20 }),
+    new ck.Dense({ units: 30, activation: 'sigmoid', seed: 21 }),
+    new ck.Dense({ units: 10, activation: 'softmax', seed: 22 }),
+  ]), [3, 60, 61, 4]],
 ];
 
 forEachBackend('Sequential.forward and forwardAsync as one chained call', () => {

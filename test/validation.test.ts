@@ -48,7 +48,7 @@ describe('validation in the facade', () => {
       throws(() => new ck.Conv2D({ ...ok, padding: [1, -1, 0, 0] }), RangeError, /non-negative integer for padding\[1\] but received -1/);
     });
     it('activation and useBias', () => {
-      throws(() => new ck.Conv2D({ ...ok, activation: 'tanh' as ck.ActivationName }), RangeError, /one of 'linear', 'relu' for activation but received 'tanh'/);
+      throws(() => new ck.Conv2D({ ...ok, activation: 'softplus' as ck.ActivationName }), RangeError, /one of 'linear', 'relu', 'sigmoid', 'tanh', 'softmax' for activation but received 'softplus'/);
       throws(() => new ck.Conv2D({ ...ok, useBias: 'yes' as unknown as boolean }), TypeError, /boolean for useBias/);
     });
     it('kernel and bias of the wrong type or length', () => {

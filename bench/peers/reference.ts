@@ -12,10 +12,9 @@ function window(w: Workload): Window {
 }
 
 export function writeReference(w: Workload, d: WorkloadData, path: string): void {
-  const relu = w.activation === 'relu';
-  const ref = w.op === 'conv2d' ? conv2dRef(d.input, d.inputShape, d.kernel!, w.filters!, window(w), d.bias, relu)
+  const ref = w.op === 'conv2d' ? conv2dRef(d.input, d.inputShape, d.kernel!, w.filters!, window(w), d.bias, w.activation === 'relu' ? 'relu' : 'linear')
     : w.op === 'maxpool' ? maxpool2dRef(d.input, d.inputShape, window(w))
-      : denseRef(d.input, w.n, w.in!, d.kernel!, w.units!, d.bias, relu);
+      : denseRef(d.input, w.n, w.in!, d.kernel!, w.units!, d.bias, w.activation === 'relu' ? 'relu' : 'linear');
   const out = new Float32Array(ref.data.length * 2);
   out.set(ref.data);
   out.set(ref.absSum, ref.data.length);

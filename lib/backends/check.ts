@@ -3,6 +3,7 @@
 // buffers too short for its shapes.
 import type { Conv2DParams, DenseParams, GemmParams, PackedWeights, WindowParams } from './backend';
 import { packedWeightsLength } from './backend';
+import { ACTIVATION } from '../generated/kernels';
 import { firstEmptyWindow, outputExtent } from '../shape';
 import { fail, float32Array, integer } from '../validate';
 
@@ -26,8 +27,10 @@ function windowOut(p: WindowParams): void {
   if (ow < 1 || p.ow !== ow) fail('range', `${ow} for this window`, 'params.ow', p.ow);
 }
 
+const CODES: readonly number[] = Object.values(ACTIVATION);
+
 function activation(v: number): void {
-  if (v !== 0 && v !== 1) fail('range', 'activation code 0 or 1', 'params.activation', v);
+  if (!CODES.includes(v)) fail('range', `activation code in [${CODES.join(', ')}]`, 'params.activation', v);
 }
 
 export function checkPack(kernel: Float32Array, dims: { k: number; n: number }): void {

@@ -32,7 +32,7 @@ export interface KernelRate {
   peakGflops: number;
 }
 
-export type PlannedOp = 'conv2d' | 'maxpool2d' | 'gemm';
+export type PlannedOp = 'conv2d' | 'maxpool2d' | 'gemm' | 'activation';
 
 /** Weights packed by the addon: C++ memory, freed by release() or when collected. */
 class NativeWeights implements PackedWeights {

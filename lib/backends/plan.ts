@@ -7,7 +7,7 @@ import type { Conv2DParams, WindowParams } from './backend';
 import { CACHE_LINE, GEMM_BLOCKING, PANEL_WIDTH, PATH, PLAN, TASK_BITS } from '../generated/kernels';
 
 export interface Plan {
-  /** PATH.gemm, PATH.im2colGemm or PATH.maxpool. */
+  /** PATH.gemm, PATH.im2colGemm, PATH.indirectGemm, PATH.maxpool or PATH.activation. */
   path: number;
   /** Participants: 1 runs on one thread. */
   threads: number;
@@ -40,6 +40,8 @@ export interface PlanTarget {
   /** Below this many multiply-adds (reads for max-pool), one thread. */
   parallelMacs: number;
   parallelReads: number;
+  /** Below this many floats, an activation pass runs on one thread. */
+  parallelActivations: number;
   /** Per-participant edge-tile scratch the GEMM driver needs. */
   tileBytes: number;
   /** Size of one tap pointer (max-pool's indirection list). */
@@ -148,5 +150,16 @@ export function planMaxPool2D(p: WindowParams, t: PlanTarget): Plan {
   return {
     path: PATH.maxpool, threads: participants(rows * p.kh * p.kw * p.c, t.parallelReads, t.threads, tasks), tasks, rows, rowsPerTask,
     panels: 0, panelsPerTask: 0, kBlock: 0, kSplits: 0, kChunk: 0, packFloats: 0, slotBytes: slotBytes(Math.min(rowsPerTask, PLAN.poolPixelsPerCall) * p.kh * p.kw * t.pointerBytes),
+  };
+}
+
+/** Sigmoid, tanh or softmax over a finished rows x cols output: tasks of whole rows. */
+export function planActivation(rows: number, cols: number, t: PlanTarget): Plan {
+  // Whole rows (softmax reads one at a time) of about activationFloatsPerTask floats.
+  const rowsPerTask = Math.min(rows, Math.max(ceilDiv(PLAN.activationFloatsPerTask, cols), ceilDiv(rows, MAX_TASKS)));
+  const tasks = ceilDiv(rows, rowsPerTask);
+  return {
+    path: PATH.activation, threads: participants(rows * cols, t.parallelActivations, t.threads, tasks), tasks, rows, rowsPerTask,
+    panels: 0, panelsPerTask: 0, kBlock: 0, kSplits: 0, kChunk: 0, packFloats: 0, slotBytes: 0,
   };
 }

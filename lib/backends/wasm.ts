@@ -6,8 +6,8 @@
 import type { Backend, Conv2DParams, DenseParams, GemmParams, KernelInfo, PackedWeights, Step, WindowParams } from './backend';
 import { unpackPanels } from './backend';
 import { checkConv2D, checkDense, checkGemm, checkMaxPool2D, checkPack } from './check';
-import { PLAN, WASM_MR } from '../generated/kernels';
-import { planConv2D, planGemm, planMaxPool2D, type Plan, type PlanTarget } from './plan';
+import { ACTIVATION, PLAN, WASM_MR } from '../generated/kernels';
+import { planActivation, planConv2D, planGemm, planMaxPool2D, type Plan, type PlanTarget } from './plan';
 import { Engine, WasmWeights, type WasmPlatform, type WasmVariant, type WasmVariantName } from './wasm-engine';
 import { OP, type JobSpec } from './wasm-job';
 
@@ -21,17 +21,37 @@ interface OpJob {
   plan: Plan;
   /** The job for x and the extra inputs at ptrs (x first), writing y at yPtr. */
   spec: (ptrs: number[], yPtr: number) => JobSpec;
+  /** Sigmoid, tanh or softmax: a second job over y once the first has finished (null: none). */
+  activation: ActivationJob | null;
 }
 
-/** The op's job with its plan's fields set (on the op's fresh object: a spread costs microseconds). */
-function planned(op: OpJob, ptrs: number[], yPtr: number): JobSpec {
-  const job = op.spec(ptrs, yPtr);
-  job.path = op.plan.path;
-  job.tasks = op.plan.tasks;
-  job.rowsPerTask = op.plan.rowsPerTask;
-  job.panelsPerTask = op.plan.panelsPerTask;
-  job.kBlock = op.plan.kBlock;
+/** An activation pass over a finished rows x cols output, in place (assembly/ops/activation.ts). */
+interface ActivationJob {
+  plan: Plan;
+  spec: (yPtr: number) => JobSpec;
+}
+
+/** The plan's fields set on the op's fresh job object (a spread costs microseconds). */
+function withPlan(job: JobSpec, plan: Plan): JobSpec {
+  job.path = plan.path;
+  job.tasks = plan.tasks;
+  job.rowsPerTask = plan.rowsPerTask;
+  job.panelsPerTask = plan.panelsPerTask;
+  job.kBlock = plan.kBlock;
   return job;
+}
+
+/** The op's jobs for x and its extra inputs at ptrs (x first), writing y at yPtr, with their plans. */
+function planned(op: OpJob, ptrs: number[], yPtr: number): [JobSpec, number, number][] {
+  const jobs: [JobSpec, number, number][] = [[withPlan(op.spec(ptrs, yPtr), op.plan), op.plan.threads, op.plan.slotBytes]];
+  const a = op.activation;
+  if (a) jobs.push([withPlan(a.spec(yPtr), a.plan), a.plan.threads, a.plan.slotBytes]);
+  return jobs;
+}
+
+/** The code the GEMM epilogue applies: relu's clamp, or linear for every other activation. */
+function epilogue(activation: number): number {
+  return activation === ACTIVATION.relu ? ACTIVATION.relu : ACTIVATION.linear;
 }
 
 export class WasmBackend implements Backend {
@@ -96,17 +116,27 @@ export class WasmBackend implements Backend {
 
   /** The rules of plan.ts, for these kernels and this backend's threads now. */
   private target(): PlanTarget {
-    const { parallelMacs, parallelReads } = PLAN;
+    const { parallelMacs, parallelReads, parallelActivations } = PLAN;
     return {
-      mr: WASM_MR, threads: this.threads, parallelMacs: parallelMacs.wasm, parallelReads: parallelReads.wasm,
+      mr: WASM_MR, threads: this.threads, parallelMacs: parallelMacs.wasm, parallelReads: parallelReads.wasm, parallelActivations: parallelActivations.wasm,
       tileBytes: this.engine.gemmSlotBytes, pointerBytes: 4, packA: false, splitK: false, indirect: false,
     };
   }
 
   /**
-   * Copies x and the job's other inputs in (so an async call has what it reads before it
-   * returns), runs the planned job, copies the `outputs` floats out into a new array, frees the
-   * call's blocks.
+   * The activation pass after a GEMM over rows x cols outputs, for sigmoid, tanh and softmax;
+   * null for linear and relu (the GEMM's epilogue clamps).
+   */
+  private activationJob(activation: number, rows: number, cols: number): ActivationJob | null {
+    if (activation === ACTIVATION.linear || activation === ACTIVATION.relu) return null;
+    const plan = planActivation(rows, cols, this.target());
+    return { plan, spec: (yp) => ({ op: OP.activation, y: yp, activation, m: rows, cols }) };
+  }
+
+  /**
+   * Copies x and the op's other inputs in (so an async call has what it reads before it
+   * returns), runs the planned jobs one after another, copies the `outputs` floats out into a new
+   * array, frees the call's blocks.
    */
   private call(x: Float32Array, op: OpJob, sync: boolean): Float32Array | Promise<Float32Array> {
     const e = this.engine;
@@ -121,14 +151,18 @@ export class WasmBackend implements Backend {
       const ptrs = [x, ...op.extra].map((a) => (a ? (blocks.push(e.put(a)), blocks[blocks.length - 1]) : 0));
       const yPtr = e.arena.alloc(op.outputs * 4);
       blocks.push(yPtr);
-      const job = planned(op, ptrs, yPtr);
+      const jobs = planned(op, ptrs, yPtr);
       const finish = () => e.copyOut(yPtr, op.outputs);
       // A one-thread plan runs on this thread (sync) or on one worker (async: the loop stays free).
       if (sync) {
-        e.runSync(job, op.plan.threads, op.plan.slotBytes);
+        for (const job of jobs) e.runSync(...job);
         return finish();
       }
-      const pending = e.runAsync(job, op.plan.threads, op.plan.slotBytes).then(finish).finally(free);
+      const run = async () => {
+        for (const job of jobs) await e.runAsync(...job);
+        return finish();
+      };
+      const pending = run().finally(free);
       handedOver = true;
       return pending;
     } finally {
@@ -143,11 +177,11 @@ export class WasmBackend implements Backend {
     const plan = planConv2D(p, this.target());
     const k = p.kh * p.kw * p.c;
     const spec = ([xp, bp]: number[], yp: number): JobSpec => ({
-      op: OP.conv2d, x: xp, w: w.ptr, bias: bp, y: yp, activation: p.activation, m: plan.rows, k, lda: k, cols: p.oc,
+      op: OP.conv2d, x: xp, w: w.ptr, bias: bp, y: yp, activation: epilogue(p.activation), m: plan.rows, k, lda: k, cols: p.oc,
       n: p.n, h: p.h, wd: p.w, c: p.c, kh: p.kh, kw: p.kw, sh: p.sh, sw: p.sw, dh: p.dh, dw: p.dw,
       pt: p.pt, pb: p.pb, pl: p.pl, pr: p.pr, oh: p.oh, ow: p.ow, oc: p.oc,
     });
-    return { extra: [bias], outputs: plan.rows * p.oc, plan, spec };
+    return { extra: [bias], outputs: plan.rows * p.oc, plan, spec, activation: this.activationJob(p.activation, plan.rows, p.oc) };
   }
 
   conv2d(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: Conv2DParams): Float32Array {
@@ -166,7 +200,7 @@ export class WasmBackend implements Backend {
       n: p.n, h: p.h, wd: p.w, c: p.c, kh: p.kh, kw: p.kw, sh: p.sh, sw: p.sw, dh: p.dh, dw: p.dw,
       pt: p.pt, pb: p.pb, pl: p.pl, pr: p.pr, oh: p.oh, ow: p.ow,
     });
-    return { extra: [], outputs: plan.rows * p.c, plan, spec };
+    return { extra: [], outputs: plan.rows * p.c, plan, spec, activation: null };
   }
 
   maxpool2d(x: Float32Array, p: WindowParams): Float32Array {
@@ -232,8 +266,8 @@ export class WasmBackend implements Backend {
 
   private denseJob(x: Float32Array | number, packed: PackedWeights, bias: Float32Array | null, p: DenseParams): OpJob {
     checkDense(x, packed, bias, p);
-    const spec = this.matmulJob(p.m, p.n, p.k, this.weights(packed).ptr, p.activation, false);
-    return { extra: [bias], outputs: p.m * p.n, plan: planGemm(p.m, p.n, p.k, this.target()), spec };
+    const spec = this.matmulJob(p.m, p.n, p.k, this.weights(packed).ptr, epilogue(p.activation), false);
+    return { extra: [bias], outputs: p.m * p.n, plan: planGemm(p.m, p.n, p.k, this.target()), spec, activation: this.activationJob(p.activation, p.m, p.n) };
   }
 
   dense(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: DenseParams): Float32Array {
@@ -277,8 +311,7 @@ export class WasmBackend implements Backend {
       const buffers = [keep(e.arena.alloc(most * 4)), ops.length > 1 ? keep(e.arena.alloc(most * 4)) : 0];
       let inPtr = xPtr;
       for (let i = 0; i < ops.length; i++) {
-        const { plan } = ops[i];
-        yield [planned(ops[i], [inPtr, ...extras[i]], buffers[i % 2]), plan.threads, plan.slotBytes];
+        yield* planned(ops[i], [inPtr, ...extras[i]], buffers[i % 2]);
         inPtr = buffers[i % 2];
       }
       return e.copyOut(inPtr, ops[ops.length - 1].outputs);
@@ -328,7 +361,7 @@ export class WasmBackend implements Backend {
       for (let i = 0; i < p.m; i++) for (let kk = 0; kk < p.k; kk++) rows[i * p.k + kk] = a[kk * p.m + i];
     }
     const accumulate = c !== null && p.beta !== 0;
-    const inner = this.matmulJob(p.m, p.n, p.k, packed.ptr, p.activation, accumulate);
+    const inner = this.matmulJob(p.m, p.n, p.k, packed.ptr, epilogue(p.activation), accumulate);
     const spec = (ptrs: number[], yp: number): JobSpec => {
       if (accumulate) {
         const y = this.engine.arena.f32(yp, p.m * p.n);
@@ -339,7 +372,8 @@ export class WasmBackend implements Backend {
     };
     const release = () => this.engine.release(packed);
     try {
-      const result = this.call(rows, { extra: [], outputs: p.m * p.n, plan: planGemm(p.m, p.n, p.k, this.target()), spec }, sync);
+      const op: OpJob = { extra: [], outputs: p.m * p.n, plan: planGemm(p.m, p.n, p.k, this.target()), spec, activation: this.activationJob(p.activation, p.m, p.n) };
+      const result = this.call(rows, op, sync);
       if (result instanceof Promise) return result.finally(release);
       release();
       return result;

@@ -3,7 +3,8 @@
 export const PANEL_WIDTH = 16;
 /** Bytes; workspace slots start on their own cache line. */
 export const CACHE_LINE = 64;
-export const ACTIVATION = {"linear":0,"relu":1} as const;
+/** Linear and relu are the GEMM epilogue's clamp; the others run after the GEMM over the finished output, in blocks of rows (softmax: each row's last axis), in the same backend call. */
+export const ACTIVATION = {"linear":0,"relu":1,"sigmoid":2,"tanh":3,"softmax":4} as const;
 /** K block: a kc x 16 panel slice (16 KiB) stays in L1 across row tiles; M block: mc x kc floats of A (96 KiB), packed, stay in L2 across the panels. */
 export const GEMM_BLOCKING = { kc: 256, mc: 96 } as const;
 /** Plan rules. Below this much work (multiply-adds, or reads for max-pool) a second thread costs more than it saves; waking a wasm worker costs more than a native one. */
@@ -27,13 +28,16 @@ export const PLAN = {
   splitKMaxPanels: 8,
   parallelMacs: {"native":262144,"wasm":2097152},
   parallelReads: {"native":1048576,"wasm":2097152},
+  /** Sigmoid, tanh and softmax run over the GEMM's output in tasks of whole rows, about activationFloatsPerTask floats each (at least one row); below parallelActivations floats, on one thread (each float costs an exp in float64, some 10 ns). */
+  activationFloatsPerTask: 4096,
+  parallelActivations: {"native":16384,"wasm":65536},
 } as const;
-export const PATH = {"gemm":1,"im2colGemm":2,"maxpool":3,"indirectGemm":4} as const;
+export const PATH = {"gemm":1,"im2colGemm":2,"maxpool":3,"indirectGemm":4,"activation":5} as const;
 /** Native GEMM micro-kernels, widest ISA first; arch: the only process.arch whose build has them (null: every one). */
 export const NATIVE_KERNELS = [{"isa":"avx512f","mr":8,"arch":"x64"},{"isa":"avx2-fma","mr":6,"arch":"x64"},{"isa":"neon","mr":6,"arch":"arm64"},{"isa":"scalar","mr":4,"arch":null}] as const;
 export const WASM_MR = 4;
 /** The wasm builds, best first: best first; each engine runs the first its WebAssembly.validate probes accept (relaxed-simd: f32x4.relaxed_madd, fused where the CPU has FMA; Chromium has it, Node 20 only with --experimental-wasm-relaxed-simd). */
 export const WASM_BUILDS = [{"name":"relaxed-simd-threads","shared":true,"simd":true,"relaxed":true},{"name":"simd-threads","shared":true,"simd":true,"relaxed":false},{"name":"simd","shared":false,"simd":true,"relaxed":false},{"name":"scalar","shared":false,"simd":false,"relaxed":false}] as const;
 export const TASK_BITS = 20;
-export const OP = {"conv2d":1,"maxpool2d":2,"gemm":3} as const;
+export const OP = {"conv2d":1,"maxpool2d":2,"gemm":3,"activation":4} as const;
 export const JOB_FIELDS = ["op","path","tasks","next","done","slots","workspace","slotBytes","x","w","bias","y","activation","n","h","wd","c","kh","kw","sh","sw","dh","dw","pt","pb","pl","pr","oh","ow","oc","m","k","cols","lda","rowsPerTask","panelsPerTask","kBlock","accumulate"] as const;

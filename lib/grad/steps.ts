@@ -12,6 +12,16 @@ export interface Gradients {
   bias?: Float32Array;
 }
 
+/**
+ * What training already knows (internal: lib/train): the layer's forward output for this x (no
+ * forward is run again for the activation's derivative), or that dy is the gradient with respect
+ * to the pre-activation (the activation is skipped: the fused softmax and cross-entropy).
+ */
+export interface GradHints {
+  output?: Tensor;
+  preActivation?: boolean;
+}
+
 export type GradRequest = { op: 'gemm'; a: Tensor; b: Tensor; opts: GemmOptions } | { op: 'forward'; x: Tensor };
 
 /** Yields requests, receives their results, returns the gradients. */

@@ -1,6 +1,6 @@
-import { Activation, activationCode, type ActivationName } from '../activation';
+import { activationCode, type ActivationName } from '../activation';
 import { col2im, im2col } from '../grad/im2col';
-import type { GradSteps } from '../grad/steps';
+import type { GradHints, GradSteps } from '../grad/steps';
 import { gemmLayerGrad } from '../grad/weighted';
 import type { Tensor } from '../tensor';
 import type { Backend, Conv2DParams } from '../backends/backend';
@@ -41,7 +41,7 @@ export class Conv2D extends WeightedLayer {
     const kernelSize = pair('kernelSize', o.kernelSize);
     const activation = (o.activation ?? 'linear') as ActivationName;
     const code = activationCode('activation', activation);
-    super('Conv2D', 'channels', filters, kernelSize[0] * kernelSize[1], boolean('useBias', o.useBias ?? true), code as 0 | 1,
+    super('Conv2D', 'channels', filters, kernelSize[0] * kernelSize[1], boolean('useBias', o.useBias ?? true), code,
       integer('seed', o.seed ?? 0, 0));
     this.filters = filters;
     this.kernelSize = kernelSize;
@@ -56,11 +56,11 @@ export class Conv2D extends WeightedLayer {
     return `[${this.kernelSize[0]}, ${this.kernelSize[1]}, ${this.depth ?? 'inChannels'}, ${this.filters}]`;
   }
 
-  private params(shape: readonly number[]): Conv2DParams {
+  private params(shape: readonly number[], linear = false): Conv2DParams {
     const [n, h, w, c] = shape;
     const win = resolveWindow(this.kernelSize, this.strides, this.dilationRate, this.padding, h, w);
     const [oh, ow] = windowOutput('Conv2D', win, h, w);
-    return { n, h, w, c, ...win, oh, ow, oc: this.filters, activation: this.activationCode };
+    return { n, h, w, c, ...win, oh, ow, oc: this.filters, activation: this.activationFor(linear) };
   }
 
   outputShape(inputShape: readonly number[]): number[] {
@@ -75,20 +75,20 @@ export class Conv2D extends WeightedLayer {
     return [p.n, p.oh, p.ow, p.oc];
   }
 
-  protected plan(shape: readonly number[], b: Backend): Planned {
-    const p = this.params(shape);
+  protected plan(shape: readonly number[], b: Backend, linear = false): Planned {
+    const p = this.params(shape, linear);
     const packed = this.packedKernel(p.c, shape, b);
     return { shape: [p.n, p.oh, p.ow, p.oc], step: { op: 'conv2d', packed, bias: this.bias, params: p } };
   }
 
   /** dW = im2col(x)^T · dY', dx = col2im(dY' · W^T), dBias = column sums of dY' (grad/weighted.ts). */
-  protected gradSteps(x: Tensor, dy: Tensor, b: Backend): GradSteps {
+  protected gradSteps(x: Tensor, dy: Tensor, b: Backend, hints: GradHints): GradSteps {
     const p = this.params(x.shape);
     this.packedKernel(p.c, x.shape, b); // initialises the kernel, checks the channels
     return gemmLayerGrad(x, dy, {
       rows: im2col(x.data, p), m: p.n * p.oh * p.ow, k: p.kh * p.kw * p.c, units: p.oc,
-      kernel: this.getWeights().kernel as Float32Array, useBias: this.useBias,
-      relu: this.activationCode === Activation.relu, toDx: (dRows) => col2im(dRows, p),
-    });
+      kernel: this.currentKernel() as Float32Array, useBias: this.useBias,
+      activation: this.activationCode, toDx: (dRows) => col2im(dRows, p),
+    }, hints);
   }
 }

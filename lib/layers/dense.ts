@@ -1,5 +1,5 @@
-import { Activation, activationCode, type ActivationName } from '../activation';
-import type { GradSteps } from '../grad/steps';
+import { activationCode, type ActivationName } from '../activation';
+import type { GradHints, GradSteps } from '../grad/steps';
 import { gemmLayerGrad } from '../grad/weighted';
 import type { Tensor } from '../tensor';
 import type { Backend } from '../backends/backend';
@@ -29,7 +29,7 @@ export class Dense extends WeightedLayer {
     const units = integer('units', o.units);
     const activation = (o.activation ?? 'linear') as ActivationName;
     const code = activationCode('activation', activation);
-    super('Dense', 'features', units, 1, boolean('useBias', o.useBias ?? true), code as 0 | 1, integer('seed', o.seed ?? 0, 0));
+    super('Dense', 'features', units, 1, boolean('useBias', o.useBias ?? true), code, integer('seed', o.seed ?? 0, 0));
     this.activation = activation;
     this.setWeights({ kernel: o.kernel as Float32Array | undefined, bias: o.bias as Float32Array | undefined });
   }
@@ -50,20 +50,20 @@ export class Dense extends WeightedLayer {
     return [shape[0], this.units];
   }
 
-  protected plan(shape: readonly number[], b: Backend): Planned {
+  protected plan(shape: readonly number[], b: Backend, linear = false): Planned {
     const m = shape[0], k = product(shape.slice(1));
     const packed = this.packedKernel(k, shape, b);
-    const params = { m, k, n: this.units, activation: this.activationCode };
+    const params = { m, k, n: this.units, activation: this.activationFor(linear) };
     return { shape: [m, this.units], step: { op: 'dense', packed, bias: this.bias, params } };
   }
 
   /** dW = X^T · dY', dX = dY' · W^T, dBias = column sums of dY' (grad/weighted.ts), X = x as [m, k]. */
-  protected gradSteps(x: Tensor, dy: Tensor, b: Backend): GradSteps {
+  protected gradSteps(x: Tensor, dy: Tensor, b: Backend, hints: GradHints): GradSteps {
     const m = x.shape[0], k = product(x.shape.slice(1));
     this.packedKernel(k, x.shape, b); // initialises the kernel, checks the features
     return gemmLayerGrad(x, dy, {
-      rows: x.data.slice(), m, k, units: this.units, kernel: this.getWeights().kernel as Float32Array,
-      useBias: this.useBias, relu: this.activationCode === Activation.relu, toDx: (dRows) => dRows,
-    });
+      rows: x.data.slice(), m, k, units: this.units, kernel: this.currentKernel() as Float32Array,
+      useBias: this.useBias, activation: this.activationCode, toDx: (dRows) => dRows,
+    }, hints);
   }
 }

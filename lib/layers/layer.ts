@@ -1,6 +1,6 @@
 import type { Backend, Step } from '../backends/backend';
 import { backend } from '../backends/select';
-import { type Gradients, type GradSteps, runAsync as runStepsAsync, runSync as runStepsSync } from '../grad/steps';
+import { type Gradients, type GradHints, type GradSteps, runAsync as runStepsAsync, runSync as runStepsSync } from '../grad/steps';
 import { checkData, checkInput, checkRank, isTensor, Tensor } from '../tensor';
 import { describe } from '../validate';
 
@@ -52,6 +52,11 @@ function call(b: Backend, s: Step | null, x: Float32Array, shape: number[]): Cal
   }
 }
 
+/** A forward output handed to backward must be a Tensor of the output shape (internal callers). */
+function checkOutput(y: Tensor, shape: readonly number[]): void {
+  if (!(y instanceof Tensor) || y.shape.join() !== shape.join()) throw new RangeError(`Expected a forward output of shape [${shape.join(', ')}]`);
+}
+
 export interface Weights {
   kernel: Float32Array | null;
   bias: Float32Array | null;
@@ -67,14 +72,17 @@ export abstract class Layer {
   abstract getWeights(): Weights;
   abstract setWeights(weights: Partial<Weights>): void;
 
-  /** The step for an input of this shape, of the right rank (packs the weights the first time). */
-  protected abstract plan(shape: readonly number[], b: Backend): Planned;
+  /**
+   * The step for an input of this shape, of the right rank (packs the weights the first time);
+   * with `linear`, the layer's activation is left out (training's logits).
+   */
+  protected abstract plan(shape: readonly number[], b: Backend, linear?: boolean): Planned;
 
   /**
    * The backward pass for checked x and dy (dy shaped like the output for x). Copies what it
    * keeps of x, dy and the weights before its first request (see grad/steps.ts).
    */
-  protected abstract gradSteps(x: Tensor, dy: Tensor, b: Backend): GradSteps;
+  protected abstract gradSteps(x: Tensor, dy: Tensor, b: Backend, hints: GradHints): GradSteps;
 
   /** Validates x (a Tensor of the right rank whose data fits its shape). Used by Sequential. */
   checkInput(x: unknown): Tensor {
@@ -86,13 +94,18 @@ export abstract class Layer {
    * Used by Sequential to plan a chain from shapes alone.
    */
   planStep(shape: readonly number[], b: Backend): Planned {
-    checkRank(this.input.name, shape, this.input.rank, this.input.atLeast);
-    return this.plan(shape, b);
+    return this.planStepAs(shape, b, false);
   }
 
-  private prepare(input: unknown, b: Backend): Call {
+  /** @internal planStep, with the activation left out when `linear` (training: lib/train). */
+  planStepAs(shape: readonly number[], b: Backend, linear: boolean): Planned {
+    checkRank(this.input.name, shape, this.input.rank, this.input.atLeast);
+    return this.plan(shape, b, linear);
+  }
+
+  private prepare(input: unknown, b: Backend, linear = false): Call {
     const x = this.checkInput(input);
-    const { shape, step } = this.plan(x.shape, b);
+    const { shape, step } = this.plan(x.shape, b, linear);
     return call(b, step, x.data, shape);
   }
 
@@ -105,7 +118,20 @@ export abstract class Layer {
     return runAsync(this.prepare(x, backend()));
   }
 
-  private backwardSteps(input: unknown, grad: unknown): GradSteps {
+  /**
+   * @internal forward, with the activation left out when `linear`: the logits a fused softmax
+   * and cross-entropy start from (training: lib/train).
+   */
+  forwardAs(x: Tensor, linear: boolean): Tensor {
+    return runSync(this.prepare(x, backend(), linear));
+  }
+
+  /** @internal forwardAsync, with the activation left out when `linear` (see forwardAs). */
+  async forwardAsyncAs(x: Tensor, linear: boolean): Promise<Tensor> {
+    return runAsync(this.prepare(x, backend(), linear));
+  }
+
+  private backwardSteps(input: unknown, grad: unknown, hints: GradHints = {}): GradSteps {
     const x = this.checkInput(input);
     const shape = this.outputShape(x.shape);
     if (!isTensor('dy', grad)) throw new TypeError(`Expected Tensor for dy but received ${describe(grad)}`);
@@ -115,13 +141,14 @@ export abstract class Layer {
         `Expected dy of shape [${shape.join(', ')}] (the ${this.input.name} output for input [${x.shape.join(', ')}]) but received shape [${dy.shape.join(', ')}]`,
       );
     }
-    return this.gradSteps(x, dy, backend());
+    if (hints.output) checkOutput(hints.output, shape);
+    return this.gradSteps(x, dy, backend(), hints);
   }
 
   /**
    * Gradients of the loss given x and dy, the gradient of the loss with respect to this layer's
    * output (after its activation): dx shaped like x, and kernel and bias in getWeights' layouts
-   * for layers that have them. A ReLU's mask comes from the forward output, recomputed here.
+   * for layers that have them. The activation's derivative comes from the forward output, recomputed here.
    */
   backward(x: Tensor, dy: Tensor): Gradients {
     return runStepsSync(this.backwardSteps(x, dy), this);
@@ -130,5 +157,13 @@ export abstract class Layer {
   /** Same result as backward, its GEMMs (and forward) computed off the event loop. */
   async backwardAsync(x: Tensor, dy: Tensor): Promise<Gradients> {
     return runStepsAsync(this.backwardSteps(x, dy), this);
+  }
+
+  /**
+   * @internal backwardAsync with what training knows (grad/steps.ts GradHints): this layer's
+   * forward output for x, or that dy is with respect to the pre-activation (lib/train).
+   */
+  async backwardAsyncWith(x: Tensor, dy: Tensor, hints: GradHints): Promise<Gradients> {
+    return runStepsAsync(this.backwardSteps(x, dy, hints), this);
   }
 }

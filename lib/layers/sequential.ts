@@ -4,6 +4,8 @@ import type { Backend, Step } from '../backends/backend';
 import type { Gradients } from '../grad/steps';
 import { checkData, isTensor, Tensor } from '../tensor';
 import { Layer, runAsync } from './layer';
+import { compile, type Compiled, evaluate, type EvaluateResult, fit, type FitResult, predict } from '../train/fit';
+import type { BatchOptions, CompileOptions, FitOptions, Labels } from '../train/options';
 
 /** Layer i's weight gradients in Sequential.backward: the keys its own backward returns. */
 export type LayerGradients = Omit<Gradients, 'dx'>;
@@ -18,6 +20,8 @@ export interface SequentialGradients {
 /** Layers applied in order. */
 export class Sequential {
   readonly layers: readonly Layer[];
+  private compiled: Compiled | null = null;
+  private fitting = false;
 
   constructor(layers: Layer[]) {
     if (!Array.isArray(layers) || layers.length === 0) {
@@ -29,6 +33,53 @@ export class Sequential {
     this.layers = Object.freeze([...layers]);
   }
 
+  /**
+   * Sets the optimizer and the loss for fit and evaluate (Keras / TensorFlow.js): optimizer
+   * 'sgd', 'adam', { type: 'sgd', learningRate, momentum } or { type: 'adam', learningRate,
+   * beta1, beta2, epsilon } (TensorFlow.js's defaults); loss 'categoricalCrossentropy',
+   * 'sparseCategoricalCrossentropy' or 'meanSquaredError'. A new compile starts a new optimizer
+   * (its momentum or moments start from zero); the weights stay as they are.
+   */
+  compile(options: CompileOptions): void {
+    this.compiled = compile(options);
+  }
+
+  private compiledFor(what: string): Compiled {
+    if (!this.compiled) throw new Error(`Expected model.compile({ optimizer, loss }) before ${what}`);
+    return this.compiled;
+  }
+
+  /**
+   * Trains the weights on x and y for `epochs` passes in batches of `batchSize`, the samples
+   * shuffled before each pass (seeded). Resolves with the loss (and accuracy, and the validation
+   * loss and accuracy) of each epoch. Each batch's forwards and GEMMs run off the event loop and
+   * fit yields to it between batches. Rejects on bad input, before any step; do not change the
+   * weights while it runs. y: see Labels (README, Training).
+   */
+  async fit(x: Tensor, y: Labels, options?: FitOptions): Promise<FitResult> {
+    const compiled = this.compiledFor('fit');
+    if (this.fitting) throw new Error('Expected one fit at a time on a model but another fit on this model is still running');
+    this.fitting = true;
+    try {
+      return await fit(this, compiled, x, y, options);
+    } finally {
+      this.fitting = false;
+    }
+  }
+
+  /** The compiled loss (and accuracy) on x and y, forward in batches of batchSize (default 32) on this thread. */
+  evaluate(x: Tensor, y: Labels, options?: BatchOptions): EvaluateResult {
+    return evaluate(this, this.compiledFor('evaluate'), x, y, options);
+  }
+
+  /**
+   * forward in batches of batchSize (default 32), put together: forward(x)'s values, to rounding
+   * (a batch of another size may take another micro-kernel, which sums in another order).
+   */
+  predict(x: Tensor, options?: BatchOptions): Tensor {
+    return predict(this, x, options);
+  }
+
   outputShape(inputShape: readonly number[]): number[] {
     return this.layers.reduce((shape, l) => l.outputShape(shape), [...inputShape]);
   }
@@ -38,9 +89,17 @@ export class Sequential {
    * the intermediates in its memory), otherwise one call per layer. Same bits either way.
    */
   forward(x: Tensor): Tensor {
+    return this.forwardAs(x, false);
+  }
+
+  /**
+   * @internal forward, with the last layer's activation left out when `linearLast`: the logits
+   * a fused softmax and cross-entropy start from (training: lib/train).
+   */
+  forwardAs(x: Tensor, linearLast: boolean): Tensor {
     const b = backend();
-    if (!b.sequential) return this.layers.reduce((t, l) => l.forward(t), x);
-    const { input, steps, shape } = this.plan(x, b);
+    if (!b.sequential) return this.layers.reduce((t, l, i) => l.forwardAs(t, linearLast && i === this.layers.length - 1), x);
+    const { input, steps, shape } = this.plan(x, b, linearLast);
     if (!steps.length) return new Tensor(input.data.slice(), shape); // Flatten alone: a reshape
     return new Tensor(b.sequential(input.data, steps), shape);
   }
@@ -52,8 +111,13 @@ export class Sequential {
    * weights and the biases as they are now (see the in-flight rule in backend.ts).
    */
   async forwardAsync(x: Tensor): Promise<Tensor> {
+    return this.forwardAsyncAs(x, false);
+  }
+
+  /** @internal forwardAsync, with the last layer's activation left out when `linearLast`. */
+  async forwardAsyncAs(x: Tensor, linearLast: boolean): Promise<Tensor> {
     const b = backend();
-    const { input, steps, shape } = this.plan(x, b);
+    const { input, steps, shape } = this.plan(x, b, linearLast);
     if (!steps.length) return new Tensor(input.data.slice(), shape); // Flatten alone: a reshape
     return runAsync({ shape, async: () => b.sequentialAsync(input.data, steps) });
   }
@@ -113,12 +177,12 @@ export class Sequential {
   }
 
   /** Every layer's step for x's shape, validated and planned from the shapes alone. */
-  private plan(x: Tensor, b: Backend): { input: Tensor; steps: Step[]; shape: number[] } {
+  private plan(x: Tensor, b: Backend, linearLast: boolean): { input: Tensor; steps: Step[]; shape: number[] } {
     const input = this.layers[0].checkInput(x);
     const steps: Step[] = [];
     let shape: readonly number[] = input.shape;
-    for (const l of this.layers) {
-      const planned = l.planStep(shape, b);
+    for (const [i, l] of this.layers.entries()) {
+      const planned = l.planStepAs(shape, b, linearLast && i === this.layers.length - 1);
       if (planned.step) steps.push(planned.step); // null: a reshape (Flatten), no call
       shape = planned.shape;
     }

@@ -1,10 +1,8 @@
-import type { Activation } from '../activation';
+import { Activation, type ActivationCode, type ActivationName } from '../activation';
 import type { Backend, PackedWeights } from '../backends/backend';
 import { heUniform } from '../init';
 import { fail, float32Array, float32Length, options } from '../validate';
 import { Layer, type Weights } from './layer';
-
-type ActivationCode = (typeof Activation)[keyof typeof Activation];
 
 /**
  * Shared by Conv2D and Dense: a kernel of `depth * taps` rows by `units` columns, an optional
@@ -12,7 +10,9 @@ type ActivationCode = (typeof Activation)[keyof typeof Activation];
  * packed for the GEMM once per backend (create once, run many).
  *
  * The kernel is held once: unpacked until the first forward, packed after it (getWeights unpacks
- * a copy on demand, and a switch of backend repacks from the unpacked form).
+ * a copy on demand, and a switch of backend repacks from the unpacked form). While fit trains the
+ * layer it is held both ways: the optimizer updates the unpacked kernel in place and the next
+ * forward packs it again (trainableWeights, weightsUpdated).
  */
 export abstract class WeightedLayer extends Layer {
   protected kernel: Float32Array | null = null;
@@ -20,6 +20,10 @@ export abstract class WeightedLayer extends Layer {
   /** Input channels (Conv2D) or features (Dense): known from the kernel or the first input. */
   protected depth: number | null = null;
   private packed: { backend: Backend; data: PackedWeights } | null = null;
+  /** fit is training this layer: packing keeps the unpacked kernel (see trainableWeights). */
+  private training = false;
+  /** The activation applied to the GEMM's output. */
+  abstract readonly activation: ActivationName;
 
   protected constructor(
     private readonly layerName: string,
@@ -40,6 +44,41 @@ export abstract class WeightedLayer extends Layer {
   /** The kernel unpacked from its packed form, or null before it exists. */
   private unpacked(): Float32Array | null {
     return this.packed && this.packed.backend.unpackWeights(this.packed.data);
+  }
+
+  /**
+   * The kernel, unpacked: the layer's own array while one exists (the backward GEMMs read it
+   * there; it is only replaced, never written in place, but by fit's optimizer between steps).
+   */
+  protected currentKernel(): Float32Array | null {
+    return this.kernel ?? this.unpacked();
+  }
+
+  /**
+   * @internal fit's path to the weights: the layer's own kernel and bias arrays, which the
+   * optimizer updates in place; the kernel stays unpacked beside its packed copy until
+   * endTraining. weightsUpdated after each update. Cheaper than getWeights and setWeights, which
+   * copy both and unpack the kernel (measured: 12 % of a 784-256-10 step on native, 21 % on wasm).
+   */
+  trainableWeights(): { kernel: Float32Array; bias: Float32Array | null } {
+    this.training = true;
+    this.kernel = this.currentKernel();
+    if (!this.kernel) throw new Error(`Expected ${this.layerName} weights to exist before training (a forward makes them)`);
+    return { kernel: this.kernel, bias: this.bias };
+  }
+
+  /** @internal The trainable weights changed in place: the next forward packs them again. */
+  weightsUpdated(): void {
+    this.dropPacked();
+  }
+
+  /**
+   * @internal fit is done: the kernel is held once again, packed (a packed copy present is the
+   * current one: every update drops it), or unpacked until the next forward packs it.
+   */
+  endTraining(): void {
+    this.training = false;
+    if (this.packed) this.kernel = null;
   }
 
   /** Replaces the kernel and/or bias (copied). A new kernel may change the input depth. */
@@ -76,6 +115,11 @@ export abstract class WeightedLayer extends Layer {
     this.packed = null;
   }
 
+  /** The activation code of a step: linear when training asks for the logits. */
+  protected activationFor(linear: boolean): ActivationCode {
+    return linear ? Activation.linear : this.activationCode;
+  }
+
   /** Kernel layout, for error messages. */
   protected abstract kernelLayout(): string;
 
@@ -92,7 +136,7 @@ export abstract class WeightedLayer extends Layer {
       const kernel = this.kernel ?? this.unpacked() ?? heUniform(fanIn * this.units, fanIn, this.seed);
       this.dropPacked();
       this.packed = { backend: b, data: b.packWeights(kernel, { k: fanIn, n: this.units }) };
-      this.kernel = null;
+      this.kernel = this.training ? kernel : null;
     }
     return this.packed.data;
   }

@@ -33,14 +33,18 @@ constexpr size_t kSplitKMaxPanels = 8;
 // Below this much work (multiply-adds, or reads for max-pool) a second thread costs more than it saves; waking a wasm worker costs more than a native one.
 constexpr double kParallelMacs = 262144;
 constexpr double kParallelReads = 1048576;
+// Sigmoid, tanh and softmax run over the GEMM's output in tasks of whole rows, about activationFloatsPerTask floats each (at least one row); below parallelActivations floats, on one thread (each float costs an exp in float64, some 10 ns).
+constexpr size_t kActivationFloatsPerTask = 4096;
+constexpr double kParallelActivations = 16384;
 // Tasks of one op never exceed this (the wasm job counter's limit, kept by both backends).
 constexpr size_t kMaxTasks = 1048575;
 
-enum Activation : int { kActivationLinear = 0, kActivationRelu = 1 };
-constexpr int kActivationCount = 2;
+// Linear and relu are the GEMM epilogue's clamp; the others run after the GEMM over the finished output, in blocks of rows (softmax: each row's last axis), in the same backend call.
+enum Activation : int { kActivationLinear = 0, kActivationRelu = 1, kActivationSigmoid = 2, kActivationTanh = 3, kActivationSoftmax = 4 };
+constexpr int kActivationCount = 5;
 
 // How an op runs (Plan::path).
-enum class Path : int { kGemm = 1, kIm2colGemm = 2, kMaxpool = 3, kIndirectGemm = 4 };
+enum class Path : int { kGemm = 1, kIm2colGemm = 2, kMaxpool = 3, kIndirectGemm = 4, kActivation = 5 };
 
 // The micro-kernels of each ISA this build's architecture holds (kernels.json's arch), widest
 // first:

@@ -7,7 +7,8 @@
 
 namespace convkit {
 
-// An activation is applied as a clamp in the GEMM epilogue: linear clamps to [-inf, inf].
+// linear and relu are applied as a clamp in the GEMM epilogue (linear clamps to [-inf, inf]);
+// sigmoid, tanh and softmax get linear's here and run afterwards (ops/activation.h).
 struct ClampRange {
   float min;
   float max;

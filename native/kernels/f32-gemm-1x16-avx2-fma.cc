@@ -15,6 +15,7 @@ void f32_gemm_1x16_avx2_fma(size_t mr, size_t kc, const float* a, size_t a_rs, s
   (void)mr;
   (void)a_rs;
   (void)ldc;
+  PrefetchTile(c, ldc, 1, 16 * sizeof(float));
   __m256 lo0 = _mm256_setzero_ps(), hi0 = _mm256_setzero_ps();
   __m256 lo1 = _mm256_setzero_ps(), hi1 = _mm256_setzero_ps();
   size_t k = 0;

@@ -19,6 +19,7 @@ void f32_gemm_1x16_avx512f(size_t mr, size_t kc, const float* a, size_t a_rs, si
   (void)mr;
   (void)a_rs;
   (void)ldc;
+  PrefetchTile(c, ldc, 1, 16 * sizeof(float));
   __m512 v0 = _mm512_setzero_ps(), v1 = _mm512_setzero_ps();
   __m512 v2 = _mm512_setzero_ps(), v3 = _mm512_setzero_ps();
   size_t k = 0;

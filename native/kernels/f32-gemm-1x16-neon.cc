@@ -14,6 +14,7 @@ void f32_gemm_1x16_neon(size_t mr, size_t kc, const float* a, size_t a_rs, size_
   (void)mr;
   (void)a_rs;
   (void)ldc;
+  PrefetchTile(c, ldc, 1, 16 * sizeof(float));
   float32x4_t e0 = vdupq_n_f32(0), e4 = vdupq_n_f32(0), e8 = vdupq_n_f32(0), eC = vdupq_n_f32(0);
   float32x4_t o0 = vdupq_n_f32(0), o4 = vdupq_n_f32(0), o8 = vdupq_n_f32(0), oC = vdupq_n_f32(0);
   size_t k = 0;

@@ -19,6 +19,7 @@ void f32_gemm_1x32_avx512f(size_t mr, size_t kc, const float* a, size_t a_rs, si
   (void)mr;
   (void)a_rs;
   (void)ldc;
+  PrefetchTile(c, ldc, 1, 32 * sizeof(float));
   __m512 l0 = _mm512_setzero_ps(), h0 = _mm512_setzero_ps();
   __m512 l1 = _mm512_setzero_ps(), h1 = _mm512_setzero_ps();
   size_t k = 0;

@@ -21,6 +21,7 @@ void f32_gemm_6x16_avx2_fma(size_t mr, size_t kc, const float* a, size_t a_rs, s
   const float* a4 = mr > 4 ? a3 + a_rs : a3;
   const float* a5 = mr > 5 ? a4 + a_rs : a4;
 
+  PrefetchTile(c, ldc, mr, 16 * sizeof(float));
   __m256 c0l = _mm256_setzero_ps(), c0h = _mm256_setzero_ps();
   __m256 c1l = _mm256_setzero_ps(), c1h = _mm256_setzero_ps();
   __m256 c2l = _mm256_setzero_ps(), c2h = _mm256_setzero_ps();

@@ -9,6 +9,7 @@ namespace convkit {
 void f32_gemm_6x16_neon(size_t mr, size_t kc, const float* a, size_t a_rs, size_t a_cs,
                         const float* w, float* c, size_t ldc, unsigned flags, const float* bias,
                         float minv, float maxv) {
+  PrefetchTile(c, ldc, mr, 16 * sizeof(float));
   Tile6x16Neon tile;
   if (a_rs == 1 && (mr == 6 || a_cs == 6)) {
     // A packed by PackA (or a transposed A): a step's 6 rows are adjacent and all real floats,

@@ -26,6 +26,7 @@ void f32_gemm_8x16_avx512f(size_t mr, size_t kc, const float* a, size_t a_rs, si
   const float* a6 = mr > 6 ? a5 + a_rs : a5;
   const float* a7 = mr > 7 ? a6 + a_rs : a6;
 
+  PrefetchTile(c, ldc, mr, 16 * sizeof(float));
   __m512 c0 = _mm512_setzero_ps(), c1 = _mm512_setzero_ps(), c2 = _mm512_setzero_ps();
   __m512 c3 = _mm512_setzero_ps(), c4 = _mm512_setzero_ps(), c5 = _mm512_setzero_ps();
   __m512 c6 = _mm512_setzero_ps(), c7 = _mm512_setzero_ps();

@@ -26,6 +26,7 @@ void f32_gemm_8x32_avx512f(size_t mr, size_t kc, const float* a, size_t a_rs, si
   const float* a6 = mr > 6 ? a5 + a_rs : a5;
   const float* a7 = mr > 7 ? a6 + a_rs : a6;
 
+  PrefetchTile(c, ldc, mr, 32 * sizeof(float));
   __m512 c0l = _mm512_setzero_ps(), c0h = _mm512_setzero_ps();
   __m512 c1l = _mm512_setzero_ps(), c1h = _mm512_setzero_ps();
   __m512 c2l = _mm512_setzero_ps(), c2h = _mm512_setzero_ps();

@@ -13,6 +13,7 @@ void f32_igemm_6x16_avx2_fma(size_t mr, size_t taps, size_t c, const float* cons
                              size_t a_offset, const float* zero,
                              const float* w, float* out, size_t ldc, unsigned flags,
                              const float* bias, float minv, float maxv) {
+  PrefetchTile(out, ldc, mr, 16 * sizeof(float));
   __m256 c0l = _mm256_setzero_ps(), c0h = _mm256_setzero_ps();
   __m256 c1l = _mm256_setzero_ps(), c1h = _mm256_setzero_ps();
   __m256 c2l = _mm256_setzero_ps(), c2h = _mm256_setzero_ps();

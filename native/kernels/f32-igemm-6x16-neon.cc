@@ -10,6 +10,7 @@ void f32_igemm_6x16_neon(size_t mr, size_t taps, size_t c, const float* const* i
                          size_t a_offset, const float* zero,
                          const float* w, float* out, size_t ldc, unsigned flags, const float* bias,
                          float minv, float maxv) {
+  PrefetchTile(out, ldc, mr, 16 * sizeof(float));
   Tile6x16Neon tile;
   for (size_t t = 0; t < taps; t++, ind += 6) {
     const float* a0 = ShiftedRow(ind[0], zero, a_offset);

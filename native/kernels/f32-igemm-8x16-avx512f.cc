@@ -16,6 +16,7 @@ void f32_igemm_8x16_avx512f(size_t mr, size_t taps, size_t c, const float* const
                             size_t a_offset, const float* zero,
                             const float* w, float* out, size_t ldc, unsigned flags,
                             const float* bias, float minv, float maxv) {
+  PrefetchTile(out, ldc, mr, 16 * sizeof(float));
   __m512 c0 = _mm512_setzero_ps(), c1 = _mm512_setzero_ps(), c2 = _mm512_setzero_ps();
   __m512 c3 = _mm512_setzero_ps(), c4 = _mm512_setzero_ps(), c5 = _mm512_setzero_ps();
   __m512 c6 = _mm512_setzero_ps(), c7 = _mm512_setzero_ps();

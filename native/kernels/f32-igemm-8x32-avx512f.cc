@@ -17,6 +17,7 @@ void f32_igemm_8x32_avx512f(size_t mr, size_t taps, size_t c, const float* const
                             size_t a_offset, const float* zero,
                             const float* w0, const float* w1, float* out, size_t ldc,
                             unsigned flags, const float* bias, float minv, float maxv) {
+  PrefetchTile(out, ldc, mr, 32 * sizeof(float));
   __m512 c0l = _mm512_setzero_ps(), c0h = _mm512_setzero_ps();
   __m512 c1l = _mm512_setzero_ps(), c1h = _mm512_setzero_ps();
   __m512 c2l = _mm512_setzero_ps(), c2h = _mm512_setzero_ps();

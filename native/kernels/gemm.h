@@ -42,6 +42,16 @@ using IgemmPairFn = void (*)(size_t mr, size_t taps, size_t c, const float* cons
                              float* out, size_t ldc, unsigned flags, const float* bias, float minv,
                              float maxv);
 
+// Asks for the mr rows of a C tile (`bytes` per row) while the k loop runs: the epilogue adds
+// to C and stores it, and C is too large to stay cached between K blocks, so a load issued
+// only then would stall the kernel for its whole latency.
+inline void PrefetchTile(const float* c, size_t ldc, size_t mr, size_t bytes) {
+  for (size_t i = 0; i < mr; i++) {
+    const char* row = reinterpret_cast<const char*>(c + i * ldc);
+    for (size_t b = 0; b < bytes; b += 64) __builtin_prefetch(row + b, 1, 3);
+  }
+}
+
 // The micro-kernels of one ISA (the list is kernels.json's).
 struct IsaKernels {
   const char* isa;  // name reported by backendInfo()

@@ -57,7 +57,7 @@ Job ParseGemm(const Napi::CallbackInfo& info, Ownership own) {
   g.trans_b = BoolField(params, "transB");
   g.alpha = float(NumberField(params, "alpha"));
   g.beta = float(NumberField(params, "beta"));
-  g.act = ActivationField(params);
+  const Activation act = ActivationField(params);
   g.c_rows = g.c_cols = 1;
   const bool has_c = !info[2].IsNull() && !info[2].IsUndefined();
   if (has_c) {
@@ -71,6 +71,7 @@ Job ParseGemm(const Napi::CallbackInfo& info, Ownership own) {
   const Input b = InputArg(info, 1, "b", CheckedProduct(env, {g.k, g.n}, "b"), own);
   const Input c = InputArg(info, 2, "c", g.c_rows * g.c_cols, own, true);
   const Plan plan = PlanGemm(g.m, g.n, g.k, NativeTarget());
+  g.act = PlanOutputActivation(act, g.m, g.n, NativeTarget());
   return {outputs, [=](float* y) {
             GemmArgs run = g;
             run.a = a.data;
@@ -100,7 +101,7 @@ Napi::Object PlanObject(Napi::Env env, const Plan& p) {
 
 }  // namespace
 
-// _plan('conv2d' | 'maxpool2d' | 'gemm', params): the plan a call with these params would run
+// _plan('conv2d' | 'maxpool2d' | 'gemm' | 'activation', params): the plan a call with these params would run
 // now (tests compare it with lib/backends/plan.ts).
 Napi::Value PlanOf(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
@@ -119,7 +120,11 @@ Napi::Value PlanOf(const Napi::CallbackInfo& info) {
                  k = SizeField(params, "k", 1, kMaxDim);
     return PlanObject(env, PlanGemm(m, n, k, NativeTarget()));
   }
-  throw Napi::TypeError::New(env, "Expected 'conv2d', 'maxpool2d' or 'gemm' for op");
+  if (op == "activation") {
+    const size_t rows = SizeField(params, "rows", 1, kMaxDim), cols = SizeField(params, "cols", 1, kMaxDim);
+    return PlanObject(env, PlanActivation(rows, cols, NativeTarget()));
+  }
+  throw Napi::TypeError::New(env, "Expected 'conv2d', 'maxpool2d', 'gemm' or 'activation' for op");
 }
 
 Napi::Value Conv2D(const Napi::CallbackInfo& info) { return Sync<ParseConv2D>(info); }

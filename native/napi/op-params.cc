@@ -42,12 +42,13 @@ void MaxPool2DFields(Napi::Env env, const Napi::Object& params, Nhwc* in, Window
 Conv2DCall ReadConv2D(Napi::Env env, const Napi::Object& params) {
   Conv2DCall c;
   c.s = Conv2DFields(env, params);
-  c.act = ActivationField(params);
+  const Activation act = ActivationField(params);
   c.k = CheckedProduct(env, {c.s.win.kh, c.s.win.kw, c.s.in.c}, "the kernel");
   CheckedProduct(env, {c.k, c.s.oc}, "the kernel");
   c.inputs = CheckedProduct(env, {c.s.in.n, c.s.in.h, c.s.in.w, c.s.in.c}, "x");
   c.outputs = CheckedProduct(env, {c.s.in.n, c.s.oh, c.s.ow, c.s.oc}, "y");
   c.plan = PlanConv2D(c.s, NativeTarget());
+  c.act = PlanOutputActivation(act, c.plan.rows, c.s.oc, NativeTarget());
   return c;
 }
 
@@ -69,10 +70,11 @@ DenseCall ReadDense(Napi::Env env, const Napi::Object& params) {
   c.m = SizeField(params, "m", 1, kMaxDim);
   c.k = SizeField(params, "k", 1, kMaxDim);
   c.n = SizeField(params, "n", 1, kMaxDim);
-  c.act = ActivationField(params);
+  const Activation act = ActivationField(params);
   c.outputs = CheckedProduct(env, {c.m, c.n}, "y");
   c.inputs = CheckedProduct(env, {c.m, c.k}, "x");
   c.plan = PlanGemm(c.m, c.n, c.k, NativeTarget());
+  c.act = PlanOutputActivation(act, c.m, c.n, NativeTarget());
   return c;
 }
 

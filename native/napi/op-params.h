@@ -7,7 +7,7 @@
 
 #include <cstddef>
 
-#include "kernels/activation.h"
+#include "ops/activation.h"
 #include "ops/plan.h"
 
 namespace convkit {
@@ -15,7 +15,7 @@ namespace napi {
 
 struct Conv2DCall {
   Conv2DShape s;
-  Activation act;
+  OutputActivation act;
   size_t k;                  // rows of the kernel: kh * kw * c
   size_t inputs, outputs;    // floats in x and y
   Plan plan;
@@ -31,7 +31,7 @@ struct MaxPool2DCall {
 
 struct DenseCall {
   size_t m, k, n;
-  Activation act;
+  OutputActivation act;
   size_t inputs, outputs;
   Plan plan;
 };

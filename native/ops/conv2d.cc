@@ -94,12 +94,10 @@ void RunIndirectGemm(const Plan& plan, const Conv2DShape& s, const float* x, con
   });
 }
 
-}  // namespace
-
-void RunConv2D(const Plan& plan, const Conv2DShape& s, const float* x, const float* packed_w,
-               const float* bias, Activation act, float* y, IndirectionCache* indirection) {
+// The convolution's GEMM on the plan's path, the activation's clamp in its epilogue.
+void RunConv2DGemm(const Plan& plan, const Conv2DShape& s, const float* x, const float* packed_w,
+                   const float* bias, ClampRange clamp, float* y, IndirectionCache* indirection) {
   const size_t k = s.win.kh * s.win.kw * s.in.c;
-  const ClampRange clamp = ClampFor(act);
   const GemmProblem p{plan.rows, s.oc, k, x, k, 1, packed_w, y, s.oc, bias, clamp.min, clamp.max, false};
   if (plan.path == Path::kGemm) {
     RunMatmul(plan, p);
@@ -125,6 +123,14 @@ void RunConv2D(const Plan& plan, const Conv2DShape& s, const float* x, const flo
     part.c = y + r0 * s.oc;
     GemmTile(*plan.kernels, part, 0, len, 0, plan.panels, plan.k_block, plan.pack_floats ? pack : nullptr);
   });
+}
+
+}  // namespace
+
+void RunConv2D(const Plan& plan, const Conv2DShape& s, const float* x, const float* packed_w,
+               const float* bias, const OutputActivation& act, float* y, IndirectionCache* indirection) {
+  RunConv2DGemm(plan, s, x, packed_w, bias, ClampFor(act.act), y, indirection);
+  ApplyOutputActivation(act, y, s.oc);
 }
 
 }  // namespace convkit

@@ -1,17 +1,18 @@
 // Conv2D, NHWC input, HWIO weights packed by PackWeights (K = kh*kw*c rows, oc columns).
 #pragma once
-#include "kernels/activation.h"
+#include "ops/activation.h"
 #include "ops/indirection-cache.h"
 #include "ops/plan.h"
 
 namespace convkit {
 
-// y[n, oy, ox, oc] = act(bias[oc] + sum over taps), as PlanConv2D planned it. bias may be null.
+// y[n, oy, ox, oc] = act(bias[oc] + sum over taps), as PlanConv2D planned it (softmax over oc).
+// bias may be null.
 // The indirect path reads windows through the indirection buffer `indirection` keeps for the
 // shape (or, with no cache or too large a buffer, builds a task's share in its workspace slot);
 // the im2col path expands one bounded segment of rows per task into the participant's
 // workspace slot; the GEMM path reads x as the matrix directly.
 void RunConv2D(const Plan& plan, const Conv2DShape& s, const float* x, const float* packed_w,
-               const float* bias, Activation act, float* y, IndirectionCache* indirection);
+               const float* bias, const OutputActivation& act, float* y, IndirectionCache* indirection);
 
 }  // namespace convkit

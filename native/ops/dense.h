@@ -2,13 +2,13 @@
 #pragma once
 #include <cstddef>
 
-#include "kernels/activation.h"
+#include "ops/activation.h"
 #include "ops/plan.h"
 
 namespace convkit {
 
 // plan: PlanGemm(m, n, k, ...).
 void RunDense(const Plan& plan, size_t k, size_t n, const float* x, const float* packed_w,
-              const float* bias, Activation act, float* y);
+              const float* bias, const OutputActivation& act, float* y);
 
 }  // namespace convkit

@@ -28,10 +28,11 @@ void RunGemm(const Plan& plan, const GemmArgs& g) {
       for (size_t j = 0; j < g.n; j++)
         g.y[i * g.n + j] = g.beta * g.c[(g.c_rows == 1 ? 0 : i) * g.c_cols + (g.c_cols == 1 ? 0 : j)];
   }
-  const ClampRange clamp = ClampFor(g.act);
+  const ClampRange clamp = ClampFor(g.act.act);
   // A transposed A is read through its strides when the driver packs it: no copy.
   RunMatmul(plan, GemmProblem{g.m, g.n, g.k, g.a, g.trans_a ? 1 : g.k, g.trans_a ? g.m : 1, packed.get(),
                               g.y, g.n, nullptr, clamp.min, clamp.max, has_c});
+  ApplyOutputActivation(g.act, g.y, g.n);
 }
 
 }  // namespace convkit

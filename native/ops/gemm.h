@@ -2,7 +2,7 @@
 #pragma once
 #include <cstddef>
 
-#include "kernels/activation.h"
+#include "ops/activation.h"
 #include "ops/plan.h"
 
 namespace convkit {
@@ -16,7 +16,7 @@ struct GemmArgs {
   float alpha, beta;
   const float* c;         // null, or c_rows x c_cols broadcast to m x n
   size_t c_rows, c_cols;  // each 1 or the full extent
-  Activation act;
+  OutputActivation act;  // over the m x n output
   float* y;               // m x n
 };
 

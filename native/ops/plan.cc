@@ -31,7 +31,8 @@ size_t Participants(double work, double threshold, size_t threads, size_t tasks)
 PlanTarget NativeTarget() {
   // Native tile scratch lives on the stack of GemmTile; tap pointers are the CPU's.
   const IsaKernels& kernels = ActiveKernels();
-  return {&kernels, kernels.mr, NumThreads(), kParallelMacs, kParallelReads, 0, sizeof(const float*), true, true, true};
+  return {&kernels, kernels.mr, NumThreads(), kParallelMacs, kParallelReads, kParallelActivations, 0,
+          sizeof(const float*), true, true, true};
 }
 
 Plan PlanGemm(size_t m, size_t n, size_t k, const PlanTarget& t) {
@@ -137,6 +138,18 @@ Plan PlanMaxPool2D(const Nhwc& in, const Window2D& win, size_t oh, size_t ow, co
   const double reads = double(p.rows) * double(win.kh * win.kw) * double(in.c);
   p.threads = Participants(reads, t.parallel_reads, t.threads, p.tasks);
   p.slot_bytes = SlotBytes(std::min(p.rows_per_task, kPoolPixelsPerCall) * win.kh * win.kw * t.pointer_bytes);
+  return p;
+}
+
+Plan PlanActivation(size_t rows, size_t cols, const PlanTarget& t) {
+  Plan p{};
+  p.path = Path::kActivation;
+  p.kernels = t.kernels;
+  p.rows = rows;
+  // Whole rows (softmax reads one at a time) of about kActivationFloatsPerTask floats.
+  p.rows_per_task = std::min(rows, std::max(CeilDiv(kActivationFloatsPerTask, cols), CeilDiv(rows, kMaxTasks)));
+  p.tasks = CeilDiv(rows, p.rows_per_task);
+  p.threads = Participants(double(rows) * double(cols), t.parallel_activations, t.threads, p.tasks);
   return p;
 }
 

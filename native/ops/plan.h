@@ -37,6 +37,7 @@ struct PlanTarget {
   size_t threads;               // threads the backend may use now
   double parallel_macs;         // below this, one thread
   double parallel_reads;        // the same for max-pool
+  double parallel_activations;  // the same for an activation pass (floats)
   size_t tile_bytes;            // per-participant edge-tile scratch the GEMM driver needs
   size_t pointer_bytes;         // size of one tap pointer (max-pool's indirection list)
   bool pack_a;                  // the GEMM driver packs blocks of A into the slot
@@ -61,5 +62,8 @@ Plan PlanConv2D(const Conv2DShape& s, const PlanTarget& t);
 
 // Runs of output pixels.
 Plan PlanMaxPool2D(const Nhwc& in, const Window2D& win, size_t oh, size_t ow, const PlanTarget& t);
+
+// Sigmoid, tanh or softmax over a finished rows x cols output: tasks of whole rows.
+Plan PlanActivation(size_t rows, size_t cols, const PlanTarget& t);
 
 }  // namespace convkit

@@ -231,9 +231,11 @@ export function badPadding(name: string): Arbitrary<Bad> {
   );
 }
 
+const ACTIVATION_NAMES = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax'];
+
 export function badActivation(name: string): Arbitrary<Bad> {
   return fc.oneof(
-    bad(fc.oneof(fc.string(), fc.constantFrom('Relu', 'sigmoid', ' linear')).filter((s) => s !== 'linear' && s !== 'relu'), name, RangeError),
+    bad(fc.oneof(fc.string(), fc.constantFrom('Relu', 'Sigmoid', 'softMax', ' linear', 'tanh ')).filter((s) => !ACTIVATION_NAMES.includes(s)), name, RangeError),
     bad(anyValue.filter((v) => given(v) && typeof v !== 'string'), name, TypeError),
   );
 }

@@ -2,19 +2,22 @@
 // (MR 4/6/8 rows, NR 16 columns, KC 256, MC 96 rows, the im2col segment), odd and prime sizes,
 // every padding mode and option.
 import { effectiveKernel, type Padding, resolveWindow, type Window } from '../../lib/shape';
-import { outputSize } from '../../suite/reference';
+import { outputSize, type RefActivation } from '../../suite/reference';
 import { pick, randomInt, rng } from './random';
 
 export interface ConvConfig {
   n: number; h: number; w: number; c: number; oc: number;
   kernelSize: [number, number]; strides: [number, number]; dilation: [number, number];
-  padding: Padding; useBias: boolean; relu: boolean;
+  padding: Padding; useBias: boolean; activation: RefActivation;
 }
 
 export interface PoolConfig {
   n: number; h: number; w: number; c: number;
   poolSize: [number, number]; strides: [number, number]; dilation: [number, number]; padding: Padding;
 }
+
+/** Every activation, for the sweeps to draw from. */
+export const ACTIVATIONS: readonly RefActivation[] = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax'];
 
 /** Channel counts crossing the 16-column panels and the 4/6/8-row micro-tiles. */
 export const CHANNELS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 15, 16, 17, 24, 31, 32, 33, 47, 48, 49, 63, 64, 65, 70];
@@ -65,7 +68,7 @@ export function convConfigs(count: number, seed: number): ConvConfig[] {
     const g = randomGeometry(r, (k) => k);
     const cfg: ConvConfig = {
       n: g.n, h: g.h, w: g.w, c: g.c, oc: pick(r, CHANNELS), kernelSize: g.size, strides: g.strides, dilation: g.dilation,
-      padding: g.padding, useBias: r() < 0.7, relu: r() < 0.5,
+      padding: g.padding, useBias: r() < 0.7, activation: pick(r, ACTIVATIONS),
     };
     if (outputFits(g.h, g.w, g.win)) out.push(cfg);
   }
@@ -86,7 +89,7 @@ export function poolConfigs(count: number, seed: number): PoolConfig[] {
 
 export function describeConv(c: ConvConfig): string {
   return `${c.n}x${c.h}x${c.w}x${c.c} -> ${c.oc}, k ${c.kernelSize.join('x')}, s ${c.strides.join('x')}, d ${c.dilation.join('x')}, ` +
-    `pad ${JSON.stringify(c.padding)}${c.useBias ? ', bias' : ''}${c.relu ? ', relu' : ''}`;
+    `pad ${JSON.stringify(c.padding)}${c.useBias ? ', bias' : ''}${c.activation === 'linear' ? '' : `, ${c.activation}`}`;
 }
 
 export function describePool(c: PoolConfig): string {

@@ -1,0 +1,183 @@
+// compile / fit / evaluate / predict for Sequential (Keras and TensorFlow.js names). fit runs
+// each batch's forwards and GEMMs off the event loop (trainStep) and yields to it between
+// batches, so the loop waits at most for one batch's JavaScript (loss, gradients of the
+// activations, im2col, the optimizer's update).
+import { backend } from '../backends/select';
+import { seededRandom } from '../init';
+import type { Layer, Weights } from '../layers/layer';
+import type { LayerGradients } from '../layers/sequential';
+import { WeightedLayer } from '../layers/weighted';
+import { product } from '../shape';
+import { Tensor } from '../tensor';
+import { batchOf, batchTargets, checkData, type Data, shuffled } from './batches';
+import { type LossName, lossSums } from './losses';
+import { makeOptimizer, type Optimizer, type WeightUpdate } from './optimizers';
+import { checkBatchSize, checkCompile, checkFit, type EpochLogs, type FitSettings } from './options';
+import { trainStep } from './step';
+
+/** What fit needs of a model: its layers, and its forward with the last activation left out. */
+export interface TrainableModel {
+  readonly layers: readonly Layer[];
+  outputShape(inputShape: readonly number[]): number[];
+  forwardAs(x: Tensor, linearLast: boolean): Tensor;
+  forwardAsyncAs(x: Tensor, linearLast: boolean): Promise<Tensor>;
+}
+
+export interface Compiled {
+  optimizer: Optimizer;
+  loss: LossName;
+}
+
+export interface History {
+  /** Per epoch: the mean loss over its batches' rows (each batch with the weights it started from). */
+  loss: number[];
+  /** Per epoch, for the cross-entropies: the share of rows whose argmax matched. */
+  accuracy?: number[];
+  /** With validationData: its loss and accuracy after each epoch. */
+  valLoss?: number[];
+  valAccuracy?: number[];
+}
+
+export interface FitResult {
+  history: History;
+}
+
+export interface EvaluateResult {
+  loss: number;
+  /** For the cross-entropies. */
+  accuracy?: number;
+}
+
+export function compile(options: unknown): Compiled {
+  const { optimizer, loss } = checkCompile(options);
+  return { optimizer: makeOptimizer(optimizer), loss };
+}
+
+/** Softmax last and a cross-entropy loss: the loss is taken from the logits (losses.ts). */
+function fusedSoftmax(model: TrainableModel, loss: LossName): boolean {
+  const last = model.layers[model.layers.length - 1];
+  return loss !== 'meanSquaredError' && last instanceof WeightedLayer && last.activation === 'softmax';
+}
+
+/** Lets the event loop run (timers, I/O) before the next batch. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+}
+
+/**
+ * Loss and accuracy over d, in batches: yields each batch's input and takes its forward's output
+ * back (evaluate forwards on this thread, fit's validation off it).
+ */
+function* measure(d: Data, c: Compiled, fused: boolean, batchSize: number): Generator<Tensor, EvaluateResult, Tensor> {
+  const n = d.x.shape[0];
+  let loss = 0, correct = 0;
+  for (let start = 0; start < n; start += batchSize) {
+    const end = Math.min(n, start + batchSize);
+    const out = yield batchOf(d.x, null, start, end);
+    const sums = lossSums(c.loss, out.data, d.cols, batchTargets(d, null, start, end), fused, null, 1);
+    loss += sums.loss;
+    correct += sums.correct;
+  }
+  const rows = n * d.rowsPerSample;
+  return c.loss === 'meanSquaredError' ? { loss: loss / rows } : { loss: loss / rows, accuracy: correct / rows };
+}
+
+/**
+ * The weighted layers' own kernel and bias arrays (WeightedLayer.trainableWeights), each kernel
+ * made first (He-uniform where none was given) for inputs of this shape.
+ */
+function trainableWeights(model: TrainableModel, shape: readonly number[]): (Weights | null)[] {
+  let s = shape;
+  for (const l of model.layers) s = l.planStep(s, backend()).shape;
+  return model.layers.map((l) => (l instanceof WeightedLayer ? l.trainableWeights() : null));
+}
+
+/** The optimizer's step over every weight, in place; the layers then pack theirs again. */
+function applyGradients(model: TrainableModel, optimizer: Optimizer, weights: (Weights | null)[], grads: LayerGradients[]): void {
+  const updates: WeightUpdate[] = [];
+  weights.forEach((w, i) => {
+    if (w?.kernel && grads[i].kernel) updates.push({ key: `${i}.kernel`, value: w.kernel, grad: grads[i].kernel });
+    if (w?.bias && grads[i].bias) updates.push({ key: `${i}.bias`, value: w.bias, grad: grads[i].bias });
+  });
+  optimizer.step(updates);
+  for (const l of model.layers) if (l instanceof WeightedLayer) l.weightsUpdated();
+}
+
+function epochLine(epoch: number, epochs: number, seconds: number, logs: EpochLogs): string {
+  const parts = Object.entries(logs).map(([k, v]) => `${k}: ${(v as number).toFixed(4)}`);
+  return `Epoch ${epoch + 1}/${epochs} - ${seconds.toFixed(2)} s - ${parts.join(' - ')}`;
+}
+
+/**
+ * Trains model on x and y (checked first, before any step). x is read batch by batch as fit
+ * goes (not copied: it may be large); y is copied when checked.
+ */
+export async function fit(model: TrainableModel, c: Compiled, x: unknown, y: unknown, options: unknown): Promise<FitResult> {
+  const settings: FitSettings = checkFit(options);
+  const fused = fusedSoftmax(model, c.loss);
+  const data = checkData(model, c.loss, 'x', x, 'y', y);
+  const validation = settings.validation && checkData(model, c.loss, 'validationData[0]', settings.validation[0], 'validationData[1]', settings.validation[1]);
+  try {
+    return { history: await epochs(model, c, settings, fused, data, validation) };
+  } finally {
+    for (const l of model.layers) if (l instanceof WeightedLayer) l.endTraining();
+  }
+}
+
+async function epochs(model: TrainableModel, c: Compiled, settings: FitSettings, fused: boolean, data: Data, validation: Data | null): Promise<History> {
+  const weights = trainableWeights(model, data.x.shape);
+  const random = seededRandom(settings.seed), n = data.x.shape[0];
+  const history: History = { loss: [] };
+  for (let epoch = 0; epoch < settings.epochs; epoch++) {
+    const started = Date.now();
+    const order = settings.shuffle ? shuffled(n, random) : null;
+    let loss = 0, correct = 0;
+    for (let start = 0; start < n; start += settings.batchSize) {
+      const end = Math.min(n, start + settings.batchSize);
+      const step = await trainStep(model.layers, batchOf(data.x, order, start, end), batchTargets(data, order, start, end), c.loss, fused);
+      applyGradients(model, c.optimizer, weights, step.grads);
+      loss += step.loss;
+      correct += step.correct;
+      await yieldToEventLoop();
+    }
+    const rows = n * data.rowsPerSample;
+    const logs: EpochLogs = { loss: loss / rows };
+    if (c.loss !== 'meanSquaredError') logs.accuracy = correct / rows;
+    if (validation) {
+      const batches = measure(validation, c, fused, settings.batchSize);
+      let r = batches.next();
+      while (!r.done) r = batches.next(await model.forwardAsyncAs(r.value, fused));
+      const v = r.value;
+      logs.valLoss = v.loss;
+      if (v.accuracy !== undefined) logs.valAccuracy = v.accuracy;
+    }
+    for (const [key, value] of Object.entries(logs) as [keyof History, number][]) (history[key] ??= []).push(value);
+    settings.log?.(epochLine(epoch, settings.epochs, (Date.now() - started) / 1000, logs));
+    await settings.onEpochEnd?.(epoch, { ...logs });
+  }
+  return history;
+}
+
+/** Loss (and accuracy) of the model on x and y, in batches, on this thread. */
+export function evaluate(model: TrainableModel, c: Compiled, x: unknown, y: unknown, options: unknown): EvaluateResult {
+  const batchSize = checkBatchSize('evaluate options', options);
+  const fused = fusedSoftmax(model, c.loss);
+  const data = checkData(model, c.loss, 'x', x, 'y', y);
+  const batches = measure(data, c, fused, batchSize);
+  let r = batches.next();
+  while (!r.done) r = batches.next(model.forwardAs(r.value, fused));
+  return r.value;
+}
+
+/** The model's output for x, computed in batches and put together. */
+export function predict(model: TrainableModel, x: unknown, options: unknown): Tensor {
+  const batchSize = checkBatchSize('predict options', options);
+  const input = model.layers[0].checkInput(x);
+  const n = input.shape[0], shape = model.outputShape(input.shape), width = product(shape.slice(1));
+  const out = new Float32Array(n * width);
+  for (let start = 0; start < n; start += batchSize) {
+    const end = Math.min(n, start + batchSize);
+    out.set(model.forwardAs(batchOf(input, null, start, end), false).data, start * width);
+  }
+  return new Tensor(out, shape);
+}

@@ -1,0 +1,121 @@
+// The options of compile, fit, evaluate and predict, checked in the house format
+// (lib/validate.ts). Unlike layer options, a key these do not know is an error: a misspelt
+// learningRate or batchSize would otherwise train with the default without a word.
+import type { Tensor } from '../tensor';
+import { boolean, elements, fail, integer, oneOf, options, readable } from '../validate';
+import { LOSS_NAMES, type LossName } from './losses';
+import type { OptimizerSpec } from './optimizers';
+
+/** Class indices for sparseCategoricalCrossentropy, or a Tensor of targets (see targets.ts). */
+export type Labels = Tensor | Int32Array | Float32Array;
+
+export interface CompileOptions {
+  optimizer: OptimizerSpec;
+  loss: LossName;
+  /** Accepted for TensorFlow.js code: only ['accuracy'] (or ['acc']), reported anyway for the cross-entropies. */
+  metrics?: string[];
+}
+
+/** What fit reports after each epoch (accuracy for the cross-entropies only; val* with validationData). */
+export interface EpochLogs {
+  loss: number;
+  accuracy?: number;
+  valLoss?: number;
+  valAccuracy?: number;
+}
+
+export interface FitOptions {
+  /** Passes over x (default 1). */
+  epochs?: number;
+  /** Samples per gradient step (default 32; the last batch of an epoch may be smaller). */
+  batchSize?: number;
+  /** Shuffle the samples before each epoch (default true). */
+  shuffle?: boolean;
+  /** Seed of the shuffle: the same seed gives the same batches (default: a random one). */
+  seed?: number;
+  /** [x, y] evaluated after each epoch (valLoss, valAccuracy). */
+  validationData?: [Tensor, Labels];
+  /** Called after each epoch with its logs; fit waits for a returned Promise. */
+  onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
+  /** 1 (default): one line per epoch (loss, accuracy, time) to `log`; 0: silent. */
+  verbose?: 0 | 1;
+  /** Where verbose lines go (default: console.error, stderr in Node). */
+  log?: (line: string) => void;
+}
+
+export interface BatchOptions {
+  /** Samples per forward (default 32). */
+  batchSize?: number;
+}
+
+const quoted = (keys: readonly string[]) => keys.map((k) => `'${k}'`).join(', ');
+
+/** Throws a RangeError naming the first own key of v that is not among `keys`. */
+export function knownKeys(name: string, v: object, keys: readonly string[]): void {
+  for (const key of readable(name, () => Object.keys(v))) {
+    if (!keys.includes(key)) throw new RangeError(`Expected one of the keys ${quoted(keys)} for ${name} but received key '${key}'`);
+  }
+}
+
+export function checkCompile(v: unknown): { optimizer: unknown; loss: LossName } {
+  const o = options('compile options', v, false);
+  knownKeys('compile options', v as object, ['optimizer', 'loss', 'metrics']);
+  const loss = oneOf('loss', o.loss, LOSS_NAMES);
+  if (o.metrics !== undefined) {
+    const metrics = elements('metrics', o.metrics);
+    if (metrics === null) fail('type', "array ['accuracy']", 'metrics', o.metrics);
+    metrics.forEach((m, i) => oneOf(`metrics[${i}]`, m, ['accuracy', 'acc']));
+    if (metrics.length && loss === 'meanSquaredError') {
+      throw new RangeError("Expected no metrics for loss 'meanSquaredError' (accuracy is reported for the cross-entropies only)");
+    }
+  }
+  if (o.optimizer === undefined) fail('type', "'sgd', 'adam' or an optimizer object", 'optimizer', o.optimizer);
+  return { optimizer: o.optimizer, loss };
+}
+
+export interface FitSettings {
+  epochs: number;
+  batchSize: number;
+  shuffle: boolean;
+  seed: number;
+  validation: [unknown, unknown] | null;
+  onEpochEnd: FitOptions['onEpochEnd'] | null;
+  log: ((line: string) => void) | null;
+}
+
+function callback<T>(name: string, v: unknown): T | null {
+  if (v === undefined) return null;
+  if (typeof v !== 'function') fail('type', 'function', name, v);
+  return v as T;
+}
+
+export function checkFit(v: unknown): FitSettings {
+  const o = options('fit options', v, true);
+  if (v !== undefined) knownKeys('fit options', v as object, ['epochs', 'batchSize', 'shuffle', 'seed', 'validationData', 'onEpochEnd', 'verbose', 'log']);
+  let validation: [unknown, unknown] | null = null;
+  if (o.validationData !== undefined) {
+    const pair = elements('validationData', o.validationData, 2);
+    if (pair === null) fail('type', '[x, y] array', 'validationData', o.validationData);
+    validation = [pair[0], pair[1]];
+  }
+  const verbose = o.verbose ?? 1;
+  if (verbose !== 0 && verbose !== 1) fail(typeof verbose === 'number' ? 'range' : 'type', '0 or 1', 'verbose', verbose);
+  const log = callback<(line: string) => void>('log', o.log) ?? ((line: string) => console.error(line));
+  return {
+    epochs: integer('epochs', o.epochs ?? 1),
+    batchSize: integer('batchSize', o.batchSize ?? 32),
+    shuffle: boolean('shuffle', o.shuffle ?? true),
+    seed: o.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : integer('seed', o.seed, 0),
+    validation,
+    onEpochEnd: callback('onEpochEnd', o.onEpochEnd),
+    log: verbose === 1 ? log : null,
+  };
+}
+
+/** batchSize of evaluate and predict options (default 32). */
+export function checkBatchSize(name: string, v: unknown): number {
+  const o = options(name, v, true);
+  if (v !== undefined) knownKeys(name, v as object, ['batchSize']);
+  return integer('batchSize', o.batchSize ?? 32);
+}
+
