@@ -80,6 +80,19 @@ describe('the browser bundle in headless Chromium', function () {
       expectClose(Float32Array.from(r.dense), denseRef(pool, 2, 6 * 5 * 18, FC, 7, FC_BIAS, false), 6 * 5 * 18, 'dense');
     });
   }
+
+  it('a page without DecompressionStream (the SIMD builds are embedded gzipped) runs the scalar build', async () => {
+    const tab = await chromium.browser.newPage();
+    const errors: string[] = [];
+    tab.on('pageerror', (e: Error) => errors.push(e.message));
+    await tab.goto(`${server.url}/plain.html`);
+    const args = { x: Array.from(X), kernel: Array.from(KERNEL), bias: Array.from(BIAS), fc: Array.from(FC), fcBias: Array.from(FC_BIAS) };
+    const r: PageResult = await tab.evaluate(`(async () => { delete globalThis.DecompressionStream; return (${IN_PAGE})(${JSON.stringify(args)}); })()`);
+    await tab.close();
+    expect(errors).to.deep.equal([]);
+    expect(r.info.isa).to.equal('wasm-scalar');
+    expectClose(Float32Array.from(r.conv), expectedConv, 45, 'conv');
+  });
 });
 
 describe('examples/browser in headless Chromium', function () {
