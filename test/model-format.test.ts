@@ -133,6 +133,18 @@ describe('model format: files and artifacts', () => {
     });
   });
 
+  it("weight names as some converters write them, with ':0' or under the model's name, are found", async () => {
+    const m = model(17);
+    const a = m.toArtifacts({ inputShape: INPUT });
+    const renamed = a.weightSpecs.map((s, i) => ({ ...s, name: i % 2 ? `${s.name}:0` : `sequential/${s.name}` }));
+    expectSamePredictions(m, await ck.loadModel({ ...a, weightSpecs: renamed }), [2, ...INPUT], 18);
+    // Optimizer state saved with the model (tfjs's includeOptimizer) is not a layer's weight: skipped.
+    const withOptimizer = [...a.weightSpecs, { name: 'Adam/iter', shape: [], dtype: 'int32', group: 'optimizer' }];
+    const data = new Uint8Array(a.weightData.byteLength + 4);
+    data.set(new Uint8Array(a.weightData));
+    expectSamePredictions(m, await ck.loadModel({ ...a, weightSpecs: withOptimizer, weightData: data.buffer }), [2, ...INPUT], 19);
+  });
+
   describe('input shapes', () => {
     it('a model loaded saves with the input shape it declared, unknown height and width included', async () => {
       const conv = model(12).layers[0];

@@ -233,6 +233,11 @@ const WEIGHT_CASES: Case[] = [
     error: RangeError, message: /^Dense layer 'dense': weight 'dense\/kernel' is quantized to float16 /,
   },
   {
+    title: 'a weight name twice',
+    edit: (m) => { m.specs[3].name = 'conv2d/bias:0'; },
+    error: RangeError, message: "Expected each weight name once in weightSpecs but 'conv2d/bias' comes again at weightSpecs[3]",
+  },
+  {
     title: 'a string weight',
     edit: (m) => { m.specs[3].dtype = 'string'; },
     error: RangeError, message: "Weight 'dense/bias' has dtype 'string', which convkit cannot read (it reads float32 weights)",

@@ -70,7 +70,9 @@ export class WeightStore {
       }
       const why = refusal(spec);
       const values = why ? null : readFloat32LE(bytes.subarray(at, at + size), size / 4);
-      this.entries.set(spec.name.replace(/:\d+$/, ''), { spec, values, refused: why, used: spec.group === 'optimizer' });
+      const key = spec.name.replace(/:\d+$/, '');
+      if (this.entries.has(key)) throw new RangeError(`Expected each weight name once in weightSpecs but '${key}' comes again at weightSpecs[${i}]`);
+      this.entries.set(key, { spec, values, refused: why, used: spec.group === 'optimizer' });
       at += size;
     });
   }
