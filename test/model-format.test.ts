@@ -187,7 +187,7 @@ describe('model format: files and artifacts', () => {
       await writeFile(join(dir, 'bad', 'model.json'), '{ "format": ');
       const e = await rejection(ck.loadModel(join(dir, 'bad')));
       expect(e).to.be.instanceOf(TypeError);
-      expect(e.message).to.match(/^Expected JSON \(a model.json\) in .*bad\/model\.json but it does not parse: /);
+      expect(e.message).to.match(/^Expected JSON \(a model.json\) at .*bad\/model\.json but it does not parse: /);
     });
 
     it('weight files outside the model directory', async () => {

@@ -82,6 +82,15 @@ export function manifestOf(json: ModelJSON, name: string): { paths: string[]; sp
   return { paths, specs };
 }
 
+/** The contents of a model.json file at `where` (a path or URL, for the message). */
+export function parseModelJSON(text: string, where: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new TypeError(`Expected JSON (a model.json) at ${where} but it does not parse: ${(e as Error).message}`);
+  }
+}
+
 /** model.json for artifacts whose weights go to one file, WEIGHTS_FILE. */
 export function modelJSON(a: ModelArtifacts): Record<string, unknown> {
   return {

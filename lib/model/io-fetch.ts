@@ -1,7 +1,7 @@
 // Model files over HTTP(S) with fetch: browsers, and URLs given in Node. Weight files are
 // fetched relative to model.json, as tfjs does.
 import type { ModelFile, ModelIO } from './io';
-import { MODEL_FILE } from './artifacts';
+import { MODEL_FILE, parseModelJSON } from './artifacts';
 
 async function fetchOk(url: URL): Promise<Response> {
   const res = await fetch(url);
@@ -12,13 +12,7 @@ async function fetchOk(url: URL): Promise<Response> {
 /** Opens model.json at `url` (a URL ending in '/' is its directory). */
 export async function openURL(url: URL): Promise<ModelFile> {
   const at = url.pathname.endsWith('/') ? new URL(MODEL_FILE, url) : url;
-  const text = await (await fetchOk(at)).text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new TypeError(`Expected JSON (a model.json) at ${at.href} but it does not parse: ${(e as Error).message}`);
-  }
+  const json = parseModelJSON(await (await fetchOk(at)).text(), at.href);
   return {
     name: at.href, json,
     read: (paths) => Promise.all(paths.map(async (p) => (await fetchOk(new URL(p, at))).arrayBuffer())),

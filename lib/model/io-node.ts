@@ -1,10 +1,10 @@
 // Model files on disk for the Node entry: a path (model.json or its directory) or a file: URL;
 // http(s) URLs go to fetch. Weight files must lie in model.json's directory or below it.
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve, isAbsolute } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe } from '../validate';
-import { MODEL_FILE, modelJSON, WEIGHTS_FILE } from './artifacts';
+import { MODEL_FILE, modelJSON, parseModelJSON, WEIGHTS_FILE } from './artifacts';
 import { openURL } from './io-fetch';
 import type { ModelFile, ModelIO } from './io';
 
@@ -21,17 +21,11 @@ function arrayBuffer(b: Buffer): ArrayBuffer {
 async function openFile(source: string | URL): Promise<ModelFile> {
   let path = resolve(toPath(source, 'source'));
   if ((await stat(path)).isDirectory()) path = join(path, MODEL_FILE);
-  const text = await readFile(path, 'utf8');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new TypeError(`Expected JSON (a model.json) in ${path} but it does not parse: ${(e as Error).message}`);
-  }
+  const json = parseModelJSON(await readFile(path, 'utf8'), path);
   const dir = dirname(path);
   const inDir = (p: string): string => {
     const file = resolve(dir, p), rel = relative(dir, file);
-    if (rel.startsWith('..') || isAbsolute(rel)) throw new RangeError(`Expected weight files inside ${dir} but ${path} names '${p}'`);
+    if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) throw new RangeError(`Expected weight files inside ${dir} but ${path} names '${p}'`);
     return file;
   };
   return { name: path, json, read: (paths) => Promise.all(paths.map(async (p) => arrayBuffer(await readFile(inDir(p))))) };

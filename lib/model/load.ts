@@ -19,7 +19,7 @@ function weightData(v: unknown): ArrayBuffer {
   if (v === undefined) return new ArrayBuffer(0);
   if (v instanceof ArrayBuffer) return v;
   if (Array.isArray(v) && v.every((b) => b instanceof ArrayBuffer)) return concatBuffers(v);
-  if (ArrayBuffer.isView(v)) return concatBuffers([new Uint8Array(v.buffer, v.byteOffset, v.byteLength).slice().buffer]);
+  if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength).slice().buffer;
   throw new TypeError(`Expected ArrayBuffer or array of ArrayBuffers for weightData but received ${describe(v)}`);
 }
 
