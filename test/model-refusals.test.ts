@@ -320,7 +320,7 @@ describe('model format: what save and toArtifacts refuse', () => {
     ['an input too small for the window', () => new ck.Sequential([conv()]), [2, 6, 3], RangeError,
       /^layers\[0\] \(Conv2D\): Expected Conv2D output size of at least 1x1/ as unknown as string],
     ['a Dense after an input of unknown size', () => new ck.Sequential([conv(), new ck.Dense({ units: 2, kernel: randomArray(8, 2) })]), [null, null, 3], RangeError,
-      "layers[1] (Dense): needs a known number of input features but its input shape is [null, null, 2] (give the input height and width)"],
+      "layers[1] (Dense): needs a known number of input features but its input shape is [null, null, null, 2] (give the input height and width)"],
     ['weights not made yet and an input of unknown size', () => new ck.Sequential([new ck.Conv2D({ filters: 2, kernelSize: 3 })]), [null, null, 3], RangeError,
       'layers[0] (Conv2D): has no weights yet (they are made on its first forward): run the model once or give a complete inputShape'],
     ['inputShape not an array', () => new ck.Sequential([conv()]), 'x', TypeError,

@@ -11,6 +11,11 @@ import { product } from '../shape';
 
 export type Dim = number | null;
 
+/** A shape without its batch dimension as Keras shows it, with the batch: [null, 6, 6, 3]. */
+export function showShape(shape: readonly Dim[]): string {
+  return `[${[null, ...shape].map(String).join(', ')}]`;
+}
+
 /** Runs `f`, prefixing an error's message with `label` (keeping its class). */
 export function labelled<T>(label: string, f: () => T): T {
   try {
@@ -35,9 +40,9 @@ export function nextShape(layer: Layer, shape: readonly Dim[], label: string): D
   if (shape.every((d) => d !== null)) return labelled(label, () => layer.outputShape([1, ...(shape as number[])]).slice(1));
   if (layer instanceof Flatten) return [null];
   if (layer instanceof Dense) {
-    throw new RangeError(`${label}: needs a known number of input features but its input shape is [${shape.map(String).join(', ')}] (give the input height and width)`);
+    throw new RangeError(`${label}: needs a known number of input features but its input shape is ${showShape(shape)} (give the input height and width)`);
   }
-  if (shape.length !== 3) throw new RangeError(`${label}: expects height, width and channels but its input shape is [${shape.map(String).join(', ')}]`);
+  if (shape.length !== 3) throw new RangeError(`${label}: expects height, width and channels but its input shape is ${showShape(shape)}`);
   if (layer instanceof Conv2D) {
     checkChannels(layer, shape[2], label);
     return [null, null, layer.filters];

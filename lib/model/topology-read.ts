@@ -12,7 +12,7 @@ import { MaxPool2D } from '../layers/maxpool2d';
 import { Sequential } from '../layers/sequential';
 import type { Padding } from '../shape';
 import { type KerasSequential, type LayerConfig, show } from './keras-config';
-import { type Dim, nextShape } from './shapes';
+import { type Dim, nextShape, showShape } from './shapes';
 import type { WeightStore } from './weights';
 
 const SUPPORTED_LAYERS = 'InputLayer, Conv2D, MaxPooling2D, Dense, Flatten, Dropout, Activation, ReLU, ZeroPadding2D';
@@ -84,7 +84,7 @@ class Reader {
 
   private rank(cfg: LayerConfig, rank: number, what: string): void {
     if (this.shape.length !== rank) {
-      throw new RangeError(`${cfg.label}: expects ${what} but its input shape is [null, ${this.shape.map(String).join(', ')}]`);
+      throw new RangeError(`${cfg.label}: expects ${what} but its input shape is ${showShape(this.shape)}`);
     }
   }
 
@@ -131,7 +131,7 @@ class Reader {
   dense(cfg: LayerConfig): void {
     this.noPendingPads(cfg);
     if (this.shape.length > 1) {
-      throw new RangeError(`${cfg.label}: its input has shape [null, ${this.shape.map(String).join(', ')}]; Keras applies Dense to the last axis there, ` +
+      throw new RangeError(`${cfg.label}: its input has shape ${showShape(this.shape)}; Keras applies Dense to the last axis there, ` +
         "while convkit's Dense flattens its input first (put a Flatten layer before it)");
     }
     const units = cfg.integer('units');
