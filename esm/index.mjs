@@ -5,5 +5,5 @@ import ck from '../dist/index.js';
 export default ck;
 export const {
   Tensor, Layer, Conv2D, MaxPool2D, Dense, Flatten, Sequential, gemm, gemmAsync, Activation, version,
-  getBackend, setBackend, ready, backends, backendInfo, setNumThreads, getNumThreads,
+  getBackend, setBackend, ready, backends, backendInfo, setNumThreads, getNumThreads, loadModel,
 } = ck;

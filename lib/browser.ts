@@ -2,7 +2,10 @@
 // first forward: the modules compile asynchronously.
 import { configure } from './backends/select';
 import { loadWasmBrowser } from './backends/wasm-browser';
+import { configureModelIO } from './model/io';
+import { fetchIO } from './model/io-fetch';
 
 configure([{ name: 'wasm', load: loadWasmBrowser, fix: 'use a browser with WebAssembly' }]);
+configureModelIO(fetchIO); // loadModel fetches URLs; Sequential.save rejects (toArtifacts instead)
 
 export * from './api';

@@ -3,6 +3,8 @@
 import { configure } from './backends/select';
 import { loadNative } from './backends/native';
 import { loadWasmNode } from './backends/wasm-node';
+import { configureModelIO } from './model/io';
+import { nodeIO } from './model/io-node';
 
 const passedOver = configure([
   { name: 'native', load: loadNative, fix: 'run `npm rebuild convkit` (needs python3, make and a C++17 compiler)' },
@@ -12,5 +14,8 @@ const passedOver = configure([
 if (passedOver.length && !process.env.CONVKIT_BACKEND) {
   process.emitWarning(`convkit is using its WebAssembly backend: ${passedOver.join('; ')}`, { code: 'CONVKIT_NATIVE_UNAVAILABLE' });
 }
+
+// loadModel and Sequential.save read and write files, and fetch URLs.
+configureModelIO(nodeIO);
 
 export * from './api';

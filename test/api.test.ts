@@ -154,3 +154,12 @@ describe('backend selection at load time (child processes)', () => {
     expect(out.trim()).to.equal(`true true ${ck.getBackend()}`);
   });
 });
+
+describe('the ES module entry', () => {
+  it('esm/index.mjs names every export of the CommonJS build (dist/index.js)', () => {
+    const script = "import * as esm from './esm/index.mjs'; import cjs from './dist/index.js';" +
+      "console.log(JSON.stringify(Object.keys(cjs).filter((k) => !(k in esm))));";
+    const missing = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' }));
+    expect(missing).to.deep.equal([]);
+  });
+});

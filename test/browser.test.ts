@@ -117,6 +117,19 @@ describe('the browser bundle in headless Chromium', function () {
       expect(r.history.accuracy[29]).to.equal(1);
     });
   }
+
+  it('a page without DecompressionStream (the SIMD builds are embedded gzipped) runs the scalar build', async () => {
+    const tab = await chromium.browser.newPage();
+    const errors: string[] = [];
+    tab.on('pageerror', (e: Error) => errors.push(e.message));
+    await tab.goto(`${server.url}/plain.html`);
+    const args = { x: Array.from(X), kernel: Array.from(KERNEL), bias: Array.from(BIAS), fc: Array.from(FC), fcBias: Array.from(FC_BIAS) };
+    const r: PageResult = await tab.evaluate(`(async () => { delete globalThis.DecompressionStream; return (${IN_PAGE})(${JSON.stringify(args)}); })()`);
+    await tab.close();
+    expect(errors).to.deep.equal([]);
+    expect(r.info.isa).to.equal('wasm-scalar');
+    expectClose(Float32Array.from(r.conv), expectedConv, 45, 'conv');
+  });
 });
 
 describe('examples/browser in headless Chromium', function () {

@@ -6,6 +6,8 @@ import { checkData, isTensor, Tensor } from '../tensor';
 import { Layer, runAsync } from './layer';
 import { compile, type Compiled, evaluate, type EvaluateResult, fit, type FitResult, predict } from '../train/fit';
 import type { BatchOptions, CompileOptions, FitOptions, Labels } from '../train/options';
+import type { ModelArtifacts } from '../model/artifacts';
+import { modelArtifacts, saveModel, type SaveOptions } from '../model/save';
 
 /** Layer i's weight gradients in Sequential.backward: the keys its own backward returns. */
 export type LayerGradients = Omit<Gradients, 'dx'>;
@@ -174,6 +176,24 @@ export class Sequential {
       );
     }
     return { x, dy };
+  }
+
+  /**
+   * Writes the model in the TensorFlow.js layers format into a directory (Node; created if
+   * missing): model.json (a Keras Sequential topology and its weightsManifest) and
+   * group1-shard1of1.bin (the weights, float32 little-endian), which `tf.loadLayersModel`,
+   * tensorflowjs_converter and `loadModel` read. In browsers it rejects: use toArtifacts.
+   */
+  save(path: string | URL, options?: SaveOptions): Promise<void> {
+    return saveModel(this, path, options);
+  }
+
+  /**
+   * The same model as save writes it, in memory: tfjs ModelArtifacts (`modelTopology`,
+   * `weightSpecs`, `weightData`, ...), which `tf.io.fromMemory` and `loadModel` take. No file system.
+   */
+  toArtifacts(options?: SaveOptions): ModelArtifacts {
+    return modelArtifacts(this, options);
   }
 
   /** Every layer's step for x's shape, validated and planned from the shapes alone. */

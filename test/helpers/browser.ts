@@ -11,14 +11,15 @@ const ROOT = join(__dirname, '..', '..');
 const PAGE = '<!doctype html><meta charset="utf-8"><title>convkit test</title><p>convkit browser test</p>';
 const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 
-/** Serves /isolated.html (crossOriginIsolated), /plain.html and /convkit.mjs; nothing else. */
-export async function serveBundle(): Promise<{ url: string; close(): Promise<void> }> {
+/** Serves /isolated.html (crossOriginIsolated), /plain.html, /convkit.mjs and the given files (by URL path); nothing else. */
+export async function serveBundle(files: Record<string, Uint8Array> = {}): Promise<{ url: string; close(): Promise<void> }> {
   const bundle = readFileSync(join(ROOT, 'dist', 'browser', 'convkit.mjs'));
   const server: Server = createServer((req, res) => {
     const isolated = (req.headers.referer ?? '').includes('isolated') || req.url === '/isolated.html';
     const headers: Record<string, string> = { 'Cross-Origin-Resource-Policy': 'same-origin', ...(isolated ? ISOLATION : {}) };
     if (req.url === '/isolated.html' || req.url === '/plain.html') res.writeHead(200, { ...headers, 'Content-Type': 'text/html' }).end(PAGE);
     else if (req.url === '/convkit.mjs') res.writeHead(200, { ...headers, 'Content-Type': 'text/javascript' }).end(bundle);
+    else if (Object.hasOwn(files, req.url!)) res.writeHead(200, headers).end(files[req.url!]);
     else res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,0 +1,52 @@
+// Shapes through a chain of layers without the batch dimension, as Keras declares them: height
+// and width may be unknown (null) in a fully convolutional model. Known shapes go through the
+// layers' own outputShape (which checks kernels against input depth); unknown ones keep the rank
+// and the channels.
+import { Conv2D } from '../layers/conv2d';
+import { Dense } from '../layers/dense';
+import { Flatten } from '../layers/flatten';
+import type { Layer } from '../layers/layer';
+import { MaxPool2D } from '../layers/maxpool2d';
+import { product } from '../shape';
+
+export type Dim = number | null;
+
+/** A shape without its batch dimension as Keras shows it, with the batch: [null, 6, 6, 3]. */
+export function showShape(shape: readonly Dim[]): string {
+  return `[${[null, ...shape].map(String).join(', ')}]`;
+}
+
+/** Runs `f`, prefixing an error's message with `label` (keeping its class). */
+export function labelled<T>(label: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof Error) e.message = `${label}: ${e.message}`;
+    throw e;
+  }
+}
+
+/** Refuses a Conv2D whose kernel (once it has one) was made for another input depth. */
+function checkChannels(layer: Conv2D, channels: Dim, label: string): void {
+  const { kernel } = layer.getWeights();
+  const depth = kernel && kernel.length / (product(layer.kernelSize) * layer.filters);
+  if (depth !== null && channels !== null && depth !== channels) {
+    throw new RangeError(`${label}: its kernel expects ${depth} input channels but its input has ${channels}`);
+  }
+}
+
+/** The output shape of `layer` for `shape` (no batch dimension); errors name `label`. */
+export function nextShape(layer: Layer, shape: readonly Dim[], label: string): Dim[] {
+  if (shape.every((d) => d !== null)) return labelled(label, () => layer.outputShape([1, ...(shape as number[])]).slice(1));
+  if (layer instanceof Flatten) return [null];
+  if (layer instanceof Dense) {
+    throw new RangeError(`${label}: needs a known number of input features but its input shape is ${showShape(shape)} (give the input height and width)`);
+  }
+  if (shape.length !== 3) throw new RangeError(`${label}: expects height, width and channels but its input shape is ${showShape(shape)}`);
+  if (layer instanceof Conv2D) {
+    checkChannels(layer, shape[2], label);
+    return [null, null, layer.filters];
+  }
+  if (layer instanceof MaxPool2D) return [null, null, shape[2]];
+  throw new TypeError(`${label}: not a layer convkit can save or load`);
+}

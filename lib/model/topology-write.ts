@@ -1,0 +1,113 @@
+// convkit layers -> a Keras Sequential topology that Keras and tfjs read, and its weights under
+// the names they give them (conv2d_1/kernel, conv2d_1/bias, ...). Where convkit and Keras say
+// one thing two ways, the Keras way is written: explicit Conv2D pads become a ZeroPadding2D layer
+// before it, and a Dense on an image gets the Flatten that convkit's Dense does implicitly.
+// Activation names are the same in both.
+import { backend } from '../backends/select';
+import { Conv2D } from '../layers/conv2d';
+import { Dense } from '../layers/dense';
+import { Flatten } from '../layers/flatten';
+import type { Layer, Weights } from '../layers/layer';
+import { MaxPool2D } from '../layers/maxpool2d';
+import type { Sequential } from '../layers/sequential';
+import { product } from '../shape';
+import { show } from './keras-config';
+import { type Dim, nextShape } from './shapes';
+import type { NamedWeight } from './weights';
+
+type KerasLayer = { class_name: string; config: Record<string, unknown> };
+
+class Writer {
+  readonly layers: KerasLayer[] = [];
+  readonly weights: NamedWeight[] = [];
+  private readonly counts = new Map<string, number>();
+
+  constructor(private readonly inputShape: Dim[]) {}
+
+  /** Appends a layer named like Keras's (conv2d_1, conv2d_2, dense_1, ...); returns its name. */
+  push(className: string, base: string, config: Record<string, unknown>): string {
+    const n = (this.counts.get(base) ?? 0) + 1;
+    this.counts.set(base, n);
+    const name = `${base}_${n}`;
+    const first = this.layers.length ? {} : { batch_input_shape: [null, ...this.inputShape] };
+    this.layers.push({ class_name: className, config: { name, trainable: true, dtype: 'float32', ...first, ...config } });
+    return name;
+  }
+
+  /** The kernel, of shape [...window, depth, units], and the bias, under the layer's name. */
+  pushWeights(name: string, { kernel, bias }: Weights, window: number[], units: number): void {
+    const shape = [...window, kernel!.length / (product(window) * units), units];
+    this.weights.push({ name: `${name}/kernel`, shape, values: kernel! });
+    if (bias) this.weights.push({ name: `${name}/bias`, shape: [units], values: bias });
+  }
+}
+
+function conv2d(w: Writer, layer: Conv2D, label: string): void {
+  const { strides, dilationRate } = layer;
+  if (strides.some((s) => s > 1) && dilationRate.some((d) => d > 1)) {
+    throw new RangeError(`${label}: strides ${show(strides)} with dilationRate ${show(dilationRate)} cannot be saved (Keras and TensorFlow.js refuse dilation with strides above 1)`);
+  }
+  let padding = layer.padding;
+  if (Array.isArray(padding)) {
+    const [t, b, l, r] = padding;
+    if (t || b || l || r) w.push('ZeroPadding2D', 'zero_padding2d', { padding: [[t, b], [l, r]], data_format: 'channels_last' });
+    padding = 'valid';
+  }
+  const weights = layer.getWeights();
+  const name = w.push('Conv2D', 'conv2d', {
+    filters: layer.filters, kernel_size: layer.kernelSize, strides, padding, data_format: 'channels_last',
+    dilation_rate: dilationRate, activation: layer.activation, use_bias: weights.bias !== null,
+  });
+  w.pushWeights(name, weights, layer.kernelSize, layer.filters);
+}
+
+function maxPool2d(w: Writer, layer: MaxPool2D, label: string): void {
+  const padding = Array.isArray(layer.padding) && layer.padding.every((p) => p === 0) ? 'valid' : layer.padding;
+  if (Array.isArray(padding)) {
+    throw new RangeError(`${label}: padding ${show(padding)} cannot be saved (Keras's MaxPooling2D takes 'valid' or 'same')`);
+  }
+  if (layer.dilationRate.some((d) => d > 1)) {
+    throw new RangeError(`${label}: dilationRate ${show(layer.dilationRate)} cannot be saved (Keras's MaxPooling2D has no dilation)`);
+  }
+  w.push('MaxPooling2D', 'max_pooling2d', { pool_size: layer.poolSize, strides: layer.strides, padding, data_format: 'channels_last' });
+}
+
+function flatten(w: Writer): void {
+  w.push('Flatten', 'flatten', { data_format: 'channels_last' });
+}
+
+function dense(w: Writer, layer: Dense, shape: Dim[]): void {
+  if (shape.length > 1) flatten(w); // Keras's Dense would act on the last axis
+  const weights = layer.getWeights();
+  const name = w.push('Dense', 'dense', { units: layer.units, activation: layer.activation, use_bias: weights.bias !== null });
+  w.pushWeights(name, weights, [], layer.units);
+}
+
+/**
+ * Makes the kernel of a Conv2D or Dense that has none yet (it is made on the first forward), as
+ * that forward would: from the input shape, which must then be known.
+ */
+function ensureWeights(layer: Layer, shape: Dim[], label: string): void {
+  if (!(layer instanceof Conv2D || layer instanceof Dense) || layer.getWeights().kernel) return;
+  if (shape.some((d) => d === null)) {
+    throw new RangeError(`${label}: has no weights yet (they are made on its first forward): run the model once or give a complete inputShape`);
+  }
+  layer.planStep([1, ...(shape as number[])], backend());
+}
+
+/** The Keras Sequential topology of `model` for inputs of `inputShape` (no batch dimension), and its weights in order. */
+export function writeSequential(model: Sequential, inputShape: Dim[]): { modelTopology: Record<string, unknown>; weights: NamedWeight[] } {
+  const w = new Writer(inputShape);
+  let shape = [...inputShape];
+  model.layers.forEach((layer, i) => {
+    const label = `layers[${i}] (${layer.constructor.name})`;
+    ensureWeights(layer, shape, label);
+    const next = nextShape(layer, shape, label);
+    if (layer instanceof Conv2D) conv2d(w, layer, label);
+    else if (layer instanceof MaxPool2D) maxPool2d(w, layer, label);
+    else if (layer instanceof Dense) dense(w, layer, shape);
+    else if (layer instanceof Flatten) flatten(w);
+    shape = next;
+  });
+  return { modelTopology: { class_name: 'Sequential', config: { name: 'sequential_1', layers: w.layers }, backend: 'tensor_flow.js' }, weights: w.weights };
+}
