@@ -213,8 +213,13 @@ export class Engine {
     this.generation = (this.generation + 1) | 0;
     const generation = this.generation & GENERATION_MASK;
     const mem = this.arena.i32();
+    // The new generation goes into Job.next before any other field changes: a worker still
+    // leaving the last job (its last task counted, its next takeTask not yet made) must find the
+    // generation moved on, not take a task of the last one with fields half rewritten. Writing
+    // next last let a descheduled worker run a task on a torn job (a trap in the soak under load).
+    spec.next = generation << TASK_BITS;
+    Atomics.store(mem, (this.jobPtr >> 2) + jobIndex('next'), spec.next);
     writeJob(mem, this.jobPtr, spec);
-    Atomics.store(mem, (this.jobPtr >> 2) + jobIndex('next'), generation << TASK_BITS);
     this.inFlight = spec.tasks!;
     if (helpers > 0) {
       const ctrl = this.ctrl();
