@@ -2,9 +2,12 @@
 // model (loaded as a user loads it) on held-out digits, and the drawing page in headless Chromium
 // with strokes drawn by the mouse.
 import { expect } from 'chai';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import * as ck from '../lib/index';
+import { forEachBackend } from './helpers/backends';
+import { launchChromium, withChromium } from './helpers/browser';
 
 const ROOT = join(__dirname, '..');
 const { loadMnist, PIXELS } = require('../examples/mnist/data.js');
@@ -92,5 +95,92 @@ describe('examples/mnist preprocessing (MNIST-style)', () => {
     for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (Math.abs(x - y) < 6) band[y * W + x] = 1;
     const d = toDigit(band, W, H)!;
     expect(Array.from(d).some((v) => v > 0.05 && v < 0.95), 'an edge pixel is partly covered').to.equal(true);
+  });
+});
+
+forEachBackend('examples/mnist: the shipped trained model', () => {
+  const data = loadMnist(ck);
+
+  it('loads with loadModel and classifies at least 97 % of the held-out digits', async () => {
+    const model = await ck.loadModel(join(ROOT, 'examples', 'mnist', 'model'));
+    const p = model.predict(data.test.x, { batchSize: 250 }).data;
+    let right = 0;
+    data.test.labels.forEach((label: number, i: number) => {
+      const row = Array.from(p.subarray(i * 10, i * 10 + 10));
+      if (row.indexOf(Math.max(...row)) === label) right++;
+    });
+    const accuracy = right / data.test.labels.length;
+    console.log(`      ${(accuracy * 100).toFixed(2)} % of ${data.test.labels.length} held-out digits`);
+    expect(accuracy).to.be.at.least(0.97);
+  });
+});
+
+describe('examples/mnist drawing page in headless Chromium', function () {
+  if (!withChromium()) return;
+  this.timeout(120000);
+
+  type Point = [number, number];
+  const line = (x0: number, y0: number, x1: number, y1: number, n = 12): Point[] =>
+    Array.from({ length: n + 1 }, (_, i) => [x0 + ((x1 - x0) * i) / n, y0 + ((y1 - y0) * i) / n]);
+  const arc = (cx: number, cy: number, rx: number, ry: number, n: number, of = n): Point[] =>
+    Array.from({ length: of + 1 }, (_, i) => [cx + rx * Math.sin((2 * Math.PI * i) / n), cy - ry * Math.cos((2 * Math.PI * i) / n)]);
+  // Strokes on the 280x280 pad, drawn as a person would (mouse down, moves, up).
+  const DIGITS: [string, Point[][]][] = [
+    ['0', [arc(140, 140, 60, 95, 32)]],
+    ['1', [line(150, 40, 135, 240)]],
+    ['3', [arc(140, 95, 55, 50, 24, 17), arc(140, 190, 60, 55, 24, 18)]],
+    ['4', [line(170, 40, 70, 170), line(70, 170, 220, 170), line(170, 90, 170, 250)]],
+    ['7', [line(70, 50, 210, 50), line(210, 50, 120, 245)]],
+  ];
+
+  it('recognises digits drawn with the mouse, while they are drawn, and shows the time per prediction', async () => {
+    // The example's own server, in its own process (never serve and drive Chromium from one).
+    const server = spawn(process.execPath, [join(ROOT, 'examples', 'mnist', 'serve.mjs')], { env: { ...process.env, PORT: '0' } });
+    const chromium = await launchChromium();
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        server.stdout.on('data', (b) => {
+          const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(String(b));
+          if (m) resolve(m[0]);
+        });
+        server.once('exit', (code) => reject(new Error(`serve.mjs exited with ${code}`)));
+      });
+      const tab = await chromium.browser.newPage();
+      const errors: string[] = [];
+      tab.on('pageerror', (e: Error) => errors.push(e.message));
+      tab.on('console', (m: { type(): string; text(): string }) => m.type() === 'error' && errors.push(m.text()));
+      await tab.goto(url);
+      await tab.waitForSelector('body[data-ready="true"]');
+      expect(await tab.textContent('#backend')).to.match(/^backend: wasm \(wasm-relaxed-simd-threads, \d+ threads?\)/);
+      const box = await tab.locator('#pad').boundingBox();
+      const at = ([x, y]: Point): [number, number] => [box.x + x, box.y + y];
+      const prediction = () => tab.evaluate(() => document.body.dataset.prediction);
+      for (const [digit, strokes] of DIGITS) {
+        await tab.click('#clear');
+        expect(await prediction(), 'cleared').to.equal('');
+        for (const [s, points] of strokes.entries()) {
+          await tab.mouse.move(...at(points[0]));
+          await tab.mouse.down();
+          for (const [i, p] of points.slice(1).entries()) {
+            await tab.mouse.move(...at(p), { steps: 4 });
+            // Half way through the first stroke, with the button still down, it has answered.
+            if (s === 0 && i === Math.floor(points.length / 2)) await tab.waitForFunction(() => document.body.dataset.prediction !== '');
+          }
+          await tab.mouse.up();
+        }
+        await tab.waitForTimeout(50); // the last frame's prediction
+        await tab.waitForFunction(() => document.body.dataset.prediction !== '');
+        expect(await prediction(), `drawn ${digit}`).to.equal(digit);
+        expect(await tab.textContent('#digit')).to.equal(digit);
+        const ms = Number(await tab.evaluate(() => document.body.dataset.ms));
+        expect(ms, 'time per prediction').to.be.greaterThan(0).and.below(1000);
+        expect(await tab.textContent('#time')).to.match(/^\d+\.\d\d ms per prediction$/);
+        expect(await tab.$$eval('#bars div', (rows: Element[]) => rows.length)).to.equal(10);
+      }
+      expect(errors).to.deep.equal([]);
+    } finally {
+      await chromium.close();
+      server.kill();
+    }
   });
 });

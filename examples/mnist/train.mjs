@@ -12,7 +12,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import * as ck from 'convkit';
 
 const require = createRequire(import.meta.url);
-const { loadMnist } = require('./data.js');
+const { SIZE, loadMnist } = require('./data.js');
 const { convkitLeNet, tfjsLeNet } = require('./lenet.js');
 
 const TARGET_ACCURACY = 0.97;
@@ -75,7 +75,7 @@ async function trainConvkit(data) {
   const { accuracy } = await model.evaluate(data.test.x, data.test.y, { batchSize: 256 });
   console.log(`convkit: test accuracy ${percent(accuracy)} on ${data.test.x.shape[0]} held-out digits, trained in ${seconds(ms)}`);
   if (values.save) {
-    await model.save(values.save);
+    await model.save(values.save, { inputShape: [SIZE, SIZE, 1] });
     console.log(`saved the trained model in ${values.save} (TensorFlow.js layers format)`);
   }
   return { accuracy, ms, label: `convkit ${name}` };
