@@ -2,12 +2,11 @@
 // model (loaded as a user loads it) on held-out digits, and the drawing page in headless Chromium
 // with strokes drawn by the mouse.
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import * as ck from '../lib/index';
 import { forEachBackend } from './helpers/backends';
-import { launchChromium, withChromium } from './helpers/browser';
+import { openExample, withChromium } from './helpers/browser';
 
 const ROOT = join(__dirname, '..');
 const { loadMnist, PIXELS } = require('../examples/mnist/data.js');
@@ -134,22 +133,8 @@ describe('examples/mnist drawing page in headless Chromium', function () {
   ];
 
   it('recognises digits drawn with the mouse, while they are drawn, and shows the time per prediction', async () => {
-    // The example's own server, in its own process (never serve and drive Chromium from one).
-    const server = spawn(process.execPath, [join(ROOT, 'examples', 'mnist', 'serve.mjs')], { env: { ...process.env, PORT: '0' } });
-    const chromium = await launchChromium();
+    const { tab, errors, close } = await openExample('mnist');
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        server.stdout.on('data', (b) => {
-          const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(String(b));
-          if (m) resolve(m[0]);
-        });
-        server.once('exit', (code) => reject(new Error(`serve.mjs exited with ${code}`)));
-      });
-      const tab = await chromium.browser.newPage();
-      const errors: string[] = [];
-      tab.on('pageerror', (e: Error) => errors.push(e.message));
-      tab.on('console', (m: { type(): string; text(): string }) => m.type() === 'error' && errors.push(m.text()));
-      await tab.goto(url);
       await tab.waitForSelector('body[data-ready="true"]');
       expect(await tab.textContent('#backend')).to.match(/^backend: wasm \(wasm-relaxed-simd-threads, \d+ threads?\)/);
       const box = await tab.locator('#pad').boundingBox();
@@ -179,8 +164,7 @@ describe('examples/mnist drawing page in headless Chromium', function () {
       }
       expect(errors).to.deep.equal([]);
     } finally {
-      await chromium.close();
-      server.kill();
+      await close();
     }
   });
 });

@@ -6,7 +6,9 @@
 //   --save DIR   write the trained model in the TensorFlow.js layers format (model.json + weights)
 //   --no-tfjs    skip the TensorFlow.js run
 // CONVKIT_BACKEND=wasm trains on the WebAssembly backend.
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Presets, SingleBar } from 'cli-progress';
 import * as ck from 'convkit';
@@ -38,17 +40,30 @@ if (values.threads) ck.setNumThreads(Number(values.threads));
 const percent = (v) => `${(v * 100).toFixed(2)} %`;
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
-/** A progress bar for one epoch; update(done, loss, accuracy) after each batch. */
+/**
+ * A progress bar for one epoch on a terminal, a line at its end otherwise (a log file);
+ * update(done, loss, accuracy) after each batch, stop() at the end of the epoch.
+ */
 function epochBar(epoch, batches) {
-  const bar = new SingleBar({
-    format: `epoch ${epoch}/${epochs} [{bar}] {value}/{total} batches  loss {loss}  accuracy {accuracy}  {elapsed}`,
-    hideCursor: true, clearOnComplete: false, stopOnComplete: false,
-    formatValue: (v, _o, type) => (type === 'value' || type === 'total' ? String(v).padStart(String(batches).length) : String(v)),
-  }, Presets.shades_classic);
   const started = Date.now();
-  bar.start(batches, 0, { loss: '-', accuracy: '-', elapsed: '' });
+  let last = { loss: NaN, accuracy: NaN };
+  const label = `epoch ${String(epoch).padStart(String(epochs).length)}/${epochs}`;
+  const summary = () => `loss ${last.loss.toFixed(4)}  accuracy ${percent(last.accuracy)}  ${seconds(Date.now() - started)}`;
+  if (!process.stderr.isTTY) {
+    return {
+      update: (_done, loss, accuracy) => { last = { loss, accuracy }; },
+      stop: () => console.log(`${label}  ${summary()}`),
+    };
+  }
+  const bar = new SingleBar({
+    format: `${label} [{bar}] {value}/{total} batches  {summary}`, hideCursor: true, clearOnComplete: false,
+  }, Presets.shades_classic);
+  bar.start(batches, 0, { summary: '' });
   return {
-    update: (done, loss, accuracy) => bar.update(done, { loss: loss.toFixed(4), accuracy: percent(accuracy), elapsed: seconds(Date.now() - started) }),
+    update: (done, loss, accuracy) => {
+      last = { loss, accuracy };
+      bar.update(done, { summary: summary() });
+    },
     stop: () => bar.stop(),
   };
 }
@@ -90,12 +105,20 @@ async function tfjsBackend(tf) {
   } catch (e) {
     tried.push('tfjs-node: not installed (its native binary downloads at install time)');
   }
-  try {
-    require('@tensorflow/tfjs-backend-wasm');
-    if (await tf.setBackend('wasm') && tf.getKernel('Conv2DBackpropFilter', 'wasm')) return { name: 'wasm', tried };
-    tried.push('tfjs-backend-wasm: has no Conv2DBackpropFilter kernel, so it cannot train a Conv2D');
-  } catch {
-    tried.push('tfjs-backend-wasm: not installed');
+  // tfjs-backend-wasm (in bench/'s peers, or installed by the user) can train only with the
+  // gradient kernels of a Conv2D; 4.22 has no Conv2DBackpropFilter.
+  const wasmDir = ['../../node_modules', '../../bench/node_modules']
+    .map((d) => fileURLToPath(new URL(`${d}/@tensorflow/tfjs-backend-wasm/`, import.meta.url))).find((d) => existsSync(d));
+  if (!wasmDir) tried.push('tfjs-backend-wasm: not installed');
+  else if (!existsSync(`${wasmDir}dist/kernels/Conv2DBackpropFilter.js`)) {
+    tried.push(`tfjs-backend-wasm ${require(`${wasmDir}package.json`).version}: has no Conv2DBackpropFilter kernel, so it cannot train a Conv2D`);
+  } else {
+    try {
+      require('@tensorflow/tfjs-backend-wasm');
+      if (await tf.setBackend('wasm')) return { name: 'wasm', tried };
+    } catch (e) {
+      tried.push(`tfjs-backend-wasm: ${e.message}`);
+    }
   }
   require('@tensorflow/tfjs-backend-cpu');
   await tf.setBackend('cpu');
