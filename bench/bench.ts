@@ -1,10 +1,12 @@
 // `npm run bench`: the 12 standard workloads on every backend that loads here, as a table of
 // median and min milliseconds and GFLOP/s (GB/s for pooling). Options: --only C3,D2
 // --threads 1,2 --quick --json, and --async to time forwardAsync (one call at a time) instead of
-// forward. --kernels prints the kernel efficiency report instead (bench/kernels.ts).
+// forward. --kernels prints the kernel efficiency report instead (bench/kernels.ts). After the
+// 12 workloads, T1 times one training step of LeNet-5 on a batch of 64 (bench/train-step.ts).
 import * as ck from '../lib/index';
 import { convkitLayer, workloadData } from '../suite/data';
 import { kernelReport } from './kernels';
+import { TRAIN_STEP, trainStep } from './train-step';
 import { median } from './stats';
 import { loadWorkloads, work } from '../suite/workloads';
 
@@ -36,10 +38,9 @@ const WARMUP = quick ? 1 : 3;
 const BUDGET_MS = quick ? 150 : 1500;
 const MIN_RUNS = quick ? 3 : 7;
 
-async function measure(layer: ck.Layer, x: ck.Tensor): Promise<{ times: number[]; shape: number[] }> {
-  const run = async () => (viaAsync ? layer.forwardAsync(x) : layer.forward(x));
-  let shape: number[] = [];
-  for (let i = 0; i < WARMUP; i++) shape = (await run()).shape as number[];
+/** Warm-up runs, then runs until the time budget is spent; returns each run's milliseconds. */
+async function measure(run: () => Promise<unknown> | unknown): Promise<number[]> {
+  for (let i = 0; i < WARMUP; i++) await run();
   const times: number[] = [];
   const start = performance.now();
   while (times.length < MIN_RUNS || performance.now() - start < BUDGET_MS) {
@@ -48,13 +49,14 @@ async function measure(layer: ck.Layer, x: ck.Tensor): Promise<{ times: number[]
     times.push(performance.now() - t0);
     if (times.length >= 10000) break;
   }
-  return { times, shape };
+  return times;
 }
 
 async function main(): Promise<void> {
   if (process.argv.includes('--kernels')) return kernelReport(option('threads')?.split(',').map(Number) ?? [1, 2], quick);
   const workloads = loadWorkloads().filter((w) => !only || only.includes(w.id));
-  if (workloads.length === 0) throw new Error(`no workload matches --only ${only?.join(',')}`);
+  const training = !only || only.includes(TRAIN_STEP.id);
+  if (workloads.length === 0 && !training) throw new Error(`no workload matches --only ${only?.join(',')}`);
   const rows: Row[] = [];
   const originalThreads = ck.getNumThreads();
   for (const backendName of ck.backends()) {
@@ -65,12 +67,22 @@ async function main(): Promise<void> {
         const data = workloadData(w);
         const layer = convkitLayer(w, data);
         const x = new ck.Tensor(data.input, data.inputShape);
-        const { times, shape } = await measure(layer, x);
-        const { amount, unit } = work(w, shape);
+        const times = await measure(() => (viaAsync ? layer.forwardAsync(x) : layer.forward(x)));
+        const { amount, unit } = work(w, layer.outputShape(x.shape));
         const med = median(times);
         rows.push({
           workload: w.id, name: w.name, backend: backendName, threads, isa: ck.backendInfo().isa, runs: times.length,
           medianMs: med, minMs: Math.min(...times), rate: amount / (med * 1e-3) / 1e9, unit,
+        });
+        if (!asJson) process.stderr.write('.');
+      }
+      if (training) {
+        const times = await measure(trainStep(ck));
+        const med = median(times);
+        rows.push({
+          workload: TRAIN_STEP.id, name: `${TRAIN_STEP.name} (batch ${TRAIN_STEP.batch})`, backend: backendName, threads,
+          isa: ck.backendInfo().isa, runs: times.length, medianMs: med, minMs: Math.min(...times),
+          rate: TRAIN_STEP.batch / (med * 1e-3), unit: 'samples/s',
         });
         if (!asJson) process.stderr.write('.');
       }

@@ -2,11 +2,9 @@
 // Dense computed in the page, compared with the float64 reference here. Once on a
 // crossOriginIsolated page (shared memory, Web Workers) and once on a plain page (one thread).
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { resolveWindow } from '../lib/shape';
 import { expectClose, expectExact } from './helpers/assert';
-import { launchChromium, serveBundle, withChromium } from './helpers/browser';
+import { launchChromium, openExample, serveBundle, withChromium } from './helpers/browser';
 import { randomArray } from './helpers/random';
 import { conv2dRef, denseRef, maxpool2dRef } from '../suite/reference';
 
@@ -137,21 +135,8 @@ describe('examples/browser in headless Chromium', function () {
   this.timeout(120000);
 
   it('runs the small CNN on the demo image and shows the backend and timing', async () => {
-    // The example's own server, in its own process (never serve and drive Chromium from one).
-    const server = spawn(process.execPath, [join(__dirname, '..', 'examples', 'browser', 'serve.mjs')], { env: { ...process.env, PORT: '0' } });
-    const chromium = await launchChromium();
+    const { tab, errors, close } = await openExample('browser');
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        server.stdout.on('data', (b) => {
-          const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(String(b));
-          if (m) resolve(m[0]);
-        });
-        server.once('exit', (code) => reject(new Error(`serve.mjs exited with ${code}`)));
-      });
-      const tab = await chromium.browser.newPage();
-      const errors: string[] = [];
-      tab.on('pageerror', (e: Error) => errors.push(e.message));
-      await tab.goto(url);
       await tab.waitForFunction(() => document.getElementById('backend')!.textContent!.startsWith('backend:'));
       await tab.click('#demo');
       await tab.waitForSelector('body[data-done="true"]');
@@ -167,8 +152,7 @@ describe('examples/browser in headless Chromium', function () {
       expect(output).to.have.length(10);
       output.forEach((v: string) => expect(Number.isFinite(Number(v))).to.equal(true));
     } finally {
-      await chromium.close();
-      server.kill();
+      await close();
     }
   });
 });

@@ -198,6 +198,40 @@ forEachBackend('fit reports, evaluate and predict', () => {
     expect(history.valAccuracy![2]).to.equal(e.accuracy);
   });
 
+  it('onEpochBegin and onBatchEnd: in order, the epoch\'s running means ending at its logs', async () => {
+    const model = mlp(63);
+    model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+    const events: string[] = [];
+    const batches: ck.EpochLogs[][] = [];
+    const { history } = await model.fit(x, oneHot, {
+      epochs: 2, batchSize: 16, verbose: 0, seed: 5,
+      onEpochBegin: async (epoch) => {
+        await new Promise((r) => setTimeout(r, 2));
+        events.push(`begin ${epoch}`);
+        batches.push([]);
+      },
+      onBatchEnd: (batch, logs) => {
+        events.push(`batch ${batch}`);
+        batches[batches.length - 1].push(logs);
+      },
+      onEpochEnd: (epoch) => { events.push(`end ${epoch}`); },
+    });
+    // 40 samples in batches of 16: 16, 16, 8.
+    expect(events).to.deep.equal(['begin 0', 'batch 0', 'batch 1', 'batch 2', 'end 0', 'begin 1', 'batch 0', 'batch 1', 'batch 2', 'end 1']);
+    batches.forEach((epoch, e) => {
+      // The last batch's running means are the epoch's; the first batch's are its own.
+      expect(epoch[2]).to.deep.equal({ loss: history.loss[e], accuracy: history.accuracy![e] });
+      // Means over the rows so far: the loss summed over them never shrinks (each row's is
+      // positive), and the accuracy is a whole number of rows.
+      const rows = [16, 32, 40];
+      for (let b = 1; b < 3; b++) expect(epoch[b].loss * rows[b]).to.be.above(epoch[b - 1].loss * rows[b - 1]);
+      epoch.forEach((logs, b) => {
+        const right = logs.accuracy! * rows[b];
+        expect(right, `correct rows after batch ${b}`).to.be.closeTo(Math.round(right), 1e-9);
+      });
+    });
+  });
+
   it('evaluate: the mean cross-entropy of forward\'s softmax and its argmax accuracy', () => {
     const model = mlp(62);
     model.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
@@ -309,6 +343,8 @@ describe('compile, fit, evaluate and predict: errors', () => {
     ["validationData 'x'", () => [x, labels, { validationData: 'x' }], 'validationData', TypeError],
     ['validation labels of another count', () => [x, labels, { validationData: [x, new Int32Array(3)] }], 'validationData[1]', RangeError],
     ['onEpochEnd 5', () => [x, labels, { onEpochEnd: 5 }], 'onEpochEnd', TypeError],
+    ['onEpochBegin true', () => [x, labels, { onEpochBegin: true }], 'onEpochBegin', TypeError],
+    ['onBatchEnd {}', () => [x, labels, { onBatchEnd: {} }], 'onBatchEnd', TypeError],
     ['a misspelt option', () => [x, labels, { epoch: 3 }], 'fit options', RangeError, /received key 'epoch'/],
   ];
   for (const [title, args, name, type, message] of fitErrors) {

@@ -131,18 +131,22 @@ async function epochs(model: TrainableModel, c: Compiled, settings: FitSettings,
   for (let epoch = 0; epoch < settings.epochs; epoch++) {
     const started = Date.now();
     const order = settings.shuffle ? shuffled(n, random) : null;
+    await settings.onEpochBegin?.(epoch);
     let loss = 0, correct = 0;
-    for (let start = 0; start < n; start += settings.batchSize) {
+    const logsAfter = (samples: number): EpochLogs => {
+      const rows = samples * data.rowsPerSample;
+      return c.loss === 'meanSquaredError' ? { loss: loss / rows } : { loss: loss / rows, accuracy: correct / rows };
+    };
+    for (let start = 0, batch = 0; start < n; start += settings.batchSize, batch++) {
       const end = Math.min(n, start + settings.batchSize);
       const step = await trainStep(model.layers, batchOf(data.x, order, start, end), batchTargets(data, order, start, end), c.loss, fused);
       applyGradients(model, c.optimizer, weights, step.grads);
       loss += step.loss;
       correct += step.correct;
+      await settings.onBatchEnd?.(batch, logsAfter(end));
       await yieldToEventLoop();
     }
-    const rows = n * data.rowsPerSample;
-    const logs: EpochLogs = { loss: loss / rows };
-    if (c.loss !== 'meanSquaredError') logs.accuracy = correct / rows;
+    const logs = logsAfter(n);
     if (validation) {
       const batches = measure(validation, c, fused, settings.batchSize);
       let r = batches.next();

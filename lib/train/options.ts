@@ -35,6 +35,13 @@ export interface FitOptions {
   seed?: number;
   /** [x, y] evaluated after each epoch (valLoss, valAccuracy). */
   validationData?: [Tensor, Labels];
+  /** Called before each epoch (from 0); fit waits for a returned Promise. */
+  onEpochBegin?: (epoch: number) => void | Promise<void>;
+  /**
+   * Called after each batch (from 0 in each epoch) with the epoch's loss and accuracy so far
+   * (means over its rows up to this batch, as Keras reports them); fit waits for a Promise.
+   */
+  onBatchEnd?: (batch: number, logs: EpochLogs) => void | Promise<void>;
   /** Called after each epoch with its logs; fit waits for a returned Promise. */
   onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
   /** 1 (default): one line per epoch (loss, accuracy, time) to `log`; 0: silent. */
@@ -79,6 +86,8 @@ export interface FitSettings {
   shuffle: boolean;
   seed: number;
   validation: [unknown, unknown] | null;
+  onEpochBegin: FitOptions['onEpochBegin'] | null;
+  onBatchEnd: FitOptions['onBatchEnd'] | null;
   onEpochEnd: FitOptions['onEpochEnd'] | null;
   log: ((line: string) => void) | null;
 }
@@ -91,7 +100,7 @@ function callback<T>(name: string, v: unknown): T | null {
 
 export function checkFit(v: unknown): FitSettings {
   const o = options('fit options', v, true);
-  if (v !== undefined) knownKeys('fit options', v as object, ['epochs', 'batchSize', 'shuffle', 'seed', 'validationData', 'onEpochEnd', 'verbose', 'log']);
+  if (v !== undefined) knownKeys('fit options', v as object, ['epochs', 'batchSize', 'shuffle', 'seed', 'validationData', 'onEpochBegin', 'onBatchEnd', 'onEpochEnd', 'verbose', 'log']);
   let validation: [unknown, unknown] | null = null;
   if (o.validationData !== undefined) {
     const pair = elements('validationData', o.validationData, 2);
@@ -107,6 +116,8 @@ export function checkFit(v: unknown): FitSettings {
     shuffle: boolean('shuffle', o.shuffle ?? true),
     seed: o.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : integer('seed', o.seed, 0),
     validation,
+    onEpochBegin: callback('onEpochBegin', o.onEpochBegin),
+    onBatchEnd: callback('onBatchEnd', o.onBatchEnd),
     onEpochEnd: callback('onEpochEnd', o.onEpochEnd),
     log: verbose === 1 ? log : null,
   };

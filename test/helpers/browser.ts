@@ -1,5 +1,6 @@
 // Headless Chromium for the browser tests: a static server on 127.0.0.1 for the browser bundle
 // (with and without cross-origin isolation), and playwright-core driving Debian's Chromium.
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -51,4 +52,52 @@ export function withChromium(): boolean {
     this.skip();
   });
   return false;
+}
+
+/**
+ * An example's own server (examples/<name>/serve.mjs) on a free port, in its own process: never
+ * serve a page and drive Chromium from one process. Resolves with its URL once it prints it.
+ */
+export async function serveExample(name: string): Promise<{ url: string; close(): void }> {
+  const server = spawn(process.execPath, [join(ROOT, 'examples', name, 'serve.mjs')], { env: { ...process.env, PORT: '0' } });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      server.stdout.on('data', (b) => {
+        const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(String(b));
+        if (m) resolve(m[0]);
+      });
+      server.once('exit', (code) => reject(new Error(`examples/${name}/serve.mjs exited with ${code}`)));
+    });
+    return { url, close: () => server.kill() };
+  } catch (e) {
+    server.kill();
+    throw e;
+  }
+}
+
+/**
+ * An example's page opened in a fresh Chromium: the tab, the page errors and console errors it
+ * has logged so far, and close() for both the browser and the example's server.
+ */
+export async function openExample(name: string): Promise<{ tab: any; errors: string[]; close(): Promise<void> }> {
+  const server = await serveExample(name);
+  const chromium = await launchChromium().catch((e) => {
+    server.close();
+    throw e;
+  });
+  const close = async () => {
+    await chromium.close();
+    server.close();
+  };
+  try {
+    const tab = await chromium.browser.newPage();
+    const errors: string[] = [];
+    tab.on('pageerror', (e: Error) => errors.push(e.message));
+    tab.on('console', (m: { type(): string; text(): string }) => m.type() === 'error' && errors.push(m.text()));
+    await tab.goto(server.url);
+    return { tab, errors, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
 }
