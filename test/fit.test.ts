@@ -290,6 +290,23 @@ describe('compile, fit, evaluate and predict: errors', () => {
     return m;
   };
 
+  it('a model trained by fit saves without an inputShape: the shape it trained on, read back by loadModel', async () => {
+    const model = new ck.Sequential([
+      new ck.Conv2D({ filters: 3, kernelSize: 3, activation: 'relu', seed: 90 }),
+      new ck.Flatten(),
+      new ck.Dense({ units: 2, activation: 'softmax', seed: 91 }),
+    ]);
+    const x = new ck.Tensor(randomArray(6 * 5 * 4 * 2, 92), [6, 5, 4, 2]);
+    expect(() => model.toArtifacts(), 'before fit: nothing says the input shape').to.throw(/inputShape/);
+    model.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
+    await model.fit(x, new Int32Array([0, 1, 0, 1, 1, 0]), { epochs: 1, verbose: 0 });
+    const artifacts = model.toArtifacts();
+    const first = (artifacts.modelTopology as { config: { layers: { config: Record<string, unknown> }[] } }).config.layers[0].config;
+    expect(first.batch_input_shape).to.deep.equal([null, 5, 4, 2]);
+    const loaded = await ck.loadModel(artifacts);
+    expect(Array.from(loaded.forward(x).data)).to.deep.equal(Array.from(model.forward(x).data));
+  });
+
   it('fit and evaluate before compile', async () => {
     const m = mlp(72);
     let e: unknown = null;

@@ -138,15 +138,22 @@ async function trainTfjs(data) {
   const model = tfjsLeNet(tf);
   const x = tf.tensor4d(data.train.x.data, data.train.x.shape), y = tf.tensor2d(data.train.y.data, data.train.y.shape);
   const batches = Math.ceil(x.shape[0] / batchSize);
-  let bar = null, done = 0;
+  let bar = null, done = 0, sums = null;
   const started = Date.now();
   for (const [stageEpochs, learningRate] of STAGES) {
     model.compile({ optimizer: tf.train.adam(learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
     await model.fit(x, y, {
       epochs: stageEpochs, batchSize, shuffle: true, verbose: 0,
       callbacks: {
-        onEpochBegin: async (epoch) => { bar = epochBar(done + epoch + 1, batches); },
-        onBatchEnd: async (batch, logs) => bar.update(batch + 1, logs.loss, logs.acc),
+        onEpochBegin: async (epoch) => {
+          bar = epochBar(done + epoch + 1, batches);
+          sums = { rows: 0, loss: 0, right: 0 };
+        },
+        // tfjs logs each batch's own means; the bar shows the epoch's so far, as convkit's does.
+        onBatchEnd: async (batch, logs) => {
+          sums = { rows: sums.rows + logs.size, loss: sums.loss + logs.loss * logs.size, right: sums.right + logs.acc * logs.size };
+          bar.update(batch + 1, sums.loss / sums.rows, sums.right / sums.rows);
+        },
         onEpochEnd: async () => bar.stop(),
       },
     });
@@ -162,7 +169,7 @@ async function trainTfjs(data) {
 
 const data = loadMnist(ck);
 console.log(`LeNet-5 on ${data.train.x.shape[0]} training and ${data.test.x.shape[0]} held-out digits, batch ${batchSize}, ` +
-  `Adam: ${STAGES.map(([e, lr]) => `${e} epochs at ${lr}`).join(', then ')}\n`);
+  `Adam: ${STAGES.map(([e, lr]) => `${e} epoch${e > 1 ? 's' : ''} at ${lr}`).join(', then ')}\n`);
 const mine = await trainConvkit(data);
 const met = mine.accuracy >= TARGET_ACCURACY && mine.ms < TARGET_SECONDS * 1000;
 console.log(`target (at least ${percent(TARGET_ACCURACY)} in under ${TARGET_SECONDS} s): ${met ? 'met' : 'not met'}`);

@@ -7,7 +7,7 @@ import { Layer, runAsync } from './layer';
 import { compile, type Compiled, evaluate, type EvaluateResult, fit, type FitResult, predict } from '../train/fit';
 import type { BatchOptions, CompileOptions, FitOptions, Labels } from '../train/options';
 import type { ModelArtifacts } from '../model/artifacts';
-import { modelArtifacts, saveModel, type SaveOptions } from '../model/save';
+import { modelArtifacts, rememberInputShape, saveModel, type SaveOptions } from '../model/save';
 
 /** Layer i's weight gradients in Sequential.backward: the keys its own backward returns. */
 export type LayerGradients = Omit<Gradients, 'dx'>;
@@ -63,7 +63,9 @@ export class Sequential {
     if (this.fitting) throw new Error('Expected one fit at a time on a model but another fit on this model is still running');
     this.fitting = true;
     try {
-      return await fit(this, compiled, x, y, options);
+      const result = await fit(this, compiled, x, y, options);
+      rememberInputShape(this, x.shape.slice(1)); // what save records, unless told otherwise
+      return result;
     } finally {
       this.fitting = false;
     }

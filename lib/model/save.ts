@@ -14,13 +14,13 @@ export interface SaveOptions {
   /**
    * The input shape without the batch dimension, as Keras's inputShape: [height, width, channels]
    * for images (height and width may be null: any size), [features] for vectors. The Keras format
-   * records it. Default: the shape the model was loaded with (loadModel), else [features] when
-   * the first layer is a Dense that has its kernel; otherwise required.
+   * records it. Default: the shape the model was loaded with (loadModel) or last trained on
+   * (fit), else [features] when the first layer is a Dense that has its kernel; otherwise required.
    */
   inputShape?: (number | null)[];
 }
 
-/** Input shapes of models made by loadModel. */
+/** Input shapes of models made by loadModel or trained by fit. */
 const loadedShapes = new WeakMap<Sequential, Dim[]>();
 
 export function rememberInputShape(model: Sequential, shape: Dim[]): void {
