@@ -1,15 +1,14 @@
 // The optimizers of compile() against their update rules written here in float64 (TensorFlow.js's
 // sgd, momentum and adam), over several steps; their defaults; a step through a model (fit on
-// both backends) against the gradient written by hand; and, where bench/ has its peers
-// installed, against TensorFlow.js's own optimizers.
+// both backends) against the gradient written by hand; and against TensorFlow.js's own
+// optimizers (tfjs-core, a devDependency).
 import { expect } from 'chai';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import * as ck from '../lib/index';
 import { makeOptimizer, type OptimizerSpec } from '../lib/train/optimizers';
 import { expectThrowsNamed } from './helpers/arbitraries';
 import { forEachBackend } from './helpers/backends';
 import { randomArray } from './helpers/random';
+import { tf, tfjsReady } from './helpers/tfjs';
 
 type Rule = (w: number[], grads: number[][]) => number[];
 
@@ -71,15 +70,7 @@ describe('optimizers: update rules over several steps', () => {
   });
 });
 
-describe('optimizers: the same steps as TensorFlow.js (bench/ peers)', function () {
-  const tfPath = join(__dirname, '..', 'bench', 'node_modules', '@tensorflow', 'tfjs-core');
-  if (!existsSync(tfPath) || !existsSync(join(tfPath, '..', 'tfjs-backend-cpu'))) {
-    it('needs @tensorflow/tfjs-core and tfjs-backend-cpu in bench/node_modules', function () {
-      console.log('      skipped: the bench peers are not installed (cd bench && npm install)');
-      this.skip();
-    });
-    return;
-  }
+describe('optimizers: the same steps as TensorFlow.js', () => {
   // The peer as tfjs-layers makes it from the name ('sgd': sgd(0.01); 'adam': adam() with tfjs's
   // own defaults), or from the same settings.
   type Train = { sgd(lr: number): unknown; momentum(lr: number, m: number): unknown; adam(lr?: number, b1?: number, b2?: number, eps?: number): unknown };
@@ -91,9 +82,7 @@ describe('optimizers: the same steps as TensorFlow.js (bench/ peers)', function 
   ];
   for (const [spec, tfName, make] of cases) {
     it(`${JSON.stringify(spec)} takes the steps of ${tfName}`, async () => {
-      const tf = require(tfPath);
-      require(join(tfPath, '..', 'tfjs-backend-cpu'));
-      await tf.setBackend('cpu');
+      await tfjsReady();
       const peer = make(tf.train) as { applyGradients(g: Record<string, unknown>): void };
       const w0 = randomArray(9, 5), name = `w${Math.random()}`;
       const variable = tf.variable(tf.tensor1d(w0), true, name);
@@ -103,7 +92,7 @@ describe('optimizers: the same steps as TensorFlow.js (bench/ peers)', function 
         peer.applyGradients({ [name]: tf.tensor1d(g) });
         ours.step([{ key: 'w', value: w, grad: g }]);
       }
-      const theirs: Float32Array = variable.dataSync();
+      const theirs = variable.dataSync() as Float32Array;
       w.forEach((x, i) => expect(x, `[${i}]`).to.be.closeTo(theirs[i], 4e-7 * (1 + Math.abs(theirs[i]))));
       variable.dispose();
     });
