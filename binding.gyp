@@ -46,12 +46,14 @@
             "native/kernels/f32-gemm-1x32-avx512f.cc",
             "native/kernels/f32-gemm-8x16-avx512f.cc",
             "native/kernels/f32-gemm-8x32-avx512f.cc",
+            "native/kernels/f32-gemm-12x16-avx512f.cc",
+            "native/kernels/f32-gemm-12x32-avx512f.cc",
             "native/kernels/f32-igemm-6x16-avx2-fma.cc",
             "native/kernels/f32-igemm-8x16-avx512f.cc",
             "native/kernels/f32-igemm-8x32-avx512f.cc",
             "native/kernels/f32-maxpool-nhwc-avx2.cc",
             "native/kernels/f32-maxpool-nhwc-avx512f.cc",
-            "native/kernels/x32-packa-8-avx.cc"
+            "native/kernels/x32-packa-12-avx.cc"
           ]
         }],
         ["target_arch=='arm64'", {

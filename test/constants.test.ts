@@ -71,13 +71,14 @@ describe('kernels.json and its mirrors', () => {
   it('the native addon runs the micro-kernels kernels.json lists, with their MR and NR', async function () {
     const native = await nativeBackend();
     if (!native) return skipNoNative(this);
-    const listed: { isa: string; mr: number }[] = spec.native;
+    const listed: { isa: string; mr: number; packedMr?: number }[] = spec.native;
     const before = native.info().isa;
     try {
       for (const isa of native.info().isas) {
         expect(native.selectIsa(isa)).to.equal(true);
-        const info = native.info() as ck.BackendInfo & { mr: number; nr: number };
-        expect(listed.find((k) => k.isa === isa), isa).to.deep.include({ mr: info.mr });
+        const info = native.info() as ck.BackendInfo & { mr: number; packedMr: number; nr: number };
+        const entry = listed.find((k) => k.isa === isa)!;
+        expect({ mr: info.mr, packedMr: info.packedMr }, isa).to.deep.equal({ mr: entry.mr, packedMr: entry.packedMr ?? entry.mr });
         expect(info.nr).to.equal(spec.panelWidth);
       }
       expect(native.info().isas).to.include('scalar');
@@ -123,9 +124,9 @@ describe('one plan, two backends', () => {
         native.selectIsa(isa);
         for (const threads of [1, 2, 3, 8]) {
           native.setNumThreads(threads);
-          const mr = native.info().mr;
+          const { mr, packedMr } = native.info();
           const t: PlanTarget = {
-            mr, threads, parallelMacs: spec.plan.parallelMacs.native, parallelReads: spec.plan.parallelReads.native, parallelActivations: spec.plan.parallelActivations.native, tileBytes: 0, pointerBytes: 8, packA: true, splitK: true, indirect: true,
+            mr, packedMr, threads, parallelMacs: spec.plan.parallelMacs.native, parallelReads: spec.plan.parallelReads.native, parallelActivations: spec.plan.parallelActivations.native, tileBytes: 0, pointerBytes: 8, packA: true, splitK: true, indirect: true,
           };
           for (const [m, n, k] of gemms) expect(native.plan('gemm', { m, n, k }), `${isa} ${threads} gemm ${m}x${n}x${k}`).to.deep.equal(planGemm(m, n, k, t));
           for (const w of windows) {
@@ -146,7 +147,7 @@ describe('one plan, two backends', () => {
   });
 
   it('a plan covers every output row and panel exactly once, within the task limit', () => {
-    const t: PlanTarget = { mr: 4, threads: 2, parallelMacs: 0, parallelReads: 0, parallelActivations: 0, tileBytes: 320, pointerBytes: 4, packA: false, splitK: false, indirect: false };
+    const t: PlanTarget = { mr: 4, packedMr: 4, threads: 2, parallelMacs: 0, parallelReads: 0, parallelActivations: 0, tileBytes: 320, pointerBytes: 4, packA: false, splitK: false, indirect: false };
     for (const [m, n, k] of gemms) {
       const p = planGemm(m, n, k, t);
       expect(Math.ceil(m / p.rowsPerTask) * Math.ceil(p.panels / p.panelsPerTask)).to.equal(p.tasks);

@@ -73,6 +73,8 @@ export interface KernelInfo {
   threads: number;
   /** Rows of the GEMM micro-kernel in use (its tile is mr x PANEL_WIDTH). */
   mr: number;
+  /** Rows of the micro-kernel over packed A (large GEMMs), where the ISA has a taller one; else mr. */
+  packedMr: number;
 }
 
 /**

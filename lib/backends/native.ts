@@ -30,6 +30,10 @@ export interface KernelRate {
   pairGflops: number;
   rowGflops: number;
   peakGflops: number;
+  /** The packed-A kernels, where the ISA has taller ones than mr (else 0). */
+  packedMr: number;
+  packedGflops: number;
+  packedPairGflops: number;
 }
 
 export type PlannedOp = 'conv2d' | 'maxpool2d' | 'gemm' | 'activation';

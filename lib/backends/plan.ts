@@ -35,6 +35,8 @@ export interface Plan {
 export interface PlanTarget {
   /** Rows of the GEMM micro-kernel. */
   mr: number;
+  /** The same over packed A (native: a taller kernel on some ISAs). */
+  packedMr: number;
   /** Threads the backend may use now. */
   threads: number;
   /** Below this many multiply-adds (reads for max-pool), one thread. */
@@ -61,13 +63,15 @@ const ceilDiv = (a: number, b: number) => Math.ceil(a / b);
 /** Slots start on their own cache line: threads writing neighbouring slots must not share one. */
 const slotBytes = (bytes: number) => ceilDiv(bytes, CACHE_LINE) * CACHE_LINE;
 
+const packsA = (rows: number, panelsPerTask: number, t: PlanTarget) => t.packA && rows > 1 && panelsPerTask >= PLAN.packMinPanels;
+
 /**
  * Packed A for the blocks of one task (its rows, at most an M block, in whole row tiles), when
- * enough panels reuse it; 0 reads A in place.
+ * enough panels reuse it and there is more than one row (a single row has its own kernel); 0
+ * reads A in place.
  */
-function packFloats(rowsPerTask: number, panelsPerTask: number, kBlock: number, t: PlanTarget): number {
-  const pack = t.packA && panelsPerTask >= PLAN.packMinPanels;
-  return pack ? Math.ceil(Math.min(rowsPerTask, GEMM_BLOCKING.mc) / t.mr) * t.mr * kBlock : 0;
+function packFloats(rows: number, rowsPerTask: number, panelsPerTask: number, kBlock: number, t: PlanTarget): number {
+  return packsA(rows, panelsPerTask, t) ? Math.ceil(Math.min(rowsPerTask, GEMM_BLOCKING.mc) / t.packedMr) * t.packedMr * kBlock : 0;
 }
 
 /** One participant when the work is too small to share; never more than there are tasks. */
@@ -93,10 +97,14 @@ export function planGemm(m: number, n: number, k: number, t: PlanTarget): Plan {
   // Split the longer side: a thread reads all of the other operand, so splitting rows costs each
   // thread all of W (k x n), splitting panels all of A (m x k). Either way every thread gets work.
   const splitRows = rowTiles >= threads ? m >= n || panels < threads : rowTiles >= panels;
-  if (threads > 1 && kSplits === 1 && splitRows) rowsPerTask = ceilDiv(rowTiles, threads) * t.mr; // whole micro-tiles per task
+  if (threads > 1 && kSplits === 1 && splitRows) {
+    // Whole micro-tiles per task, of the packed kernels' height when A will be packed.
+    const tile = packsA(m, panels, t) ? t.packedMr : t.mr;
+    rowsPerTask = ceilDiv(ceilDiv(m, tile), threads) * tile;
+  }
   else if (threads > 1 && kSplits === 1) panelsPerTask = ceilDiv(panels, threads);
   const tasks = ceilDiv(m, rowsPerTask) * ceilDiv(panels, panelsPerTask) * kSplits;
-  const pack = packFloats(rowsPerTask, panelsPerTask, kBlock, t);
+  const pack = packFloats(m, rowsPerTask, panelsPerTask, kBlock, t);
   return {
     path: PATH.gemm, threads: participants(macs, t.parallelMacs, threads, tasks), tasks, rows: m, rowsPerTask,
     panels, panelsPerTask, kBlock, kSplits, kChunk, packFloats: pack, slotBytes: slotBytes(t.tileBytes + pack * 4),
@@ -136,7 +144,7 @@ export function planConv2D(p: Conv2DParams, t: PlanTarget): Plan {
   seg = Math.min(seg, Math.max(GEMM_BLOCKING.mc, ceilDiv(ceilDiv(rows, PLAN.minSegments), t.mr) * t.mr));
   if (ceilDiv(rows, seg) > MAX_TASKS) seg = ceilDiv(ceilDiv(rows, MAX_TASKS), t.mr) * t.mr;
   const rowsPerTask = Math.min(seg, rows), tasks = ceilDiv(rows, rowsPerTask);
-  const kBlock = rows <= t.mr ? k : Math.min(k, GEMM_BLOCKING.kc), pack = packFloats(rowsPerTask, panels, kBlock, t);
+  const kBlock = rows <= t.mr ? k : Math.min(k, GEMM_BLOCKING.kc), pack = packFloats(rows, rowsPerTask, panels, kBlock, t);
   return {
     path: PATH.im2colGemm, threads: participants(rows * k * p.oc, t.parallelMacs, t.threads, tasks), tasks, rows, rowsPerTask,
     panels, panelsPerTask: panels, kBlock, kSplits: 1, kChunk: k, packFloats: pack, slotBytes: slotBytes(t.tileBytes + (pack + rowsPerTask * k) * 4),

@@ -75,7 +75,7 @@ export class WasmBackend implements Backend {
   }
 
   info(): KernelInfo {
-    return { isa: `wasm-${this.engine.variant.name}`, isas: this.platform.variants.map((v) => `wasm-${v.name}`), threads: this.threads, mr: WASM_MR };
+    return { isa: `wasm-${this.engine.variant.name}`, isas: this.platform.variants.map((v) => `wasm-${v.name}`), threads: this.threads, mr: WASM_MR, packedMr: WASM_MR };
   }
 
   setNumThreads(n: number): void {
@@ -118,7 +118,7 @@ export class WasmBackend implements Backend {
   private target(): PlanTarget {
     const { parallelMacs, parallelReads, parallelActivations } = PLAN;
     return {
-      mr: WASM_MR, threads: this.threads, parallelMacs: parallelMacs.wasm, parallelReads: parallelReads.wasm, parallelActivations: parallelActivations.wasm,
+      mr: WASM_MR, packedMr: WASM_MR, threads: this.threads, parallelMacs: parallelMacs.wasm, parallelReads: parallelReads.wasm, parallelActivations: parallelActivations.wasm,
       tileBytes: this.engine.gemmSlotBytes, pointerBytes: 4, packA: false, splitK: false, indirect: false,
     };
   }

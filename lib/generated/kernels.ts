@@ -34,7 +34,7 @@ export const PLAN = {
 } as const;
 export const PATH = {"gemm":1,"im2colGemm":2,"maxpool":3,"indirectGemm":4,"activation":5} as const;
 /** Native GEMM micro-kernels, widest ISA first; arch: the only process.arch whose build has them (null: every one). */
-export const NATIVE_KERNELS = [{"isa":"avx512f","mr":8,"arch":"x64"},{"isa":"avx2-fma","mr":6,"arch":"x64"},{"isa":"neon","mr":6,"arch":"arm64"},{"isa":"scalar","mr":4,"arch":null}] as const;
+export const NATIVE_KERNELS = [{"isa":"avx512f","mr":8,"packedMr":12,"arch":"x64"},{"isa":"avx2-fma","mr":6,"packedMr":6,"arch":"x64"},{"isa":"neon","mr":6,"packedMr":6,"arch":"arm64"},{"isa":"scalar","mr":4,"packedMr":4,"arch":null}] as const;
 export const WASM_MR = 4;
 /** The wasm builds, best first: best first; each engine runs the first its WebAssembly.validate probes accept (relaxed-simd: f32x4.relaxed_madd, fused where the CPU has FMA; Chromium has it, Node 20 only with --experimental-wasm-relaxed-simd). */
 export const WASM_BUILDS = [{"name":"relaxed-simd-threads","shared":true,"simd":true,"relaxed":true},{"name":"simd-threads","shared":true,"simd":true,"relaxed":false},{"name":"simd","shared":false,"simd":true,"relaxed":false},{"name":"scalar","shared":false,"simd":false,"relaxed":false}] as const;

@@ -7,7 +7,7 @@ namespace convkit {
 // Every micro-kernel computes this many output columns: weights are packed in panels of it.
 constexpr size_t kGemmNR = 16;
 // Largest MR of any micro-kernel: the driver's edge tile is sized by it.
-constexpr size_t kGemmMaxMR = 8;
+constexpr size_t kGemmMaxMR = 12;
 // K block: a kc x 16 panel slice (16 KiB) stays in L1 across row tiles.
 constexpr size_t kGemmKc = 256;
 // M block: mc x kc floats of A (96 KiB), packed, stay in L2 across the panels.
@@ -50,25 +50,26 @@ enum class Path : int { kGemm = 1, kIm2colGemm = 2, kMaxpool = 3, kIndirectGemm 
 // first:
 // X(isa, mr, GEMM kernel, one-row kernel or nullptr, two-panel kernel or nullptr, one-row
 //   two-panel kernel or nullptr, max-pool kernel, indirect GEMM kernel, two-panel indirect GEMM
-//   kernel or nullptr, A packing for mr rows or nullptr for the portable PackA).
+//   kernel or nullptr, A packing for packed_mr rows or nullptr for the portable PackA,
+//   packed_mr, GEMM kernel and two-panel kernel or nullptr over packed A).
 // CONVKIT_GEMM_FUNCTIONS(X): every one-panel and one-row micro-kernel among them, X(function).
 // CONVKIT_GEMM_PAIR_FUNCTIONS(X): every two-panel micro-kernel among them, X(function).
 #if defined(__x86_64__) || defined(_M_X64)
 #define CONVKIT_GEMM_KERNELS(X) \
-  X("avx512f", 8, f32_gemm_8x16_avx512f, f32_gemm_1x16_avx512f, f32_gemm_8x32_avx512f, f32_gemm_1x32_avx512f, f32_maxpool_nhwc_avx512f, f32_igemm_8x16_avx512f, f32_igemm_8x32_avx512f, x32_packa_8_avx) \
-  X("avx2-fma", 6, f32_gemm_6x16_avx2_fma, f32_gemm_1x16_avx2_fma, nullptr, nullptr, f32_maxpool_nhwc_avx2, f32_igemm_6x16_avx2_fma, nullptr, nullptr) \
-  X("scalar", 4, f32_gemm_4x16_scalar, nullptr, nullptr, nullptr, f32_maxpool_nhwc_scalar, f32_igemm_4x16_scalar, nullptr, nullptr)
-#define CONVKIT_GEMM_FUNCTIONS(X) X(f32_gemm_8x16_avx512f) X(f32_gemm_1x16_avx512f) X(f32_gemm_6x16_avx2_fma) X(f32_gemm_1x16_avx2_fma) X(f32_gemm_4x16_scalar)
-#define CONVKIT_GEMM_PAIR_FUNCTIONS(X) X(f32_gemm_8x32_avx512f) X(f32_gemm_1x32_avx512f)
+  X("avx512f", 8, f32_gemm_8x16_avx512f, f32_gemm_1x16_avx512f, f32_gemm_8x32_avx512f, f32_gemm_1x32_avx512f, f32_maxpool_nhwc_avx512f, f32_igemm_8x16_avx512f, f32_igemm_8x32_avx512f, x32_packa_12_avx, 12, f32_gemm_12x16_avx512f, f32_gemm_12x32_avx512f) \
+  X("avx2-fma", 6, f32_gemm_6x16_avx2_fma, f32_gemm_1x16_avx2_fma, nullptr, nullptr, f32_maxpool_nhwc_avx2, f32_igemm_6x16_avx2_fma, nullptr, nullptr, 6, f32_gemm_6x16_avx2_fma, nullptr) \
+  X("scalar", 4, f32_gemm_4x16_scalar, nullptr, nullptr, nullptr, f32_maxpool_nhwc_scalar, f32_igemm_4x16_scalar, nullptr, nullptr, 4, f32_gemm_4x16_scalar, nullptr)
+#define CONVKIT_GEMM_FUNCTIONS(X) X(f32_gemm_8x16_avx512f) X(f32_gemm_1x16_avx512f) X(f32_gemm_12x16_avx512f) X(f32_gemm_6x16_avx2_fma) X(f32_gemm_1x16_avx2_fma) X(f32_gemm_4x16_scalar)
+#define CONVKIT_GEMM_PAIR_FUNCTIONS(X) X(f32_gemm_8x32_avx512f) X(f32_gemm_1x32_avx512f) X(f32_gemm_12x32_avx512f)
 #elif defined(__aarch64__) || defined(_M_ARM64)
 #define CONVKIT_GEMM_KERNELS(X) \
-  X("neon", 6, f32_gemm_6x16_neon, f32_gemm_1x16_neon, nullptr, nullptr, f32_maxpool_nhwc_neon, f32_igemm_6x16_neon, nullptr, nullptr) \
-  X("scalar", 4, f32_gemm_4x16_scalar, nullptr, nullptr, nullptr, f32_maxpool_nhwc_scalar, f32_igemm_4x16_scalar, nullptr, nullptr)
+  X("neon", 6, f32_gemm_6x16_neon, f32_gemm_1x16_neon, nullptr, nullptr, f32_maxpool_nhwc_neon, f32_igemm_6x16_neon, nullptr, nullptr, 6, f32_gemm_6x16_neon, nullptr) \
+  X("scalar", 4, f32_gemm_4x16_scalar, nullptr, nullptr, nullptr, f32_maxpool_nhwc_scalar, f32_igemm_4x16_scalar, nullptr, nullptr, 4, f32_gemm_4x16_scalar, nullptr)
 #define CONVKIT_GEMM_FUNCTIONS(X) X(f32_gemm_6x16_neon) X(f32_gemm_1x16_neon) X(f32_gemm_4x16_scalar)
 #define CONVKIT_GEMM_PAIR_FUNCTIONS(X)
 #else
 #define CONVKIT_GEMM_KERNELS(X) \
-  X("scalar", 4, f32_gemm_4x16_scalar, nullptr, nullptr, nullptr, f32_maxpool_nhwc_scalar, f32_igemm_4x16_scalar, nullptr, nullptr)
+  X("scalar", 4, f32_gemm_4x16_scalar, nullptr, nullptr, nullptr, f32_maxpool_nhwc_scalar, f32_igemm_4x16_scalar, nullptr, nullptr, 4, f32_gemm_4x16_scalar, nullptr)
 #define CONVKIT_GEMM_FUNCTIONS(X) X(f32_gemm_4x16_scalar)
 #define CONVKIT_GEMM_PAIR_FUNCTIONS(X)
 #endif

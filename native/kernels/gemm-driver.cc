@@ -84,9 +84,12 @@ void GemmTile(const IsaKernels& uk, const GemmProblem& p, size_t m0, size_t m1, 
   const size_t panels = (p.n + kGemmNR - 1) / kGemmNR;
   p1 = std::min(p1, panels);
   float edge_bias[kGemmNR];  // bias of the last panel when N is not a multiple of 16
-  // A single-row problem goes to the one-row kernel. Decided on the whole problem: which kernel
-  // sums a row (and so its bits) must not depend on how threads split the rows.
-  const GemmUkernelFn fn = p.m == 1 && uk.row ? uk.row : uk.fn;
+  // Packed A has its own, taller kernels. A single-row problem goes to the one-row kernel (and is
+  // never packed by the plan). Both decided on the whole problem: which kernel sums a row (and so
+  // its bits) must not depend on how threads split the rows.
+  const size_t mr = pack ? uk.packed_mr : uk.mr;
+  const GemmUkernelFn fn = pack ? uk.packed_fn : p.m == 1 && uk.row ? uk.row : uk.fn;
+  const GemmPairFn pair = pack ? uk.packed_pair : fn == uk.fn ? uk.pair : uk.row_pair;
   const size_t k_end = p.k_end ? p.k_end : p.k;
   for (size_t mb = m0; mb < m1; mb += kGemmMc) {
     const size_t me = std::min(m1, mb + kGemmMc);
@@ -98,36 +101,35 @@ void GemmTile(const IsaKernels& uk, const GemmProblem& p, size_t m0, size_t m1, 
       // A is read in place (row i at a + i * a_rs), or this block is packed once and read from
       // there for every panel (tile t at pack + t * mr * kc).
       const float* a = p.a + mb * p.lda + k0 * p.a_cs;
-      size_t a_rs = p.lda, a_cs = p.a_cs, tile_stride = uk.mr * p.lda;
+      size_t a_rs = p.lda, a_cs = p.a_cs, tile_stride = mr * p.lda;
       if (pack) {
         if (uk.pack_a) uk.pack_a(me - mb, kc, a, p.lda, p.a_cs, pack);
-        else PackA(uk.mr, me - mb, kc, a, p.lda, p.a_cs, pack);
-        a = pack, a_rs = 1, a_cs = uk.mr, tile_stride = uk.mr * kc;
+        else PackA(mr, me - mb, kc, a, p.lda, p.a_cs, pack);
+        a = pack, a_rs = 1, a_cs = mr, tile_stride = mr * kc;
       }
       for (size_t pi = p0; pi < p1;) {
         const size_t n0 = pi * kGemmNR;
         const float* w = p.w + (pi * p.k + k0) * kGemmNR;
-        const GemmPairFn pair = fn == uk.fn ? uk.pair : uk.row_pair;
         if (pair && pi + 1 < p1 && n0 + 2 * kGemmNR <= p.n) {
           // Two full panels at once; the second starts K rows of 16 after the first.
           const float* bias = p.bias ? p.bias + n0 : kZeroBias;
-          for (size_t i = mb, t = 0; i < me; i += uk.mr, t++) {
-            pair(std::min(uk.mr, me - i), kc, a + t * tile_stride, a_rs, a_cs, w, w + p.k * kGemmNR,
-                    p.c + i * p.ldc + n0, p.ldc, flags, bias, p.minv, p.maxv);
+          for (size_t i = mb, t = 0; i < me; i += mr, t++) {
+            pair(std::min(mr, me - i), kc, a + t * tile_stride, a_rs, a_cs, w, w + p.k * kGemmNR,
+                 p.c + i * p.ldc + n0, p.ldc, flags, bias, p.minv, p.maxv);
           }
           pi += 2;
           continue;
         }
         const size_t nc = std::min(kGemmNR, p.n - n0);
         const float* bias = PanelBias(p.bias, n0, nc, edge_bias);
-        for (size_t i = mb, t = 0; i < me; i += uk.mr, t++) {
-          const size_t mr = std::min(uk.mr, me - i);
+        for (size_t i = mb, t = 0; i < me; i += mr, t++) {
+          const size_t rows = std::min(mr, me - i);
           const float* at = a + t * tile_stride;
           const auto run = [&](float* out, size_t ld) {
-            fn(mr, kc, at, a_rs, a_cs, w, out, ld, flags, bias, p.minv, p.maxv);
+            fn(rows, kc, at, a_rs, a_cs, w, out, ld, flags, bias, p.minv, p.maxv);
           };
           if (nc == kGemmNR) run(p.c + i * p.ldc + n0, p.ldc);
-          else EdgeTile(p.c + i * p.ldc + n0, p.ldc, mr, nc, flags, run);
+          else EdgeTile(p.c + i * p.ldc + n0, p.ldc, rows, nc, flags, run);
         }
         pi++;
       }

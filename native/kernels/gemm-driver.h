@@ -28,8 +28,9 @@ size_t PackedABlockFloats(size_t rows, size_t mr, size_t k_block);
 
 // Rows [m0, m1) and 16-column panels [p0, p1) of the problem with micro-kernel uk, K in blocks
 // of k_block rows, on the calling thread. m0 is a multiple of uk.mr. pack is null (A is read in
-// place) or holds PackedABlockFloats(m1 - m0, uk.mr, k_block) floats: each block of A is then
-// packed there once and read from there for every panel.
+// place) or holds PackedABlockFloats(m1 - m0, uk.packed_mr, k_block) floats: each block of A is
+// then packed there once, in tiles of packed_mr rows, and read from there for every panel by the
+// packed kernels.
 void GemmTile(const IsaKernels& uk, const GemmProblem& p, size_t m0, size_t m1, size_t p0,
               size_t p1, size_t k_block, float* pack);
 

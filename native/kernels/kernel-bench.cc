@@ -67,9 +67,12 @@ std::vector<KernelRate> BenchKernels(double seconds) {
   std::vector<KernelRate> out;
   for (const std::string& isa : SupportedIsas()) {
     const IsaKernels& uk = *FindKernels(isa);
+    const bool packed = uk.packed_fn != uk.fn;
     out.push_back({isa, uk.mr, KernelGflops(uk.fn, uk.mr, seconds),
                    uk.pair ? PairGflops(uk.pair, uk.mr, seconds) : 0,
-                   uk.row ? KernelGflops(uk.row, 1, seconds) : 0, PeakGflops(isa, seconds)});
+                   uk.row ? KernelGflops(uk.row, 1, seconds) : 0, PeakGflops(isa, seconds),
+                   packed ? uk.packed_mr : 0, packed ? KernelGflops(uk.packed_fn, uk.packed_mr, seconds) : 0,
+                   packed && uk.packed_pair ? PairGflops(uk.packed_pair, uk.packed_mr, seconds) : 0});
   }
   return out;
 }

@@ -13,7 +13,7 @@ void PackA(size_t mr, size_t rows, size_t kc, const float* a, size_t row_stride,
 // The same for an ISA's mr (IsaKernels::pack_a), vectorised: the same floats in the same places.
 using PackAFn = void (*)(size_t rows, size_t kc, const float* a, size_t row_stride,
                          size_t col_stride, float* out);
-void x32_packa_8_avx(size_t rows, size_t kc, const float* a, size_t row_stride, size_t col_stride,
-                     float* out);
+void x32_packa_12_avx(size_t rows, size_t kc, const float* a, size_t row_stride,
+                      size_t col_stride, float* out);
 
 }  // namespace convkit

@@ -146,6 +146,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   out.Set("isas", isas);
   out.Set("threads", double(NumThreads()));
   out.Set("mr", double(ActiveKernels().mr));
+  out.Set("packedMr", double(ActiveKernels().packed_mr));
   out.Set("nr", double(kGemmNR));
   return out;
 }
@@ -169,7 +170,8 @@ Napi::Value InjectFault(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// _benchKernels(seconds): [{ isa, mr, kernelGflops, pairGflops, rowGflops, peakGflops }], measured on this
+// _benchKernels(seconds): [{ isa, mr, kernelGflops, pairGflops, rowGflops, peakGflops, packedMr,
+// packedGflops, packedPairGflops }], measured on this
 // thread (npm run bench -- --kernels; never called by the library itself).
 Napi::Value BenchKernelRates(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
@@ -184,6 +186,9 @@ Napi::Value BenchKernelRates(const Napi::CallbackInfo& info) {
     o.Set("pairGflops", r.pair_gflops);
     o.Set("rowGflops", r.row_gflops);
     o.Set("peakGflops", r.peak_gflops);
+    o.Set("packedMr", double(r.packed_mr));
+    o.Set("packedGflops", r.packed_gflops);
+    o.Set("packedPairGflops", r.packed_pair_gflops);
     out.Set(out.Length(), o);
   }
   return out;

@@ -15,10 +15,15 @@ size_t CeilDiv(size_t a, size_t b) { return (a + b - 1) / b; }
 size_t SlotBytes(size_t bytes) { return CeilDiv(bytes, kCacheLine) * kCacheLine; }
 
 // Packed A for the blocks of one task (its rows, at most an M block, in whole row tiles), when
-// enough panels reuse it; 0 reads A in place.
+// enough panels reuse it and there is more than one row (a single row has its own kernel); 0
+// reads A in place.
+bool PacksA(size_t rows, size_t panels_per_task, const PlanTarget& t) {
+  return t.pack_a && rows > 1 && panels_per_task >= kPackMinPanels;
+}
+
 size_t PackFloats(const Plan& p, const PlanTarget& t) {
-  const bool pack = t.pack_a && p.panels_per_task >= kPackMinPanels;
-  return pack ? PackedABlockFloats(p.rows_per_task, t.mr, p.k_block) : 0;
+  const bool pack = PacksA(p.rows, p.panels_per_task, t);
+  return pack ? PackedABlockFloats(p.rows_per_task, t.packed_mr, p.k_block) : 0;
 }
 
 // One participant when the work is too small to share; never more than there are tasks.
@@ -31,7 +36,7 @@ size_t Participants(double work, double threshold, size_t threads, size_t tasks)
 PlanTarget NativeTarget() {
   // Native tile scratch lives on the stack of GemmTile; tap pointers are the CPU's.
   const IsaKernels& kernels = ActiveKernels();
-  return {&kernels, kernels.mr, NumThreads(), kParallelMacs, kParallelReads, kParallelActivations, 0,
+  return {&kernels, kernels.mr, kernels.packed_mr, NumThreads(), kParallelMacs, kParallelReads, kParallelActivations, 0,
           sizeof(const float*), true, true, true};
 }
 
@@ -60,7 +65,9 @@ Plan PlanGemm(size_t m, size_t n, size_t k, const PlanTarget& t) {
   // thread all of W (k x n), splitting panels all of A (m x k). Either way every thread gets work.
   const bool split_rows = row_tiles >= threads ? m >= n || p.panels < threads : row_tiles >= p.panels;
   if (threads > 1 && p.k_splits == 1 && split_rows) {
-    p.rows_per_task = CeilDiv(row_tiles, threads) * t.mr;  // whole micro-tiles per task
+    // Whole micro-tiles per task, of the packed kernels' height when A will be packed.
+    const size_t tile = PacksA(m, p.panels, t) ? t.packed_mr : t.mr;
+    p.rows_per_task = CeilDiv(CeilDiv(m, tile), threads) * tile;
   } else if (threads > 1 && p.k_splits == 1) {
     p.panels_per_task = CeilDiv(p.panels, threads);
   }

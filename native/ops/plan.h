@@ -34,6 +34,7 @@ struct Plan {
 struct PlanTarget {
   const IsaKernels* kernels;   // native: the micro-kernels to run (null elsewhere)
   size_t mr;                    // rows of the GEMM micro-kernel
+  size_t packed_mr;             // the same over packed A (IsaKernels::packed_mr)
   size_t threads;               // threads the backend may use now
   double parallel_macs;         // below this, one thread
   double parallel_reads;        // the same for max-pool

@@ -234,6 +234,13 @@ void MicroKernels(const IsaKernels& uk, Rng& rng) {
             MicroKernelCase(uk, "tile", uk.fn, nullptr, uk.mr, mr, kc, layout, flags, act, rng);
             if (uk.pair) MicroKernelCase(uk, "pair", nullptr, uk.pair, uk.mr, mr, kc, layout, flags, act, rng);
           }
+          // The packed-A kernels read only packed tiles of their own height (gemm.h).
+          if (layout == ALayout::kPacked && uk.packed_fn != uk.fn) {
+            for (size_t mr = 1; mr <= uk.packed_mr; mr++) {
+              MicroKernelCase(uk, "packed", uk.packed_fn, nullptr, uk.packed_mr, mr, kc, layout, flags, act, rng);
+              if (uk.packed_pair) MicroKernelCase(uk, "packed-pair", nullptr, uk.packed_pair, uk.packed_mr, mr, kc, layout, flags, act, rng);
+            }
+          }
           // The one-row kernels read A at a + k * a_cs (a single row, as the driver calls them).
           if (uk.row) MicroKernelCase(uk, "row", uk.row, nullptr, 1, 1, kc, layout, flags, act, rng);
           if (uk.row_pair) MicroKernelCase(uk, "row-pair", nullptr, uk.row_pair, 1, 1, kc, layout, flags, act, rng);
@@ -260,7 +267,7 @@ void DriverCase(const IsaKernels& uk, size_t m, size_t n, size_t k, size_t k_blo
   // Transposed: a holds the k x m matrix A^T; element (i, kk) of A at a[kk * m + i].
   p.lda = transposed ? 1 : k, p.a_cs = transposed ? m : 1;
   p.bias = with_bias ? bias.data() : nullptr, p.minv = act.minv, p.maxv = act.maxv, p.accumulate = accumulate;
-  std::vector<float> packed(pack ? PackedABlockFloats(m, uk.mr, k_block) : 0);
+  std::vector<float> packed(pack ? PackedABlockFloats(m, uk.packed_mr, k_block) : 0);
   const size_t panels = (n + kGemmNR - 1) / kGemmNR;
   GemmTile(uk, p, 0, m, 0, panels, k_block, pack ? packed.data() : nullptr);
   for (size_t i = 0; i < m && t.ok(); i++) {
@@ -274,8 +281,9 @@ void DriverCase(const IsaKernels& uk, size_t m, size_t n, size_t k, size_t k_blo
 }
 
 void Driver(const IsaKernels& uk, Rng& rng) {
-  const size_t mr = uk.mr;
-  const size_t ms[] = {1, mr - 1, mr, mr + 1, 2 * mr + 1, kGemmMc - 1, kGemmMc, kGemmMc + 1};
+  // Row counts around the tile heights of both A layouts (in place: mr, packed: packed_mr).
+  const size_t mr = uk.mr, pmr = uk.packed_mr;
+  const size_t ms[] = {1, mr - 1, mr, mr + 1, 2 * mr + 1, pmr - 1, pmr + 1, 2 * pmr + 1, kGemmMc - 1, kGemmMc, kGemmMc + 1};
   const size_t ns[] = {1, 15, 16, 17, 32, 33, 50};
   const size_t ks[] = {1, 17, kGemmKc - 1, kGemmKc, kGemmKc + 1};
   for (size_t m : ms) {
@@ -432,7 +440,7 @@ void MaxPool(const IsaKernels& uk, Rng& rng) {
 
 // PackA: tile t, step k, row i at out[(t * kc + k) * mr + i], zeros past the rows.
 void PackATest(Rng& rng) {
-  for (size_t mr : {size_t(4), size_t(6), size_t(8)})
+  for (size_t mr : {size_t(4), size_t(6), size_t(8), size_t(12)})
     for (size_t rows : {size_t(1), mr - 1, mr, mr + 1, 3 * mr + 2})
       for (size_t kc : {size_t(1), size_t(5), size_t(16)}) {
         Case t(Format("PackA mr=%zu rows=%zu kc=%zu", mr, rows, kc));
@@ -451,17 +459,19 @@ void PackATest(Rng& rng) {
 }
 
 // An ISA's own A packing (IsaKernels::pack_a): the portable PackA's floats in the same places,
-// for A in place and transposed, partial tiles, and K around its 8-step blocks.
+// for A in place and transposed, partial tiles, and K around its 8-step blocks. It packs tiles of
+// packed_mr rows.
 void IsaPackA(const IsaKernels& uk, Rng& rng) {
   if (!uk.pack_a) return;
-  for (size_t rows : {size_t(1), uk.mr - 1, uk.mr, uk.mr + 1, 3 * uk.mr + 2})
+  const size_t mr = uk.packed_mr;
+  for (size_t rows : {size_t(1), mr - 1, mr, mr + 1, 3 * mr + 2})
     for (size_t kc : {size_t(1), size_t(7), size_t(8), size_t(9), size_t(37)})
       for (const bool transposed : {false, true}) {
         Case t(Format("%s pack_a rows=%zu kc=%zu%s", uk.isa, rows, kc, transposed ? " transposed" : ""));
-        const size_t tiles = (rows + uk.mr - 1) / uk.mr, lda = transposed ? 1 : kc + 3, cs = transposed ? rows + 2 : 1;
-        Guarded a(transposed ? kc * cs : rows * lda), want(tiles * kc * uk.mr), got(tiles * kc * uk.mr);
+        const size_t tiles = (rows + mr - 1) / mr, lda = transposed ? 1 : kc + 3, cs = transposed ? rows + 2 : 1;
+        Guarded a(transposed ? kc * cs : rows * lda), want(tiles * kc * mr), got(tiles * kc * mr);
         rng.Fill(a.data(), a.size());
-        PackA(uk.mr, rows, kc, a.data(), lda, cs, want.data());
+        PackA(mr, rows, kc, a.data(), lda, cs, want.data());
         uk.pack_a(rows, kc, a.data(), lda, cs, got.data());
         t.Check(std::memcmp(want.data(), got.data(), want.size() * sizeof(float)) == 0, "differs from PackA");
       }
