@@ -2,7 +2,7 @@
 // the machine's limit. Each GEMM micro-kernel on an L1-resident problem next to the core's FMA
 // peak (a dependency-free FMA loop in the same binary), then the whole GEMM (gemm(), which packs
 // B on every call as np.dot does) on 1024^3, 2048^3 and the suite's im2col shapes, next to
-// numpy's np.dot in the same run when python3 with numpy is present.
+// numpy's np.dot in the same run when python3 with numpy is present, alternating shape by shape.
 import { spawnSync } from 'node:child_process';
 import * as ck from '../lib/index';
 import type { NativeBackend } from '../lib/backends/native';
@@ -23,40 +23,36 @@ function gemmShapes(): Shape[] {
   return shapes;
 }
 
-/** Median seconds of fn over a time budget, after one warm-up call. */
-function time(fn: () => unknown, budgetMs: number): number {
+/** Seconds per call of fn over a time budget (at least 3 calls), after one warm-up call. */
+function samples(fn: () => unknown, budgetMs: number): number[] {
   fn();
   const times: number[] = [];
   const start = performance.now();
   while (times.length < 3 || performance.now() - start < budgetMs) {
     const t0 = performance.now();
     fn();
-    times.push(performance.now() - t0);
+    times.push((performance.now() - t0) / 1000);
   }
-  return median(times) / 1000;
+  return times;
 }
 
 const NUMPY = `
 import json, sys, time
 import numpy as np
-shapes, budget = json.loads(sys.argv[1]), float(sys.argv[2])
-out = []
+s, budget = json.loads(sys.argv[1]), float(sys.argv[2])
 rng = np.random.default_rng(1)
-for s in shapes:
-    a = rng.random((s['m'], s['k']), dtype=np.float32); b = rng.random((s['k'], s['n']), dtype=np.float32)
-    np.dot(a, b)
-    times, start = [], time.perf_counter()
-    while len(times) < 3 or time.perf_counter() - start < budget:
-        t = time.perf_counter(); np.dot(a, b); times.append(time.perf_counter() - t)
-    times.sort()
-    out.append(times[len(times) // 2])
-print(json.dumps(out))
+a = rng.random((s['m'], s['k']), dtype=np.float32); b = rng.random((s['k'], s['n']), dtype=np.float32)
+np.dot(a, b)
+times, start = [], time.perf_counter()
+while len(times) < 3 or time.perf_counter() - start < budget:
+    t = time.perf_counter(); np.dot(a, b); times.append(time.perf_counter() - t)
+print(json.dumps(times))
 `;
 
-/** numpy's seconds per shape with `threads` BLAS threads, or null without python3 and numpy. */
-function numpySeconds(shapes: Shape[], threads: number, budgetMs: number): number[] | null {
+/** numpy's seconds per call of one shape with `threads` BLAS threads, or null without python3 and numpy. */
+function numpySamples(shape: Shape, threads: number, budgetMs: number): number[] | null {
   const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
-  const r = spawnSync('python3', ['-c', NUMPY, JSON.stringify(shapes), String(budgetMs / 1000)], { encoding: 'utf8', env });
+  const r = spawnSync('python3', ['-c', NUMPY, JSON.stringify(shape), String(budgetMs / 1000)], { encoding: 'utf8', env });
   if (r.status !== 0) return null;
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }
@@ -87,20 +83,29 @@ export async function kernelReport(threadCounts: number[], quick: boolean): Prom
   ]));
 
   const shapes = gemmShapes();
-  const budget = quick ? 200 : 1500;
+  // Each shape in rounds that alternate numpy and convkit, so that a change in the machine's load
+  // falls on both; the medians are over all rounds' calls.
+  const rounds = quick ? 1 : 3;
+  const budget = (quick ? 200 : 1500) / rounds;
   const original = ck.getNumThreads();
   for (const threads of threadCounts) {
     ck.setNumThreads(threads);
     const rows: string[][] = [];
-    const numpy = numpySeconds(shapes, threads, budget);
-    shapes.forEach((s, i) => {
+    let numpy = true;
+    for (const s of shapes) {
       const a = new ck.Tensor(new Float32Array(s.m * s.k).fill(0.5), [s.m, s.k]);
       const b = new ck.Tensor(new Float32Array(s.k * s.n).fill(0.25), [s.k, s.n]);
+      const ours: number[] = [], theirs: number[] = [];
+      for (let r = 0; r < rounds; r++) {
+        const t = numpy ? numpySamples(s, threads, budget) : null;
+        if (t) theirs.push(...t);
+        else numpy = false;
+        ours.push(...samples(() => ck.gemm(a, b), budget));
+      }
       const flops = 2 * s.m * s.n * s.k;
-      const ours = flops / time(() => ck.gemm(a, b), budget) / 1e9;
-      const theirs = numpy ? flops / numpy[i] / 1e9 : NaN;
-      rows.push([s.name, `${s.m}x${s.n}x${s.k}`, ours.toFixed(1), numpy ? theirs.toFixed(1) : '-', numpy ? (ours / theirs).toFixed(2) : '-']);
-    });
+      const gOurs = flops / median(ours) / 1e9, gTheirs = numpy ? flops / median(theirs) / 1e9 : NaN;
+      rows.push([s.name, `${s.m}x${s.n}x${s.k}`, gOurs.toFixed(1), numpy ? gTheirs.toFixed(1) : '-', numpy ? (gOurs / gTheirs).toFixed(2) : '-']);
+    }
     console.log(`\nWhole GEMM, ${threads} thread${threads > 1 ? 's' : ''}, ${ck.backendInfo().isa} (GFLOP/s; numpy ${numpy ? 'np.dot' : 'not available: python3 with numpy not found'}):`);
     printTable(['shape', 'm x n x k', 'convkit', 'numpy', 'ratio'], rows);
   }
