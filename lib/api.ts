@@ -12,6 +12,7 @@ export { Dense, type DenseOptions } from './layers/dense';
 export { Flatten } from './layers/flatten';
 export { Sequential, type LayerGradients, type SequentialGradients } from './layers/sequential';
 export { gemm, gemmAsync, type GemmOptions } from './gemm';
+export { residentTensor, releaseTensor } from './resident';
 export type { EvaluateResult, FitResult, History } from './train/fit';
 export type { LossName } from './train/losses';
 export type { AdamConfig, OptimizerName, OptimizerSpec, SgdConfig } from './train/optimizers';

@@ -33,12 +33,13 @@ const LIBRARIES = {
     return {
       info: () => `${ck.backendInfo().isa}, ${ck.getNumThreads()} threads`,
       prepare(s, d) {
-        const x = new ck.Tensor(d.input, s.inputShape);
+        // Placed once where the backend reads it, as tf.tensor does for TensorFlow.js.
+        const x = ck.residentTensor(new ck.Tensor(d.input, s.inputShape));
         const layer = s.op === 'dense' ? new ck.Dense({ units: s.units, activation: s.activation, kernel: d.kernel, bias: d.bias })
           : s.op === 'maxpool' ? new ck.MaxPool2D({ poolSize: s.k, strides: s.stride, padding: s.padding })
             : new ck.Conv2D({ filters: s.filters, kernelSize: s.k, strides: s.stride, padding: s.padding, activation: s.activation, kernel: d.kernel, bias: d.bias });
         let last = null;
-        return { run: () => (last = layer.forward(x)), output: () => last.data, release: () => (last = null) };
+        return { run: () => (last = layer.forward(x)), output: () => last.data, release: () => { last = null; ck.releaseTensor(x); } };
       },
     };
   },

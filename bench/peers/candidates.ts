@@ -39,9 +39,18 @@ function convkit(backend: ck.BackendName, threads: number): Candidate {
     },
     async prepare(w, d) {
       const layer = convkitLayer(w, d);
-      const x = new ck.Tensor(d.input, d.inputShape);
+      // The input is placed once where the backend reads it, as tf.tensor does for TensorFlow.js
+      // (wasm: the module's memory; native: an ordinary copy).
+      const x = ck.residentTensor(new ck.Tensor(d.input, d.inputShape));
       let last: ck.Tensor | null = null;
-      return { run: () => (last = layer.forward(x)), output: async () => (last ?? layer.forward(x)).data, release: () => (last = null) };
+      return {
+        run: () => (last = layer.forward(x)),
+        output: async () => (last ?? layer.forward(x)).data,
+        release: () => {
+          last = null;
+          ck.releaseTensor(x);
+        },
+      };
     },
   };
 }

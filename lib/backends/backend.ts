@@ -101,6 +101,14 @@ export interface Backend {
   owns(packed: PackedWeights): boolean;
   /** Frees packed weights the layer no longer needs (they are also freed when collected). */
   release(packed: PackedWeights): void;
+  /**
+   * A copy of data in the backend's own memory, which its calls read in place (no copy in), or
+   * null where the backend has none that can hold it for long (native reads JavaScript's memory
+   * directly; wasm without shared memory, whose growth would detach the view).
+   */
+  resident?(data: Float32Array): Float32Array | null;
+  /** Frees what resident() made of data; false when data is not such a copy (of any engine). */
+  releaseResident?(data: Float32Array): boolean;
 
   conv2d(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: Conv2DParams): Float32Array;
   conv2dAsync(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: Conv2DParams): Promise<Float32Array>;

@@ -50,6 +50,9 @@ function withWorkspace(spec: JobSpec, workspace: number, slotBytes: number): Job
   return spec;
 }
 
+/** Resident arrays that were released, of any engine: their memory may hold anything now. */
+const releasedResidents = new WeakSet<Float32Array>();
+
 /** Packed weights held in one engine's memory; freed with release() or when collected. */
 export class WasmWeights implements PackedWeights {
   released = false;
@@ -72,6 +75,8 @@ export class Engine {
   private busyCalls = 0;
   private deferred: number[] = [];
   private readonly finalizer = new FinalizationRegistry<number>((ptr) => this.releaseBlock(ptr));
+  /** Resident arrays (views of this memory that calls read in place) and their blocks. */
+  private readonly residents = new WeakMap<Float32Array, number>();
 
   constructor(readonly platform: WasmPlatform, readonly variant: WasmVariant) {
     const maximum = Math.floor(platform.maxMemoryBytes / 65536);
@@ -151,6 +156,36 @@ export class Engine {
 
   leave(): void {
     if (--this.busyCalls === 0) for (const ptr of this.deferred.splice(0)) this.arena.release(ptr);
+  }
+
+  /**
+   * A copy of `data` in a block of its own, as a view of this memory that calls read in place
+   * (no copy in) until releaseResident or collection; null where the memory is not shared: its
+   * growth would detach the view.
+   */
+  adopt(data: Float32Array): Float32Array | null {
+    if (!this.variant.shared) return null;
+    const ptr = this.put(data);
+    const view = this.arena.f32(ptr, data.length);
+    this.residents.set(view, ptr);
+    this.finalizer.register(view, ptr, view);
+    return view;
+  }
+
+  /** Frees a resident array's block (after the calls in flight); false if x is not one. */
+  releaseResident(x: Float32Array): boolean {
+    const ptr = this.residents.get(x);
+    if (ptr === undefined) return false;
+    this.residents.delete(x);
+    releasedResidents.add(x);
+    if (this.finalizer.unregister(x)) this.releaseBlock(ptr);
+    return true;
+  }
+
+  /** The block of a resident array x, or undefined for any other array. */
+  residentPtr(x: Float32Array): number | undefined {
+    if (releasedResidents.has(x)) throw new TypeError('Expected a tensor that has not been released (releaseTensor) but received a released one');
+    return this.residents.get(x);
   }
 
   /** Copies `data` into a new block. */

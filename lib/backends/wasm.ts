@@ -91,6 +91,15 @@ export class WasmBackend implements Backend {
     return true;
   }
 
+  resident(data: Float32Array): Float32Array | null {
+    return this.engine.adopt(data);
+  }
+
+  releaseResident(data: Float32Array): boolean {
+    for (const e of this.engines.values()) if (e.releaseResident(data)) return true;
+    return false;
+  }
+
   owns(packed: PackedWeights): boolean {
     return packed instanceof WasmWeights && packed.engine === this.engine && !packed.released;
   }
@@ -148,7 +157,8 @@ export class WasmBackend implements Backend {
     };
     let handedOver = false; // to the async job, which frees the blocks when it settles
     try {
-      const ptrs = [x, ...op.extra].map((a) => (a ? (blocks.push(e.put(a)), blocks[blocks.length - 1]) : 0));
+      const place = (a: Float32Array) => (blocks.push(e.put(a)), blocks[blocks.length - 1]);
+      const ptrs = [e.residentPtr(x) ?? place(x), ...op.extra.map((a) => (a ? place(a) : 0))];
       const yPtr = e.arena.alloc(op.outputs * 4);
       blocks.push(yPtr);
       const jobs = planned(op, ptrs, yPtr);
@@ -205,7 +215,9 @@ export class WasmBackend implements Backend {
 
   maxpool2d(x: Float32Array, p: WindowParams): Float32Array {
     const op = this.poolJob(x, p);
-    if (op.plan.threads === 1 && x.length * 4 > 2 * PLAN.poolBandBytes) return this.poolInBands(x, p, op);
+    // A resident input is read in place: there is no copy to pool behind.
+    const copied = this.engine.residentPtr(x) === undefined;
+    if (copied && op.plan.threads === 1 && x.length * 4 > 2 * PLAN.poolBandBytes) return this.poolInBands(x, p, op);
     return this.call(x, op, true) as Float32Array;
   }
 
@@ -305,7 +317,7 @@ export class WasmBackend implements Backend {
     const keep = (ptr: number) => (blocks.push(ptr), ptr);
     e.enter();
     try {
-      const xPtr = keep(e.put(x));
+      const xPtr = e.residentPtr(x) ?? keep(e.put(x));
       const extras = ops.map((op) => op.extra.map((a) => (a ? keep(e.put(a)) : 0)));
       const most = Math.max(...ops.map((op) => op.outputs));
       const buffers = [keep(e.arena.alloc(most * 4)), ops.length > 1 ? keep(e.arena.alloc(most * 4)) : 0];
