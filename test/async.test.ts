@@ -9,8 +9,10 @@ import { randomArray } from './helpers/random';
 
 forEachBackend('forwardAsync', () => {
   it('keeps the event loop turning while a long conv runs', async () => {
-    // About 2.5 GFLOP: long enough to span many event-loop turns on any machine.
-    const x = new ck.Tensor(randomArray(4 * 56 * 56 * 64, 1), [4, 56, 56, 64]);
+    // About 10 GFLOP: long enough to span many event-loop turns on any machine, also when other
+    // processes load it (2.5 GFLOP took 16 ms with AVX-512 and 2 threads, and a loaded machine
+    // then gave the loop a single turn in that time).
+    const x = new ck.Tensor(randomArray(16 * 56 * 56 * 64, 1), [16, 56, 56, 64]);
     const conv = new ck.Conv2D({ filters: 128, kernelSize: 3, padding: 'same', seed: 3 });
     conv.forward(new ck.Tensor(randomArray(56 * 56 * 64, 2), [1, 56, 56, 64])); // pack the weights first
     let ticks = 0, running = true;
@@ -23,7 +25,7 @@ forEachBackend('forwardAsync', () => {
     const y = await conv.forwardAsync(x);
     running = false;
     const elapsed = Date.now() - started;
-    expect(y.shape).to.deep.equal([4, 56, 56, 128]);
+    expect(y.shape).to.deep.equal([16, 56, 56, 128]);
     // A blocked loop would tick at most once or twice; a free one ticks continuously.
     expect(ticks, `${ticks} ticks in ${elapsed} ms`).to.be.greaterThan(20);
   });
