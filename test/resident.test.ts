@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import * as ck from '../lib/index';
 import { backend } from '../lib/backends/select';
-import { forEachBackend } from './helpers/backends';
+import { forEachBackend, onWasm } from './helpers/backends';
 import { randomArray } from './helpers/random';
 
 const bits = (t: ck.Tensor) => Array.from(new Uint32Array(t.data.buffer, t.data.byteOffset, t.data.length));
@@ -88,19 +88,7 @@ forEachBackend('residentTensor', () => {
 });
 
 describe('residentTensor on the wasm backend', function () {
-  if (!ck.backends().includes('wasm')) {
-    it('needs the wasm backend', function () {
-      console.log('      skipped: the wasm backend does not load here (run npm run build)');
-      this.skip();
-    });
-    return;
-  }
-  let previous: ck.BackendName;
-  before(async () => {
-    previous = ck.getBackend();
-    await ck.setBackend('wasm');
-  });
-  after(() => ck.setBackend(previous));
+  if (!onWasm()) return;
   const x = new ck.Tensor(randomArray(3 * 16 * 16 * 8, 11), [3, 16, 16, 8]);
 
   it('lives in the module memory of a threaded build, and its block comes back when released', () => {

@@ -6,27 +6,16 @@ import { readFileSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import * as ck from '../lib/index';
-import { backend } from '../lib/backends/select';
 import type { Backend } from '../lib/backends/backend';
 import { randomArray } from './helpers/random';
+import { onWasm } from './helpers/backends';
 import { relaxedSimdSupported } from '../lib/backends/wasm-features';
 
 describe('the wasm backend', function () {
-  if (!ck.backends().includes('wasm')) {
-    it('needs the wasm backend', function () {
-      console.log('      skipped: the wasm backend does not load here (run npm run build)');
-      this.skip();
-    });
-    return;
-  }
-  let previous: ck.BackendName;
+  const onIt = onWasm();
+  if (!onIt) return;
   let wasm: Backend;
-  before(async () => {
-    previous = ck.getBackend();
-    await ck.setBackend('wasm');
-    wasm = backend();
-  });
-  after(() => ck.setBackend(previous));
+  before(() => (wasm = onIt()));
 
   /** Bytes the arena of the engine in use has handed out and not taken back. */
   const allocated = () => (wasm as unknown as { engine: { arena: { allocatedBytes: number } } }).engine.arena.allocatedBytes;

@@ -3,6 +3,7 @@
 import * as ck from '../../lib/index';
 import { backend } from '../../lib/backends/select';
 import type { NativeBackend } from '../../lib/backends/native';
+import type { Backend } from '../../lib/backends/backend';
 
 export const ALL_BACKENDS = ['native', 'wasm'] as const;
 
@@ -121,4 +122,25 @@ export function onNative(): (() => NativeBackend) | null {
   });
   after(async () => ck.setBackend(previous));
   return () => backend() as NativeBackend;
+}
+
+/**
+ * Inside a describe: switches to the wasm backend for its tests (and back after), returning the
+ * backend; null, with a skipped test saying why, when the wasm modules are not built.
+ */
+export function onWasm(): (() => Backend) | null {
+  if (!ck.backends().includes('wasm')) {
+    it('needs the wasm backend', function () {
+      console.log('      skipped: the wasm backend does not load here (run npm run build)');
+      this.skip();
+    });
+    return null;
+  }
+  let previous: ck.BackendName;
+  before(async () => {
+    previous = ck.getBackend();
+    await ck.setBackend('wasm');
+  });
+  after(async () => ck.setBackend(previous));
+  return () => backend();
 }
