@@ -100,6 +100,11 @@ describe('one plan, two backends', () => {
   for (const m of [1, 2, 5, 6, 7, 8, 9, 12, 13, 16, 20, 24, 25, 48, 49, 97, 300, 2048])
     for (const n of [1, 16, 17, 100, 1000])
       for (const k of [1, 27, 256, 257, 700]) gemms.push([m, n, k]);
+  // A long K around the split rule's edges: micro-tiles (row tiles x panels) just under and at
+  // splitKMaxTiles for every MR, K just under and past two chunks (splitKChunk 4096).
+  for (const m of [1, 4, 5, 8, 9, 16, 17, 28, 29, 56])
+    for (const n of [16, 20, 48, 49, 112, 113])
+      for (const k of [8191, 8192, 24576, 24577]) gemms.push([m, n, k]);
   const windows = [
     { n: 1, h: 8, w: 8, c: 3, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pt: 1, pb: 1, pl: 1, pr: 1, oc: 16 },
     { n: 2, h: 64, w: 64, c: 32, kh: 3, kw: 3, sh: 2, sw: 2, dh: 1, dw: 1, pt: 0, pb: 1, pl: 0, pr: 1, oc: 64 },
@@ -145,13 +150,21 @@ describe('one plan, two backends', () => {
     expect(compared).to.be.above(0);
   });
 
-  it('a plan covers every output row and panel exactly once, within the task limit', () => {
-    const t: PlanTarget = { mr: 4, threads: 2, parallelMacs: 0, parallelReads: 0, parallelActivations: 0, tileBytes: 320, pointerBytes: 4, packA: false, splitK: false, indirect: false };
+  it('a plan covers every output row and panel exactly once, and every step of K, within the task limit', () => {
+    const t: PlanTarget = { mr: 4, threads: 2, parallelMacs: 0, parallelReads: 0, parallelActivations: 0, tileBytes: 320, pointerBytes: 4, packA: false, splitK: true, indirect: false };
     for (const [m, n, k] of gemms) {
       const p = planGemm(m, n, k, t);
-      expect(Math.ceil(m / p.rowsPerTask) * Math.ceil(p.panels / p.panelsPerTask)).to.equal(p.tasks);
+      expect(Math.ceil(m / p.rowsPerTask) * Math.ceil(p.panels / p.panelsPerTask) * p.kSplits).to.equal(p.tasks);
       expect(p.panels).to.equal(Math.ceil(n / spec.panelWidth));
       expect(p.threads).to.be.within(1, Math.min(2, p.tasks));
+      // The chunks cover K once; a split plan is one block (the whole output) whose partials,
+      // kSplits x m x n floats, fit in its shared workspace.
+      expect((p.kSplits - 1) * p.kChunk, `${m}x${n}x${k}`).to.be.below(k);
+      expect(p.kSplits * p.kChunk).to.be.at.least(k);
+      if (p.kSplits > 1) {
+        expect([p.rowsPerTask, p.panelsPerTask], `${m}x${n}x${k}`).to.deep.equal([m, p.panels]);
+        expect(p.sharedBytes).to.be.at.least(p.kSplits * m * n * 4);
+      } else expect(p.sharedBytes).to.equal(0);
     }
     for (const [rows, cols] of activations) {
       const p = planActivation(rows, cols, { ...t, parallelActivations: 16384 });
