@@ -11,6 +11,7 @@ import { planActivation, planConv2D, planGemm, planMaxPool2D, type PlanTarget } 
 import { backend } from '../lib/backends/select';
 import { outputExtent } from '../lib/shape';
 import type { NativeBackend } from '../lib/backends/native';
+import type { WasmBackend } from '../lib/backends/wasm';
 import { WASM_BUILDS } from '../lib/generated/kernels';
 import { forEachBackend } from './helpers/backends';
 
@@ -179,6 +180,53 @@ describe('one plan, two backends', () => {
       expect(p.tasks * p.rowsPerTask).to.be.at.least(p.rows);
       expect(p.tasks).to.be.below(2 ** spec.job.taskBits);
     }
+  });
+
+  describe('the wasm target splits K', () => {
+    let previous: ck.BackendName;
+    before(async () => {
+      previous = ck.getBackend();
+      await ck.setBackend('wasm');
+    });
+    after(async () => ck.setBackend(previous));
+
+    // [m, n, k, chunks], chunks worked out by hand from kernels.json: wasm's MR is 4, so 8 rows
+    // are two row tiles; a split needs fewer than 8 micro-tiles (row tiles x 16-column panels)
+    // and K of at least two chunks of 4096, and then has ceil(K / 4096) chunks.
+    const cases: [number, number, number, number][] = [
+      [8, 32, 24576, 6], // D1: 2 x 2 tiles
+      [1, 20, 8193, 3], [4, 24, 8192, 2], [5, 100, 12000, 1], [8, 64, 8192, 1], [28, 16, 8192, 2], [29, 16, 8192, 1],
+      [1, 112, 9000, 3], [1, 113, 9000, 1], [8, 32, 8191, 1],
+    ];
+    for (const [m, n, k, chunks] of cases) {
+      it(`gemm ${m}x${n}x${k}: ${chunks === 1 ? 'not split' : `${chunks} chunks`}, the same for 1 to 4 threads`, () => {
+        const wasm = backend() as WasmBackend;
+        const original = ck.getNumThreads();
+        try {
+          for (const threads of [1, 2, 3, 4]) {
+            ck.setNumThreads(threads);
+            const p = wasm.plan('gemm', { m, n, k });
+            expect(p.kSplits, `${threads} threads`).to.equal(chunks);
+            if (chunks === 1) continue;
+            expect(p.kChunk).to.equal(4096);
+            expect(p.tasks).to.equal(chunks);
+            // The partials of every chunk, m x n floats each, rounded up to a cache line.
+            expect(p.sharedBytes).to.equal(Math.ceil((chunks * m * n * 4) / 64) * 64);
+          }
+        } finally {
+          ck.setNumThreads(original);
+        }
+      });
+    }
+
+    it('the backend plans with plan.ts for its target, split K on (the test hook refuses other ops)', () => {
+      const wasm = backend() as WasmBackend;
+      expect(wasm.plan('gemm', { m: 8, n: 32, k: 24576 })).to.deep.equal(planGemm(8, 32, 24576, {
+        mr: 4, threads: wasm.info().threads, parallelMacs: spec.plan.parallelMacs.wasm, parallelReads: spec.plan.parallelReads.wasm,
+        parallelActivations: spec.plan.parallelActivations.wasm, tileBytes: (4 * 16 + 16) * 4, pointerBytes: 4, packA: false, splitK: true, indirect: false,
+      }));
+      expect(() => wasm.plan('dense' as never, {})).to.throw(TypeError, "Expected 'conv2d', 'maxpool2d', 'gemm' or 'activation' for op but received dense of type string");
+    });
   });
 
   forEachBackend('the backend computes the same result whatever its plan', () => {

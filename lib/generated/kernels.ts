@@ -40,4 +40,4 @@ export const WASM_MR = 4;
 export const WASM_BUILDS = [{"name":"relaxed-simd-threads","shared":true,"simd":true,"relaxed":true},{"name":"simd-threads","shared":true,"simd":true,"relaxed":false},{"name":"simd","shared":false,"simd":true,"relaxed":false},{"name":"scalar","shared":false,"simd":false,"relaxed":false}] as const;
 export const TASK_BITS = 20;
 export const OP = {"conv2d":1,"maxpool2d":2,"gemm":3,"activation":4} as const;
-export const JOB_FIELDS = ["op","path","tasks","next","done","slots","workspace","slotBytes","x","w","bias","y","activation","n","h","wd","c","kh","kw","sh","sw","dh","dw","pt","pb","pl","pr","oh","ow","oc","m","k","cols","lda","rowsPerTask","panelsPerTask","kBlock","accumulate"] as const;
+export const JOB_FIELDS = ["op","path","tasks","next","done","slots","workspace","slotBytes","x","w","bias","y","activation","n","h","wd","c","kh","kw","sh","sw","dh","dw","pt","pb","pl","pr","oh","ow","oc","m","k","cols","lda","rowsPerTask","panelsPerTask","kBlock","accumulate","kSplits","kChunk","shared","chunksDone"] as const;
