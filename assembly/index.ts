@@ -3,6 +3,7 @@
 // and calls run() on every participating thread. Nothing here allocates.
 import { OP_ACTIVATION, OP_CONV2D, OP_GEMM, OP_MAXPOOL2D, TASK_BITS } from './generated/kernels';
 import { Job } from './generated/job';
+import { increment } from './kernels/atomic-increment';
 import { activationTask } from './ops/activation';
 import { conv2dTask } from './ops/conv2d';
 import { matmulTask } from './ops/matmul';
@@ -27,15 +28,6 @@ export function simd(): bool {
 }
 
 const TASK_MASK: i32 = (1 << TASK_BITS) - 1;
-
-// @ts-ignore: decorator
-@inline
-function increment(ptr: usize): i32 {
-  if (ASC_FEATURE_THREADS) return atomic.add<i32>(ptr, 1);
-  const v = load<i32>(ptr);
-  store<i32>(ptr, v + 1);
-  return v;
-}
 
 /**
  * The next task of generation gen, or -1 when none is left or the job has moved on to another

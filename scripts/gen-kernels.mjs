@@ -67,7 +67,7 @@ constexpr size_t kIndirectMinChannels = ${plan.indirectMinChannels};
 constexpr size_t kIndirectRowsPerTask = ${plan.indirectRowsPerTask};
 // ${pascal(plan.splitKComment)}.
 constexpr size_t kSplitKChunk = ${plan.splitKChunk};
-constexpr size_t kSplitKMaxPanels = ${plan.splitKMaxPanels};
+constexpr size_t kSplitKMaxTiles = ${plan.splitKMaxTiles};
 // ${pascal(plan.parallelComment)}.
 constexpr double kParallelMacs = ${plan.parallelMacs.native};
 constexpr double kParallelReads = ${plan.parallelReads.native};
@@ -167,7 +167,7 @@ export const PLAN = {
   indirectRowsPerTask: ${plan.indirectRowsPerTask},
   /** ${pascal(plan.splitKComment)}. */
   splitKChunk: ${plan.splitKChunk},
-  splitKMaxPanels: ${plan.splitKMaxPanels},
+  splitKMaxTiles: ${plan.splitKMaxTiles},
   parallelMacs: ${json(plan.parallelMacs)},
   parallelReads: ${json(plan.parallelReads)},
   /** ${pascal(plan.activationComment)}. */

@@ -139,6 +139,9 @@ forEachBackend('Dense backward against the float64 oracle', () => {
   for (const activation of ['sigmoid', 'tanh', 'softmax'] as const) {
     cases.push([[1, 1], 1, true, activation], [[3, 17], 5, false, activation], [[9, 257], 17, true, activation], [[130, 40], 48, true, activation], [[2, 3, 5], 1, true, activation]);
   }
+  // GEMMs with a split K (few micro-tiles, K of two chunks or more): dW and dBias over a batch
+  // of 8200 rows; dx summing 8193 units.
+  cases.push([[8200, 6], 3, true, 'relu'], [[2, 20], 8193, true, 'linear']);
   cases.forEach(([shape, units, bias, activation], i) => {
     const label = `[${shape.join(', ')}] -> ${units}${bias ? ', bias' : ''}, ${activation}`;
     it(label, () => check(denseCase(shape, units, bias, activation, 2000 + 10 * i), label));

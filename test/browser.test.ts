@@ -53,6 +53,25 @@ const TRAIN_IN_PAGE = `async (args) => {
   return { outputs, history };
 }`;
 
+/**
+ * In the page: D1's Dense (8 x 24576 -> 32, relu), whose K the wasm plan splits into chunks, on
+ * two threads: forwardAsync first (it waits for the Web Workers), then forward (the page's
+ * thread spins while the workers finish). Arrays travel as base64 of their float32 bytes.
+ */
+const SPLIT_K_IN_PAGE = `async (args) => {
+  const ck = await import('/convkit.mjs');
+  await ck.ready();
+  const f = (b64) => new Float32Array(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)).buffer);
+  ck.setNumThreads(2);
+  const dense = new ck.Dense({ units: 32, activation: 'relu', kernel: f(args.kernel), bias: f(args.bias) });
+  const x = new ck.Tensor(f(args.x), [8, 24576]);
+  const yAsync = await dense.forwardAsync(x);
+  const y = dense.forward(x);
+  return { info: ck.backendInfo(), y: Array.from(y.data), yAsync: Array.from(yAsync.data) };
+}`;
+
+const base64 = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+
 describe('the browser bundle in headless Chromium', function () {
   if (!withChromium()) return;
   this.timeout(120000);
@@ -115,6 +134,21 @@ describe('the browser bundle in headless Chromium', function () {
       expect(r.history.accuracy[29]).to.equal(1);
     });
   }
+
+  it('a crossOriginIsolated page: a Dense with a split K (D1) on 2 threads matches the reference, sync and async alike', async () => {
+    const tab = await chromium.browser.newPage();
+    const errors: string[] = [];
+    tab.on('pageerror', (e: Error) => errors.push(e.message));
+    await tab.goto(`${server.url}/isolated.html`);
+    const x = randomArray(8 * 24576, 8), kernel = randomArray(24576 * 32, 9), bias = randomArray(32, 10);
+    const args = { x: base64(x), kernel: base64(kernel), bias: base64(bias) };
+    const r: { info: { isa: string; threads: number }; y: number[]; yAsync: number[] } = await tab.evaluate(`(${SPLIT_K_IN_PAGE})(${JSON.stringify(args)})`);
+    await tab.close();
+    expect(errors).to.deep.equal([]);
+    expect(r.info).to.deep.include({ isa: 'wasm-relaxed-simd-threads', threads: 2 });
+    expectClose(Float32Array.from(r.y), denseRef(x, 8, 24576, kernel, 32, bias, 'relu'), 24576, 'dense');
+    expect(r.yAsync).to.deep.equal(r.y);
+  });
 
   it('a page without DecompressionStream (the SIMD builds are embedded gzipped) runs the scalar build', async () => {
     const tab = await chromium.browser.newPage();

@@ -11,6 +11,7 @@ import { planActivation, planConv2D, planGemm, planMaxPool2D, type PlanTarget } 
 import { backend } from '../lib/backends/select';
 import { outputExtent } from '../lib/shape';
 import type { NativeBackend } from '../lib/backends/native';
+import type { WasmBackend } from '../lib/backends/wasm';
 import { WASM_BUILDS } from '../lib/generated/kernels';
 import { forEachBackend } from './helpers/backends';
 
@@ -101,6 +102,11 @@ describe('one plan, two backends', () => {
   for (const m of [1, 2, 5, 6, 7, 8, 9, 12, 13, 16, 20, 24, 25, 48, 49, 97, 300, 2048])
     for (const n of [1, 16, 17, 100, 1000])
       for (const k of [1, 27, 256, 257, 700]) gemms.push([m, n, k]);
+  // A long K around the split rule's edges: micro-tiles (row tiles x panels) just under and at
+  // splitKMaxTiles for every MR, K just under and past two chunks (splitKChunk 4096).
+  for (const m of [1, 4, 5, 8, 9, 16, 17, 28, 29, 56])
+    for (const n of [16, 20, 48, 49, 112, 113])
+      for (const k of [8191, 8192, 24576, 24577]) gemms.push([m, n, k]);
   const windows = [
     { n: 1, h: 8, w: 8, c: 3, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pt: 1, pb: 1, pl: 1, pr: 1, oc: 16 },
     { n: 2, h: 64, w: 64, c: 32, kh: 3, kw: 3, sh: 2, sw: 2, dh: 1, dw: 1, pt: 0, pb: 1, pl: 0, pr: 1, oc: 64 },
@@ -146,13 +152,21 @@ describe('one plan, two backends', () => {
     expect(compared).to.be.above(0);
   });
 
-  it('a plan covers every output row and panel exactly once, within the task limit', () => {
-    const t: PlanTarget = { mr: 4, packedMr: 4, threads: 2, parallelMacs: 0, parallelReads: 0, parallelActivations: 0, tileBytes: 320, pointerBytes: 4, packA: false, splitK: false, indirect: false };
+  it('a plan covers every output row and panel exactly once, and every step of K, within the task limit', () => {
+    const t: PlanTarget = { mr: 4, packedMr: 4, threads: 2, parallelMacs: 0, parallelReads: 0, parallelActivations: 0, tileBytes: 320, pointerBytes: 4, packA: false, splitK: true, indirect: false };
     for (const [m, n, k] of gemms) {
       const p = planGemm(m, n, k, t);
-      expect(Math.ceil(m / p.rowsPerTask) * Math.ceil(p.panels / p.panelsPerTask)).to.equal(p.tasks);
+      expect(Math.ceil(m / p.rowsPerTask) * Math.ceil(p.panels / p.panelsPerTask) * p.kSplits).to.equal(p.tasks);
       expect(p.panels).to.equal(Math.ceil(n / spec.panelWidth));
       expect(p.threads).to.be.within(1, Math.min(2, p.tasks));
+      // The chunks cover K once; a split plan is one block (the whole output) whose partials,
+      // kSplits x m x n floats, fit in its shared workspace.
+      expect((p.kSplits - 1) * p.kChunk, `${m}x${n}x${k}`).to.be.below(k);
+      expect(p.kSplits * p.kChunk).to.be.at.least(k);
+      if (p.kSplits > 1) {
+        expect([p.rowsPerTask, p.panelsPerTask], `${m}x${n}x${k}`).to.deep.equal([m, p.panels]);
+        expect(p.sharedBytes).to.be.at.least(p.kSplits * m * n * 4);
+      } else expect(p.sharedBytes).to.equal(0);
     }
     for (const [rows, cols] of activations) {
       const p = planActivation(rows, cols, { ...t, parallelActivations: 16384 });
@@ -167,6 +181,53 @@ describe('one plan, two backends', () => {
       expect(p.tasks * p.rowsPerTask).to.be.at.least(p.rows);
       expect(p.tasks).to.be.below(2 ** spec.job.taskBits);
     }
+  });
+
+  describe('the wasm target splits K', () => {
+    let previous: ck.BackendName;
+    before(async () => {
+      previous = ck.getBackend();
+      await ck.setBackend('wasm');
+    });
+    after(async () => ck.setBackend(previous));
+
+    // [m, n, k, chunks], chunks worked out by hand from kernels.json: wasm's MR is 4, so 8 rows
+    // are two row tiles; a split needs fewer than 8 micro-tiles (row tiles x 16-column panels)
+    // and K of at least two chunks of 4096, and then has ceil(K / 4096) chunks.
+    const cases: [number, number, number, number][] = [
+      [8, 32, 24576, 6], // D1: 2 x 2 tiles
+      [1, 20, 8193, 3], [4, 24, 8192, 2], [5, 100, 12000, 1], [8, 64, 8192, 1], [28, 16, 8192, 2], [29, 16, 8192, 1],
+      [1, 112, 9000, 3], [1, 113, 9000, 1], [8, 32, 8191, 1],
+    ];
+    for (const [m, n, k, chunks] of cases) {
+      it(`gemm ${m}x${n}x${k}: ${chunks === 1 ? 'not split' : `${chunks} chunks`}, the same for 1 to 4 threads`, () => {
+        const wasm = backend() as WasmBackend;
+        const original = ck.getNumThreads();
+        try {
+          for (const threads of [1, 2, 3, 4]) {
+            ck.setNumThreads(threads);
+            const p = wasm.plan('gemm', { m, n, k });
+            expect(p.kSplits, `${threads} threads`).to.equal(chunks);
+            if (chunks === 1) continue;
+            expect(p.kChunk).to.equal(4096);
+            expect(p.tasks).to.equal(chunks);
+            // The partials of every chunk, m x n floats each, rounded up to a cache line.
+            expect(p.sharedBytes).to.equal(Math.ceil((chunks * m * n * 4) / 64) * 64);
+          }
+        } finally {
+          ck.setNumThreads(original);
+        }
+      });
+    }
+
+    it('the backend plans with plan.ts for its target, split K on (the test hook refuses other ops)', () => {
+      const wasm = backend() as WasmBackend;
+      expect(wasm.plan('gemm', { m: 8, n: 32, k: 24576 })).to.deep.equal(planGemm(8, 32, 24576, {
+        mr: 4, packedMr: 4, threads: wasm.info().threads, parallelMacs: spec.plan.parallelMacs.wasm, parallelReads: spec.plan.parallelReads.wasm,
+        parallelActivations: spec.plan.parallelActivations.wasm, tileBytes: (4 * 16 + 16) * 4, pointerBytes: 4, packA: false, splitK: true, indirect: false,
+      }));
+      expect(() => wasm.plan('dense' as never, {})).to.throw(TypeError, "Expected 'conv2d', 'maxpool2d', 'gemm' or 'activation' for op but received dense of type string");
+    });
   });
 
   forEachBackend('the backend computes the same result whatever its plan', () => {

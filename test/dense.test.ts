@@ -20,6 +20,17 @@ CASES.push({ shape: [130, 40], units: 48, bias: true, activation: 'sigmoid' });
 CASES.push({ shape: [300, 70], units: 20, bias: true, activation: 'softmax' });
 CASES.push({ shape: [1, 3000], units: 200, bias: true, activation: 'relu' });
 CASES.push({ shape: [2, 3000], units: 100, bias: true, activation: 'tanh' });
+// A long K over few micro-tiles, which both backends split into chunks of 4096 (kernels.json
+// splitKChunk, splitKMaxTiles): D1 itself (8 rows are two of wasm's 4-row tiles), K past a
+// multiple of the chunk, N in part of a panel or half of one, rows past every tile height, each
+// activation; and K one short of two chunks, which does not split.
+CASES.push({ shape: [8, 24576], units: 32, bias: true, activation: 'relu' });
+CASES.push({ shape: [5, 8193], units: 20, bias: true, activation: 'linear' });
+CASES.push({ shape: [4, 12000], units: 24, bias: true, activation: 'sigmoid' });
+CASES.push({ shape: [1, 9000], units: 7, bias: false, activation: 'tanh' });
+CASES.push({ shape: [13, 8, 32, 32], units: 16, bias: true, activation: 'softmax' });
+CASES.push({ shape: [2, 16385], units: 100, bias: true, activation: 'relu' });
+CASES.push({ shape: [8, 8191], units: 32, bias: true, activation: 'relu' });
 
 forEachBackend('Dense against the float64 reference', () => {
   CASES.forEach((cs, i) => {

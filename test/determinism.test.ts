@@ -8,11 +8,11 @@ import { randomArray } from './helpers/random';
 
 const bits = (t: ck.Tensor) => Array.from(new Uint32Array(t.data.buffer, t.data.byteOffset, t.data.length));
 
-/** The output of `run` with 1, 2 and 3 threads, as bits. */
-function perThreadCount(run: () => ck.Tensor): number[][] {
+/** The output of `run` with each thread count (1, 2 and 3 unless given), as bits. */
+function perThreadCount(run: () => ck.Tensor, counts = [1, 2, 3]): number[][] {
   const original = ck.getNumThreads();
   try {
-    return [1, 2, 3].map((t) => {
+    return counts.map((t) => {
       ck.setNumThreads(t);
       return bits(run());
     });
@@ -43,13 +43,43 @@ function sameBitsForEveryThreadCount(run: () => ck.Tensor): void {
 
 forEachBackend('determinism across thread counts', () => {
   // Row counts around every micro-tile height (4, 6, 8) and K past the K block (256).
-  // The last two split K into chunks on native (one row tile, few panels, K of 8192 or more).
+  // The last two split K into chunks (few micro-tiles, K of 8192 or more).
   const dense: [number, number, number][] = [[7, 1000, 16], [13, 2000, 32], [9, 700, 16], [2, 3000, 64], [1, 5000, 48], [25, 300, 40], [8, 9000, 32], [3, 12289, 20]];
   for (const [m, k, n] of dense) {
     it(`Dense ${m}x${k} -> ${n}, every ISA`, () => {
       const layer = new ck.Dense({ units: n, kernel: randomArray(k * n, m + k) });
       const x = new ck.Tensor(randomArray(m * k, n), [m, k]);
       sameBitsForEveryThreadCount(() => layer.forward(x));
+    });
+  }
+
+  // A split K: chunks fixed by the shape, their partials summed in chunk order by whichever
+  // task finishes last, so 1 to 4 threads, forward, forwardAsync and a chain all give the bits of
+  // one thread. D1 itself; K past a multiple of the chunk with N in part of a panel; 7 panels.
+  const splits: [number, number, number][] = [[8, 24576, 32], [5, 8193, 20], [1, 12000, 100]];
+  for (const [m, k, n] of splits) {
+    it(`Dense ${m}x${k} -> ${n} (K split into chunks), every ISA, 1 to 4 threads, sync, async and chained`, async () => {
+      const layer = new ck.Dense({ units: n, activation: 'relu', kernel: randomArray(k * n, m + k), bias: randomArray(n, k) });
+      const model = new ck.Sequential([layer]);
+      const x = new ck.Tensor(randomArray(m * k, n), [m, k]);
+      const { isa: active, isas } = backend().info();
+      const original = ck.getNumThreads();
+      try {
+        for (const isa of isas) {
+          expect(backend().selectIsa(isa)).to.equal(true);
+          const [one, ...others] = perThreadCount(() => layer.forward(x), [1, 2, 3, 4]);
+          others.forEach((o, i) => expect(o, `${isa}: ${i + 2} threads differ from 1`).to.deep.equal(one));
+          for (const threads of [1, 2, 4]) {
+            ck.setNumThreads(threads);
+            expect(bits(await layer.forwardAsync(x)), `${isa}: forwardAsync, ${threads} threads`).to.deep.equal(one);
+            expect(bits(model.forward(x)), `${isa}: Sequential.forward, ${threads} threads`).to.deep.equal(one);
+            expect(bits(await model.forwardAsync(x)), `${isa}: Sequential.forwardAsync, ${threads} threads`).to.deep.equal(one);
+          }
+        }
+      } finally {
+        ck.setNumThreads(original);
+        backend().selectIsa(active);
+      }
     });
   }
 

@@ -3,7 +3,7 @@ import * as ck from '../lib/index';
 import { expectClose } from './helpers/assert';
 import { forEachBackend, forEachIsa, forEachThreadCount } from './helpers/backends';
 import { randomArray } from './helpers/random';
-import { gemmRef } from '../suite/reference';
+import { gemmRef, type RefActivation } from '../suite/reference';
 
 // The GEMM kernel directly, with ONNX Gemm options. Tolerance: expectClose with K = inner size.
 
@@ -48,17 +48,24 @@ forEachBackend('gemm against the float64 reference', () => {
     });
   }
 
-  // One row tile over few panels with a long K: native splits K into chunks (kernels.json
-  // splitKChunk) and sums them afterwards, with C, bias and the clamp applied once.
-  for (const [m, n, k] of [[1, 20, 8193], [8, 33, 12000], [3, 7, 8192]]) {
+  // Few micro-tiles (row tiles x panels, under kernels.json splitKMaxTiles) with a long K: both
+  // backends split K into chunks (splitKChunk) and sum them afterwards, with C, bias and the
+  // clamp applied once. K past a multiple of the chunk or short of one; N in part of a panel,
+  // in exactly half of one (wasm's 8-column path), across several; rows past wasm's 4-row tile
+  // and native's 6 and 8; A transposed; every activation.
+  const splits: [number, number, number, boolean, RefActivation][] = [
+    [1, 20, 8193, false, 'relu'], [8, 33, 12000, false, 'relu'], [3, 7, 8192, true, 'relu'], [4, 24, 9000, false, 'linear'],
+    [13, 16, 8200, true, 'sigmoid'], [2, 100, 12289, false, 'tanh'], [8, 32, 16384, true, 'softmax'],
+  ];
+  for (const [m, n, k, transA, activation] of splits) {
     const s = seed++;
-    it(`split K: m ${m}, n ${n}, k ${k}, beta * C, relu`, () => {
+    it(`split K: m ${m}, n ${n}, k ${k}${transA ? ', transA' : ''}, beta * C, ${activation}`, () => {
       const a = randomArray(m * k, s), b = randomArray(k * n, s + 7), c = randomArray(m * n, s + 11);
-      const expected = gemmRef(a, b, m, n, k, { alpha: 1.25, beta: -1, c, cRows: m, cCols: n, activation: 'relu' });
-      const A = new ck.Tensor(a, [m, k]), B = new ck.Tensor(b, [k, n]);
+      const expected = gemmRef(a, b, m, n, k, { transA, alpha: 1.25, beta: -1, c, cRows: m, cCols: n, activation });
+      const A = new ck.Tensor(a, transA ? [k, m] : [m, k]), B = new ck.Tensor(b, [k, n]);
       forEachIsa((isa) =>
         forEachThreadCount((threads) => {
-          const y = ck.gemm(A, B, { alpha: 1.25, beta: -1, c: new ck.Tensor(c, [m, n]), activation: 'relu' });
+          const y = ck.gemm(A, B, { transA, alpha: 1.25, beta: -1, c: new ck.Tensor(c, [m, n]), activation });
           expectClose(y.data, expected, k, `[${isa}, ${threads} threads]`);
         }),
       );

@@ -69,6 +69,14 @@ const chains: [string, () => ck.Sequential, number[]][] = [
     new ck.Dense({ units: 30, activation: 'sigmoid', seed: 21 }),
     new ck.Dense({ units: 10, activation: 'softmax', seed: 22 }),
   ]), [3, 60, 61, 4]],
+  // The seed network's dense layer (D1: 8 x 24576 -> 32) splits K into chunks, summed by the
+  // task that finishes last; the next step reads that sum from the chain's buffer.
+  ['a conv, then a Dense with a split K, then softmax', () => new ck.Sequential([
+    new ck.Conv2D({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu', seed: 23 }),
+    new ck.Flatten(),
+    new ck.Dense({ units: 32, activation: 'relu', seed: 24 }),
+    new ck.Dense({ units: 10, activation: 'softmax', seed: 25 }),
+  ]), [8, 32, 48, 16]],
 ];
 
 forEachBackend('Sequential.forward and forwardAsync as one chained call', () => {

@@ -42,4 +42,8 @@ export class Job {
   panelsPerTask: i32; // GEMM: 16-column panels per task
   kBlock: i32; // GEMM: K rows per pass over a panel (decided on the whole problem)
   accumulate: i32; // GEMM: y already holds an addend
+  kSplits: i32; // GEMM: chunks of K computed apart into partials and summed in chunk order (1: none)
+  kChunk: i32; // GEMM: K rows per chunk
+  shared: u32; // workspace all participants share, after their slots (a split K's partials); 0: none
+  chunksDone: i32; // GEMM: chunks finished (atomic); the task that finishes the last one sums them
 }

@@ -24,19 +24,21 @@ function micro(mr: i32, kc: i32, a: usize, lda: usize, w: usize, c: usize, ldc: 
 }
 
 /**
- * Rows [m0, m1) and panels [p0, p1) of C[m x n] (+)= A[m x k] * W, K in blocks of kBlock rows
- * (the plan's). lda and ldc are in floats. bias: n floats or 0. scratch: TILE_SCRATCH_BYTES of
- * the caller's own workspace.
+ * Rows [m0, m1) and panels [p0, p1) of C[m x n] (+)= A[m x k] * W over steps [kBegin, kEnd) of
+ * K, in blocks of kBlock rows (the plan's). lda and ldc are in floats. bias: n floats or 0.
+ * epilogue: add the bias and clamp after the last step; without it C is a bare partial product
+ * (a chunk of a split K). scratch: TILE_SCRATCH_BYTES of the caller's own workspace.
  */
-export function gemmTile(m0: i32, m1: i32, p0: i32, p1: i32, n: i32, k: i32, kBlock: i32, a: usize, lda: i32, w: usize,
-  c: usize, ldc: i32, bias: usize, relu: bool, accumulateFirst: bool, scratch: usize): void {
+export function gemmTile(m0: i32, m1: i32, p0: i32, p1: i32, n: i32, k: i32, kBegin: i32, kEnd: i32, kBlock: i32,
+  a: usize, lda: i32, w: usize, c: usize, ldc: i32, bias: usize, relu: bool, accumulateFirst: bool, epilogueLast: bool,
+  scratch: usize): void {
   const ldaBytes = <usize>lda << 2, ldcBytes = <usize>ldc << 2;
   const tile = scratch, tileBias = scratch + MR * NR * 4;
   for (let mb = m0; mb < m1; mb += MC) {
     const me = min(m1, mb + MC);
-    for (let k0 = 0; k0 < k; k0 += kBlock) {
-      const kc = min(kBlock, k - k0);
-      const accumulate = k0 > 0 || accumulateFirst, epilogue = k0 + kc >= k;
+    for (let k0 = kBegin; k0 < kEnd; k0 += kBlock) {
+      const kc = min(kBlock, kEnd - k0);
+      const accumulate = k0 > kBegin || accumulateFirst, epilogue = epilogueLast && k0 + kc >= kEnd;
       for (let pi = p0; pi < p1; pi++) {
         const n0 = pi * NR, nc = min(NR, n - n0);
         const wp = w + ((<usize>pi * k + k0) * NR << 2);

@@ -15,6 +15,6 @@ export function conv2dTask(j: Job, task: i32, workspace: usize): void {
   const r0 = task * j.rowsPerTask, len = min(j.rowsPerTask, j.m - r0);
   const a = workspace + TILE_SCRATCH_BYTES;
   im2colNhwc(j, r0, len, a);
-  gemmTile(0, len, 0, (j.oc + NR - 1) / NR, j.oc, j.k, j.kBlock, a, j.k, j.w, <usize>j.y + (<usize>r0 * j.oc << 2), j.oc,
-    j.bias, j.activation == ACTIVATION_RELU, false, workspace);
+  gemmTile(0, len, 0, (j.oc + NR - 1) / NR, j.oc, j.k, 0, j.k, j.kBlock, a, j.k, j.w, <usize>j.y + (<usize>r0 * j.oc << 2), j.oc,
+    j.bias, j.activation == ACTIVATION_RELU, false, true, workspace);
 }

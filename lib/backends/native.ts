@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import type { Backend, PackedWeights, Step } from './backend';
 import { packedWeightsLength } from './backend';
-import type { Plan } from './plan';
+import type { Plan, PlannedOp } from './plan';
 
 /** A handle to weights the addon packed and owns (see native/napi/weights.h). */
 type Handle = { readonly __nativeWeights: unique symbol };
@@ -36,7 +36,7 @@ export interface KernelRate {
   packedPairGflops: number;
 }
 
-export type PlannedOp = 'conv2d' | 'maxpool2d' | 'gemm' | 'activation';
+export type { PlannedOp } from './plan';
 
 /** Weights packed by the addon: C++ memory, freed by release() or when collected. */
 class NativeWeights implements PackedWeights {

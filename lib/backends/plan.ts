@@ -29,6 +29,8 @@ export interface Plan {
   packFloats: number;
   /** Workspace of each participant (slot i at i * slotBytes): tile scratch, packed A, then the im2col segment. */
   slotBytes: number;
+  /** Workspace all participants share: a split K's partial products (kSplits x rows x n floats); 0 when K is not split. */
+  sharedBytes: number;
 }
 
 /** What differs between the backends that follow the same rules. */
@@ -50,11 +52,14 @@ export interface PlanTarget {
   pointerBytes: number;
   /** The GEMM driver packs blocks of A into the slot. */
   packA: boolean;
-  /** A GEMM may split K into chunks (native RunMatmul sums them). */
+  /** A GEMM may split K into chunks (the last chunk's task on wasm, RunMatmul on native, sums them). */
   splitK: boolean;
   /** Convolutions may use the indirect GEMM (native). */
   indirect: boolean;
 }
+
+/** The ops a backend's test hook (NativeBackend.plan, WasmBackend.plan) plans. */
+export type PlannedOp = 'conv2d' | 'maxpool2d' | 'gemm' | 'activation';
 
 /** Tasks of one op never exceed this (the job counter's limit). */
 export const MAX_TASKS = 2 ** TASK_BITS - 1;
@@ -87,12 +92,14 @@ export function planGemm(m: number, n: number, k: number, t: PlanTarget): Plan {
   const macs = m * n * k;
   const threads = macs < t.parallelMacs ? 1 : t.threads;
   const rowTiles = ceilDiv(m, t.mr);
-  let rowsPerTask = m, panelsPerTask = panels, kSplits = 1, kChunk = k;
-  // One row tile over few panels leaves threads idle: K is split into chunks fixed by the shape
-  // (never by the thread count, so the sums, and the bits, stay the same for any count).
-  if (t.splitK && rowTiles === 1 && panels < PLAN.splitKMaxPanels && k >= 2 * PLAN.splitKChunk) {
+  let rowsPerTask = m, panelsPerTask = panels, kSplits = 1, kChunk = k, shared = 0;
+  // An output of few micro-tiles leaves threads idle, or has each stream all of A for a panel or
+  // two: K is split into chunks fixed by the shape (never by the thread count, so the sums, and
+  // the bits, stay the same for any count), their partial products kept in the shared workspace.
+  if (t.splitK && rowTiles * panels < PLAN.splitKMaxTiles && k >= 2 * PLAN.splitKChunk) {
     kChunk = PLAN.splitKChunk;
     kSplits = ceilDiv(k, kChunk);
+    shared = slotBytes(kSplits * m * n * 4);
   }
   // Split the longer side: a thread reads all of the other operand, so splitting rows costs each
   // thread all of W (k x n), splitting panels all of A (m x k). Either way every thread gets work.
@@ -107,7 +114,7 @@ export function planGemm(m: number, n: number, k: number, t: PlanTarget): Plan {
   const pack = packFloats(m, rowsPerTask, panelsPerTask, kBlock, t);
   return {
     path: PATH.gemm, threads: participants(macs, t.parallelMacs, threads, tasks), tasks, rows: m, rowsPerTask,
-    panels, panelsPerTask, kBlock, kSplits, kChunk, packFloats: pack, slotBytes: slotBytes(t.tileBytes + pack * 4),
+    panels, panelsPerTask, kBlock, kSplits, kChunk, packFloats: pack, slotBytes: slotBytes(t.tileBytes + pack * 4), sharedBytes: shared,
   };
 }
 
@@ -134,7 +141,7 @@ export function planConv2D(p: Conv2DParams, t: PlanTarget): Plan {
     return {
       path: PATH.indirectGemm, threads: participants(macs, t.parallelMacs, threads, tasks), tasks, rows, rowsPerTask,
       panels, panelsPerTask, kBlock: k, kSplits: 1, kChunk: k, packFloats: 0,
-      slotBytes: slotBytes(ceilDiv(rowsPerTask, t.mr) * t.mr * p.kh * p.kw * t.pointerBytes),
+      slotBytes: slotBytes(ceilDiv(rowsPerTask, t.mr) * t.mr * p.kh * p.kw * t.pointerBytes), sharedBytes: 0,
     };
   }
   const panels = ceilDiv(p.oc, PANEL_WIDTH);
@@ -147,7 +154,7 @@ export function planConv2D(p: Conv2DParams, t: PlanTarget): Plan {
   const kBlock = rows <= t.mr ? k : Math.min(k, GEMM_BLOCKING.kc), pack = packFloats(rows, rowsPerTask, panels, kBlock, t);
   return {
     path: PATH.im2colGemm, threads: participants(rows * k * p.oc, t.parallelMacs, t.threads, tasks), tasks, rows, rowsPerTask,
-    panels, panelsPerTask: panels, kBlock, kSplits: 1, kChunk: k, packFloats: pack, slotBytes: slotBytes(t.tileBytes + (pack + rowsPerTask * k) * 4),
+    panels, panelsPerTask: panels, kBlock, kSplits: 1, kChunk: k, packFloats: pack, slotBytes: slotBytes(t.tileBytes + (pack + rowsPerTask * k) * 4), sharedBytes: 0,
   };
 }
 
@@ -157,7 +164,7 @@ export function planMaxPool2D(p: WindowParams, t: PlanTarget): Plan {
   const rowsPerTask = Math.max(PLAN.poolPixelsPerTask, ceilDiv(rows, MAX_TASKS)), tasks = ceilDiv(rows, rowsPerTask);
   return {
     path: PATH.maxpool, threads: participants(rows * p.kh * p.kw * p.c, t.parallelReads, t.threads, tasks), tasks, rows, rowsPerTask,
-    panels: 0, panelsPerTask: 0, kBlock: 0, kSplits: 0, kChunk: 0, packFloats: 0, slotBytes: slotBytes(Math.min(rowsPerTask, PLAN.poolPixelsPerCall) * p.kh * p.kw * t.pointerBytes),
+    panels: 0, panelsPerTask: 0, kBlock: 0, kSplits: 0, kChunk: 0, packFloats: 0, slotBytes: slotBytes(Math.min(rowsPerTask, PLAN.poolPixelsPerCall) * p.kh * p.kw * t.pointerBytes), sharedBytes: 0,
   };
 }
 
@@ -168,6 +175,6 @@ export function planActivation(rows: number, cols: number, t: PlanTarget): Plan 
   const tasks = ceilDiv(rows, rowsPerTask);
   return {
     path: PATH.activation, threads: participants(rows * cols, t.parallelActivations, t.threads, tasks), tasks, rows, rowsPerTask,
-    panels: 0, panelsPerTask: 0, kBlock: 0, kSplits: 0, kChunk: 0, packFloats: 0, slotBytes: 0,
+    panels: 0, panelsPerTask: 0, kBlock: 0, kSplits: 0, kChunk: 0, packFloats: 0, slotBytes: 0, sharedBytes: 0,
   };
 }

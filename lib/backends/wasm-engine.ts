@@ -43,15 +43,22 @@ interface Exports {
   TILE_SCRATCH_BYTES: WebAssembly.Global;
 }
 
-/** The job with its workspace placed (set on the caller's fresh object: spreading costs microseconds). */
-function withWorkspace(spec: JobSpec, workspace: number, slotBytes: number): JobSpec {
+/**
+ * The job with its workspace placed: a slot per participant, then the shared part (set on the
+ * caller's fresh object: spreading costs microseconds).
+ */
+function withWorkspace(spec: JobSpec, workspace: number, slotBytes: number, participants: number, sharedBytes: number): JobSpec {
   spec.workspace = workspace;
   spec.slotBytes = slotBytes;
+  spec.shared = sharedBytes ? workspace + slotBytes * participants : 0;
   return spec;
 }
 
 /** Resident arrays that were released, of any engine: their memory may hold anything now. */
 const releasedResidents = new WeakSet<Float32Array>();
+
+/** The workspace of a job: slotBytes for each participant and sharedBytes for them all. */
+const workspaceBytes = (slotBytes: number, participants: number, sharedBytes: number) => slotBytes * participants + sharedBytes;
 
 /** Packed weights held in one engine's memory; freed with release() or when collected. */
 export class WasmWeights implements PackedWeights {
@@ -265,13 +272,17 @@ export class Engine {
     return generation;
   }
 
-  /** Runs a job on this thread and up to threads - 1 ready workers; returns when it is done. */
-  runSync(spec: JobSpec, threads: number, slotBytes: number): void {
+  /**
+   * Runs a job on this thread and up to threads - 1 ready workers; returns when it is done.
+   * slotBytes: each participant's workspace; sharedBytes: the workspace they share (the plan's).
+   */
+  runSync(spec: JobSpec, threads: number, slotBytes: number, sharedBytes = 0): void {
     this.checkFault();
     this.waitIdleSync();
     const helpers = Math.min(threads - 1, this.readyWorkers());
-    const workspace = slotBytes ? this.arena.alloc(slotBytes * (helpers + 1)) : 0;
-    const generation = this.publish(withWorkspace(spec, workspace, slotBytes), helpers);
+    const bytes = workspaceBytes(slotBytes, helpers + 1, sharedBytes);
+    const workspace = bytes ? this.arena.alloc(bytes) : 0;
+    const generation = this.publish(withWorkspace(spec, workspace, slotBytes, helpers + 1, sharedBytes), helpers);
     try {
       this.exports.run(this.jobPtr, generation);
     } catch (e) {
@@ -285,8 +296,8 @@ export class Engine {
   }
 
   /** Runs a job on up to `threads` workers while the caller's event loop keeps turning. */
-  async runAsync(spec: JobSpec, threads: number, slotBytes: number): Promise<void> {
-    if (!this.threaded) return this.runSync(spec, threads, slotBytes);
+  async runAsync(spec: JobSpec, threads: number, slotBytes: number, sharedBytes = 0): Promise<void> {
+    if (!this.threaded) return this.runSync(spec, threads, slotBytes, sharedBytes);
     this.checkFault();
     this.platform.keepAlive?.(true);
     let workspace = 0;
@@ -298,8 +309,9 @@ export class Engine {
       // publish in between (every await is inside the loop).
       while (this.busy()) await this.waitDone(this.generation & GENERATION_MASK);
       const helpers = Math.min(threads, this.readyWorkers());
-      workspace = slotBytes ? this.arena.alloc(slotBytes * (helpers + 1)) : 0;
-      const generation = this.publish(withWorkspace(spec, workspace, slotBytes), helpers);
+      const bytes = workspaceBytes(slotBytes, helpers + 1, sharedBytes);
+      workspace = bytes ? this.arena.alloc(bytes) : 0;
+      const generation = this.publish(withWorkspace(spec, workspace, slotBytes, helpers + 1, sharedBytes), helpers);
       await this.waitDone(generation);
       this.checkFault();
     } finally {

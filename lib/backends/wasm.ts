@@ -7,7 +7,7 @@ import type { Backend, Conv2DParams, DenseParams, GemmParams, KernelInfo, Packed
 import { unpackPanels } from './backend';
 import { checkConv2D, checkDense, checkGemm, checkMaxPool2D, checkPack } from './check';
 import { ACTIVATION, PLAN, WASM_MR } from '../generated/kernels';
-import { planActivation, planConv2D, planGemm, planMaxPool2D, type Plan, type PlanTarget } from './plan';
+import { planActivation, planConv2D, planGemm, planMaxPool2D, type Plan, type PlannedOp, type PlanTarget } from './plan';
 import { Engine, WasmWeights, type WasmPlatform, type WasmVariant, type WasmVariantName } from './wasm-engine';
 import { OP, type JobSpec } from './wasm-job';
 
@@ -38,14 +38,21 @@ function withPlan(job: JobSpec, plan: Plan): JobSpec {
   job.rowsPerTask = plan.rowsPerTask;
   job.panelsPerTask = plan.panelsPerTask;
   job.kBlock = plan.kBlock;
+  job.kSplits = plan.kSplits;
+  job.kChunk = plan.kChunk;
   return job;
 }
 
+/** A job and what Engine.runSync / runAsync need to run it: threads, slot and shared workspace bytes. */
+type PlannedJob = [JobSpec, number, number, number];
+
+const plannedJob = (job: JobSpec, plan: Plan): PlannedJob => [withPlan(job, plan), plan.threads, plan.slotBytes, plan.sharedBytes];
+
 /** The op's jobs for x and its extra inputs at ptrs (x first), writing y at yPtr, with their plans. */
-function planned(op: OpJob, ptrs: number[], yPtr: number): [JobSpec, number, number][] {
-  const jobs: [JobSpec, number, number][] = [[withPlan(op.spec(ptrs, yPtr), op.plan), op.plan.threads, op.plan.slotBytes]];
+function planned(op: OpJob, ptrs: number[], yPtr: number): PlannedJob[] {
+  const jobs = [plannedJob(op.spec(ptrs, yPtr), op.plan)];
   const a = op.activation;
-  if (a) jobs.push([withPlan(a.spec(yPtr), a.plan), a.plan.threads, a.plan.slotBytes]);
+  if (a) jobs.push(plannedJob(a.spec(yPtr), a.plan));
   return jobs;
 }
 
@@ -128,8 +135,21 @@ export class WasmBackend implements Backend {
     const { parallelMacs, parallelReads, parallelActivations } = PLAN;
     return {
       mr: WASM_MR, packedMr: WASM_MR, threads: this.threads, parallelMacs: parallelMacs.wasm, parallelReads: parallelReads.wasm, parallelActivations: parallelActivations.wasm,
-      tileBytes: this.engine.gemmSlotBytes, pointerBytes: 4, packA: false, splitK: false, indirect: false,
+      tileBytes: this.engine.gemmSlotBytes, pointerBytes: 4, packA: false, splitK: true, indirect: false,
     };
+  }
+
+  /**
+   * The plan a call with these params would run now (a test hook, as NativeBackend.plan):
+   * conv2d and maxpool2d take the backend's params, gemm { m, n, k }, activation { rows, cols }.
+   */
+  plan(op: PlannedOp, params: object): Plan {
+    const t = this.target(), p = params as Conv2DParams & WindowParams & { m: number; n: number; k: number; rows: number; cols: number };
+    if (op === 'conv2d') return planConv2D(p, t);
+    if (op === 'maxpool2d') return planMaxPool2D(p, t);
+    if (op === 'gemm') return planGemm(p.m, p.n, p.k, t);
+    if (op === 'activation') return planActivation(p.rows, p.cols, t);
+    throw new TypeError(`Expected 'conv2d', 'maxpool2d', 'gemm' or 'activation' for op but received ${String(op)} of type ${typeof op}`);
   }
 
   /**
@@ -304,7 +324,7 @@ export class WasmBackend implements Backend {
    * ends (Engine.enter). The caller runs each job (sync or on the workers) and resumes the chain;
    * the last resumption copies the output out. Blocks are freed when it ends or is ended early.
    */
-  private *chain(x: Float32Array, steps: readonly Step[]): Generator<[JobSpec, number, number], Float32Array, void> {
+  private *chain(x: Float32Array, steps: readonly Step[]): Generator<PlannedJob, Float32Array, void> {
     let inputs: Float32Array | number = x;
     const ops = steps.map((s) => {
       const op = this.stepJob(s, inputs);

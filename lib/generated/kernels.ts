@@ -23,9 +23,9 @@ export const PLAN = {
   indirectMinChannels: 1,
   /** Longest run of rows per indirect-GEMM task (tasks come in multiples of the threads). */
   indirectRowsPerTask: 384,
-  /** A single row tile over fewer than splitKMaxPanels panels splits K into chunks of splitKChunk (fixed by the shape, never by the thread count) when K holds two or more, so threads have work (native). */
+  /** A GEMM whose output has fewer than splitKMaxTiles micro-tiles (row tiles x panels) splits K into chunks of splitKChunk (fixed by the shape, never by the thread count) when K holds two or more, so that threads share the long reduction instead of each streaming all of A for a few panels (both backends; wasm's 4-row tile puts D1's 8 rows in two row tiles). */
   splitKChunk: 4096,
-  splitKMaxPanels: 8,
+  splitKMaxTiles: 8,
   parallelMacs: {"native":262144,"wasm":2097152},
   parallelReads: {"native":1048576,"wasm":2097152},
   /** Sigmoid, tanh and softmax run over the GEMM's output in tasks of whole rows, about activationFloatsPerTask floats each (at least one row); below parallelActivations floats, on one thread (each float costs an exp in float64, some 10 ns). */
@@ -40,4 +40,4 @@ export const WASM_MR = 4;
 export const WASM_BUILDS = [{"name":"relaxed-simd-threads","shared":true,"simd":true,"relaxed":true},{"name":"simd-threads","shared":true,"simd":true,"relaxed":false},{"name":"simd","shared":false,"simd":true,"relaxed":false},{"name":"scalar","shared":false,"simd":false,"relaxed":false}] as const;
 export const TASK_BITS = 20;
 export const OP = {"conv2d":1,"maxpool2d":2,"gemm":3,"activation":4} as const;
-export const JOB_FIELDS = ["op","path","tasks","next","done","slots","workspace","slotBytes","x","w","bias","y","activation","n","h","wd","c","kh","kw","sh","sw","dh","dw","pt","pb","pl","pr","oh","ow","oc","m","k","cols","lda","rowsPerTask","panelsPerTask","kBlock","accumulate"] as const;
+export const JOB_FIELDS = ["op","path","tasks","next","done","slots","workspace","slotBytes","x","w","bias","y","activation","n","h","wd","c","kh","kw","sh","sw","dh","dw","pt","pb","pl","pr","oh","ow","oc","m","k","cols","lda","rowsPerTask","panelsPerTask","kBlock","accumulate","kSplits","kChunk","shared","chunksDone"] as const;

@@ -27,9 +27,9 @@ constexpr size_t kCacheLine = 64;
 constexpr size_t kIndirectMinChannels = 1;
 // Longest run of rows per indirect-GEMM task (tasks come in multiples of the threads).
 constexpr size_t kIndirectRowsPerTask = 384;
-// A single row tile over fewer than splitKMaxPanels panels splits K into chunks of splitKChunk (fixed by the shape, never by the thread count) when K holds two or more, so threads have work (native).
+// A GEMM whose output has fewer than splitKMaxTiles micro-tiles (row tiles x panels) splits K into chunks of splitKChunk (fixed by the shape, never by the thread count) when K holds two or more, so that threads share the long reduction instead of each streaming all of A for a few panels (both backends; wasm's 4-row tile puts D1's 8 rows in two row tiles).
 constexpr size_t kSplitKChunk = 4096;
-constexpr size_t kSplitKMaxPanels = 8;
+constexpr size_t kSplitKMaxTiles = 8;
 // Below this much work (multiply-adds, or reads for max-pool) a second thread costs more than it saves; waking a wasm worker costs more than a native one.
 constexpr double kParallelMacs = 262144;
 constexpr double kParallelReads = 1048576;

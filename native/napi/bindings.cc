@@ -96,6 +96,7 @@ Napi::Object PlanObject(Napi::Env env, const Plan& p) {
   out.Set("kChunk", double(p.k_chunk));
   out.Set("packFloats", double(p.pack_floats));
   out.Set("slotBytes", double(p.slot_bytes));
+  out.Set("sharedBytes", double(p.shared_bytes));
   return out;
 }
 

@@ -49,7 +49,7 @@ void RunMatmul(const Plan& plan, const GemmProblem& p) {
     return;
   }
   // Each chunk of K into its own m x n partial product, with no bias or clamp; then their sum.
-  const Workspace partial = NewWorkspace(plan.k_splits * p.m * p.n);
+  const Workspace partial = NewWorkspace(plan.shared_bytes / sizeof(float));
   ParallelFor(plan.tasks, plan.threads, [&](size_t task, size_t slot) {
     const size_t s = task % plan.k_splits;
     GemmProblem chunk = p;

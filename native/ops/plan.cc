@@ -55,11 +55,13 @@ Plan PlanGemm(size_t m, size_t n, size_t k, const PlanTarget& t) {
   p.panels_per_task = p.panels;
   p.k_splits = 1;
   p.k_chunk = k;
-  // One row tile over few panels leaves threads idle: K is split into chunks fixed by the shape
-  // (never by the thread count, so the sums, and the bits, stay the same for any count).
-  if (t.split_k && row_tiles == 1 && p.panels < kSplitKMaxPanels && k >= 2 * kSplitKChunk) {
+  // An output of few micro-tiles leaves threads idle, or has each stream all of A for a panel or
+  // two: K is split into chunks fixed by the shape (never by the thread count, so the sums, and
+  // the bits, stay the same for any count), their partial products kept in the shared workspace.
+  if (t.split_k && row_tiles * p.panels < kSplitKMaxTiles && k >= 2 * kSplitKChunk) {
     p.k_chunk = kSplitKChunk;
     p.k_splits = CeilDiv(k, kSplitKChunk);
+    p.shared_bytes = SlotBytes(p.k_splits * m * n * sizeof(float));
   }
   // Split the longer side: a thread reads all of the other operand, so splitting rows costs each
   // thread all of W (k x n), splitting panels all of A (m x k). Either way every thread gets work.

@@ -28,6 +28,8 @@ struct Plan {
   size_t pack_floats;       // packed A in each slot, after the tile scratch (native GEMMs)
   size_t slot_bytes;        // workspace of each participant (slot i at i * slot_bytes): tile
                             // scratch, packed A, then the im2col segment
+  size_t shared_bytes;      // workspace all participants share: a split K's partial products
+                            // (k_splits x rows x n floats), 0 when K is not split
 };
 
 // What differs between the backends that follow the same rules.
