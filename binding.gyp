@@ -53,7 +53,7 @@
             "native/kernels/f32-igemm-8x32-avx512f.cc",
             "native/kernels/f32-maxpool-nhwc-avx2.cc",
             "native/kernels/f32-maxpool-nhwc-avx512f.cc",
-            "native/kernels/x32-packa-12-avx.cc"
+            "native/kernels/x32-packa-avx.cc"
           ]
         }],
         ["target_arch=='arm64'", {

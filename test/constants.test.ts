@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ck from '../lib/index';
 import { packedWeightsLength } from '../lib/backends/backend';
-import { planActivation, planConv2D, planGemm, planMaxPool2D, type PlanTarget } from '../lib/backends/plan';
+import { planActivation, planConv2D, planGemm, planMaxPool2D, packedTileRows, type PlanTarget } from '../lib/backends/plan';
 import { backend } from '../lib/backends/select';
 import { outputExtent } from '../lib/shape';
 import type { NativeBackend } from '../lib/backends/native';
@@ -99,7 +99,7 @@ describe('one plan, two backends', () => {
   // Shapes around every rule: pointwise or not, one row tile or many, few rows (panel split),
   // tiny work (one thread), K past the block, segments past a task.
   const gemms: number[][] = [];
-  for (const m of [1, 2, 5, 6, 7, 8, 9, 12, 13, 16, 20, 24, 25, 48, 49, 97, 300, 2048])
+  for (const m of [1, 2, 5, 6, 7, 8, 9, 12, 13, 16, 20, 24, 25, 48, 49, 64, 97, 196, 300, 2048])
     for (const n of [1, 16, 17, 100, 1000])
       for (const k of [1, 27, 256, 257, 700]) gemms.push([m, n, k]);
   // A long K around the split rule's edges: micro-tiles (row tiles x panels) just under and at
@@ -150,6 +150,13 @@ describe('one plan, two backends', () => {
       native.setNumThreads(before.threads);
     }
     expect(compared).to.be.above(0);
+  });
+
+  it('a packed GEMM takes the taller tile where its rows fill it nearly as well (10% more per row)', () => {
+    const t = { mr: 8, packedMr: 12 } as PlanTarget;
+    const rows = [1, 8, 9, 16, 24, 40, 64, 96, 196, 1024];
+    expect(rows.map((m) => packedTileRows(m, t))).to.deep.equal([8, 8, 12, 8, 12, 8, 8, 12, 12, 12]);
+    expect(packedTileRows(1024, { ...t, packedMr: 8 })).to.equal(8);
   });
 
   it('a plan covers every output row and panel exactly once, and every step of K, within the task limit', () => {

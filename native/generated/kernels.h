@@ -56,7 +56,7 @@ enum class Path : int { kGemm = 1, kIm2colGemm = 2, kMaxpool = 3, kIndirectGemm 
 // CONVKIT_GEMM_PAIR_FUNCTIONS(X): every two-panel micro-kernel among them, X(function).
 #if defined(__x86_64__) || defined(_M_X64)
 #define CONVKIT_GEMM_KERNELS(X) \
-  X("avx512f", 8, f32_gemm_8x16_avx512f, f32_gemm_1x16_avx512f, f32_gemm_8x32_avx512f, f32_gemm_1x32_avx512f, f32_maxpool_nhwc_avx512f, f32_igemm_8x16_avx512f, f32_igemm_8x32_avx512f, x32_packa_12_avx, 12, f32_gemm_12x16_avx512f, f32_gemm_12x32_avx512f) \
+  X("avx512f", 8, f32_gemm_8x16_avx512f, f32_gemm_1x16_avx512f, f32_gemm_8x32_avx512f, f32_gemm_1x32_avx512f, f32_maxpool_nhwc_avx512f, f32_igemm_8x16_avx512f, f32_igemm_8x32_avx512f, x32_packa_avx, 12, f32_gemm_12x16_avx512f, f32_gemm_12x32_avx512f) \
   X("avx2-fma", 6, f32_gemm_6x16_avx2_fma, f32_gemm_1x16_avx2_fma, nullptr, nullptr, f32_maxpool_nhwc_avx2, f32_igemm_6x16_avx2_fma, nullptr, nullptr, 6, f32_gemm_6x16_avx2_fma, nullptr) \
   X("scalar", 4, f32_gemm_4x16_scalar, nullptr, nullptr, nullptr, f32_maxpool_nhwc_scalar, f32_igemm_4x16_scalar, nullptr, nullptr, 4, f32_gemm_4x16_scalar, nullptr)
 #define CONVKIT_GEMM_FUNCTIONS(X) X(f32_gemm_8x16_avx512f) X(f32_gemm_1x16_avx512f) X(f32_gemm_12x16_avx512f) X(f32_gemm_6x16_avx2_fma) X(f32_gemm_1x16_avx2_fma) X(f32_gemm_4x16_scalar)

@@ -75,6 +75,11 @@ void IgemmTile(const IsaKernels& uk, size_t rows, size_t n, size_t p0, size_t p1
   }
 }
 
+size_t PackedTileRows(size_t m, size_t mr, size_t packed_mr) {
+  const auto padded = [m](size_t tile) { return (m + tile - 1) / tile * tile; };
+  return packed_mr != mr && padded(packed_mr) * 9 <= padded(mr) * 10 ? packed_mr : mr;
+}
+
 size_t PackedABlockFloats(size_t rows, size_t mr, size_t k_block) {
   return (std::min(rows, kGemmMc) + mr - 1) / mr * mr * k_block;
 }
@@ -84,12 +89,13 @@ void GemmTile(const IsaKernels& uk, const GemmProblem& p, size_t m0, size_t m1, 
   const size_t panels = (p.n + kGemmNR - 1) / kGemmNR;
   p1 = std::min(p1, panels);
   float edge_bias[kGemmNR];  // bias of the last panel when N is not a multiple of 16
-  // Packed A has its own, taller kernels. A single-row problem goes to the one-row kernel (and is
-  // never packed by the plan). Both decided on the whole problem: which kernel sums a row (and so
-  // its bits) must not depend on how threads split the rows.
-  const size_t mr = pack ? uk.packed_mr : uk.mr;
-  const GemmUkernelFn fn = pack ? uk.packed_fn : p.m == 1 && uk.row ? uk.row : uk.fn;
-  const GemmPairFn pair = pack ? uk.packed_pair : fn == uk.fn ? uk.pair : uk.row_pair;
+  // Packed A may take the ISA's taller kernels. A single-row problem goes to the one-row kernel
+  // (and is never packed by the plan). Both decided on the whole problem: which kernel sums a row
+  // (and so its bits) must not depend on how threads split the rows.
+  const size_t mr = pack ? PackedTileRows(p.m, uk.mr, uk.packed_mr) : uk.mr;
+  const bool tall = mr != uk.mr;
+  const GemmUkernelFn fn = tall ? uk.packed_fn : p.m == 1 && uk.row ? uk.row : uk.fn;
+  const GemmPairFn pair = tall ? uk.packed_pair : fn == uk.fn ? uk.pair : uk.row_pair;
   const size_t k_end = p.k_end ? p.k_end : p.k;
   for (size_t mb = m0; mb < m1; mb += kGemmMc) {
     const size_t me = std::min(m1, mb + kGemmMc);
@@ -103,7 +109,7 @@ void GemmTile(const IsaKernels& uk, const GemmProblem& p, size_t m0, size_t m1, 
       const float* a = p.a + mb * p.lda + k0 * p.a_cs;
       size_t a_rs = p.lda, a_cs = p.a_cs, tile_stride = mr * p.lda;
       if (pack) {
-        if (uk.pack_a) uk.pack_a(me - mb, kc, a, p.lda, p.a_cs, pack);
+        if (uk.pack_a) uk.pack_a(mr, me - mb, kc, a, p.lda, p.a_cs, pack);
         else PackA(mr, me - mb, kc, a, p.lda, p.a_cs, pack);
         a = pack, a_rs = 1, a_cs = mr, tile_stride = mr * kc;
       }

@@ -10,10 +10,11 @@ namespace convkit {
 void PackA(size_t mr, size_t rows, size_t kc, const float* a, size_t row_stride,
            size_t col_stride, float* out);
 
-// The same for an ISA's mr (IsaKernels::pack_a), vectorised: the same floats in the same places.
-using PackAFn = void (*)(size_t rows, size_t kc, const float* a, size_t row_stride,
+// The same, vectorised for an ISA (IsaKernels::pack_a): the same floats in the same places, for
+// the tile heights it has kernels for (others go to PackA).
+using PackAFn = void (*)(size_t mr, size_t rows, size_t kc, const float* a, size_t row_stride,
                          size_t col_stride, float* out);
-void x32_packa_12_avx(size_t rows, size_t kc, const float* a, size_t row_stride,
-                      size_t col_stride, float* out);
+void x32_packa_avx(size_t mr, size_t rows, size_t kc, const float* a, size_t row_stride,
+                   size_t col_stride, float* out);
 
 }  // namespace convkit

@@ -267,7 +267,7 @@ void DriverCase(const IsaKernels& uk, size_t m, size_t n, size_t k, size_t k_blo
   // Transposed: a holds the k x m matrix A^T; element (i, kk) of A at a[kk * m + i].
   p.lda = transposed ? 1 : k, p.a_cs = transposed ? m : 1;
   p.bias = with_bias ? bias.data() : nullptr, p.minv = act.minv, p.maxv = act.maxv, p.accumulate = accumulate;
-  std::vector<float> packed(pack ? PackedABlockFloats(m, uk.packed_mr, k_block) : 0);
+  std::vector<float> packed(pack ? PackedABlockFloats(m, PackedTileRows(m, uk.mr, uk.packed_mr), k_block) : 0);
   const size_t panels = (n + kGemmNR - 1) / kGemmNR;
   GemmTile(uk, p, 0, m, 0, panels, k_block, pack ? packed.data() : nullptr);
   for (size_t i = 0; i < m && t.ok(); i++) {
@@ -281,9 +281,10 @@ void DriverCase(const IsaKernels& uk, size_t m, size_t n, size_t k, size_t k_blo
 }
 
 void Driver(const IsaKernels& uk, Rng& rng) {
-  // Row counts around the tile heights of both A layouts (in place: mr, packed: packed_mr).
+  // Row counts around the tile heights of both A layouts (in place: mr, packed: packed_mr), which
+  // PackedTileRows gives some of the packed cases and not others (64: mr).
   const size_t mr = uk.mr, pmr = uk.packed_mr;
-  const size_t ms[] = {1, mr - 1, mr, mr + 1, 2 * mr + 1, pmr - 1, pmr + 1, 2 * pmr + 1, kGemmMc - 1, kGemmMc, kGemmMc + 1};
+  const size_t ms[] = {1, mr - 1, mr, mr + 1, 2 * mr + 1, pmr - 1, pmr + 1, 2 * pmr + 1, 64, kGemmMc - 1, kGemmMc, kGemmMc + 1};
   const size_t ns[] = {1, 15, 16, 17, 32, 33, 50};
   const size_t ks[] = {1, 17, kGemmKc - 1, kGemmKc, kGemmKc + 1};
   for (size_t m : ms) {
@@ -459,22 +460,22 @@ void PackATest(Rng& rng) {
 }
 
 // An ISA's own A packing (IsaKernels::pack_a): the portable PackA's floats in the same places,
-// for A in place and transposed, partial tiles, and K around its 8-step blocks. It packs tiles of
-// packed_mr rows.
+// for A in place and transposed, partial tiles, and K around its 8-step blocks, at each tile
+// height the driver packs (mr, packed_mr) and one it hands to PackA (5).
 void IsaPackA(const IsaKernels& uk, Rng& rng) {
   if (!uk.pack_a) return;
-  const size_t mr = uk.packed_mr;
-  for (size_t rows : {size_t(1), mr - 1, mr, mr + 1, 3 * mr + 2})
-    for (size_t kc : {size_t(1), size_t(7), size_t(8), size_t(9), size_t(37)})
-      for (const bool transposed : {false, true}) {
-        Case t(Format("%s pack_a rows=%zu kc=%zu%s", uk.isa, rows, kc, transposed ? " transposed" : ""));
-        const size_t tiles = (rows + mr - 1) / mr, lda = transposed ? 1 : kc + 3, cs = transposed ? rows + 2 : 1;
-        Guarded a(transposed ? kc * cs : rows * lda), want(tiles * kc * mr), got(tiles * kc * mr);
-        rng.Fill(a.data(), a.size());
-        PackA(mr, rows, kc, a.data(), lda, cs, want.data());
-        uk.pack_a(rows, kc, a.data(), lda, cs, got.data());
-        t.Check(std::memcmp(want.data(), got.data(), want.size() * sizeof(float)) == 0, "differs from PackA");
-      }
+  for (size_t mr : {uk.mr, uk.packed_mr, size_t(5)})
+    for (size_t rows : {size_t(1), mr - 1, mr, mr + 1, 3 * mr + 2})
+      for (size_t kc : {size_t(1), size_t(7), size_t(8), size_t(9), size_t(37)})
+        for (const bool transposed : {false, true}) {
+          Case t(Format("%s pack_a mr=%zu rows=%zu kc=%zu%s", uk.isa, mr, rows, kc, transposed ? " transposed" : ""));
+          const size_t tiles = (rows + mr - 1) / mr, lda = transposed ? 1 : kc + 3, cs = transposed ? rows + 2 : 1;
+          Guarded a(transposed ? kc * cs : rows * lda), want(tiles * kc * mr), got(tiles * kc * mr);
+          rng.Fill(a.data(), a.size());
+          PackA(mr, rows, kc, a.data(), lda, cs, want.data());
+          uk.pack_a(mr, rows, kc, a.data(), lda, cs, got.data());
+          t.Check(std::memcmp(want.data(), got.data(), want.size() * sizeof(float)) == 0, "differs from PackA");
+        }
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
-// PackA for 12-row tiles (kernels/pack-a.h) with AVX: each block of 8 rows x 8 steps is loaded
-// as 8 vectors and transposed in registers, and the other 4 rows as 4x4 blocks, so the packed
-// stream is written 8 and 4 floats at a time instead of one. The 8-row version of this loop was
-// about 3.4x the portable one, which was 2-5% of a GEMM like D2 or 2048^3.
+// PackA for 8- and 12-row tiles (kernels/pack-a.h) with AVX: each block of 8 rows x 8 steps is
+// loaded as 8 vectors and transposed in registers, and a 12-row tile's other 4 rows as 4x4
+// blocks, so the packed stream is written 8 and 4 floats at a time instead of one. About 3.4x
+// the portable loop (8 rows), which was 2-5% of a GEMM like D2 or 2048^3.
 // Compiled for AVX through the target pragma only; it runs only where an AVX-512 or AVX2 ISA
 // is chosen (cpu-features.cc).
 #pragma GCC target("avx")
@@ -42,33 +42,42 @@ inline void StoreTransposed4x4(__m128 r0, __m128 r1, __m128 r2, __m128 r3, float
   _mm_storeu_ps(out + 3 * ld, r3);
 }
 
-}  // namespace
-
-void x32_packa_12_avx(size_t rows, size_t kc, const float* a, size_t row_stride,
-                      size_t col_stride, float* out) {
-  constexpr size_t kMr = 12;
-  // A transposed A (col_stride > 1) and a last tile of fewer than 12 rows take the portable loop.
-  const size_t full = col_stride == 1 ? rows / kMr * kMr : 0;
-  for (size_t r0 = 0; r0 < full; r0 += kMr, out += kc * kMr) {
-    const size_t rs = row_stride;
+// Whole tiles of MR rows (8 or 12) of A in place; returns the rows packed.
+template <size_t MR>
+size_t PackTiles(size_t rows, size_t kc, const float* a, size_t rs, float* out) {
+  const size_t full = rows / MR * MR;
+  for (size_t r0 = 0; r0 < full; r0 += MR, out += kc * MR) {
     const float* s = a + r0 * rs;
-    const float* t = s + 8 * rs;  // rows 8-11
+    const float* t = s + 8 * rs;  // rows 8-11 of a 12-row tile
     size_t k = 0;
     for (; k + 8 <= kc; k += 8) {
       StoreTransposed8x8(_mm256_loadu_ps(s + k), _mm256_loadu_ps(s + rs + k),
                          _mm256_loadu_ps(s + 2 * rs + k), _mm256_loadu_ps(s + 3 * rs + k),
                          _mm256_loadu_ps(s + 4 * rs + k), _mm256_loadu_ps(s + 5 * rs + k),
                          _mm256_loadu_ps(s + 6 * rs + k), _mm256_loadu_ps(s + 7 * rs + k),
-                         out + k * kMr, kMr);
-      for (size_t h = 0; h < 8; h += 4)
-        StoreTransposed4x4(_mm_loadu_ps(t + k + h), _mm_loadu_ps(t + rs + k + h),
-                           _mm_loadu_ps(t + 2 * rs + k + h), _mm_loadu_ps(t + 3 * rs + k + h),
-                           out + (k + h) * kMr + 8, kMr);
+                         out + k * MR, MR);
+      if (MR == 12)
+        for (size_t h = 0; h < 8; h += 4)
+          StoreTransposed4x4(_mm_loadu_ps(t + k + h), _mm_loadu_ps(t + rs + k + h),
+                             _mm_loadu_ps(t + 2 * rs + k + h), _mm_loadu_ps(t + 3 * rs + k + h),
+                             out + (k + h) * MR + 8, MR);
     }
     for (; k < kc; k++)
-      for (size_t i = 0; i < kMr; i++) out[k * kMr + i] = s[i * rs + k];
+      for (size_t i = 0; i < MR; i++) out[k * MR + i] = s[i * rs + k];
   }
-  if (full < rows) PackA(kMr, rows - full, kc, a + full * row_stride, row_stride, col_stride, out);
+  return full;
+}
+
+}  // namespace
+
+void x32_packa_avx(size_t mr, size_t rows, size_t kc, const float* a, size_t row_stride,
+                   size_t col_stride, float* out) {
+  // Other tile heights, a transposed A (col_stride > 1) and a last partial tile take the
+  // portable loop.
+  size_t full = 0;
+  if (col_stride == 1 && mr == 8) full = PackTiles<8>(rows, kc, a, row_stride, out);
+  if (col_stride == 1 && mr == 12) full = PackTiles<12>(rows, kc, a, row_stride, out);
+  if (full < rows) PackA(mr, rows - full, kc, a + full * row_stride, row_stride, col_stride, out + full * kc);
 }
 
 }  // namespace convkit
