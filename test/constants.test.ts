@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ck from '../lib/index';
 import { packedWeightsLength } from '../lib/backends/backend';
-import { planActivation, planConv2D, planGemm, planMaxPool2D, packedTileRows, type PlanTarget } from '../lib/backends/plan';
+import { planActivation, planConv2D, planGemm, planMaxPool2D, type PlanTarget } from '../lib/backends/plan';
 import { backend } from '../lib/backends/select';
 import { outputExtent } from '../lib/shape';
 import type { NativeBackend } from '../lib/backends/native';
@@ -150,13 +150,6 @@ describe('one plan, two backends', () => {
       native.setNumThreads(before.threads);
     }
     expect(compared).to.be.above(0);
-  });
-
-  it('a packed GEMM takes the taller tile where its rows fill it nearly as well (10% more per row)', () => {
-    const t = { mr: 8, packedMr: 12 } as PlanTarget;
-    const rows = [1, 8, 9, 16, 24, 40, 64, 96, 196, 1024];
-    expect(rows.map((m) => packedTileRows(m, t))).to.deep.equal([8, 8, 12, 8, 12, 8, 8, 12, 12, 12]);
-    expect(packedTileRows(1024, { ...t, packedMr: 8 })).to.equal(8);
   });
 
   it('a plan covers every output row and panel exactly once, and every step of K, within the task limit', () => {

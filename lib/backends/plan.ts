@@ -71,22 +71,13 @@ const slotBytes = (bytes: number) => ceilDiv(bytes, CACHE_LINE) * CACHE_LINE;
 const packsA = (rows: number, panelsPerTask: number, t: PlanTarget) => t.packA && rows > 1 && panelsPerTask >= PLAN.packMinPanels;
 
 /**
- * The tile height of a packed GEMM of m rows (native/kernels/gemm-driver.h PackedTileRows): the
- * taller packed kernels when their tiles hold the rows nearly as well, at 10% more per row.
- */
-export function packedTileRows(m: number, t: PlanTarget): number {
-  const padded = (tile: number) => ceilDiv(m, tile) * tile;
-  return t.packedMr !== t.mr && padded(t.packedMr) * 9 <= padded(t.mr) * 10 ? t.packedMr : t.mr;
-}
-
-/**
  * Packed A for the blocks of one task (its rows, at most an M block, in whole row tiles), when
  * enough panels reuse it and there is more than one row (a single row has its own kernel); 0
  * reads A in place.
  */
 function packFloats(rows: number, rowsPerTask: number, panelsPerTask: number, kBlock: number, t: PlanTarget): number {
-  const tile = packedTileRows(rows, t);
-  return packsA(rows, panelsPerTask, t) ? Math.ceil(Math.min(rowsPerTask, GEMM_BLOCKING.mc) / tile) * tile * kBlock : 0;
+  // Whole tiles of either height (native TallTiles): at most an M block's rows plus one tile's padding.
+  return packsA(rows, panelsPerTask, t) ? (Math.min(rowsPerTask, GEMM_BLOCKING.mc) + Math.max(t.mr, t.packedMr) - 1) * kBlock : 0;
 }
 
 /** One participant when the work is too small to share; never more than there are tasks. */
@@ -116,7 +107,7 @@ export function planGemm(m: number, n: number, k: number, t: PlanTarget): Plan {
   const splitRows = rowTiles >= threads ? m >= n || panels < threads : rowTiles >= panels;
   if (threads > 1 && kSplits === 1 && splitRows) {
     // Whole micro-tiles per task, of the packed kernels' height when A will be packed.
-    const tile = packsA(m, panels, t) ? packedTileRows(m, t) : t.mr;
+    const tile = packsA(m, panels, t) ? t.packedMr : t.mr;
     rowsPerTask = ceilDiv(ceilDiv(m, tile), threads) * tile;
   }
   else if (threads > 1 && kSplits === 1) panelsPerTask = ceilDiv(panels, threads);

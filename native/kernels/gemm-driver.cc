@@ -1,6 +1,7 @@
 #include "kernels/gemm-driver.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 #include "kernels/pack-a.h"
@@ -75,13 +76,22 @@ void IgemmTile(const IsaKernels& uk, size_t rows, size_t n, size_t p0, size_t p1
   }
 }
 
-size_t PackedTileRows(size_t m, size_t mr, size_t packed_mr) {
-  const auto padded = [m](size_t tile) { return (m + tile - 1) / tile * tile; };
-  return packed_mr != mr && padded(packed_mr) * 9 <= padded(mr) * 10 ? packed_mr : mr;
+size_t TallTiles(size_t rows, size_t mr, size_t packed_mr) {
+  if (packed_mr == mr) return 0;
+  // Up to two mr tiles at the end (three make two tall ones): the split that costs least, a tall
+  // row costing 9 / 10 of an mr row (the kernels' measured rates).
+  size_t best = 0, best_cost = SIZE_MAX;
+  for (size_t shorts = 0; shorts <= 2; shorts++) {
+    const size_t rest = rows > shorts * mr ? rows - shorts * mr : 0;
+    const size_t tall = (rest + packed_mr - 1) / packed_mr;
+    const size_t cost = 9 * tall * packed_mr + 10 * shorts * mr;
+    if (cost < best_cost) best = tall, best_cost = cost;
+  }
+  return best;
 }
 
-size_t PackedABlockFloats(size_t rows, size_t mr, size_t k_block) {
-  return (std::min(rows, kGemmMc) + mr - 1) / mr * mr * k_block;
+size_t PackedABlockFloats(size_t rows, size_t mr, size_t packed_mr, size_t k_block) {
+  return (std::min(rows, kGemmMc) + std::max(mr, packed_mr) - 1) * k_block;
 }
 
 void GemmTile(const IsaKernels& uk, const GemmProblem& p, size_t m0, size_t m1, size_t p0,
@@ -89,54 +99,66 @@ void GemmTile(const IsaKernels& uk, const GemmProblem& p, size_t m0, size_t m1, 
   const size_t panels = (p.n + kGemmNR - 1) / kGemmNR;
   p1 = std::min(p1, panels);
   float edge_bias[kGemmNR];  // bias of the last panel when N is not a multiple of 16
-  // Packed A may take the ISA's taller kernels. A single-row problem goes to the one-row kernel
-  // (and is never packed by the plan). Both decided on the whole problem: which kernel sums a row
-  // (and so its bits) must not depend on how threads split the rows.
-  const size_t mr = pack ? PackedTileRows(p.m, uk.mr, uk.packed_mr) : uk.mr;
-  const bool tall = mr != uk.mr;
-  const GemmUkernelFn fn = tall ? uk.packed_fn : p.m == 1 && uk.row ? uk.row : uk.fn;
-  const GemmPairFn pair = tall ? uk.packed_pair : fn == uk.fn ? uk.pair : uk.row_pair;
+  // A single-row problem goes to the one-row kernel (and is never packed by the plan). Decided
+  // on the whole problem: which kernel sums a row (and so its bits) must not depend on how
+  // threads split the rows. Tile heights do not matter to the bits: every kernel sums a row's
+  // steps in the same order.
+  const GemmUkernelFn fn = p.m == 1 && uk.row ? uk.row : uk.fn;
+  const GemmPairFn pair = fn == uk.fn ? uk.pair : uk.row_pair;
   const size_t k_end = p.k_end ? p.k_end : p.k;
   for (size_t mb = m0; mb < m1; mb += kGemmMc) {
-    const size_t me = std::min(m1, mb + kGemmMc);
+    const size_t me = std::min(m1, mb + kGemmMc), rows = me - mb;
+    // Packed A: tall tiles (the ISA's packed kernels) first, then mr tiles, each packed at its
+    // own height; in place: mr tiles.
+    const size_t tall_rows = pack ? std::min(rows, TallTiles(rows, uk.mr, uk.packed_mr) * uk.packed_mr) : 0;
     for (size_t k0 = p.k_begin; k0 < k_end; k0 += k_block) {
       const size_t kc = std::min(k_block, k_end - k0);
       unsigned flags = 0;
       if (k0 > p.k_begin || p.accumulate) flags |= kGemmAccumulate;
       if (k0 + kc >= k_end && p.epilogue) flags |= kGemmEpilogue;
-      // A is read in place (row i at a + i * a_rs), or this block is packed once and read from
-      // there for every panel (tile t at pack + t * mr * kc).
       const float* a = p.a + mb * p.lda + k0 * p.a_cs;
-      size_t a_rs = p.lda, a_cs = p.a_cs, tile_stride = mr * p.lda;
+      // The mr tiles' packed rows follow the tall tiles' (whole tiles, the last zero-padded).
+      float* const short_pack = pack ? pack + (tall_rows + uk.packed_mr - 1) / uk.packed_mr * uk.packed_mr * kc : nullptr;
       if (pack) {
-        if (uk.pack_a) uk.pack_a(mr, me - mb, kc, a, p.lda, p.a_cs, pack);
-        else PackA(mr, me - mb, kc, a, p.lda, p.a_cs, pack);
-        a = pack, a_rs = 1, a_cs = mr, tile_stride = mr * kc;
+        const auto pack_rows = [&](size_t mr, size_t first, size_t count, float* out) {
+          const float* src = a + first * p.lda;
+          if (uk.pack_a) uk.pack_a(mr, count, kc, src, p.lda, p.a_cs, out);
+          else PackA(mr, count, kc, src, p.lda, p.a_cs, out);
+        };
+        if (tall_rows) pack_rows(uk.packed_mr, 0, tall_rows, pack);
+        if (tall_rows < rows) pack_rows(uk.mr, tall_rows, rows - tall_rows, short_pack);
       }
+      // Each row tile of the block: its first row, its rows, where its A is, and how it is laid out.
+      const auto each_tile = [&](auto&& visit) {
+        for (size_t r = 0; r < tall_rows; r += uk.packed_mr)
+          visit(mb + r, std::min(uk.packed_mr, tall_rows - r), pack + r * kc, size_t(1), uk.packed_mr, uk.packed_fn, uk.packed_pair);
+        for (size_t r = tall_rows; r < rows; r += uk.mr) {
+          const size_t s = r - tall_rows;
+          if (pack) visit(mb + r, std::min(uk.mr, rows - r), short_pack + s * kc, size_t(1), uk.mr, fn, pair);
+          else visit(mb + r, std::min(uk.mr, rows - r), a + r * p.lda, p.lda, p.a_cs, fn, pair);
+        }
+      };
       for (size_t pi = p0; pi < p1;) {
         const size_t n0 = pi * kGemmNR;
         const float* w = p.w + (pi * p.k + k0) * kGemmNR;
         if (pair && pi + 1 < p1 && n0 + 2 * kGemmNR <= p.n) {
           // Two full panels at once; the second starts K rows of 16 after the first.
           const float* bias = p.bias ? p.bias + n0 : kZeroBias;
-          for (size_t i = mb, t = 0; i < me; i += mr, t++) {
-            pair(std::min(mr, me - i), kc, a + t * tile_stride, a_rs, a_cs, w, w + p.k * kGemmNR,
-                 p.c + i * p.ldc + n0, p.ldc, flags, bias, p.minv, p.maxv);
-          }
+          each_tile([&](size_t i, size_t mr, const float* at, size_t a_rs, size_t a_cs, GemmUkernelFn, GemmPairFn tile_pair) {
+            tile_pair(mr, kc, at, a_rs, a_cs, w, w + p.k * kGemmNR, p.c + i * p.ldc + n0, p.ldc, flags, bias, p.minv, p.maxv);
+          });
           pi += 2;
           continue;
         }
         const size_t nc = std::min(kGemmNR, p.n - n0);
         const float* bias = PanelBias(p.bias, n0, nc, edge_bias);
-        for (size_t i = mb, t = 0; i < me; i += mr, t++) {
-          const size_t rows = std::min(mr, me - i);
-          const float* at = a + t * tile_stride;
+        each_tile([&](size_t i, size_t mr, const float* at, size_t a_rs, size_t a_cs, GemmUkernelFn tile_fn, GemmPairFn) {
           const auto run = [&](float* out, size_t ld) {
-            fn(rows, kc, at, a_rs, a_cs, w, out, ld, flags, bias, p.minv, p.maxv);
+            tile_fn(mr, kc, at, a_rs, a_cs, w, out, ld, flags, bias, p.minv, p.maxv);
           };
           if (nc == kGemmNR) run(p.c + i * p.ldc + n0, p.ldc);
-          else EdgeTile(p.c + i * p.ldc + n0, p.ldc, rows, nc, flags, run);
-        }
+          else EdgeTile(p.c + i * p.ldc + n0, p.ldc, mr, nc, flags, run);
+        });
         pi++;
       }
     }

@@ -23,22 +23,22 @@ struct GemmProblem {
   bool epilogue = true;
 };
 
-// The tile height of a packed GEMM of m rows: the ISA's taller packed kernels (packed_mr) when
-// their tiles hold the rows nearly as well as mr-row tiles do, else mr. The taller kernel does
-// about 10% more per row (12x32 at 98% of the FMA peak, 8x32 at 89%, bench --kernels), so it
-// takes m when ceil(m / packed_mr) * packed_mr rows cost no more than ceil(m / mr) * mr at that
-// rate: 1024 and 196 rows take 12, 64 (D2: 6 tiles of 12 for 8 of 8) and 16 take 8. Decided on
-// the whole problem; the bits never depend on it (each row's sums run in the same order).
-size_t PackedTileRows(size_t m, size_t mr, size_t packed_mr);
+// How many tall tiles (the ISA's packed kernels, packed_mr rows) begin a packed block of `rows`
+// rows; mr tiles (at most two) take the rest. The split that costs least, a tall row at 9 / 10
+// of an mr row (12x32 at 98% of the FMA peak, 8x32 at 89%, bench --kernels): 96 rows are 8
+// tiles of 12, 64 (D2) are 4 of 12 and 2 of 8, 16 are 2 of 8. 0 where packed_mr == mr. The bits
+// never depend on it: every kernel sums a row's steps in the same order.
+size_t TallTiles(size_t rows, size_t mr, size_t packed_mr);
 
-// Floats of packed A that GemmTile needs for row ranges of up to `rows` rows.
-size_t PackedABlockFloats(size_t rows, size_t mr, size_t k_block);
+// Floats of packed A that GemmTile needs for row ranges of up to `rows` rows (whole tiles of
+// either height: at most the rows of an M block plus one tile's padding).
+size_t PackedABlockFloats(size_t rows, size_t mr, size_t packed_mr, size_t k_block);
 
 // Rows [m0, m1) and 16-column panels [p0, p1) of the problem with micro-kernel uk, K in blocks
 // of k_block rows, on the calling thread. m0 is a multiple of uk.mr. pack is null (A is read in
-// place) or holds PackedABlockFloats(m1 - m0, PackedTileRows(p.m, ...), k_block) floats: each
-// block of A is then packed there once, in tiles of that height, and read from there for every
-// panel.
+// place) or holds PackedABlockFloats(m1 - m0, uk.mr, uk.packed_mr, k_block) floats: each block
+// of A is then packed there once, in tall tiles then mr tiles (TallTiles), and read from there
+// for every panel.
 void GemmTile(const IsaKernels& uk, const GemmProblem& p, size_t m0, size_t m1, size_t p0,
               size_t p1, size_t k_block, float* pack);
 

@@ -64,9 +64,9 @@ struct IsaKernels {
   IgemmFn igemm;            // convolution through an indirection buffer
   IgemmPairFn igemm_pair;   // the same over two full panels, or null
   PackAFn pack_a;           // packs A in tiles of mr or packed_mr rows, or null for PackA
-  // Taller kernels for a GEMM whose A the driver packs (tiles of packed_mr rows, when
-  // PackedTileRows picks them): they read A only as packed tiles (a_rs 1, a_cs packed_mr, rows
-  // past mr zero-padded). The same as mr, fn and pair where the ISA has no taller kernel.
+  // Taller kernels for a GEMM whose A the driver packs (the tall tiles of TallTiles, packed_mr
+  // rows): they read A only as packed tiles (a_rs 1, a_cs packed_mr, rows past mr zero-padded).
+  // The same as mr, fn and pair where the ISA has no taller kernel.
   size_t packed_mr;
   GemmUkernelFn packed_fn;
   GemmPairFn packed_pair;

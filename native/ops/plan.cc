@@ -23,7 +23,7 @@ bool PacksA(size_t rows, size_t panels_per_task, const PlanTarget& t) {
 
 size_t PackFloats(const Plan& p, const PlanTarget& t) {
   const bool pack = PacksA(p.rows, p.panels_per_task, t);
-  return pack ? PackedABlockFloats(p.rows_per_task, PackedTileRows(p.rows, t.mr, t.packed_mr), p.k_block) : 0;
+  return pack ? PackedABlockFloats(p.rows_per_task, t.mr, t.packed_mr, p.k_block) : 0;
 }
 
 // One participant when the work is too small to share; never more than there are tasks.
@@ -68,7 +68,7 @@ Plan PlanGemm(size_t m, size_t n, size_t k, const PlanTarget& t) {
   const bool split_rows = row_tiles >= threads ? m >= n || p.panels < threads : row_tiles >= p.panels;
   if (threads > 1 && p.k_splits == 1 && split_rows) {
     // Whole micro-tiles per task, of the packed kernels' height when A will be packed.
-    const size_t tile = PacksA(m, p.panels, t) ? PackedTileRows(m, t.mr, t.packed_mr) : t.mr;
+    const size_t tile = PacksA(m, p.panels, t) ? t.packed_mr : t.mr;
     p.rows_per_task = CeilDiv(CeilDiv(m, tile), threads) * tile;
   } else if (threads > 1 && p.k_splits == 1) {
     p.panels_per_task = CeilDiv(p.panels, threads);

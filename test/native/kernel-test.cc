@@ -267,7 +267,7 @@ void DriverCase(const IsaKernels& uk, size_t m, size_t n, size_t k, size_t k_blo
   // Transposed: a holds the k x m matrix A^T; element (i, kk) of A at a[kk * m + i].
   p.lda = transposed ? 1 : k, p.a_cs = transposed ? m : 1;
   p.bias = with_bias ? bias.data() : nullptr, p.minv = act.minv, p.maxv = act.maxv, p.accumulate = accumulate;
-  std::vector<float> packed(pack ? PackedABlockFloats(m, PackedTileRows(m, uk.mr, uk.packed_mr), k_block) : 0);
+  std::vector<float> packed(pack ? PackedABlockFloats(m, uk.mr, uk.packed_mr, k_block) : 0);
   const size_t panels = (n + kGemmNR - 1) / kGemmNR;
   GemmTile(uk, p, 0, m, 0, panels, k_block, pack ? packed.data() : nullptr);
   for (size_t i = 0; i < m && t.ok(); i++) {
@@ -281,8 +281,8 @@ void DriverCase(const IsaKernels& uk, size_t m, size_t n, size_t k, size_t k_blo
 }
 
 void Driver(const IsaKernels& uk, Rng& rng) {
-  // Row counts around the tile heights of both A layouts (in place: mr, packed: packed_mr), which
-  // PackedTileRows gives some of the packed cases and not others (64: mr).
+  // Row counts around the tile heights of both A layouts (in place: mr, packed: packed_mr tiles
+  // then mr tiles, TallTiles), 64 among them (4 tiles of 12 and 2 of 8 on AVX-512).
   const size_t mr = uk.mr, pmr = uk.packed_mr;
   const size_t ms[] = {1, mr - 1, mr, mr + 1, 2 * mr + 1, pmr - 1, pmr + 1, 2 * pmr + 1, 64, kGemmMc - 1, kGemmMc, kGemmMc + 1};
   const size_t ns[] = {1, 15, 16, 17, 32, 33, 50};
@@ -459,6 +459,31 @@ void PackATest(Rng& rng) {
       }
 }
 
+// TallTiles: the cheapest split of a packed block into tall tiles then at most two mr tiles,
+// against an exhaustive search over both counts (a tall row costing 9/10 of an mr row).
+void TallTilesTest() {
+  for (const auto [mr, pmr] : {std::pair<size_t, size_t>{8, 12}, {6, 6}, {4, 4}})
+    for (size_t rows = 1; rows <= kGemmMc; rows++) {
+      Case t(Format("TallTiles mr=%zu packed_mr=%zu rows=%zu", mr, pmr, rows));
+      const size_t tall = TallTiles(rows, mr, pmr);
+      if (pmr == mr) {
+        t.Check(tall == 0, "%zu tall tiles where there is one height", tall);
+        continue;
+      }
+      const size_t shorts = rows > tall * pmr ? (rows - tall * pmr + mr - 1) / mr : 0;
+      size_t best = SIZE_MAX;
+      for (size_t a = 0; a * pmr <= rows + pmr; a++)
+        for (size_t b = 0; b * mr <= rows + mr; b++)
+          if (a * pmr + b * mr >= rows) best = std::min(best, 9 * a * pmr + 10 * b * mr);
+      t.Check(shorts <= 2, "%zu mr tiles", shorts);
+      t.Check(9 * tall * pmr + 10 * shorts * mr == best, "%zu tall and %zu mr tiles cost %zu, the best %zu", tall, shorts,
+              9 * tall * pmr + 10 * shorts * mr, best);
+    }
+  Case t("TallTiles of D2's 64 rows on AVX-512");
+  t.Check(TallTiles(64, 8, 12) == 4 && TallTiles(96, 8, 12) == 8 && TallTiles(16, 8, 12) == 0, "64: %zu, 96: %zu, 16: %zu",
+          TallTiles(64, 8, 12), TallTiles(96, 8, 12), TallTiles(16, 8, 12));
+}
+
 // An ISA's own A packing (IsaKernels::pack_a): the portable PackA's floats in the same places,
 // for A in place and transposed, partial tiles, and K around its 8-step blocks, at each tile
 // height the driver packs (mr, packed_mr) and one it hands to PackA (5).
@@ -498,6 +523,7 @@ int main() {
 #endif
   }
   PackATest(rng);
+  TallTilesTest();
   Im2col(rng);
   for (const std::string& isa : isas) {
     const IsaKernels& uk = *FindKernels(isa);
