@@ -3,13 +3,7 @@
 // Node, cross-origin-isolated pages) a resident tensor's data is a view of the module's memory,
 // and every op reads it in place; elsewhere it is an ordinary copy.
 import { backend, loadedBackends } from './backends/select';
-import { checkData, isTensor, Tensor } from './tensor';
-import { describe } from './validate';
-
-function tensorArg(name: string, x: unknown): Tensor {
-  if (!isTensor(name, x)) throw new TypeError(`Expected Tensor for ${name} but received ${describe(x)}`);
-  return checkData(x, name);
-}
+import { checkInput, Tensor } from './tensor';
 
 /**
  * A new tensor with x's shape and a copy of its values, placed where the backend in use reads
@@ -20,14 +14,14 @@ function tensorArg(name: string, x: unknown): Tensor {
  * settles. On the native backend and on wasm without shared memory, an ordinary copy.
  */
 export function residentTensor(x: Tensor): Tensor {
-  const t = tensorArg('residentTensor input', x);
+  const t = checkInput('residentTensor', x, 0, true);  // any rank
   const data = backend().resident?.(t.data) ?? t.data.slice();
   return new Tensor(data, t.shape);
 }
 
 /** Frees the memory of a tensor made by residentTensor (on any backend); no-op for other tensors. */
 export function releaseTensor(t: Tensor): void {
-  tensorArg('releaseTensor input', t);
+  checkInput('releaseTensor', t, 0, true);
   // The backend that made it may no longer be the one in use.
   for (const b of loadedBackends()) if (b.releaseResident?.(t.data)) return;
 }
