@@ -46,7 +46,7 @@ Napi::Value PackWeightsHandle(const Napi::CallbackInfo& info) {
   auto packed = std::make_shared<PackedWeights>();
   packed->k = k;
   packed->n = n;
-  packed->data = NewWorkspace(PackedWeightsSize(k, n));
+  packed->data = NewAlignedFloats(PackedWeightsSize(k, n));
   PackWeights(k, n, b.data, n, 1, 1.0f, packed->data.get());
   auto* holder = new Holder{std::move(packed), BytesOf(k, n)};
   auto handle = Napi::External<Holder>::New(env, holder, [](Napi::Env e, Holder* h) {

@@ -1,7 +1,8 @@
 // The C++ kernels without Node: every micro-kernel of every ISA this CPU runs (GEMM tiles, one-row
-// and two-panel kernels, indirect GEMM, max-pool), the blocked GEMM driver, PackA, im2col and the
-// indirection buffer, against naive float64 loops. Sizes below, at and above MR, NR (16) and the K
-// and M blocks; seeded random data; the tolerance of test/helpers/assert.ts (scaled with K).
+// and two-panel kernels, indirect GEMM, max-pool), the blocked GEMM driver, PackA, PackWeights,
+// im2col and the indirection buffer, against naive float64 loops, and the workspace pool. Sizes
+// below, at and above MR, NR (16) and the K and M blocks; seeded random data; the tolerance of
+// test/helpers/assert.ts (scaled with K).
 // scripts/test-kernels.mjs compiles it for x86-64 (run natively) and AArch64 (run under
 // qemu-aarch64). Every buffer a kernel reads or writes ends at a PROT_NONE page, so a read or
 // write past its end crashes the run instead of passing unseen. Closes with `N passed, N failed`.
@@ -16,6 +17,7 @@
 #include <cstring>
 #include <limits>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "kernels/cpu-features.h"
@@ -25,6 +27,7 @@
 #include "kernels/pack-weights.h"
 #include "ops/im2col.h"
 #include "ops/indirection.h"
+#include "ops/workspace.h"
 
 using namespace convkit;
 
@@ -503,6 +506,90 @@ void IsaPackA(const IsaKernels& uk, Rng& rng) {
         }
 }
 
+// PackWeights against its definition, packed[(p*K + k)*16 + j] = scale * B(k, p*16 + j) or 0
+// past N: row-major B (the 8-row full-panel path, then the edge panel), scaled, and transposed,
+// with N below, at and around the 16-column panel and K around the 8- and 64-row blocks.
+void PackWeightsTest(Rng& rng) {
+  for (size_t n : {size_t(1), size_t(15), size_t(16), size_t(17), size_t(32), size_t(45), size_t(64)})
+    for (size_t k : {size_t(1), size_t(7), size_t(8), size_t(9), size_t(65)})
+      for (int form = 0; form < 3; form++) {  // 0: row-major, 1: scaled, 2: transposed
+        Case t(Format("PackWeights k=%zu n=%zu %s", k, n, form == 0 ? "row-major" : form == 1 ? "scaled" : "transposed"));
+        const size_t ld = form == 2 ? k + 3 : n + 5;  // a stride wider than the matrix
+        const size_t rs = form == 2 ? 1 : ld, cs = form == 2 ? ld : 1;
+        const float scale = form == 1 ? 0.5f : 1.0f;
+        Guarded b(form == 2 ? n * ld : k * ld), out(PackedWeightsSize(k, n));
+        rng.Fill(b.data(), b.size());
+        PackWeights(k, n, b.data(), rs, cs, scale, out.data());
+        for (size_t p = 0; p * kGemmNR < n; p++)
+          for (size_t kk = 0; kk < k; kk++)
+            for (size_t j = 0; j < kGemmNR; j++) {
+              const size_t col = p * kGemmNR + j;
+              const float want = col < n ? scale * b[kk * rs + col * cs] : 0.0f;
+              t.Check(std::memcmp(&out[(p * k + kk) * kGemmNR + j], &want, 4) == 0, "panel %zu row %zu col %zu", p, kk, j);
+            }
+      }
+}
+
+// The workspace pool: a released block is taken again by a request it fits (at most twice its
+// size), cache-line aligned; it keeps at most kWorkspacePoolBytes, dropping the oldest; blocks
+// larger than that and NewAlignedFloats' are never kept; threads take and release concurrently.
+void WorkspacePoolTest() {
+  {
+    Case t("workspace pool reuses a released block it fits");
+    const size_t before = WorkspacePoolBytes();
+    float* first;
+    {
+      Workspace w = NewWorkspace(1000);
+      first = w.get();
+      t.Check(reinterpret_cast<uintptr_t>(first) % kCacheLine == 0, "not on a cache line");
+    }
+    t.Check(WorkspacePoolBytes() == before + 1000 * sizeof(float), "kept %zu bytes, expected %zu", WorkspacePoolBytes(), before + 4000);
+    {
+      Workspace w = NewWorkspace(1500);  // 1000 floats do not hold 1500
+      t.Check(w.get() != first, "a block too small was handed out");
+    }
+    {
+      Workspace w = NewWorkspace(900);
+      t.Check(w.get() == first, "the kept 1000-float block was not reused for 900");
+      w[899] = 1.0f;
+    }
+    {
+      Workspace w = NewWorkspace(400);  // the 1000 and 1500 float blocks are more than twice 400
+      t.Check(w.get() != first, "a block over twice the request was handed out");
+    }
+  }
+  {
+    Case t("workspace pool stays within its bound");
+    const size_t quarter = kWorkspacePoolBytes / sizeof(float) / 4;
+    std::vector<Workspace> held;
+    for (int i = 0; i < 6; i++) held.push_back(NewWorkspace(quarter + size_t(i) * 4096));
+    held.clear();
+    t.Check(WorkspacePoolBytes() <= kWorkspacePoolBytes, "keeps %zu bytes, more than %zu", WorkspacePoolBytes(), kWorkspacePoolBytes);
+    const size_t kept = WorkspacePoolBytes();
+    { Workspace big = NewWorkspace(kWorkspacePoolBytes / sizeof(float) + 1); }
+    t.Check(WorkspacePoolBytes() == kept, "a block larger than the pool was kept");
+    { Workspace own = NewAlignedFloats(16); }
+    t.Check(WorkspacePoolBytes() == kept, "NewAlignedFloats' block was kept");
+  }
+  {
+    Case t("workspace pool from 4 threads");
+    std::vector<std::thread> threads;
+    std::vector<int> bad(4, 0);
+    for (int i = 0; i < 4; i++)
+      threads.emplace_back([i, &bad] {
+        for (int r = 0; r < 2000; r++) {
+          const size_t floats = 64 + size_t((r * 7 + i) % 50) * 64;
+          Workspace w = NewWorkspace(floats);
+          for (size_t j = 0; j < floats; j++) w[j] = float(i);
+          for (size_t j = 0; j < floats; j++) bad[i] += w[j] != float(i);
+        }
+      });
+    for (std::thread& th : threads) th.join();
+    t.Check(bad[0] + bad[1] + bad[2] + bad[3] == 0, "a block was written by two threads at once");
+    t.Check(WorkspacePoolBytes() <= kWorkspacePoolBytes, "keeps %zu bytes", WorkspacePoolBytes());
+  }
+}
+
 }  // namespace
 
 int main() {
@@ -523,6 +610,8 @@ int main() {
 #endif
   }
   PackATest(rng);
+  PackWeightsTest(rng);
+  WorkspacePoolTest();
   TallTilesTest();
   Im2col(rng);
   for (const std::string& isa : isas) {
