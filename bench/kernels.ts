@@ -3,6 +3,8 @@
 // peak (a dependency-free FMA loop in the same binary), then the whole GEMM (gemm(), which packs
 // B on every call as np.dot does) on 1024^3, 2048^3 and the suite's im2col shapes, next to
 // numpy's np.dot in the same run when python3 with numpy is present, alternating shape by shape.
+// The square shapes run twice: into a new output (gemm(a, b), np.dot(a, b)) and into one kept
+// across calls (gemm(a, b, { out }), np.dot(a, b, out=c)), where no call meets fresh pages.
 import { spawnSync } from 'node:child_process';
 import * as ck from '../lib/index';
 import type { NativeBackend } from '../lib/backends/native';
@@ -10,11 +12,13 @@ import { backend } from '../lib/backends/select';
 import { inputShape, loadWorkloads, makeLayer } from '../suite/workloads';
 import { median } from './stats';
 
-type Shape = { name: string; m: number; n: number; k: number };
+type Shape = { name: string; m: number; n: number; k: number; out?: boolean };
 
 /** The GEMM each conv workload runs: output pixels x filters x (kh * kw * c). */
 function gemmShapes(): Shape[] {
-  const shapes: Shape[] = [{ name: '1024^3', m: 1024, n: 1024, k: 1024 }, { name: '2048^3', m: 2048, n: 2048, k: 2048 }];
+  const shapes: Shape[] = [];
+  for (const size of [1024, 2048])
+    for (const out of [false, true]) shapes.push({ name: `${size}^3${out ? ', out' : ''}`, m: size, n: size, k: size, out });
   for (const w of loadWorkloads()) {
     if (w.op !== 'conv2d') continue;
     const [n, oh, ow] = makeLayer(w).outputShape(inputShape(w));
@@ -42,10 +46,12 @@ import numpy as np
 s, budget = json.loads(sys.argv[1]), float(sys.argv[2])
 rng = np.random.default_rng(1)
 a = rng.random((s['m'], s['k']), dtype=np.float32); b = rng.random((s['k'], s['n']), dtype=np.float32)
-np.dot(a, b)
+c = np.empty((s['m'], s['n']), dtype=np.float32)
+run = (lambda: np.dot(a, b, out=c)) if s.get('out') else (lambda: np.dot(a, b))
+run()
 times, start = [], time.perf_counter()
 while len(times) < 3 or time.perf_counter() - start < budget:
-    t = time.perf_counter(); np.dot(a, b); times.append(time.perf_counter() - t)
+    t = time.perf_counter(); run(); times.append(time.perf_counter() - t)
 print(json.dumps(times))
 `;
 
@@ -95,12 +101,13 @@ export async function kernelReport(threadCounts: number[], quick: boolean): Prom
     for (const s of shapes) {
       const a = new ck.Tensor(new Float32Array(s.m * s.k).fill(0.5), [s.m, s.k]);
       const b = new ck.Tensor(new Float32Array(s.k * s.n).fill(0.25), [s.k, s.n]);
+      const opts = s.out ? { out: new ck.Tensor(new Float32Array(s.m * s.n), [s.m, s.n]) } : undefined;
       const ours: number[] = [], theirs: number[] = [];
       for (let r = 0; r < rounds; r++) {
         const t = numpy ? numpySamples(s, threads, budget) : null;
         if (t) theirs.push(...t);
         else numpy = false;
-        ours.push(...samples(() => ck.gemm(a, b), budget));
+        ours.push(...samples(() => ck.gemm(a, b, opts), budget));
       }
       const flops = 2 * s.m * s.n * s.k;
       const gOurs = flops / median(ours) / 1e9, gTheirs = numpy ? flops / median(theirs) / 1e9 : NaN;

@@ -4,6 +4,7 @@ import { activationCode, type ActivationName } from './activation';
 import type { Backend } from './backends/backend';
 import { backend } from './backends/select';
 import { type Call, runAsync, runSync } from './layers/layer';
+import { sharesMemory } from './backends/check';
 import { checkData, isTensor, type Tensor } from './tensor';
 import { boolean, describe, finiteNumber, options } from './validate';
 
@@ -15,6 +16,12 @@ export interface GemmOptions {
   /** Added after scaling by beta; shape [], [1], [n], [1, n], [m, 1] or [m, n]. */
   c?: Tensor;
   activation?: ActivationName;
+  /**
+   * Where to write the [m, n] result, instead of a new Tensor: it is returned. It must share no
+   * memory with a, b or c. gemm writes it in place (native: no allocation, so no fresh pages to
+   * fault in); gemmAsync copies the result into it when the work is done.
+   */
+  out?: Tensor;
 }
 
 function matrix(name: string, t: unknown): Tensor {
@@ -33,7 +40,26 @@ function broadcastDims(c: Tensor, m: number, n: number): [number, number] {
   return dims;
 }
 
-function plan(a: Tensor, b: Tensor, opts: GemmOptions | undefined, be: Backend): Call {
+/** The out option checked against the result's shape and the inputs, or null when absent. */
+function outTensor(out: unknown, m: number, n: number, inputs: [string, Tensor | null][]): Tensor | null {
+  if (out === undefined) return null;
+  if (!isTensor('out', out)) throw new TypeError(`Expected Tensor for out but received ${describe(out)}`);
+  checkData(out, 'out');
+  if (out.rank !== 2 || out.shape[0] !== m || out.shape[1] !== n) {
+    throw new RangeError(`Expected out of shape [${m}, ${n}] but received shape [${out.shape.join(', ')}]`);
+  }
+  for (const [name, t] of inputs) {
+    if (t && sharesMemory(out.data, t.data)) throw new RangeError(`Expected out to share no memory with ${name}`);
+  }
+  return out;
+}
+
+interface GemmCall extends Call {
+  out: Tensor | null;
+  into(out: Tensor): Tensor;
+}
+
+function plan(a: Tensor, b: Tensor, opts: GemmOptions | undefined, be: Backend): GemmCall {
   matrix('a', a);
   matrix('b', b);
   const o = options('gemm options', opts, true);
@@ -53,15 +79,28 @@ function plan(a: Tensor, b: Tensor, opts: GemmOptions | undefined, be: Backend):
     beta: finiteNumber('beta', o.beta ?? 1),
     activation: activationCode('activation', o.activation ?? 'linear'),
   };
+  const out = outTensor(o.out, m, n, [['a', a], ['b', b], ['c', c]]);
   const cData = c && c.data;
-  return { shape: [m, n], sync: () => be.gemm(a.data, b.data, cData, params), async: () => be.gemmAsync(a.data, b.data, cData, params) };
+  return {
+    shape: [m, n], out,
+    sync: () => be.gemm(a.data, b.data, cData, params),
+    async: () => be.gemmAsync(a.data, b.data, cData, params),
+    into: (y) => (be.gemmInto(a.data, b.data, cData, params, y.data), y),
+  };
 }
 
 export function gemm(a: Tensor, b: Tensor, opts?: GemmOptions): Tensor {
-  return runSync(plan(a, b, opts, backend()));
+  const call = plan(a, b, opts, backend());
+  return call.out ? call.into(call.out) : runSync(call);
 }
 
 /** gemm computed on a worker thread. */
 export async function gemmAsync(a: Tensor, b: Tensor, opts?: GemmOptions): Promise<Tensor> {
-  return runAsync(plan(a, b, opts, backend()));
+  const call = plan(a, b, opts, backend());
+  const y = await runAsync(call);
+  if (!call.out) return y;
+  // out may have been detached while the worker computed: checked again before the copy.
+  checkData(call.out, 'out');
+  call.out.data.set(y.data);
+  return call.out;
 }

@@ -31,6 +31,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<SequentialAsync>(env, exports, "sequentialAsync");
   Export<Gemm>(env, exports, "gemm");
   Export<GemmAsync>(env, exports, "gemmAsync");
+  Export<GemmInto>(env, exports, "gemmInto");
   Export<Info>(env, exports, "info");
   Export<SetNumThreads>(env, exports, "setNumThreads");
   Export<SelectIsa>(env, exports, "selectIsa");

@@ -90,4 +90,66 @@ forEachBackend('gemm against the float64 reference', () => {
     const sync = ck.gemm(a, b), async = await ck.gemmAsync(a, b);
     expect(Array.from(async.data)).to.deep.equal(Array.from(sync.data));
   });
+
+  describe('the out option', () => {
+    const m = 40, n = 50, k = 300;
+    const a = new ck.Tensor(randomArray(m * k, 21), [m, k]), b = new ck.Tensor(randomArray(k * n, 22), [k, n]);
+    const c = new ck.Tensor(randomArray(n, 23), [n]);
+    const opts = { alpha: 0.5, beta: 2, c, activation: 'relu' as const };
+    const expected = gemmRef(a.data, b.data, m, n, k, { alpha: 0.5, beta: 2, c: c.data, cRows: 1, cCols: n, activation: 'relu' });
+
+    it('gemm writes the result into out and returns out, the bits of a new result', () => {
+      forEachThreadCount((threads) => {
+        const out = new ck.Tensor(new Float32Array(m * n).fill(NaN), [m, n]);
+        const y = ck.gemm(a, b, { ...opts, out });
+        expect(y).to.equal(out);
+        expectClose(out.data, expected, k, `[${threads} threads]`);
+        expect(Array.from(out.data)).to.deep.equal(Array.from(ck.gemm(a, b, opts).data));
+      });
+    });
+
+    it('gemmAsync copies the result into out and resolves with out', async () => {
+      const out = new ck.Tensor(new Float32Array(m * n).fill(NaN), [m, n]);
+      const y = await ck.gemmAsync(a, b, { ...opts, out });
+      expect(y).to.equal(out);
+      expect(Array.from(out.data)).to.deep.equal(Array.from(ck.gemm(a, b, opts).data));
+    });
+
+    it('out into a view of a larger buffer leaves the rest of the buffer alone', () => {
+      const buffer = new Float32Array(m * n + 8).fill(7);
+      const out = new ck.Tensor(buffer.subarray(4, 4 + m * n), [m, n]);
+      ck.gemm(a, b, { ...opts, out });
+      expect([...buffer.subarray(0, 4), ...buffer.subarray(4 + m * n)]).to.deep.equal(new Array(8).fill(7));
+      expectClose(out.data, expected, k);
+    });
+
+    it('refuses an out of another shape, not a Tensor, or sharing memory with an input', async () => {
+      expect(() => ck.gemm(a, b, { out: new ck.Tensor(new Float32Array(m * n), [n, m]) })).to.throw(RangeError, /out of shape \[40, 50\] but received shape \[50, 40\]/);
+      expect(() => ck.gemm(a, b, { out: new ck.Tensor(new Float32Array(m * n), [m * n]) })).to.throw(RangeError, /out of shape \[40, 50\]/);
+      expect(() => ck.gemm(a, b, { out: new Float32Array(m * n) as unknown as ck.Tensor })).to.throw(TypeError, /Tensor for out/);
+      const shared = new Float32Array(m * k + m * n);
+      const a2 = new ck.Tensor(shared.subarray(0, m * k), [m, k]);
+      // Overlapping a by one float, then sharing its buffer without overlap (allowed).
+      expect(() => ck.gemm(a2, b, { out: new ck.Tensor(shared.subarray(m * k - 1, m * k - 1 + m * n), [m, n]) })).to.throw(RangeError, /share no memory with a/);
+      expect(() => ck.gemm(a, b, { out: b as unknown as ck.Tensor })).to.throw(RangeError, /out of shape/);
+      const square = new ck.Tensor(randomArray(n * n, 24), [n, n]);
+      expect(() => ck.gemm(square, square, { out: square })).to.throw(RangeError, /share no memory with a/);
+      expect(() => ck.gemm(a, b, { c: new ck.Tensor(new Float32Array(m * n), [m, n]), out: new ck.Tensor(shared.subarray(m * k), [m, n]) })).not.to.throw();
+      const cm = new ck.Tensor(new Float32Array(m * n), [m, n]);
+      expect(() => ck.gemm(a, b, { c: cm, out: cm })).to.throw(RangeError, /share no memory with c/);
+      const rejected = await ck.gemmAsync(a, b, { out: cm, c: cm }).then(() => null, (e) => e);
+      expect(rejected).to.be.instanceOf(RangeError);
+      expect(String(rejected)).to.match(/share no memory with c/);
+    });
+
+    it('gemmAsync rejects when out is detached while it computes', async () => {
+      const out = new ck.Tensor(new Float32Array(m * n), [m, n]);
+      const pending = ck.gemmAsync(a, b, { out });
+      structuredClone(out.data.buffer, { transfer: [out.data.buffer] });
+      let error: unknown;
+      await pending.catch((e) => (error = e));
+      expect(error).to.be.instanceOf(RangeError);
+      expect(String(error)).to.match(/detached/);
+    });
+  });
 });

@@ -177,6 +177,23 @@ describe('validation at the N-API boundary (native)', function () {
     throws(() => b().gemm(f(6), f(6), f(6), p), RangeError, /broadcast/);
     throws(() => nativeAddon.gemm(f(6), f(6), null, { ...p, transA: 1 }), TypeError, /boolean for params.transA/);
   });
+  it('gemmInto: out of the wrong type or length, or sharing memory with an input', () => {
+    const p = { m: 2, n: 2, k: 3, transA: false, transB: false, alpha: 1, beta: 1, cRows: 1, cCols: 2, activation: 0 };
+    const a = f(6), bm = f(6), c = f(2);
+    expect(nativeAddon.gemmInto(a, bm, c, p, f(4))).to.have.length(4);
+    throws(() => nativeAddon.gemmInto(a, bm, c, p, new Float64Array(4)), TypeError, /Float32Array for out/);
+    throws(() => nativeAddon.gemmInto(a, bm, c, p, undefined), TypeError, /Float32Array for out/);
+    throws(() => nativeAddon.gemmInto(a, bm, c, p, f(5)), RangeError, /4 elements in out but received 5/);
+    throws(() => nativeAddon.gemmInto(a, bm, c, p, a.subarray(2)), RangeError, /share no memory with the inputs/);
+    throws(() => nativeAddon.gemmInto(a, bm, null, p, new Float32Array(bm.buffer, 8, 4)), RangeError, /share no memory/);
+    throws(() => nativeAddon.gemmInto(a, bm, f(3), p, f(4)), RangeError, /2 elements in c but received 3/);
+    const big = f(12);
+    throws(() => nativeAddon.gemmInto(big.subarray(0, 6), bm, c, p, big.subarray(5, 9)), RangeError, /share no memory/);
+    expect(nativeAddon.gemmInto(big.subarray(0, 6), bm, c, p, big.subarray(6, 10))).to.have.length(4);
+    const detached = f(4);
+    structuredClone(detached.buffer, { transfer: [detached.buffer] });
+    throws(() => nativeAddon.gemmInto(a, bm, c, p, detached), RangeError, /4 elements in out but received 0/);
+  });
   it('async entry points throw argument errors synchronously', () => {
     throws(() => b().conv2dAsync(f(31), packed(), null, conv), RangeError, /elements in x/);
   });

@@ -130,4 +130,6 @@ export interface Backend {
   sequential?(x: Float32Array, steps: readonly Step[]): Float32Array;
   gemm(a: Float32Array, b: Float32Array, c: Float32Array | null, p: GemmParams): Float32Array;
   gemmAsync(a: Float32Array, b: Float32Array, c: Float32Array | null, p: GemmParams): Promise<Float32Array>;
+  /** gemm written into out (m x n floats sharing no memory with a, b or c); returns out. */
+  gemmInto(a: Float32Array, b: Float32Array, c: Float32Array | null, p: GemmParams, out: Float32Array): Float32Array;
 }

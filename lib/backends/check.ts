@@ -73,3 +73,14 @@ export function checkGemm(a: Float32Array, b: Float32Array, c: Float32Array | nu
     lengthIs('c', float32Array('c', c), p.cRows * p.cCols);
   }
 }
+
+/** Whether two arrays share any byte (views of one buffer whose ranges meet). */
+export function sharesMemory(x: Float32Array, y: Float32Array): boolean {
+  return x.buffer === y.buffer && x.byteOffset < y.byteOffset + y.byteLength && y.byteOffset < x.byteOffset + x.byteLength;
+}
+
+/** out must be a Float32Array of `length` floats sharing no memory with the inputs a call reads. */
+export function checkInto(out: Float32Array, length: number, inputs: readonly (Float32Array | null)[]): void {
+  lengthIs('out', float32Array('out', out), length);
+  if (inputs.some((x) => x !== null && sharesMemory(out, x))) throw new RangeError('Expected out to share no memory with the inputs');
+}

@@ -101,6 +101,7 @@ export function loadNative(): NativeBackend {
     sequentialAsync: (x, steps) => addon.sequentialAsync(...chainArgs(x, steps)),
     gemm: (a, b, c, p) => addon.gemm(a, b, c, p),
     gemmAsync: (a, b, c, p) => addon.gemmAsync(a, b, c, p),
+    gemmInto: (a, b, c, p, out) => addon.gemmInto(a, b, c, p, out),
     injectFault: (kind) => addon._injectFault(kind),
     plan: (op, params) => addon._plan(op, params),
     benchKernels: (seconds) => addon._benchKernels(seconds),

@@ -5,7 +5,7 @@
 // the output is copied out; packed weights stay in the module's memory for the layer's lifetime.
 import type { Backend, Conv2DParams, DenseParams, GemmParams, KernelInfo, PackedWeights, Step, WindowParams } from './backend';
 import { unpackPanels } from './backend';
-import { checkConv2D, checkDense, checkGemm, checkMaxPool2D, checkPack } from './check';
+import { checkConv2D, checkDense, checkGemm, checkInto, checkMaxPool2D, checkPack } from './check';
 import { ACTIVATION, PLAN, WASM_MR } from '../generated/kernels';
 import { planActivation, planConv2D, planGemm, planMaxPool2D, type Plan, type PlannedOp, type PlanTarget } from './plan';
 import { Engine, WasmWeights, type WasmPlatform, type WasmVariant, type WasmVariantName } from './wasm-engine';
@@ -421,5 +421,12 @@ export class WasmBackend implements Backend {
 
   gemmAsync(a: Float32Array, b: Float32Array, c: Float32Array | null, p: GemmParams): Promise<Float32Array> {
     return this.general(a, b, c, p, false) as Promise<Float32Array>;
+  }
+
+  /** The result is computed in module memory as gemm's is, then copied into out. */
+  gemmInto(a: Float32Array, b: Float32Array, c: Float32Array | null, p: GemmParams, out: Float32Array): Float32Array {
+    checkInto(out, p.m * p.n, [a, b, c]);
+    out.set(this.gemm(a, b, c, p));
+    return out;
   }
 }

@@ -45,7 +45,8 @@ Job ParseDense(const Napi::CallbackInfo& info, Ownership own) {
   return {c.outputs, [=](float* y) { RunDense(c.plan, c.k, c.n, x.data, w->data.get(), bias.data, c.act, y); }};
 }
 
-// gemm(a, b, c | null, params {m, n, k, transA, transB, alpha, beta, cRows, cCols, activation}) -> y
+// gemm(a, b, c | null, params {m, n, k, transA, transB, alpha, beta, cRows, cCols, activation}) -> y;
+// gemmInto(a, b, c | null, params, out) -> out, written in place
 Job ParseGemm(const Napi::CallbackInfo& info, Ownership own) {
   const Napi::Env env = info.Env();
   const Napi::Object params = ParamsArg(info, 3);
@@ -136,6 +137,7 @@ Napi::Value Dense(const Napi::CallbackInfo& info) { return Sync<ParseDense>(info
 Napi::Value DenseAsync(const Napi::CallbackInfo& info) { return Async<ParseDense>(info); }
 Napi::Value Gemm(const Napi::CallbackInfo& info) { return Sync<ParseGemm>(info); }
 Napi::Value GemmAsync(const Napi::CallbackInfo& info) { return Async<ParseGemm>(info); }
+Napi::Value GemmInto(const Napi::CallbackInfo& info) { return RunJobInto(info, ParseGemm(info, Ownership::kBorrow), 4, 3); }
 
 // info(): { isa, isas, threads }
 Napi::Value Info(const Napi::CallbackInfo& info) {

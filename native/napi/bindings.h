@@ -13,6 +13,7 @@ Napi::Value Dense(const Napi::CallbackInfo& info);
 Napi::Value DenseAsync(const Napi::CallbackInfo& info);
 Napi::Value Gemm(const Napi::CallbackInfo& info);
 Napi::Value GemmAsync(const Napi::CallbackInfo& info);
+Napi::Value GemmInto(const Napi::CallbackInfo& info);
 Napi::Value Info(const Napi::CallbackInfo& info);
 Napi::Value SetNumThreads(const Napi::CallbackInfo& info);
 Napi::Value SelectIsa(const Napi::CallbackInfo& info);

@@ -119,6 +119,25 @@ Napi::Value RunJobSync(const Napi::CallbackInfo& info, Job job) {
   return y;
 }
 
+Napi::Value RunJobInto(const Napi::CallbackInfo& info, Job job, size_t out_index, size_t inputs) {
+  const F32 out = Float32Arg(info, out_index, "out");
+  ExpectLength(info.Env(), out, job.outputs, "out");
+  const auto begin = reinterpret_cast<uintptr_t>(out.data), end = begin + out.length * sizeof(float);
+  for (size_t i = 0; i < inputs; i++) {
+    if (!info[i].IsTypedArray()) continue;  // an absent optional input (the parser checked the rest)
+    const F32 in = Float32Arg(info, i, "input");
+    const auto b = reinterpret_cast<uintptr_t>(in.data), e = b + in.length * sizeof(float);
+    if (b < end && begin < e)
+      throw Napi::RangeError::New(info.Env(), "Expected out to share no memory with the inputs");
+  }
+  try {
+    job.run(out.data);
+  } catch (...) {
+    throw Napi::Error::New(info.Env(), FailureMessage(std::current_exception()));
+  }
+  return info[out_index];
+}
+
 Napi::Value RunJobAsync(const Napi::CallbackInfo& info, Job job) {
   Floats y = NewAlignedFloats(job.outputs);
   JobWorker* worker = new JobWorker(info.Env(), std::move(job), std::move(y));  // deletes itself
