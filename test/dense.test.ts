@@ -31,6 +31,7 @@ CASES.push({ shape: [1, 9000], units: 7, bias: false, activation: 'tanh' });
 CASES.push({ shape: [13, 8, 32, 32], units: 16, bias: true, activation: 'softmax' });
 CASES.push({ shape: [2, 16385], units: 100, bias: true, activation: 'relu' });
 CASES.push({ shape: [8, 8191], units: 32, bias: true, activation: 'relu' });
+CASES.push({ shape: [1, 16400], units: 64, bias: true, activation: 'relu' }); // one row, two weight streams per call, K split
 
 forEachBackend('Dense against the float64 reference', () => {
   CASES.forEach((cs, i) => {

@@ -1,11 +1,11 @@
 // The blocked GEMM driver: C = act(A * W + bias) over packed W, in cache-sized blocks.
 // Mirrors native/kernels/gemm-driver.cc; the blocking constants come from kernels.json.
 import { gemm4x16Scalar } from './f32-gemm-4x16-scalar';
-import { gemm1x16Simd, gemm4x8Simd } from './f32-gemm-4x8-wasmsimd';
+import { gemm1x16Simd, gemm1x32Simd, gemm4x8Simd } from './f32-gemm-4x8-wasmsimd';
 import { MC, MR, NR } from '../generated/kernels';
 
-/** Scratch a participant lends the driver for edge tiles: 4 x 16 floats of C, 16 of bias. */
-export const TILE_SCRATCH_BYTES: u32 = (MR * NR + NR) * 4;
+/** Scratch a participant lends the driver for edge tiles: 4 x 16 floats of C, 32 of bias (two panels'). */
+export const TILE_SCRATCH_BYTES: u32 = (MR * NR + 2 * NR) * 4;
 
 // @ts-ignore: decorator
 @inline
@@ -42,6 +42,16 @@ export function gemmTile(m0: i32, m1: i32, p0: i32, p1: i32, n: i32, k: i32, kBe
       for (let pi = p0; pi < p1; pi++) {
         const n0 = pi * NR, nc = min(NR, n - n0);
         const wp = w + ((<usize>pi * k + k0) * NR << 2);
+        if (ASC_FEATURE_SIMD && me - mb == 1 && pi + 1 < p1 && n0 + 2 * NR <= n) {
+          // A single row over two full panels: two weight streams at once (see gemm1x32Simd).
+          let pb = tileBias;
+          if (bias != 0) pb = bias + (<usize>n0 << 2);
+          else memory.fill(tileBias, 0, 2 * NR * 4);
+          gemm1x32Simd(kc, a + <usize>mb * ldaBytes + (<usize>k0 << 2), wp, wp + (<usize>k * NR << 2),
+            c + <usize>mb * ldcBytes + (<usize>n0 << 2), accumulate, epilogue, pb, relu);
+          pi++;
+          continue;
+        }
         // A partial last panel computes into a 16-wide tile; so does its bias.
         let pb = tileBias;
         if (bias != 0 && nc == NR) pb = bias + (<usize>n0 << 2);
