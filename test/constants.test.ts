@@ -224,7 +224,7 @@ describe('one plan, two backends', () => {
       const wasm = backend() as WasmBackend;
       expect(wasm.plan('gemm', { m: 8, n: 32, k: 24576 })).to.deep.equal(planGemm(8, 32, 24576, {
         mr: 4, packedMr: 4, threads: wasm.info().threads, parallelMacs: spec.plan.parallelMacs.wasm, parallelReads: spec.plan.parallelReads.wasm,
-        parallelActivations: spec.plan.parallelActivations.wasm, tileBytes: (4 * 16 + 16) * 4, pointerBytes: 4, packA: false, splitK: true, indirect: false,
+        parallelActivations: spec.plan.parallelActivations.wasm, tileBytes: (4 * 16 + 2 * 16) * 4, pointerBytes: 4, packA: false, splitK: true, indirect: false,
       }));
       expect(() => wasm.plan('dense' as never, {})).to.throw(TypeError, "Expected 'conv2d', 'maxpool2d', 'gemm' or 'activation' for op but received dense of type string");
     });
