@@ -44,7 +44,10 @@ function sameBitsForEveryThreadCount(run: () => ck.Tensor): void {
 forEachBackend('determinism across thread counts', () => {
   // Row counts around every micro-tile height (4, 6, 8) and K past the K block (256).
   // The last two split K into chunks (few micro-tiles, K of 8192 or more).
-  const dense: [number, number, number][] = [[7, 1000, 16], [13, 2000, 32], [9, 700, 16], [2, 3000, 64], [1, 5000, 48], [25, 300, 40], [8, 9000, 32], [3, 12289, 20]];
+  // One row over 13 and 21 panels: threads split the panels so that a panel falls to the one-row
+  // kernel of one, two or four panels depending on the split (their sums agree on every ISA).
+  const dense: [number, number, number][] = [[7, 1000, 16], [13, 2000, 32], [9, 700, 16], [2, 3000, 64], [1, 5000, 48], [25, 300, 40], [8, 9000, 32], [3, 12289, 20],
+    [1, 3000, 208], [1, 1001, 333]];
   for (const [m, k, n] of dense) {
     it(`Dense ${m}x${k} -> ${n}, every ISA`, () => {
       const layer = new ck.Dense({ units: n, kernel: randomArray(k * n, m + k) });

@@ -9,7 +9,7 @@
 namespace convkit {
 namespace {
 
-const float kZeroBias[2 * kGemmNR] = {};
+const float kZeroBias[4 * kGemmNR] = {};
 
 // The bias of the panel at column n0 with nc columns: in place for a full panel, zeros without a
 // bias, else copied into edge_bias (16 floats) with zeros past nc.
@@ -105,6 +105,7 @@ void GemmTile(const IsaKernels& uk, const GemmProblem& p, size_t m0, size_t m1, 
   // steps in the same order.
   const GemmUkernelFn fn = p.m == 1 && uk.row ? uk.row : uk.fn;
   const GemmPairFn pair = fn == uk.fn ? uk.pair : uk.row_pair;
+  const GemmRowQuadFn quad = fn == uk.fn ? nullptr : uk.row_quad;
   const size_t k_end = p.k_end ? p.k_end : p.k;
   for (size_t mb = m0; mb < m1; mb += kGemmMc) {
     const size_t me = std::min(m1, mb + kGemmMc), rows = me - mb;
@@ -141,6 +142,13 @@ void GemmTile(const IsaKernels& uk, const GemmProblem& p, size_t m0, size_t m1, 
       for (size_t pi = p0; pi < p1;) {
         const size_t n0 = pi * kGemmNR;
         const float* w = p.w + (pi * p.k + k0) * kGemmNR;
+        if (quad && pi + 3 < p1 && n0 + 4 * kGemmNR <= p.n) {
+          // A single row (the only tile, A in place) over four full panels.
+          quad(kc, a, p.a_cs, w, p.k * kGemmNR, p.c + mb * p.ldc + n0, flags, p.bias ? p.bias + n0 : kZeroBias,
+               p.minv, p.maxv);
+          pi += 4;
+          continue;
+        }
         if (pair && pi + 1 < p1 && n0 + 2 * kGemmNR <= p.n) {
           // Two full panels at once; the second starts K rows of 16 after the first.
           const float* bias = p.bias ? p.bias + n0 : kZeroBias;

@@ -28,6 +28,12 @@ using GemmPairFn = void (*)(size_t mr, size_t kc, const float* a, size_t a_rs, s
                             const float* w0, const float* w1, float* c, size_t ldc, unsigned flags,
                             const float* bias, float minv, float maxv);
 
+// One row over four full panels at once: columns 16p..16p+15 from w + p * panel_stride floats,
+// bias 64 floats. Four weight streams in flight for a GEMV (a single row is bound by reading the
+// weights); a column sums its steps as the one-row kernels do, so its bits are theirs.
+using GemmRowQuadFn = void (*)(size_t kc, const float* a, size_t a_cs, const float* w, size_t panel_stride,
+                               float* c, unsigned flags, const float* bias, float minv, float maxv);
+
 // Indirect GEMM (kernels/igemm.h): C[mr x 16] (+)= sum over taps t and channels ch of
 // ind[t * MR + i][ch] * W, then bias and clamp with kGemmEpilogue (flags as for GEMM): ind
 // holds MR pointers per tap (rows past mr repeat a real row and are never stored), each moved
@@ -60,6 +66,7 @@ struct IsaKernels {
   GemmUkernelFn row;  // for a single-row problem, or null to use fn
   GemmPairFn pair;      // for two full panels, or null
   GemmPairFn row_pair;  // the one-row kernel over two full panels, or null
+  GemmRowQuadFn row_quad;  // the one-row kernel over four full panels, or null
   MaxPoolFn maxpool;
   IgemmFn igemm;            // convolution through an indirection buffer
   IgemmPairFn igemm_pair;   // the same over two full panels, or null
@@ -79,9 +86,14 @@ struct IsaKernels {
   void fn(size_t mr, size_t kc, const float* a, size_t a_rs, size_t a_cs, const float* w0,   \
           const float* w1, float* c, size_t ldc, unsigned flags, const float* bias,          \
           float minv, float maxv);
+#define CONVKIT_DECLARE_GEMM_ROW_QUAD(fn)                                                     \
+  void fn(size_t kc, const float* a, size_t a_cs, const float* w, size_t panel_stride, float* c, \
+          unsigned flags, const float* bias, float minv, float maxv);
 CONVKIT_GEMM_FUNCTIONS(CONVKIT_DECLARE_GEMM)
 CONVKIT_GEMM_PAIR_FUNCTIONS(CONVKIT_DECLARE_GEMM_PAIR)
+CONVKIT_GEMM_ROW_QUAD_FUNCTIONS(CONVKIT_DECLARE_GEMM_ROW_QUAD)
 #undef CONVKIT_DECLARE_GEMM
 #undef CONVKIT_DECLARE_GEMM_PAIR
+#undef CONVKIT_DECLARE_GEMM_ROW_QUAD
 
 }  // namespace convkit

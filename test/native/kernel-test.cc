@@ -223,6 +223,36 @@ void MicroKernelCase(const IsaKernels& uk, const char* which, GemmUkernelFn fn, 
   }
 }
 
+// The one-row kernel over four panels at w + p * panel_stride (a stride wider than a panel's kc
+// rows, as no packed W has, to catch a kernel that assumes them adjacent), against the naive sum
+// and against the one-row kernel's bits on each panel (threads may give a panel to either).
+void RowQuadCase(const IsaKernels& uk, size_t kc, unsigned flags, const Activation& act, Rng& rng) {
+  Case t(Format("%s row-quad kc=%zu flags=%u %s", uk.isa, kc, flags, act.name));
+  const size_t stride = kc * kGemmNR + 5, width = 4 * kGemmNR;
+  Guarded a(kc), w(3 * stride + kc * kGemmNR), bias(width), c(width + 1), single(kGemmNR);
+  rng.Fill(a.data(), a.size());
+  rng.Fill(w.data(), w.size());
+  rng.Fill(bias.data(), bias.size());
+  std::vector<float> c0(width);
+  rng.Fill(c0.data(), c0.size());
+  for (size_t j = 0; j < width; j++) c[j] = c0[j];
+  c[width] = kSentinel;
+  uk.row_quad(kc, a.data(), 1, w.data(), stride, c.data(), flags, bias.data(), act.minv, act.maxv);
+  t.Check(c[width] == kSentinel, "C past the 64 columns was written");
+  for (size_t j = 0; j < width && t.ok(); j++) {
+    Ref r;
+    for (size_t k = 0; k < kc; k++) r.Add(double(a[k]) * double(w[(j / kGemmNR) * stride + k * kGemmNR + j % kGemmNR]));
+    r = Finish(r, flags & kGemmAccumulate, c0[j], flags & kGemmEpilogue, bias[j], act.minv, act.maxv);
+    t.Check(Close(c[j], r, kc), "C[%zu] = %.9g, expected %.9g", j, double(c[j]), r.value);
+  }
+  for (size_t p = 0; p < 4 && t.ok(); p++) {
+    for (size_t j = 0; j < kGemmNR; j++) single[j] = c0[p * kGemmNR + j];
+    uk.row(1, kc, a.data(), 1, 1, w.data() + p * stride, single.data(), kGemmNR, flags, bias.data() + p * kGemmNR, act.minv, act.maxv);
+    t.Check(std::memcmp(single.data(), c.data() + p * kGemmNR, sizeof(float) * kGemmNR) == 0,
+            "panel %zu differs in its bits from the one-row kernel's", p);
+  }
+}
+
 void MicroKernels(const IsaKernels& uk, Rng& rng) {
   const size_t kcs[] = {1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 31, 64, 255, 256, 257};
   const unsigned flag_sets[] = {0, kGemmAccumulate, kGemmEpilogue, kGemmAccumulate | kGemmEpilogue};
@@ -247,6 +277,7 @@ void MicroKernels(const IsaKernels& uk, Rng& rng) {
           // The one-row kernels read A at a + k * a_cs (a single row, as the driver calls them).
           if (uk.row) MicroKernelCase(uk, "row", uk.row, nullptr, 1, 1, kc, layout, flags, act, rng);
           if (uk.row_pair) MicroKernelCase(uk, "row-pair", nullptr, uk.row_pair, 1, 1, kc, layout, flags, act, rng);
+          if (uk.row_quad && layout == ALayout::kInPlace) RowQuadCase(uk, kc, flags, act, rng);
         }
       }
     }
@@ -301,6 +332,12 @@ void Driver(const IsaKernels& uk, Rng& rng) {
       }
     }
   }
+  // One row over enough panels for the four-panel row kernel, then pairs and a last panel.
+  for (size_t n : {size_t(64), size_t(65), size_t(80), size_t(97), size_t(130)})
+    for (size_t k : ks) {
+      DriverCase(uk, 1, n, k, k, false, false, true, false, kActivations[0], rng);
+      DriverCase(uk, 1, n, k, k, false, (n + k) % 2 == 0, (n + k) % 3 != 0, true, kActivations[(n + k) % 3], rng);
+    }
 }
 
 // A convolution window over an NHWC input, with the naive patch value of (output row, K column).
