@@ -109,13 +109,22 @@ std::string FailureMessage(std::exception_ptr e) {
   }
 }
 
-Napi::Value RunJobSync(const Napi::CallbackInfo& info, Job job) {
-  Napi::Float32Array y = NewOutput(info.Env(), job.outputs);
+namespace {
+
+// Runs a sync job into y, a native failure becoming a JavaScript error.
+void RunOnThisThread(const Napi::CallbackInfo& info, const Job& job, float* y) {
   try {
-    job.run(y.Data());
+    job.run(y);
   } catch (...) {
     throw Napi::Error::New(info.Env(), FailureMessage(std::current_exception()));
   }
+}
+
+}  // namespace
+
+Napi::Value RunJobSync(const Napi::CallbackInfo& info, Job job) {
+  Napi::Float32Array y = NewOutput(info.Env(), job.outputs);
+  RunOnThisThread(info, job, y.Data());
   return y;
 }
 
@@ -130,11 +139,7 @@ Napi::Value RunJobInto(const Napi::CallbackInfo& info, Job job, size_t out_index
     if (b < end && begin < e)
       throw Napi::RangeError::New(info.Env(), "Expected out to share no memory with the inputs");
   }
-  try {
-    job.run(out.data);
-  } catch (...) {
-    throw Napi::Error::New(info.Env(), FailureMessage(std::current_exception()));
-  }
+  RunOnThisThread(info, job, out.data);
   return info[out_index];
 }
 
