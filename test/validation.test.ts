@@ -1,6 +1,7 @@
 // Bad input: a clear TypeError or RangeError naming the option and the value, thrown before any
 // kernel runs, from the facade; and the same protection again at the N-API boundary, where no
 // argument may crash the process.
+import * as chai from 'chai';
 import { expect } from 'chai';
 import * as ck from '../lib/index';
 import { backend } from '../lib/backends/select';
@@ -198,6 +199,35 @@ describe('validation at the N-API boundary (native)', function () {
     throws(() => b().conv2dAsync(f(31), packed(), null, conv), RangeError, /elements in x/);
   });
 
+  it('gemmInto survives 1000 random calls, out often overlapping an input: the result or a JS error', () => {
+    const r = rng(7);
+    let threw = 0, ran = 0;
+    for (let i = 0; i < 1000; i++) {
+      const m = randomInt(r, 1, 5), n = randomInt(r, 1, 40), k = randomInt(r, 1, 9);
+      const p: Record<string, unknown> = { m, n, k, transA: false, transB: false, alpha: 1, beta: 1, cRows: 1, cCols: n, activation: 0 };
+      if (r() < 0.2) p[pick(r, Object.keys(p))] = pick(r, [0, -1, 1.5, NaN, 2 ** 40, '2', null]);
+      // a, b, c and out as views of one buffer, at offsets that sometimes make them overlap.
+      const pool = f(m * k + k * n + n + m * n + 8).map(() => r() - 0.5);
+      const at = (offset: number, length: number) => pool.subarray(Math.min(offset, pool.length - length), Math.min(offset, pool.length - length) + length);
+      const shift = () => (r() < 0.3 ? randomInt(r, -3, 3) : 0);
+      const a = at(0, m * k), bm = at(m * k + Math.max(0, shift()), k * n), c = at(m * k + k * n + 2, n);
+      const outLength = r() < 0.1 ? m * n + 1 : m * n;
+      const out = at(Math.max(0, m * k + k * n + n + 4 + shift() * 3 - (r() < 0.15 ? m * n : 0)), outLength);
+      const cArg = r() < 0.5 ? null : c;
+      try {
+        nativeAddon.gemmInto(a, bm, cArg, p, out);
+        ran++;
+        // Accepted: out shares nothing with the inputs, so they are unchanged and gemm agrees.
+        expect(Array.from(out)).to.deep.equal(Array.from(nativeAddon.gemm(a, bm, cArg, p) as Float32Array));
+      } catch (e) {
+        if (e instanceof chai.AssertionError) throw e;
+        expect(e).to.satisfy((err: unknown) => err instanceof TypeError || err instanceof RangeError);
+        threw++;
+      }
+    }
+    expect(threw, 'some calls must be refused').to.be.greaterThan(50);
+    expect(ran, 'some calls must get through to the kernels').to.be.greaterThan(300);
+  });
   it('survives 3000 random calls: each returns or throws a JS error, never crashes', () => {
     const r = rng(99);
     const junk = () => pick(r, [0, -1, 1.5, NaN, 2 ** 31, 2 ** 40, '2', null, undefined, true]);
