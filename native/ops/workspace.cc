@@ -47,27 +47,30 @@ constexpr size_t kPoolFloats = kWorkspacePoolBytes / sizeof(float);
 
 }  // namespace
 
-void WorkspaceRelease::operator()(float* p) const {
+void WorkspaceRelease::operator()(float* p) const noexcept {
   if (floats == 0 || floats > kPoolFloats) {
     AlignedDelete(p);
     return;
   }
-  std::vector<Block> dropped;
-  {
-    Pool& pool = ThePool();
-    const std::lock_guard<std::mutex> lock(pool.mu);
-    CONVKIT_POISON(p, floats * sizeof(float));
+  Pool& pool = ThePool();
+  const std::lock_guard<std::mutex> lock(pool.mu);
+  // A deleter must not throw: if the list cannot grow, the block is freed instead of kept.
+  try {
     pool.kept.push_back({p, floats});
-    pool.floats += floats;
-    size_t drop = 0;
-    while (pool.floats > kPoolFloats) pool.floats -= pool.kept[drop++].floats;
-    dropped.assign(pool.kept.begin(), pool.kept.begin() + drop);
-    pool.kept.erase(pool.kept.begin(), pool.kept.begin() + drop);
+  } catch (...) {
+    AlignedDelete(p);
+    return;
   }
-  for (const Block& b : dropped) {
+  CONVKIT_POISON(p, floats * sizeof(float));
+  pool.floats += floats;
+  size_t drop = 0;
+  for (; pool.floats > kPoolFloats; drop++) {
+    const Block& b = pool.kept[drop];
+    pool.floats -= b.floats;
     CONVKIT_UNPOISON(b.p, b.floats * sizeof(float));
     AlignedDelete(b.p);
   }
+  pool.kept.erase(pool.kept.begin(), pool.kept.begin() + drop);
 }
 
 Workspace NewWorkspace(size_t floats) {

@@ -14,7 +14,7 @@ namespace convkit {
 // Returns a block to the pool it came from (floats > 0), or frees it (floats == 0).
 struct WorkspaceRelease {
   size_t floats = 0;
-  void operator()(float* p) const;
+  void operator()(float* p) const noexcept;
 };
 using Workspace = std::unique_ptr<float[], WorkspaceRelease>;
 
