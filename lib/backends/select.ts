@@ -124,14 +124,14 @@ export async function switchBackend(name: unknown): Promise<void> {
  * Names of the backends that load here, loading them if needed. A backend whose loading is
  * asynchronous (wasm in a browser) is listed once it has loaded.
  */
-/** Every backend loaded so far (a tensor made resident by one is released through it). */
-export function loadedBackends(): Backend[] {
-  return [...loaded.values()];
-}
-
 export function availableBackends(): BackendName[] {
   return candidates.map((c) => c.name).filter((name) => {
     const b = tryLoad(name);
     return b !== null && !(b instanceof Promise);
   });
+}
+
+/** Every backend loaded so far (a tensor made resident by one is released through it). */
+export function loadedBackends(): Backend[] {
+  return [...loaded.values()];
 }
