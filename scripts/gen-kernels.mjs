@@ -62,7 +62,7 @@ constexpr size_t kPackMinPanels = ${plan.packMinPanels};
 // Bytes; ${plan.cacheLineComment}.
 constexpr size_t kCacheLine = ${plan.cacheLine};
 // ${pascal(plan.indirectComment)}.
-constexpr size_t kIndirectMinChannels = ${plan.indirectMinChannels};
+constexpr size_t kIndirectMinChannels = ${plan.indirectMinChannels.native};
 // Longest run of rows per indirect-GEMM task (tasks come in multiples of the threads).
 constexpr size_t kIndirectRowsPerTask = ${plan.indirectRowsPerTask};
 // ${pascal(plan.splitKComment)}.
@@ -165,7 +165,7 @@ export const PLAN = {
   /** ${pascal(plan.packComment)}. */
   packMinPanels: ${plan.packMinPanels},
   /** ${pascal(plan.indirectComment)}. */
-  indirectMinChannels: ${plan.indirectMinChannels},
+  indirectMinChannels: ${json(plan.indirectMinChannels)},
   /** Longest run of rows per indirect-GEMM task (tasks come in multiples of the threads). */
   indirectRowsPerTask: ${plan.indirectRowsPerTask},
   /** ${pascal(plan.splitKComment)}. */

@@ -12,7 +12,7 @@ import { backend } from '../lib/backends/select';
 import { outputExtent } from '../lib/shape';
 import type { NativeBackend } from '../lib/backends/native';
 import type { WasmBackend } from '../lib/backends/wasm';
-import { WASM_BUILDS } from '../lib/generated/kernels';
+import { PATH, WASM_BUILDS } from '../lib/generated/kernels';
 import { forEachBackend } from './helpers/backends';
 
 const root = join(__dirname, '..');
@@ -132,7 +132,7 @@ describe('one plan, two backends', () => {
           native.setNumThreads(threads);
           const { mr, packedMr } = native.info();
           const t: PlanTarget = {
-            mr, packedMr, threads, parallelMacs: spec.plan.parallelMacs.native, parallelReads: spec.plan.parallelReads.native, parallelActivations: spec.plan.parallelActivations.native, tileBytes: 0, pointerBytes: 8, packA: true, splitK: true, indirect: true,
+            mr, packedMr, threads, parallelMacs: spec.plan.parallelMacs.native, parallelReads: spec.plan.parallelReads.native, parallelActivations: spec.plan.parallelActivations.native, tileBytes: 0, pointerBytes: 8, packA: true, splitK: true, indirectMinChannels: spec.plan.indirectMinChannels.native,
           };
           for (const [m, n, k] of gemms) expect(native.plan('gemm', { m, n, k }), `${isa} ${threads} gemm ${m}x${n}x${k}`).to.deep.equal(planGemm(m, n, k, t));
           for (const w of windows) {
@@ -153,7 +153,7 @@ describe('one plan, two backends', () => {
   });
 
   it('a plan covers every output row and panel exactly once, and every step of K, within the task limit', () => {
-    const t: PlanTarget = { mr: 4, packedMr: 4, threads: 2, parallelMacs: 0, parallelReads: 0, parallelActivations: 0, tileBytes: 320, pointerBytes: 4, packA: false, splitK: true, indirect: false };
+    const t: PlanTarget = { mr: 4, packedMr: 4, threads: 2, parallelMacs: 0, parallelReads: 0, parallelActivations: 0, tileBytes: 320, pointerBytes: 4, packA: false, splitK: true, indirectMinChannels: Infinity };
     for (const [m, n, k] of gemms) {
       const p = planGemm(m, n, k, t);
       expect(Math.ceil(m / p.rowsPerTask) * Math.ceil(p.panels / p.panelsPerTask) * p.kSplits).to.equal(p.tasks);
@@ -220,12 +220,18 @@ describe('one plan, two backends', () => {
       });
     }
 
-    it('the backend plans with plan.ts for its target, split K on (the test hook refuses other ops)', () => {
+    it('the backend plans with plan.ts for its target, split K on, the indirect GEMM from 8 channels in SIMD builds (the test hook refuses other ops)', () => {
       const wasm = backend() as WasmBackend;
-      expect(wasm.plan('gemm', { m: 8, n: 32, k: 24576 })).to.deep.equal(planGemm(8, 32, 24576, {
+      const simd = !wasm.info().isa.endsWith('scalar');
+      const t: PlanTarget = {
         mr: 4, packedMr: 4, threads: wasm.info().threads, parallelMacs: spec.plan.parallelMacs.wasm, parallelReads: spec.plan.parallelReads.wasm,
-        parallelActivations: spec.plan.parallelActivations.wasm, tileBytes: (4 * 16 + 2 * 16) * 4, pointerBytes: 4, packA: false, splitK: true, indirect: false,
-      }));
+        parallelActivations: spec.plan.parallelActivations.wasm, tileBytes: (4 * 16 + 2 * 16) * 4, pointerBytes: 4, packA: false, splitK: true,
+        indirectMinChannels: simd ? 8 : Infinity,
+      };
+      expect(wasm.plan('gemm', { m: 8, n: 32, k: 24576 })).to.deep.equal(planGemm(8, 32, 24576, t));
+      for (const w of windows) expect(wasm.plan('conv2d', w), JSON.stringify(w)).to.deep.equal(planConv2D(w, t));
+      const conv = (c: number) => wasm.plan('conv2d', { ...windows[1], c }).path;
+      expect([conv(7), conv(8)]).to.deep.equal(simd ? [PATH.im2colGemm, PATH.indirectGemm] : [PATH.im2colGemm, PATH.im2colGemm]);
       expect(() => wasm.plan('dense' as never, {})).to.throw(TypeError, "Expected 'conv2d', 'maxpool2d', 'gemm' or 'activation' for op but received dense of type string");
     });
   });

@@ -38,6 +38,9 @@ const BLOCK_CASES: ConvConfig[] = [
   { n: 2, h: 15, w: 16, c: 64, oc: 65, kernelSize: [1, 1], strides: [1, 1], dilation: [1, 1], padding: 'valid', useBias: true, activation: 'linear' },
   { n: 2, h: 15, w: 16, c: 300, oc: 3, kernelSize: [1, 1], strides: [1, 1], dilation: [1, 1], padding: 'valid', useBias: true, activation: 'relu' },
   { n: 1, h: 9, w: 9, c: 129, oc: 48, kernelSize: [3, 3], strides: [1, 1], dilation: [2, 2], padding: [2, 2, 2, 2], useBias: true, activation: 'tanh' },
+  // Fewer rows (42) than filters, work enough for two threads: the indirect GEMM's threads split
+  // the panels (both backends), the last group holding the partial panel.
+  { n: 1, h: 6, w: 7, c: 64, oc: 100, kernelSize: [3, 3], strides: [1, 1], dilation: [1, 1], padding: 'same', useBias: true, activation: 'relu' },
   // A 1x1 convolution of 6 pixels and 8200 channels: its GEMM splits K into chunks (few micro-tiles).
   { n: 2, h: 1, w: 3, c: 8200, oc: 20, kernelSize: [1, 1], strides: [1, 1], dilation: [1, 1], padding: 'valid', useBias: true, activation: 'relu' },
 ];

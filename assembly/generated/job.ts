@@ -46,4 +46,5 @@ export class Job {
   kChunk: i32; // GEMM: K rows per chunk
   shared: u32; // workspace all participants share, after their slots (a split K's partials); 0: none
   chunksDone: i32; // GEMM: chunks finished (atomic); the task that finishes the last one sums them
+  zeros: u32; // indirect conv: c zero floats, which the padding's taps read (never written)
 }

@@ -1,4 +1,4 @@
-// WASM SIMD micro-kernel: 4 rows x 8 columns (half of a 16-column panel) in 8 f32x4
+// WASM SIMD micro-kernels: 4 rows x 8 columns (half of a 16-column panel) in 8 f32x4
 // accumulators, so that the accumulators, two weight vectors and a broadcast stay in the 16
 // registers engines give 128-bit code on x86. Multiply then add: base SIMD has no FMA; the
 // relaxed-SIMD build uses f32x4.relaxed_madd, which engines fuse where the CPU has FMA.
@@ -31,10 +31,46 @@ export function gemm4x8Simd(mr: i32, kc: i32, a: usize, lda: usize, w: usize, c:
     x = v128.load32_splat(a3 + ak);
     c3l = madd(x, bl, c3l); c3h = madd(x, bh, c3h);
   }
+  storeTile(mr, c, ldc, c0l, c0h, c1l, c1h, c2l, c2h, c3l, c3h, accumulate, epilogue, bias, relu);
+}
+
+/** A 4x8 tile's mr rows: out of line, once per tile, so that each kernel copy stays small. */
+function storeTile(mr: i32, c: usize, ldc: usize, c0l: v128, c0h: v128, c1l: v128, c1h: v128, c2l: v128, c2h: v128,
+  c3l: v128, c3h: v128, accumulate: bool, epilogue: bool, bias: usize, relu: bool): void {
   storeRow(c, c0l, c0h, accumulate, epilogue, bias, relu);
   if (mr > 1) storeRow(c + ldc, c1l, c1h, accumulate, epilogue, bias, relu);
   if (mr > 2) storeRow(c + 2 * ldc, c2l, c2h, accumulate, epilogue, bias, relu);
   if (mr > 3) storeRow(c + 3 * ldc, c3l, c3h, accumulate, epilogue, bias, relu);
+}
+
+/**
+ * The indirect form (XNNPACK's igemm) of gemm4x8Simd: each row's K is read through an indirection
+ * buffer, one pointer per window tap (a zero vector in the padding), so a convolution needs no
+ * im2col copy. K = taps * c in (tap, channel) order, the row order of the packed HWIO kernel; each
+ * column sums its steps in that order. ind: taps x 4 row pointers (u32), tap-major; rows past mr
+ * repeat the last row, so all four are readable and only mr are stored. w: the half panel's first
+ * step, steps 64 bytes apart. Out of line: a call covers taps * c steps of a tile.
+ */
+export function igemm4x8Simd(mr: i32, taps: i32, c: i32, ind: usize, w: usize, out: usize, ldc: usize,
+  accumulate: bool, epilogue: bool, bias: usize, relu: bool): void {
+  let c0l = f32x4.splat(0), c0h = f32x4.splat(0), c1l = f32x4.splat(0), c1h = f32x4.splat(0);
+  let c2l = f32x4.splat(0), c2h = f32x4.splat(0), c3l = f32x4.splat(0), c3h = f32x4.splat(0);
+  const cBytes = <usize>c << 2;
+  for (let t = 0; t < taps; t++, ind += 16) {
+    const a0 = <usize>load<u32>(ind), a1 = <usize>load<u32>(ind, 4), a2 = <usize>load<u32>(ind, 8), a3 = <usize>load<u32>(ind, 12);
+    for (let k: usize = 0; k < cBytes; k += 4, w += 64) {
+      const bl = v128.load(w), bh = v128.load(w, 16);
+      let x = v128.load32_splat(a0 + k);
+      c0l = madd(x, bl, c0l); c0h = madd(x, bh, c0h);
+      x = v128.load32_splat(a1 + k);
+      c1l = madd(x, bl, c1l); c1h = madd(x, bh, c1h);
+      x = v128.load32_splat(a2 + k);
+      c2l = madd(x, bl, c2l); c2h = madd(x, bh, c2h);
+      x = v128.load32_splat(a3 + k);
+      c3l = madd(x, bl, c3l); c3h = madd(x, bh, c3h);
+    }
+  }
+  storeTile(mr, out, ldc, c0l, c0h, c1l, c1h, c2l, c2h, c3l, c3h, accumulate, epilogue, bias, relu);
 }
 
 // @ts-ignore: decorator

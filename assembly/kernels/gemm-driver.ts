@@ -52,13 +52,7 @@ export function gemmTile(m0: i32, m1: i32, p0: i32, p1: i32, n: i32, k: i32, kBe
           pi++;
           continue;
         }
-        // A partial last panel computes into a 16-wide tile; so does its bias.
-        let pb = tileBias;
-        if (bias != 0 && nc == NR) pb = bias + (<usize>n0 << 2);
-        else {
-          memory.fill(tileBias, 0, NR * 4);
-          if (bias != 0) memory.copy(tileBias, bias + (<usize>n0 << 2), <usize>nc << 2);
-        }
+        const pb = panelBias(bias, n0, nc, tileBias);
         for (let i = mb; i < me; i += MR) {
           const mr = min(MR, me - i);
           const ap = a + <usize>i * ldaBytes + (<usize>k0 << 2);
@@ -72,11 +66,25 @@ export function gemmTile(m0: i32, m1: i32, p0: i32, p1: i32, n: i32, k: i32, kBe
             gemm4x8Simd(mr, kc, ap, ldaBytes, wp, cp, ldcBytes, accumulate, epilogue, pb, relu);
             continue;
           }
-          if (accumulate) for (let r = 0; r < mr; r++) memory.copy(tile + <usize>r * NR * 4, cp + <usize>r * ldcBytes, <usize>nc << 2);
+          if (accumulate) edgeTile(tile, NR * 4, cp, ldcBytes, mr, nc);
           micro(mr, kc, ap, ldaBytes, wp, tile, NR * 4, accumulate, epilogue, pb, relu);
-          for (let r = 0; r < mr; r++) memory.copy(cp + <usize>r * ldcBytes, tile + <usize>r * NR * 4, <usize>nc << 2);
+          edgeTile(cp, ldcBytes, tile, NR * 4, mr, nc);
         }
       }
     }
   }
+}
+
+/** The bias of panel n0's nc columns: in place for a full panel, else padded to 16 in tileBias. */
+export function panelBias(bias: usize, n0: i32, nc: i32, tileBias: usize): usize {
+  if (bias != 0 && nc == NR) return bias + (<usize>n0 << 2);
+  // A partial last panel computes into a 16-wide tile; so does its bias.
+  memory.fill(tileBias, 0, NR * 4);
+  if (bias != 0) memory.copy(tileBias, bias + (<usize>n0 << 2), <usize>nc << 2);
+  return tileBias;
+}
+
+/** mr rows of nc columns from src to dst (an edge tile's C into or out of the 16-wide tile). */
+export function edgeTile(dst: usize, ldDst: usize, src: usize, ldSrc: usize, mr: i32, nc: i32): void {
+  for (let r = 0; r < mr; r++) memory.copy(dst + <usize>r * ldDst, src + <usize>r * ldSrc, <usize>nc << 2);
 }

@@ -1,10 +1,13 @@
-// Conv2D, as the plan says: the GEMM path multiplies x itself (matmul.ts); on the im2col path
-// task t expands segment t of output rows into the participant's workspace (after its edge
-// tile) and multiplies it by the packed weights. Mirrors native/ops/conv2d.cc.
-import { ACTIVATION_RELU, NR, PATH_GEMM } from '../generated/kernels';
+// Conv2D, as the plan says: the GEMM path multiplies x itself (matmul.ts); the indirect path
+// reads x through task t's indirection buffer (SIMD builds); on the im2col path task t expands
+// segment t of output rows. Either way into the participant's workspace, after its edge tile.
+// Mirrors native/ops/conv2d.cc.
+import { ACTIVATION_RELU, NR, PATH_GEMM, PATH_INDIRECT_GEMM } from '../generated/kernels';
 import { Job } from '../generated/job';
 import { gemmTile, TILE_SCRATCH_BYTES } from '../kernels/gemm-driver';
+import { igemmTile } from '../kernels/igemm-driver';
 import { im2colNhwc } from './im2col';
+import { indirectionNhwc } from './indirection';
 import { matmulTask } from './matmul';
 
 export function conv2dTask(j: Job, task: i32, workspace: usize): void {
@@ -12,9 +15,21 @@ export function conv2dTask(j: Job, task: i32, workspace: usize): void {
     matmulTask(j, task, workspace);
     return;
   }
-  const r0 = task * j.rowsPerTask, len = min(j.rowsPerTask, j.m - r0);
   const a = workspace + TILE_SCRATCH_BYTES;
+  const relu = j.activation == ACTIVATION_RELU;
+  if (ASC_FEATURE_SIMD && j.path == PATH_INDIRECT_GEMM) {
+    // Task t: a run of rows by a group of panels.
+    const panels = (j.oc + NR - 1) / NR, groups = (panels + j.panelsPerTask - 1) / j.panelsPerTask;
+    const r0 = task / groups * j.rowsPerTask, len = min(j.rowsPerTask, j.m - r0);
+    const p0 = task % groups * j.panelsPerTask;
+    const taps = j.kh * j.kw;
+    indirectionNhwc(j, r0, len, j.zeros, a);
+    igemmTile(len, j.oc, p0, min(panels, p0 + j.panelsPerTask), taps, j.c, a, j.w, <usize>j.y + (<usize>r0 * j.oc << 2), j.oc,
+      j.bias, relu, workspace);
+    return;
+  }
+  const r0 = task * j.rowsPerTask, len = min(j.rowsPerTask, j.m - r0);
   im2colNhwc(j, r0, len, a);
   gemmTile(0, len, 0, (j.oc + NR - 1) / NR, j.oc, j.k, 0, j.k, j.kBlock, a, j.k, j.w, <usize>j.y + (<usize>r0 * j.oc << 2), j.oc,
-    j.bias, j.activation == ACTIVATION_RELU, false, true, workspace);
+    j.bias, relu, false, true, workspace);
 }

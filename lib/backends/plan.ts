@@ -54,8 +54,11 @@ export interface PlanTarget {
   packA: boolean;
   /** A GEMM may split K into chunks (the last chunk's task on wasm, RunMatmul on native, sums them). */
   splitK: boolean;
-  /** Convolutions may use the indirect GEMM (native). */
-  indirect: boolean;
+  /**
+   * Convolutions (but 1x1 stride 1) with at least this many input channels use the indirect GEMM
+   * (PLAN.indirectMinChannels of the backend); Infinity where its kernels lack one.
+   */
+  indirectMinChannels: number;
 }
 
 /** The ops a backend's test hook (NativeBackend.plan, WasmBackend.plan) plans. */
@@ -124,7 +127,7 @@ export function planConv2D(p: Conv2DParams, t: PlanTarget): Plan {
   const rows = p.n * p.oh * p.ow, k = p.kh * p.kw * p.c;
   const pointwise = p.kh === 1 && p.kw === 1 && p.sh === 1 && p.sw === 1 && p.pt === 0 && p.pb === 0 && p.pl === 0 && p.pr === 0;
   if (pointwise) return planGemm(rows, p.oc, k, t);
-  if (t.indirect && p.c >= PLAN.indirectMinChannels) {
+  if (p.c >= t.indirectMinChannels) {
     // Runs of rows, each task's indirection buffer (a pointer per row and tap) in its slot. Every
     // task streams all of W, so tasks are as long as balance allows: a multiple of the threads,
     // at most indirectRowsPerTask rows each. With fewer rows than output channels the threads
@@ -142,7 +145,7 @@ export function planConv2D(p: Conv2DParams, t: PlanTarget): Plan {
     return {
       path: PATH.indirectGemm, threads: participants(macs, t.parallelMacs, threads, tasks), tasks, rows, rowsPerTask,
       panels, panelsPerTask, kBlock: k, kSplits: 1, kChunk: k, packFloats: 0,
-      slotBytes: slotBytes(ceilDiv(rowsPerTask, t.mr) * t.mr * p.kh * p.kw * t.pointerBytes), sharedBytes: 0,
+      slotBytes: slotBytes(t.tileBytes + ceilDiv(rowsPerTask, t.mr) * t.mr * p.kh * p.kw * t.pointerBytes), sharedBytes: 0,
     };
   }
   const panels = ceilDiv(p.oc, PANEL_WIDTH);

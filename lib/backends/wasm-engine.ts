@@ -38,6 +38,7 @@ export interface WasmPlatform {
 interface Exports {
   heapBase(): number;
   jobBytes(): number;
+  simd(): number;
   run(job: number, generation: number): void;
   packWeights(k: number, n: number, b: number, rowStride: number, colStride: number, scale: number, out: number): void;
   TILE_SCRATCH_BYTES: WebAssembly.Global;
@@ -74,6 +75,8 @@ export class Engine {
   readonly jobPtr: number;
   private readonly ctrlPtr: number;
   private readonly tileScratch: number;
+  /** The build has SIMD kernels, and with them the indirect GEMM. */
+  readonly simd: boolean;
   private generation = 0;
   private workers = 0;
   /** Tasks of the job in flight, or 0. */
@@ -81,6 +84,8 @@ export class Engine {
   /** Calls between placing their buffers and finishing: packed weights are not freed meanwhile. */
   private busyCalls = 0;
   private deferred: number[] = [];
+  private zeroPtr = 0;
+  private zeroFloats = 0;
   private readonly finalizer = new FinalizationRegistry<number>((ptr) => this.releaseBlock(ptr));
   /** Resident arrays (views of this memory that calls read in place) and their blocks. */
   private readonly residents = new WeakMap<Float32Array, number>();
@@ -97,6 +102,7 @@ export class Engine {
     this.ctrlPtr = this.arena.alloc(CTRL_BYTES);
     this.jobPtr = this.arena.alloc(JOB_BYTES);
     this.tileScratch = this.exports.TILE_SCRATCH_BYTES.value as number;
+    this.simd = this.exports.simd() !== 0;
   }
 
   get threaded(): boolean {
@@ -154,6 +160,20 @@ export class Engine {
   private releaseBlock(ptr: number): void {
     if (this.busyCalls > 0) this.deferred.push(ptr);
     else this.arena.release(ptr);
+  }
+
+  /**
+   * A block of at least n zero floats that jobs read and never write (the padding taps of an
+   * indirect convolution), kept and grown as calls need it.
+   */
+  zeros(n: number): number {
+    if (this.zeroFloats < n) {
+      if (this.zeroPtr) this.releaseBlock(this.zeroPtr);
+      this.zeroPtr = this.arena.alloc(n * 4);
+      this.zeroFloats = n;
+      this.arena.f32(this.zeroPtr, n).fill(0);
+    }
+    return this.zeroPtr;
   }
 
   /** Brackets a call that may read packed weights (possibly on workers, after awaits). */

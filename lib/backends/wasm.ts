@@ -6,7 +6,7 @@
 import type { Backend, Conv2DParams, DenseParams, GemmParams, KernelInfo, PackedWeights, Step, WindowParams } from './backend';
 import { unpackPanels } from './backend';
 import { checkConv2D, checkDense, checkGemm, checkInto, checkMaxPool2D, checkPack } from './check';
-import { ACTIVATION, PLAN, WASM_MR } from '../generated/kernels';
+import { ACTIVATION, PATH, PLAN, WASM_MR } from '../generated/kernels';
 import { planActivation, planConv2D, planGemm, planMaxPool2D, type Plan, type PlannedOp, type PlanTarget } from './plan';
 import { Engine, WasmWeights, type WasmPlatform, type WasmVariant, type WasmVariantName } from './wasm-engine';
 import { OP, type JobSpec } from './wasm-job';
@@ -135,7 +135,7 @@ export class WasmBackend implements Backend {
     const { parallelMacs, parallelReads, parallelActivations } = PLAN;
     return {
       mr: WASM_MR, packedMr: WASM_MR, threads: this.threads, parallelMacs: parallelMacs.wasm, parallelReads: parallelReads.wasm, parallelActivations: parallelActivations.wasm,
-      tileBytes: this.engine.gemmSlotBytes, pointerBytes: 4, packA: false, splitK: true, indirect: false,
+      tileBytes: this.engine.gemmSlotBytes, pointerBytes: 4, packA: false, splitK: true, indirectMinChannels: this.engine.simd ? PLAN.indirectMinChannels.wasm : Infinity,
     };
   }
 
@@ -209,7 +209,7 @@ export class WasmBackend implements Backend {
     const spec = ([xp, bp]: number[], yp: number): JobSpec => ({
       op: OP.conv2d, x: xp, w: w.ptr, bias: bp, y: yp, activation: epilogue(p.activation), m: plan.rows, k, lda: k, cols: p.oc,
       n: p.n, h: p.h, wd: p.w, c: p.c, kh: p.kh, kw: p.kw, sh: p.sh, sw: p.sw, dh: p.dh, dw: p.dw,
-      pt: p.pt, pb: p.pb, pl: p.pl, pr: p.pr, oh: p.oh, ow: p.ow, oc: p.oc,
+      pt: p.pt, pb: p.pb, pl: p.pl, pr: p.pr, oh: p.oh, ow: p.ow, oc: p.oc, zeros: plan.path === PATH.indirectGemm ? this.engine.zeros(p.c) : 0,
     });
     return { extra: [bias], outputs: plan.rows * p.oc, plan, spec, activation: this.activationJob(p.activation, plan.rows, p.oc) };
   }

@@ -19,8 +19,8 @@ export const PLAN = {
   minSegments: 4,
   /** Native GEMMs pack each block of A when a task covers at least packMinPanels panels: below that, too few panels reuse the packed copy to repay it (measured with npm run bench -- --kernels). */
   packMinPanels: 8,
-  /** Native convolutions that are not 1x1 stride 1 read A through an indirection buffer (no im2col copy) when the input has at least indirectMinChannels channels. Measured with 1 to 12 channels on AVX-512 and AVX2 (1 and 2 threads), the indirect GEMM beat im2col segments at every count, by 1.14-1.6x, so it is 1: im2col remains the path of the wasm backend (no indirect kernels) and of a native target without them. */
-  indirectMinChannels: 1,
+  /** Convolutions that are not 1x1 stride 1 read A through an indirection buffer (no im2col copy) when the input has at least indirectMinChannels channels. Native: measured with 1 to 12 channels on AVX-512 and AVX2 (1 and 2 threads), the indirect GEMM beat im2col segments at every count, by 1.14-1.6x, so it is 1. wasm (SIMD builds; 4 row pointers per tap): 3-8 % faster than im2col from 12 channels up (C2, C3, C5, C6), level at 16 (C1), 17 % slower at 3 (C4), so 8. im2col remains the path of the scalar wasm build and of a native target without indirect kernels. */
+  indirectMinChannels: {"native":1,"wasm":8},
   /** Longest run of rows per indirect-GEMM task (tasks come in multiples of the threads). */
   indirectRowsPerTask: 384,
   /** A GEMM whose output has fewer than splitKMaxTiles micro-tiles (row tiles x panels) splits K into chunks of splitKChunk (fixed by the shape, never by the thread count) when K holds two or more, so that threads share the long reduction instead of each streaming all of A for a few panels (both backends; wasm's 4-row tile puts D1's 8 rows in two row tiles). */
@@ -40,4 +40,4 @@ export const WASM_MR = 4;
 export const WASM_BUILDS = [{"name":"relaxed-simd-threads","shared":true,"simd":true,"relaxed":true},{"name":"simd-threads","shared":true,"simd":true,"relaxed":false},{"name":"simd","shared":false,"simd":true,"relaxed":false},{"name":"scalar","shared":false,"simd":false,"relaxed":false}] as const;
 export const TASK_BITS = 20;
 export const OP = {"conv2d":1,"maxpool2d":2,"gemm":3,"activation":4} as const;
-export const JOB_FIELDS = ["op","path","tasks","next","done","slots","workspace","slotBytes","x","w","bias","y","activation","n","h","wd","c","kh","kw","sh","sw","dh","dw","pt","pb","pl","pr","oh","ow","oc","m","k","cols","lda","rowsPerTask","panelsPerTask","kBlock","accumulate","kSplits","kChunk","shared","chunksDone"] as const;
+export const JOB_FIELDS = ["op","path","tasks","next","done","slots","workspace","slotBytes","x","w","bias","y","activation","n","h","wd","c","kh","kw","sh","sw","dh","dw","pt","pb","pl","pr","oh","ow","oc","m","k","cols","lda","rowsPerTask","panelsPerTask","kBlock","accumulate","kSplits","kChunk","shared","chunksDone","zeros"] as const;

@@ -23,7 +23,7 @@ constexpr size_t kMinSegments = 4;
 constexpr size_t kPackMinPanels = 8;
 // Bytes; workspace slots start on their own cache line.
 constexpr size_t kCacheLine = 64;
-// Native convolutions that are not 1x1 stride 1 read A through an indirection buffer (no im2col copy) when the input has at least indirectMinChannels channels. Measured with 1 to 12 channels on AVX-512 and AVX2 (1 and 2 threads), the indirect GEMM beat im2col segments at every count, by 1.14-1.6x, so it is 1: im2col remains the path of the wasm backend (no indirect kernels) and of a native target without them.
+// Convolutions that are not 1x1 stride 1 read A through an indirection buffer (no im2col copy) when the input has at least indirectMinChannels channels. Native: measured with 1 to 12 channels on AVX-512 and AVX2 (1 and 2 threads), the indirect GEMM beat im2col segments at every count, by 1.14-1.6x, so it is 1. wasm (SIMD builds; 4 row pointers per tap): 3-8 % faster than im2col from 12 channels up (C2, C3, C5, C6), level at 16 (C1), 17 % slower at 3 (C4), so 8. im2col remains the path of the scalar wasm build and of a native target without indirect kernels.
 constexpr size_t kIndirectMinChannels = 1;
 // Longest run of rows per indirect-GEMM task (tasks come in multiples of the threads).
 constexpr size_t kIndirectRowsPerTask = 384;

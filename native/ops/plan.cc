@@ -112,7 +112,7 @@ Plan PlanConv2D(const Conv2DShape& s, const PlanTarget& t) {
     }
     p.tasks = CeilDiv(rows, p.rows_per_task) * CeilDiv(p.panels, p.panels_per_task);
     p.threads = Participants(macs, t.parallel_macs, threads, p.tasks);
-    p.slot_bytes = SlotBytes(CeilDiv(p.rows_per_task, t.mr) * t.mr * w.kh * w.kw * t.pointer_bytes);
+    p.slot_bytes = SlotBytes(t.tile_bytes + CeilDiv(p.rows_per_task, t.mr) * t.mr * w.kh * w.kw * t.pointer_bytes);
     return p;
   }
 
