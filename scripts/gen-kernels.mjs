@@ -65,6 +65,8 @@ constexpr size_t kCacheLine = ${plan.cacheLine};
 constexpr size_t kIndirectMinChannels = ${plan.indirectMinChannels.native};
 // Longest run of rows per indirect-GEMM task (tasks come in multiples of the threads).
 constexpr size_t kIndirectRowsPerTask = ${plan.indirectRowsPerTask};
+// ${pascal(plan.keptIndirectionComment)}.
+constexpr size_t kKeptIndirectionPointers = ${plan.keptIndirectionPointers};
 // ${pascal(plan.splitKComment)}.
 constexpr size_t kSplitKChunk = ${plan.splitKChunk};
 constexpr size_t kSplitKMaxTiles = ${plan.splitKMaxTiles};
@@ -168,6 +170,8 @@ export const PLAN = {
   indirectMinChannels: ${json(plan.indirectMinChannels)},
   /** Longest run of rows per indirect-GEMM task (tasks come in multiples of the threads). */
   indirectRowsPerTask: ${plan.indirectRowsPerTask},
+  /** ${pascal(plan.keptIndirectionComment)}. */
+  keptIndirectionPointers: ${plan.keptIndirectionPointers},
   /** ${pascal(plan.splitKComment)}. */
   splitKChunk: ${plan.splitKChunk},
   splitKMaxTiles: ${plan.splitKMaxTiles},

@@ -50,6 +50,42 @@ describe('the wasm backend', function () {
     expect(allocated()).to.equal(withWeights);
   });
 
+  it("keeps a convolution's indirection buffer with its weights and builds it again when the input, its place or its shape changes", async () => {
+    const kernel = randomArray(3 * 3 * 12 * 20, 7), bias = randomArray(20, 8);
+    const layer = () => new ck.Conv2D({ filters: 20, kernelSize: 3, strides: [2, 1], padding: 'same', kernel, bias });
+    const kept = layer();
+    const a = new ck.Tensor(randomArray(10 * 9 * 12, 9), [1, 10, 9, 12]);
+    const b = new ck.Tensor(randomArray(2 * 7 * 8 * 12, 10), [2, 7, 8, 12]);
+    const resident = ck.residentTensor(a);
+    const expected = new Map([a, b, resident].map((x) => [x, layer().forward(x).data])); // each built afresh
+    // Alternating shapes, copied and resident inputs (other addresses), and async calls in flight
+    // together: every result has the bits of a layer that built its buffer for that call.
+    for (const x of [a, a, b, b, resident, a, resident, resident, b, a]) expect(kept.forward(x).data, x.shape.join()).to.deep.equal(expected.get(x));
+    const ys = await Promise.all([a, b, resident, a, b].map((x) => kept.forwardAsync(x)));
+    ys.forEach((y, i) => expect(y.data).to.deep.equal(expected.get([a, b, resident, a, b][i])));
+    // A new layer's first calls all in flight at once: whichever job runs first, none reads a
+    // buffer that no finished job has written.
+    const xs = [a, b, a, resident, a, b, a];
+    const zs = await Promise.all(xs.map((x) => layer().forwardAsync(x).then(() => kept.forwardAsync(x))));
+    zs.forEach((y, i) => expect(y.data).to.deep.equal(expected.get(xs[i])));
+    const fresh = layer();
+    const ws = await Promise.all(xs.map((x) => fresh.forwardAsync(x)));
+    ws.forEach((y, i) => expect(y.data).to.deep.equal(expected.get(xs[i])));
+    ck.releaseTensor(resident);
+  });
+
+  it("frees a convolution's kept indirection buffer with its weights", () => {
+    const conv = new ck.Conv2D({ filters: 20, kernelSize: 3, padding: 'same', seed: 3 });
+    const x = new ck.Tensor(randomArray(2 * 12 * 12 * 16, 4), [2, 12, 12, 16]);
+    conv.forward(x);
+    const withBuffer = allocated();
+    for (let i = 0; i < 5; i++) {
+      conv.setWeights({ kernel: randomArray(3 * 3 * 16 * 20, 20 + i) });
+      conv.forward(x);
+    }
+    expect(allocated()).to.equal(withBuffer);
+  });
+
   it('checks every argument again before a kernel runs', () => {
     const f = (n: number) => new Float32Array(n);
     const conv = { n: 1, h: 4, w: 4, c: 2, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pt: 0, pb: 0, pl: 0, pr: 0, oh: 2, ow: 2, oc: 3, activation: 0 };

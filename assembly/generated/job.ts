@@ -47,4 +47,6 @@ export class Job {
   shared: u32; // workspace all participants share, after their slots (a split K's partials); 0: none
   chunksDone: i32; // GEMM: chunks finished (atomic); the task that finishes the last one sums them
   zeros: u32; // indirect conv: c zero floats, which the padding's taps read (never written)
+  indirection: u32; // indirect conv: the buffer of every row (tiles of MR from row 0) kept with the weights, or 0: each task builds its share in its slot
+  indirectionBuilt: i32; // indirect conv: 1 when indirection already holds this call's pointers (else each task writes its rows')
 }

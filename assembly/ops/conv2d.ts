@@ -2,7 +2,7 @@
 // reads x through task t's indirection buffer (SIMD builds); on the im2col path task t expands
 // segment t of output rows. Either way into the participant's workspace, after its edge tile.
 // Mirrors native/ops/conv2d.cc.
-import { ACTIVATION_RELU, NR, PATH_GEMM, PATH_INDIRECT_GEMM } from '../generated/kernels';
+import { ACTIVATION_RELU, MR, NR, PATH_GEMM, PATH_INDIRECT_GEMM } from '../generated/kernels';
 import { Job } from '../generated/job';
 import { gemmTile, TILE_SCRATCH_BYTES } from '../kernels/gemm-driver';
 import { igemmTile } from '../kernels/igemm-driver';
@@ -23,8 +23,12 @@ export function conv2dTask(j: Job, task: i32, workspace: usize): void {
     const r0 = task / groups * j.rowsPerTask, len = min(j.rowsPerTask, j.m - r0);
     const p0 = task % groups * j.panelsPerTask;
     const taps = j.kh * j.kw;
-    indirectionNhwc(j, r0, len, j.zeros, a);
-    igemmTile(len, j.oc, p0, min(panels, p0 + j.panelsPerTask), taps, j.c, a, j.w, <usize>j.y + (<usize>r0 * j.oc << 2), j.oc,
+    // The kept buffer: task t's rows are a slice of it (they start on a whole tile). Tasks of
+    // one rows' run over other panels write the same values, each before it reads them.
+    let ind = a;
+    if (j.indirection != 0) ind = <usize>j.indirection + (<usize>(r0 / MR * taps * MR) << 2);
+    if (j.indirection == 0 || j.indirectionBuilt == 0) indirectionNhwc(j, r0, len, j.zeros, ind);
+    igemmTile(len, j.oc, p0, min(panels, p0 + j.panelsPerTask), taps, j.c, ind, j.w, <usize>j.y + (<usize>r0 * j.oc << 2), j.oc,
       j.bias, relu, workspace);
     return;
   }

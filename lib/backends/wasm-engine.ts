@@ -64,7 +64,19 @@ const workspaceBytes = (slotBytes: number, participants: number, sharedBytes: nu
 /** Packed weights held in one engine's memory; freed with release() or when collected. */
 export class WasmWeights implements PackedWeights {
   released = false;
+  /** The indirection buffer of the last convolution these weights ran (Engine.indirection). */
+  indirection: KeptIndirection | null = null;
   constructor(readonly engine: Engine, readonly ptr: number, readonly length: number, readonly k: number, readonly n: number) {}
+}
+
+/** A block of row pointers and what it was built for (the call's geometry and addresses). */
+interface KeptIndirection {
+  ptr: number;
+  key: number[];
+  /** The unregister token of its finalizer entry (the weights' own entry frees the weights). */
+  token: object;
+  /** A job that wrote it has finished. */
+  built: boolean;
 }
 
 /** One instantiated variant: its memory, arena, job slot and workers. */
@@ -84,6 +96,8 @@ export class Engine {
   /** Calls between placing their buffers and finishing: packed weights are not freed meanwhile. */
   private busyCalls = 0;
   private deferred: number[] = [];
+  /** Kept indirection buffers whose builder job has not finished yet, by block. */
+  private readonly building = new Map<number, KeptIndirection>();
   private zeroPtr = 0;
   private zeroFloats = 0;
   private readonly finalizer = new FinalizationRegistry<number>((ptr) => this.releaseBlock(ptr));
@@ -154,7 +168,45 @@ export class Engine {
 
   release(packed: WasmWeights): void {
     packed.released = true;
+    this.dropIndirection(packed);
     if (this.finalizer.unregister(packed)) this.releaseBlock(packed.ptr);
+  }
+
+  /**
+   * The indirection buffer kept with `weights` for a convolution of this key (its geometry, input
+   * and zero-vector addresses) and `bytes` of row pointers: { ptr, built: 1 } when the kept one
+   * was built for the same key, else a new block (built: 0; the job's tasks fill it) replacing
+   * it. As native keeps one with its weights (ops/indirection-cache.h): C2 spent a tenth of its
+   * time building it.
+   */
+  indirection(weights: WasmWeights, key: number[], bytes: number): { ptr: number; built: number } {
+    const kept = weights.indirection;
+    // Built only once a job that wrote it has finished: jobs of calls in flight run in no fixed
+    // order, so a call that comes before the builder has run builds it again (the same values).
+    if (kept && kept.key.length === key.length && kept.key.every((v, i) => v === key[i])) return { ptr: kept.ptr, built: kept.built ? 1 : 0 };
+    this.dropIndirection(weights);
+    const ptr = this.arena.alloc(bytes), token = {};
+    weights.indirection = { ptr, key, token, built: false };
+    this.building.set(ptr, weights.indirection);
+    this.finalizer.register(weights, ptr, token);
+    return { ptr, built: 0 };
+  }
+
+  private dropIndirection(weights: WasmWeights): void {
+    const kept = weights.indirection;
+    weights.indirection = null;
+    if (!kept) return;
+    this.building.delete(kept.ptr);
+    if (this.finalizer.unregister(kept.token)) this.releaseBlock(kept.ptr);
+  }
+
+  /** After a job has finished: a kept indirection buffer it wrote is built from now on. */
+  private finished(spec: JobSpec): void {
+    if (!spec.indirection || spec.indirectionBuilt) return;
+    const kept = this.building.get(spec.indirection);
+    if (!kept) return;
+    kept.built = true;
+    this.building.delete(spec.indirection);
   }
 
   private releaseBlock(ptr: number): void {
@@ -313,6 +365,7 @@ export class Engine {
     this.waitIdleSync();
     if (workspace) this.arena.release(workspace);
     this.checkFault();
+    this.finished(spec);
   }
 
   /** Runs a job on up to `threads` workers while the caller's event loop keeps turning. */
@@ -334,6 +387,7 @@ export class Engine {
       const generation = this.publish(withWorkspace(spec, workspace, slotBytes, helpers + 1, sharedBytes), helpers);
       await this.waitDone(generation);
       this.checkFault();
+      this.finished(spec);
     } finally {
       this.platform.keepAlive?.(false);
       if (workspace && !this.fault) this.arena.release(workspace);

@@ -206,11 +206,25 @@ export class WasmBackend implements Backend {
     const w = this.weights(packed);
     const plan = planConv2D(p, this.target());
     const k = p.kh * p.kw * p.c;
-    const spec = ([xp, bp]: number[], yp: number): JobSpec => ({
-      op: OP.conv2d, x: xp, w: w.ptr, bias: bp, y: yp, activation: epilogue(p.activation), m: plan.rows, k, lda: k, cols: p.oc,
-      n: p.n, h: p.h, wd: p.w, c: p.c, kh: p.kh, kw: p.kw, sh: p.sh, sw: p.sw, dh: p.dh, dw: p.dw,
-      pt: p.pt, pb: p.pb, pl: p.pl, pr: p.pr, oh: p.oh, ow: p.ow, oc: p.oc, zeros: plan.path === PATH.indirectGemm ? this.engine.zeros(p.c) : 0,
-    });
+    const pointers = plan.path === PATH.indirectGemm ? Math.ceil(plan.rows / WASM_MR) * WASM_MR * p.kh * p.kw : 0;
+    const spec = ([xp, bp]: number[], yp: number): JobSpec => {
+      const job: JobSpec = {
+        op: OP.conv2d, x: xp, w: w.ptr, bias: bp, y: yp, activation: epilogue(p.activation), m: plan.rows, k, lda: k, cols: p.oc,
+        n: p.n, h: p.h, wd: p.w, c: p.c, kh: p.kh, kw: p.kw, sh: p.sh, sw: p.sw, dh: p.dh, dw: p.dw,
+        pt: p.pt, pb: p.pb, pl: p.pl, pr: p.pr, oh: p.oh, ow: p.ow, oc: p.oc,
+      };
+      if (pointers) {
+        job.zeros = this.engine.zeros(p.c);
+        if (pointers <= PLAN.keptIndirectionPointers) {
+          // Kept for this geometry, input and zero vector (Engine.indirection).
+          const key = [xp, job.zeros, p.n, p.h, p.w, p.c, p.kh, p.kw, p.sh, p.sw, p.dh, p.dw, p.pt, p.pb, p.pl, p.pr];
+          const kept = this.engine.indirection(w, key, pointers * 4);
+          job.indirection = kept.ptr;
+          job.indirectionBuilt = kept.built;
+        }
+      }
+      return job;
+    };
     return { extra: [bias], outputs: plan.rows * p.oc, plan, spec, activation: this.activationJob(p.activation, plan.rows, p.oc) };
   }
 

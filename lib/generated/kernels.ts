@@ -23,6 +23,8 @@ export const PLAN = {
   indirectMinChannels: {"native":1,"wasm":8},
   /** Longest run of rows per indirect-GEMM task (tasks come in multiples of the threads). */
   indirectRowsPerTask: 384,
+  /** A convolution's indirection buffer is kept with its weights between calls (built once for a shape and input, as XNNPACK keeps one per operator) when it holds at most this many pointers; a larger one is built by each task in its slot, every call. */
+  keptIndirectionPointers: 2097152,
   /** A GEMM whose output has fewer than splitKMaxTiles micro-tiles (row tiles x panels) splits K into chunks of splitKChunk (fixed by the shape, never by the thread count) when K holds two or more, so that threads share the long reduction instead of each streaming all of A for a few panels (both backends; wasm's 4-row tile puts D1's 8 rows in two row tiles). */
   splitKChunk: 4096,
   splitKMaxTiles: 8,
@@ -40,4 +42,4 @@ export const WASM_MR = 4;
 export const WASM_BUILDS = [{"name":"relaxed-simd-threads","shared":true,"simd":true,"relaxed":true},{"name":"simd-threads","shared":true,"simd":true,"relaxed":false},{"name":"simd","shared":false,"simd":true,"relaxed":false},{"name":"scalar","shared":false,"simd":false,"relaxed":false}] as const;
 export const TASK_BITS = 20;
 export const OP = {"conv2d":1,"maxpool2d":2,"gemm":3,"activation":4} as const;
-export const JOB_FIELDS = ["op","path","tasks","next","done","slots","workspace","slotBytes","x","w","bias","y","activation","n","h","wd","c","kh","kw","sh","sw","dh","dw","pt","pb","pl","pr","oh","ow","oc","m","k","cols","lda","rowsPerTask","panelsPerTask","kBlock","accumulate","kSplits","kChunk","shared","chunksDone","zeros"] as const;
+export const JOB_FIELDS = ["op","path","tasks","next","done","slots","workspace","slotBytes","x","w","bias","y","activation","n","h","wd","c","kh","kw","sh","sw","dh","dw","pt","pb","pl","pr","oh","ow","oc","m","k","cols","lda","rowsPerTask","panelsPerTask","kBlock","accumulate","kSplits","kChunk","shared","chunksDone","zeros","indirection","indirectionBuilt"] as const;

@@ -27,6 +27,8 @@ constexpr size_t kCacheLine = 64;
 constexpr size_t kIndirectMinChannels = 1;
 // Longest run of rows per indirect-GEMM task (tasks come in multiples of the threads).
 constexpr size_t kIndirectRowsPerTask = 384;
+// A convolution's indirection buffer is kept with its weights between calls (built once for a shape and input, as XNNPACK keeps one per operator) when it holds at most this many pointers; a larger one is built by each task in its slot, every call.
+constexpr size_t kKeptIndirectionPointers = 2097152;
 // A GEMM whose output has fewer than splitKMaxTiles micro-tiles (row tiles x panels) splits K into chunks of splitKChunk (fixed by the shape, never by the thread count) when K holds two or more, so that threads share the long reduction instead of each streaming all of A for a few panels (both backends; wasm's 4-row tile puts D1's 8 rows in two row tiles).
 constexpr size_t kSplitKChunk = 4096;
 constexpr size_t kSplitKMaxTiles = 8;

@@ -28,7 +28,7 @@ class IndirectionCache {
   // task's share at a time, as before).
   std::shared_ptr<const IndirectionBuffer> Get(const Conv2DShape& s, size_t mr, const float* x);
 
-  static constexpr size_t kMaxPointers = size_t(1) << 21;  // 16 MiB
+  static constexpr size_t kMaxPointers = kKeptIndirectionPointers;  // 16 MiB
 
  private:
   std::mutex mutex_;
