@@ -170,6 +170,8 @@ export const PLAN = {
   indirectMinChannels: ${json(plan.indirectMinChannels)},
   /** Longest run of rows per indirect-GEMM task (tasks come in multiples of the threads). */
   indirectRowsPerTask: ${plan.indirectRowsPerTask},
+  /** ${pascal(plan.prefaultComment)}. */
+  prefaultOutputBytes: ${plan.prefaultOutputBytes},
   /** ${pascal(plan.keptIndirectionComment)}. */
   keptIndirectionPointers: ${plan.keptIndirectionPointers},
   /** ${pascal(plan.splitKComment)}. */

@@ -74,6 +74,34 @@ describe('the wasm backend', function () {
     ck.releaseTensor(resident);
   });
 
+  it('with two threads, prepares a large output while a worker computes, with the bits of one thread', async () => {
+    const b = wasm as unknown as { engine: { runSync: (...a: unknown[]) => void; readyWorkers(): number } };
+    const pool = new ck.MaxPool2D({ poolSize: 3, strides: 2, padding: 'same' });
+    const conv = new ck.Conv2D({ filters: 64, kernelSize: 3, padding: 'same', seed: 5 });
+    const x = new ck.Tensor(randomArray(96 * 96 * 16, 6), [1, 96, 96, 16]); // outputs of 147 KB (pool) and 2.4 MB (conv)
+    const before = ck.getNumThreads();
+    try {
+      ck.setNumThreads(1);
+      const one = [pool.forward(x).data, conv.forward(x).data];
+      ck.setNumThreads(2);
+      for (let i = 0; i < 100 && b.engine.readyWorkers() < 1; i++) await new Promise((r) => setTimeout(r, 20));
+      const runSync = b.engine.runSync;
+      const meanwhile: boolean[] = [];
+      b.engine.runSync = (...a: unknown[]) => (meanwhile.push(typeof a[4] === 'function'), runSync.apply(b.engine, a));
+      let two: Float32Array[];
+      try {
+        two = [pool.forward(x).data, conv.forward(x).data];
+      } finally {
+        b.engine.runSync = runSync;
+      }
+      expect(two).to.deep.equal(one);
+      // Only the conv's output passes PLAN.prefaultOutputBytes (256 KiB).
+      expect(meanwhile).to.deep.equal([false, true]);
+    } finally {
+      ck.setNumThreads(before);
+    }
+  });
+
   it("frees a convolution's kept indirection buffer with its weights", () => {
     const conv = new ck.Conv2D({ filters: 20, kernelSize: 3, padding: 'same', seed: 3 });
     const x = new ck.Tensor(randomArray(2 * 12 * 12 * 16, 4), [2, 12, 12, 16]);

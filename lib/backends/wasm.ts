@@ -185,6 +185,7 @@ export class WasmBackend implements Backend {
       const finish = () => e.copyOut(yPtr, op.outputs);
       // A one-thread plan runs on this thread (sync) or on one worker (async: the loop stays free).
       if (sync) {
+        if (op.outputs * 4 >= PLAN.prefaultOutputBytes && this.threads > 1 && e.threaded) return this.runPrefaulting(jobs, yPtr, op.outputs);
         for (const job of jobs) e.runSync(...job);
         return finish();
       }
@@ -198,6 +199,24 @@ export class WasmBackend implements Backend {
     } finally {
       if (!handedOver) free();
     }
+  }
+
+  /**
+   * The jobs of a call with a large output and a second thread to hand: a worker starts on the
+   * last job's tasks while this thread faults in the new output array's pages (PLAN.prefaultComment),
+   * then joins it; the copy out then meets no fresh page.
+   */
+  private runPrefaulting(jobs: PlannedJob[], yPtr: number, length: number): Float32Array {
+    const e = this.engine;
+    const out = e.newOutput(length);
+    const touch = (helpers: number) => {
+      if (helpers > 0) for (let i = 0; i < length; i += 1024) out[i] = 0;
+    };
+    jobs.forEach(([spec, threads, slotBytes, sharedBytes], i) => {
+      if (i < jobs.length - 1) e.runSync(spec, threads, slotBytes, sharedBytes);
+      else e.runSync(spec, Math.max(2, threads), slotBytes, sharedBytes, touch);
+    });
+    return e.copyOut(yPtr, length, out);
   }
 
   /** x is the input array, or in a chain the length of the previous step's output. */

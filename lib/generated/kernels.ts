@@ -23,6 +23,8 @@ export const PLAN = {
   indirectMinChannels: {"native":1,"wasm":8},
   /** Longest run of rows per indirect-GEMM task (tasks come in multiples of the threads). */
   indirectRowsPerTask: 384,
+  /** Wasm, sync, two threads or more: an output of at least this many bytes is allocated before the last job runs, and the calling thread writes one float per 4 KB page of it while a worker starts on the tasks (then joins them), so that copying the result out faults no fresh page in: Chromium hands a large new array over in fresh pages, and faulting them in took 280-315 us of P2's 0.5 ms (0.8 MB). */
+  prefaultOutputBytes: 262144,
   /** A convolution's indirection buffer is kept with its weights between calls (built once for a shape and input, as XNNPACK keeps one per operator) when it holds at most this many pointers; a larger one is built by each task in its slot, every call. */
   keptIndirectionPointers: 2097152,
   /** A GEMM whose output has fewer than splitKMaxTiles micro-tiles (row tiles x panels) splits K into chunks of splitKChunk (fixed by the shape, never by the thread count) when K holds two or more, so that threads share the long reduction instead of each streaming all of A for a few panels (both backends; wasm's 4-row tile puts D1's 8 rows in two row tiles). */
