@@ -20,6 +20,7 @@
         "native/ops/gemm.cc",
         "native/ops/matmul.cc",
         "native/ops/plan.cc",
+        "native/ops/winograd.cc",
         "native/ops/workspace.cc",
         "native/kernels/cpu-features.cc",
         "native/kernels/f32-activations-f64.cc",

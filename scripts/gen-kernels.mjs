@@ -67,6 +67,10 @@ constexpr size_t kIndirectMinChannels = ${plan.indirectMinChannels.native};
 constexpr size_t kIndirectRowsPerTask = ${plan.indirectRowsPerTask};
 // ${pascal(plan.keptIndirectionComment)}.
 constexpr size_t kKeptIndirectionPointers = ${plan.keptIndirectionPointers};
+// ${pascal(plan.winogradComment)}.
+constexpr size_t kWinogradMinChannels = ${plan.winogradMinChannels};
+constexpr size_t kWinogradMinTiles = ${plan.winogradMinTiles};
+constexpr size_t kWinogradBlockFloats = ${plan.winogradBlockFloats};
 // ${pascal(plan.splitKComment)}.
 constexpr size_t kSplitKChunk = ${plan.splitKChunk};
 constexpr size_t kSplitKMaxTiles = ${plan.splitKMaxTiles};
@@ -174,6 +178,10 @@ export const PLAN = {
   prefaultOutputBytes: ${plan.prefaultOutputBytes},
   /** ${pascal(plan.keptIndirectionComment)}. */
   keptIndirectionPointers: ${plan.keptIndirectionPointers},
+  /** ${pascal(plan.winogradComment)}. */
+  winogradMinChannels: ${plan.winogradMinChannels},
+  winogradMinTiles: ${plan.winogradMinTiles},
+  winogradBlockFloats: ${plan.winogradBlockFloats},
   /** ${pascal(plan.splitKComment)}. */
   splitKChunk: ${plan.splitKChunk},
   splitKMaxTiles: ${plan.splitKMaxTiles},

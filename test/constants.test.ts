@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import * as ck from '../lib/index';
 import { packedWeightsLength } from '../lib/backends/backend';
 import { planActivation, planConv2D, planGemm, planMaxPool2D, type PlanTarget } from '../lib/backends/plan';
+import { planWinograd } from '../lib/backends/plan-winograd';
 import { backend } from '../lib/backends/select';
 import { outputExtent } from '../lib/shape';
 import type { NativeBackend } from '../lib/backends/native';
@@ -114,6 +115,24 @@ describe('one plan, two backends', () => {
     { n: 1, h: 2, w: 2, c: 1, kh: 2, kw: 2, sh: 1, sw: 1, dh: 1, dw: 1, pt: 0, pb: 0, pl: 0, pr: 0, oc: 1 },
     { n: 4, h: 112, w: 112, c: 3, kh: 3, kw: 3, sh: 1, sw: 1, dh: 2, dw: 2, pt: 2, pb: 2, pl: 2, pr: 2, oc: 32 },
     { n: 1, h: 30, w: 30, c: 700, kh: 5, kw: 5, sh: 1, sw: 1, dh: 1, dw: 1, pt: 2, pb: 2, pl: 2, pr: 2, oc: 8 },
+    // Winograd on native: C5 (fewer tiles than filters: a panel split), C3 (tile blocks), odd
+    // extents and one-sided pads, each threshold just below and at its edge (channels, filters,
+    // tiles), many tiles, a long C (K blocks), and the ones it must leave alone (stride 2,
+    // dilation, 3x1, algorithm 'direct').
+    { n: 1, h: 14, w: 14, c: 256, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pt: 1, pb: 1, pl: 1, pr: 1, oc: 256 },
+    { n: 1, h: 56, w: 56, c: 64, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pt: 1, pb: 1, pl: 1, pr: 1, oc: 64 },
+    { n: 3, h: 9, w: 7, c: 33, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pt: 0, pb: 2, pl: 1, pr: 0, oc: 50 },
+    { n: 1, h: 28, w: 28, c: 31, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pt: 1, pb: 1, pl: 1, pr: 1, oc: 64 },
+    { n: 1, h: 28, w: 28, c: 32, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pt: 1, pb: 1, pl: 1, pr: 1, oc: 31 },
+    { n: 1, h: 28, w: 28, c: 32, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pt: 1, pb: 1, pl: 1, pr: 1, oc: 32 },
+    { n: 2, h: 4, w: 4, c: 64, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pt: 1, pb: 1, pl: 1, pr: 1, oc: 64 },
+    { n: 1, h: 6, w: 6, c: 64, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pt: 1, pb: 1, pl: 1, pr: 1, oc: 64 },
+    { n: 64, h: 56, w: 56, c: 32, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pt: 1, pb: 1, pl: 1, pr: 1, oc: 32 },
+    { n: 1, h: 10, w: 10, c: 600, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pt: 0, pb: 0, pl: 0, pr: 0, oc: 40 },
+    { n: 1, h: 28, w: 28, c: 64, kh: 3, kw: 3, sh: 2, sw: 2, dh: 1, dw: 1, pt: 1, pb: 1, pl: 1, pr: 1, oc: 64 },
+    { n: 1, h: 28, w: 28, c: 64, kh: 3, kw: 3, sh: 1, sw: 1, dh: 2, dw: 2, pt: 2, pb: 2, pl: 2, pr: 2, oc: 64 },
+    { n: 1, h: 28, w: 28, c: 64, kh: 3, kw: 1, sh: 1, sw: 1, dh: 1, dw: 1, pt: 1, pb: 1, pl: 0, pr: 0, oc: 64 },
+    { n: 1, h: 14, w: 14, c: 256, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pt: 1, pb: 1, pl: 1, pr: 1, oc: 256, direct: true },
   ].map((p) => ({ ...p, oh: outputExtent(p.h, p.kh, p.sh, p.dh, p.pt, p.pb), ow: outputExtent(p.w, p.kw, p.sw, p.dw, p.pl, p.pr), activation: 0 }));
 
   // Rows by columns of an activation pass: one row per task and many, one task and many, below
@@ -133,6 +152,7 @@ describe('one plan, two backends', () => {
           const { mr, packedMr } = native.info();
           const t: PlanTarget = {
             mr, packedMr, threads, parallelMacs: spec.plan.parallelMacs.native, parallelReads: spec.plan.parallelReads.native, parallelActivations: spec.plan.parallelActivations.native, tileBytes: 0, pointerBytes: 8, packA: true, splitK: true, indirectMinChannels: spec.plan.indirectMinChannels.native,
+            winograd: planWinograd,
           };
           for (const [m, n, k] of gemms) expect(native.plan('gemm', { m, n, k }), `${isa} ${threads} gemm ${m}x${n}x${k}`).to.deep.equal(planGemm(m, n, k, t));
           for (const w of windows) {
@@ -152,8 +172,19 @@ describe('one plan, two backends', () => {
     expect(compared).to.be.above(0);
   });
 
+  it('native takes Winograd exactly where kernels.json says: 3x3 stride 1 undilated, channels, filters and tiles at their thresholds, not when asked for direct', async function () {
+    const native = await nativeBackend();
+    if (!native) return skipNoNative(this);
+    const winograd = windows.map((w) => native.plan('conv2d', w).path === PATH.winograd);
+    // The windows list's Winograd block, in order (C5, C3, odd, c 31, oc 31, 32 -> 32, 8 tiles,
+    // 9 tiles, many tiles, long C, stride 2, dilation 2, 3x1, direct).
+    expect(winograd.slice(6)).to.deep.equal([true, true, true, false, false, true, false, true, true, true, false, false, false, false]);
+    expect(winograd.slice(0, 6).some(Boolean)).to.equal(false);
+    expect([spec.plan.winogradMinChannels, spec.plan.winogradMinTiles]).to.deep.equal([32, 9]);
+  });
+
   it('a plan covers every output row and panel exactly once, and every step of K, within the task limit', () => {
-    const t: PlanTarget = { mr: 4, packedMr: 4, threads: 2, parallelMacs: 0, parallelReads: 0, parallelActivations: 0, tileBytes: 320, pointerBytes: 4, packA: false, splitK: true, indirectMinChannels: Infinity };
+    const t: PlanTarget = { mr: 4, packedMr: 4, threads: 2, parallelMacs: 0, parallelReads: 0, parallelActivations: 0, tileBytes: 320, pointerBytes: 4, packA: false, splitK: true, indirectMinChannels: Infinity, winograd: planWinograd };
     for (const [m, n, k] of gemms) {
       const p = planGemm(m, n, k, t);
       expect(Math.ceil(m / p.rowsPerTask) * Math.ceil(p.panels / p.panelsPerTask) * p.kSplits).to.equal(p.tasks);
@@ -176,9 +207,14 @@ describe('one plan, two backends', () => {
     }
     for (const w of windows) {
       const p = planConv2D(w, t);
-      expect(p.rows).to.equal(w.n * w.oh * w.ow);
-      expect((p.tasks - 1) * p.rowsPerTask).to.be.below(p.rows);
-      expect(p.tasks * p.rowsPerTask).to.be.at.least(p.rows);
+      // Winograd's rows are 2x2 output tiles.
+      expect(p.rows).to.equal(p.path === PATH.winograd ? w.n * Math.ceil(w.oh / 2) * Math.ceil(w.ow / 2) : w.n * w.oh * w.ow);
+      // Tasks are row runs times panel groups (a conv with fewer rows than filters splits panels).
+      const groups = Math.ceil(p.panels / p.panelsPerTask), runs = p.tasks / groups;
+      expect(Number.isInteger(runs), JSON.stringify(w)).to.equal(true);
+      expect((runs - 1) * p.rowsPerTask, JSON.stringify(w)).to.be.below(p.rows);
+      expect(runs * p.rowsPerTask).to.be.at.least(p.rows);
+      expect((groups - 1) * p.panelsPerTask).to.be.below(p.panels);
       expect(p.tasks).to.be.below(2 ** spec.job.taskBits);
     }
   });
@@ -226,7 +262,7 @@ describe('one plan, two backends', () => {
       const t: PlanTarget = {
         mr: 4, packedMr: 4, threads: wasm.info().threads, parallelMacs: spec.plan.parallelMacs.wasm, parallelReads: spec.plan.parallelReads.wasm,
         parallelActivations: spec.plan.parallelActivations.wasm, tileBytes: (4 * 16 + 2 * 16) * 4, pointerBytes: 4, packA: false, splitK: true,
-        indirectMinChannels: simd ? 8 : Infinity,
+        indirectMinChannels: simd ? 8 : Infinity, winograd: null,
       };
       expect(wasm.plan('gemm', { m: 8, n: 32, k: 24576 })).to.deep.equal(planGemm(8, 32, 24576, t));
       for (const w of windows) expect(wasm.plan('conv2d', w), JSON.stringify(w)).to.deep.equal(planConv2D(w, t));

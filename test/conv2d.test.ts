@@ -5,9 +5,11 @@ import { expectClose } from './helpers/assert';
 import { forEachBackend, forEachIsa, forEachThreadCount } from './helpers/backends';
 import { ACTIVATIONS, type ConvConfig, convConfigs, describeConv } from './helpers/configs';
 import { randomArray } from './helpers/random';
-import { conv2dRef } from '../suite/reference';
+import { conv2dRef, type RefResult } from '../suite/reference';
+import { runsWinograd, winogradRef } from './helpers/winograd-bound';
 
-// Tolerance: see expectClose, gamma_K = 2(K + 2)u with K = kh*kw*inC, times the sum of |terms|.
+// Tolerance: see expectClose, gamma_K = 2(K + 2)u with K = kh*kw*inC, times the sum of |terms|;
+// where native runs the convolution as Winograd, that algorithm's bound (helpers/winograd-bound.ts).
 
 function check(cfg: ConvConfig, seed: number): void {
   const { n, h, w, c, oc } = cfg;
@@ -22,11 +24,15 @@ function check(cfg: ConvConfig, seed: number): void {
     activation: cfg.activation, useBias: cfg.useBias, kernel, ...(bias ? { bias } : {}),
   });
   const input = new ck.Tensor(x, [n, h, w, c]);
+  let winograd: RefResult | null = null;
   forEachIsa((isa) =>
     forEachThreadCount((threads) => {
       const y = layer.forward(input);
       if (y.shape.join() !== expected.shape.join()) throw new Error(`shape ${y.shape} != ${expected.shape}`);
-      expectClose(y.data, expected, kh * kw * c, `${describeConv(cfg)} [${isa}, ${threads} threads]`);
+      const label = `${describeConv(cfg)} [${isa}, ${threads} threads]`;
+      if (!runsWinograd([n, h, w, c], win, oc)) return expectClose(y.data, expected, kh * kw * c, label);
+      winograd ??= winogradRef(x, [n, h, w, c], kernel, oc, win, bias, cfg.activation);
+      expectClose(y.data, winograd, c + 6, `${label} (Winograd)`);
     }),
   );
 }

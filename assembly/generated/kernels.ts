@@ -13,6 +13,7 @@ export const PATH_IM2COL_GEMM: i32 = 2;
 export const PATH_MAXPOOL: i32 = 3;
 export const PATH_INDIRECT_GEMM: i32 = 4;
 export const PATH_ACTIVATION: i32 = 5;
+export const PATH_WINOGRAD: i32 = 6;
 export const ACTIVATION_LINEAR: i32 = 0;
 export const ACTIVATION_RELU: i32 = 1;
 export const ACTIVATION_SIGMOID: i32 = 2;

@@ -41,6 +41,8 @@ export interface WindowParams {
 export interface Conv2DParams extends WindowParams {
   oc: number;
   activation: number;
+  /** Keep the convolution off the native Winograd path (Conv2D's algorithm: 'direct'). */
+  direct?: boolean;
 }
 
 export interface DenseParams {

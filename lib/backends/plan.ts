@@ -7,13 +7,13 @@ import type { Conv2DParams, WindowParams } from './backend';
 import { CACHE_LINE, GEMM_BLOCKING, PANEL_WIDTH, PATH, PLAN, TASK_BITS } from '../generated/kernels';
 
 export interface Plan {
-  /** PATH.gemm, PATH.im2colGemm, PATH.indirectGemm, PATH.maxpool or PATH.activation. */
+  /** PATH.gemm, PATH.im2colGemm, PATH.indirectGemm, PATH.winograd, PATH.maxpool or PATH.activation. */
   path: number;
   /** Participants: 1 runs on one thread. */
   threads: number;
   /** Taken in turn by the participants. */
   tasks: number;
-  /** GEMM rows; output pixels for conv and max-pool. */
+  /** GEMM rows; output pixels for conv and max-pool; 2x2 output tiles for Winograd. */
   rows: number;
   /** GEMM rows, im2col segment rows, or pooled pixels per task. */
   rowsPerTask: number;
@@ -59,6 +59,11 @@ export interface PlanTarget {
    * (PLAN.indirectMinChannels of the backend); Infinity where its kernels lack one.
    */
   indirectMinChannels: number;
+  /**
+   * The Winograd F(2x2, 3x3) planner (plan-winograd.ts) where the backend has that path (native,
+   * whose plans the tests mirror here); null elsewhere, which keeps it out of the browser bundle.
+   */
+  winograd: ((p: Conv2DParams, t: PlanTarget) => Plan | null) | null;
 }
 
 /** The ops a backend's test hook (NativeBackend.plan, WasmBackend.plan) plans. */
@@ -67,9 +72,9 @@ export type PlannedOp = 'conv2d' | 'maxpool2d' | 'gemm' | 'activation';
 /** Tasks of one op never exceed this (the job counter's limit). */
 export const MAX_TASKS = 2 ** TASK_BITS - 1;
 
-const ceilDiv = (a: number, b: number) => Math.ceil(a / b);
+export const ceilDiv = (a: number, b: number) => Math.ceil(a / b);
 /** Slots start on their own cache line: threads writing neighbouring slots must not share one. */
-const slotBytes = (bytes: number) => ceilDiv(bytes, CACHE_LINE) * CACHE_LINE;
+export const slotBytes = (bytes: number) => ceilDiv(bytes, CACHE_LINE) * CACHE_LINE;
 
 const packsA = (rows: number, panelsPerTask: number, t: PlanTarget) => t.packA && rows > 1 && panelsPerTask >= PLAN.packMinPanels;
 
@@ -84,7 +89,7 @@ function packFloats(rows: number, rowsPerTask: number, panelsPerTask: number, kB
 }
 
 /** One participant when the work is too small to share; never more than there are tasks. */
-function participants(work: number, threshold: number, threads: number, tasks: number): number {
+export function participants(work: number, threshold: number, threads: number, tasks: number): number {
   return work < threshold ? 1 : Math.max(1, Math.min(threads, tasks));
 }
 
@@ -122,11 +127,17 @@ export function planGemm(m: number, n: number, k: number, t: PlanTarget): Plan {
   };
 }
 
-/** 1x1 stride-1 unpadded: the GEMM of x itself; otherwise im2col segments of bounded size. */
+/**
+ * 1x1 stride-1 unpadded: the GEMM of x itself; 3x3 stride 1 with enough channels and tiles,
+ * unless p.direct: Winograd F(2x2, 3x3) (rows are 2x2 output tiles; native only); otherwise the
+ * indirect GEMM or im2col segments of bounded size.
+ */
 export function planConv2D(p: Conv2DParams, t: PlanTarget): Plan {
   const rows = p.n * p.oh * p.ow, k = p.kh * p.kw * p.c;
   const pointwise = p.kh === 1 && p.kw === 1 && p.sh === 1 && p.sw === 1 && p.pt === 0 && p.pb === 0 && p.pl === 0 && p.pr === 0;
   if (pointwise) return planGemm(rows, p.oc, k, t);
+  const winograd = t.winograd?.(p, t);
+  if (winograd) return winograd;
   if (p.c >= t.indirectMinChannels) {
     // Runs of rows, each task's indirection buffer (a pointer per row and tap) in its slot. Every
     // task streams all of W, so tasks are as long as balance allows: a multiple of the threads,

@@ -135,7 +135,7 @@ export class WasmBackend implements Backend {
     const { parallelMacs, parallelReads, parallelActivations } = PLAN;
     return {
       mr: WASM_MR, packedMr: WASM_MR, threads: this.threads, parallelMacs: parallelMacs.wasm, parallelReads: parallelReads.wasm, parallelActivations: parallelActivations.wasm,
-      tileBytes: this.engine.gemmSlotBytes, pointerBytes: 4, packA: false, splitK: true, indirectMinChannels: this.engine.simd ? PLAN.indirectMinChannels.wasm : Infinity,
+      tileBytes: this.engine.gemmSlotBytes, pointerBytes: 4, packA: false, splitK: true, indirectMinChannels: this.engine.simd ? PLAN.indirectMinChannels.wasm : Infinity, winograd: null,
     };
   }
 

@@ -27,6 +27,10 @@ export const PLAN = {
   prefaultOutputBytes: 262144,
   /** A convolution's indirection buffer is kept with its weights between calls (built once for a shape and input, as XNNPACK keeps one per operator) when it holds at most this many pointers; a larger one is built by each task in its slot, every call. */
   keptIndirectionPointers: 2097152,
+  /** Native: a 3x3 stride-1 convolution without dilation whose input and output both have at least winogradMinChannels channels and whose output holds at least winogradMinTiles 2x2 tiles runs as Winograd F(2x2, 3x3) (ops/winograd.h), unless its layer asks for algorithm 'direct'. Measured against the direct path in one process (AVX-512, 1 and 2 threads): 1.2-1.6x from 32 channels up (C3, C5, C6), level at 32 -> 32, slower with 16 input channels (C1: 0.85x, K = 16 leaves each of the 16 GEMMs too short) and with 4 or 8 tiles (the transformed weights, 16/9 the size, are read for too few rows). Each task transforms a block of tiles into its slot, the block's V and M at most winogradBlockFloats floats (1 MiB), so that they stay in L2 across its 16 GEMMs. */
+  winogradMinChannels: 32,
+  winogradMinTiles: 9,
+  winogradBlockFloats: 262144,
   /** A GEMM whose output has fewer than splitKMaxTiles micro-tiles (row tiles x panels) splits K into chunks of splitKChunk (fixed by the shape, never by the thread count) when K holds two or more, so that threads share the long reduction instead of each streaming all of A for a few panels (both backends; wasm's 4-row tile puts D1's 8 rows in two row tiles). */
   splitKChunk: 4096,
   splitKMaxTiles: 8,
@@ -36,7 +40,7 @@ export const PLAN = {
   activationFloatsPerTask: 4096,
   parallelActivations: {"native":16384,"wasm":65536},
 } as const;
-export const PATH = {"gemm":1,"im2colGemm":2,"maxpool":3,"indirectGemm":4,"activation":5} as const;
+export const PATH = {"gemm":1,"im2colGemm":2,"maxpool":3,"indirectGemm":4,"activation":5,"winograd":6} as const;
 /** Native GEMM micro-kernels, widest ISA first; arch: the only process.arch whose build has them (null: every one). */
 export const NATIVE_KERNELS = [{"isa":"avx512f","mr":8,"packedMr":12,"arch":"x64"},{"isa":"avx2-fma","mr":6,"packedMr":6,"arch":"x64"},{"isa":"neon","mr":6,"packedMr":6,"arch":"arm64"},{"isa":"scalar","mr":4,"packedMr":4,"arch":null}] as const;
 export const WASM_MR = 4;

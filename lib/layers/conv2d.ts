@@ -5,7 +5,7 @@ import { gemmLayerGrad } from '../grad/weighted';
 import type { Tensor } from '../tensor';
 import type { Backend, Conv2DParams } from '../backends/backend';
 import { checkPadding, checkShape, type Padding, resolveWindow, windowOutput } from '../shape';
-import { boolean, integer, options, pair } from '../validate';
+import { boolean, integer, oneOf, options, pair } from '../validate';
 import type { Planned } from './layer';
 import { WeightedLayer } from './weighted';
 
@@ -23,7 +23,17 @@ export interface Conv2DOptions {
   bias?: Float32Array;
   /** Seed of the He-uniform initialisation used when no kernel is given (default 0). */
   seed?: number;
+  /**
+   * 'auto' (default): the native backend runs a 3x3 stride-1 undilated convolution with at least
+   * 16 input and 16 output channels as Winograd F(2x2, 3x3), 2.25x fewer multiply-adds with a
+   * different rounding (README, "Winograd"). 'direct': always a direct sum of the kh * kw * c
+   * products. The wasm backend always sums directly.
+   */
+  algorithm?: ConvAlgorithm;
 }
+
+export type ConvAlgorithm = 'auto' | 'direct';
+const ALGORITHMS: readonly ConvAlgorithm[] = ['auto', 'direct'];
 
 /** 2-D convolution over NHWC input: [N, H, W, C] -> [N, outH, outW, filters]. */
 export class Conv2D extends WeightedLayer {
@@ -34,6 +44,7 @@ export class Conv2D extends WeightedLayer {
   readonly padding: Padding;
   readonly dilationRate: [number, number];
   readonly activation: ActivationName;
+  readonly algorithm: ConvAlgorithm;
 
   constructor(opts: Conv2DOptions) {
     const o = options('Conv2D options', opts, false);
@@ -49,6 +60,7 @@ export class Conv2D extends WeightedLayer {
     this.padding = checkPadding('padding', o.padding ?? 'valid');
     this.dilationRate = pair('dilationRate', o.dilationRate ?? 1);
     this.activation = activation;
+    this.algorithm = oneOf('algorithm', o.algorithm ?? 'auto', ALGORITHMS);
     this.setWeights({ kernel: o.kernel as Float32Array | undefined, bias: o.bias as Float32Array | undefined });
   }
 
@@ -60,7 +72,7 @@ export class Conv2D extends WeightedLayer {
     const [n, h, w, c] = shape;
     const win = resolveWindow(this.kernelSize, this.strides, this.dilationRate, this.padding, h, w);
     const [oh, ow] = windowOutput('Conv2D', win, h, w);
-    return { n, h, w, c, ...win, oh, ow, oc: this.filters, activation: this.activationFor(linear) };
+    return { n, h, w, c, ...win, oh, ow, oc: this.filters, activation: this.activationFor(linear), direct: this.algorithm === 'direct' };
   }
 
   outputShape(inputShape: readonly number[]): number[] {

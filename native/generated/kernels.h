@@ -29,6 +29,10 @@ constexpr size_t kIndirectMinChannels = 1;
 constexpr size_t kIndirectRowsPerTask = 384;
 // A convolution's indirection buffer is kept with its weights between calls (built once for a shape and input, as XNNPACK keeps one per operator) when it holds at most this many pointers; a larger one is built by each task in its slot, every call.
 constexpr size_t kKeptIndirectionPointers = 2097152;
+// Native: a 3x3 stride-1 convolution without dilation whose input and output both have at least winogradMinChannels channels and whose output holds at least winogradMinTiles 2x2 tiles runs as Winograd F(2x2, 3x3) (ops/winograd.h), unless its layer asks for algorithm 'direct'. Measured against the direct path in one process (AVX-512, 1 and 2 threads): 1.2-1.6x from 32 channels up (C3, C5, C6), level at 32 -> 32, slower with 16 input channels (C1: 0.85x, K = 16 leaves each of the 16 GEMMs too short) and with 4 or 8 tiles (the transformed weights, 16/9 the size, are read for too few rows). Each task transforms a block of tiles into its slot, the block's V and M at most winogradBlockFloats floats (1 MiB), so that they stay in L2 across its 16 GEMMs.
+constexpr size_t kWinogradMinChannels = 32;
+constexpr size_t kWinogradMinTiles = 9;
+constexpr size_t kWinogradBlockFloats = 262144;
 // A GEMM whose output has fewer than splitKMaxTiles micro-tiles (row tiles x panels) splits K into chunks of splitKChunk (fixed by the shape, never by the thread count) when K holds two or more, so that threads share the long reduction instead of each streaming all of A for a few panels (both backends; wasm's 4-row tile puts D1's 8 rows in two row tiles).
 constexpr size_t kSplitKChunk = 4096;
 constexpr size_t kSplitKMaxTiles = 8;
@@ -46,7 +50,7 @@ enum Activation : int { kActivationLinear = 0, kActivationRelu = 1, kActivationS
 constexpr int kActivationCount = 5;
 
 // How an op runs (Plan::path).
-enum class Path : int { kGemm = 1, kIm2colGemm = 2, kMaxpool = 3, kIndirectGemm = 4, kActivation = 5 };
+enum class Path : int { kGemm = 1, kIm2colGemm = 2, kMaxpool = 3, kIndirectGemm = 4, kActivation = 5, kWinograd = 6 };
 
 // The micro-kernels of each ISA this build's architecture holds (kernels.json's arch), widest
 // first:

@@ -85,8 +85,9 @@ size_t SizeField(const Napi::Object& params, const char* key, size_t min, size_t
   return size_t(d);
 }
 
-bool BoolField(const Napi::Object& params, const char* key) {
+bool BoolField(const Napi::Object& params, const char* key, bool optional) {
   const Napi::Value v = params.Get(key);
+  if (optional && v.IsUndefined()) return false;
   if (!v.IsBoolean())
     throw Napi::TypeError::New(params.Env(), std::string("Expected boolean for params.") + key +
                                                  " but received " + Describe(v));

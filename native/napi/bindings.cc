@@ -26,7 +26,7 @@ Job ParseConv2D(const Napi::CallbackInfo& info, Ownership own) {
   const Input x = InputArg(info, 0, "x", c.inputs, own);
   const WeightsRef w = WeightsArg(info, 1, c.k, c.s.oc);
   const Input bias = InputArg(info, 2, "bias", c.s.oc, own, true);
-  return {c.outputs, [=](float* y) { RunConv2D(c.plan, c.s, x.data, w->data.get(), bias.data, c.act, y, &w->indirection); }};
+  return {c.outputs, [=](float* y) { RunConv2D(c.plan, c.s, x.data, w->data.get(), bias.data, c.act, y, &w->caches); }};
 }
 
 // maxpool2d(x, params) -> y
@@ -109,7 +109,7 @@ Napi::Value PlanOf(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
   const std::string op = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
   const Napi::Object params = ParamsArg(info, 1);
-  if (op == "conv2d") return PlanObject(env, PlanConv2D(Conv2DFields(env, params), NativeTarget()));
+  if (op == "conv2d") return PlanObject(env, PlanConv2D(Conv2DFields(env, params), BoolField(params, "direct", true), NativeTarget()));
   if (op == "maxpool2d") {
     Nhwc in;
     Window2D w;

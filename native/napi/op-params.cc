@@ -47,8 +47,8 @@ Conv2DCall ReadConv2D(Napi::Env env, const Napi::Object& params) {
   CheckedProduct(env, {c.k, c.s.oc}, "the kernel");
   c.inputs = CheckedProduct(env, {c.s.in.n, c.s.in.h, c.s.in.w, c.s.in.c}, "x");
   c.outputs = CheckedProduct(env, {c.s.in.n, c.s.oh, c.s.ow, c.s.oc}, "y");
-  c.plan = PlanConv2D(c.s, NativeTarget());
-  c.act = PlanOutputActivation(act, c.plan.rows, c.s.oc, NativeTarget());
+  c.plan = PlanConv2D(c.s, BoolField(params, "direct", true), NativeTarget());
+  c.act = PlanOutputActivation(act, c.outputs / c.s.oc, c.s.oc, NativeTarget());
   return c;
 }
 

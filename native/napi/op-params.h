@@ -36,7 +36,8 @@ struct DenseCall {
   Plan plan;
 };
 
-// params of conv2d {n, h, w, c, window, oh, ow, oc, activation}; oh and ow must match the window.
+// params of conv2d {n, h, w, c, window, oh, ow, oc, activation, direct?}; oh and ow must match the
+// window; direct (default false) keeps the convolution off the Winograd path.
 Conv2DCall ReadConv2D(Napi::Env env, const Napi::Object& params);
 // params of maxpool2d {n, h, w, c, window, oh, ow}; every window must hold a real cell.
 MaxPool2DCall ReadMaxPool2D(Napi::Env env, const Napi::Object& params);

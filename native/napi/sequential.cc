@@ -85,7 +85,7 @@ void TakeArrays(const Napi::CallbackInfo& info, size_t i, Step* s) {
 void RunStep(const Step& s, const float* x, float* y) {
   switch (s.op) {
     case Op::kConv2D:
-      RunConv2D(s.conv.plan, s.conv.s, x, s.w->data.get(), s.bias.data, s.conv.act, y, &s.w->indirection);
+      RunConv2D(s.conv.plan, s.conv.s, x, s.w->data.get(), s.bias.data, s.conv.act, y, &s.w->caches);
       break;
     case Op::kMaxPool2D:
       RunMaxPool2D(s.pool.plan, s.pool.in, s.pool.win, s.pool.oh, s.pool.ow, x, y);

@@ -7,7 +7,7 @@
 #include <cstddef>
 #include <memory>
 
-#include "ops/indirection-cache.h"
+#include "ops/conv2d.h"
 #include "ops/workspace.h"
 
 namespace convkit {
@@ -16,8 +16,9 @@ namespace napi {
 struct PackedWeights {
   size_t k, n;                  // the unpacked kernel is k x n
   Workspace data;  // PackedWeightsSize(k, n) floats, cache-line aligned: every zmm load of a panel is one line
-  // A convolution's indirection buffer for its last input shape, shared by the calls that use it.
-  mutable IndirectionCache indirection;
+  // A convolution's indirection buffer for its last input shape and its Winograd weights, shared
+  // by the calls that use them.
+  mutable ConvCaches caches;
 };
 using WeightsRef = std::shared_ptr<const PackedWeights>;
 

@@ -96,7 +96,7 @@ void RunIndirectGemm(const Plan& plan, const Conv2DShape& s, const float* x, con
 
 // The convolution's GEMM on the plan's path, the activation's clamp in its epilogue.
 void RunConv2DGemm(const Plan& plan, const Conv2DShape& s, const float* x, const float* packed_w,
-                   const float* bias, ClampRange clamp, float* y, IndirectionCache* indirection) {
+                   const float* bias, ClampRange clamp, float* y, ConvCaches* caches) {
   const size_t k = s.win.kh * s.win.kw * s.in.c;
   const GemmProblem p{plan.rows, s.oc, k, x, k, 1, packed_w, y, s.oc, bias, clamp.min, clamp.max, false};
   if (plan.path == Path::kGemm) {
@@ -104,7 +104,17 @@ void RunConv2DGemm(const Plan& plan, const Conv2DShape& s, const float* x, const
     return;
   }
   if (plan.path == Path::kIndirectGemm) {
-    RunIndirectGemm(plan, s, x, packed_w, bias, clamp, y, indirection);
+    RunIndirectGemm(plan, s, x, packed_w, bias, clamp, y, caches ? &caches->indirection : nullptr);
+    return;
+  }
+  if (plan.path == Path::kWinograd) {
+    if (caches) {
+      const auto u = caches->winograd.Get(packed_w, s.in.c, s.oc);
+      RunWinograd(plan, s, x, u->get(), bias, clamp, y);
+    } else {
+      WinogradCache once;
+      RunWinograd(plan, s, x, once.Get(packed_w, s.in.c, s.oc)->get(), bias, clamp, y);
+    }
     return;
   }
   const size_t slot_floats = plan.slot_bytes / sizeof(float);
@@ -128,8 +138,8 @@ void RunConv2DGemm(const Plan& plan, const Conv2DShape& s, const float* x, const
 }  // namespace
 
 void RunConv2D(const Plan& plan, const Conv2DShape& s, const float* x, const float* packed_w,
-               const float* bias, const OutputActivation& act, float* y, IndirectionCache* indirection) {
-  RunConv2DGemm(plan, s, x, packed_w, bias, ClampFor(act.act), y, indirection);
+               const float* bias, const OutputActivation& act, float* y, ConvCaches* caches) {
+  RunConv2DGemm(plan, s, x, packed_w, bias, ClampFor(act.act), y, caches);
   ApplyOutputActivation(act, y, s.oc);
 }
 

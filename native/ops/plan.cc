@@ -5,6 +5,7 @@
 #include "kernels/cpu-features.h"
 #include "kernels/gemm-driver.h"
 #include "kernels/thread-pool.h"
+#include "ops/winograd.h"
 
 namespace convkit {
 namespace {
@@ -37,7 +38,7 @@ PlanTarget NativeTarget() {
   // Native tile scratch lives on the stack of GemmTile; tap pointers are the CPU's.
   const IsaKernels& kernels = ActiveKernels();
   return {&kernels, kernels.mr, kernels.packed_mr, NumThreads(), kParallelMacs, kParallelReads, kParallelActivations, 0,
-          sizeof(const float*), true, true, true};
+          sizeof(const float*), true, true, true, true};
 }
 
 Plan PlanGemm(size_t m, size_t n, size_t k, const PlanTarget& t) {
@@ -80,12 +81,58 @@ Plan PlanGemm(size_t m, size_t n, size_t k, const PlanTarget& t) {
   return p;
 }
 
-Plan PlanConv2D(const Conv2DShape& s, const PlanTarget& t) {
+namespace {
+
+// Tasks of whole 2x2 tiles and panel groups, split as the indirect GEMM's rows and panels are
+// (below), each tile block's V and M (16 x tiles x (c + 32) floats) about kWinogradBlockFloats. Rows and columns never depend on one another, so the split may follow
+// the thread count without changing a bit of the result.
+Plan PlanWinograd(const Conv2DShape& s, const PlanTarget& t) {
+  const size_t c = s.in.c, tiles = s.in.n * CeilDiv(s.oh, 2) * CeilDiv(s.ow, 2);
+  const double macs = double(s.in.n * s.oh * s.ow) * double(9 * c) * double(s.oc);
+  const size_t threads = macs < t.parallel_macs ? 1 : t.threads;
+  const size_t chunk = kWinogradChunkPanels * kGemmNR;
+  const size_t block = std::max(t.mr, kWinogradBlockFloats / (kWinogradElements * (c + chunk)));
+  Plan p{};
+  p.path = Path::kWinograd;
+  p.kernels = t.kernels;
+  p.rows = tiles;
+  p.panels = p.panels_per_task = CeilDiv(s.oc, kGemmNR);
+  p.k_block = std::min(c, kGemmKc);
+  p.k_chunk = c;
+  p.k_splits = 1;
+  // Blocks of whole row tiles, as even as the bound allows (it may be passed by part of a tile).
+  const auto even = [&](size_t parts) { return std::min(tiles, CeilDiv(CeilDiv(tiles, parts), t.mr) * t.mr); };
+  if (threads > 1 && tiles < s.oc && p.panels >= 2 * threads) {
+    p.rows_per_task = even(CeilDiv(tiles, block));
+    p.panels_per_task = CeilDiv(CeilDiv(p.panels, threads), kWinogradChunkPanels) * kWinogradChunkPanels;
+  } else {
+    p.rows_per_task = even(CeilDiv(tiles, threads * block) * threads);
+  }
+  if (CeilDiv(tiles, p.rows_per_task) > kMaxTasks) p.rows_per_task = even(kMaxTasks);
+  p.tasks = CeilDiv(tiles, p.rows_per_task) * CeilDiv(p.panels, p.panels_per_task);
+  p.threads = Participants(macs, t.parallel_macs, threads, p.tasks);
+  // V, then M (16 x tiles x a chunk of columns), then a chunk for pixels past the output.
+  const size_t planes = WinogradPlane(p.rows_per_task * c) + WinogradPlane(p.rows_per_task * chunk);
+  p.slot_bytes = SlotBytes(t.tile_bytes + (kWinogradElements * planes + chunk) * sizeof(float));
+  return p;
+}
+
+bool TakesWinograd(const Conv2DShape& s, bool direct, const PlanTarget& t) {
+  const Window2D& w = s.win;
+  return !direct && t.winograd && w.kh == 3 && w.kw == 3 && w.sh == 1 && w.sw == 1 && w.dh == 1 && w.dw == 1 &&
+         s.in.c >= kWinogradMinChannels && s.oc >= kWinogradMinChannels &&
+         s.in.n * CeilDiv(s.oh, 2) * CeilDiv(s.ow, 2) >= kWinogradMinTiles;
+}
+
+}  // namespace
+
+Plan PlanConv2D(const Conv2DShape& s, bool direct, const PlanTarget& t) {
   const Window2D& w = s.win;
   const size_t rows = s.in.n * s.oh * s.ow, k = w.kh * w.kw * s.in.c;
   const bool pointwise = w.kh == 1 && w.kw == 1 && w.sh == 1 && w.sw == 1 && w.pt == 0 &&
                          w.pb == 0 && w.pl == 0 && w.pr == 0;
   if (pointwise) return PlanGemm(rows, s.oc, k, t);
+  if (TakesWinograd(s, direct, t)) return PlanWinograd(s, t);
   if (t.indirect && s.in.c >= kIndirectMinChannels) {
     // Runs of rows, each task's indirection buffer (a pointer per row and tap) in its slot. Every
     // task streams all of W, so tasks are as long as balance allows: a multiple of the threads,

@@ -46,6 +46,7 @@ struct PlanTarget {
   bool pack_a;                  // the GEMM driver packs blocks of A into the slot
   bool split_k;                 // a GEMM may split K into chunks (RunMatmul sums them)
   bool indirect;                // convolutions may use the indirect GEMM
+  bool winograd;                // 3x3 stride-1 convolutions may run as Winograd F(2x2, 3x3)
 };
 
 // The native target now: the active micro-kernel, the pool's thread count.
@@ -60,8 +61,10 @@ struct Conv2DShape {
   size_t oh, ow, oc;  // checked by the caller to match OutputExtent
 };
 
-// 1x1 stride-1 unpadded: the GEMM of x itself; otherwise im2col segments of bounded size.
-Plan PlanConv2D(const Conv2DShape& s, const PlanTarget& t);
+// 1x1 stride-1 unpadded: the GEMM of x itself; 3x3 stride 1 with enough channels, unless
+// `direct`: Winograd F(2x2, 3x3) (rows are then 2x2 output tiles); otherwise the indirect GEMM
+// or im2col segments of bounded size.
+Plan PlanConv2D(const Conv2DShape& s, bool direct, const PlanTarget& t);
 
 // Runs of output pixels.
 Plan PlanMaxPool2D(const Nhwc& in, const Window2D& win, size_t oh, size_t ow, const PlanTarget& t);

@@ -26,7 +26,10 @@
 #include "kernels/pack-a.h"
 #include "kernels/pack-weights.h"
 #include "ops/im2col.h"
+#include "kernels/thread-pool.h"
 #include "ops/indirection.h"
+#include "ops/plan.h"
+#include "ops/winograd.h"
 #include "ops/workspace.h"
 
 using namespace convkit;
@@ -434,6 +437,85 @@ void Igemm(const IsaKernels& uk, Rng& rng) {
   }
 }
 
+// Winograd F(2x2, 3x3) (ops/winograd.cc) as its plan runs it, on this ISA's kernels with 1 and 3
+// threads, against the exact sum, with that algorithm's bound: the magnitude sum taken over the
+// transformed terms, |A^T| (sum_c (|G| |g| |G^T|) (.) (|B^T| |d| |B|)) |A| + |bias|, with
+// K = c + 6 (test/helpers/winograd-bound.ts derives it). Tiles with a remainder of 1 and 2 rows
+// against each MR, odd extents, one-sided and wide pads, channels off the vectors and past the K
+// block, filters off the panels; the same bits for both thread counts.
+void Winograd(const IsaKernels& uk, Rng& rng) {
+  static const double kG[4][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, 0.5, 0.5}, {0, 0, 1}};
+  static const double kBt[4][4] = {{1, 0, 1, 0}, {0, 1, 1, 0}, {0, 1, 1, 0}, {0, 1, 0, 1}};
+  static const double kAt[2][4] = {{1, 1, 1, 0}, {0, 1, 1, 1}};
+  const ConvShape shapes[] = {
+      ConvShape(1, 6, 6, 32, {3, 3, 1, 1, 1, 1, 1, 1, 1, 1}),  ConvShape(1, 4, 10, 40, {3, 3, 1, 1, 1, 1, 1, 1, 1, 1}),
+      ConvShape(2, 7, 9, 33, {3, 3, 1, 1, 1, 1, 1, 1, 1, 1}),  ConvShape(1, 9, 8, 48, {3, 3, 1, 1, 1, 1, 0, 2, 1, 0}),
+      ConvShape(1, 5, 5, 32, {3, 3, 1, 1, 1, 1, 3, 3, 3, 3}),  ConvShape(1, 6, 7, 300, {3, 3, 1, 1, 1, 1, 1, 1, 1, 1}),
+  };
+  for (const ConvShape& s : shapes) {
+    for (size_t oc : {size_t(32), size_t(50)}) {
+      const Activation& act = kActivations[oc % 3];
+      Case t(Format("%s winograd %s oc=%zu %s", uk.isa, s.Label().c_str(), oc, act.name));
+      const size_t c = s.in.c, k = s.k(), rows = s.rows();
+      const Conv2DShape cs{s.in, s.win, s.oh, s.ow, oc};
+      Guarded x(s.in.n * s.in.h * s.in.w * c), b(k * oc), w(PackedWeightsSize(k, oc)), bias(oc);
+      rng.Fill(x.data(), x.size());
+      rng.Fill(b.data(), b.size());
+      rng.Fill(bias.data(), bias.size());
+      PackWeights(k, oc, b.data(), oc, 1, 1.0f, w.data());
+      WinogradCache cache;
+      const float* u = cache.Get(w.data(), c, oc)->get();
+      std::vector<std::vector<float>> ys;
+      for (size_t threads : {size_t(1), size_t(3)}) {
+        SetNumThreads(threads);
+        const PlanTarget target{&uk, uk.mr, uk.packed_mr, threads, 0, 0, 0, 0, sizeof(const float*), true, true, true, true};
+        const Plan plan = PlanConv2D(cs, false, target);
+        if (!t.Check(plan.path == Path::kWinograd, "planned path %d, not Winograd", int(plan.path))) break;
+        Guarded y(rows * oc);
+        RunWinograd(plan, cs, x.data(), u, bias.data(), ClampRange{act.minv, act.maxv}, y.data());
+        ys.emplace_back(y.data(), y.data() + y.size());
+      }
+      SetNumThreads(1);
+      if (!t.ok()) continue;
+      t.Check(std::memcmp(ys[0].data(), ys[1].data(), ys[0].size() * sizeof(float)) == 0, "3 threads differ from 1 in their bits");
+      for (size_t r = 0; r < rows && t.ok(); r++) {
+        const size_t bi = r / (s.oh * s.ow), oy = r / s.ow % s.oh, ox = r % s.ow, ty = oy / 2, tx = ox / 2;
+        for (size_t j = 0; j < oc && t.ok(); j++) {
+          Ref ref;
+          for (size_t col = 0; col < k; col++) ref.Add(double(s.Patch(x.data(), r, col)) * double(b[col * oc + j]));
+          // The Winograd magnitude sum of this output, over its tile's 4x4 input.
+          double mag = std::fabs(double(bias[j]));
+          for (size_t ch = 0; ch < c; ch++) {
+            double d[4][4], g[3][3], v[4][4], uu[4][4];
+            for (size_t yy = 0; yy < 4; yy++)
+              for (size_t xx = 0; xx < 4; xx++) {
+                const long iy = long(2 * ty + yy) - long(s.win.pt), ix = long(2 * tx + xx) - long(s.win.pl);
+                d[yy][xx] = iy < 0 || ix < 0 || iy >= long(s.in.h) || ix >= long(s.in.w)
+                                ? 0.0
+                                : std::fabs(double(x[((bi * s.in.h + size_t(iy)) * s.in.w + size_t(ix)) * c + ch]));
+              }
+            for (size_t ky = 0; ky < 3; ky++)
+              for (size_t kx = 0; kx < 3; kx++) g[ky][kx] = std::fabs(double(b[((ky * 3 + kx) * c + ch) * oc + j]));
+            for (size_t i = 0; i < 4; i++)
+              for (size_t q = 0; q < 4; q++) {
+                v[i][q] = uu[i][q] = 0;
+                for (size_t yy = 0; yy < 4; yy++)
+                  for (size_t xx = 0; xx < 4; xx++) v[i][q] += kBt[i][yy] * d[yy][xx] * kBt[q][xx];
+                for (size_t ky = 0; ky < 3; ky++)
+                  for (size_t kx = 0; kx < 3; kx++) uu[i][q] += kG[i][ky] * g[ky][kx] * kG[q][kx];
+              }
+            for (size_t i = 0; i < 4; i++)
+              for (size_t q = 0; q < 4; q++) mag += kAt[oy % 2][i] * uu[i][q] * v[i][q] * kAt[ox % 2][q];
+          }
+          ref = Finish(ref, false, 0, true, bias[j], act.minv, act.maxv);
+          ref.abs_sum = mag;
+          t.Check(Close(ys[0][r * oc + j], ref, c + 6), "y[%zu][%zu] = %.9g, expected %.9g", r, j, double(ys[0][r * oc + j]), ref.value);
+        }
+      }
+    }
+  }
+}
+
 // Max-pool over `taps` rows of c channels, several pixels a call: the value of the definition
 // (NaN if any tap is NaN, -infinity with no taps), and the bits of the scalar kernel (signed
 // zeros included), so every ISA pools alike.
@@ -502,7 +584,7 @@ void PackATest(Rng& rng) {
 // TallTiles: the cheapest split of a packed block into tall tiles then at most two mr tiles,
 // against an exhaustive search over both counts (a tall row costing 9/10 of an mr row).
 void TallTilesTest() {
-  for (const auto [mr, pmr] : {std::pair<size_t, size_t>{8, 12}, {6, 6}, {4, 4}})
+  for (const auto& [mr, pmr] : {std::pair<size_t, size_t>{8, 12}, {6, 6}, {4, 4}})
     for (size_t rows = 1; rows <= kGemmMc; rows++) {
       Case t(Format("TallTiles mr=%zu packed_mr=%zu rows=%zu", mr, pmr, rows));
       const size_t tall = TallTiles(rows, mr, pmr);
@@ -658,6 +740,7 @@ int main() {
     MicroKernels(uk, rng);
     Driver(uk, rng);
     Igemm(uk, rng);
+    Winograd(uk, rng);
     MaxPool(uk, rng);
     std::printf("%s: %zu cases, %zu failed\n", isa.c_str(), g_passed + g_failed - before, g_failed - failed);
   }
