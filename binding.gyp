@@ -21,6 +21,7 @@
         "native/ops/matmul.cc",
         "native/ops/plan.cc",
         "native/ops/winograd.cc",
+        "native/ops/winograd-transforms.cc",
         "native/ops/workspace.cc",
         "native/kernels/cpu-features.cc",
         "native/kernels/f32-activations-f64.cc",
@@ -57,7 +58,9 @@
             "native/kernels/f32-igemm-8x32-avx512f.cc",
             "native/kernels/f32-maxpool-nhwc-avx2.cc",
             "native/kernels/f32-maxpool-nhwc-avx512f.cc",
-            "native/kernels/x32-packa-avx.cc"
+            "native/kernels/x32-packa-avx.cc",
+            "native/ops/winograd-transforms-avx2.cc",
+            "native/ops/winograd-transforms-avx512f.cc"
           ]
         }],
         ["target_arch=='arm64'", {
