@@ -12,24 +12,36 @@ namespace convkit {
 namespace {
 
 // U = G g G^T for every channel pair of a kernel packed by PackWeights (9c x oc, rows (ky, kx,
-// ch)), each U_e packed the same way (c x oc) at u + e * WinogradWeightsFloats(c, oc). Computed
-// in double and rounded once; padding columns stay zero.
+// ch)), each U_e packed the same way (c x oc) at u + e * WinogradWeightsFloats(c, oc): in double,
+// 16 filters at a time (a panel row), and rounded once. G's entries are 0, +-1 and +-1/2, so only
+// sums round before that (halving is exact). Padding columns stay zero.
 void TransformWeights(const float* packed_w, size_t c, size_t oc, float* u) {
-  static const double G[4][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
   const size_t k = 9 * c, panels = (oc + kGemmNR - 1) / kGemmNR, floats = WinogradWeightsFloats(c, oc);
+  constexpr size_t n = kGemmNR;
   for (size_t p = 0; p < panels; p++)
-    for (size_t ch = 0; ch < c; ch++)
-      for (size_t j = 0; j < kGemmNR; j++) {
-        double g[3][3], t[4][3];
-        for (size_t ky = 0; ky < 3; ky++)
-          for (size_t kx = 0; kx < 3; kx++) g[ky][kx] = packed_w[(p * k + (ky * 3 + kx) * c + ch) * kGemmNR + j];
-        for (size_t i = 0; i < 4; i++)
-          for (size_t kx = 0; kx < 3; kx++) t[i][kx] = G[i][0] * g[0][kx] + G[i][1] * g[1][kx] + G[i][2] * g[2][kx];
-        for (size_t i = 0; i < 4; i++)
-          for (size_t q = 0; q < 4; q++)
-            u[(4 * i + q) * floats + (p * c + ch) * kGemmNR + j] =
-                float(t[i][0] * G[q][0] + t[i][1] * G[q][1] + t[i][2] * G[q][2]);
+    for (size_t ch = 0; ch < c; ch++) {
+      double t[4][3][n];  // G g: rows combined, per column of g and filter
+      for (size_t kx = 0; kx < 3; kx++) {
+        const float* g0 = packed_w + (p * k + kx * c + ch) * n;  // tap (0, kx)
+        const float* g1 = g0 + 3 * c * n;
+        const float* g2 = g1 + 3 * c * n;
+        for (size_t j = 0; j < n; j++) {
+          t[0][kx][j] = g0[j];
+          t[1][kx][j] = (double(g0[j]) + g1[j] + g2[j]) * 0.5;
+          t[2][kx][j] = (double(g0[j]) - g1[j] + g2[j]) * 0.5;
+          t[3][kx][j] = g2[j];
+        }
       }
+      for (size_t i = 0; i < 4; i++) {  // (G g) G^T: columns combined
+        float* row = u + 4 * i * floats + (p * c + ch) * n;
+        for (size_t j = 0; j < n; j++) {
+          row[j] = float(t[i][0][j]);
+          row[floats + j] = float((t[i][0][j] + t[i][1][j] + t[i][2][j]) * 0.5);
+          row[2 * floats + j] = float((t[i][0][j] - t[i][1][j] + t[i][2][j]) * 0.5);
+          row[3 * floats + j] = float(t[i][2][j]);
+        }
+      }
+    }
 }
 
 }  // namespace
