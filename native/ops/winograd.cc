@@ -50,10 +50,13 @@ size_t WinogradWeightsFloats(size_t c, size_t oc) { return PackedWeightsSize(c, 
 
 std::shared_ptr<const Workspace> WinogradCache::Get(const float* packed_w, size_t c, size_t oc) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (!kept_) {
+  // The packed weights fix c (9c rows) and oc; checked all the same, as the key of what is kept.
+  if (!kept_ || c_ != c || oc_ != oc) {
     Workspace u = NewAlignedFloats(kWinogradElements * WinogradWeightsFloats(c, oc));
     TransformWeights(packed_w, c, oc, u.get());
     kept_ = std::make_shared<const Workspace>(std::move(u));
+    c_ = c;
+    oc_ = oc;
   }
   return kept_;
 }
@@ -79,7 +82,8 @@ void RunWinograd(const Plan& plan, const Conv2DShape& s, const float* x, const f
     float* sink = m + kWinogradElements * m_plane;
     transforms.input(s, x, zeros, r0, len, v_plane, v);
     // The last row tile, when it holds only a row or two, goes to the one-row kernel (a row of it
-    // would cost a whole tile): the same sums, so the same bits.
+    // would cost a whole tile). Blocks start on whole tiles, so which rows do is fixed by the
+    // shape (the last tiles % mr), and the bits do not depend on the threads.
     const size_t rest = len % uk.mr, tiled = rest && rest * 4 <= uk.mr && uk.row ? len - rest : len;
     // Columns a pair of panels at a time: M stays small, and V is read from cache again anyway
     // (the GEMM sweeps its rows once per pair).

@@ -35,6 +35,7 @@ class WinogradCache {
  private:
   std::mutex mutex_;
   std::shared_ptr<const Workspace> kept_;
+  size_t c_ = 0, oc_ = 0;
 };
 
 // Stride of the 16 planes of V or M that hold `floats` each: whole cache lines, an odd number of
