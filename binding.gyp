@@ -21,7 +21,6 @@
         "native/ops/matmul.cc",
         "native/ops/plan.cc",
         "native/ops/winograd.cc",
-        "native/ops/winograd-transforms.cc",
         "native/ops/workspace.cc",
         "native/kernels/cpu-features.cc",
         "native/kernels/f32-activations-f64.cc",
@@ -33,7 +32,8 @@
         "native/kernels/thread-pool.cc",
         "native/kernels/f32-gemm-4x16-scalar.cc",
         "native/kernels/f32-igemm-4x16-scalar.cc",
-        "native/kernels/f32-maxpool-nhwc-scalar.cc"
+        "native/kernels/f32-maxpool-nhwc-scalar.cc",
+        "native/kernels/f32-winograd-scalar.cc"
       ],
       "conditions": [
         # Each architecture's SIMD kernels (kernels.json's arch); the portable scalar ones above are
@@ -59,8 +59,8 @@
             "native/kernels/f32-maxpool-nhwc-avx2.cc",
             "native/kernels/f32-maxpool-nhwc-avx512f.cc",
             "native/kernels/x32-packa-avx.cc",
-            "native/ops/winograd-transforms-avx2.cc",
-            "native/ops/winograd-transforms-avx512f.cc"
+            "native/kernels/f32-winograd-avx2.cc",
+            "native/kernels/f32-winograd-avx512f.cc"
           ]
         }],
         ["target_arch=='arm64'", {

@@ -32,7 +32,7 @@ function fail(message) {
 if (process.platform !== 'linux') fail('runs on Linux only (it cross-compiles with Debian toolchains and runs under qemu-user)');
 if (!(arch in CROSS)) fail(`unknown architecture ${arch} (x64 or arm64)`);
 
-/** The micro-kernel (and per-ISA Winograd transform) sources binding.gyp compiles for target_arch `arch`. */
+/** The micro-kernel sources binding.gyp compiles for target_arch `arch`. */
 function kernelSources(gypText, targetArch) {
   const gyp = JSON.parse(gypText.replace(/^\s*#.*$/gm, ''));
   const target = gyp.targets[0];
@@ -41,7 +41,7 @@ function kernelSources(gypText, targetArch) {
     const m = /^target_arch=='(\w+)'$/.exec(condition);
     if (m && m[1] === targetArch) sources.push(...branch.sources);
   }
-  return sources.filter((s) => /^native\/(kernels\/(f32|x32)-[^/]+|ops\/winograd-transforms[^/]*)\.cc$/.test(s));
+  return sources.filter((s) => /^native\/kernels\/(f32|x32)-[^/]+\.cc$/.test(s));
 }
 
 const native = arch === hostArch();

@@ -7,6 +7,7 @@
 
 #include "generated/kernels.h"  // kGemmNR, kGemmMaxMR and the list of micro-kernels
 #include "kernels/maxpool.h"
+#include "kernels/winograd.h"
 
 namespace convkit {
 
@@ -77,6 +78,7 @@ struct IsaKernels {
   size_t packed_mr;
   GemmUkernelFn packed_fn;
   GemmPairFn packed_pair;
+  const WinogradTransforms* winograd;  // Winograd F(2x2, 3x3)'s transforms, at the ISA's width
 };
 
 #define CONVKIT_DECLARE_GEMM(fn)                                                              \
@@ -92,6 +94,9 @@ struct IsaKernels {
 CONVKIT_GEMM_FUNCTIONS(CONVKIT_DECLARE_GEMM)
 CONVKIT_GEMM_PAIR_FUNCTIONS(CONVKIT_DECLARE_GEMM_PAIR)
 CONVKIT_GEMM_ROW_QUAD_FUNCTIONS(CONVKIT_DECLARE_GEMM_ROW_QUAD)
+#define CONVKIT_DECLARE_WINOGRAD(transforms) extern const WinogradTransforms transforms;
+CONVKIT_WINOGRAD_TRANSFORMS(CONVKIT_DECLARE_WINOGRAD)
+#undef CONVKIT_DECLARE_WINOGRAD
 #undef CONVKIT_DECLARE_GEMM
 #undef CONVKIT_DECLARE_GEMM_PAIR
 #undef CONVKIT_DECLARE_GEMM_ROW_QUAD

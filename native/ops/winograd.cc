@@ -6,7 +6,6 @@
 #include "kernels/gemm-driver.h"
 #include "kernels/pack-weights.h"
 #include "kernels/thread-pool.h"
-#include "ops/winograd-transforms.h"
 
 namespace convkit {
 namespace {
@@ -64,7 +63,8 @@ std::shared_ptr<const Workspace> WinogradCache::Get(const float* packed_w, size_
 void RunWinograd(const Plan& plan, const Conv2DShape& s, const float* x, const float* u,
                  const float* bias, ClampRange clamp, float* y) {
   const IsaKernels& uk = *plan.kernels;
-  const WinogradTransforms& transforms = WinogradTransformsFor(uk);
+  const WinogradTransforms& transforms = *uk.winograd;
+  const WinogradGeometry g{s.in.n, s.in.h, s.in.w, s.in.c, s.win.pt, s.win.pl, s.oh, s.ow, s.oc};
   const size_t c = s.in.c;
   const size_t rpt = plan.rows_per_task, chunk = kWinogradChunkPanels * kGemmNR;
   const size_t groups = (plan.panels + plan.panels_per_task - 1) / plan.panels_per_task;
@@ -80,7 +80,7 @@ void RunWinograd(const Plan& plan, const Conv2DShape& s, const float* x, const f
     float* v = work.get() + slot * slot_floats;
     float* m = v + kWinogradElements * v_plane;
     float* sink = m + kWinogradElements * m_plane;
-    transforms.input(s, x, zeros, r0, len, v_plane, v);
+    transforms.input(g, x, zeros, r0, len, v_plane, v);
     // The last row tile, when it holds only a row or two, goes to the one-row kernel (a row of it
     // would cost a whole tile). Blocks start on whole tiles, so which rows do is fixed by the
     // shape (the last tiles % mr), and the bits do not depend on the threads.
@@ -102,7 +102,7 @@ void RunWinograd(const Plan& plan, const Conv2DShape& s, const float* x, const f
           GemmTile(uk, row, 0, 1, 0, kWinogradChunkPanels, plan.k_block, nullptr);
         }
       }
-      transforms.output(s, m, m_plane, chunk, r0, len, oc0, cols, bias, clamp, sink, y);
+      transforms.output(g, m, m_plane, chunk, r0, len, oc0, cols, bias, clamp.min, clamp.max, sink, y);
     }
   });
 }

@@ -1,43 +1,15 @@
-// The input and output transforms of Winograd F(2x2, 3x3) (ops/winograd.h), written once over a
-// vector of channels V (GCC/clang vector extensions) and compiled per ISA: 4 floats in the
-// portable build (SSE2 on x86-64, NEON on AArch64), 8 under AVX2 and 16 under AVX-512 (each in
-// its own file with the target pragma, chosen at run time as the micro-kernels are). They only
-// add and subtract, so every width gives the same bits. Everything here is static: each file's
+// The Winograd transform kernels (kernels/winograd.h), written once over a vector of channels V
+// (GCC/clang vector extensions) and compiled per ISA: 4 floats in f32-winograd-scalar.cc (SSE2
+// on x86-64, NEON on AArch64), 8 in f32-winograd-avx2.cc and 16 in f32-winograd-avx512f.cc, each
+// under its target pragma. Include only from those files. Everything here is static: each file's
 // copies are its own, so no AVX-512 code can stand in for the portable build's at link time.
 #pragma once
 #include <cstddef>
 #include <cstring>
 
-#include "kernels/activation.h"
-#include "ops/plan.h"
+#include "kernels/winograd.h"
 
 namespace convkit {
-
-// Tiles [t0, t0 + len) of s's input into V: 16 planes of `plane` floats, tile t at row t - t0 of
-// each (c floats); zeros (c floats) stand in for pixels past the image.
-using WinogradInputFn = void (*)(const Conv2DShape& s, const float* x, const float* zeros, size_t t0,
-                                 size_t len, size_t plane, float* v);
-// Columns [0, cols) of M (16 planes of `plane` floats, tile t at row (t - t0) * ld) into y's
-// channels [oc0, oc0 + cols) of tiles [t0, t0 + len), plus bias (or none), clamped as the GEMM
-// epilogue clamps (NaN passes); pixels past the output (an odd extent's last tile) go to sink.
-using WinogradOutputFn = void (*)(const Conv2DShape& s, const float* m, size_t plane, size_t ld, size_t t0,
-                                  size_t len, size_t oc0, size_t cols, const float* bias, ClampRange clamp,
-                                  float* sink, float* y);
-
-struct WinogradTransforms {
-  WinogradInputFn input;
-  WinogradOutputFn output;
-};
-
-// The transforms of the widest vectors the micro-kernels' ISA has.
-const WinogradTransforms& WinogradTransformsFor(const IsaKernels& uk);
-
-// Each width's pair (winograd-transforms*.cc).
-extern const WinogradTransforms kWinogradTransforms4;
-#if defined(__x86_64__) || defined(_M_X64)
-extern const WinogradTransforms kWinogradTransforms8Avx2;
-extern const WinogradTransforms kWinogradTransforms16Avx512;
-#endif
 
 namespace winograd_transforms {
 
@@ -78,8 +50,8 @@ static inline void InputChannels(const float* const d[4][4], size_t ch, float* v
 // Y = A^T M A at column j (one vector of columns) of one tile's M, plus bias, clamped, into
 // out[r][q] + j.
 template <typename V>
-static inline void OutputChannels(const float* mt, size_t plane, size_t j, const float* bias, ClampRange clamp,
-                                  float* const out[2][2]) {
+static inline void OutputChannels(const float* mt, size_t plane, size_t j, const float* bias, float minv,
+                                  float maxv, float* const out[2][2]) {
   V e[16];
   for (size_t k = 0; k < 16; k++) e[k] = Load<V>(mt + k * plane + j);
   V s0[4], s1[4];  // A^T M: rows combined
@@ -90,7 +62,7 @@ static inline void OutputChannels(const float* mt, size_t plane, size_t j, const
   const V add = bias ? Load<V>(bias + j) : V{} * 0.0f;
   const V o[2][2] = {{s0[0] + s0[1] + s0[2] + add, s0[1] - s0[2] - s0[3] + add},
                      {s1[0] + s1[1] + s1[2] + add, s1[1] - s1[2] - s1[3] + add}};
-  const V lo = V{} + clamp.min, hi = V{} + clamp.max;
+  const V lo = V{} + minv, hi = V{} + maxv;
   for (size_t r = 0; r < 2; r++)
     for (size_t q = 0; q < 2; q++) {
       V v = o[r][q];
@@ -100,10 +72,10 @@ static inline void OutputChannels(const float* mt, size_t plane, size_t j, const
     }
 }
 
-// Where tile t of s is: image b, tile row ty, tile column tx.
+// Where tile t is: image b, tile row ty, tile column tx.
 struct TilePos {
   size_t b, ty, tx;
-  TilePos(const Conv2DShape& s, size_t t) {
+  TilePos(const WinogradGeometry& s, size_t t) {
     const size_t tiles_w = (s.ow + 1) / 2, per_image = (s.oh + 1) / 2 * tiles_w;
     b = t / per_image;
     ty = t % per_image / tiles_w;
@@ -112,14 +84,14 @@ struct TilePos {
 };
 
 template <typename V>
-static void Input(const Conv2DShape& s, const float* x, const float* zeros, size_t t0, size_t len, size_t plane,
+static void Input(const WinogradGeometry& s, const float* x, const float* zeros, size_t t0, size_t len, size_t plane,
                   float* v) {
-  const size_t c = s.in.c, width = sizeof(V) / sizeof(float);
-  const ptrdiff_t h = ptrdiff_t(s.in.h), w = ptrdiff_t(s.in.w);
+  const size_t c = s.c, width = sizeof(V) / sizeof(float);
+  const ptrdiff_t h = ptrdiff_t(s.h), w = ptrdiff_t(s.w);
   for (size_t i = 0; i < len; i++) {
     const TilePos p(s, t0 + i);
-    const ptrdiff_t iy0 = ptrdiff_t(2 * p.ty) - ptrdiff_t(s.win.pt), ix0 = ptrdiff_t(2 * p.tx) - ptrdiff_t(s.win.pl);
-    const float* image = x + p.b * s.in.h * s.in.w * c;
+    const ptrdiff_t iy0 = ptrdiff_t(2 * p.ty) - ptrdiff_t(s.pt), ix0 = ptrdiff_t(2 * p.tx) - ptrdiff_t(s.pl);
+    const float* image = x + p.b * s.h * s.w * c;
     const float* d[4][4];
     for (ptrdiff_t r = 0; r < 4; r++)
       for (ptrdiff_t q = 0; q < 4; q++) {
@@ -133,8 +105,8 @@ static void Input(const Conv2DShape& s, const float* x, const float* zeros, size
 }
 
 template <typename V>
-static void Output(const Conv2DShape& s, const float* m, size_t plane, size_t ld, size_t t0, size_t len, size_t oc0,
-                   size_t cols, const float* bias, ClampRange clamp, float* sink, float* y) {
+static void Output(const WinogradGeometry& s, const float* m, size_t plane, size_t ld, size_t t0, size_t len,
+                   size_t oc0, size_t cols, const float* bias, float minv, float maxv, float* sink, float* y) {
   const size_t width = sizeof(V) / sizeof(float);
   if (bias) bias += oc0;
   for (size_t i = 0; i < len; i++) {
@@ -147,8 +119,8 @@ static void Output(const Conv2DShape& s, const float* m, size_t plane, size_t ld
       }
     const float* mt = m + i * ld;
     size_t j = 0;
-    for (; j + width <= cols; j += width) OutputChannels<V>(mt, plane, j, bias, clamp, out);
-    for (; j < cols; j++) OutputChannels<float>(mt, plane, j, bias, clamp, out);
+    for (; j + width <= cols; j += width) OutputChannels<V>(mt, plane, j, bias, minv, maxv, out);
+    for (; j < cols; j++) OutputChannels<float>(mt, plane, j, bias, minv, maxv, out);
   }
 }
 
