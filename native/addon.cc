@@ -5,7 +5,8 @@
 
 #include "napi/bindings.h"
 #include "napi/jobs.h"
-#include "napi/sequential.h"
+#include "napi/graph.h"
+#include "napi/operator.h"
 #include "napi/weights.h"
 
 namespace {
@@ -22,13 +23,16 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<PackWeightsHandle>(env, exports, "packWeights");
   Export<UnpackWeightsHandle>(env, exports, "unpackWeights");
   Export<ReleaseWeights>(env, exports, "releaseWeights");
-  Export<Conv2D>(env, exports, "conv2d");
-  Export<Conv2DAsync>(env, exports, "conv2dAsync");
-  Export<MaxPool2D>(env, exports, "maxpool2d");
-  Export<MaxPool2DAsync>(env, exports, "maxpool2dAsync");
-  Export<Dense>(env, exports, "dense");
-  Export<DenseAsync>(env, exports, "denseAsync");
-  Export<SequentialAsync>(env, exports, "sequentialAsync");
+  Export<CreateOperator>(env, exports, "createOperator");
+  Export<ReshapeOperator>(env, exports, "reshapeOperator");
+  Export<RunOperator>(env, exports, "runOperator");
+  Export<RunOperatorAsync>(env, exports, "runOperatorAsync");
+  Export<ExplainOperator>(env, exports, "explainOperator");
+  Export<ReleaseOperator>(env, exports, "releaseOperator");
+  Export<CreateGraph>(env, exports, "createGraph");
+  Export<ReshapeGraph>(env, exports, "reshapeGraph");
+  Export<RunGraph>(env, exports, "runGraph");
+  Export<RunGraphAsync>(env, exports, "runGraphAsync");
   Export<Gemm>(env, exports, "gemm");
   Export<GemmAsync>(env, exports, "gemmAsync");
   Export<GemmInto>(env, exports, "gemmInto");
@@ -36,7 +40,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<SetNumThreads>(env, exports, "setNumThreads");
   Export<SelectIsa>(env, exports, "selectIsa");
   Export<InjectFault>(env, exports, "_injectFault");
-  Export<PlanOf>(env, exports, "_plan");
   Export<BenchKernelRates>(env, exports, "_benchKernels");
   return exports;
 }

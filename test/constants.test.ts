@@ -1,18 +1,17 @@
 // kernels.json is the one source of what crosses languages: these tests fail when a generated
-// mirror, a compiled module or one backend's plan drifts from it or from the other backend.
+// mirror or a compiled module drifts from it. Each backend plans for itself: its plans are
+// checked for their own invariants (coverage, limits, bounded workspace, same bits).
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ck from '../lib/index';
-import { packedWeightsLength } from '../lib/backends/backend';
-import { planActivation, planConv2D, planGemm, planMaxPool2D, type PlanTarget } from '../lib/backends/plan';
-import { planWinograd } from '../lib/backends/plan-winograd';
+import { type Backend, packedWeightsLength, type Step } from '../lib/backends/backend';
+import type { Plan } from '../lib/backends/plan';
 import { backend } from '../lib/backends/select';
 import { outputExtent } from '../lib/shape';
 import type { NativeBackend } from '../lib/backends/native';
-import type { WasmBackend } from '../lib/backends/wasm';
 import { PATH, WASM_BUILDS } from '../lib/generated/kernels';
 import { forEachBackend } from './helpers/backends';
 
@@ -96,7 +95,7 @@ describe('kernels.json and its mirrors', () => {
   });
 });
 
-describe('one plan, two backends', () => {
+describe('plans', () => {
   // Shapes around every rule: pointwise or not, one row tile or many, few rows (panel split),
   // tiny work (one thread), K past the block, segments past a task.
   const gemms: number[][] = [];
@@ -135,88 +134,127 @@ describe('one plan, two backends', () => {
     { n: 1, h: 14, w: 14, c: 256, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pt: 1, pb: 1, pl: 1, pr: 1, oc: 256, direct: true },
   ].map((p) => ({ ...p, oh: outputExtent(p.h, p.kh, p.sh, p.dh, p.pt, p.pb), ow: outputExtent(p.w, p.kw, p.sw, p.dw, p.pl, p.pr), activation: 0 }));
 
-  // Rows by columns of an activation pass: one row per task and many, one task and many, below
-  // and above the parallel threshold.
-  const activations = [[1, 1], [1, 5000], [7, 10], [300, 256], [2048, 48], [5000, 3], [100000, 1], [4, 16384]];
-
-  it('lib/backends/plan.ts plans as native/ops/plan.cc does, for every ISA and thread count', async function () {
-    const native = await nativeBackend();
-    if (!native) return skipNoNative(this);
-    const before = { isa: native.info().isa, threads: native.info().threads };
-    let compared = 0;
+  /** The plan of a one-off operator of b for this step (created, reshaped, explained, released). */
+  function planOf(b: Backend, step: Step): Plan {
+    const op = b.createOperator(step);
     try {
-      for (const isa of native.info().isas) {
-        native.selectIsa(isa);
-        for (const threads of [1, 2, 3, 8]) {
-          native.setNumThreads(threads);
-          const { mr, packedMr } = native.info();
-          const t: PlanTarget = {
-            mr, packedMr, threads, parallelMacs: spec.plan.parallelMacs.native, parallelReads: spec.plan.parallelReads.native, parallelActivations: spec.plan.parallelActivations.native, tileBytes: 0, pointerBytes: 8, packA: true, splitK: true, indirectMinChannels: spec.plan.indirectMinChannels.native,
-            winograd: planWinograd,
-          };
-          for (const [m, n, k] of gemms) expect(native.plan('gemm', { m, n, k }), `${isa} ${threads} gemm ${m}x${n}x${k}`).to.deep.equal(planGemm(m, n, k, t));
-          for (const w of windows) {
-            expect(native.plan('conv2d', w), `${isa} ${threads} conv ${JSON.stringify(w)}`).to.deep.equal(planConv2D(w, t));
-            expect(native.plan('maxpool2d', w), `${isa} ${threads} pool ${JSON.stringify(w)}`).to.deep.equal(planMaxPool2D(w, t));
-          }
-          for (const [rows, cols] of activations) {
-            expect(native.plan('activation', { rows, cols }), `${isa} ${threads} activation ${rows}x${cols}`).to.deep.equal(planActivation(rows, cols, t));
-          }
-          compared += gemms.length + 2 * windows.length + activations.length;
+      op.reshape(step.params);
+      return op.explain();
+    } finally {
+      op.release();
+    }
+  }
+
+  const kernelFor = (b: Backend, k: number, n: number) => b.packWeights(new Float32Array(k * n), { k, n });
+
+  /** Every ISA and thread count of the backend in use: each one's plans, then the settings restored. */
+  function forEachTarget(body: (isa: string, threads: number) => void): number {
+    const b = backend(), before = { isa: b.info().isa, threads: b.info().threads };
+    let targets = 0;
+    try {
+      for (const isa of b.info().isas) {
+        expect(b.selectIsa(isa)).to.equal(true);
+        for (const threads of [1, 2, 3]) {
+          b.setNumThreads(threads);
+          body(isa, b.info().threads);
+          targets++;
         }
       }
     } finally {
-      native.selectIsa(before.isa);
-      native.setNumThreads(before.threads);
+      b.selectIsa(before.isa);
+      b.setNumThreads(before.threads);
     }
-    expect(compared).to.be.above(0);
+    return targets;
+  }
+
+  /** Tasks cover the rows and panels exactly once (runs of rows x groups of panels), within the limits. */
+  function expectCovers(p: Plan, rows: number, cols: number, threads: number, what: string): void {
+    expect(p.rows, what).to.equal(rows);
+    expect(p.panels, what).to.equal(Math.ceil(cols / spec.panelWidth));
+    const groups = Math.ceil(p.panels / p.panelsPerTask), runs = p.tasks / groups / p.kSplits;
+    expect(Number.isInteger(runs), what).to.equal(true);
+    expect((runs - 1) * p.rowsPerTask, what).to.be.below(rows);
+    expect(runs * p.rowsPerTask, what).to.be.at.least(rows);
+    expect((groups - 1) * p.panelsPerTask, what).to.be.below(p.panels);
+    expect(p.tasks, what).to.be.below(2 ** spec.job.taskBits);
+    expect(p.threads, what).to.be.within(1, Math.min(threads, p.tasks));
+  }
+
+  forEachBackend('each backend plans for itself', () => {
+    it('a GEMM plan covers every output row and panel exactly once and every step of K; a split K keeps its partials in the shared workspace', () => {
+      const b = backend();
+      const targets = forEachTarget((isa, threads) => {
+        for (const [m, n, k] of gemms) {
+          const packed = kernelFor(b, k, n);
+          try {
+            const what = `${isa} ${threads} gemm ${m}x${n}x${k}`;
+            const p = planOf(b, { op: 'dense', packed, bias: null, params: { m, k, n, activation: 0 } });
+            expectCovers(p, m, n, threads, what);
+            expect((p.kSplits - 1) * p.kChunk, what).to.be.below(k);
+            expect(p.kSplits * p.kChunk, what).to.be.at.least(k);
+            if (p.kSplits > 1) {
+              expect([p.rowsPerTask, p.panelsPerTask], what).to.deep.equal([m, p.panels]);
+              expect(p.sharedBytes, what).to.be.at.least(p.kSplits * m * n * 4);
+            } else expect(p.sharedBytes, what).to.equal(0);
+          } finally {
+            b.release(packed);
+          }
+        }
+      });
+      expect(targets).to.be.above(0);
+    });
+
+    it('a convolution plan covers every output pixel (or 2x2 tile) and panel exactly once, with a workspace bounded whatever the image size', () => {
+      const b = backend();
+      forEachTarget((isa, threads) => {
+        for (const w of windows) {
+          const packed = kernelFor(b, w.kh * w.kw * w.c, w.oc);
+          try {
+            const what = `${isa} ${threads} conv ${JSON.stringify(w)}`;
+            const p = planOf(b, { op: 'conv2d', packed, bias: null, params: w });
+            const rows = p.path === PATH.winograd ? w.n * Math.ceil(w.oh / 2) * Math.ceil(w.ow / 2) : w.n * w.oh * w.ow;
+            expectCovers(p, rows, w.oc, threads, what);
+            // At most a bounded segment of rows per participant (im2col, indirection pointers,
+            // Winograd's tiles), never the whole expanded image (64 x 56 x 56 x 288 floats: 231 MB).
+            expect(p.slotBytes, what).to.be.at.most(8 << 20);
+          } finally {
+            b.release(packed);
+          }
+        }
+      });
+    });
+
+    it('a max-pool plan covers every output pixel exactly once', () => {
+      const b = backend();
+      forEachTarget((isa, threads) => {
+        for (const w of windows) {
+          const what = `${isa} ${threads} pool ${JSON.stringify(w)}`;
+          const p = planOf(b, { op: 'maxpool2d', params: w });
+          expect(p.rows, what).to.equal(w.n * w.oh * w.ow);
+          expect((p.tasks - 1) * p.rowsPerTask, what).to.be.below(p.rows);
+          expect(p.tasks * p.rowsPerTask, what).to.be.at.least(p.rows);
+          expect(p.threads, what).to.be.within(1, Math.min(threads, p.tasks));
+        }
+      });
+    });
   });
 
   it('native takes Winograd exactly where kernels.json says: 3x3 stride 1 undilated, channels, filters and tiles at their thresholds, not when asked for direct', async function () {
     const native = await nativeBackend();
     if (!native) return skipNoNative(this);
-    const winograd = windows.map((w) => native.plan('conv2d', w).path === PATH.winograd);
+    const winograd = windows.map((w) => {
+      const packed = kernelFor(native, w.kh * w.kw * w.c, w.oc);
+      try {
+        return planOf(native, { op: 'conv2d', packed, bias: null, params: w }).path === PATH.winograd;
+      } finally {
+        native.release(packed);
+      }
+    });
     // The windows list's Winograd block, in order (C5, C3, odd, c 31, oc 31, 32 -> 32, 8 tiles,
     // 9 tiles, many tiles, long C, stride 2, dilation 2, 3x1, direct).
     expect(winograd.slice(6)).to.deep.equal([true, true, true, false, false, true, false, true, true, true, false, false, false, false]);
     expect(winograd.slice(0, 6).some(Boolean)).to.equal(false);
     expect([spec.plan.winogradMinChannels, spec.plan.winogradMinTiles]).to.deep.equal([32, 9]);
-  });
-
-  it('a plan covers every output row and panel exactly once, and every step of K, within the task limit', () => {
-    const t: PlanTarget = { mr: 4, packedMr: 4, threads: 2, parallelMacs: 0, parallelReads: 0, parallelActivations: 0, tileBytes: 320, pointerBytes: 4, packA: false, splitK: true, indirectMinChannels: Infinity, winograd: planWinograd };
-    for (const [m, n, k] of gemms) {
-      const p = planGemm(m, n, k, t);
-      expect(Math.ceil(m / p.rowsPerTask) * Math.ceil(p.panels / p.panelsPerTask) * p.kSplits).to.equal(p.tasks);
-      expect(p.panels).to.equal(Math.ceil(n / spec.panelWidth));
-      expect(p.threads).to.be.within(1, Math.min(2, p.tasks));
-      // The chunks cover K once; a split plan is one block (the whole output) whose partials,
-      // kSplits x m x n floats, fit in its shared workspace.
-      expect((p.kSplits - 1) * p.kChunk, `${m}x${n}x${k}`).to.be.below(k);
-      expect(p.kSplits * p.kChunk).to.be.at.least(k);
-      if (p.kSplits > 1) {
-        expect([p.rowsPerTask, p.panelsPerTask], `${m}x${n}x${k}`).to.deep.equal([m, p.panels]);
-        expect(p.sharedBytes).to.be.at.least(p.kSplits * m * n * 4);
-      } else expect(p.sharedBytes).to.equal(0);
-    }
-    for (const [rows, cols] of activations) {
-      const p = planActivation(rows, cols, { ...t, parallelActivations: 16384 });
-      expect((p.tasks - 1) * p.rowsPerTask, `activation ${rows}x${cols}`).to.be.below(rows);
-      expect(p.tasks * p.rowsPerTask).to.be.at.least(rows);
-      expect(p.threads).to.be.within(1, Math.min(2, p.tasks));
-    }
-    for (const w of windows) {
-      const p = planConv2D(w, t);
-      // Winograd's rows are 2x2 output tiles.
-      expect(p.rows).to.equal(p.path === PATH.winograd ? w.n * Math.ceil(w.oh / 2) * Math.ceil(w.ow / 2) : w.n * w.oh * w.ow);
-      // Tasks are row runs times panel groups (a conv with fewer rows than filters splits panels).
-      const groups = Math.ceil(p.panels / p.panelsPerTask), runs = p.tasks / groups;
-      expect(Number.isInteger(runs), JSON.stringify(w)).to.equal(true);
-      expect((runs - 1) * p.rowsPerTask, JSON.stringify(w)).to.be.below(p.rows);
-      expect(runs * p.rowsPerTask).to.be.at.least(p.rows);
-      expect((groups - 1) * p.panelsPerTask).to.be.below(p.panels);
-      expect(p.tasks).to.be.below(2 ** spec.job.taskBits);
-    }
   });
 
   describe('the wasm target splits K', () => {
@@ -237,12 +275,13 @@ describe('one plan, two backends', () => {
     ];
     for (const [m, n, k, chunks] of cases) {
       it(`gemm ${m}x${n}x${k}: ${chunks === 1 ? 'not split' : `${chunks} chunks`}, the same for 1 to 4 threads`, () => {
-        const wasm = backend() as WasmBackend;
+        const wasm = backend();
         const original = ck.getNumThreads();
+        const packed = kernelFor(wasm, k, n);
         try {
           for (const threads of [1, 2, 3, 4]) {
             ck.setNumThreads(threads);
-            const p = wasm.plan('gemm', { m, n, k });
+            const p = planOf(wasm, { op: 'dense', packed, bias: null, params: { m, k, n, activation: 0 } });
             expect(p.kSplits, `${threads} threads`).to.equal(chunks);
             if (chunks === 1) continue;
             expect(p.kChunk).to.equal(4096);
@@ -252,23 +291,23 @@ describe('one plan, two backends', () => {
           }
         } finally {
           ck.setNumThreads(original);
+          wasm.release(packed);
         }
       });
     }
 
-    it('the backend plans with plan.ts for its target, split K on, the indirect GEMM from 8 channels in SIMD builds (the test hook refuses other ops)', () => {
-      const wasm = backend() as WasmBackend;
+    it('convolutions of 8 channels or more take the indirect GEMM in SIMD builds, im2col below and in the scalar build', () => {
+      const wasm = backend();
       const simd = !wasm.info().isa.endsWith('scalar');
-      const t: PlanTarget = {
-        mr: 4, packedMr: 4, threads: wasm.info().threads, parallelMacs: spec.plan.parallelMacs.wasm, parallelReads: spec.plan.parallelReads.wasm,
-        parallelActivations: spec.plan.parallelActivations.wasm, tileBytes: (4 * 16 + 2 * 16) * 4, pointerBytes: 4, packA: false, splitK: true,
-        indirectMinChannels: simd ? 8 : Infinity, winograd: null,
+      const conv = (c: number) => {
+        const w = { ...windows[1], c }, packed = kernelFor(wasm, w.kh * w.kw * c, w.oc);
+        try {
+          return planOf(wasm, { op: 'conv2d', packed, bias: null, params: w }).path;
+        } finally {
+          wasm.release(packed);
+        }
       };
-      expect(wasm.plan('gemm', { m: 8, n: 32, k: 24576 })).to.deep.equal(planGemm(8, 32, 24576, t));
-      for (const w of windows) expect(wasm.plan('conv2d', w), JSON.stringify(w)).to.deep.equal(planConv2D(w, t));
-      const conv = (c: number) => wasm.plan('conv2d', { ...windows[1], c }).path;
       expect([conv(7), conv(8)]).to.deep.equal(simd ? [PATH.im2colGemm, PATH.indirectGemm] : [PATH.im2colGemm, PATH.im2colGemm]);
-      expect(() => wasm.plan('dense' as never, {})).to.throw(TypeError, "Expected 'conv2d', 'maxpool2d', 'gemm' or 'activation' for op but received dense of type string");
     });
   });
 

@@ -161,26 +161,59 @@ forEachBackend('Sequential.forward and forwardAsync as one chained call', () => 
     expect(bits(await pending)).to.deep.equal(bits(expected));
   });
 
-  it('the backend rejects a chain whose steps do not fit together, or a bad step', async () => {
+  it('a graph runs a DAG as one job: a value read by two nodes, two outputs, the same bits as the layers one by one', async () => {
+    const b = backend();
+    const conv = new ck.Conv2D({ filters: 4, kernelSize: 3, seed: 80, activation: 'relu' });
+    const d1 = new ck.Dense({ units: 3, seed: 81 }), d2 = new ck.Dense({ units: 5, seed: 82, activation: 'softmax' });
+    const c = conv.planStep([2, 6, 6, 2], b).step as Step;
+    const s1 = d1.planStep([2, 4, 4, 4], b).step as Step, s2 = d2.planStep([2, 4, 4, 4], b).step as Step;
+    const ops = [c, s1, s2].map((st) => b.createOperator(st));
+    const graph = b.createGraph(1, [{ operator: ops[0], input: 0 }, { operator: ops[1], input: 1 }, { operator: ops[2], input: 1 }], [2, 3]);
+    const shape = graph.reshape([c.params, s1.params, s2.params]);
+    expect(shape.outputs).to.deep.equal([6, 10]);
+    const x = new ck.Tensor(randomArray(144, 83), [2, 6, 6, 2]);
+    const hidden = conv.forward(x);
+    const expected = [d1.forward(hidden), d2.forward(hidden)];
+    const sync = graph.run([x.data]), async = await graph.runAsync([x.data]);
+    for (const got of [sync, async]) got.forEach((y, i) => expect(bits(new ck.Tensor(y, expected[i].shape))).to.deep.equal(bits(expected[i])));
+    ops.forEach((op) => op.release()); // the graph holds what it runs
+    expect(graph.run([x.data])[1]).to.deep.equal(sync[1]);
+  });
+
+  it('a chain of four same-size convolutions keeps its three intermediates in two buffers (liveness)', () => {
+    const b = backend();
+    const layers = [0, 1, 2, 3].map((i) => new ck.Conv2D({ filters: 8, kernelSize: 3, padding: 'same', seed: 84 + i }));
+    const steps = layers.map((l) => l.planStep([1, 10, 10, 8], b).step as Step);
+    const graph = b.createGraph(1, steps.map((st, i) => ({ operator: b.createOperator(st), input: i })), [4]);
+    expect(graph.reshape(steps.map((st) => st.params)).arenaBytes).to.equal(2 * 800 * 4);
+    const x = new ck.Tensor(randomArray(800, 88), [1, 10, 10, 8]);
+    const expected = layers.reduce((t, l) => l.forward(t), x);
+    expect(bits(new ck.Tensor(graph.run([x.data])[0], expected.shape))).to.deep.equal(bits(expected));
+  });
+
+  it('the backend rejects operators and graphs that do not fit together, before anything runs', async () => {
     const b = backend();
     const conv = new ck.Conv2D({ filters: 4, kernelSize: 3, seed: 80 });
     const dense = new ck.Dense({ units: 3, seed: 81 });
-    const c = { step: conv.planStep([1, 6, 6, 2], b).step as Step }; // null only for a reshape (Flatten)
-    const d = dense.planStep([1, 4, 4, 4], b).step as Step;
+    const c = conv.planStep([1, 6, 6, 2], b).step as Step; // null only for a reshape (Flatten)
+    const d = dense.planStep([1, 4, 4, 4], b).step as Extract<Step, { op: 'dense' }>;
     const x = new Float32Array(72);
-    expect(bits(new ck.Tensor(await b.sequentialAsync(x, [c.step, d]), [1, 3]))).to.deep.equal(
-      bits(dense.forward(conv.forward(new ck.Tensor(x, [1, 6, 6, 2])))));
-    const wrongK = dense.planStep([1, 4, 4, 4], b).step as Extract<Step, { op: 'dense' }>;
-    const mismatched = { ...wrongK, params: { ...wrongK.params, m: 2, k: 32 } };
-    for (const [steps, kind] of [
-      [[c.step, mismatched], RangeError], // 64 floats in, step 1 wants 64 but in a batch of 2 / a 32 x 3 kernel
-      [[c.step, { ...d, bias: new Float32Array(2) }], RangeError],
-      [[c.step, { ...d, packed: { length: d.op === 'dense' ? d.packed.length : 0 } }], TypeError], // not packed by this backend
-      [[{ ...c.step, op: 'softmax' }, d], TypeError],
-    ] as [Step[], typeof Error][]) {
-      expect(await failure(() => b.sequentialAsync(x, steps)), JSON.stringify(steps.map((s) => s.op))).to.be.instanceOf(kind);
-    }
-    expect(await failure(() => b.sequentialAsync(new Float32Array(71), [c.step, d]))).to.be.instanceOf(RangeError);
+    const graph = (steps: Step[]) => b.createGraph(1, steps.map((st, i) => ({ operator: b.createOperator(st), input: i })), [steps.length]);
+    const chain = graph([c, d]);
+    chain.reshape([c.params, d.params]);
+    expect(bits(new ck.Tensor((await chain.runAsync([x]))[0], [1, 3]))).to.deep.equal(bits(dense.forward(conv.forward(new ck.Tensor(x, [1, 6, 6, 2])))));
+    // 64 floats in; the dense node wants a batch of 2 of 32 features
+    expect(() => graph([c, d]).reshape([c.params, { ...d.params, m: 2, k: 32 }])).to.throw(RangeError);
+    expect(() => b.createOperator({ ...d, bias: new Float32Array(2) })).to.throw(RangeError, /3 elements in bias/);
+    expect(() => b.createOperator({ ...d, packed: { length: d.packed.length } })).to.throw(TypeError); // not packed by this backend
+    expect(() => b.createOperator({ ...c, op: 'softmax' } as never)).to.throw(TypeError, /operator kind/);
+    const op = b.createOperator(c);
+    expect(() => b.createGraph(1, [{ operator: op, input: 1 }], [1])).to.throw(RangeError); // reads its own value
+    expect(() => b.createGraph(1, [{ operator: op, input: 0 }], [0])).to.throw(RangeError, /node's value/);
+    expect(() => b.createGraph(1, [{ operator: {} as never, input: 0 }], [1])).to.throw(TypeError);
+    expect(() => chain.run([new Float32Array(71)])).to.throw(RangeError, /72 elements in x but received 71/);
+    expect(await failure(() => chain.runAsync([new Float32Array(71)]))).to.be.instanceOf(RangeError);
+    expect(() => chain.run([])).to.throw(TypeError, /1 inputs/);
   });
 });
 
@@ -197,7 +230,7 @@ describe('Sequential.forwardAsync on native: faults in the chained job', functio
     expect(bits(await model.forwardAsync(x))).to.deep.equal(bits(expected));
   });
 
-  it('the addon checks its arguments again: counts, ops, and released weights', async () => {
+  it('the addon checks its arguments again: operators, wiring, params, arrays and released handles', async () => {
     // The addon itself, as lib/backends/native.ts loads it.
     const custom = process.env.CONVKIT_ADDON_PATH;
     const addon = (custom ? require(resolve(custom)) : require('node-gyp-build')(join(__dirname, '..'))) as Record<string, (...a: unknown[]) => unknown>;
@@ -205,12 +238,33 @@ describe('Sequential.forwardAsync on native: faults in the chained job', functio
     const step = conv.planStep([1, 6, 6, 2], backend()).step as Extract<Step, { op: 'conv2d' }>;
     const handle = (step.packed as unknown as { handle: unknown }).handle;
     const x = new Float32Array(72);
-    expect(() => addon.sequentialAsync(x)).to.throw(TypeError, /1 to 1024 steps/);
-    expect(() => addon.sequentialAsync(x, 'conv2d', step.params, handle)).to.throw(TypeError, /steps/);
-    expect(() => addon.sequentialAsync(x, 'conv2d', step.params, {}, null)).to.throw(TypeError, /packed by the native backend/);
-    expect(() => addon.sequentialAsync(x, 'conv2d', { ...step.params, oh: 5 }, handle, null)).to.throw(RangeError, /params.oh/);
-    expect(() => addon.sequentialAsync(new Float64Array(72), 'conv2d', step.params, handle, null)).to.throw(TypeError, /Float32Array for x/);
+    expect(() => addon.createOperator('softmax', step.params, handle, null)).to.throw(TypeError, /operator kind/);
+    expect(() => addon.createOperator('conv2d', step.params, {}, null)).to.throw(TypeError, /packed by the native backend/);
+    expect(() => addon.createOperator('conv2d', null, handle, null)).to.throw(TypeError, /object for params/);
+    const op = addon.createOperator('conv2d', step.params, handle, null);
+    expect(() => addon.runOperator(op, x)).to.throw(Error, /reshapeOperator before/);
+    expect(() => addon.reshapeOperator(op, { ...step.params, oh: 5 })).to.throw(RangeError, /params.oh/);
+    expect(() => addon.reshapeOperator(op, { ...step.params, c: 3 })).to.throw(RangeError, /27 x 4 kernel/);
+    expect(addon.reshapeOperator(op, step.params)).to.equal(64);
+    expect(() => addon.runOperator(op, new Float64Array(72))).to.throw(TypeError, /Float32Array for x/);
+    expect(() => addon.runOperator(op, x, new Float32Array(63))).to.throw(RangeError, /64 elements in out/);
+    expect(() => addon.runOperator(handle, x)).to.throw(TypeError, /operator created by the native backend/);
+    expect(() => addon.createGraph(0, [[op, [0]]], [1])).to.throw(RangeError, /at least one graph input/);
+    expect(() => addon.createGraph(1, [[op, [1]]], [1])).to.throw(RangeError, /nodes\[0\] input/);
+    expect(() => addon.createGraph(1, [[op, 0]], [1])).to.throw(TypeError, /array for nodes\[0\] inputs/);
+    expect(() => addon.createGraph(1, [[op, [0]]], [1, 1])).to.throw(RangeError, /distinct/);
+    expect(() => addon.createGraph(1, [[handle, [0]]], [1])).to.throw(TypeError, /operator created by the native backend/);
+    const graph = addon.createGraph(1, [[op, [0]]], [1]);
+    expect(() => addon.runGraph(graph, x)).to.throw(Error, /reshapeGraph before/);
+    expect(() => addon.reshapeGraph(graph, [])).to.throw(TypeError, /params for each of the 1 nodes/);
+    expect(() => addon.reshapeGraph(op, [step.params])).to.throw(TypeError, /graph created by the native backend/);
+    addon.reshapeGraph(graph, [step.params]);
+    expect(() => addon.runGraph(graph)).to.throw(TypeError, /1 inputs/);
+    expect(() => addon.runGraphAsync(graph, new Float32Array(71))).to.throw(RangeError, /72 elements in x/);
+    addon.releaseOperator(op);
+    expect(() => addon.runOperator(op, x)).to.throw(TypeError, /not been released/);
+    expect((await addon.runGraphAsync(graph, x)) as Float32Array).to.have.length(64); // the graph holds its own share
     addon.releaseWeights(handle);
-    expect(() => addon.sequentialAsync(x, 'conv2d', step.params, handle, null)).to.throw(TypeError, /not been released/);
+    expect(() => addon.createOperator('conv2d', step.params, handle, null)).to.throw(TypeError, /not been released/);
   });
 });

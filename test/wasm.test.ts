@@ -173,14 +173,15 @@ describe('the wasm builds', () => {
     expect(WebAssembly.validate(readFileSync(join(__dirname, '..', 'dist', 'wasm', 'convkit-simd-threads.wasm')))).to.equal(true);
   });
 
-  it('each build stays under 11 KB, and the browser bundle under 100 KB with all four embedded', () => {
+  it('each build stays under 11 KB, and the browser bundle under 110 KB with all four embedded', () => {
     for (const name of ['relaxed-simd-threads', 'simd-threads', 'simd', 'scalar']) {
       expect(statSync(join(__dirname, '..', 'dist', 'wasm', `convkit-${name}.wasm`)).size, name).to.be.below(11 * 1024);
     }
-    // Issue 9's budget, with training and the model format in it: minified (the public classes
-    // name themselves, see lib/browser.ts), the builds gzipped.
+    // The budget with training, the model format and the graph runtime (operators, graphs,
+    // liveness) in it: minified (the public classes name themselves, see lib/browser.ts), the
+    // builds gzipped. It was 100 KB before graphs replaced the per-call adapter (+6 KB).
     const size = statSync(join(__dirname, '..', 'dist', 'browser', 'convkit.mjs')).size;
-    expect(size).to.be.below(100 * 1024);
+    expect(size).to.be.below(110 * 1024);
   });
 });
 

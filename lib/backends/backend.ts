@@ -1,6 +1,9 @@
-// The contract both backends implement. The native addon (native/napi/bindings.cc) and the
-// AssemblyScript kernels take the same names and arguments; the facade makes one call per layer
-// forward. Each op returns its output, a new Float32Array that only the caller holds.
+// The contract both backends implement, each planning for its own machine. An op is an Operator
+// (XNNPACK's lifecycle): created once with its weights and attributes, reshaped once per input
+// shape (its geometry checked and its plan made), run many times on arrays alone. A Graph of
+// operators is compiled once per input shape (intermediates placed by liveness in one arena) and
+// run as one job. Each run returns its output, a new Float32Array that only the caller holds
+// (or writes a caller's array in place).
 //
 // In-flight rule (both backends): a sync op reads its inputs in place; an async op takes what it
 // reads (inputs copied, packed weights shared) before it returns its Promise. Nothing the caller
@@ -11,6 +14,7 @@ export type BackendName = 'native' | 'wasm';
 export const backendNames: readonly BackendName[] = ['native', 'wasm'];
 
 import { PANEL_WIDTH } from '../generated/kernels';
+import type { Plan } from './plan';
 
 /** Columns per packed weight panel (kernels.json). */
 export { PANEL_WIDTH };
@@ -59,13 +63,63 @@ export interface GemmParams {
 }
 
 /**
- * One layer's backend call with its arguments, minus its input: what a layer forward runs, and
- * one link of a chain (Backend.sequentialAsync).
+ * One layer's op for an input of a known shape: what it is bound to (weights, bias, the
+ * activation and algorithm in params) and the geometry of that input (params).
  */
 export type Step =
   | { op: 'conv2d'; packed: PackedWeights; bias: Float32Array | null; params: Conv2DParams }
   | { op: 'maxpool2d'; params: WindowParams }
   | { op: 'dense'; packed: PackedWeights; bias: Float32Array | null; params: DenseParams };
+
+/**
+ * An op bound to its weights, bias and attributes (Backend.createOperator reads a step's op,
+ * packed, bias, params.activation and params.direct; the bias is copied). It holds what it
+ * reads: calls in flight are not affected by release() or by anything the caller does.
+ */
+export interface Operator {
+  /**
+   * Checks the geometry of an input (a step's params: sizes, window, output extent, against the
+   * weights) and plans for it; returns the floats of the output. Once per input shape.
+   */
+  reshape(params: Step['params']): number;
+  /** Runs on x (the floats of the last reshape) into a new array, or into out (no overlap with x). */
+  run(x: Float32Array, out?: Float32Array): Float32Array;
+  /** run off the calling thread; x is copied before this returns. */
+  runAsync(x: Float32Array): Promise<Float32Array>;
+  /** The plan the next run follows (its path and how threads share it): tests and diagnostics. */
+  explain(): Plan;
+  /** Frees the operator's share of its weights and plans now (or when collected). */
+  release(): void;
+}
+
+/** A node of a graph: an operator and the value it reads (graph inputs first, then nodes in order). */
+export interface GraphNode {
+  operator: Operator;
+  input: number;
+}
+
+/** A graph's schedule for one set of input shapes. */
+export interface GraphShape {
+  /** Bytes of the arena that holds every intermediate value, placed by liveness. */
+  arenaBytes: number;
+  /** Floats of each output. */
+  outputs: number[];
+}
+
+/**
+ * A DAG of operators (values: the graph's inputs, then one per node; a node reads a value
+ * numbered below its own, a value may be read by several nodes and be an output too), compiled
+ * once per input shape and run as one job. It holds its operators' weights (release() of an
+ * operator does not affect it).
+ */
+export interface Graph {
+  /** Each node's params (the geometry its operator gets), checked to chain: the schedule. */
+  reshape(params: readonly Step['params'][]): GraphShape;
+  /** Runs on one array per graph input; returns one new array per output. */
+  run(inputs: readonly Float32Array[]): Float32Array[];
+  /** run, as one job off the calling thread; the inputs are copied before this returns. */
+  runAsync(inputs: readonly Float32Array[]): Promise<Float32Array[]>;
+}
 
 export interface KernelInfo {
   /** Instruction set of the GEMM micro-kernel in use, e.g. 'avx2-fma'. */
@@ -112,24 +166,23 @@ export interface Backend {
   /** Frees what resident() made of data; false when data is not such a copy (of any engine). */
   releaseResident?(data: Float32Array): boolean;
 
+  /**
+   * Changes whenever operators and packed weights made before can no longer be used (wasm: a
+   * switch of ISA instantiates another module); native: always 0.
+   */
+  readonly epoch: number;
+  /** An operator for a step (its params give the activation and, for conv2d, direct). */
+  createOperator(step: Step): Operator;
+  /** A graph with `inputs` inputs, these nodes in order, and these values as outputs. */
+  createGraph(inputs: number, nodes: readonly GraphNode[], outputs: readonly number[]): Graph;
+
+  // One-shot calls (create, reshape, run, release: tests and one-off use; layers keep operators).
   conv2d(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: Conv2DParams): Float32Array;
   conv2dAsync(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: Conv2DParams): Promise<Float32Array>;
   maxpool2d(x: Float32Array, p: WindowParams): Float32Array;
   maxpool2dAsync(x: Float32Array, p: WindowParams): Promise<Float32Array>;
   dense(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: DenseParams): Float32Array;
   denseAsync(x: Float32Array, packed: PackedWeights, bias: Float32Array | null, p: DenseParams): Promise<Float32Array>;
-  /**
-   * The steps in order, each one's output the next one's input, off the event loop in one trip:
-   * no JavaScript runs between steps and the intermediates never reach it. The in-flight rule
-   * holds for the whole chain (x and every bias copied, every step's packed weights held).
-   */
-  sequentialAsync(x: Float32Array, steps: readonly Step[]): Promise<Float32Array>;
-  /**
-   * The same chain on this thread, when the backend gains by it (wasm: one copy into the module's
-   * memory and one out, where layer by layer each intermediate goes out and back in). Absent:
-   * Sequential.forward calls the layers one by one.
-   */
-  sequential?(x: Float32Array, steps: readonly Step[]): Float32Array;
   gemm(a: Float32Array, b: Float32Array, c: Float32Array | null, p: GemmParams): Float32Array;
   gemmAsync(a: Float32Array, b: Float32Array, c: Float32Array | null, p: GemmParams): Promise<Float32Array>;
   /** gemm written into out (m x n floats sharing no memory with a, b or c); returns out. */

@@ -1,26 +1,38 @@
 // The native backend: the N-API addon built by node-gyp (build/Release) or a prebuild.
 import * as path from 'node:path';
-import type { Backend, PackedWeights, Step } from './backend';
+import type { Backend, Graph, GraphNode, GraphShape, Operator, PackedWeights, Step } from './backend';
 import { packedWeightsLength } from './backend';
-import type { Plan, PlannedOp } from './plan';
+import { oneShotCalls, splitOutputs } from './one-shot';
+import type { Plan } from './plan';
 
-/** A handle to weights the addon packed and owns (see native/napi/weights.h). */
+/** Opaque handles to what the addon owns (type-tagged Externals it checks again). */
 type Handle = { readonly __nativeWeights: unique symbol };
+type OperatorHandle = { readonly __nativeOperator: unique symbol };
+type GraphHandle = { readonly __nativeGraph: unique symbol };
 
-type Addon = Omit<Backend, 'name' | 'owns' | 'release' | 'packWeights' | 'unpackWeights' | 'conv2d' | 'conv2dAsync' | 'dense' | 'denseAsync' | 'sequentialAsync'> & {
+interface Addon {
+  info(): ReturnType<Backend['info']>;
+  setNumThreads(n: number): void;
+  selectIsa(isa: string): boolean;
   packWeights(kernel: Float32Array, dims: { k: number; n: number }): Handle;
   unpackWeights(handle: Handle): Float32Array;
   releaseWeights(handle: Handle): void;
-  conv2d(...args: unknown[]): Float32Array;
-  conv2dAsync(...args: unknown[]): Promise<Float32Array>;
-  dense(...args: unknown[]): Float32Array;
-  denseAsync(...args: unknown[]): Promise<Float32Array>;
-  /** x, then (op, params, weights | null, bias | null) per step: native/napi/sequential.h. */
-  sequentialAsync(...args: unknown[]): Promise<Float32Array>;
+  createOperator(kind: string, attrs: object, weights: Handle | null, bias: Float32Array | null): OperatorHandle;
+  reshapeOperator(op: OperatorHandle, params: object): number;
+  runOperator(op: OperatorHandle, x: Float32Array, out?: Float32Array): Float32Array;
+  runOperatorAsync(op: OperatorHandle, x: Float32Array): Promise<Float32Array>;
+  explainOperator(op: OperatorHandle): Plan;
+  releaseOperator(op: OperatorHandle): void;
+  createGraph(inputs: number, nodes: [OperatorHandle, number[]][], outputs: readonly number[]): GraphHandle;
+  reshapeGraph(graph: GraphHandle, params: readonly object[]): GraphShape & { offsets: number[] };
+  runGraph(graph: GraphHandle, ...inputs: Float32Array[]): Float32Array;
+  runGraphAsync(graph: GraphHandle, ...inputs: Float32Array[]): Promise<Float32Array>;
+  gemm: Backend['gemm'];
+  gemmAsync: Backend['gemmAsync'];
+  gemmInto: Backend['gemmInto'];
   _injectFault(kind: 'alloc' | 'threads'): void;
-  _plan(op: PlannedOp, params: object): Plan;
   _benchKernels(seconds: number): KernelRate[];
-};
+}
 
 /** One micro-kernel's GFLOP/s on an L1-resident problem, next to the core's FMA peak. */
 export interface KernelRate {
@@ -36,39 +48,86 @@ export interface KernelRate {
   packedPairGflops: number;
 }
 
-export type { PlannedOp } from './plan';
-
 /** Weights packed by the addon: C++ memory, freed by release() or when collected. */
 class NativeWeights implements PackedWeights {
   released = false;
   constructor(readonly handle: Handle, readonly length: number) {}
 }
 
-/**
- * The native backend, plus test and bench hooks: one makes the next native allocation or thread
- * start fail, one returns the plan native/ops/plan.cc makes for a call's params, one measures
- * the micro-kernels.
- */
+/** The native backend, plus test and bench hooks: one makes the next native allocation or thread start fail, one measures the micro-kernels. */
 export interface NativeBackend extends Backend {
   injectFault(kind: 'alloc' | 'threads'): void;
-  plan(op: PlannedOp, params: object): Plan;
   /** Measures every micro-kernel this CPU runs (npm run bench -- --kernels); blocks the thread. */
   benchKernels(seconds: number): KernelRate[];
+  /** The addon itself, for the tests of its argument checks. */
+  readonly addon: Addon;
 }
 
 /** The handle inside packed weights; the addon checks it again (a type-tagged External). */
-function handle(packed: PackedWeights): Handle | PackedWeights {
-  return packed instanceof NativeWeights ? packed.handle : packed;
+function handle(packed: PackedWeights): Handle {
+  return (packed instanceof NativeWeights ? packed.handle : packed) as Handle;
 }
 
-/** The addon's arguments for a chain: x, then op, params, weights and bias of each step. */
-function chainArgs(x: Float32Array, steps: readonly Step[]): unknown[] {
-  const args: unknown[] = [x];
-  for (const s of steps) {
-    if (s.op === 'maxpool2d') args.push(s.op, s.params, null, null);
-    else args.push(s.op, s.params, handle(s.packed), s.bias);
+class NativeOperator implements Operator {
+  private released = false;
+  readonly handle: OperatorHandle;
+
+  constructor(private readonly addon: Addon, step: Step) {
+    const weighted = step.op !== 'maxpool2d';
+    this.handle = addon.createOperator(step.op, step.params, weighted ? handle(step.packed) : null, weighted ? step.bias : null);
   }
-  return args;
+
+  reshape(params: Step['params']): number {
+    return this.addon.reshapeOperator(this.handle, params);
+  }
+
+  run(x: Float32Array, out?: Float32Array): Float32Array {
+    return this.addon.runOperator(this.handle, x, out);
+  }
+
+  runAsync(x: Float32Array): Promise<Float32Array> {
+    return this.addon.runOperatorAsync(this.handle, x);
+  }
+
+  explain(): Plan {
+    return this.addon.explainOperator(this.handle);
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.addon.releaseOperator(this.handle);
+  }
+}
+
+class NativeGraph implements Graph {
+  private readonly handle: GraphHandle;
+  private offsets: number[] = [];
+  private lengths: number[] = [];
+
+  constructor(private readonly addon: Addon, inputs: number, nodes: readonly GraphNode[], outputs: readonly number[]) {
+    const wired = nodes.map((n, i): [OperatorHandle, number[]] => {
+      if (!(n.operator instanceof NativeOperator)) throw new TypeError(`Expected an operator of the native backend for nodes[${i}]`);
+      return [n.operator.handle, [n.input]];
+    });
+    this.handle = addon.createGraph(inputs, wired, outputs);
+  }
+
+  reshape(params: readonly Step['params'][]): GraphShape {
+    const shape = this.addon.reshapeGraph(this.handle, params);
+    this.offsets = shape.offsets;
+    this.lengths = shape.outputs;
+    return { arenaBytes: shape.arenaBytes, outputs: shape.outputs };
+  }
+
+  run(inputs: readonly Float32Array[]): Float32Array[] {
+    return splitOutputs(this.addon.runGraph(this.handle, ...inputs), this.offsets, this.lengths);
+  }
+
+  async runAsync(inputs: readonly Float32Array[]): Promise<Float32Array[]> {
+    const offsets = this.offsets, lengths = this.lengths; // of the schedule this run takes
+    return splitOutputs(await this.addon.runGraphAsync(this.handle, ...inputs), offsets, lengths);
+  }
 }
 
 /** Loads the addon; throws what node-gyp-build threw when there is none for this platform. */
@@ -78,13 +137,15 @@ export function loadNative(): NativeBackend {
   // CONVKIT_ADDON_PATH loads a build from elsewhere instead (`npm run test:asan` uses it).
   const custom = process.env.CONVKIT_ADDON_PATH;
   const addon: Addon = custom ? require(path.resolve(custom)) : require('node-gyp-build')(root);
-  return {
+  const backend: NativeBackend = {
     name: 'native',
+    epoch: 0,
+    addon,
     info: () => addon.info(),
     setNumThreads: (n) => addon.setNumThreads(n),
     selectIsa: (isa) => addon.selectIsa(isa),
     packWeights: (kernel, dims) => new NativeWeights(addon.packWeights(kernel, dims), packedWeightsLength(dims.k, dims.n)),
-    unpackWeights: (packed) => addon.unpackWeights(handle(packed) as Handle),
+    unpackWeights: (packed) => addon.unpackWeights(handle(packed)),
     // Packed weights serve every ISA; a released handle is never used again.
     owns: (packed) => packed instanceof NativeWeights && !packed.released,
     release: (packed) => {
@@ -92,18 +153,14 @@ export function loadNative(): NativeBackend {
       packed.released = true;
       addon.releaseWeights(packed.handle);
     },
-    conv2d: (x, packed, bias, p) => addon.conv2d(x, handle(packed), bias, p),
-    conv2dAsync: (x, packed, bias, p) => addon.conv2dAsync(x, handle(packed), bias, p),
-    maxpool2d: (x, p) => addon.maxpool2d(x, p),
-    maxpool2dAsync: (x, p) => addon.maxpool2dAsync(x, p),
-    dense: (x, packed, bias, p) => addon.dense(x, handle(packed), bias, p),
-    denseAsync: (x, packed, bias, p) => addon.denseAsync(x, handle(packed), bias, p),
-    sequentialAsync: (x, steps) => addon.sequentialAsync(...chainArgs(x, steps)),
+    createOperator: (step) => new NativeOperator(addon, step),
+    createGraph: (inputs, nodes, outputs) => new NativeGraph(addon, inputs, nodes, outputs),
+    ...({} as ReturnType<typeof oneShotCalls>),
     gemm: (a, b, c, p) => addon.gemm(a, b, c, p),
     gemmAsync: (a, b, c, p) => addon.gemmAsync(a, b, c, p),
     gemmInto: (a, b, c, p, out) => addon.gemmInto(a, b, c, p, out),
     injectFault: (kind) => addon._injectFault(kind),
-    plan: (op, params) => addon._plan(op, params),
     benchKernels: (seconds) => addon._benchKernels(seconds),
   };
+  return Object.assign(backend, oneShotCalls(backend));
 }

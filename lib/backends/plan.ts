@@ -1,8 +1,7 @@
-// How one op call runs, decided once from its shapes before any kernel runs: the path, the tasks
-// and how threads share them, the GEMM's K blocking and each thread's workspace. The wasm backend
-// plans here and writes the plan into the job; the kernels only follow it. native/ops/plan.cc
-// makes the same plan by the same rules (same names, same fields), and test/constants.test.ts
-// compares the two on many shapes: a path added to one belongs in the other.
+// How one op runs on the wasm backend, decided once per input shape before any kernel runs: the
+// path, the tasks and how threads share them, the GEMM's K blocking and each thread's workspace.
+// The plan is written into the job; the kernels only follow it. The native backend plans for its
+// own kernels (native/ops/plan.cc): the two share names and fields, not numbers.
 import type { Conv2DParams, WindowParams } from './backend';
 import { CACHE_LINE, GEMM_BLOCKING, PANEL_WIDTH, PATH, PLAN, TASK_BITS } from '../generated/kernels';
 
@@ -59,15 +58,7 @@ export interface PlanTarget {
    * (PLAN.indirectMinChannels of the backend); Infinity where its kernels lack one.
    */
   indirectMinChannels: number;
-  /**
-   * The Winograd F(2x2, 3x3) planner (plan-winograd.ts) where the backend has that path (native,
-   * whose plans the tests mirror here); null elsewhere, which keeps it out of the browser bundle.
-   */
-  winograd: ((p: Conv2DParams, t: PlanTarget) => Plan | null) | null;
 }
-
-/** The ops a backend's test hook (NativeBackend.plan, WasmBackend.plan) plans. */
-export type PlannedOp = 'conv2d' | 'maxpool2d' | 'gemm' | 'activation';
 
 /** Tasks of one op never exceed this (the job counter's limit). */
 export const MAX_TASKS = 2 ** TASK_BITS - 1;
@@ -128,16 +119,13 @@ export function planGemm(m: number, n: number, k: number, t: PlanTarget): Plan {
 }
 
 /**
- * 1x1 stride-1 unpadded: the GEMM of x itself; 3x3 stride 1 with enough channels and tiles,
- * unless p.direct: Winograd F(2x2, 3x3) (rows are 2x2 output tiles; native only); otherwise the
- * indirect GEMM or im2col segments of bounded size.
+ * 1x1 stride-1 unpadded: the GEMM of x itself; otherwise the indirect GEMM or im2col segments of
+ * bounded size. (The wasm kernels have no Winograd path.)
  */
 export function planConv2D(p: Conv2DParams, t: PlanTarget): Plan {
   const rows = p.n * p.oh * p.ow, k = p.kh * p.kw * p.c;
   const pointwise = p.kh === 1 && p.kw === 1 && p.sh === 1 && p.sw === 1 && p.pt === 0 && p.pb === 0 && p.pl === 0 && p.pr === 0;
   if (pointwise) return planGemm(rows, p.oc, k, t);
-  const winograd = t.winograd?.(p, t);
-  if (winograd) return winograd;
   if (p.c >= t.indirectMinChannels) {
     // Runs of rows, each task's indirection buffer (a pointer per row and tap) in its slot. Every
     // task streams all of W, so tasks are as long as balance allows: a multiple of the threads,

@@ -1,19 +1,19 @@
-import type { Backend, Step } from '../backends/backend';
+import type { Backend, Operator, Step } from '../backends/backend';
 import { backend } from '../backends/select';
 import { type Gradients, type GradHints, type GradSteps, runAsync as runStepsAsync, runSync as runStepsSync } from '../grad/steps';
-import { checkData, checkInput, checkRank, isTensor, Tensor } from '../tensor';
+import { checkData, checkInput, checkRank, isTensor, Tensor, tensorOf } from '../tensor';
 import { describe } from '../validate';
 
-/** One backend call with its arguments bound: run on this thread or off it, and its output shape. */
+/** One backend call with its output shape: run on this thread or off it. */
 export interface Call {
-  shape: number[];
+  shape: readonly number[];
   sync(): Float32Array;
   async(): Promise<Float32Array>;
 }
 
 /** Runs a call on the current backend, on this thread. */
 export function runSync(call: Call): Tensor {
-  return new Tensor(call.sync(), call.shape);
+  return tensorOf(call.sync(), call.shape);
 }
 
 /**
@@ -23,7 +23,7 @@ export function runSync(call: Call): Tensor {
 export async function runAsync(call: Pick<Call, 'shape' | 'async'>): Promise<Tensor> {
   const caller = new Error().stack ?? '';
   try {
-    return new Tensor(await call.async(), call.shape);
+    return tensorOf(await call.async(), call.shape);
   } catch (e) {
     if (e instanceof Error) e.stack = `${e.name}: ${e.message}${caller.slice(caller.indexOf('\n'))}`;
     throw e;
@@ -39,17 +39,31 @@ export interface Planned {
   step: Step | null;
 }
 
-/** The backend call a step names, on x; a reshape copies x (read at the call, as async ops do). */
-function call(b: Backend, s: Step | null, x: Float32Array, shape: number[]): Call {
-  if (s === null) return { shape, sync: () => x.slice(), async: () => Promise.resolve(x.slice()) };
-  switch (s.op) {
-    case 'conv2d':
-      return { shape, sync: () => b.conv2d(x, s.packed, s.bias, s.params), async: () => b.conv2dAsync(x, s.packed, s.bias, s.params) };
-    case 'maxpool2d':
-      return { shape, sync: () => b.maxpool2d(x, s.params), async: () => b.maxpool2dAsync(x, s.params) };
-    case 'dense':
-      return { shape, sync: () => b.dense(x, s.packed, s.bias, s.params), async: () => b.denseAsync(x, s.packed, s.bias, s.params) };
-  }
+/**
+ * A layer's operator on one backend (null for a reshape), bound to what the layer's step binds
+ * (weights, bias, activation, algorithm), and what it was last reshaped for.
+ */
+export interface Bound {
+  backend: Backend;
+  epoch: number;
+  version: number;
+  operator: Operator | null;
+  step: Step | null;
+  /** The input shape the step was planned for, and the output shape for it (frozen). */
+  planned: readonly number[];
+  output: readonly number[];
+  /** Whether the operator itself has been reshaped for `planned`. */
+  reshaped: boolean;
+}
+
+const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+
+/** Whether two steps bind the same weights, bias and attributes (an operator serves both). */
+function sameBinding(a: Step | null, b: Step | null): boolean {
+  if (a === null || b === null || a.op !== b.op) return a === b;
+  if (a.op === 'maxpool2d') return true;
+  const q = b as typeof a;
+  return a.packed === q.packed && a.bias === q.bias && a.params.activation === q.params.activation && (a.params as { direct?: boolean }).direct === (q.params as { direct?: boolean }).direct;
 }
 
 /** A forward output handed to backward must be a Tensor of the output shape (internal callers). */
@@ -103,19 +117,71 @@ export abstract class Layer {
     return this.plan(shape, b, linear);
   }
 
-  private prepare(input: unknown, b: Backend, linear = false): Call {
+  /** Operators per backend use: [0] with the activation, [1] without it (training's logits). */
+  private readonly bound: [Bound | null, Bound | null] = [null, null];
+  /** Bumped when the weights change: the kept operators and plans are checked again. */
+  private weightsVersion = 0;
+
+  /** @internal Drops what was planned for the weights (WeightedLayer, when they change). */
+  protected weightsChanged(): void {
+    this.weightsVersion++;
+  }
+
+  /**
+   * @internal The layer's operator on b for an input of this shape (checked and planned: the
+   * weights packed, an operator created only when its binding changed), its step and output
+   * shape, without reshaping the operator (graphs reshape their own schedule). Sequential
+   * compiles its graph from these.
+   */
+  bind(shape: readonly number[], b: Backend, linear: boolean): Bound {
+    const slot = linear ? 1 : 0;
+    const kept = this.bound[slot];
+    if (kept && kept.backend === b && kept.epoch === b.epoch && kept.version === this.weightsVersion && sameShape(kept.planned, shape)) return kept;
+    const planned = this.planStepAs(shape, b, linear);
+    const reuse = kept && kept.backend === b && kept.epoch === b.epoch && sameBinding(kept.step, planned.step);
+    if (kept && !reuse) kept.operator?.release();
+    const operator = reuse ? kept!.operator : planned.step && b.createOperator(planned.step);
+    const bound: Bound = {
+      backend: b, epoch: b.epoch, version: this.weightsVersion, operator, step: planned.step,
+      planned: Object.freeze([...shape]), output: Object.freeze(planned.shape),
+      // The operator's own reshape is redone only for a new shape or binding.
+      reshaped: !!reuse && kept!.reshaped && sameShape(kept!.planned, shape),
+    };
+    this.bound[slot] = bound;
+    return bound;
+  }
+
+  /** @internal The layer's operator reshaped for x's shape: a forward's one backend call. */
+  private prepare(input: unknown, b: Backend, linear = false): { x: Tensor; bound: Bound } {
     const x = this.checkInput(input);
-    const { shape, step } = this.plan(x.shape, b, linear);
-    return call(b, step, x.data, shape);
+    const bound = this.bind(x.shape, b, linear);
+    if (!bound.reshaped) {
+      bound.operator?.reshape(bound.step!.params);
+      bound.reshaped = true;
+    }
+    return { x, bound };
+  }
+
+  private run(input: unknown, linear: boolean): Tensor {
+    const { x, bound } = this.prepare(input, backend(), linear);
+    return tensorOf(bound.operator ? bound.operator.run(x.data) : x.data.slice(), bound.output);
+  }
+
+  private runOffThread(input: unknown, linear: boolean): Promise<Tensor> {
+    const { x, bound } = this.prepare(input, backend(), linear);
+    const op = bound.operator, data = x.data;
+    // A reshape copies x now, as an async op reads it before it returns.
+    if (!op) return Promise.resolve(tensorOf(data.slice(), bound.output));
+    return runAsync({ shape: bound.output, async: () => op.runAsync(data) });
   }
 
   forward(x: Tensor): Tensor {
-    return runSync(this.prepare(x, backend()));
+    return this.run(x, false);
   }
 
   /** Same result as forward, computed on a libuv worker thread: the event loop keeps turning. */
   async forwardAsync(x: Tensor): Promise<Tensor> {
-    return runAsync(this.prepare(x, backend()));
+    return this.runOffThread(x, false);
   }
 
   /**
@@ -123,12 +189,12 @@ export abstract class Layer {
    * and cross-entropy start from (training: lib/train).
    */
   forwardAs(x: Tensor, linear: boolean): Tensor {
-    return runSync(this.prepare(x, backend(), linear));
+    return this.run(x, linear);
   }
 
   /** @internal forwardAsync, with the activation left out when `linear` (see forwardAs). */
   async forwardAsyncAs(x: Tensor, linear: boolean): Promise<Tensor> {
-    return runAsync(this.prepare(x, backend(), linear));
+    return this.runOffThread(x, linear);
   }
 
   private backwardSteps(input: unknown, grad: unknown, hints: GradHints = {}): GradSteps {

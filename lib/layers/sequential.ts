@@ -1,9 +1,9 @@
 import { backend } from '../backends/select';
 import { describe } from '../validate';
-import type { Backend, Step } from '../backends/backend';
+import type { Backend, Graph, GraphShape } from '../backends/backend';
 import type { Gradients } from '../grad/steps';
-import { checkData, isTensor, Tensor } from '../tensor';
-import { Layer, runAsync } from './layer';
+import { checkData, isTensor, Tensor, tensorOf } from '../tensor';
+import { type Bound, Layer, runAsync } from './layer';
 import { compile, type Compiled, evaluate, type EvaluateResult, fit, type FitResult, predict } from '../train/fit';
 import type { BatchOptions, CompileOptions, FitOptions, Labels } from '../train/options';
 import type { ModelArtifacts } from '../model/artifacts';
@@ -19,10 +19,21 @@ export interface SequentialGradients {
   grads: LayerGradients[];
 }
 
+/** A Sequential's forward for one input shape: each layer's binding, the graph of their operators. */
+interface CompiledGraph {
+  bound: Bound[];
+  /** null when no layer has an operator (Flatten alone). */
+  graph: Graph | null;
+  output: readonly number[];
+  shape: GraphShape | null;
+}
+
 /** Layers applied in order. */
 export class Sequential {
   readonly layers: readonly Layer[];
   private compiled: Compiled | null = null;
+  /** The forward graphs, with and without the last activation (as Layer.bind keeps operators). */
+  private readonly graphs: [CompiledGraph | null, CompiledGraph | null] = [null, null];
   private fitting = false;
 
   constructor(layers: Layer[]) {
@@ -88,10 +99,7 @@ export class Sequential {
     return this.layers.reduce((shape, l) => l.outputShape(shape), [...inputShape]);
   }
 
-  /**
-   * On this thread: one backend call for the whole chain where the backend has one (wasm keeps
-   * the intermediates in its memory), otherwise one call per layer. Same bits either way.
-   */
+  /** On this thread, as one backend call for the whole chain (its compiled graph). */
   forward(x: Tensor): Tensor {
     return this.forwardAs(x, false);
   }
@@ -101,18 +109,16 @@ export class Sequential {
    * a fused softmax and cross-entropy start from (training: lib/train).
    */
   forwardAs(x: Tensor, linearLast: boolean): Tensor {
-    const b = backend();
-    if (!b.sequential) return this.layers.reduce((t, l, i) => l.forwardAs(t, linearLast && i === this.layers.length - 1), x);
-    const { input, steps, shape } = this.plan(x, b, linearLast);
-    if (!steps.length) return new Tensor(input.data.slice(), shape); // Flatten alone: a reshape
-    return new Tensor(b.sequential(input.data, steps), shape);
+    const { input, compiled } = this.graphFor(x, backend(), linearLast);
+    if (!compiled.graph) return tensorOf(input.data.slice(), compiled.output); // Flatten alone: a reshape
+    return tensorOf(compiled.graph.run([input.data])[0], compiled.output);
   }
 
   /**
    * The same result as forward, computed off the event loop in one trip for the whole chain:
-   * every layer is planned (and validated) here from the shapes, then the backend runs the steps
-   * one after another without coming back to JavaScript in between. The call reads x, the
-   * weights and the biases as they are now (see the in-flight rule in backend.ts).
+   * the graph runs every layer one after another without coming back to JavaScript in between.
+   * The call reads x, the weights and the biases as they are now (see the in-flight rule in
+   * backend.ts).
    */
   async forwardAsync(x: Tensor): Promise<Tensor> {
     return this.forwardAsyncAs(x, false);
@@ -120,10 +126,11 @@ export class Sequential {
 
   /** @internal forwardAsync, with the last layer's activation left out when `linearLast`. */
   async forwardAsyncAs(x: Tensor, linearLast: boolean): Promise<Tensor> {
-    const b = backend();
-    const { input, steps, shape } = this.plan(x, b, linearLast);
-    if (!steps.length) return new Tensor(input.data.slice(), shape); // Flatten alone: a reshape
-    return runAsync({ shape, async: () => b.sequentialAsync(input.data, steps) });
+    const { input, compiled } = this.graphFor(x, backend(), linearLast);
+    const graph = compiled.graph;
+    if (!graph) return tensorOf(input.data.slice(), compiled.output); // Flatten alone: a reshape
+    const data = input.data;
+    return runAsync({ shape: compiled.output, async: async () => (await graph.runAsync([data]))[0] });
   }
 
   /**
@@ -198,16 +205,26 @@ export class Sequential {
     return modelArtifacts(this, options);
   }
 
-  /** Every layer's step for x's shape, validated and planned from the shapes alone. */
-  private plan(x: Tensor, b: Backend, linearLast: boolean): { input: Tensor; steps: Step[]; shape: number[] } {
+  /**
+   * The chain as a graph for x's shape on b (each layer checked and planned from the shapes
+   * alone): kept while the backend, the input shape and every layer's binding stay the same.
+   */
+  private graphFor(x: Tensor, b: Backend, linearLast: boolean): { input: Tensor; compiled: CompiledGraph } {
     const input = this.layers[0].checkInput(x);
-    const steps: Step[] = [];
+    const slot = linearLast ? 1 : 0;
+    const bound: Bound[] = [];
     let shape: readonly number[] = input.shape;
     for (const [i, l] of this.layers.entries()) {
-      const planned = l.planStepAs(shape, b, linearLast && i === this.layers.length - 1);
-      if (planned.step) steps.push(planned.step); // null: a reshape (Flatten), no call
-      shape = planned.shape;
+      const one = l.bind(shape, b, linearLast && i === this.layers.length - 1);
+      bound.push(one);
+      shape = one.output;
     }
-    return { input, steps, shape: [...shape] };
+    const kept = this.graphs[slot];
+    if (kept && kept.bound.every((one, i) => one === bound[i])) return { input, compiled: kept };
+    const nodes = bound.filter((one) => one.operator !== null);
+    const graph = nodes.length ? b.createGraph(1, nodes.map((one, i) => ({ operator: one.operator!, input: i })), [nodes.length]) : null;
+    const compiled: CompiledGraph = { bound, graph, output: shape, shape: graph ? graph.reshape(nodes.map((one) => one.step!.params)) : null };
+    this.graphs[slot] = compiled;
+    return { input, compiled };
   }
 }

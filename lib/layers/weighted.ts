@@ -104,6 +104,7 @@ export abstract class WeightedLayer extends Layer {
     }
     this.depth = depth;
     this.bias = bias ?? (this.useBias ? new Float32Array(this.units) : null);
+    this.weightsChanged();
     if (kernel !== this.kernel) {
       this.dropPacked(); // a running call keeps what it reads (see the in-flight rule in backend.ts)
       this.kernel = kernel;
@@ -113,6 +114,7 @@ export abstract class WeightedLayer extends Layer {
   private dropPacked(): void {
     if (this.packed) this.packed.backend.release(this.packed.data);
     this.packed = null;
+    this.weightsChanged();
   }
 
   /** The activation code of a step: linear when training asks for the logits. */

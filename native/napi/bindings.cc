@@ -8,42 +8,13 @@
 #include "kernels/thread-pool.h"
 #include "napi/args.h"
 #include "napi/jobs.h"
-#include "napi/op-params.h"
 #include "napi/weights.h"
-#include "ops/conv2d.h"
-#include "ops/dense.h"
 #include "ops/gemm.h"
-#include "ops/maxpool2d.h"
 #include "ops/plan.h"
 
 namespace convkit {
 namespace napi {
 namespace {
-
-// conv2d(x, packedWeights, bias | null, params) -> y
-Job ParseConv2D(const Napi::CallbackInfo& info, Ownership own) {
-  const Conv2DCall c = ReadConv2D(info.Env(), ParamsArg(info, 3));
-  const Input x = InputArg(info, 0, "x", c.inputs, own);
-  const WeightsRef w = WeightsArg(info, 1, c.k, c.s.oc);
-  const Input bias = InputArg(info, 2, "bias", c.s.oc, own, true);
-  return {c.outputs, [=](float* y) { RunConv2D(c.plan, c.s, x.data, w->data.get(), bias.data, c.act, y, &w->caches); }};
-}
-
-// maxpool2d(x, params) -> y
-Job ParseMaxPool2D(const Napi::CallbackInfo& info, Ownership own) {
-  const MaxPool2DCall c = ReadMaxPool2D(info.Env(), ParamsArg(info, 1));
-  const Input x = InputArg(info, 0, "x", c.inputs, own);
-  return {c.outputs, [=](float* y) { RunMaxPool2D(c.plan, c.in, c.win, c.oh, c.ow, x.data, y); }};
-}
-
-// dense(x, packedWeights, bias | null, params {m, k, n, activation}) -> y
-Job ParseDense(const Napi::CallbackInfo& info, Ownership own) {
-  const DenseCall c = ReadDense(info.Env(), ParamsArg(info, 3));
-  const Input x = InputArg(info, 0, "x", c.inputs, own);
-  const WeightsRef w = WeightsArg(info, 1, c.k, c.n);
-  const Input bias = InputArg(info, 2, "bias", c.n, own, true);
-  return {c.outputs, [=](float* y) { RunDense(c.plan, c.k, c.n, x.data, w->data.get(), bias.data, c.act, y); }};
-}
 
 // gemm(a, b, c | null, params {m, n, k, transA, transB, alpha, beta, cRows, cCols, activation}) -> y;
 // gemmInto(a, b, c | null, params, out) -> out, written in place
@@ -83,58 +54,8 @@ Job ParseGemm(const Napi::CallbackInfo& info, Ownership own) {
           }};
 }
 
-Napi::Object PlanObject(Napi::Env env, const Plan& p) {
-  Napi::Object out = Napi::Object::New(env);
-  out.Set("path", double(int(p.path)));
-  out.Set("threads", double(p.threads));
-  out.Set("tasks", double(p.tasks));
-  out.Set("rows", double(p.rows));
-  out.Set("rowsPerTask", double(p.rows_per_task));
-  out.Set("panels", double(p.panels));
-  out.Set("panelsPerTask", double(p.panels_per_task));
-  out.Set("kBlock", double(p.k_block));
-  out.Set("kSplits", double(p.k_splits));
-  out.Set("kChunk", double(p.k_chunk));
-  out.Set("packFloats", double(p.pack_floats));
-  out.Set("slotBytes", double(p.slot_bytes));
-  out.Set("sharedBytes", double(p.shared_bytes));
-  return out;
-}
-
 }  // namespace
 
-// _plan('conv2d' | 'maxpool2d' | 'gemm' | 'activation', params): the plan a call with these params would run
-// now (tests compare it with lib/backends/plan.ts).
-Napi::Value PlanOf(const Napi::CallbackInfo& info) {
-  const Napi::Env env = info.Env();
-  const std::string op = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
-  const Napi::Object params = ParamsArg(info, 1);
-  if (op == "conv2d") return PlanObject(env, PlanConv2D(Conv2DFields(env, params), BoolField(params, "direct", true), NativeTarget()));
-  if (op == "maxpool2d") {
-    Nhwc in;
-    Window2D w;
-    size_t oh, ow;
-    MaxPool2DFields(env, params, &in, &w, &oh, &ow);
-    return PlanObject(env, PlanMaxPool2D(in, w, oh, ow, NativeTarget()));
-  }
-  if (op == "gemm") {
-    const size_t m = SizeField(params, "m", 1, kMaxDim), n = SizeField(params, "n", 1, kMaxDim),
-                 k = SizeField(params, "k", 1, kMaxDim);
-    return PlanObject(env, PlanGemm(m, n, k, NativeTarget()));
-  }
-  if (op == "activation") {
-    const size_t rows = SizeField(params, "rows", 1, kMaxDim), cols = SizeField(params, "cols", 1, kMaxDim);
-    return PlanObject(env, PlanActivation(rows, cols, NativeTarget()));
-  }
-  throw Napi::TypeError::New(env, "Expected 'conv2d', 'maxpool2d', 'gemm' or 'activation' for op");
-}
-
-Napi::Value Conv2D(const Napi::CallbackInfo& info) { return Sync<ParseConv2D>(info); }
-Napi::Value Conv2DAsync(const Napi::CallbackInfo& info) { return Async<ParseConv2D>(info); }
-Napi::Value MaxPool2D(const Napi::CallbackInfo& info) { return Sync<ParseMaxPool2D>(info); }
-Napi::Value MaxPool2DAsync(const Napi::CallbackInfo& info) { return Async<ParseMaxPool2D>(info); }
-Napi::Value Dense(const Napi::CallbackInfo& info) { return Sync<ParseDense>(info); }
-Napi::Value DenseAsync(const Napi::CallbackInfo& info) { return Async<ParseDense>(info); }
 Napi::Value Gemm(const Napi::CallbackInfo& info) { return Sync<ParseGemm>(info); }
 Napi::Value GemmAsync(const Napi::CallbackInfo& info) { return Async<ParseGemm>(info); }
 Napi::Value GemmInto(const Napi::CallbackInfo& info) { return RunJobInto(info, ParseGemm(info, Ownership::kBorrow), 4, 3); }

@@ -70,12 +70,18 @@ Napi::Value ReleaseWeights(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+WeightsRef WeightsArg(const Napi::CallbackInfo& info, size_t index) { return HolderArg(info, index)->ref; }
+
+void ExpectKernel(Napi::Env env, const PackedWeights& w, size_t k, size_t n) {
+  if (w.k != k || w.n != n)
+    throw Napi::RangeError::New(env, "Expected packedWeights of a " + std::to_string(k) + " x " +
+                                         std::to_string(n) + " kernel but received one of " +
+                                         std::to_string(w.k) + " x " + std::to_string(w.n));
+}
+
 WeightsRef WeightsArg(const Napi::CallbackInfo& info, size_t index, size_t k, size_t n) {
-  WeightsRef w = HolderArg(info, index)->ref;
-  if (w->k != k || w->n != n)
-    throw Napi::RangeError::New(info.Env(), "Expected packedWeights of a " + std::to_string(k) + " x " +
-                                                std::to_string(n) + " kernel but received one of " +
-                                                std::to_string(w->k) + " x " + std::to_string(w->n));
+  WeightsRef w = WeightsArg(info, index);
+  ExpectKernel(info.Env(), *w, k, n);
   return w;
 }
 

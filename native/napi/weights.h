@@ -29,8 +29,12 @@ Napi::Value UnpackWeightsHandle(const Napi::CallbackInfo& info);
 // releaseWeights(handle): frees the weights now (calls in flight keep their own reference).
 Napi::Value ReleaseWeights(const Napi::CallbackInfo& info);
 
+// info[index] as packed weights that have not been released, or a TypeError.
+WeightsRef WeightsArg(const Napi::CallbackInfo& info, size_t index);
 // info[index] as packed weights of a k x n kernel, or a TypeError / RangeError.
 WeightsRef WeightsArg(const Napi::CallbackInfo& info, size_t index, size_t k, size_t n);
+// Throws a RangeError unless w packs a k x n kernel.
+void ExpectKernel(Napi::Env env, const PackedWeights& w, size_t k, size_t n);
 
 }  // namespace napi
 }  // namespace convkit

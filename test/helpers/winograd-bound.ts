@@ -11,7 +11,6 @@
 // Unlike the direct sum's bound, it holds cross terms: an input that meets a zero weight in the
 // direct sum can still carry rounding error here.
 import { backend } from '../../lib/backends/select';
-import type { NativeBackend } from '../../lib/backends/native';
 import { PATH } from '../../lib/generated/kernels';
 import type { Window } from '../../lib/shape';
 import { activate, conv2dRef, outputSize, type RefActivation, type RefResult } from '../../suite/reference';
@@ -79,5 +78,14 @@ export function runsWinograd([n, h, w, c]: number[], win: Window, oc: number, di
   const b = backend();
   if (b.name !== 'native') return false;
   const [oh, ow] = outputSize(h, w, win);
-  return (b as NativeBackend).plan('conv2d', { n, h, w, c, ...win, oh, ow, oc, activation: 0, direct }).path === PATH.winograd;
+  const params = { n, h, w, c, ...win, oh, ow, oc, activation: 0, direct };
+  const packed = b.packWeights(new Float32Array(win.kh * win.kw * c * oc), { k: win.kh * win.kw * c, n: oc });
+  const op = b.createOperator({ op: 'conv2d', packed, bias: null, params });
+  try {
+    op.reshape(params);
+    return op.explain().path === PATH.winograd;
+  } finally {
+    op.release();
+    b.release(packed);
+  }
 }

@@ -1,0 +1,229 @@
+// The wasm backend's operators and graphs. An operator keeps its bias and, per input shape, its
+// planned job (wasm-ops.ts); a run only places its arrays and runs the job. A graph's schedule
+// places every intermediate value by liveness in one block of the module's memory, and a run
+// copies the inputs in once and the outputs out once.
+import type { Conv2DParams, DenseParams, Graph, GraphNode, GraphShape, Operator, Step, WindowParams } from './backend';
+import { checkInto } from './check';
+import { assignByLiveness, type LiveRange } from './liveness';
+import type { Plan, PlanTarget } from './plan';
+import { fail, float32Array } from '../validate';
+import { poolInBands, poolsInBands, runOp } from './wasm-call';
+import type { Engine, WasmWeights } from './wasm-engine';
+import { convJob, denseJob, planned, poolJob, type OpJob, type PlannedJob } from './wasm-ops';
+
+/** What operators and graphs need of the backend that made them. */
+export interface WasmHost {
+  readonly engine: Engine;
+  readonly threads: number;
+  /** Changes with the thread count and the ISA: plans made before are stale. */
+  readonly generation: number;
+  target(): PlanTarget;
+  /** The packed weights if this backend's engine owns them, else a TypeError. */
+  weights(packed: unknown): WasmWeights;
+}
+
+function lengthIs(name: string, a: { length: number }, expected: number): void {
+  if (a.length !== expected) throw new RangeError(`Expected ${expected} elements in ${name} but received ${a.length}`);
+}
+
+export class WasmOperator implements Operator {
+  private readonly weights: WasmWeights | null;
+  private readonly bias: Float32Array | null;
+  private params: Step['params'] | null = null;
+  private job: OpJob | null = null;
+  private generation = -1;
+  private released = false;
+
+  constructor(private readonly host: WasmHost, private readonly step: Step) {
+    if (!['conv2d', 'maxpool2d', 'dense'].includes(step.op)) fail('type', "'conv2d', 'maxpool2d' or 'dense'", 'the operator kind', step.op);
+    if (step.op === 'maxpool2d') {
+      this.weights = this.bias = null;
+      return;
+    }
+    this.weights = host.weights(step.packed);
+    const bias = step.bias === null ? null : float32Array('bias', step.bias);
+    if (bias) lengthIs('bias', bias, this.weights.n);
+    this.bias = bias && bias.slice(); // kept as it is now (the in-flight rule)
+  }
+
+  /** The job for an input of this geometry, with the operator's own activation and algorithm. */
+  plan(params: Step['params']): OpJob {
+    if (this.released) throw new TypeError('Expected an operator that has not been released');
+    const ctx = { engine: this.host.engine, target: this.host.target() };
+    const s = this.step;
+    switch (s.op) {
+      case 'maxpool2d': {
+        const p = params as WindowParams;
+        return poolJob(ctx, p.n * p.h * p.w * p.c, p);
+      }
+      case 'conv2d': {
+        const p = { ...(params as Conv2DParams), activation: s.params.activation };
+        return convJob(ctx, p.n * p.h * p.w * p.c, this.weights!, this.bias, p);
+      }
+      case 'dense': {
+        const p = { ...(params as DenseParams), activation: s.params.activation };
+        return denseJob(ctx, p.m * p.k, this.weights!, this.bias, p);
+      }
+    }
+  }
+
+  reshape(params: Step['params']): number {
+    this.job = this.plan(params);
+    this.params = params;
+    this.generation = this.host.generation;
+    return this.job.outputs;
+  }
+
+  private current(x: Float32Array): OpJob {
+    if (!this.job) throw new Error('Expected reshape before the operator runs');
+    if (this.generation !== this.host.generation) this.reshape(this.params!);
+    lengthIs('x', float32Array('x', x), this.job!.inputs);
+    return this.job!;
+  }
+
+  run(x: Float32Array, out?: Float32Array): Float32Array {
+    const job = this.current(x), e = this.host.engine;
+    if (out !== undefined) checkInto(out, job.outputs, [x]);
+    if (this.step.op === 'maxpool2d' && poolsInBands(e, x, job)) return poolInBands(e, x, this.params as WindowParams, job, out);
+    return runOp(e, this.host.threads, x, job, true, out) as Float32Array;
+  }
+
+  runAsync(x: Float32Array): Promise<Float32Array> {
+    return runOp(this.host.engine, this.host.threads, x, this.current(x), false) as Promise<Float32Array>;
+  }
+
+  explain(): Plan {
+    if (!this.job) throw new Error('Expected reshape before the operator is explained');
+    if (this.generation !== this.host.generation) this.reshape(this.params!);
+    return this.job!.plan;
+  }
+
+  release(): void {
+    this.released = true;
+    this.job = null;
+  }
+}
+
+/** Where a value is during a run. */
+type Place = { kind: 'input' | 'output'; index: number } | { kind: 'arena'; offset: number };
+
+interface Schedule {
+  params: readonly Step['params'][];
+  generation: number;
+  jobs: OpJob[];
+  places: Place[];
+  inputFloats: number[];
+  outputFloats: number[];
+  arenaFloats: number;
+}
+
+export class WasmGraph implements Graph {
+  private schedule: Schedule | null = null;
+
+  constructor(private readonly host: WasmHost, private readonly inputs: number, private readonly nodes: readonly GraphNode[], private readonly outputs: readonly number[]) {
+    if (!Number.isInteger(inputs) || inputs < 1 || inputs > 64) fail('range', 'integer in [1, 64]', 'inputs', inputs);
+    if (!nodes.length) throw new RangeError('Expected at least one node');
+    nodes.forEach((n, i) => {
+      if (!(n.operator instanceof WasmOperator)) throw new TypeError(`Expected an operator of the wasm backend for nodes[${i}]`);
+      if (!Number.isInteger(n.input) || n.input < 0 || n.input >= inputs + i) fail('range', `integer in [0, ${inputs + i})`, `nodes[${i}] input`, n.input);
+    });
+    const seen = new Set<number>();
+    for (const v of outputs) {
+      if (!Number.isInteger(v) || v < inputs || v >= inputs + nodes.length || seen.has(v)) throw new RangeError('Expected each output to be a distinct node\'s value');
+      seen.add(v);
+    }
+    if (!outputs.length) throw new RangeError('Expected at least one output');
+  }
+
+  reshape(params: readonly Step['params'][]): GraphShape {
+    if (params.length !== this.nodes.length) throw new TypeError(`Expected params for each of the ${this.nodes.length} nodes`);
+    const values = this.inputs + this.nodes.length;
+    const floats = new Array<number>(values).fill(0), lastRead = new Array<number>(values).fill(0);
+    const jobs = this.nodes.map((n, i) => {
+      const job = (n.operator as WasmOperator).plan(params[i]);
+      if (floats[n.input] === 0 && n.input < this.inputs) floats[n.input] = job.inputs;
+      if (floats[n.input] !== job.inputs) {
+        throw new RangeError(`Expected node ${i} to read the ${floats[n.input]} floats of value ${n.input} but it reads ${job.inputs}`);
+      }
+      floats[this.inputs + i] = job.outputs;
+      lastRead[n.input] = i;
+      return job;
+    });
+    const places: Place[] = [];
+    for (let i = 0; i < this.inputs; i++) {
+      if (!floats[i]) throw new RangeError('Expected every graph input to be read by a node');
+      places[i] = { kind: 'input', index: i };
+    }
+    this.outputs.forEach((v, j) => (places[v] = { kind: 'output', index: j }));
+    const ranges: LiveRange[] = [], ranged: number[] = [];
+    for (let v = this.inputs; v < values; v++) {
+      if (places[v]) continue;
+      const node = v - this.inputs;
+      ranges.push({ floats: floats[v], first: node, last: Math.max(node, lastRead[v]) });
+      ranged.push(v);
+    }
+    const layout = assignByLiveness(ranges);
+    ranged.forEach((v, r) => (places[v] = { kind: 'arena', offset: layout.offsets[r] }));
+    const outputFloats = this.outputs.map((v) => floats[v]);
+    this.schedule = { params, generation: this.host.generation, jobs, places, inputFloats: floats.slice(0, this.inputs), outputFloats, arenaFloats: layout.floats };
+    return { arenaBytes: layout.floats * 4, outputs: outputFloats };
+  }
+
+  /**
+   * The run as jobs in order: the inputs and biases copied in, blocks placed, before the first
+   * job is handed out; the last resumption copies the outputs out. Blocks are freed when it ends
+   * or is ended early. Packed weights released meanwhile stay allocated (Engine.enter).
+   */
+  private *jobs(xs: readonly Float32Array[]): Generator<PlannedJob, Float32Array[], void> {
+    if (!this.schedule) throw new Error('Expected reshape before the graph runs');
+    if (this.schedule.generation !== this.host.generation) this.reshape(this.schedule.params);
+    const s = this.schedule!;
+    if (xs.length !== this.inputs) throw new TypeError(`Expected ${this.inputs} inputs for the graph`);
+    xs.forEach((x, i) => lengthIs('x', float32Array('x', x), s.inputFloats[i]));
+    const e = this.host.engine, blocks: number[] = [];
+    const keep = (ptr: number) => (blocks.push(ptr), ptr);
+    e.enter();
+    try {
+      const inputs = xs.map((x) => e.residentPtr(x) ?? keep(e.put(x)));
+      const extras = s.jobs.map((job) => job.extra.map((a) => (a ? keep(e.put(a)) : 0)));
+      const outputs = s.outputFloats.map((n) => keep(e.arena.alloc(n * 4)));
+      const arena = s.arenaFloats ? keep(e.arena.alloc(s.arenaFloats * 4)) : 0;
+      const ptr = (v: number) => {
+        const p = s.places[v];
+        if (p.kind === 'arena') return arena + p.offset * 4;
+        return p.kind === 'input' ? inputs[p.index] : outputs[p.index];
+      };
+      for (let i = 0; i < s.jobs.length; i++) yield* planned(s.jobs[i], [ptr(this.nodes[i].input), ...extras[i]], ptr(this.inputs + i));
+      return outputs.map((p, j) => e.copyOut(p, s.outputFloats[j]));
+    } finally {
+      blocks.forEach((p) => e.arena.release(p));
+      e.leave();
+    }
+  }
+
+  run(inputs: readonly Float32Array[]): Float32Array[] {
+    const jobs = this.jobs(inputs);
+    for (let r = jobs.next(); ; r = jobs.next()) {
+      if (r.done) return r.value;
+      try {
+        this.host.engine.runSync(...r.value);
+      } catch (e) {
+        jobs.return(undefined as never);
+        throw e;
+      }
+    }
+  }
+
+  async runAsync(inputs: readonly Float32Array[]): Promise<Float32Array[]> {
+    const jobs = this.jobs(inputs);
+    for (let r = jobs.next(); ; r = jobs.next()) {
+      if (r.done) return r.value;
+      try {
+        await this.host.engine.runAsync(...r.value);
+      } catch (e) {
+        jobs.return(undefined as never);
+        throw e;
+      }
+    }
+  }
+}

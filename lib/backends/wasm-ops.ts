@@ -1,0 +1,126 @@
+// The wasm backend's ops as jobs: each op's checks, its plan (plan.ts) for this backend's
+// threads and kernels, and the job that runs it in the module (assembly/ops), minus the
+// addresses of its input and output, which a run places.
+import type { Conv2DParams, DenseParams, WindowParams } from './backend';
+import { checkConv2D, checkDense, checkMaxPool2D } from './check';
+import { ACTIVATION, PATH, PLAN, WASM_MR } from '../generated/kernels';
+import { planActivation, planConv2D, planGemm, planMaxPool2D, type Plan, type PlanTarget } from './plan';
+import type { Engine, WasmWeights } from './wasm-engine';
+import { OP, type JobSpec } from './wasm-job';
+
+/** What an op's jobs are made for: the engine that runs them and the plan rules' target. */
+export interface OpContext {
+  engine: Engine;
+  target: PlanTarget;
+}
+
+/** One op planned and checked, minus the placement of its blocks. */
+export interface OpJob {
+  /** Inputs after x, copied in with it (null: absent, pointer 0). */
+  extra: (Float32Array | null)[];
+  /** Floats in x and y. */
+  inputs: number;
+  outputs: number;
+  plan: Plan;
+  /** The job for x and the extra inputs at ptrs (x first), writing y at yPtr. */
+  spec: (ptrs: number[], yPtr: number) => JobSpec;
+  /** Sigmoid, tanh or softmax: a second job over y once the first has finished (null: none). */
+  activation: ActivationJob | null;
+}
+
+/** An activation pass over a finished rows x cols output, in place (assembly/ops/activation.ts). */
+interface ActivationJob {
+  plan: Plan;
+  spec: (yPtr: number) => JobSpec;
+}
+
+/** A job and what Engine.runSync / runAsync need to run it: threads, slot and shared workspace bytes. */
+export type PlannedJob = [JobSpec, number, number, number];
+
+/** The plan's fields set on the op's fresh job object (a spread costs microseconds). */
+function withPlan(job: JobSpec, plan: Plan): JobSpec {
+  job.path = plan.path;
+  job.tasks = plan.tasks;
+  job.rowsPerTask = plan.rowsPerTask;
+  job.panelsPerTask = plan.panelsPerTask;
+  job.kBlock = plan.kBlock;
+  job.kSplits = plan.kSplits;
+  job.kChunk = plan.kChunk;
+  return job;
+}
+
+const plannedJob = (job: JobSpec, plan: Plan): PlannedJob => [withPlan(job, plan), plan.threads, plan.slotBytes, plan.sharedBytes];
+
+/** The op's jobs for x and its extra inputs at ptrs (x first), writing y at yPtr, with their plans. */
+export function planned(op: OpJob, ptrs: number[], yPtr: number): PlannedJob[] {
+  const jobs = [plannedJob(op.spec(ptrs, yPtr), op.plan)];
+  const a = op.activation;
+  if (a) jobs.push(plannedJob(a.spec(yPtr), a.plan));
+  return jobs;
+}
+
+/** The code the GEMM epilogue applies: relu's clamp, or linear for every other activation. */
+export function epilogue(activation: number): number {
+  return activation === ACTIVATION.relu ? ACTIVATION.relu : ACTIVATION.linear;
+}
+
+/**
+ * The activation pass after a GEMM over rows x cols outputs, for sigmoid, tanh and softmax;
+ * null for linear and relu (the GEMM's epilogue clamps).
+ */
+export function activationJob(ctx: OpContext, activation: number, rows: number, cols: number): ActivationJob | null {
+  if (activation === ACTIVATION.linear || activation === ACTIVATION.relu) return null;
+  const plan = planActivation(rows, cols, ctx.target);
+  return { plan, spec: (yp) => ({ op: OP.activation, y: yp, activation, m: rows, cols }) };
+}
+
+/** x is the input array, or the floats of the input a run will give. */
+export function convJob(ctx: OpContext, x: Float32Array | number, w: WasmWeights, bias: Float32Array | null, p: Conv2DParams): OpJob {
+  checkConv2D(x, w, bias, p);
+  const plan = planConv2D(p, ctx.target), engine = ctx.engine;
+  const k = p.kh * p.kw * p.c;
+  const pointers = plan.path === PATH.indirectGemm ? Math.ceil(plan.rows / WASM_MR) * WASM_MR * p.kh * p.kw : 0;
+  const spec = ([xp, bp]: number[], yp: number): JobSpec => {
+    const job: JobSpec = {
+      op: OP.conv2d, x: xp, w: w.ptr, bias: bp, y: yp, activation: epilogue(p.activation), m: plan.rows, k, lda: k, cols: p.oc,
+      n: p.n, h: p.h, wd: p.w, c: p.c, kh: p.kh, kw: p.kw, sh: p.sh, sw: p.sw, dh: p.dh, dw: p.dw,
+      pt: p.pt, pb: p.pb, pl: p.pl, pr: p.pr, oh: p.oh, ow: p.ow, oc: p.oc,
+    };
+    if (pointers) {
+      job.zeros = engine.zeros(p.c);
+      if (pointers <= PLAN.keptIndirectionPointers) {
+        // Kept for this geometry, input and zero vector (Engine.indirection).
+        const key = [xp, job.zeros, p.n, p.h, p.w, p.c, p.kh, p.kw, p.sh, p.sw, p.dh, p.dw, p.pt, p.pb, p.pl, p.pr];
+        const kept = engine.indirection(w, key, pointers * 4);
+        job.indirection = kept.ptr;
+        job.indirectionBuilt = kept.built;
+      }
+    }
+    return job;
+  };
+  return { extra: [bias], inputs: p.n * p.h * p.w * p.c, outputs: plan.rows * p.oc, plan, spec, activation: activationJob(ctx, p.activation, plan.rows, p.oc) };
+}
+
+export function poolJob(ctx: OpContext, x: Float32Array | number, p: WindowParams): OpJob {
+  checkMaxPool2D(x, p);
+  const plan = planMaxPool2D(p, ctx.target);
+  const spec = ([xp]: number[], yp: number): JobSpec => ({
+    op: OP.maxpool2d, x: xp, y: yp,
+    n: p.n, h: p.h, wd: p.w, c: p.c, kh: p.kh, kw: p.kw, sh: p.sh, sw: p.sw, dh: p.dh, dw: p.dw,
+    pt: p.pt, pb: p.pb, pl: p.pl, pr: p.pr, oh: p.oh, ow: p.ow,
+  });
+  return { extra: [], inputs: p.n * p.h * p.w * p.c, outputs: plan.rows * p.c, plan, spec, activation: null };
+}
+
+/** The job of a packed GEMM (assembly/ops/matmul.ts): y[m x n] (+)= x[m x k] * w. */
+export function matmulSpec(m: number, n: number, k: number, w: number, activation: number, accumulate: boolean) {
+  return ([xp, bp]: number[], yp: number): JobSpec => ({
+    op: OP.gemm, x: xp, lda: k, w, bias: bp ?? 0, y: yp, activation, m, k, cols: n, accumulate: accumulate ? 1 : 0,
+  });
+}
+
+export function denseJob(ctx: OpContext, x: Float32Array | number, w: WasmWeights, bias: Float32Array | null, p: DenseParams): OpJob {
+  checkDense(x, w, bias, p);
+  const spec = matmulSpec(p.m, p.n, p.k, w.ptr, epilogue(p.activation), false);
+  return { extra: [bias], inputs: p.m * p.k, outputs: p.m * p.n, plan: planGemm(p.m, p.n, p.k, ctx.target), spec, activation: activationJob(ctx, p.activation, p.m, p.n) };
+}
