@@ -203,6 +203,11 @@ export const WASM_BUILDS = ${json(spec.wasm.builds.map(({ name, shared, enable }
 export const TASK_BITS = ${spec.job.taskBits};
 export const OP = ${json(spec.job.ops)} as const;
 export const JOB_FIELDS = ${json(spec.job.fields.map(([name]) => name))} as const;
+
+/** Writes every field of a job at m[base...] in JOB_FIELDS order (absent fields as 0), by name: no lookup per field. */
+export function writeJobFields(m: Int32Array, base: number, s: Partial<Record<(typeof JOB_FIELDS)[number], number>>): void {
+${spec.job.fields.map(([name], i) => `  m[base + ${i}] = s.${name} ?? 0;`).join('\n')}
+}
 `;
 }
 

@@ -1,7 +1,8 @@
 // A first-fit allocator over the module's memory: the static arena that holds packed weights
 // (long-lived) and each call's inputs, workspace and outputs (freed when the call ends). Grows
-// the memory when it runs out; typed-array views are made afresh from memory.buffer on each use,
-// so growth (which replaces the buffer) never leaves a stale view behind.
+// the memory when it runs out; typed-array views are made from memory.buffer as it is at each use
+// (the whole-memory view is kept while the buffer is the same), so growth (which replaces the
+// buffer) never leaves a stale view behind.
 
 const ALIGN = 64; // a cache line: SIMD loads never straddle two needlessly
 const PAGE = 65536;
@@ -15,6 +16,7 @@ export class Arena {
   private free: Block[] = [];
   private used = new Map<number, number>();
   private end: number;
+  private whole: Int32Array | null = null;
 
   constructor(private readonly memory: WebAssembly.Memory, base: number, private readonly maxBytes: number) {
     const start = Math.ceil(base / ALIGN) * ALIGN;
@@ -66,8 +68,11 @@ export class Arena {
     return new Float32Array(this.memory.buffer, ptr, length);
   }
 
+  /** A view of the whole memory, made again only when growth has replaced the buffer. */
   i32(): Int32Array {
-    return new Int32Array(this.memory.buffer);
+    const buffer = this.memory.buffer;
+    if (this.whole?.buffer !== buffer) this.whole = new Int32Array(buffer);
+    return this.whole;
   }
 
   /** Grows the memory so that a free block of `size` bytes ends it; returns that block's index. */

@@ -5,7 +5,7 @@ import { WASM_BUILDS } from '../generated/kernels';
 import type { PackedWeights } from './backend';
 import { packedWeightsLength } from './backend';
 import { Arena } from './wasm-arena';
-import { JOB_BYTES, TASK_BITS, GENERATION_MASK, jobIndex, writeJob, type JobSpec } from './wasm-job';
+import { DONE, JOB_BYTES, NEXT, TASK_BITS, GENERATION_MASK, jobIndex, writeJob, type JobSpec } from './wasm-job';
 import { CTRL, CTRL_BYTES, WORKER_SOURCE, waitAsyncWhileEqual, type WorkerData } from './wasm-threads';
 
 export type WasmVariantName = (typeof WASM_BUILDS)[number]['name'];
@@ -123,8 +123,12 @@ export class Engine {
     return this.variant.shared && this.platform.spawnWorker !== undefined;
   }
 
+  private ctrlView: Int32Array | null = null;
+
   private ctrl(): Int32Array {
-    return new Int32Array(this.memory.buffer, this.ctrlPtr, CTRL_BYTES / 4);
+    const buffer = this.memory.buffer;
+    if (this.ctrlView?.buffer !== buffer) this.ctrlView = new Int32Array(buffer, this.ctrlPtr, CTRL_BYTES / 4);
+    return this.ctrlView;
   }
 
   /** Set once a kernel has trapped: its blocks may still be in use, so nothing runs again. */
@@ -164,6 +168,18 @@ export class Engine {
     const packed = new WasmWeights(this, ptr, length, k, n);
     this.finalizer.register(packed, ptr, packed);
     return packed;
+  }
+
+  /** A copy of data in a block kept for owner's lifetime: freed by drop(owner, ptr) or when owner is collected. */
+  hold(owner: object, data: Float32Array): number {
+    const ptr = this.put(data);
+    this.finalizer.register(owner, ptr, owner);
+    return ptr;
+  }
+
+  /** Frees what hold(owner, ...) kept (after the calls in flight). */
+  drop(owner: object, ptr: number): void {
+    if (this.finalizer.unregister(owner)) this.releaseBlock(ptr);
   }
 
   release(packed: WasmWeights): void {
@@ -289,7 +305,7 @@ export class Engine {
   }
 
   private doneCount(): number {
-    return Atomics.load(this.arena.i32(), (this.jobPtr >> 2) + jobIndex('done'));
+    return Atomics.load(this.arena.i32(), (this.jobPtr >> 2) + DONE);
   }
 
   /** Whether a job is still in flight (checked now, synchronously). */
@@ -300,7 +316,7 @@ export class Engine {
 
   /** Blocks until the job in flight (if any) has finished every task. */
   private waitIdleSync(): void {
-    const mem = this.arena.i32(), at = (this.jobPtr >> 2) + jobIndex('done');
+    const mem = this.arena.i32(), at = (this.jobPtr >> 2) + DONE;
     while (this.busy()) {
       // A page's main thread may not block: it spins (only while a worker finishes a task).
       if (this.platform.canBlock) Atomics.wait(mem, at, Atomics.load(mem, at), 100);
@@ -319,7 +335,7 @@ export class Engine {
         this.inFlight = 0;
         return;
       }
-      await waitAsyncWhileEqual(this.arena.i32(), (this.jobPtr >> 2) + jobIndex('done'), d);
+      await waitAsyncWhileEqual(this.arena.i32(), (this.jobPtr >> 2) + DONE, d);
     }
   }
 
@@ -335,7 +351,7 @@ export class Engine {
     // generation moved on, not take a task of the last one with fields half rewritten. Writing
     // next last let a descheduled worker run a task on a torn job (a trap in the soak under load).
     spec.next = generation << TASK_BITS;
-    Atomics.store(mem, (this.jobPtr >> 2) + jobIndex('next'), spec.next);
+    Atomics.store(mem, (this.jobPtr >> 2) + NEXT, spec.next);
     writeJob(mem, this.jobPtr, spec);
     this.inFlight = spec.tasks!;
     if (helpers > 0) {

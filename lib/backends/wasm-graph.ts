@@ -29,6 +29,8 @@ function lengthIs(name: string, a: { length: number }, expected: number): void {
 export class WasmOperator implements Operator {
   private readonly weights: WasmWeights | null;
   private readonly bias: Float32Array | null;
+  /** The bias in the module's memory for the operator's own runs (graphs copy theirs in). */
+  private held: { engine: Engine; ptrs: number[] } | null = null;
   private params: Step['params'] | null = null;
   private job: OpJob | null = null;
   private generation = -1;
@@ -85,11 +87,26 @@ export class WasmOperator implements Operator {
     const job = this.current(x), e = this.host.engine;
     if (out !== undefined) checkInto(out, job.outputs, [x]);
     if (this.step.op === 'maxpool2d' && poolsInBands(e, x, job)) return poolInBands(e, x, this.params as WindowParams, job, out);
-    return runOp(e, this.host.threads, x, job, true, out) as Float32Array;
+    return runOp(e, this.host.threads, x, job, true, out, this.extras(e)) as Float32Array;
   }
 
   runAsync(x: Float32Array): Promise<Float32Array> {
-    return runOp(this.host.engine, this.host.threads, x, this.current(x), false) as Promise<Float32Array>;
+    const job = this.current(x), e = this.host.engine;
+    return runOp(e, this.host.threads, x, job, false, undefined, this.extras(e)) as Promise<Float32Array>;
+  }
+
+  /** The places of the bias (or of no bias) in e, copied in on the first run. */
+  private extras(e: Engine): number[] {
+    if (this.held?.engine !== e) {
+      this.dropHeld();
+      this.held = { engine: e, ptrs: [this.bias ? e.hold(this, this.bias) : 0] };
+    }
+    return this.held.ptrs;
+  }
+
+  private dropHeld(): void {
+    if (this.held && this.held.ptrs[0]) this.held.engine.drop(this, this.held.ptrs[0]);
+    this.held = null;
   }
 
   explain(): Plan {
@@ -101,6 +118,7 @@ export class WasmOperator implements Operator {
   release(): void {
     this.released = true;
     this.job = null;
+    this.dropHeld();
   }
 }
 

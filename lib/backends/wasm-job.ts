@@ -1,6 +1,6 @@
 // The job descriptor shared with the WebAssembly kernels: class Job in assembly/generated/job.ts,
 // both generated from kernels.json (npm run gen), as are the op codes and TASK_BITS.
-import { JOB_FIELDS, OP, TASK_BITS } from '../generated/kernels';
+import { JOB_FIELDS, OP, TASK_BITS, writeJobFields } from '../generated/kernels';
 import { MAX_TASKS } from './plan';
 
 export { JOB_FIELDS, OP, TASK_BITS, MAX_TASKS };
@@ -17,8 +17,10 @@ export function jobIndex(field: JobField): number {
   return INDEX[field];
 }
 
+/** The indices of the fields the engine reads and writes on every job. */
+export const DONE = INDEX.done, NEXT = INDEX.next;
+
 /** Writes a job at byte offset ptr (fields not given are 0). */
 export function writeJob(memory: Int32Array, ptr: number, spec: JobSpec): void {
-  const base = ptr >> 2;
-  for (let i = 0; i < JOB_FIELDS.length; i++) memory[base + i] = spec[JOB_FIELDS[i]] ?? 0;
+  writeJobFields(memory, ptr >> 2, spec);
 }

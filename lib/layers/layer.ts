@@ -56,7 +56,11 @@ export interface Bound {
   reshaped: boolean;
 }
 
-const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 /** Whether two steps bind the same weights, bias and attributes (an operator serves both). */
 function sameBinding(a: Step | null, b: Step | null): boolean {
