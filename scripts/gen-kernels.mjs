@@ -1,11 +1,12 @@
-// `npm run gen`: writes every mirror of kernels.json (the one source of the lists and constants
-// that cross languages) for C++, AssemblyScript, TypeScript and the wasm build config.
+// `npm run gen`: writes every mirror of kernels.json (the one source of the lists, constants and
+// op parameters that cross languages) for C++, AssemblyScript, TypeScript and the wasm build config.
 // `node scripts/gen-kernels.mjs --check` writes nothing and exits 1 naming each file that differs
 // from what kernels.json gives (test/constants.test.ts runs it). `--root DIR` works on another
 // copy of the tree (the test's scratch copy).
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { paramsOutputs } from './gen-params.mjs';
 
 const rootArg = process.argv.indexOf('--root');
 const root = rootArg > 0 ? process.argv[rootArg + 1] : join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -231,6 +232,7 @@ const outputs = {
   'assembly/generated/job.ts': assemblyJob(),
   'lib/generated/kernels.ts': libConstants(),
   'asconfig.json': asconfig(),
+  ...paramsOutputs(spec, HEADER),
 };
 
 const check = process.argv.includes('--check');

@@ -15,6 +15,7 @@ export const backendNames: readonly BackendName[] = ['native', 'wasm'];
 
 import { PANEL_WIDTH } from '../generated/kernels';
 import type { Plan } from './plan';
+import type { Conv2DAttributes, Conv2DGeometry, DenseAttributes, DenseGeometry, WindowGeometry } from '../generated/params';
 
 /** Columns per packed weight panel (kernels.json). */
 export { PANEL_WIDTH };
@@ -34,25 +35,13 @@ export function unpackPanels(packed: Float32Array, k: number, n: number): Float3
   return out;
 }
 
-/** Input size, window (as in shape.ts) and output size of a windowed op. */
-export interface WindowParams {
-  n: number; h: number; w: number; c: number;
-  kh: number; kw: number; sh: number; sw: number; dh: number; dw: number;
-  pt: number; pb: number; pl: number; pr: number;
-  oh: number; ow: number;
-}
+/** Input size, window (as in shape.ts) and output size of a windowed op (kernels.json "params"). */
+export type WindowParams = WindowGeometry;
 
-export interface Conv2DParams extends WindowParams {
-  oc: number;
-  activation: number;
-  /** Keep the convolution off the native Winograd path (Conv2D's algorithm: 'direct'). */
-  direct?: boolean;
-}
+/** A convolution's geometry, and the attributes its operator is created with. */
+export interface Conv2DParams extends Conv2DGeometry, Conv2DAttributes {}
 
-export interface DenseParams {
-  m: number; k: number; n: number;
-  activation: number;
-}
+export interface DenseParams extends DenseGeometry, DenseAttributes {}
 
 export interface GemmParams {
   m: number; n: number; k: number;

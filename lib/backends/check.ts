@@ -4,11 +4,14 @@
 import type { Conv2DParams, DenseParams, GemmParams, PackedWeights, WindowParams } from './backend';
 import { packedWeightsLength } from './backend';
 import { ACTIVATION } from '../generated/kernels';
+import { GEOMETRY_SIZES } from '../generated/params';
 import { firstEmptyWindow, outputExtent } from '../shape';
 import { fail, float32Array, integer } from '../validate';
 
-const DIMS = ['n', 'h', 'w', 'c', 'kh', 'kw', 'sh', 'sw', 'dh', 'dw'] as const;
-const PADS = ['pt', 'pb', 'pl', 'pr'] as const;
+/** Each size of an op's geometry an integer of at least its minimum (kernels.json "params"). */
+function sizes(op: keyof typeof GEOMETRY_SIZES, p: object): void {
+  for (const [name, min] of GEOMETRY_SIZES[op]) integer(`params.${name}`, (p as Record<string, unknown>)[name], min);
+}
 
 /** A Float32Array input, or the length of the previous step's output in a chain. */
 function input(name: string, x: Float32Array | number): { length: number } {
@@ -20,8 +23,6 @@ function lengthIs(name: string, a: { length: number }, expected: number): void {
 }
 
 function windowOut(p: WindowParams): void {
-  DIMS.forEach((d) => integer(`params.${d}`, p[d]));
-  PADS.forEach((d) => integer(`params.${d}`, p[d], 0));
   const oh = outputExtent(p.h, p.kh, p.sh, p.dh, p.pt, p.pb), ow = outputExtent(p.w, p.kw, p.sw, p.dw, p.pl, p.pr);
   if (oh < 1 || p.oh !== oh) fail('range', `${oh} for this window`, 'params.oh', p.oh);
   if (ow < 1 || p.ow !== ow) fail('range', `${ow} for this window`, 'params.ow', p.ow);
@@ -39,8 +40,8 @@ export function checkPack(kernel: Float32Array, dims: { k: number; n: number }):
 }
 
 export function checkConv2D(x: Float32Array | number, packed: PackedWeights, bias: Float32Array | null, p: Conv2DParams): void {
+  sizes('conv2d', p);
   windowOut(p);
-  integer('params.oc', p.oc);
   activation(p.activation);
   lengthIs('x', input('x', x), p.n * p.h * p.w * p.c);
   lengthIs('packedWeights', packed, packedWeightsLength(p.kh * p.kw * p.c, p.oc));
@@ -48,6 +49,7 @@ export function checkConv2D(x: Float32Array | number, packed: PackedWeights, bia
 }
 
 export function checkMaxPool2D(x: Float32Array | number, p: WindowParams): void {
+  sizes('maxpool2d', p);
   windowOut(p);
   if (firstEmptyWindow(p.h, p.kh, p.sh, p.dh, p.pt, p.oh) >= 0 || firstEmptyWindow(p.w, p.kw, p.sw, p.dw, p.pl, p.ow) >= 0) {
     throw new RangeError('Expected every pooling window to cover at least one input cell');
@@ -56,7 +58,8 @@ export function checkMaxPool2D(x: Float32Array | number, p: WindowParams): void 
 }
 
 export function checkDense(x: Float32Array | number, packed: PackedWeights, bias: Float32Array | null, p: DenseParams): void {
-  const m = integer('params.m', p.m), k = integer('params.k', p.k), n = integer('params.n', p.n);
+  sizes('dense', p);
+  const { m, k, n } = p;
   activation(p.activation);
   lengthIs('x', input('x', x), m * k);
   lengthIs('packedWeights', packed, packedWeightsLength(k, n));

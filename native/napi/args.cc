@@ -98,26 +98,6 @@ Activation ActivationField(const Napi::Object& params) {
   return Activation(SizeField(params, "activation", 0, kActivationCount - 1));
 }
 
-Nhwc NhwcFields(const Napi::Object& params) {
-  return {SizeField(params, "n", 1, kMaxDim), SizeField(params, "h", 1, kMaxDim),
-          SizeField(params, "w", 1, kMaxDim), SizeField(params, "c", 1, kMaxDim)};
-}
-
-Window2D WindowFields(const Napi::Object& params) {
-  Window2D w;
-  w.kh = SizeField(params, "kh", 1, kMaxDim);
-  w.kw = SizeField(params, "kw", 1, kMaxDim);
-  w.sh = SizeField(params, "sh", 1, kMaxDim);
-  w.sw = SizeField(params, "sw", 1, kMaxDim);
-  w.dh = SizeField(params, "dh", 1, kMaxDim);
-  w.dw = SizeField(params, "dw", 1, kMaxDim);
-  w.pt = SizeField(params, "pt", 0, kMaxDim);
-  w.pb = SizeField(params, "pb", 0, kMaxDim);
-  w.pl = SizeField(params, "pl", 0, kMaxDim);
-  w.pr = SizeField(params, "pr", 0, kMaxDim);
-  return w;
-}
-
 size_t CheckedProduct(Napi::Env env, std::initializer_list<size_t> sizes, const char* what) {
   size_t total = 1;
   for (size_t s : sizes) {

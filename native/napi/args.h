@@ -55,10 +55,6 @@ double NumberField(const Napi::Object& params, const char* key);
 bool BoolField(const Napi::Object& params, const char* key, bool optional = false);
 Activation ActivationField(const Napi::Object& params);
 
-// Reads n, h, w, c and the window fields (kh, kw, sh, sw, dh, dw, pt, pb, pl, pr).
-Nhwc NhwcFields(const Napi::Object& params);
-Window2D WindowFields(const Napi::Object& params);
-
 // Product of sizes, throwing a RangeError (naming `what`) instead of overflowing.
 size_t CheckedProduct(Napi::Env env, std::initializer_list<size_t> sizes, const char* what);
 

@@ -2,14 +2,14 @@
 
 #include <string>
 
+#include "generated/params.h"
 #include "napi/args.h"
 
 namespace convkit {
 namespace napi {
 namespace {
 
-void ExpectOutput(Napi::Env env, const Napi::Object& params, const char* key, size_t computed) {
-  const size_t given = SizeField(params, key, 0, kMaxDim);
+void ExpectOutput(Napi::Env env, const char* key, size_t given, size_t computed) {
   if (computed == 0 || given != computed)
     throw Napi::RangeError::New(env, std::string("Expected params.") + key + " to be " +
                                          std::to_string(computed) + " for this window but received " +
@@ -17,13 +17,13 @@ void ExpectOutput(Napi::Env env, const Napi::Object& params, const char* key, si
 }
 
 // Input shape, window and output extent of a windowed op, checked against the caller's oh/ow.
-Conv2DShape WindowGeometry(Napi::Env env, const Napi::Object& params) {
-  Conv2DShape s{NhwcFields(params), WindowFields(params), 0, 0, 0};
+Conv2DShape WindowShape(Napi::Env env, const WindowGeometry& g) {
+  Conv2DShape s{{g.n, g.h, g.w, g.c}, {g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pb, g.pl, g.pr}, 0, 0, 0};
   const Window2D& w = s.win;
   s.oh = OutputExtent(s.in.h, w.kh, w.sh, w.dh, w.pt, w.pb);
   s.ow = OutputExtent(s.in.w, w.kw, w.sw, w.dw, w.pl, w.pr);
-  ExpectOutput(env, params, "oh", s.oh);
-  ExpectOutput(env, params, "ow", s.ow);
+  ExpectOutput(env, "oh", g.oh, s.oh);
+  ExpectOutput(env, "ow", g.ow, s.ow);
   return s;
 }
 
@@ -33,20 +33,23 @@ ShapedOp ReadGeometry(Napi::Env env, const OpAttrs& attrs, const Napi::Object& p
   ShapedOp op{};
   op.attrs = attrs;
   if (attrs.kind == OpKind::kDense) {
-    op.m = SizeField(params, "m", 1, kMaxDim);
-    op.k = SizeField(params, "k", 1, kMaxDim);
-    op.n = SizeField(params, "n", 1, kMaxDim);
+    const DenseGeometry g = ReadDenseGeometry(params);
+    op.m = g.m;
+    op.k = g.k;
+    op.n = g.n;
     op.inputs = CheckedProduct(env, {op.m, op.k}, "x");
     op.outputs = CheckedProduct(env, {op.m, op.n}, "y");
     return op;
   }
-  op.s = WindowGeometry(env, params);
   Conv2DShape& s = op.s;
   if (attrs.kind == OpKind::kConv2D) {
-    s.oc = SizeField(params, "oc", 1, kMaxDim);
+    const Conv2DGeometry g = ReadConv2DGeometry(params);
+    s = WindowShape(env, g.window);
+    s.oc = g.oc;
     op.k = CheckedProduct(env, {s.win.kh, s.win.kw, s.in.c}, "the kernel");
     CheckedProduct(env, {op.k, s.oc}, "the kernel");
   } else {
+    s = WindowShape(env, ReadMaxPool2DGeometry(params));
     s.oc = s.in.c;
     // A window made only of padding would have no max.
     const Window2D& w = s.win;

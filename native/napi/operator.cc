@@ -3,6 +3,7 @@
 #include <cstring>
 #include <string>
 
+#include "generated/params.h"
 #include "napi/args.h"
 #include "napi/jobs.h"
 #include "napi/op-params.h"
@@ -97,8 +98,15 @@ Napi::Value CreateOperator(const Napi::CallbackInfo& info) {
   op->attrs.kind = KindArg(info, 0);
   const Napi::Object attrs = ParamsArg(info, 1);
   const bool weighted = op->attrs.kind != OpKind::kMaxPool2D;
-  op->attrs.act = weighted ? ActivationField(attrs) : kActivationLinear;
-  op->attrs.direct = op->attrs.kind == OpKind::kConv2D && BoolField(attrs, "direct", true);
+  op->attrs.act = kActivationLinear;
+  op->attrs.direct = false;
+  if (op->attrs.kind == OpKind::kConv2D) {
+    const Conv2DAttributes a = ReadConv2DAttributes(attrs);
+    op->attrs.act = a.activation;
+    op->attrs.direct = a.direct;
+  } else if (op->attrs.kind == OpKind::kDense) {
+    op->attrs.act = ReadDenseAttributes(attrs).activation;
+  }
   // Arrays after the attrs: their getters may run JavaScript (args.h).
   if (weighted) {
     op->w = WeightsArg(info, 2);
