@@ -1,13 +1,14 @@
 // convkit's WebAssembly kernels. The JavaScript side (lib/backends/wasm.ts) owns the memory:
 // it places inputs, packed weights, workspace and outputs in the imported memory, writes a Job
 // and calls run() on every participating thread. Nothing here allocates.
-import { OP_ACTIVATION, OP_CONV2D, OP_GEMM, OP_MAXPOOL2D, TASK_BITS } from './generated/kernels';
+import { OP_ACTIVATION, OP_CONV2D, OP_GEMM, OP_MAXPOOL2D, OP_TRANSPOSE, TASK_BITS } from './generated/kernels';
 import { Job } from './generated/job';
 import { increment } from './kernels/atomic-increment';
 import { activationTask } from './ops/activation';
 import { conv2dTask } from './ops/conv2d';
 import { matmulTask } from './ops/matmul';
 import { maxpool2dTask } from './ops/maxpool2d';
+import { transposeTask } from './ops/transpose';
 
 export { packWeights, packedWeightsFloats } from './kernels/pack-weights';
 export { TILE_SCRATCH_BYTES } from './kernels/gemm-driver';
@@ -65,6 +66,7 @@ export function run(jobPtr: usize, gen: i32): void {
     else if (j.op == OP_MAXPOOL2D) maxpool2dTask(j, t, workspace);
     else if (j.op == OP_GEMM) matmulTask(j, t, workspace);
     else if (j.op == OP_ACTIVATION) activationTask(j, t);
+    else if (j.op == OP_TRANSPOSE) transposeTask(j, t);
     const finished = increment(jobPtr + offsetof<Job>('done')) + 1;
     if (ASC_FEATURE_THREADS) {
       if (finished == j.tasks) atomic.notify(jobPtr + offsetof<Job>('done'));

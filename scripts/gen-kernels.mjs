@@ -205,9 +205,16 @@ export const TASK_BITS = ${spec.job.taskBits};
 export const OP = ${json(spec.job.ops)} as const;
 export const JOB_FIELDS = ${json(spec.job.fields.map(([name]) => name))} as const;
 
+const floatBits = new Float32Array(1), floatInt = new Int32Array(floatBits.buffer);
+/** The bits of a float32 field, as the Int32Array of the job writes them. */
+function bitsOf(v: number): number {
+  floatBits[0] = v;
+  return floatInt[0];
+}
+
 /** Writes every field of a job at m[base...] in JOB_FIELDS order (absent fields as 0), by name: no lookup per field. */
 export function writeJobFields(m: Int32Array, base: number, s: Partial<Record<(typeof JOB_FIELDS)[number], number>>): void {
-${spec.job.fields.map(([name], i) => `  m[base + ${i}] = s.${name} ?? 0;`).join('\n')}
+${spec.job.fields.map(([name, type], i) => `  m[base + ${i}] = ${type === 'f32' ? `bitsOf(s.${name} ?? 0)` : `s.${name} ?? 0`};`).join('\n')}
 }
 `;
 }

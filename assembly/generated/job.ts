@@ -49,4 +49,8 @@ export class Job {
   zeros: u32; // indirect conv: c zero floats, which the padding's taps read (never written)
   indirection: u32; // indirect conv: the buffer of every row (tiles of MR from row 0) kept with the weights, or 0: each task builds its share in its slot
   indirectionBuilt: i32; // indirect conv: 1 when indirection already holds this call's pointers (else each task writes its rows')
+  addend: u32; // GEMM: ONNX's C, which each task writes scaled by beta into its block of y before accumulating onto it (0: none)
+  addendRows: i32; // GEMM: rows of C (1 or m: it broadcasts down the columns)
+  addendCols: i32; // GEMM: columns of C (1 or cols)
+  beta: f32; // GEMM: the scale of C
 }

@@ -8,6 +8,7 @@ export const OP_CONV2D: i32 = 1;
 export const OP_MAXPOOL2D: i32 = 2;
 export const OP_GEMM: i32 = 3;
 export const OP_ACTIVATION: i32 = 4;
+export const OP_TRANSPOSE: i32 = 5;
 export const PATH_GEMM: i32 = 1;
 export const PATH_IM2COL_GEMM: i32 = 2;
 export const PATH_MAXPOOL: i32 = 3;

@@ -1,6 +1,7 @@
 // The packed GEMM of a plan (Dense, pointwise Conv2D, ONNX Gemm after the JavaScript side has
-// packed B and written beta * C): task t is one block of rows by one block of 16-column panels,
-// or, when the plan splits K, chunk t of K over the whole output. Mirrors native/ops/matmul.cc.
+// packed B with alpha folded in): task t is one block of rows by one block of 16-column panels,
+// each writing beta * C into its own block of y first when the job has an addend, or, when the
+// plan splits K, chunk t of K over the whole output. Mirrors native/ops/matmul.cc.
 import { ACTIVATION_RELU, NR } from '../generated/kernels';
 import { Job } from '../generated/job';
 import { increment } from '../kernels/atomic-increment';
@@ -14,8 +15,20 @@ export function matmulTask(j: Job, task: i32, workspace: usize): void {
   }
   const panelBlocks = (panels + j.panelsPerTask - 1) / j.panelsPerTask;
   const m0 = task / panelBlocks * j.rowsPerTask, p0 = task % panelBlocks * j.panelsPerTask;
-  gemmTile(m0, min(j.m, m0 + j.rowsPerTask), p0, min(panels, p0 + j.panelsPerTask), j.cols, j.k, 0, j.k, j.kBlock,
-    j.x, j.lda, j.w, j.y, j.cols, j.bias, j.activation == ACTIVATION_RELU, j.accumulate != 0, true, workspace);
+  const m1 = min(j.m, m0 + j.rowsPerTask), p1 = min(panels, p0 + j.panelsPerTask);
+  if (j.addend != 0) {
+    for (let i = m0; i < m1; i++) {
+      for (let c = p0 * NR; c < min(j.cols, p1 * NR); c++) store<f32>(<usize>j.y + ((<usize>i * j.cols + c) << 2), addend(j, i, c));
+    }
+  }
+  gemmTile(m0, m1, p0, p1, j.cols, j.k, 0, j.k, j.kBlock,
+    j.x, j.lda, j.w, j.y, j.cols, j.bias, j.activation == ACTIVATION_RELU, j.accumulate != 0 || j.addend != 0, true, workspace);
+}
+
+/** beta * C[i, c], C broadcast to m x cols. */
+function addend(j: Job, i: i32, c: i32): f32 {
+  const at = (j.addendRows == 1 ? 0 : i) * j.addendCols + (j.addendCols == 1 ? 0 : c);
+  return j.beta * load<f32>(<usize>j.addend + (<usize>at << 2));
 }
 
 /**
@@ -45,6 +58,7 @@ function sumChunks(j: Job): void {
       let v = load<f32>(partials + at);
       for (let s: usize = 1; s < <usize>j.kSplits; s++) v += load<f32>(partials + s * (mn << 2) + at);
       if (j.accumulate != 0) v = load<f32>(y + at) + v;
+      else if (j.addend != 0) v = addend(j, <i32>(i / n), <i32>c) + v;
       if (bias != 0) v += load<f32>(bias + (c << 2));
       // NaN passes through, as in the micro-kernels' pmax.
       if (relu && v < 0) v = 0;

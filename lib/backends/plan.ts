@@ -173,6 +173,7 @@ export function planMaxPool2D(p: WindowParams, t: PlanTarget): Plan {
 
 /** Sigmoid, tanh or softmax over a finished rows x cols output: tasks of whole rows. */
 export function planActivation(rows: number, cols: number, t: PlanTarget): Plan {
+  // (Gemm's transpose of A is planned alike: runs of whole rows of its copy.)
   // Whole rows (softmax reads one at a time) of about activationFloatsPerTask floats.
   const rowsPerTask = Math.min(rows, Math.max(ceilDiv(PLAN.activationFloatsPerTask, cols), ceilDiv(rows, MAX_TASKS)));
   const tasks = ceilDiv(rows, rowsPerTask);

@@ -24,6 +24,11 @@ export function runOp(e: Engine, threads: number, x: Float32Array, op: OpJob, sy
   try {
     const place = (a: Float32Array) => (blocks.push(e.put(a)), blocks[blocks.length - 1]);
     const ptrs = [e.residentPtr(x) ?? place(x), ...(held ?? op.extra.map((a) => (a ? place(a) : 0)))];
+    if (op.before) {
+      const scratch = e.arena.alloc(op.before.scratchFloats * 4);
+      blocks.push(scratch);
+      ptrs.push(scratch);
+    }
     const yPtr = e.arena.alloc(op.outputs * 4);
     blocks.push(yPtr);
     const jobs = planned(op, ptrs, yPtr);

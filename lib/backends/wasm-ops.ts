@@ -26,6 +26,8 @@ export interface OpJob {
   spec: (ptrs: number[], yPtr: number) => JobSpec;
   /** Sigmoid, tanh or softmax: a second job over y once the first has finished (null: none). */
   activation: ActivationJob | null;
+  /** A job that runs first, and the floats of a block the run places after the extra inputs for it. */
+  before?: { plan: Plan; spec: (ptrs: number[]) => JobSpec; scratchFloats: number };
 }
 
 /** An activation pass over a finished rows x cols output, in place (assembly/ops/activation.ts). */
@@ -53,7 +55,8 @@ const plannedJob = (job: JobSpec, plan: Plan): PlannedJob => [withPlan(job, plan
 
 /** The op's jobs for x and its extra inputs at ptrs (x first), writing y at yPtr, with their plans. */
 export function planned(op: OpJob, ptrs: number[], yPtr: number): PlannedJob[] {
-  const jobs = [plannedJob(op.spec(ptrs, yPtr), op.plan)];
+  const jobs = op.before ? [plannedJob(op.before.spec(ptrs), op.before.plan)] : [];
+  jobs.push(plannedJob(op.spec(ptrs, yPtr), op.plan));
   const a = op.activation;
   if (a) jobs.push(plannedJob(a.spec(yPtr), a.plan));
   return jobs;
@@ -112,15 +115,13 @@ export function poolJob(ctx: OpContext, x: Float32Array | number, p: WindowParam
   return { extra: [], inputs: p.n * p.h * p.w * p.c, outputs: plan.rows * p.c, plan, spec, activation: null };
 }
 
-/** The job of a packed GEMM (assembly/ops/matmul.ts): y[m x n] (+)= x[m x k] * w. */
-export function matmulSpec(m: number, n: number, k: number, w: number, activation: number, accumulate: boolean) {
-  return ([xp, bp]: number[], yp: number): JobSpec => ({
-    op: OP.gemm, x: xp, lda: k, w, bias: bp ?? 0, y: yp, activation, m, k, cols: n, accumulate: accumulate ? 1 : 0,
-  });
+/** The job of a packed GEMM (assembly/ops/matmul.ts): y[m x n] = x[m x k] * w (+ bias). */
+export function matmulSpec(m: number, n: number, k: number, w: number, activation: number) {
+  return ([xp, bp]: number[], yp: number): JobSpec => ({ op: OP.gemm, x: xp, lda: k, w, bias: bp ?? 0, y: yp, activation, m, k, cols: n });
 }
 
 export function denseJob(ctx: OpContext, x: Float32Array | number, w: WasmWeights, bias: Float32Array | null, p: DenseParams): OpJob {
   checkDense(x, w, bias, p);
-  const spec = matmulSpec(p.m, p.n, p.k, w.ptr, epilogue(p.activation), false);
+  const spec = matmulSpec(p.m, p.n, p.k, w.ptr, epilogue(p.activation));
   return { extra: [bias], inputs: p.m * p.k, outputs: p.m * p.n, plan: planGemm(p.m, p.n, p.k, ctx.target), spec, activation: activationJob(ctx, p.activation, p.m, p.n) };
 }

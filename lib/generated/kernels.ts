@@ -47,8 +47,15 @@ export const WASM_MR = 4;
 /** The wasm builds, best first: best first; each engine runs the first its WebAssembly.validate probes accept (relaxed-simd: f32x4.relaxed_madd, fused where the CPU has FMA; Chromium has it, Node 20 only with --experimental-wasm-relaxed-simd). */
 export const WASM_BUILDS = [{"name":"relaxed-simd-threads","shared":true,"simd":true,"relaxed":true},{"name":"simd-threads","shared":true,"simd":true,"relaxed":false},{"name":"simd","shared":false,"simd":true,"relaxed":false},{"name":"scalar","shared":false,"simd":false,"relaxed":false}] as const;
 export const TASK_BITS = 20;
-export const OP = {"conv2d":1,"maxpool2d":2,"gemm":3,"activation":4} as const;
-export const JOB_FIELDS = ["op","path","tasks","next","done","slots","workspace","slotBytes","x","w","bias","y","activation","n","h","wd","c","kh","kw","sh","sw","dh","dw","pt","pb","pl","pr","oh","ow","oc","m","k","cols","lda","rowsPerTask","panelsPerTask","kBlock","accumulate","kSplits","kChunk","shared","chunksDone","zeros","indirection","indirectionBuilt"] as const;
+export const OP = {"conv2d":1,"maxpool2d":2,"gemm":3,"activation":4,"transpose":5} as const;
+export const JOB_FIELDS = ["op","path","tasks","next","done","slots","workspace","slotBytes","x","w","bias","y","activation","n","h","wd","c","kh","kw","sh","sw","dh","dw","pt","pb","pl","pr","oh","ow","oc","m","k","cols","lda","rowsPerTask","panelsPerTask","kBlock","accumulate","kSplits","kChunk","shared","chunksDone","zeros","indirection","indirectionBuilt","addend","addendRows","addendCols","beta"] as const;
+
+const floatBits = new Float32Array(1), floatInt = new Int32Array(floatBits.buffer);
+/** The bits of a float32 field, as the Int32Array of the job writes them. */
+function bitsOf(v: number): number {
+  floatBits[0] = v;
+  return floatInt[0];
+}
 
 /** Writes every field of a job at m[base...] in JOB_FIELDS order (absent fields as 0), by name: no lookup per field. */
 export function writeJobFields(m: Int32Array, base: number, s: Partial<Record<(typeof JOB_FIELDS)[number], number>>): void {
@@ -97,4 +104,8 @@ export function writeJobFields(m: Int32Array, base: number, s: Partial<Record<(t
   m[base + 42] = s.zeros ?? 0;
   m[base + 43] = s.indirection ?? 0;
   m[base + 44] = s.indirectionBuilt ?? 0;
+  m[base + 45] = s.addend ?? 0;
+  m[base + 46] = s.addendRows ?? 0;
+  m[base + 47] = s.addendCols ?? 0;
+  m[base + 48] = bitsOf(s.beta ?? 0);
 }
