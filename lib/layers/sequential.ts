@@ -1,16 +1,18 @@
 import { backend } from '../backends/select';
 import { describe } from '../validate';
 import type { Backend, Step } from '../backends/backend';
-import type { Gradients } from '../grad/steps';
 import { checkData, isTensor, Tensor } from '../tensor';
 import { Layer, runAsync } from './layer';
-import { compile, type Compiled, evaluate, type EvaluateResult, fit, type FitResult, predict } from '../train/fit';
+import { saving, training } from './model-services';
+import { predict } from './predict';
+import type { LayerGradients, TrainableModel } from './trainable-model';
+// Types only: training and the model format load on first use (model-services.ts).
+import type { Compiled, EvaluateResult, FitResult } from '../train/fit';
 import type { BatchOptions, CompileOptions, FitOptions, Labels } from '../train/options';
 import type { ModelArtifacts } from '../model/artifacts';
-import { modelArtifacts, rememberInputShape, saveModel, type SaveOptions } from '../model/save';
+import type { SaveOptions } from '../model/save';
 
-/** Layer i's weight gradients in Sequential.backward: the keys its own backward returns. */
-export type LayerGradients = Omit<Gradients, 'dx'>;
+export type { LayerGradients } from './trainable-model';
 
 export interface SequentialGradients {
   /** Gradient of the loss with respect to the model's input, shaped like it. */
@@ -20,8 +22,14 @@ export interface SequentialGradients {
 }
 
 /** Layers applied in order. */
-export class Sequential {
+export class Sequential implements TrainableModel {
   readonly layers: readonly Layer[];
+  /**
+   * @internal The input shape without the batch dimension (null: any height or width) that the
+   * model was loaded with (loadModel) or last trained on (fit): what save records unless told
+   * otherwise. null when neither.
+   */
+  inputShape: (number | null)[] | null = null;
   private compiled: Compiled | null = null;
   private fitting = false;
 
@@ -43,7 +51,7 @@ export class Sequential {
    * (its momentum or moments start from zero); the weights stay as they are.
    */
   compile(options: CompileOptions): void {
-    this.compiled = compile(options);
+    this.compiled = training().compile(options);
   }
 
   private compiledFor(what: string): Compiled {
@@ -63,8 +71,8 @@ export class Sequential {
     if (this.fitting) throw new Error('Expected one fit at a time on a model but another fit on this model is still running');
     this.fitting = true;
     try {
-      const result = await fit(this, compiled, x, y, options);
-      rememberInputShape(this, x.shape.slice(1)); // what save records, unless told otherwise
+      const result = await training().fit(this, compiled, x, y, options);
+      this.inputShape = x.shape.slice(1); // what save records, unless told otherwise
       return result;
     } finally {
       this.fitting = false;
@@ -73,7 +81,7 @@ export class Sequential {
 
   /** The compiled loss (and accuracy) on x and y, forward in batches of batchSize (default 32) on this thread. */
   evaluate(x: Tensor, y: Labels, options?: BatchOptions): EvaluateResult {
-    return evaluate(this, this.compiledFor('evaluate'), x, y, options);
+    return training().evaluate(this, this.compiledFor('evaluate'), x, y, options);
   }
 
   /**
@@ -186,8 +194,8 @@ export class Sequential {
    * group1-shard1of1.bin (the weights, float32 little-endian), which `tf.loadLayersModel`,
    * tensorflowjs_converter and `loadModel` read. In browsers it rejects: use toArtifacts.
    */
-  save(path: string | URL, options?: SaveOptions): Promise<void> {
-    return saveModel(this, path, options);
+  async save(path: string | URL, options?: SaveOptions): Promise<void> {
+    return saving().saveModel(this, path, options);
   }
 
   /**
@@ -195,7 +203,7 @@ export class Sequential {
    * `weightSpecs`, `weightData`, ...), which `tf.io.fromMemory` and `loadModel` take. No file system.
    */
   toArtifacts(options?: SaveOptions): ModelArtifacts {
-    return modelArtifacts(this, options);
+    return saving().modelArtifacts(this, options);
   }
 
   /** Every layer's step for x's shape, validated and planned from the shapes alone. */

@@ -3,6 +3,7 @@ import type { Backend, PackedWeights } from '../backends/backend';
 import { heUniform } from '../init';
 import { fail, float32Array, float32Length, options } from '../validate';
 import { Layer, type Weights } from './layer';
+import type { Trainable } from './trainable';
 
 /**
  * Shared by Conv2D and Dense: a kernel of `depth * taps` rows by `units` columns, an optional
@@ -14,7 +15,7 @@ import { Layer, type Weights } from './layer';
  * layer it is held both ways: the optimizer updates the unpacked kernel in place and the next
  * forward packs it again (trainableWeights, weightsUpdated).
  */
-export abstract class WeightedLayer extends Layer {
+export abstract class WeightedLayer extends Layer implements Trainable {
   protected kernel: Float32Array | null = null;
   protected bias: Float32Array | null = null;
   /** Input channels (Conv2D) or features (Dense): known from the kernel or the first input. */
@@ -52,6 +53,11 @@ export abstract class WeightedLayer extends Layer {
    */
   protected currentKernel(): Float32Array | null {
     return this.kernel ?? this.unpacked();
+  }
+
+  /** @internal fit trains the kernel and the bias through the Trainable methods below. */
+  override trainable(): Trainable {
+    return this;
   }
 
   /**
