@@ -1,13 +1,16 @@
 // loadModel, shared by both entry files: the model format (lib/model) comes from the loader the
 // entry installs, index.ts requiring it on the first call (so that a process that never loads a
 // model never loads the format), browser.ts from its bundle.
+import { noEntryPoint } from './layers/model-services';
 import type { Sequential } from './layers/sequential';
 import type { ArtifactsInput } from './model/artifacts';
 import type * as Loading from './model/load';
 
-let loading: (() => typeof Loading) | null = null;
+type LoadingModule = Pick<typeof Loading, 'loadModel'>;
 
-export function installModelLoading(load: () => typeof Loading): void {
+let loading: (() => LoadingModule) | null = null;
+
+export function installModelLoading(load: () => LoadingModule): void {
   loading = load;
 }
 
@@ -18,6 +21,5 @@ export function installModelLoading(load: () => typeof Loading): void {
  * (`{ modelTopology, weightSpecs, weightData }`) anywhere.
  */
 export async function loadModel(source: string | URL | ArtifactsInput): Promise<Sequential> {
-  if (!loading) throw new Error('convkit was loaded without its entry point (index or browser): no way to read or write model files');
-  return loading().loadModel(source);
+  return (loading ?? noEntryPoint)().loadModel(source);
 }

@@ -6,9 +6,12 @@
 import type * as Training from '../train/fit';
 import type * as Saving from '../model/save';
 
+type TrainingModule = Pick<typeof Training, 'compile' | 'fit' | 'evaluate'>;
+type SavingModule = Pick<typeof Saving, 'modelArtifacts' | 'saveModel'>;
+
 export interface ModelServices {
-  training(): typeof Training;
-  saving(): typeof Saving;
+  training(): TrainingModule;
+  saving(): SavingModule;
 }
 
 let services: ModelServices | null = null;
@@ -17,15 +20,15 @@ export function installModelServices(s: ModelServices): void {
   services = s;
 }
 
-function installed(): ModelServices {
-  if (!services) throw new Error('convkit was loaded without its entry point (index or browser): no training and no model format');
-  return services;
+/** What a model's training or files meet when no entry file installed their loaders. */
+export function noEntryPoint(): never {
+  throw new Error('convkit was loaded without its entry point (index or browser): no training and no model files');
 }
 
-export function training(): typeof Training {
-  return installed().training();
+export function training(): TrainingModule {
+  return (services ?? noEntryPoint()).training();
 }
 
-export function saving(): typeof Saving {
-  return installed().saving();
+export function saving(): SavingModule {
+  return (services ?? noEntryPoint()).saving();
 }

@@ -5,7 +5,7 @@ import { checkData, isTensor, Tensor } from '../tensor';
 import { Layer, runAsync } from './layer';
 import { saving, training } from './model-services';
 import { predict } from './predict';
-import type { LayerGradients, TrainableModel } from './trainable-model';
+import type { LayerGradients } from './trainable-model';
 // Types only: training and the model format load on first use (model-services.ts).
 import type { Compiled, EvaluateResult, FitResult } from '../train/fit';
 import type { BatchOptions, CompileOptions, FitOptions, Labels } from '../train/options';
@@ -21,8 +21,10 @@ export interface SequentialGradients {
   grads: LayerGradients[];
 }
 
+// A TrainableModel (trainable-model.ts) and a SavableModel (model/save.ts) by its shape: an
+// `implements` clause would name members that the published declarations leave out (internal).
 /** Layers applied in order. */
-export class Sequential implements TrainableModel {
+export class Sequential {
   readonly layers: readonly Layer[];
   /**
    * @internal The input shape without the batch dimension (null: any height or width) that the

@@ -15,7 +15,7 @@ import type { Trainable } from './trainable';
  * layer it is held both ways: the optimizer updates the unpacked kernel in place and the next
  * forward packs it again (trainableWeights, weightsUpdated).
  */
-export abstract class WeightedLayer extends Layer implements Trainable {
+export abstract class WeightedLayer extends Layer {
   protected kernel: Float32Array | null = null;
   protected bias: Float32Array | null = null;
   /** Input channels (Conv2D) or features (Dense): known from the kernel or the first input. */
