@@ -1,8 +1,9 @@
 // `npm run bench:coldstart`: what a new process pays before its first result. Each run is a fresh
 // `node` that times `require('convkit')` plus the first forward of a 1x8x8x4 -> 4 3x3 Conv2D
 // (same padding), on native and on CONVKIT_BACKEND=wasm; 3 warm-up runs (disk cache), then 20,
-// medians reported. One more run per backend counts what loads: convkit's files (require.cache),
-// require() calls (what NODE_DEBUG=module lists as Module._load) and Node built-ins.
+// medians reported (elapsed and CPU time). One more run per backend counts what loads: convkit's
+// files (require.cache), require() calls (what NODE_DEBUG=module lists as Module._load) and Node
+// built-ins.
 //
 //   npm run bench:coldstart                       # this checkout (its dist/)
 //   npm run bench:coldstart -- --runs 40 --package /path/to/other/checkout ...
@@ -20,15 +21,15 @@ if (process.env.COLDSTART_COUNT) {
   Module._load = function () { calls++; return load.apply(this, arguments); };
 }
 const builtins = process.moduleLoadList.length, files = Object.keys(require.cache).length;
-const t0 = process.hrtime.bigint();
+const t0 = process.hrtime.bigint(), cpu0 = process.cpuUsage();
 const ck = require(process.env.COLDSTART_PACKAGE);
 const t1 = process.hrtime.bigint();
 const conv = new ck.Conv2D({ filters: 4, kernelSize: 3, padding: 'same', seed: 1 });
 const y = conv.forward(new ck.Tensor(new Float32Array(8 * 8 * 4).fill(1), [1, 8, 8, 4]));
-const t2 = process.hrtime.bigint();
+const t2 = process.hrtime.bigint(), cpu = process.cpuUsage(cpu0);
 if (y.size !== 256) throw new Error('unexpected output');
 console.log(JSON.stringify({
-  backend: ck.getBackend(), requireMs: Number(t1 - t0) / 1e6, totalMs: Number(t2 - t0) / 1e6, calls,
+  backend: ck.getBackend(), requireMs: Number(t1 - t0) / 1e6, totalMs: Number(t2 - t0) / 1e6, cpuMs: (cpu.user + cpu.system) / 1e3, calls,
   files: Object.keys(require.cache).length - files,
   builtins: process.moduleLoadList.slice(builtins).filter((m) => m.startsWith('NativeModule')).length,
 }));
@@ -39,6 +40,7 @@ interface Sample {
   backend: string;
   requireMs: number;
   totalMs: number;
+  cpuMs: number;
   calls: number;
   files: number;
   builtins: number;
@@ -68,14 +70,17 @@ function run(pkg: string, backend: string, count: boolean): Sample {
 
 const fmt = (ms: number) => ms.toFixed(1).padStart(6);
 console.log(`cold start: a new node process, require('convkit') + the first forward of a 1x8x8x4 -> 4 3x3 Conv2D; median of ${runs} runs after ${warmups} warm-ups (ms)`);
-console.log(`${'backend'.padEnd(8)} ${'require'.padStart(8)} ${'+forward'.padStart(8)} ${'process'.padStart(8)} ${'files'.padStart(6)} ${'calls'.padStart(6)} ${'built-ins'.padStart(9)}  package`);
+// require: require('convkit'); +forward: that and the first forward, the cold start; cpu: the
+// CPU time of the same (user + system: less sensitive to other load on the machine than the
+// elapsed time); process: from spawn to exit, Node's own start included.
+console.log(`${'backend'.padEnd(8)} ${'require'.padStart(8)} ${'+forward'.padStart(8)} ${'cpu'.padStart(8)} ${'process'.padStart(8)} ${'files'.padStart(6)} ${'calls'.padStart(6)} ${'built-ins'.padStart(9)}  package`);
 for (const backend of ['native', 'wasm']) {
   for (let i = 0; i < warmups; i++) for (const pkg of packages) run(pkg, backend, false);
   const samples = packages.map(() => [] as Sample[]);
   for (let i = 0; i < runs; i++) packages.forEach((pkg, p) => samples[p].push(run(pkg, backend, false)));
   packages.forEach((pkg, p) => {
     const counted = run(pkg, backend, true);
-    const m = (key: 'requireMs' | 'totalMs' | 'processMs') => fmt(median(samples[p].map((s) => s[key])));
-    console.log(`${backend.padEnd(8)}   ${m('requireMs')}   ${m('totalMs')}   ${m('processMs')} ${String(counted.files).padStart(6)} ${String(counted.calls).padStart(6)} ${String(counted.builtins).padStart(9)}  ${pkg}`);
+    const m = (key: 'requireMs' | 'totalMs' | 'cpuMs' | 'processMs') => fmt(median(samples[p].map((s) => s[key])));
+    console.log(`${backend.padEnd(8)}   ${m('requireMs')}   ${m('totalMs')}   ${m('cpuMs')}   ${m('processMs')} ${String(counted.files).padStart(6)} ${String(counted.calls).padStart(6)} ${String(counted.builtins).padStart(9)}  ${pkg}`);
   });
 }
