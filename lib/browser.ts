@@ -3,8 +3,13 @@
 import { Conv2D, Dense, Flatten, Layer, MaxPool2D, Sequential, Tensor } from './api';
 import { configure } from './backends/select';
 import { loadWasmBrowser } from './backends/wasm-browser';
+import { installModelServices } from './layers/model-services';
+import { installModelLoading } from './load-model';
 import { configureModelIO } from './model/io';
 import { fetchIO } from './model/io-fetch';
+import { loadModel } from './model/load';
+import { modelArtifacts, saveModel } from './model/save';
+import { compile, evaluate, fit } from './train/fit';
 
 configure([{ name: 'wasm', load: loadWasmBrowser, fix: 'use a browser with WebAssembly' }]);
 // The bundle is minified without esbuild's --keep-names, which would cost 4.5 KB of its 100 KB:
@@ -14,5 +19,9 @@ for (const [name, c] of Object.entries({ Conv2D, Dense, Flatten, Layer, MaxPool2
   Object.defineProperty(c, 'name', { value: name });
 }
 configureModelIO(fetchIO); // loadModel fetches URLs; Sequential.save rejects (toArtifacts instead)
+// The bundle holds training and the model format already: nothing to load on first use.
+const training = { compile, fit, evaluate }, saving = { modelArtifacts, saveModel }, loading = { loadModel };
+installModelServices({ training: () => training, saving: () => saving });
+installModelLoading(() => loading);
 
 export * from './api';

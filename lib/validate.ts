@@ -136,3 +136,15 @@ export function options(name: string, v: unknown, optional: boolean): Record<str
   if (typeof v !== 'object' || v === null || readable(name, () => Array.isArray(v))) fail('type', 'options object', name, v);
   return new Proxy(v, { get: (target, key) => readable(String(key), () => Reflect.get(target, key)) }) as Record<string, unknown>;
 }
+
+const quoted = (keys: readonly string[]) => keys.map((k) => `'${k}'`).join(', ');
+
+/**
+ * Throws a RangeError naming the first own key of v that is not among `keys`: for options where
+ * a misspelt key would otherwise be ignored without a word (compile, fit, the optimizers).
+ */
+export function knownKeys(name: string, v: object, keys: readonly string[]): void {
+  for (const key of readable(name, () => Object.keys(v))) {
+    if (!keys.includes(key)) throw new RangeError(`Expected one of the keys ${quoted(keys)} for ${name} but received key '${key}'`);
+  }
+}

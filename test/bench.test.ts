@@ -112,3 +112,21 @@ describe('npm run bench:browser (smoke, --quick)', function () {
     }
   });
 });
+
+describe('npm run bench:coldstart (smoke)', () => {
+  it('times fresh processes on native and wasm and counts what they load', () => {
+    const out = execFileSync(process.execPath, ['--import', 'tsx', join('bench', 'coldstart.ts'), '--runs', '1', '--warmups', '0'], {
+      cwd: join(__dirname, '..'), encoding: 'utf8',
+    });
+    const rows = out.split('\n').filter((l) => /^(native|wasm) /.test(l)).map((l) => l.trim().split(/\s+/));
+    expect(rows.map((r) => r[0])).to.deep.equal(['native', 'wasm']);
+    for (const [, require, total, cpu, proc, files, calls] of rows) {
+      expect(Number(require)).to.be.above(0);
+      expect(Number(total)).to.be.at.least(Number(require));
+      expect(Number(cpu)).to.be.above(0);
+      expect(Number(proc)).to.be.at.least(Number(total));
+      expect(Number(files)).to.be.at.least(1);
+      expect(Number(calls)).to.be.at.least(Number(files));
+    }
+  });
+});

@@ -14,7 +14,6 @@ export type BackendName = 'native' | 'wasm';
 export const backendNames: readonly BackendName[] = ['native', 'wasm'];
 
 import { PANEL_WIDTH } from '../generated/kernels';
-import type { Plan } from './plan';
 import type { Conv2DAttributes, Conv2DGeometry, DenseAttributes, DenseGeometry, WindowGeometry } from '../generated/params';
 
 /** Columns per packed weight panel (kernels.json). */
@@ -33,6 +32,37 @@ export function unpackPanels(packed: Float32Array, k: number, n: number): Float3
     for (let kk = 0; kk < k; kk++) out.set(packed.subarray(panel + kk * PANEL_WIDTH, panel + kk * PANEL_WIDTH + nc), kk * n + n0);
   }
   return out;
+}
+
+/**
+ * How one op runs on a backend, decided once per input shape before any kernel runs (each backend
+ * plans for itself: native/ops/plan.cc, lib/backends/plan.ts; the names and fields are shared).
+ */
+export interface Plan {
+  /** PATH.gemm, PATH.im2colGemm, PATH.indirectGemm, PATH.winograd, PATH.maxpool or PATH.activation. */
+  path: number;
+  /** Participants: 1 runs on one thread. */
+  threads: number;
+  /** Taken in turn by the participants. */
+  tasks: number;
+  /** GEMM rows; output pixels for conv and max-pool; 2x2 output tiles for Winograd. */
+  rows: number;
+  /** GEMM rows, im2col segment rows, or pooled pixels per task. */
+  rowsPerTask: number;
+  /** 16-column panels of the GEMM's output, and per task. */
+  panels: number;
+  panelsPerTask: number;
+  /** K rows per pass over a panel: chosen on the whole problem, so no result depends on the threads. */
+  kBlock: number;
+  /** Chunks of K computed apart and summed in order afterwards (1: none), and K rows per chunk. */
+  kSplits: number;
+  kChunk: number;
+  /** Packed A in each slot, after the tile scratch (native GEMMs). */
+  packFloats: number;
+  /** Workspace of each participant (slot i at i * slotBytes): tile scratch, packed A, then the im2col segment. */
+  slotBytes: number;
+  /** Workspace all participants share: a split K's partial products (kSplits x rows x n floats); 0 when K is not split. */
+  sharedBytes: number;
 }
 
 /** Input size, window (as in shape.ts) and output size of a windowed op (kernels.json "params"). */

@@ -2,35 +2,10 @@
 // path, the tasks and how threads share them, the GEMM's K blocking and each thread's workspace.
 // The plan is written into the job; the kernels only follow it. The native backend plans for its
 // own kernels (native/ops/plan.cc): the two share names and fields, not numbers.
-import type { Conv2DParams, WindowParams } from './backend';
+import type { Conv2DParams, Plan, WindowParams } from './backend';
 import { CACHE_LINE, GEMM_BLOCKING, PANEL_WIDTH, PATH, PLAN, TASK_BITS } from '../generated/kernels';
 
-export interface Plan {
-  /** PATH.gemm, PATH.im2colGemm, PATH.indirectGemm, PATH.winograd, PATH.maxpool or PATH.activation. */
-  path: number;
-  /** Participants: 1 runs on one thread. */
-  threads: number;
-  /** Taken in turn by the participants. */
-  tasks: number;
-  /** GEMM rows; output pixels for conv and max-pool; 2x2 output tiles for Winograd. */
-  rows: number;
-  /** GEMM rows, im2col segment rows, or pooled pixels per task. */
-  rowsPerTask: number;
-  /** 16-column panels of the GEMM's output, and per task. */
-  panels: number;
-  panelsPerTask: number;
-  /** K rows per pass over a panel: chosen on the whole problem, so no result depends on the threads. */
-  kBlock: number;
-  /** Chunks of K computed apart and summed in order afterwards (1: none), and K rows per chunk. */
-  kSplits: number;
-  kChunk: number;
-  /** Packed A in each slot, after the tile scratch (native GEMMs). */
-  packFloats: number;
-  /** Workspace of each participant (slot i at i * slotBytes): tile scratch, packed A, then the im2col segment. */
-  slotBytes: number;
-  /** Workspace all participants share: a split K's partial products (kSplits x rows x n floats); 0 when K is not split. */
-  sharedBytes: number;
-}
+export type { Plan } from './backend';
 
 /** What differs between the backends that follow the same rules. */
 export interface PlanTarget {

@@ -3,6 +3,7 @@ import { backend } from '../backends/select';
 import { type Gradients, type GradHints, type GradSteps, runAsync as runStepsAsync, runSync as runStepsSync } from '../grad/steps';
 import { checkData, checkInput, checkRank, isTensor, Tensor, tensorOf } from '../tensor';
 import { describe } from '../validate';
+import type { Trainable } from './trainable';
 
 /** One backend call with its output shape: run on this thread or off it. */
 export interface Call {
@@ -101,6 +102,11 @@ export abstract class Layer {
    * keeps of x, dy and the weights before its first request (see grad/steps.ts).
    */
   protected abstract gradSteps(x: Tensor, dy: Tensor, b: Backend, hints: GradHints): GradSteps;
+
+  /** @internal What fit trains of this layer (its kernel and bias), or null: no weights to train. */
+  trainable(): Trainable | null {
+    return null;
+  }
 
   /** Validates x (a Tensor of the right rank whose data fits its shape). Used by Sequential. */
   checkInput(x: unknown): Tensor {

@@ -1,16 +1,18 @@
 import { backend } from '../backends/select';
 import { describe } from '../validate';
 import type { Backend, Graph, GraphShape } from '../backends/backend';
-import type { Gradients } from '../grad/steps';
 import { checkData, isTensor, Tensor, tensorOf } from '../tensor';
 import { type Bound, Layer, runAsync } from './layer';
-import { compile, type Compiled, evaluate, type EvaluateResult, fit, type FitResult, predict } from '../train/fit';
+import { saving, training } from './model-services';
+import { predict } from './predict';
+import type { LayerGradients } from './trainable-model';
+// Types only: training and the model format load on first use (model-services.ts).
+import type { Compiled, EvaluateResult, FitResult } from '../train/fit';
 import type { BatchOptions, CompileOptions, FitOptions, Labels } from '../train/options';
 import type { ModelArtifacts } from '../model/artifacts';
-import { modelArtifacts, rememberInputShape, saveModel, type SaveOptions } from '../model/save';
+import type { SaveOptions } from '../model/save';
 
-/** Layer i's weight gradients in Sequential.backward: the keys its own backward returns. */
-export type LayerGradients = Omit<Gradients, 'dx'>;
+export type { LayerGradients } from './trainable-model';
 
 export interface SequentialGradients {
   /** Gradient of the loss with respect to the model's input, shaped like it. */
@@ -28,9 +30,17 @@ interface CompiledGraph {
   shape: GraphShape | null;
 }
 
+// A TrainableModel (trainable-model.ts) and a SavableModel (model/save.ts) by its shape: an
+// `implements` clause would name members that the published declarations leave out (internal).
 /** Layers applied in order. */
 export class Sequential {
   readonly layers: readonly Layer[];
+  /**
+   * @internal The input shape without the batch dimension (null: any height or width) that the
+   * model was loaded with (loadModel) or last trained on (fit): what save records unless told
+   * otherwise. null when neither.
+   */
+  inputShape: (number | null)[] | null = null;
   private compiled: Compiled | null = null;
   /** The forward graphs, with and without the last activation (as Layer.bind keeps operators). */
   private readonly graphs: [CompiledGraph | null, CompiledGraph | null] = [null, null];
@@ -54,7 +64,7 @@ export class Sequential {
    * (its momentum or moments start from zero); the weights stay as they are.
    */
   compile(options: CompileOptions): void {
-    this.compiled = compile(options);
+    this.compiled = training().compile(options);
   }
 
   private compiledFor(what: string): Compiled {
@@ -74,8 +84,8 @@ export class Sequential {
     if (this.fitting) throw new Error('Expected one fit at a time on a model but another fit on this model is still running');
     this.fitting = true;
     try {
-      const result = await fit(this, compiled, x, y, options);
-      rememberInputShape(this, x.shape.slice(1)); // what save records, unless told otherwise
+      const result = await training().fit(this, compiled, x, y, options);
+      this.inputShape = x.shape.slice(1); // what save records, unless told otherwise
       return result;
     } finally {
       this.fitting = false;
@@ -84,7 +94,7 @@ export class Sequential {
 
   /** The compiled loss (and accuracy) on x and y, forward in batches of batchSize (default 32) on this thread. */
   evaluate(x: Tensor, y: Labels, options?: BatchOptions): EvaluateResult {
-    return evaluate(this, this.compiledFor('evaluate'), x, y, options);
+    return training().evaluate(this, this.compiledFor('evaluate'), x, y, options);
   }
 
   /**
@@ -193,8 +203,8 @@ export class Sequential {
    * group1-shard1of1.bin (the weights, float32 little-endian), which `tf.loadLayersModel`,
    * tensorflowjs_converter and `loadModel` read. In browsers it rejects: use toArtifacts.
    */
-  save(path: string | URL, options?: SaveOptions): Promise<void> {
-    return saveModel(this, path, options);
+  async save(path: string | URL, options?: SaveOptions): Promise<void> {
+    return saving().saveModel(this, path, options);
   }
 
   /**
@@ -202,7 +212,7 @@ export class Sequential {
    * `weightSpecs`, `weightData`, ...), which `tf.io.fromMemory` and `loadModel` take. No file system.
    */
   toArtifacts(options?: SaveOptions): ModelArtifacts {
-    return modelArtifacts(this, options);
+    return saving().modelArtifacts(this, options);
   }
 
   /**

@@ -3,6 +3,7 @@ import type { Backend, PackedWeights } from '../backends/backend';
 import { heUniform } from '../init';
 import { fail, float32Array, float32Length, options } from '../validate';
 import { Layer, type Weights } from './layer';
+import type { Trainable } from './trainable';
 
 /**
  * Shared by Conv2D and Dense: a kernel of `depth * taps` rows by `units` columns, an optional
@@ -52,6 +53,11 @@ export abstract class WeightedLayer extends Layer {
    */
   protected currentKernel(): Float32Array | null {
     return this.kernel ?? this.unpacked();
+  }
+
+  /** @internal fit trains the kernel and the bias through the Trainable methods below. */
+  override trainable(): Trainable {
+    return this;
   }
 
   /**

@@ -5,13 +5,12 @@ import { describe, readable } from '../validate';
 import { type ArtifactsInput, checkFormat, manifestOf, type ModelJSON, record } from './artifacts';
 import { modelIO } from './io';
 import { sequentialLayers } from './keras-config';
-import { rememberInputShape } from './save';
 import { readSequential } from './topology-read';
 import { concatBuffers, WeightStore } from './weights';
 
 function fromParts(topology: unknown, specs: unknown, data: ArrayBuffer): Sequential {
   const { model, inputShape } = readSequential(sequentialLayers(topology), new WeightStore(specs, data));
-  rememberInputShape(model, inputShape);
+  model.inputShape = inputShape; // what save records, unless told otherwise
   return model;
 }
 

@@ -1,7 +1,7 @@
 // Sequential -> the tfjs layers format: ModelArtifacts in memory (toArtifacts), or model.json and
 // group1-shard1of1.bin in a directory (save, Node).
 import { Dense } from '../layers/dense';
-import type { Sequential } from '../layers/sequential';
+import type { Layer } from '../layers/layer';
 import { version } from '../version';
 import { describe, readable } from '../validate';
 import type { ModelArtifacts } from './artifacts';
@@ -20,11 +20,10 @@ export interface SaveOptions {
   inputShape?: (number | null)[];
 }
 
-/** Input shapes of models made by loadModel or trained by fit. */
-const loadedShapes = new WeakMap<Sequential, Dim[]>();
-
-export function rememberInputShape(model: Sequential, shape: Dim[]): void {
-  loadedShapes.set(model, shape);
+/** What save reads of a model (Sequential): its layers, and the input shape it was loaded with or last trained on. */
+export interface SavableModel {
+  readonly layers: readonly Layer[];
+  readonly inputShape: readonly Dim[] | null;
 }
 
 function checkInputShape(v: unknown): Dim[] {
@@ -37,11 +36,10 @@ function checkInputShape(v: unknown): Dim[] {
   return dims as Dim[];
 }
 
-function inputShapeOf(model: Sequential, options: SaveOptions | undefined): Dim[] {
+function inputShapeOf(model: SavableModel, options: SaveOptions | undefined): Dim[] {
   const given = options === undefined ? undefined : readable('inputShape', () => options.inputShape);
   if (given !== undefined) return checkInputShape(given);
-  const loaded = loadedShapes.get(model);
-  if (loaded) return [...loaded];
+  if (model.inputShape) return [...model.inputShape];
   const first = model.layers[0];
   const kernel = first.getWeights().kernel;
   if (first instanceof Dense && kernel) return [kernel.length / first.units];
@@ -51,15 +49,15 @@ function inputShapeOf(model: Sequential, options: SaveOptions | undefined): Dim[
 }
 
 /** The model as tfjs ModelArtifacts (see Sequential.toArtifacts). */
-export function modelArtifacts(model: Sequential, options?: SaveOptions): ModelArtifacts {
+export function modelArtifacts(model: SavableModel, options?: SaveOptions): ModelArtifacts {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new TypeError(`Expected options object for save options but received ${describe(options)}`);
   }
-  const { modelTopology, weights } = writeSequential(model, inputShapeOf(model, options));
+  const { modelTopology, weights } = writeSequential(model.layers, inputShapeOf(model, options));
   return { modelTopology, ...encodeWeights(weights), format: 'layers-model', generatedBy: `convkit ${version}`, convertedBy: null };
 }
 
 /** Writes the model into a directory (see Sequential.save). */
-export async function saveModel(model: Sequential, path: string | URL, options?: SaveOptions): Promise<void> {
+export async function saveModel(model: SavableModel, path: string | URL, options?: SaveOptions): Promise<void> {
   await modelIO().write(path, modelArtifacts(model, options));
 }

@@ -9,7 +9,6 @@ import { Dense } from '../layers/dense';
 import { Flatten } from '../layers/flatten';
 import type { Layer, Weights } from '../layers/layer';
 import { MaxPool2D } from '../layers/maxpool2d';
-import type { Sequential } from '../layers/sequential';
 import { product } from '../shape';
 import { show } from './keras-config';
 import { type Dim, nextShape } from './shapes';
@@ -95,11 +94,11 @@ function ensureWeights(layer: Layer, shape: Dim[], label: string): void {
   layer.planStep([1, ...(shape as number[])], backend());
 }
 
-/** The Keras Sequential topology of `model` for inputs of `inputShape` (no batch dimension), and its weights in order. */
-export function writeSequential(model: Sequential, inputShape: Dim[]): { modelTopology: Record<string, unknown>; weights: NamedWeight[] } {
+/** The Keras Sequential topology of `layers` for inputs of `inputShape` (no batch dimension), and its weights in order. */
+export function writeSequential(layers: readonly Layer[], inputShape: Dim[]): { modelTopology: Record<string, unknown>; weights: NamedWeight[] } {
   const w = new Writer(inputShape);
   let shape = [...inputShape];
-  model.layers.forEach((layer, i) => {
+  layers.forEach((layer, i) => {
     const label = `layers[${i}] (${layer.constructor.name})`;
     ensureWeights(layer, shape, label);
     const next = nextShape(layer, shape, label);

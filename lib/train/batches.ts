@@ -1,9 +1,9 @@
-// The samples of fit, evaluate and predict: x and y checked together, cut into batches, in a
+// The samples of fit and evaluate: x and y checked together, cut into batches, in a
 // shuffled order or as they are.
+import type { TrainableModel } from '../layers/trainable-model';
 import { product } from '../shape';
 import { isTensor, Tensor } from '../tensor';
 import { describe } from '../validate';
-import type { TrainableModel } from './fit';
 import type { LossName, Targets } from './losses';
 import { checkTargets, gather, gatherTargets } from './targets';
 

@@ -1,27 +1,18 @@
-// compile / fit / evaluate / predict for Sequential (Keras and TensorFlow.js names). fit runs
+// compile / fit / evaluate for Sequential (Keras and TensorFlow.js names). fit runs
 // each batch's forwards and GEMMs off the event loop (trainStep) and yields to it between
 // batches, so the loop waits at most for one batch's JavaScript (loss, gradients of the
 // activations, im2col, the optimizer's update).
 import { backend } from '../backends/select';
 import { seededRandom } from '../init';
-import type { Layer, Weights } from '../layers/layer';
-import type { LayerGradients } from '../layers/sequential';
-import { WeightedLayer } from '../layers/weighted';
-import { product } from '../shape';
-import { Tensor } from '../tensor';
+import type { Weights } from '../layers/layer';
+import { checkBatchSize } from '../layers/predict';
+import type { LayerGradients, TrainableModel } from '../layers/trainable-model';
+import type { Tensor } from '../tensor';
 import { batchOf, batchTargets, checkData, type Data, shuffled } from './batches';
 import { type LossName, lossSums } from './losses';
 import { makeOptimizer, type Optimizer, type WeightUpdate } from './optimizers';
-import { checkBatchSize, checkCompile, checkFit, type EpochLogs, type FitSettings } from './options';
+import { checkCompile, checkFit, type EpochLogs, type FitSettings } from './options';
 import { trainStep } from './step';
-
-/** What fit needs of a model: its layers, and its forward with the last activation left out. */
-export interface TrainableModel {
-  readonly layers: readonly Layer[];
-  outputShape(inputShape: readonly number[]): number[];
-  forwardAs(x: Tensor, linearLast: boolean): Tensor;
-  forwardAsyncAs(x: Tensor, linearLast: boolean): Promise<Tensor>;
-}
 
 export interface Compiled {
   optimizer: Optimizer;
@@ -55,8 +46,8 @@ export function compile(options: unknown): Compiled {
 
 /** Softmax last and a cross-entropy loss: the loss is taken from the logits (losses.ts). */
 function fusedSoftmax(model: TrainableModel, loss: LossName): boolean {
-  const last = model.layers[model.layers.length - 1];
-  return loss !== 'meanSquaredError' && last instanceof WeightedLayer && last.activation === 'softmax';
+  const last = model.layers[model.layers.length - 1].trainable();
+  return loss !== 'meanSquaredError' && last?.activation === 'softmax';
 }
 
 /** Lets the event loop run (timers, I/O) before the next batch. */
@@ -83,13 +74,13 @@ function* measure(d: Data, c: Compiled, fused: boolean, batchSize: number): Gene
 }
 
 /**
- * The weighted layers' own kernel and bias arrays (WeightedLayer.trainableWeights), each kernel
+ * The trainable layers' own kernel and bias arrays (Trainable.trainableWeights), each kernel
  * made first (He-uniform where none was given) for inputs of this shape.
  */
 function trainableWeights(model: TrainableModel, shape: readonly number[]): (Weights | null)[] {
   let s = shape;
   for (const l of model.layers) s = l.planStep(s, backend()).shape;
-  return model.layers.map((l) => (l instanceof WeightedLayer ? l.trainableWeights() : null));
+  return model.layers.map((l) => l.trainable()?.trainableWeights() ?? null);
 }
 
 /** The optimizer's step over every weight, in place; the layers then pack theirs again. */
@@ -100,7 +91,7 @@ function applyGradients(model: TrainableModel, optimizer: Optimizer, weights: (W
     if (w?.bias && grads[i].bias) updates.push({ key: `${i}.bias`, value: w.bias, grad: grads[i].bias });
   });
   optimizer.step(updates);
-  for (const l of model.layers) if (l instanceof WeightedLayer) l.weightsUpdated();
+  for (const l of model.layers) l.trainable()?.weightsUpdated();
 }
 
 function epochLine(epoch: number, epochs: number, seconds: number, logs: EpochLogs): string {
@@ -120,7 +111,7 @@ export async function fit(model: TrainableModel, c: Compiled, x: unknown, y: unk
   try {
     return { history: await epochs(model, c, settings, fused, data, validation) };
   } finally {
-    for (const l of model.layers) if (l instanceof WeightedLayer) l.endTraining();
+    for (const l of model.layers) l.trainable()?.endTraining();
   }
 }
 
@@ -171,17 +162,4 @@ export function evaluate(model: TrainableModel, c: Compiled, x: unknown, y: unkn
   let r = batches.next();
   while (!r.done) r = batches.next(model.forwardAs(r.value, fused));
   return r.value;
-}
-
-/** The model's output for x, computed in batches and put together. */
-export function predict(model: TrainableModel, x: unknown, options: unknown): Tensor {
-  const batchSize = checkBatchSize('predict options', options);
-  const input = model.layers[0].checkInput(x);
-  const n = input.shape[0], shape = model.outputShape(input.shape), width = product(shape.slice(1));
-  const out = new Float32Array(n * width);
-  for (let start = 0; start < n; start += batchSize) {
-    const end = Math.min(n, start + batchSize);
-    out.set(model.forwardAs(batchOf(input, null, start, end), false).data, start * width);
-  }
-  return new Tensor(out, shape);
 }

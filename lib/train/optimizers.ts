@@ -3,8 +3,7 @@
 // sgd(0.01) and 'adam' to adam(0.001, 0.9, 0.999, epsilon() = 1e-7)). State (momentum, Adam's
 // moments) is kept per weight array as float32, as tfjs keeps it; each element's update is
 // computed in float64 and rounded once when stored.
-import { describe, fail, finiteNumber, oneOf, options } from '../validate';
-import { knownKeys } from './options';
+import { describe, fail, finiteNumber, knownKeys, oneOf, options } from '../validate';
 
 export type OptimizerName = 'sgd' | 'adam';
 export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['sgd', 'adam'];

@@ -1,8 +1,8 @@
-// The options of compile, fit, evaluate and predict, checked in the house format
+// The options of compile and fit, checked in the house format
 // (lib/validate.ts). Unlike layer options, a key these do not know is an error: a misspelt
 // learningRate or batchSize would otherwise train with the default without a word.
 import type { Tensor } from '../tensor';
-import { boolean, elements, fail, integer, oneOf, options, readable } from '../validate';
+import { boolean, elements, fail, integer, knownKeys, oneOf, options } from '../validate';
 import { LOSS_NAMES, type LossName } from './losses';
 import type { OptimizerSpec } from './optimizers';
 
@@ -53,15 +53,6 @@ export interface FitOptions {
 export interface BatchOptions {
   /** Samples per forward (default 32). */
   batchSize?: number;
-}
-
-const quoted = (keys: readonly string[]) => keys.map((k) => `'${k}'`).join(', ');
-
-/** Throws a RangeError naming the first own key of v that is not among `keys`. */
-export function knownKeys(name: string, v: object, keys: readonly string[]): void {
-  for (const key of readable(name, () => Object.keys(v))) {
-    if (!keys.includes(key)) throw new RangeError(`Expected one of the keys ${quoted(keys)} for ${name} but received key '${key}'`);
-  }
 }
 
 export function checkCompile(v: unknown): { optimizer: unknown; loss: LossName } {
@@ -122,11 +113,3 @@ export function checkFit(v: unknown): FitSettings {
     log: verbose === 1 ? log : null,
   };
 }
-
-/** batchSize of evaluate and predict options (default 32). */
-export function checkBatchSize(name: string, v: unknown): number {
-  const o = options(name, v, true);
-  if (v !== undefined) knownKeys(name, v as object, ['batchSize']);
-  return integer('batchSize', o.batchSize ?? 32);
-}
-

@@ -3,7 +3,7 @@
 // in reverse order (their GEMMs off the event loop too), each told the output it already has,
 // so no activation's forward runs twice.
 import type { Layer } from '../layers/layer';
-import type { LayerGradients } from '../layers/sequential';
+import type { LayerGradients } from '../layers/trainable-model';
 import { Tensor } from '../tensor';
 import { type LossName, lossSums, type Targets } from './losses';
 
