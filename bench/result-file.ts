@@ -3,7 +3,7 @@
 // the command regenerates instead of pasting figures.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..');
@@ -56,7 +56,7 @@ export function renderResult(r: ResultFile): string {
     `- date: ${(r.date ?? new Date()).toISOString().slice(0, 16).replace('T', ' ')} UTC`,
     `- commit: ${commitOf() ?? 'unknown (not a git checkout)'}`,
     `- CPU: ${cpu[0]?.model?.trim() ?? 'unknown'}, ${cpu.length} logical cores`,
-    `- Node ${process.version}, ${process.platform}-${process.arch}`,
+    `- Node ${process.version}, ${process.platform}-${process.arch}; load average ${loadavg().map((l) => l.toFixed(2)).join(', ')} (1, 5, 15 min) when written`,
     `- command: \`${r.command}\``,
     '',
     r.body.trimEnd(),

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import * as ck from '../lib/index';
 import { withChromium } from './helpers/browser';
 import { commandLine, commitOf, markdownTable, writeResult } from '../bench/result-file';
+import { renderMarkdown, summaryTable } from '../bench/peers/report';
 
 /** Progress written to a pipe: plain lines, no carriage return or cursor escape. */
 function expectPlainProgress(stderr: string): string[] {
@@ -44,6 +45,30 @@ describe('bench/results writer', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('bench:peers summary', () => {
+  it('gives, per convkit candidate and peer of its kind at its thread count, the range of ratios per group and the rows ahead', () => {
+    const candidate = (id: string, library: string, threads: number) => ({ id, label: id, library, layout: 'NHWC' as const, threads, available: true });
+    const row = (workload: string, c: string, rate: number) => ({ workload, name: workload, candidate: c, unit: 'GFLOP/s', runs: 5, medianMs: 1, minMs: 1, rate, ratioToBestPeer: NaN, verified: true });
+    const report = {
+      date: '2026-12-07T18:00:00Z', cpu: 'x', command: 'npm run bench:peers', quick: true, rounds: 2, budgetMs: 150, maxRelativeError: 1e-4,
+      eventLoop: [], coldStart: [], seconds: 1,
+      candidates: [candidate('convkit-native-1t', 'convkit', 1), candidate('convkit-wasm-1t', 'convkit', 1), candidate('ort-node-1t', 'onnxruntime-node', 1),
+        candidate('ort-node-2t', 'onnxruntime-node', 2), candidate('tfjs-wasm', '@tensorflow/tfjs-backend-wasm', 1), candidate('tfjs-cpu', '@tensorflow/tfjs-backend-cpu', 1)],
+      rows: [row('C1', 'convkit-native-1t', 30), row('C1', 'ort-node-1t', 10), row('C2', 'convkit-native-1t', 5), row('C2', 'ort-node-1t', 10),
+        row('P1', 'convkit-native-1t', 4), row('P1', 'ort-node-1t', 2), { ...row('P1', 'convkit-wasm-1t', 8), verified: false }, row('P1', 'tfjs-wasm', 2),
+        row('C1', 'convkit-wasm-1t', 12), row('C1', 'tfjs-wasm', 10), row('C1', 'tfjs-cpu', 1)],
+    };
+    const t = summaryTable(report)!;
+    expect(t.header).to.deep.equal(['convkit', 'against', 'threads', 'convolutions', 'max-pool', 'dense']);
+    // Native against ONNX Runtime with 1 thread only; wasm against the wasm peer, not tfjs-cpu; the unverified row left out.
+    expect(t.body).to.deep.equal([
+      ['convkit-native-1t', 'ort-node-1t', '1', '0.50-3.00x (1/2 ahead)', '2.00-2.00x (1/1 ahead)', '-'],
+      ['convkit-wasm-1t', 'tfjs-wasm', '1', '1.20-1.20x (1/1 ahead)', '-', '-'],
+    ]);
+    expect(renderMarkdown(report)).to.include('| convkit-native-1t | ort-node-1t | 1 | 0.50-3.00x (1/2 ahead) |');
   });
 });
 

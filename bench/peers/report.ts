@@ -91,7 +91,7 @@ function workloadIds(report: PeerReport): string[] {
   return [...new Set(report.rows.map((r) => r.workload))];
 }
 
-interface Section {
+export interface Section {
   caption?: string;
   header: string[];
   body: string[][];
@@ -168,9 +168,47 @@ export function renderTable(report: PeerReport): string {
   return out.join('\n');
 }
 
+const GROUPS: [string, string][] = [['C', 'convolutions'], ['P', 'max-pool'], ['D', 'dense']];
+const wasmLibrary = (library: string) => /wasm|web/.test(library);
+
+/**
+ * convkit against each peer of its kind (native: ONNX Runtime and TensorFlow.js for Node; wasm:
+ * their wasm and web builds) at the same thread count: per group of workloads, the lowest and
+ * highest ratio of rates and how many rows convkit leads.
+ */
+export function summaryTable(report: PeerReport): Section | undefined {
+  const live = report.candidates.filter((c) => c.available);
+  const body: string[][] = [];
+  for (const ours of live.filter((c) => c.library === 'convkit')) {
+    const wasm = ours.id.includes('wasm');
+    for (const peer of live.filter((c) => c.library !== 'convkit' && c.threads === ours.threads && wasmLibrary(c.library) === wasm && !c.library.endsWith('-cpu'))) {
+      const cells = GROUPS.map(([prefix]) => {
+        const ratios = workloadIds(report).filter((id) => id.startsWith(prefix)).flatMap((id) => {
+          const rate = (c: string) => report.rows.find((r) => r.workload === id && r.candidate === c && r.verified && !r.error)?.rate ?? NaN;
+          const ratio = rate(ours.id) / rate(peer.id);
+          return Number.isFinite(ratio) ? [ratio] : [];
+        });
+        if (!ratios.length) return '-';
+        const lo = Math.min(...ratios), hi = Math.max(...ratios), ahead = ratios.filter((r) => r > 1).length;
+        return `${lo.toFixed(2)}-${hi.toFixed(2)}x (${ahead}/${ratios.length} ahead)`;
+      });
+      body.push([ours.label, peer.label, String(ours.threads), ...cells]);
+    }
+  }
+  if (!body.length) return undefined;
+  return {
+    caption: 'summary: convkit\'s rate over the peer\'s at the same thread count, lowest and highest over the rows of each group, and the rows where convkit is faster',
+    header: ['convkit', 'against', 'threads', ...GROUPS.map(([, name]) => name)],
+    body,
+    align: 'llrlll',
+  };
+}
+
 /** The same report as markdown, for bench/results/<name>.md (the header comes from result-file.ts). */
 export function renderMarkdown(report: PeerReport): string {
   const out: string[] = [preamble(report).join(' '), ''];
+  const summary = summaryTable(report);
+  if (summary) out.push(`${summary.caption![0].toUpperCase()}${summary.caption!.slice(1)}:`, '', markdownTable(summary.header, summary.body, summary.align), '');
   const { tables, notes } = sections(report);
   for (const t of tables) {
     if (t.caption) out.push(`${t.caption[0].toUpperCase()}${t.caption.slice(1)}:`, '');
