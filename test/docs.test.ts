@@ -56,6 +56,18 @@ describe('docs', () => {
     for (const f of readdirSync(join(ROOT, 'docs')).filter((x) => x.endsWith('.md'))) expect(readme, f).to.include(`](docs/${f})`);
   });
 
+  it('docs/api.md names every export of the public API (lib/api.ts)', () => {
+    const api = read('lib/api.ts');
+    const names = new Set<string>();
+    for (const m of api.matchAll(/^export (?:type )?\{([^}]*)\}/gm)) for (const n of m[1].split(',')) names.add(n.replace(/\btype\b/, '').trim());
+    for (const m of api.matchAll(/^export (?:async )?(?:function|interface|const|class|type) (\w+)/gm)) names.add(m[1]);
+    names.delete('');
+    expect(names.size).to.be.above(30);
+    const doc = read('docs/api.md');
+    const missing = [...names].filter((n) => !new RegExp(`\\b${n}\\b`).test(doc));
+    expect(missing, 'exports docs/api.md does not mention').to.deep.equal([]);
+  });
+
   it('no user doc names a tracker issue', () => {
     for (const file of userDocs()) expect(trackerReferences(read(file)), file).to.deep.equal([]);
   });
