@@ -3,10 +3,13 @@
 // --threads 1,2 --quick --json, and --async to time forwardAsync (one call at a time) instead of
 // forward. --kernels prints the kernel efficiency report instead (bench/kernels.ts). After the
 // 12 workloads, T1 times one training step of LeNet-5 on a batch of 64 (bench/train-step.ts).
+// The table also goes to bench/results/bench.md (kernels.md for --kernels), or into --out DIR.
 import * as ck from '../lib/index';
 import { convkitLayer, workloadData } from '../suite/data';
 import { kernelReport } from './kernels';
 import { TRAIN_STEP, trainStep } from './train-step';
+import { progress } from './progress';
+import { commandLine, markdownTable, writeResult } from './result-file';
 import { median } from './stats';
 import { loadWorkloads, work } from '../suite/workloads';
 
@@ -53,18 +56,27 @@ async function measure(run: () => Promise<unknown> | unknown): Promise<number[]>
 }
 
 async function main(): Promise<void> {
-  if (process.argv.includes('--kernels')) return kernelReport(option('threads')?.split(',').map(Number) ?? [1, 2], quick);
+  const command = commandLine('bench'), outDir = option('out');
+  if (process.argv.includes('--kernels')) {
+    const body = await kernelReport(option('threads')?.split(',').map(Number) ?? [1, 2], quick);
+    const path = writeResult({ name: 'kernels', title: `convkit ${ck.version}: native kernels against the FMA peak and numpy`, command, body, outDir });
+    process.stderr.write(`wrote ${path}\n`);
+    return;
+  }
   const workloads = loadWorkloads().filter((w) => !only || only.includes(w.id));
   const training = !only || only.includes(TRAIN_STEP.id);
   if (workloads.length === 0 && !training) throw new Error(`no workload matches --only ${only?.join(',')}`);
   const rows: Row[] = [];
   const originalThreads = ck.getNumThreads();
+  const steps = progress();
+  steps.start(ck.backends().length * threadCounts.length * (workloads.length + (training ? 1 : 0)), 'starting');
   for (const backendName of ck.backends()) {
     await ck.setBackend(backendName);
     for (const threads of threadCounts) {
       ck.setNumThreads(threads);
       for (const w of workloads) {
         const data = workloadData(w);
+        steps.task(`${w.id} ${w.name}: ${backendName}, ${threads} thread${threads > 1 ? 's' : ''}`);
         const layer = convkitLayer(w, data);
         const x = new ck.Tensor(data.input, data.inputShape);
         const times = await measure(() => (viaAsync ? layer.forwardAsync(x) : layer.forward(x)));
@@ -74,9 +86,10 @@ async function main(): Promise<void> {
           workload: w.id, name: w.name, backend: backendName, threads, isa: ck.backendInfo().isa, runs: times.length,
           medianMs: med, minMs: Math.min(...times), rate: amount / (med * 1e-3) / 1e9, unit,
         });
-        if (!asJson) process.stderr.write('.');
+        steps.increment();
       }
       if (training) {
+        steps.task(`${TRAIN_STEP.id} ${TRAIN_STEP.name}: ${backendName}, ${threads} thread${threads > 1 ? 's' : ''}`);
         const times = await measure(trainStep(ck));
         const med = median(times);
         rows.push({
@@ -84,24 +97,31 @@ async function main(): Promise<void> {
           isa: ck.backendInfo().isa, runs: times.length, medianMs: med, minMs: Math.min(...times),
           rate: TRAIN_STEP.batch / (med * 1e-3), unit: 'samples/s',
         });
-        if (!asJson) process.stderr.write('.');
+        steps.increment();
       }
     }
   }
+  steps.stop();
   ck.setNumThreads(originalThreads);
+  const header = ['id', 'workload', 'backend', 'isa', 'threads', 'runs', 'median ms', 'min ms', 'rate'];
+  const table = rows.map((r) => [r.workload, r.name, r.backend, r.isa, String(r.threads), String(r.runs), r.medianMs.toFixed(3), r.minMs.toFixed(3), `${r.rate.toFixed(2)} ${r.unit}`]);
+  const how = `${quick ? '--quick: ' : ''}${WARMUP} warm-up run${WARMUP > 1 ? 's' : ''}, then runs for ${BUDGET_MS} ms (at least ${MIN_RUNS}); ${viaAsync ? 'forwardAsync, one call at a time' : 'forward'}. `
+    + 'Rate: GFLOP/s (P1, P2: GB/s; T1: samples/s); convolutions count the direct sum\'s flops, so those run as Winograd show an effective rate.';
+  const path = writeResult({
+    name: 'bench', title: `convkit ${ck.version}: the standard workloads on every backend`, command, outDir,
+    body: `${how}\n\n${markdownTable(header, table, 'llllrrrrr')}`,
+  });
   if (asJson) {
     console.log(JSON.stringify({ date: new Date().toISOString(), cpu: cpuModel(), rows }, null, 2));
     return;
   }
-  process.stderr.write('\n');
   console.log(`convkit ${ck.version} on ${cpuModel()}, ${new Date().toISOString().slice(0, 10)}${quick ? ' (--quick)' : ''}${viaAsync ? ', forwardAsync' : ''}`);
-  const header = ['id', 'workload', 'backend', 'isa', 'threads', 'runs', 'median ms', 'min ms', 'rate'];
-  const table = rows.map((r) => [r.workload, r.name, r.backend, r.isa, String(r.threads), String(r.runs), r.medianMs.toFixed(3), r.minMs.toFixed(3), `${r.rate.toFixed(2)} ${r.unit}`]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 4 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   console.log(line(header));
   console.log(widths.map((n) => '-'.repeat(n)).join('  '));
   for (const r of table) console.log(line(r));
+  process.stderr.write(`wrote ${path}\n`);
 }
 
 function cpuModel(): string {

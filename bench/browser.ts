@@ -5,7 +5,7 @@
 // against the float64 reference (bench/peers/reference.ts); Chromium runs in a child process
 // (bench/browser/driver.ts), one page per candidate, rounds interleaved as in bench:peers.
 // Options: --only C3,D2  --candidates convkit-wasm-1t,ort-web-1t  --quick  --json  --out DIR.
-// Writes browser.json and browser.html (bench/results by default) and prints the table.
+// Writes browser.md, browser.json and browser.html (bench/results by default) and prints the table.
 import { fork } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -20,7 +20,9 @@ import { ensurePeersInstalled } from './peers/install';
 import { onnxModel } from './peers/onnx-model';
 import { MAX_RELATIVE_ERROR } from './peers/protocol';
 import { maxError, writeReference } from './peers/reference';
-import { renderHtml, renderTable, scoreWorkload, type CandidateInfo, type PeerReport, type PeerRow } from './peers/report';
+import { progress } from './progress';
+import { commandLine, writeResult } from './result-file';
+import { renderHtml, renderMarkdown, renderTable, scoreWorkload, type CandidateInfo, type PeerReport, type PeerRow } from './peers/report';
 
 const args = process.argv.slice(2);
 const option = (name: string) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : undefined);
@@ -142,10 +144,17 @@ async function main(): Promise<void> {
   // Chromium from a child process: this one keeps serving the page while it runs.
   const driver = fork(join(__dirname, 'browser', 'driver.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   let result: Extract<ToParent, { type: 'done' }>;
+  // Steps: per workload, each candidate's warm-up and rounds; the driver names each as it starts.
+  const bar = progress();
+  bar.start(workloads.length * chosen.length * (ROUNDS + 1), 'starting Chromium');
+  let steps = 0;
   try {
     result = await new Promise((resolve, reject) => {
       driver.on('message', (m: ToParent) => {
-        if (m.type === 'progress') process.stderr.write(`\r\x1b[K${m.task}`);
+        if (m.type === 'progress') {
+          if (/warm-up|round/.test(m.task) && steps++ > 0) bar.increment();
+          bar.task(m.task);
+        }
         else if (m.type === 'done') resolve(m);
         else reject(new Error(`bench:browser driver: ${m.reason}`));
       });
@@ -153,7 +162,7 @@ async function main(): Promise<void> {
       driver.send(plan);
     });
   } finally {
-    process.stderr.write('\r\x1b[K');
+    bar.stop();
     if (driver.exitCode === null) driver.kill();
     server.close();
     rmSync(refDir, { recursive: true, force: true });
@@ -184,7 +193,7 @@ async function main(): Promise<void> {
   const report: PeerReport = {
     title: 'convkit vs peers in headless Chromium', ratioTo: 'the best peer with the same thread count',
     date: new Date().toISOString(), cpu: `${cpus()[0]?.model ?? 'unknown'} x${cpus().length}`,
-    command: `npm run bench:browser${args.length ? ` -- ${args.join(' ')}` : ''}`,
+    command: commandLine('bench:browser', args),
     quick, rounds: ROUNDS, budgetMs: BUDGET_MS, maxRelativeError: MAX_RELATIVE_ERROR,
     installNote, candidates, rows, eventLoop: [], coldStart: [], seconds: (Date.now() - started) / 1000,
   };
@@ -192,9 +201,10 @@ async function main(): Promise<void> {
   if (!existsSync(outDir)) mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'browser.json'), JSON.stringify(report, null, 2));
   writeFileSync(join(outDir, 'browser.html'), renderHtml(report));
+  writeResult({ name: 'browser', title: 'convkit against TensorFlow.js and onnxruntime-web in headless Chromium', command: report.command, body: renderMarkdown(report), outDir });
   if (args.includes('--json')) console.log(JSON.stringify(report, null, 2));
   else console.log(renderTable(report));
-  process.stderr.write(`wrote browser.json and browser.html in ${outDir} (${report.seconds.toFixed(0)} s)\n`);
+  process.stderr.write(`wrote browser.md, browser.json and browser.html in ${outDir} (${report.seconds.toFixed(0)} s)\n`);
 }
 
 main().catch((e) => {

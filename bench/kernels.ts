@@ -10,6 +10,7 @@ import * as ck from '../lib/index';
 import type { NativeBackend } from '../lib/backends/native';
 import { backend } from '../lib/backends/select';
 import { inputShape, loadWorkloads, makeLayer } from '../suite/workloads';
+import { markdownTable } from './result-file';
 import { median } from './stats';
 
 type Shape = { name: string; m: number; n: number; k: number; out?: boolean };
@@ -65,24 +66,29 @@ function numpySamples(shape: Shape, threads: number, budgetMs: number): number[]
 
 const pad = (cells: string[], widths: number[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
 
-function printTable(header: string[], rows: string[][]): void {
+/** Prints a table and adds it, under its caption, to the markdown of the result file. */
+function printTable(md: string[], caption: string, header: string[], rows: string[][]): void {
+  md.push(`${caption}\n\n${markdownTable(header, rows, 'l'.padEnd(header.length, 'r'))}\n`);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   console.log(pad(header, widths));
   console.log(widths.map((n) => '-'.repeat(n)).join('  '));
   for (const r of rows) console.log(pad(r, widths));
 }
 
-export async function kernelReport(threadCounts: number[], quick: boolean): Promise<void> {
+/** Prints the report and returns it as markdown (for bench/results/kernels.md). */
+export async function kernelReport(threadCounts: number[], quick: boolean): Promise<string> {
+  const md: string[] = [];
   if (!ck.backends().includes('native')) throw new Error('--kernels needs the native backend, which does not load here');
   await ck.setBackend('native');
   const native = backend() as NativeBackend;
   console.log(`convkit ${ck.version} kernels on ${require('node:os').cpus()[0]?.model}, ${new Date().toISOString().slice(0, 10)}${quick ? ' (--quick)' : ''}`);
-  console.log('\nMicro-kernels, kc = 256, A and W in L1, one thread (GFLOP/s):');
+  const microCaption = 'Micro-kernels, kc = 256, A and W in L1, one thread (GFLOP/s):';
+  console.log(`\n${microCaption}`);
   const rates = native.benchKernels(quick ? 0.1 : 0.5);
   const ofPeak = (v: number, peak: number) => (v && peak ? ` (${((100 * v) / peak).toFixed(0)}%)` : '');
   const cell = (mr: number, nr: number, v: number, peak: number) => (v ? `${mr}x${nr}: ${v.toFixed(1)}${ofPeak(v, peak)}` : '-');
   // In-place A takes the MR kernels; packed A (large GEMMs) its own, taller ones where the ISA has them.
-  printTable(['isa', 'MRx16 kernel', 'MRx32 kernel', 'packed A x16', 'packed A x32', '1x16 kernel', 'FMA peak'], rates.map((r) => [
+  printTable(md, microCaption, ['isa', 'MRx16 kernel', 'MRx32 kernel', 'packed A x16', 'packed A x32', '1x16 kernel', 'FMA peak'], rates.map((r) => [
     r.isa, cell(r.mr, 16, r.kernelGflops, r.peakGflops), cell(r.mr, 32, r.pairGflops, r.peakGflops),
     cell(r.packedMr, 16, r.packedGflops, r.peakGflops), cell(r.packedMr, 32, r.packedPairGflops, r.peakGflops),
     r.rowGflops ? `${r.rowGflops.toFixed(1)}${ofPeak(r.rowGflops, r.peakGflops)}` : '-', r.peakGflops ? r.peakGflops.toFixed(1) : '-',
@@ -113,8 +119,10 @@ export async function kernelReport(threadCounts: number[], quick: boolean): Prom
       const gOurs = flops / median(ours) / 1e9, gTheirs = numpy ? flops / median(theirs) / 1e9 : NaN;
       rows.push([s.name, `${s.m}x${s.n}x${s.k}`, gOurs.toFixed(1), numpy ? gTheirs.toFixed(1) : '-', numpy ? (gOurs / gTheirs).toFixed(2) : '-']);
     }
-    console.log(`\nWhole GEMM, ${threads} thread${threads > 1 ? 's' : ''}, ${ck.backendInfo().isa} (GFLOP/s; numpy ${numpy ? 'np.dot' : 'not available: python3 with numpy not found'}):`);
-    printTable(['shape', 'm x n x k', 'convkit', 'numpy', 'ratio'], rows);
+    const caption = `Whole GEMM, ${threads} thread${threads > 1 ? 's' : ''}, ${ck.backendInfo().isa} (GFLOP/s; numpy ${numpy ? 'np.dot' : 'not available: python3 with numpy not found'}):`;
+    console.log(`\n${caption}`);
+    printTable(md, caption, ['shape', 'm x n x k', 'convkit', 'numpy', 'ratio'], rows);
   }
   ck.setNumThreads(original);
+  return md.join('\n');
 }

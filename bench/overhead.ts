@@ -1,13 +1,15 @@
 // `npm run bench:overhead`: the fixed cost of one call, on a layer too small to measure anything
 // else (1x8x8x4 -> 4 filters, 3x3, same padding): convkit's forward on each backend next to
 // onnxruntime-node's session.run on the same layer (when bench/ has its peers installed), one
-// thread each, median microseconds over interleaved rounds.
+// thread each, median microseconds over interleaved rounds. The table also goes to
+// bench/results/overhead.md (or --out DIR).
 import * as ck from '../lib/index';
 import { workloadData, convkitLayer } from '../suite/data';
 import type { Workload } from '../suite/workloads';
 import { onnxModel } from './peers/onnx-model';
 import { peer } from './peers/peer-require';
 import { nhwcToNchw } from '../suite/layout';
+import { commandLine, markdownTable, writeResult } from './result-file';
 import { median } from './stats';
 
 const LAYER: Workload = { id: 'O1', name: 'tiny conv', op: 'conv2d', n: 1, h: 8, w: 8, c: 4, filters: 4, k: 3, stride: 1, padding: 'same' } as Workload;
@@ -41,6 +43,7 @@ async function main(): Promise<void> {
     }] as [string, () => unknown]);
     runners.push(...own);
   }
+  let ortNote: string | undefined;
   try {
     const ort = peer('onnxruntime-node');
     const model = onnxModel(LAYER, data);
@@ -48,7 +51,8 @@ async function main(): Promise<void> {
     const input = new ort.Tensor('float32', nhwcToNchw(data.input, data.inputShape), model.inputShape);
     runners.push(['onnxruntime-node session.run', () => session.run({ x: input })]);
   } catch (e) {
-    console.log(`onnxruntime-node not measured: ${(e as Error).message.split('\n')[0]} (run npm install in bench/)`);
+    ortNote = `onnxruntime-node not measured: ${(e as Error).message.split('\n')[0]} (run npm install in bench/)`;
+    console.log(ortNote);
   }
   const times = runners.map(() => [] as number[]);
   for (let r = 0; r < ROUNDS + 1; r++) {
@@ -57,8 +61,16 @@ async function main(): Promise<void> {
       if (r > 0) times[i].push(us); // round 0 warms up
     }
   }
-  console.log(`per-call cost of a 1x8x8x4 -> 4 3x3 conv, 1 thread, median of ${ROUNDS} rounds of ${CALLS} calls`);
+  const caption = `per-call cost of a 1x8x8x4 -> 4 3x3 conv, 1 thread, median of ${ROUNDS} rounds of ${CALLS} calls`;
+  console.log(caption);
   runners.forEach(([label], i) => console.log(`${label.padEnd(34)} ${median(times[i]).toFixed(2).padStart(8)} us`));
+  const args = process.argv.slice(2), at = args.indexOf('--out');
+  const path = writeResult({
+    name: 'overhead', title: `convkit ${ck.version}: the fixed cost of one call`, command: commandLine('bench:overhead'),
+    outDir: at >= 0 ? args[at + 1] : undefined,
+    body: `${caption[0].toUpperCase()}${caption.slice(1)}. ${ortNote ?? ''}\n\n${markdownTable(['call', 'us per call'], runners.map(([label], i) => [label, median(times[i]).toFixed(2)]), 'lr')}`,
+  });
+  process.stderr.write(`wrote ${path}\n`);
 }
 
 main().catch((e) => {

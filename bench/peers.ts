@@ -2,7 +2,8 @@
 // standard workloads. Each candidate runs in its own child process; the rounds are interleaved
 // (A B C A B C ...) so drift hits everyone alike; every output is verified against the float64
 // reference first. Options: --only C3,D2  --threads 1,2  --candidates ort-node-1t,...  --quick
-// --json  --no-event-loop  --no-cold-start  --out DIR (default bench/results).
+// --json  --no-event-loop  --no-cold-start  --out DIR (default bench/results). Writes peers.md,
+// latest.json, latest.html and latest.svg there.
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -12,11 +13,12 @@ import { runColdStart, type ColdStartRow } from './peers/cold-start';
 import { runEventLoopHealth, type EventLoopRow } from './peers/event-loop';
 import { type FromChild, MAX_RELATIVE_ERROR, type ToChild } from './peers/protocol';
 import { writeReference } from './peers/reference';
-import { chart, renderHtml, renderTable, scoreWorkload, type CandidateInfo, type PeerReport, type PeerRow } from './peers/report';
+import { chart, renderHtml, renderMarkdown, renderTable, scoreWorkload, type CandidateInfo, type PeerReport, type PeerRow } from './peers/report';
 import { ensurePeersInstalled } from './peers/install';
 import { loadWorkloads, work } from '../suite/workloads';
 import { allCandidates } from './peers/candidates';
-import { Presets, SingleBar } from 'cli-progress';
+import { progress } from './progress';
+import { commandLine, writeResult } from './result-file';
 
 const args = process.argv.slice(2);
 const option = (name: string) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : undefined);
@@ -77,7 +79,7 @@ async function main(): Promise<void> {
   // Peers install on first use; a run of convkit alone needs none of them.
   const installNote = chosen.some((c) => c.library !== 'convkit') ? ensurePeersInstalled() : undefined;
 
-  const bar = new SingleBar({ format: ' {bar} {percentage}% | {value}/{total} | {task}', stream: process.stderr, hideCursor: true }, Presets.shades_classic);
+  const bar = progress();
 
   // Start every candidate; those whose library does not load say why.
   const candidates: CandidateInfo[] = [];
@@ -95,20 +97,20 @@ async function main(): Promise<void> {
   }
 
   const live = () => candidates.filter((c) => c.available && children.has(c.id));
-  bar.start(workloads.length * (live().length * (ROUNDS + 1)), 0, { task: 'starting' });
+  bar.start(workloads.length * (live().length * (ROUNDS + 1)), 'starting');
   const refDir = mkdtempSync(join(tmpdir(), 'convkit-ref-'));
   const rows: PeerRow[] = [];
   try {
     for (const w of workloads) {
       const data = workloadData(w);
       const refPath = join(refDir, `${w.id}.bin`);
-      bar.update({ task: `${w.id}: float64 reference` });
+      bar.task(`${w.id}: float64 reference`);
       writeReference(w, data, refPath);
       const { amount, unit } = work(w, data.outputShape);
       const times = new Map<string, number[]>();
       const rowOf = new Map<string, PeerRow>();
       for (const c of live()) {
-        bar.update({ task: `${w.id}: ${c.label} warm-up` });
+        bar.task(`${w.id}: ${c.label} warm-up`);
         const reply = await children.get(c.id)!.request({ type: 'prepare', workload: w.id, referencePath: refPath });
         const row: PeerRow = { workload: w.id, name: w.name, candidate: c.id, unit, runs: 0, medianMs: NaN, minMs: NaN, rate: NaN, ratioToBestPeer: NaN, verified: false };
         if (reply.type === 'prepared') {
@@ -125,7 +127,7 @@ async function main(): Promise<void> {
       for (let r = 0; r < ROUNDS; r++) {
         for (let i = 0; i < ids.length; i++) {
           const id = ids[(i + r) % ids.length];
-          bar.update({ task: `${w.id}: ${id} round ${r + 1}/${ROUNDS}` });
+          bar.task(`${w.id}: ${id} round ${r + 1}/${ROUNDS}`);
           const reply = await children.get(id)!.request({ type: 'measure', budgetMs: BUDGET_MS / ROUNDS, minRuns: MIN_RUNS_PER_ROUND });
           if (reply.type === 'measured') times.get(id)!.push(...reply.times);
           else rowOf.get(id)!.error = reply.type === 'failed' ? reply.reason : `unexpected ${reply.type}`;
@@ -162,7 +164,7 @@ async function main(): Promise<void> {
   const report: PeerReport = {
     date: new Date().toISOString(),
     cpu: `${cpus()[0]?.model ?? 'unknown'} x${cpus().length}`,
-    command: `npm run bench:peers${args.length ? ` -- ${args.join(' ')}` : ''}`,
+    command: commandLine('bench:peers', args),
     quick, rounds: ROUNDS, budgetMs: BUDGET_MS, maxRelativeError: MAX_RELATIVE_ERROR,
     installNote, candidates, rows, eventLoop, coldStart, seconds: (Date.now() - started) / 1000,
   };
@@ -171,9 +173,10 @@ async function main(): Promise<void> {
   writeFileSync(join(outDir, 'latest.json'), JSON.stringify(report, null, 2));
   writeFileSync(join(outDir, 'latest.html'), renderHtml(report));
   writeFileSync(join(outDir, 'latest.svg'), chart(report));
+  writeResult({ name: 'peers', title: 'convkit against onnxruntime-node, onnxruntime-web and TensorFlow.js', command: report.command, body: renderMarkdown(report), outDir });
   if (args.includes('--json')) console.log(JSON.stringify(report, null, 2));
   else console.log(renderTable(report));
-  process.stderr.write(`wrote latest.json, latest.html and latest.svg in ${outDir} (${report.seconds.toFixed(0)} s)\n`);
+  process.stderr.write(`wrote peers.md, latest.json, latest.html and latest.svg in ${outDir} (${report.seconds.toFixed(0)} s)\n`);
 }
 
 main().catch((e) => {

@@ -5,16 +5,17 @@
 // hits everyone alike. Per run: requests/s, client latency p50/p99, and the service's own
 // event-loop delay p50/p99 (read from its /stats). Cells are medians over the rounds.
 // Options: --quick (a few seconds, for the smoke test)  --variants convkit-1t,ort-2t
-// --rounds n  --seconds s  --json  --out DIR (default bench/results).
+// --rounds n  --seconds s  --json  --out DIR (default bench/results): service.md, .json and .html.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { Presets, SingleBar } from 'cli-progress';
+import { progress } from './progress';
+import { commandLine, writeResult } from './result-file';
 import { ensurePeersInstalled } from './peers/install';
 import { peer } from './peers/peer-require';
 import { median } from './stats';
-import { renderServiceHtml, renderServiceTable, type ServiceReport, type ServiceRun, type VariantInfo } from './service/report';
+import { renderServiceHtml, renderServiceMarkdown, renderServiceTable, type ServiceReport, type ServiceRun, type VariantInfo } from './service/report';
 
 const args = process.argv.slice(2);
 const option = (name: string) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : undefined);
@@ -177,13 +178,13 @@ async function main(): Promise<void> {
   if (!servers.length) throw new Error(`no service started: ${infos.map((i) => `${i.id}: ${i.reason}`).join('; ')}`);
 
   const total = servers.length * (ROUNDS + 1);
-  const bar = new SingleBar({ format: ' {bar} {percentage}% | {value}/{total} runs | {task}', stream: process.stderr, hideCursor: true }, Presets.shades_classic);
-  bar.start(total, 0, { task: 'warm-up' });
+  const bar = progress();
+  bar.start(total, 'warm-up');
   // The latest rate of each variant, for those driven at another's rate.
   const lastRate = new Map<string, number>();
   const rateFor = (v: Variant) => (v.rateOf ? lastRate.get(v.rateOf) : undefined);
   for (const s of servers) {
-    bar.update({ task: `${s.variant.id} warm-up` });
+    bar.task(`${s.variant.id} warm-up`);
     lastRate.set(s.variant.id, (await load(s, body, WARMUP_SECONDS, rateFor(s.variant))).perSecond);
     bar.increment();
   }
@@ -191,7 +192,7 @@ async function main(): Promise<void> {
   for (let round = 0; round < ROUNDS; round++) {
     for (let k = 0; k < servers.length; k++) {
       const s = servers[(k + round) % servers.length];
-      bar.update({ task: `round ${round + 1}/${ROUNDS} ${s.variant.id}` });
+      bar.task(`round ${round + 1}/${ROUNDS} ${s.variant.id}`);
       await stats(s, true);
       const r = await load(s, body, SECONDS, rateFor(s.variant));
       lastRate.set(s.variant.id, r.perSecond);
@@ -200,7 +201,7 @@ async function main(): Promise<void> {
       bar.increment();
     }
   }
-  bar.update({ task: 'shutting down' });
+  bar.task('shutting down');
   const exits = await Promise.all(servers.map((s) => s.stop()));
   bar.stop();
   servers.forEach((s, i) => {
@@ -210,7 +211,7 @@ async function main(): Promise<void> {
 
   const report: ServiceReport = {
     date: new Date().toISOString(), cpu: `${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores)`,
-    command: `npm run bench:service${args.length ? ` -- ${args.join(' ')}` : ''}`, quick, rounds: ROUNDS, secondsPerRun: SECONDS, connections: CONNECTIONS,
+    command: commandLine('bench:service', args), quick, rounds: ROUNDS, secondsPerRun: SECONDS, connections: CONNECTIONS,
     installNote, variants: infos, runs,
     rows: infos.filter((i) => i.available).map((i) => {
       const mine = runs.filter((r) => r.variant === i.id);
@@ -226,8 +227,9 @@ async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'service.json'), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(join(out, 'service.html'), renderServiceHtml(report));
+  writeResult({ name: 'service', title: 'convkit in examples/service under load, against onnxruntime-node', command: report.command, body: renderServiceMarkdown(report), outDir: out });
   if (args.includes('--json')) process.stdout.write(`${JSON.stringify(report)}\n`);
-  else console.log(`${renderServiceTable(report)}\n\nwritten: ${join(out, 'service.json')}, ${join(out, 'service.html')} (${report.seconds.toFixed(0)} s)`);
+  else console.log(`${renderServiceTable(report)}\n\nwritten: ${join(out, 'service.md')}, ${join(out, 'service.json')}, ${join(out, 'service.html')} (${report.seconds.toFixed(0)} s)`);
 }
 
 main().catch((e) => {

@@ -1,6 +1,6 @@
 // In-flight safety: whatever JavaScript does while an async call runs — to its input buffers, to
 // the layer, to the thread or process that issued it — ends in a settled Promise or a clean exit.
-// The rule under test (README "Reliability"): an async call reads its inputs as they were when
+// The rule under test (docs/reliability.md): an async call reads its inputs as they were when
 // it was made.
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';

@@ -147,7 +147,7 @@ describe('properties (fast-check)', () => {
           return false;
         }
         if (!everyWindowReal(g.h, g.w, win)) {
-          // A window over padding alone has no max: the README promises a RangeError.
+          // A window over padding alone has no max: docs/api.md promises a RangeError.
           await expectRefused(call, 'every MaxPool2D window');
           return false;
         }

@@ -1,6 +1,7 @@
 // The bench:peers report: a terminal table and a self-contained HTML page with an SVG chart.
 import type { ColdStartRow } from './cold-start';
 import type { EventLoopRow } from './event-loop';
+import { markdownTable } from '../result-file';
 import { median } from '../stats';
 
 export interface CandidateInfo {
@@ -90,45 +91,131 @@ function workloadIds(report: PeerReport): string[] {
   return [...new Set(report.rows.map((r) => r.workload))];
 }
 
-export function renderTable(report: PeerReport): string {
+export interface Section {
+  caption?: string;
+  header: string[];
+  body: string[][];
+  align: string;
+}
+
+/** The report's tables (the comparison, the candidates, event-loop health, cold start) and notes. */
+function sections(report: PeerReport): { tables: Section[]; notes: string[] } {
   const live = report.candidates.filter((c) => c.available);
-  const out: string[] = [];
-  out.push(`${report.title ?? 'convkit vs peers'}, ${report.date.slice(0, 10)}, ${report.cpu}`);
-  out.push(`command: ${report.command}; ${report.rounds} interleaved rounds, ${report.budgetMs} ms per candidate and workload${report.quick ? ' (--quick)' : ''}`);
-  out.push(`cells: median rate (GFLOP/s; P1, P2 in GB/s) and ratio to ${report.ratioTo ?? 'the best peer on the row'}. ${LAYOUT_NOTE}`);
-  out.push('');
-  const body = workloadIds(report).map((id) => {
-    const rows = report.rows.filter((r) => r.workload === id);
-    return [id, rows[0].name, ...live.map((c) => cell(rows.find((r) => r.candidate === c.id)))];
+  const tables: Section[] = [];
+  const notes: string[] = [];
+  tables.push({
+    header: ['id', 'workload', ...live.map((c) => c.label)],
+    body: workloadIds(report).map((id) => {
+      const rows = report.rows.filter((r) => r.workload === id);
+      return [id, rows[0].name, ...live.map((c) => cell(rows.find((r) => r.candidate === c.id)))];
+    }),
+    align: 'll'.padEnd(live.length + 2, 'r'),
   });
-  out.push(grid(['id', 'workload', ...live.map((c) => c.label)], body, 'll'.padEnd(live.length + 2, 'r')));
-  out.push('');
-  out.push(grid(['candidate', 'library', 'layout', 'threads', 'peak RSS', 'status'], report.candidates.map((c) => [
-    c.label, c.library, c.layout, c.threads ? String(c.threads) : '-', c.peakRssMb ? `${c.peakRssMb.toFixed(0)} MB` : '-',
-    c.available ? `ok${c.detail ? ` (${c.detail})` : ''}` : `unavailable: ${c.reason}`,
-  ]), 'lllrrl'));
+  tables.push({
+    header: ['candidate', 'library', 'layout', 'threads', 'peak RSS', 'status'],
+    body: report.candidates.map((c) => [
+      c.label, c.library, c.layout, c.threads ? String(c.threads) : '-', c.peakRssMb ? `${c.peakRssMb.toFixed(0)} MB` : '-',
+      c.available ? `ok${c.detail ? ` (${c.detail})` : ''}` : `unavailable: ${c.reason}`,
+    ]),
+    align: 'lllrrl',
+  });
   const wrong = report.rows.filter((r) => !r.verified || r.error);
   if (wrong.length) {
-    out.push('');
-    out.push('rows that are not verified (WRONG: the output disagrees with the float64 reference):');
-    for (const r of wrong) out.push(`  ${r.workload} ${r.candidate}: ${r.error ?? `max relative error ${r.maxError?.toExponential(2)} > ${report.maxRelativeError}`}`);
+    notes.push('rows that are not verified (WRONG: the output disagrees with the float64 reference):');
+    for (const r of wrong) notes.push(`  ${r.workload} ${r.candidate}: ${r.error ?? `max relative error ${r.maxError?.toExponential(2)} > ${report.maxRelativeError}`}`);
   }
   if (report.eventLoop.length) {
-    out.push('');
-    out.push('event-loop health: a stream of C1 convolutions (8x32x48x16 -> 32, 3x3, ReLU), back to back');
-    out.push(grid(['variant', 'threads', 'runs/s', 'loop delay p50', 'p99', 'max'], report.eventLoop.map((e) => e.error
-      ? [e.variant, '-', `error: ${e.error}`, '', '', '']
-      : [e.variant, String(e.threads), e.perSecond!.toFixed(0), `${e.p50Ms!.toFixed(2)} ms`, `${e.p99Ms!.toFixed(2)} ms`, `${e.maxMs!.toFixed(2)} ms`]), 'lrrrrr'));
+    tables.push({
+      caption: 'event-loop health: a stream of C1 convolutions (8x32x48x16 -> 32, 3x3, ReLU), back to back',
+      header: ['variant', 'threads', 'runs/s', 'loop delay p50', 'p99', 'max'],
+      body: report.eventLoop.map((e) => e.error
+        ? [e.variant, '-', `error: ${e.error}`, '', '', '']
+        : [e.variant, String(e.threads), e.perSecond!.toFixed(0), `${e.p50Ms!.toFixed(2)} ms`, `${e.p99Ms!.toFixed(2)} ms`, `${e.maxMs!.toFixed(2)} ms`]),
+      align: 'lrrrrr',
+    });
   }
   if (report.coldStart.length) {
-    out.push('');
-    out.push('cold start: a fresh Node process, from loading the library to the first C1 result (median of several)');
     const ms = (v?: number) => (v === undefined ? '-' : `${v.toFixed(1)} ms`);
-    out.push(grid(['variant', 'library loaded', 'session created', 'first result'], report.coldStart.map((c) => c.error
-      ? [c.variant, `error: ${c.error}`, '', '']
-      : [c.variant, ms(c.requireMs), ms(c.sessionMs), ms(c.firstResultMs)]), 'lrrr'));
+    tables.push({
+      caption: 'cold start: a fresh Node process, from loading the library to the first C1 result (median of several)',
+      header: ['variant', 'library loaded', 'session created', 'first result'],
+      body: report.coldStart.map((c) => c.error ? [c.variant, `error: ${c.error}`, '', ''] : [c.variant, ms(c.requireMs), ms(c.sessionMs), ms(c.firstResultMs)]),
+      align: 'lrrr',
+    });
   }
-  if (report.installNote) out.push('', report.installNote);
+  if (report.installNote) notes.push(report.installNote);
+  return { tables, notes };
+}
+
+function preamble(report: PeerReport): string[] {
+  return [
+    `${report.rounds} interleaved rounds, ${report.budgetMs} ms per candidate and workload${report.quick ? ' (--quick)' : ''}; every output checked against the float64 reference first.`,
+    `Cells: median rate (GFLOP/s; P1, P2 in GB/s) and ratio to ${report.ratioTo ?? 'the best peer on the row'}. ${LAYOUT_NOTE}`,
+  ];
+}
+
+export function renderTable(report: PeerReport): string {
+  const out: string[] = [];
+  out.push(`${report.title ?? 'convkit vs peers'}, ${report.date.slice(0, 10)}, ${report.cpu}`);
+  out.push(`command: ${report.command}`, ...preamble(report));
+  const { tables, notes } = sections(report);
+  for (const t of tables) {
+    out.push('');
+    if (t.caption) out.push(t.caption);
+    out.push(grid(t.header, t.body, t.align));
+  }
+  if (notes.length) out.push('', ...notes);
+  return out.join('\n');
+}
+
+const GROUPS: [string, string][] = [['C', 'convolutions'], ['P', 'max-pool'], ['D', 'dense']];
+const wasmLibrary = (library: string) => /wasm|web/.test(library);
+
+/**
+ * convkit against each peer of its kind (native: ONNX Runtime and TensorFlow.js for Node; wasm:
+ * their wasm and web builds) at the same thread count: per group of workloads, the lowest and
+ * highest ratio of rates and how many rows convkit leads.
+ */
+export function summaryTable(report: PeerReport): Section | undefined {
+  const live = report.candidates.filter((c) => c.available);
+  const body: string[][] = [];
+  for (const ours of live.filter((c) => c.library === 'convkit')) {
+    const wasm = ours.id.includes('wasm');
+    for (const peer of live.filter((c) => c.library !== 'convkit' && c.threads === ours.threads && wasmLibrary(c.library) === wasm && !c.library.endsWith('-cpu'))) {
+      const cells = GROUPS.map(([prefix]) => {
+        const ratios = workloadIds(report).filter((id) => id.startsWith(prefix)).flatMap((id) => {
+          const rate = (c: string) => report.rows.find((r) => r.workload === id && r.candidate === c && r.verified && !r.error)?.rate ?? NaN;
+          const ratio = rate(ours.id) / rate(peer.id);
+          return Number.isFinite(ratio) ? [ratio] : [];
+        });
+        if (!ratios.length) return '-';
+        const lo = Math.min(...ratios), hi = Math.max(...ratios), ahead = ratios.filter((r) => r > 1).length;
+        return `${lo.toFixed(2)}-${hi.toFixed(2)}x (${ahead}/${ratios.length} ahead)`;
+      });
+      body.push([ours.label, peer.label, String(ours.threads), ...cells]);
+    }
+  }
+  if (!body.length) return undefined;
+  return {
+    caption: 'summary: convkit\'s rate over the peer\'s at the same thread count, lowest and highest over the rows of each group, and the rows where convkit is faster',
+    header: ['convkit', 'against', 'threads', ...GROUPS.map(([, name]) => name)],
+    body,
+    align: 'llrlll',
+  };
+}
+
+/** The same report as markdown, for bench/results/<name>.md (the header comes from result-file.ts). */
+export function renderMarkdown(report: PeerReport): string {
+  const out: string[] = [preamble(report).join(' '), ''];
+  const summary = summaryTable(report);
+  if (summary) out.push(`${summary.caption![0].toUpperCase()}${summary.caption!.slice(1)}:`, '', markdownTable(summary.header, summary.body, summary.align), '');
+  const { tables, notes } = sections(report);
+  for (const t of tables) {
+    if (t.caption) out.push(`${t.caption[0].toUpperCase()}${t.caption.slice(1)}:`, '');
+    out.push(markdownTable(t.header, t.body, t.align), '');
+  }
+  if (notes.length) out.push('```', ...notes, '```', '');
+  out.push(`Run time ${report.seconds.toFixed(0)} s.`);
   return out.join('\n');
 }
 

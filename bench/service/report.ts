@@ -1,6 +1,7 @@
 // The bench:service report: a terminal table, the done-criteria check, and a self-contained HTML page.
 import { availableParallelism } from 'node:os';
 import { esc, grid } from '../peers/report';
+import { markdownTable } from '../result-file';
 
 export interface VariantInfo {
   id: string;
@@ -74,6 +75,34 @@ export function verdict(report: ServiceReport): string[] {
   ];
 }
 
+function serviceTable(report: ServiceReport): [string[], string[][], string] {
+  const label = (id: string) => report.variants.find((v) => v.id === id)!.label;
+  return [['service', 'requests/s', 'latency p50', 'p99', 'loop delay p50', 'p99', 'errors'], report.rows.map((r) => [
+    label(r.variant), r.perSecond.toFixed(0), `${r.p50Ms.toFixed(2)} ms`, `${r.p99Ms.toFixed(2)} ms`,
+    `${r.loopP50Ms.toFixed(3)} ms`, `${r.loopP99Ms.toFixed(3)} ms`, String(r.errors),
+  ]), 'lrrrrrr'];
+}
+
+/** The report as markdown, for bench/results/service.md (the header comes from result-file.ts). */
+export function renderServiceMarkdown(report: ServiceReport): string {
+  const broken = report.variants.filter((v) => !v.available || (v.shutdownExitCode !== undefined && v.shutdownExitCode !== 0));
+  return [
+    `autocannon, ${report.connections} connections, 127.0.0.1, POST /predict (one 64x64x3 float32 image); ${report.rounds} alternating rounds`
+      + ` of ${report.secondsPerRun} s per service after a warm-up${report.quick ? ' (--quick)' : ''}; cells are medians over the rounds.`
+      + ' Loop delay: the service\'s own `perf_hooks.monitorEventLoopDelay` (1 ms resolution, minus that resolution), read from its /stats.',
+    '',
+    markdownTable(...serviceTable(report)),
+    '',
+    '```',
+    ...broken.map((v) => (v.available ? `${v.label}: exited with ${v.shutdownExitCode} after SIGTERM` : `${v.label}: unavailable: ${v.reason}`)),
+    ...verdict(report),
+    ...(report.installNote ? [report.installNote] : []),
+    '```',
+    '',
+    `Run time ${report.seconds.toFixed(0)} s.`,
+  ].join('\n');
+}
+
 export function renderServiceTable(report: ServiceReport): string {
   const out: string[] = [];
   out.push(`examples/service under load, ${report.date.slice(0, 10)}, ${report.cpu}`);
@@ -81,11 +110,7 @@ export function renderServiceTable(report: ServiceReport): string {
   out.push(`${report.rounds} alternating rounds of ${report.secondsPerRun} s per service after a warm-up${report.quick ? ' (--quick)' : ''}; cells are medians over the rounds.`);
   out.push('loop delay: the service\'s own perf_hooks.monitorEventLoopDelay (1 ms resolution, minus that resolution), read from its /stats.');
   out.push('');
-  const label = (id: string) => report.variants.find((v) => v.id === id)!.label;
-  out.push(grid(['service', 'requests/s', 'latency p50', 'p99', 'loop delay p50', 'p99', 'errors'], report.rows.map((r) => [
-    label(r.variant), r.perSecond.toFixed(0), `${r.p50Ms.toFixed(2)} ms`, `${r.p99Ms.toFixed(2)} ms`,
-    `${r.loopP50Ms.toFixed(3)} ms`, `${r.loopP99Ms.toFixed(3)} ms`, String(r.errors),
-  ]), 'lrrrrrr'));
+  out.push(grid(...serviceTable(report)));
   const broken = report.variants.filter((v) => !v.available || (v.shutdownExitCode !== undefined && v.shutdownExitCode !== 0));
   for (const v of broken) out.push(v.available ? `${v.label}: exited with ${v.shutdownExitCode} after SIGTERM` : `${v.label}: unavailable: ${v.reason}`);
   out.push('', ...verdict(report));

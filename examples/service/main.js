@@ -13,7 +13,7 @@ const { values } = parseArgs({
 });
 
 // Thread policy for a service: compute gets every core but one, so that the event loop always
-// has a core to answer on (on 2 cores: 1 compute thread). README "In a service" has the figures.
+// has a core to answer on (on 2 cores: 1 compute thread). examples/service/README.md says why.
 const threads = Number(values.threads ?? process.env.CONVKIT_THREADS ?? Math.max(1, os.availableParallelism() - 1));
 ck.setNumThreads(threads);
 

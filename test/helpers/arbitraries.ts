@@ -1,7 +1,7 @@
 // fast-check arbitraries for test/property.test.ts: where a valid Float32Array lives (plain,
 // offset view, SharedArrayBuffer, resizable buffer), window options in every accepted form, and
 // invalid values, each paired with the name its error message must carry and the error class
-// the README promises (TypeError for a wrong kind of value, RangeError for a wrong size or value).
+// docs/api.md promises (TypeError for a wrong kind of value, RangeError for a wrong size or value).
 import { expect } from 'chai';
 import fc, { type Arbitrary } from 'fast-check';
 import * as ck from '../../lib/index';
