@@ -26,7 +26,7 @@ export interface Conv2DOptions {
   /**
    * 'auto' (default): the native backend runs a 3x3 stride-1 undilated convolution with at least
    * 32 input and 32 output channels and nine 2x2 output tiles as Winograd F(2x2, 3x3), 2.25x
-   * fewer multiply-adds with a different rounding (README, "Winograd"). 'direct': always a direct sum of the kh * kw * c
+   * fewer multiply-adds with a different rounding (docs/architecture.md, "Winograd F(2x2, 3x3)"). 'direct': always a direct sum of the kh * kw * c
    * products. The wasm backend always sums directly.
    */
   algorithm?: ConvAlgorithm;

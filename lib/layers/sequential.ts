@@ -77,7 +77,7 @@ export class Sequential {
    * shuffled before each pass (seeded). Resolves with the loss (and accuracy, and the validation
    * loss and accuracy) of each epoch. Each batch's forwards and GEMMs run off the event loop and
    * fit yields to it between batches. Rejects on bad input, before any step; do not change the
-   * weights while it runs. y: see Labels (README, Training).
+   * weights while it runs. y: see Labels (docs/api.md, "Training").
    */
   async fit(x: Tensor, y: Labels, options?: FitOptions): Promise<FitResult> {
     const compiled = this.compiledFor('fit');

@@ -7,7 +7,7 @@
 // The transforms only add, subtract and halve, but a result is no longer a plain sum of the 9c
 // products: its rounding error is bounded by the same sum taken over the transformed terms'
 // magnitudes (test/helpers/winograd-bound.ts), and an infinite input can give NaN instead of
-// +-Infinity in the outputs of the tiles that read it. The README states both; a layer built
+// +-Infinity in the outputs of the tiles that read it. docs/architecture.md states both; a layer built
 // with algorithm: 'direct' never takes this path.
 #pragma once
 #include <cstddef>
