@@ -4,6 +4,7 @@
 #include <napi.h>
 
 #include "napi/bindings.h"
+#include "napi/grad.h"
 #include "napi/jobs.h"
 #include "napi/sequential.h"
 #include "napi/weights.h"
@@ -38,6 +39,12 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<InjectFault>(env, exports, "_injectFault");
   Export<PlanOf>(env, exports, "_plan");
   Export<BenchKernelRates>(env, exports, "_benchKernels");
+  Export<Conv2DBackward>(env, exports, "conv2dBackward");
+  Export<Conv2DBackwardAsync>(env, exports, "conv2dBackwardAsync");
+  Export<DenseBackward>(env, exports, "denseBackward");
+  Export<DenseBackwardAsync>(env, exports, "denseBackwardAsync");
+  Export<MaxPool2DBackward>(env, exports, "maxpool2dBackward");
+  Export<MaxPool2DBackwardAsync>(env, exports, "maxpool2dBackwardAsync");
   return exports;
 }
 

@@ -88,6 +88,21 @@ export interface PackedWeights {
   readonly length: number;
 }
 
+/**
+ * A weighted layer's backward: its forward params, where `activation` names the derivative dy
+ * goes through first (linear: none, dy is already with respect to the pre-activation), and
+ * whether the layer has a bias (db is computed only then).
+ */
+export type Conv2DGradParams = Conv2DParams & { bias: boolean };
+export type DenseGradParams = DenseParams & { bias: boolean };
+
+/** A weighted layer's gradients: dx like x, dw like the unpacked kernel, db like the bias (or null). */
+export interface WeightedGrads {
+  dx: Float32Array;
+  dw: Float32Array;
+  db: Float32Array | null;
+}
+
 export interface Backend {
   readonly name: BackendName;
   info(): KernelInfo;
@@ -134,4 +149,16 @@ export interface Backend {
   gemmAsync(a: Float32Array, b: Float32Array, c: Float32Array | null, p: GemmParams): Promise<Float32Array>;
   /** gemm written into out (m x n floats sharing no memory with a, b or c); returns out. */
   gemmInto(a: Float32Array, b: Float32Array, c: Float32Array | null, p: GemmParams, out: Float32Array): Float32Array;
+
+  // Backward: one call computes all of a layer's gradients (each a new array only the caller
+  // holds), the async one in one job off the event loop, under the in-flight rule (x, dy, y and
+  // the kernel copied). y is the layer's forward output for x, required unless p.activation is
+  // linear. The kernel is the row-major, unpacked one. Same bits for any thread count.
+  conv2dBackward(x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, p: Conv2DGradParams): WeightedGrads;
+  conv2dBackwardAsync(x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, p: Conv2DGradParams): Promise<WeightedGrads>;
+  denseBackward(x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, p: DenseGradParams): WeightedGrads;
+  denseBackwardAsync(x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, p: DenseGradParams): Promise<WeightedGrads>;
+  /** dx: each window's dy to its argmax (the forward's tie rule), recomputed from x. */
+  maxpool2dBackward(x: Float32Array, dy: Float32Array, p: WindowParams): Float32Array;
+  maxpool2dBackwardAsync(x: Float32Array, dy: Float32Array, p: WindowParams): Promise<Float32Array>;
 }

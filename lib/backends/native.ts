@@ -1,13 +1,13 @@
 // The native backend: the N-API addon built by node-gyp (build/Release) or a prebuild.
 import * as path from 'node:path';
-import type { Backend, PackedWeights, Step } from './backend';
+import type { Backend, PackedWeights, Step, WeightedGrads } from './backend';
 import { packedWeightsLength } from './backend';
 import type { Plan, PlannedOp } from './plan';
 
 /** A handle to weights the addon packed and owns (see native/napi/weights.h). */
 type Handle = { readonly __nativeWeights: unique symbol };
 
-type Addon = Omit<Backend, 'name' | 'owns' | 'release' | 'packWeights' | 'unpackWeights' | 'conv2d' | 'conv2dAsync' | 'dense' | 'denseAsync' | 'sequentialAsync'> & {
+type Addon = Omit<Backend, 'name' | 'owns' | 'release' | 'packWeights' | 'unpackWeights' | 'conv2d' | 'conv2dAsync' | 'dense' | 'denseAsync' | 'sequentialAsync' | GradOps> & {
   packWeights(kernel: Float32Array, dims: { k: number; n: number }): Handle;
   unpackWeights(handle: Handle): Float32Array;
   releaseWeights(handle: Handle): void;
@@ -17,6 +17,13 @@ type Addon = Omit<Backend, 'name' | 'owns' | 'release' | 'packWeights' | 'unpack
   denseAsync(...args: unknown[]): Promise<Float32Array>;
   /** x, then (op, params, weights | null, bias | null) per step: native/napi/sequential.h. */
   sequentialAsync(...args: unknown[]): Promise<Float32Array>;
+  /** [dx | dW | db] in one array (native/napi/grad.cc). */
+  conv2dBackward(...args: unknown[]): Float32Array;
+  conv2dBackwardAsync(...args: unknown[]): Promise<Float32Array>;
+  denseBackward(...args: unknown[]): Float32Array;
+  denseBackwardAsync(...args: unknown[]): Promise<Float32Array>;
+  maxpool2dBackward(...args: unknown[]): Float32Array;
+  maxpool2dBackwardAsync(...args: unknown[]): Promise<Float32Array>;
   _injectFault(kind: 'alloc' | 'threads'): void;
   _plan(op: PlannedOp, params: object): Plan;
   _benchKernels(seconds: number): KernelRate[];
@@ -37,6 +44,17 @@ export interface KernelRate {
 }
 
 export type { PlannedOp } from './plan';
+
+type GradOps = 'conv2dBackward' | 'conv2dBackwardAsync' | 'denseBackward' | 'denseBackwardAsync' | 'maxpool2dBackward' | 'maxpool2dBackwardAsync';
+
+/**
+ * The addon's [dx | dW | db] split: dx a view of its start (the largest part, not copied), dW and
+ * db copies (small), so each is an array of its own length.
+ */
+function splitGrads(all: Float32Array, kernel: number, p: { bias: boolean; n: number }): WeightedGrads {
+  const biases = p.bias ? p.n : 0, inputs = all.length - kernel - biases;
+  return { dx: all.subarray(0, inputs), dw: all.slice(inputs, inputs + kernel), db: p.bias ? all.slice(inputs + kernel) : null };
+}
 
 /** Weights packed by the addon: C++ memory, freed by release() or when collected. */
 class NativeWeights implements PackedWeights {
@@ -102,6 +120,18 @@ export function loadNative(): NativeBackend {
     gemm: (a, b, c, p) => addon.gemm(a, b, c, p),
     gemmAsync: (a, b, c, p) => addon.gemmAsync(a, b, c, p),
     gemmInto: (a, b, c, p, out) => addon.gemmInto(a, b, c, p, out),
+    conv2dBackward: (x, dy, y, kernel, p) => splitGrads(addon.conv2dBackward(x, dy, y, kernel, p), kernel.length, { bias: p.bias, n: p.oc }),
+    conv2dBackwardAsync: (x, dy, y, kernel, p) => {
+      const weights = kernel.length, bias = { bias: p.bias, n: p.oc }; // read now: they may change meanwhile
+      return addon.conv2dBackwardAsync(x, dy, y, kernel, p).then((all) => splitGrads(all, weights, bias));
+    },
+    denseBackward: (x, dy, y, kernel, p) => splitGrads(addon.denseBackward(x, dy, y, kernel, p), kernel.length, p),
+    denseBackwardAsync: (x, dy, y, kernel, p) => {
+      const weights = kernel.length, bias = { bias: p.bias, n: p.n };
+      return addon.denseBackwardAsync(x, dy, y, kernel, p).then((all) => splitGrads(all, weights, bias));
+    },
+    maxpool2dBackward: (x, dy, p) => addon.maxpool2dBackward(x, dy, p),
+    maxpool2dBackwardAsync: (x, dy, p) => addon.maxpool2dBackwardAsync(x, dy, p),
     injectFault: (kind) => addon._injectFault(kind),
     plan: (op, params) => addon._plan(op, params),
     benchKernels: (seconds) => addon._benchKernels(seconds),

@@ -10,6 +10,7 @@ import { ACTIVATION, PATH, PLAN, WASM_MR } from '../generated/kernels';
 import { planActivation, planConv2D, planGemm, planMaxPool2D, type Plan, type PlannedOp, type PlanTarget } from './plan';
 import { Engine, WasmWeights, type WasmPlatform, type WasmVariant, type WasmVariantName } from './wasm-engine';
 import { OP, type JobSpec } from './wasm-job';
+import { wasmGrads } from './wasm-grad';
 
 export type { WasmPlatform, WasmVariant, WasmVariantName } from './wasm-engine';
 
@@ -61,6 +62,9 @@ function epilogue(activation: number): number {
   return activation === ACTIVATION.relu ? ACTIVATION.relu : ACTIVATION.linear;
 }
 
+/** The backward methods (wasm-grad.ts), set on each instance by the constructor. */
+export interface WasmBackend extends ReturnType<typeof wasmGrads> {}
+
 export class WasmBackend implements Backend {
   readonly name = 'wasm' as const;
   private engines = new Map<WasmVariantName, Engine>();
@@ -73,6 +77,7 @@ export class WasmBackend implements Backend {
     this.threads = this.engine.threaded ? Math.max(1, Math.min(defaultThreads, 64)) : 1;
     // Start the workers now: they are ready by the time a second thread is wanted.
     this.engine.ensureWorkers(this.threads);
+    Object.assign(this, wasmGrads(this));
   }
 
   private engineFor(v: WasmVariant): Engine {

@@ -1,6 +1,6 @@
 import type { Backend, Step } from '../backends/backend';
 import { backend } from '../backends/select';
-import { type Gradients, type GradHints, type GradSteps, runAsync as runStepsAsync, runSync as runStepsSync } from '../grad/steps';
+import type { GradCall, Gradients, GradHints } from '../grad/gradients';
 import { checkData, checkInput, checkRank, isTensor, Tensor } from '../tensor';
 import { describe } from '../validate';
 
@@ -21,9 +21,13 @@ export function runSync(call: Call): Tensor {
  * itself has no JavaScript frames worth reading.
  */
 export async function runAsync(call: Pick<Call, 'shape' | 'async'>): Promise<Tensor> {
-  const caller = new Error().stack ?? '';
+  return withCallerStack(new Error().stack ?? '', async () => new Tensor(await call.async(), call.shape));
+}
+
+/** run()'s result; a failure rejects with the caller's stack instead of its own. */
+async function withCallerStack<T>(caller: string, run: () => Promise<T>): Promise<T> {
   try {
-    return new Tensor(await call.async(), call.shape);
+    return await run();
   } catch (e) {
     if (e instanceof Error) e.stack = `${e.name}: ${e.message}${caller.slice(caller.indexOf('\n'))}`;
     throw e;
@@ -79,10 +83,10 @@ export abstract class Layer {
   protected abstract plan(shape: readonly number[], b: Backend, linear?: boolean): Planned;
 
   /**
-   * The backward pass for checked x and dy (dy shaped like the output for x). Copies what it
-   * keeps of x, dy and the weights before its first request (see grad/steps.ts).
+   * The backward pass for checked x and dy (dy shaped like the output for x): one backend call.
+   * With preActivation, dy is with respect to the pre-activation (the activation is skipped).
    */
-  protected abstract gradSteps(x: Tensor, dy: Tensor, b: Backend, hints: GradHints): GradSteps;
+  protected abstract gradCall(x: Tensor, dy: Tensor, b: Backend, preActivation: boolean): GradCall;
 
   /** Validates x (a Tensor of the right rank whose data fits its shape). Used by Sequential. */
   checkInput(x: unknown): Tensor {
@@ -131,7 +135,7 @@ export abstract class Layer {
     return runAsync(this.prepare(x, backend(), linear));
   }
 
-  private backwardSteps(input: unknown, grad: unknown, hints: GradHints = {}): GradSteps {
+  private checkBackward(input: unknown, grad: unknown, hints: GradHints = {}): { x: Tensor; dy: Tensor } {
     const x = this.checkInput(input);
     const shape = this.outputShape(x.shape);
     if (!isTensor('dy', grad)) throw new TypeError(`Expected Tensor for dy but received ${describe(grad)}`);
@@ -142,7 +146,7 @@ export abstract class Layer {
       );
     }
     if (hints.output) checkOutput(hints.output, shape);
-    return this.gradSteps(x, dy, backend(), hints);
+    return { x, dy };
   }
 
   /**
@@ -151,19 +155,31 @@ export abstract class Layer {
    * for layers that have them. The activation's derivative comes from the forward output, recomputed here.
    */
   backward(x: Tensor, dy: Tensor): Gradients {
-    return runStepsSync(this.backwardSteps(x, dy), this);
+    const g = this.checkBackward(x, dy);
+    const call = this.gradCall(g.x, g.dy, backend(), false);
+    return call.sync(call.needsOutput ? this.forward(g.x).data : null);
   }
 
-  /** Same result as backward, its GEMMs (and forward) computed off the event loop. */
+  /** Same result as backward, computed off the event loop (one job, after the forward it needs). */
   async backwardAsync(x: Tensor, dy: Tensor): Promise<Gradients> {
-    return runStepsAsync(this.backwardSteps(x, dy), this);
+    return this.backwardAsyncWith(x, dy, {});
   }
 
   /**
-   * @internal backwardAsync with what training knows (grad/steps.ts GradHints): this layer's
+   * @internal backwardAsync with what training knows (grad/gradients.ts GradHints): this layer's
    * forward output for x, or that dy is with respect to the pre-activation (lib/train).
    */
-  async backwardAsyncWith(x: Tensor, dy: Tensor, hints: GradHints): Promise<Gradients> {
-    return runStepsAsync(this.backwardSteps(x, dy, hints), this);
+  async backwardAsyncWith(input: Tensor, grad: Tensor, hints: GradHints): Promise<Gradients> {
+    const caller = new Error().stack ?? '';
+    let { x, dy } = this.checkBackward(input, grad, hints);
+    const b = backend(), pre = hints.preActivation === true;
+    const call = this.gradCall(x, dy, b, pre);
+    if (!call.needsOutput || hints.output) return withCallerStack(caller, () => call.async(hints.output ? hints.output.data : null));
+    // The forward output first: x and dy are copied now, as the backend would copy them.
+    x = new Tensor(x.data.slice(), x.shape);
+    dy = new Tensor(dy.data.slice(), dy.shape);
+    const later = this.gradCall(x, dy, b, pre);
+    const y = await this.forwardAsync(x);
+    return withCallerStack(caller, () => later.async(y.data));
   }
 }

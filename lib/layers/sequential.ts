@@ -1,7 +1,7 @@
 import { backend } from '../backends/select';
 import { describe } from '../validate';
 import type { Backend, Step } from '../backends/backend';
-import type { Gradients } from '../grad/steps';
+import type { Gradients } from '../grad/gradients';
 import { checkData, isTensor, Tensor } from '../tensor';
 import { Layer, runAsync } from './layer';
 import { compile, type Compiled, evaluate, type EvaluateResult, fit, type FitResult, predict } from '../train/fit';

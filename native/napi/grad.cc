@@ -1,0 +1,85 @@
+// Arguments are read as the forward's are (op-params.h, args.h): every params field first, the
+// arrays last. y, the forward output, is required unless the activation is linear. A weighted
+// layer's job returns one array, [dx | dW | db], which lib/backends/native.ts splits.
+#include "napi/grad.h"
+
+#include "napi/args.h"
+#include "napi/jobs.h"
+#include "napi/op-params.h"
+#include "ops/maxpool2d-grad.h"
+#include "ops/weighted-grad.h"
+
+namespace convkit {
+namespace napi {
+namespace {
+
+// The arrays of a weighted layer's backward(x, dy, y | null, kernel, params): x of `inputs`
+// floats, dy and y of `outputs`, the kernel k x n.
+struct WeightedArrays {
+  Input x, dy, y, kernel;
+};
+
+WeightedArrays ReadWeighted(const Napi::CallbackInfo& info, Ownership own, size_t inputs, size_t outputs,
+                            size_t k, size_t n, Activation act) {
+  WeightedArrays a;
+  a.x = InputArg(info, 0, "x", inputs, own);
+  a.dy = InputArg(info, 1, "dy", outputs, own);
+  a.y = InputArg(info, 2, "y", outputs, own, act == kActivationLinear);
+  a.kernel = InputArg(info, 3, "kernel", CheckedProduct(info.Env(), {k, n}, "the kernel"), own);
+  return a;
+}
+
+// dx, then dW, then db when the layer has a bias, in the job's output y.
+WeightedGrad GradInto(float* y, const WeightedArrays& a, size_t m, size_t k, size_t n, size_t inputs, bool bias,
+                      Activation act) {
+  return {m, k, n, a.dy.data, act == kActivationLinear ? nullptr : a.y.data, act, a.kernel.data,
+          y, y + inputs, bias ? y + inputs + k * n : nullptr};
+}
+
+// conv2dBackward(x, dy, y | null, kernel [kh*kw*c x oc], params {conv2d's, bias}) -> [dx | dW | db]
+Job ParseConv2DBackward(const Napi::CallbackInfo& info, Ownership own) {
+  const Napi::Object params = ParamsArg(info, 4);
+  const Conv2DCall c = ReadConv2D(info.Env(), params);
+  const bool bias = BoolField(params, "bias");
+  const Activation act = c.act.act;
+  const size_t m = c.outputs / c.s.oc;
+  const WeightedArrays a = ReadWeighted(info, own, c.inputs, c.outputs, c.k, c.s.oc, act);
+  const PlanTarget t = NativeTarget();
+  return {c.inputs + c.k * c.s.oc + (bias ? c.s.oc : 0), [=](float* y) {
+            RunConv2DBackward(GradInto(y, a, m, c.k, c.s.oc, c.inputs, bias, act), c.s, a.x.data, t);
+          }};
+}
+
+// denseBackward(x, dy, y | null, kernel [k x n], params {m, k, n, activation, bias}) -> [dx | dW | db]
+Job ParseDenseBackward(const Napi::CallbackInfo& info, Ownership own) {
+  const Napi::Object params = ParamsArg(info, 4);
+  const DenseCall c = ReadDense(info.Env(), params);
+  const bool bias = BoolField(params, "bias");
+  const Activation act = c.act.act;
+  const WeightedArrays a = ReadWeighted(info, own, c.inputs, c.outputs, c.k, c.n, act);
+  const PlanTarget t = NativeTarget();
+  return {c.inputs + c.k * c.n + (bias ? c.n : 0), [=](float* y) {
+            RunDenseBackward(GradInto(y, a, c.m, c.k, c.n, c.inputs, bias, act), a.x.data, t);
+          }};
+}
+
+// maxpool2dBackward(x, dy, params) -> dx
+Job ParseMaxPool2DBackward(const Napi::CallbackInfo& info, Ownership own) {
+  const MaxPool2DCall c = ReadMaxPool2D(info.Env(), ParamsArg(info, 2));
+  const Input x = InputArg(info, 0, "x", c.inputs, own);
+  const Input dy = InputArg(info, 1, "dy", c.outputs, own);
+  const PlanTarget t = NativeTarget();
+  return {c.inputs, [=](float* dx) { RunMaxPool2DBackward(c.in, c.win, c.oh, c.ow, x.data, dy.data, dx, t); }};
+}
+
+}  // namespace
+
+Napi::Value Conv2DBackward(const Napi::CallbackInfo& info) { return Sync<ParseConv2DBackward>(info); }
+Napi::Value Conv2DBackwardAsync(const Napi::CallbackInfo& info) { return Async<ParseConv2DBackward>(info); }
+Napi::Value DenseBackward(const Napi::CallbackInfo& info) { return Sync<ParseDenseBackward>(info); }
+Napi::Value DenseBackwardAsync(const Napi::CallbackInfo& info) { return Async<ParseDenseBackward>(info); }
+Napi::Value MaxPool2DBackward(const Napi::CallbackInfo& info) { return Sync<ParseMaxPool2DBackward>(info); }
+Napi::Value MaxPool2DBackwardAsync(const Napi::CallbackInfo& info) { return Async<ParseMaxPool2DBackward>(info); }
+
+}  // namespace napi
+}  // namespace convkit
