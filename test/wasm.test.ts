@@ -173,14 +173,18 @@ describe('the wasm builds', () => {
     expect(WebAssembly.validate(readFileSync(join(__dirname, '..', 'dist', 'wasm', 'convkit-simd-threads.wasm')))).to.equal(true);
   });
 
-  it('each build stays under 11 KB, and the browser bundle under 100 KB with all four embedded', () => {
+  it('each build stays under 14 KB, and the browser bundle under 112 KB with all four embedded', () => {
+    // 11 KB held the forward kernels; the backward's (activation derivative, transposed
+    // expansion, packing, col2im, max-pool scatter) add about 2 KB.
     for (const name of ['relaxed-simd-threads', 'simd-threads', 'simd', 'scalar']) {
-      expect(statSync(join(__dirname, '..', 'dist', 'wasm', `convkit-${name}.wasm`)).size, name).to.be.below(11 * 1024);
+      expect(statSync(join(__dirname, '..', 'dist', 'wasm', `convkit-${name}.wasm`)).size, name).to.be.below(14 * 1024);
     }
-    // Issue 9's budget, with training and the model format in it: minified (the public classes
-    // name themselves, see lib/browser.ts), the builds gzipped.
+    // Issue 9's budget (100 KB, 99.3 at 4658ce6), with training and the model format in it, plus
+    // the backward's kernels in each build and its job runner (lib/backends/wasm-grad.ts, some
+    // 9 KB in all): minified (the public classes name themselves, see lib/browser.ts), the
+    // builds gzipped.
     const size = statSync(join(__dirname, '..', 'dist', 'browser', 'convkit.mjs')).size;
-    expect(size).to.be.below(100 * 1024);
+    expect(size).to.be.below(112 * 1024);
   });
 });
 

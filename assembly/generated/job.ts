@@ -49,4 +49,6 @@ export class Job {
   zeros: u32; // indirect conv: c zero floats, which the padding's taps read (never written)
   indirection: u32; // indirect conv: the buffer of every row (tiles of MR from row 0) kept with the weights, or 0: each task builds its share in its slot
   indirectionBuilt: i32; // indirect conv: 1 when indirection already holds this call's pointers (else each task writes its rows')
+  row0: i32; // backward: first row of the segment (expandTransposed, col2im)
+  colStride: i32; // pack: B(k, n) at x + 4 * (k * lda + n * colStride)
 }

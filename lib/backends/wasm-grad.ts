@@ -1,172 +1,192 @@
-// The backward passes of the wasm backend: the GEMMs run on its own kernels (gemm / gemmAsync,
-// off the event loop when async); the window expansion, its adjoint, the max-pool scatter and
-// the activation's derivative are still TypeScript here (their AssemblyScript kernels are the
-// next step). Same math and orders as native/ops/weighted-grad.cc and maxpool2d-grad.cc: every
-// reduction's order is fixed by the shape, so the bits never depend on the thread count.
-import { ACTIVATION } from '../generated/kernels';
-import { type Backend, type Conv2DGradParams, type DenseGradParams, type GemmParams, packedWeightsLength, type WeightedGrads, type WindowParams } from './backend';
+// The backward passes of the wasm backend: a layer's backward as a run of jobs on its kernels
+// (assembly/ops/activation-grad.ts, weighted-grad.ts, col2im.ts, maxpool2d-grad.ts and the GEMM
+// of matmul.ts), one after another on this thread (sync) or on the workers (async), the inputs
+// copied into the module's memory before the first job. The steps of
+// native/ops/weighted-grad.cc: g = dy through the activation's derivative, db = column sums of
+// g, then segment by segment dW (+)= A^T g and dA = g W^T (folded by col2im for a convolution).
+// Every reduction's order is fixed by the shape, so the bits never depend on the thread count.
+import { ACTIVATION, GEMM_BLOCKING, PANEL_WIDTH, PLAN } from '../generated/kernels';
+import { type Backend, type Conv2DGradParams, type DenseGradParams, packedWeightsLength, type WeightedGrads, type WindowParams } from './backend';
 import { checkConv2D, checkDense, checkMaxPool2D } from './check';
+import { planActivation, planGemm, type Plan, type PlanTarget } from './plan';
+import type { Engine } from './wasm-engine';
+import { OP, type JobSpec } from './wasm-job';
 import { float32Array } from '../validate';
 
-type Gemm = Pick<Backend, 'gemm' | 'gemmAsync'>;
-/** A GEMM the pass asks for: a times b (either transposed), and what it returns. */
-type Product = Generator<[Float32Array, Float32Array, GemmParams], WeightedGrads, Float32Array>;
+/** A job and its threads, slot bytes and shared bytes (Engine.runSync / runAsync). */
+export type PlannedJob = [JobSpec, number, number, number];
 
-function lengthIs(name: string, a: Float32Array, expected: number): Float32Array {
+/** What the backend lends the passes: its engine and plan target now, and a job with its plan's fields. */
+export interface GradContext {
+  engine(): Engine;
+  target(): PlanTarget;
+  planned(job: JobSpec, plan: Plan): PlannedJob;
+}
+
+type Jobs<T> = Generator<PlannedJob, T, void>;
+
+function lengthIs(name: string, a: Float32Array, expected: number): void {
   float32Array(name, a);
   if (a.length !== expected) throw new RangeError(`Expected ${expected} elements in ${name} but received ${a.length}`);
-  return a;
 }
 
-/** dy through the activation's derivative, from the output y: float64, rounded once (softmax per row of `units`). */
-function activationGrad(code: number, dy: Float32Array, y: Float32Array | null, units: number): Float32Array {
-  const g = new Float32Array(dy.length);
-  if (code === ACTIVATION.linear || !y) g.set(dy);
-  else if (code === ACTIVATION.relu) for (let i = 0; i < g.length; i++) g[i] = y[i] > 0 ? dy[i] : 0;
-  else if (code === ACTIVATION.sigmoid) for (let i = 0; i < g.length; i++) g[i] = dy[i] * y[i] * (1 - y[i]);
-  else if (code === ACTIVATION.tanh) for (let i = 0; i < g.length; i++) g[i] = dy[i] * (1 - y[i] * y[i]);
-  else {
-    for (let r = 0; r < g.length; r += units) {
-      let dot = 0;
-      for (let j = r; j < r + units; j++) dot += dy[j] * y[j];
-      for (let j = r; j < r + units; j++) g[j] = y[j] * (dy[j] - dot);
+/** A job of `tasks` tasks without cross-task sums, on up to `threads` participants. */
+function plain(spec: JobSpec, tasks: number, threads: number, slotBytes = 0): PlannedJob {
+  spec.tasks = tasks;
+  return [spec, Math.max(1, Math.min(threads, tasks)), slotBytes, 0];
+}
+
+/** The shape of a weighted layer's backward: A is m x k (Dense: x; Conv2D: im2col of x, window w), W is k x n. */
+interface WeightedShape {
+  m: number; k: number; n: number;
+  inputs: number;
+  activation: number;
+  bias: boolean;
+  window: WindowParams | null;
+}
+
+/**
+ * The jobs of a weighted layer's backward. Everything is copied in and allocated before the
+ * first job; the blocks are freed when the run ends (or is ended early).
+ */
+function* weightedJobs(ctx: GradContext, x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, s: WeightedShape): Jobs<WeightedGrads> {
+  const e = ctx.engine(), t = ctx.target(), { m, k, n } = s;
+  const threads = t.threads;
+  // Segments of rows fixed by the shape (as native's): about four forward segments of A.
+  const seg = s.window ? Math.min(m, Math.max(GEMM_BLOCKING.mc, Math.floor((4 * PLAN.segmentFloats) / Math.max(k, n)))) : m;
+  const blocks: number[] = [];
+  const keep = (ptr: number) => (blocks.push(ptr), ptr);
+  const alloc = (floats: number) => keep(e.arena.alloc(Math.max(1, floats) * 4));
+  e.enter();
+  try {
+    const xp = keep(e.put(x)), dyp = keep(e.put(dy)), wp = keep(e.put(kernel));
+    const yp = s.activation !== ACTIVATION.linear ? keep(e.put(y as Float32Array)) : 0;
+    const g = alloc(m * n), db = alloc(n), dw = alloc(k * n), dx = alloc(s.inputs);
+    const wt = alloc(packedWeightsLength(n, k)), pg = alloc(packedWeightsLength(seg, n)), at = alloc(k * seg);
+    const da = s.window ? alloc(seg * k) : 0;
+    yield ctx.planned({ op: OP.activationGrad, x: dyp, w: yp, y: g, activation: s.activation, m, cols: n }, planActivation(m, n, t));
+    if (s.bias) yield plain({ op: OP.columnSums, x: g, y: db, m, cols: n }, 1, 1, n * 8);
+    const pack = (src: number, rows: number, cols: number, lda: number, colStride: number, out: number) => {
+      const panels = Math.ceil(cols / PANEL_WIDTH), per = Math.ceil(panels / threads);
+      return plain({ op: OP.pack, x: src, y: out, k: rows, cols, lda, colStride, panelsPerTask: per }, Math.ceil(panels / per), rows * cols < PLAN.parallelActivations.wasm ? 1 : threads);
+    };
+    yield pack(wp, n, k, 1, n, wt); // W^T (n x k): B(j, i) = W(i, j)
+    const win = s.window;
+    for (let r0 = 0; r0 < m; r0 += seg) {
+      const rows = Math.min(seg, m - r0);
+      const expand = planActivation(rows, k, t);
+      const spec: JobSpec = { op: OP.expandTransposed, x: xp, y: at, m: rows, k, row0: r0, rowsPerTask: expand.rowsPerTask };
+      if (win) Object.assign(spec, { n: win.n, h: win.h, wd: win.w, c: win.c, kh: win.kh, kw: win.kw, sh: win.sh, sw: win.sw, dh: win.dh, dw: win.dw, pt: win.pt, pb: win.pb, pl: win.pl, pr: win.pr, oh: win.oh, ow: win.ow });
+      yield plain(spec, expand.tasks, expand.threads, k * 4);
+      yield pack(g + r0 * n * 4, rows, n, n, 1, pg);
+      // dW (k x n) (+)= A^T g: K is the segment's rows.
+      yield ctx.planned({ op: OP.gemm, x: at, lda: rows, w: pg, bias: 0, y: dw, activation: ACTIVATION.linear, m: k, k: rows, cols: n, accumulate: r0 > 0 ? 1 : 0 }, planGemm(k, n, rows, t));
+      // dA (rows x k) = g W^T: straight into dx for Dense.
+      const out = win ? da : dx + r0 * k * 4;
+      yield ctx.planned({ op: OP.gemm, x: g + r0 * n * 4, lda: n, w: wt, bias: 0, y: out, activation: ACTIVATION.linear, m: rows, k: n, cols: k, accumulate: 0 }, planGemm(rows, k, n, t));
+      if (win) {
+        const pixels = win.oh * win.ow, images = Math.floor((r0 + rows - 1) / pixels) - Math.floor(r0 / pixels) + 1;
+        yield plain({
+          op: OP.col2im, x: da, y: dx, m: rows, row0: r0, h: win.h, wd: win.w, c: win.c, kh: win.kh, kw: win.kw, sh: win.sh, sw: win.sw,
+          dh: win.dh, dw: win.dw, pt: win.pt, pl: win.pl, oh: win.oh, ow: win.ow,
+        }, images, rows * k < PLAN.parallelActivations.wasm ? 1 : threads);
+      }
+    }
+    return { dx: e.copyOut(dx, s.inputs), dw: e.copyOut(dw, k * n), db: s.bias ? e.copyOut(db, n) : null };
+  } finally {
+    blocks.forEach((p) => e.arena.release(p));
+    e.leave();
+  }
+}
+
+/** The max-pool backward job: one task per image. */
+function* maxpoolJobs(ctx: GradContext, x: Float32Array, dy: Float32Array, p: WindowParams): Jobs<Float32Array> {
+  const e = ctx.engine(), t = ctx.target(), inputs = p.n * p.h * p.w * p.c;
+  const blocks: number[] = [];
+  e.enter();
+  try {
+    const xp = e.put(x);
+    blocks.push(xp);
+    const dyp = e.put(dy);
+    blocks.push(dyp);
+    const dx = e.arena.alloc(inputs * 4);
+    blocks.push(dx);
+    const reads = p.n * p.oh * p.ow * p.kh * p.kw * p.c;
+    yield plain({
+      op: OP.maxpool2dGrad, x: xp, w: dyp, y: dx, n: p.n, h: p.h, wd: p.w, c: p.c, kh: p.kh, kw: p.kw, sh: p.sh, sw: p.sw,
+      dh: p.dh, dw: p.dw, pt: p.pt, pb: p.pb, pl: p.pl, pr: p.pr, oh: p.oh, ow: p.ow,
+    }, p.n, reads < t.parallelReads ? 1 : t.threads, p.c * 8);
+    return e.copyOut(dx, inputs);
+  } finally {
+    blocks.forEach((b) => e.arena.release(b));
+    e.leave();
+  }
+}
+
+function runSync<T>(e: Engine, jobs: Jobs<T>): T {
+  for (let r = jobs.next(); ; r = jobs.next()) {
+    if (r.done) return r.value;
+    try {
+      e.runSync(...r.value);
+    } catch (err) {
+      jobs.return(undefined as never);
+      throw err;
     }
   }
-  return g;
 }
 
-/**
- * Calls visit(colAt, xAt, len) for each run of a window row's taps on real cells: cols[colAt..]
- * belong to x[xAt..]. Rows (output pixels) in order, a row's taps in (ky, kx) order.
- */
-function eachRun(p: WindowParams, visit: (colAt: number, xAt: number, len: number) => void): void {
-  const { n, h, w, c, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow } = p;
-  const rowLength = kh * kw * c;
-  let row = 0;
-  for (let b = 0; b < n; b++)
-    for (let oy = 0; oy < oh; oy++)
-      for (let ox = 0; ox < ow; ox++, row++) {
-        const x0 = ox * sw - pl;
-        const kx0 = x0 >= 0 ? 0 : Math.ceil(-x0 / dw), kx1 = Math.min(kw, Math.ceil((w - x0) / dw));
-        if (kx0 >= kx1) continue;
-        for (let ky = 0; ky < kh; ky++) {
-          const iy = oy * sh - pt + ky * dh;
-          if (iy < 0 || iy >= h) continue;
-          const colAt = row * rowLength + (ky * kw + kx0) * c, xAt = ((b * h + iy) * w + x0 + kx0 * dw) * c;
-          if (dw === 1) visit(colAt, xAt, (kx1 - kx0) * c);
-          else for (let kx = kx0; kx < kx1; kx++) visit(colAt + (kx - kx0) * c, xAt + (kx - kx0) * dw * c, c);
-        }
+/** The jobs on the workers; the first step (the copies in) runs before this returns its Promise. */
+function runAsync<T>(e: Engine, jobs: Jobs<T>): Promise<T> {
+  const first = jobs.next();
+  return (async () => {
+    for (let r = first; ; r = jobs.next()) {
+      if (r.done) return r.value;
+      try {
+        await e.runAsync(...r.value);
+      } catch (err) {
+        jobs.return(undefined as never);
+        throw err;
       }
+    }
+  })();
 }
 
-function im2col(x: Float32Array, p: WindowParams): Float32Array {
-  const cols = new Float32Array(p.n * p.oh * p.ow * p.kh * p.kw * p.c);
-  eachRun(p, (colAt, xAt, len) => cols.set(x.subarray(xAt, xAt + len), colAt));
-  return cols;
-}
-
-function col2im(cols: Float32Array, p: WindowParams): Float32Array {
-  const dx = new Float32Array(p.n * p.h * p.w * p.c);
-  eachRun(p, (colAt, xAt, len) => {
-    for (let i = 0; i < len; i++) dx[xAt + i] += cols[colAt + i];
-  });
-  return dx;
-}
-
-const gemmParams = (m: number, n: number, k: number, transA: boolean, transB: boolean): GemmParams => ({
-  m, n, k, transA, transB, alpha: 1, beta: 0, cRows: 1, cCols: 1, activation: ACTIVATION.linear,
-});
-
-/**
- * g = dy through the derivative; dW = A^T g, dA = g W^T, db = column sums of g (float64, rows
- * in order). Copies everything it reads (rows are a copy already) before its first request.
- */
-function* weighted(rows: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array,
-  m: number, k: number, n: number, activation: number, bias: boolean, toDx: (dA: Float32Array) => Float32Array): Product {
-  const g = activationGrad(activation, dy, y, n);
-  const w = kernel.slice();
-  let db: Float32Array | null = null;
-  if (bias) {
-    const sums = new Float64Array(n);
-    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) sums[j] += g[i * n + j];
-    db = Float32Array.from(sums);
-  }
-  const dw = yield [rows, g, gemmParams(k, n, m, true, false)];
-  const dA = yield [g, w, gemmParams(m, k, n, false, true)];
-  return { dx: toDx(dA), dw, db };
-}
-
-function runSync(b: Gemm, steps: Product): WeightedGrads {
-  let r = steps.next();
-  while (!r.done) r = steps.next(b.gemm(r.value[0], r.value[1], null, r.value[2]));
-  return r.value;
-}
-
-async function runAsync(b: Gemm, steps: Product): Promise<WeightedGrads> {
-  let r = steps.next();
-  while (!r.done) r = steps.next(await b.gemmAsync(r.value[0], r.value[1], null, r.value[2]));
-  return r.value;
-}
-
-function convSteps(x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, p: Conv2DGradParams): Product {
+function convShape(x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, p: Conv2DGradParams): WeightedShape {
   const k = p.kh * p.kw * p.c, m = p.n * p.oh * p.ow;
   checkConv2D(x, { length: packedWeightsLength(k, p.oc) }, null, p);
-  checkGradInputs(dy, y, kernel, p.activation, m * p.oc, k * p.oc);
-  return weighted(im2col(x, p), dy, y, kernel, m, k, p.oc, p.activation, p.bias, (dA) => col2im(dA, p));
+  checkArrays(dy, y, kernel, p.activation, m * p.oc, k * p.oc);
+  return { m, k, n: p.oc, inputs: x.length, activation: p.activation, bias: p.bias === true, window: p };
 }
 
-function denseSteps(x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, p: DenseGradParams): Product {
+function denseShape(x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, p: DenseGradParams): WeightedShape {
   checkDense(x, { length: packedWeightsLength(p.k, p.n) }, null, p);
-  checkGradInputs(dy, y, kernel, p.activation, p.m * p.n, p.k * p.n);
-  return weighted(x.slice(), dy, y, kernel, p.m, p.k, p.n, p.activation, p.bias, (dA) => dA);
+  checkArrays(dy, y, kernel, p.activation, p.m * p.n, p.k * p.n);
+  return { m: p.m, k: p.k, n: p.n, inputs: x.length, activation: p.activation, bias: p.bias === true, window: null };
 }
 
-function checkGradInputs(dy: Float32Array, y: Float32Array | null, kernel: Float32Array, activation: number, outputs: number, weights: number): void {
+function checkArrays(dy: Float32Array, y: Float32Array | null, kernel: Float32Array, activation: number, outputs: number, weights: number): void {
   lengthIs('dy', dy, outputs);
   if (activation !== ACTIVATION.linear) lengthIs('y', y as Float32Array, outputs);
   lengthIs('kernel', kernel, weights);
 }
 
-/** Each window's dy to its first maximal cell (the forward's rule; a NaN window: its first NaN), in output order. */
-function maxpoolGrad(x: Float32Array, dy: Float32Array, p: WindowParams): Float32Array {
+function checkPool(x: Float32Array, dy: Float32Array, p: WindowParams): void {
   checkMaxPool2D(x, p);
   lengthIs('dy', dy, p.n * p.oh * p.ow * p.c);
-  const { n, h, w, c, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow } = p;
-  const dx = new Float32Array(x.length);
-  let out = 0;
-  for (let b = 0; b < n; b++)
-    for (let oy = 0; oy < oh; oy++)
-      for (let ox = 0; ox < ow; ox++)
-        for (let ci = 0; ci < c; ci++, out++) {
-          let best = -1, max = 0;
-          for (let ky = 0; ky < kh && max === max; ky++) {
-            const iy = oy * sh - pt + ky * dh;
-            if (iy < 0 || iy >= h) continue;
-            for (let kx = 0; kx < kw; kx++) {
-              const ix = ox * sw - pl + kx * dw;
-              if (ix < 0 || ix >= w) continue;
-              const at = ((b * h + iy) * w + ix) * c + ci, v = x[at];
-              if (best < 0 || v > max || v !== v) {
-                best = at;
-                max = v;
-                if (v !== v) break;
-              }
-            }
-          }
-          dx[best] += dy[out];
-        }
-  return dx;
 }
 
-/** The backward methods of the contract, for a backend whose GEMMs are b's. */
-export function wasmGrads(b: Gemm): Pick<Backend, 'conv2dBackward' | 'conv2dBackwardAsync' | 'denseBackward' | 'denseBackwardAsync' | 'maxpool2dBackward' | 'maxpool2dBackwardAsync'> {
+type GradMethods = Pick<Backend, 'conv2dBackward' | 'conv2dBackwardAsync' | 'denseBackward' | 'denseBackwardAsync' | 'maxpool2dBackward' | 'maxpool2dBackwardAsync'>;
+
+/** The backward methods of the contract for the wasm backend that lends ctx. */
+export function wasmGrads(ctx: GradContext): GradMethods {
+  const sync = <T>(jobs: () => Jobs<T>) => runSync(ctx.engine(), jobs());
+  const async = <T>(jobs: () => Jobs<T>) => runAsync(ctx.engine(), jobs());
   return {
-    conv2dBackward: (x, dy, y, kernel, p) => runSync(b, convSteps(x, dy, y, kernel, p)),
-    conv2dBackwardAsync: (x, dy, y, kernel, p) => runAsync(b, convSteps(x, dy, y, kernel, p)),
-    denseBackward: (x, dy, y, kernel, p) => runSync(b, denseSteps(x, dy, y, kernel, p)),
-    denseBackwardAsync: (x, dy, y, kernel, p) => runAsync(b, denseSteps(x, dy, y, kernel, p)),
-    maxpool2dBackward: (x, dy, p) => maxpoolGrad(x, dy, p),
-    // On this thread for now, at the call (so under the in-flight rule).
-    maxpool2dBackwardAsync: (x, dy, p) => new Promise((resolve) => resolve(maxpoolGrad(x, dy, p))),
+    conv2dBackward: (x, dy, y, kernel, p) => sync(() => weightedJobs(ctx, x, dy, y, kernel, convShape(x, dy, y, kernel, p))),
+    conv2dBackwardAsync: (x, dy, y, kernel, p) => async(() => weightedJobs(ctx, x, dy, y, kernel, convShape(x, dy, y, kernel, p))),
+    denseBackward: (x, dy, y, kernel, p) => sync(() => weightedJobs(ctx, x, dy, y, kernel, denseShape(x, dy, y, kernel, p))),
+    denseBackwardAsync: (x, dy, y, kernel, p) => async(() => weightedJobs(ctx, x, dy, y, kernel, denseShape(x, dy, y, kernel, p))),
+    maxpool2dBackward: (x, dy, p) => (checkPool(x, dy, p), sync(() => maxpoolJobs(ctx, x, dy, p))),
+    maxpool2dBackwardAsync: (x, dy, p) => (checkPool(x, dy, p), async(() => maxpoolJobs(ctx, x, dy, p))),
   };
 }

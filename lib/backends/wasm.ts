@@ -77,7 +77,7 @@ export class WasmBackend implements Backend {
     this.threads = this.engine.threaded ? Math.max(1, Math.min(defaultThreads, 64)) : 1;
     // Start the workers now: they are ready by the time a second thread is wanted.
     this.engine.ensureWorkers(this.threads);
-    Object.assign(this, wasmGrads(this));
+    Object.assign(this, wasmGrads({ engine: () => this.engine, target: () => this.target(), planned: plannedJob }));
   }
 
   private engineFor(v: WasmVariant): Engine {
