@@ -158,4 +158,27 @@ forEachBackend('determinism across thread counts', () => {
       }
     });
   }
+
+  it('LeNet training (T1\'s model, four steps of 8 images) leaves the same weights with 1 and 2 threads', async () => {
+    const { convkitLeNet } = require('../examples/mnist/lenet.js');
+    const x = new ck.Tensor(randomArray(16 * 28 * 28, 11), [16, 28, 28, 1]);
+    const y = new ck.Tensor(new Float32Array(16 * 10).map((_, i) => (i % 10 === Math.floor(i / 10) % 10 ? 1 : 0)), [16, 10]);
+    const original = ck.getNumThreads();
+    const weights = [];
+    try {
+      for (const threads of [1, 2]) {
+        ck.setNumThreads(threads);
+        const model: ck.Sequential = convkitLeNet(ck, 1);
+        model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+        await model.fit(x, y, { epochs: 2, batchSize: 8, shuffle: false, verbose: 0 });
+        weights.push(model.layers.flatMap((l) => {
+          const w = l.getWeights();
+          return [...arrayBits(w.kernel ?? undefined), ...arrayBits(w.bias ?? undefined)];
+        }));
+      }
+    } finally {
+      ck.setNumThreads(original);
+    }
+    expect(weights[1]).to.deep.equal(weights[0]);
+  });
 });
