@@ -96,6 +96,12 @@ export interface PackedWeights {
 export type Conv2DGradParams = Conv2DParams & { bias: boolean };
 export type DenseGradParams = DenseParams & { bias: boolean };
 
+/** What a backward needs to run the layer's forward itself: its packed weights and bias. */
+export interface ForwardWeights {
+  packed: PackedWeights;
+  bias: Float32Array | null;
+}
+
 /** A weighted layer's gradients: dx like x, dw like the unpacked kernel, db like the bias (or null). */
 export interface WeightedGrads {
   dx: Float32Array;
@@ -151,13 +157,15 @@ export interface Backend {
   gemmInto(a: Float32Array, b: Float32Array, c: Float32Array | null, p: GemmParams, out: Float32Array): Float32Array;
 
   // Backward: one call computes all of a layer's gradients (each a new array only the caller
-  // holds), the async one in one job off the event loop, under the in-flight rule (x, dy, y and
-  // the kernel copied). y is the layer's forward output for x, required unless p.activation is
-  // linear. The kernel is the row-major, unpacked one. Same bits for any thread count.
-  conv2dBackward(x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, p: Conv2DGradParams): WeightedGrads;
-  conv2dBackwardAsync(x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, p: Conv2DGradParams): Promise<WeightedGrads>;
-  denseBackward(x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, p: DenseGradParams): WeightedGrads;
-  denseBackwardAsync(x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, p: DenseGradParams): Promise<WeightedGrads>;
+  // holds), the async one in one job off the event loop, under the in-flight rule (x, dy, y, the
+  // kernel and bias copied, the packed weights held). The kernel is the row-major, unpacked one.
+  // y is the layer's forward output for x, needed unless p.activation is linear; when it is null
+  // the call runs the forward first, in the same job, from `forward` (the layer's packed weights
+  // and bias), with the bits forward gives. Same bits for any thread count.
+  conv2dBackward(x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, p: Conv2DGradParams, forward?: ForwardWeights): WeightedGrads;
+  conv2dBackwardAsync(x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, p: Conv2DGradParams, forward?: ForwardWeights): Promise<WeightedGrads>;
+  denseBackward(x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, p: DenseGradParams, forward?: ForwardWeights): WeightedGrads;
+  denseBackwardAsync(x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, p: DenseGradParams, forward?: ForwardWeights): Promise<WeightedGrads>;
   /** dx: each window's dy to its argmax (the forward's tie rule), recomputed from x. */
   maxpool2dBackward(x: Float32Array, dy: Float32Array, p: WindowParams): Float32Array;
   maxpool2dBackwardAsync(x: Float32Array, dy: Float32Array, p: WindowParams): Promise<Float32Array>;

@@ -1,6 +1,6 @@
 // The native backend: the N-API addon built by node-gyp (build/Release) or a prebuild.
 import * as path from 'node:path';
-import type { Backend, PackedWeights, Step, WeightedGrads } from './backend';
+import type { Backend, ForwardWeights, PackedWeights, Step, WeightedGrads } from './backend';
 import { packedWeightsLength } from './backend';
 import type { Plan, PlannedOp } from './plan';
 
@@ -46,6 +46,11 @@ export interface KernelRate {
 export type { PlannedOp } from './plan';
 
 type GradOps = 'conv2dBackward' | 'conv2dBackwardAsync' | 'denseBackward' | 'denseBackwardAsync' | 'maxpool2dBackward' | 'maxpool2dBackwardAsync';
+
+/** The packed weights' handle and the bias, the addon's last two arguments of a backward. */
+function forwardArgs(f: ForwardWeights | undefined): unknown[] {
+  return f ? [handle(f.packed), f.bias] : [];
+}
 
 /**
  * The addon's [dx | dW | db] split: dx a view of its start (the largest part, not copied), dW and
@@ -120,15 +125,15 @@ export function loadNative(): NativeBackend {
     gemm: (a, b, c, p) => addon.gemm(a, b, c, p),
     gemmAsync: (a, b, c, p) => addon.gemmAsync(a, b, c, p),
     gemmInto: (a, b, c, p, out) => addon.gemmInto(a, b, c, p, out),
-    conv2dBackward: (x, dy, y, kernel, p) => splitGrads(addon.conv2dBackward(x, dy, y, kernel, p), kernel.length, { bias: p.bias, n: p.oc }),
-    conv2dBackwardAsync: (x, dy, y, kernel, p) => {
+    conv2dBackward: (x, dy, y, kernel, p, f) => splitGrads(addon.conv2dBackward(x, dy, y, kernel, p, ...forwardArgs(f)), kernel.length, { bias: p.bias, n: p.oc }),
+    conv2dBackwardAsync: (x, dy, y, kernel, p, f) => {
       const weights = kernel.length, bias = { bias: p.bias, n: p.oc }; // read now: they may change meanwhile
-      return addon.conv2dBackwardAsync(x, dy, y, kernel, p).then((all) => splitGrads(all, weights, bias));
+      return addon.conv2dBackwardAsync(x, dy, y, kernel, p, ...forwardArgs(f)).then((all) => splitGrads(all, weights, bias));
     },
-    denseBackward: (x, dy, y, kernel, p) => splitGrads(addon.denseBackward(x, dy, y, kernel, p), kernel.length, p),
-    denseBackwardAsync: (x, dy, y, kernel, p) => {
+    denseBackward: (x, dy, y, kernel, p, f) => splitGrads(addon.denseBackward(x, dy, y, kernel, p, ...forwardArgs(f)), kernel.length, p),
+    denseBackwardAsync: (x, dy, y, kernel, p, f) => {
       const weights = kernel.length, bias = { bias: p.bias, n: p.n };
-      return addon.denseBackwardAsync(x, dy, y, kernel, p).then((all) => splitGrads(all, weights, bias));
+      return addon.denseBackwardAsync(x, dy, y, kernel, p, ...forwardArgs(f)).then((all) => splitGrads(all, weights, bias));
     },
     maxpool2dBackward: (x, dy, p) => addon.maxpool2dBackward(x, dy, p),
     maxpool2dBackwardAsync: (x, dy, p) => addon.maxpool2dBackwardAsync(x, dy, p),

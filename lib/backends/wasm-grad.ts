@@ -2,11 +2,11 @@
 // (assembly/ops/activation-grad.ts, weighted-grad.ts, col2im.ts, maxpool2d-grad.ts and the GEMM
 // of matmul.ts), one after another on this thread (sync) or on the workers (async), the inputs
 // copied into the module's memory before the first job. The steps of
-// native/ops/weighted-grad.cc: g = dy through the activation's derivative, db = column sums of
-// g, then segment by segment dW (+)= A^T g and dA = g W^T (folded by col2im for a convolution).
+// native/ops/weighted-grad.cc: the layer's forward first when y is needed but not given, g = dy
+// through the activation's derivative, db = column sums of g, then segment by segment dW (+)= A^T g and dA = g W^T (folded by col2im for a convolution).
 // Every reduction's order is fixed by the shape, so the bits never depend on the thread count.
 import { ACTIVATION, GEMM_BLOCKING, PANEL_WIDTH, PLAN } from '../generated/kernels';
-import { type Backend, type Conv2DGradParams, type DenseGradParams, packedWeightsLength, type WeightedGrads, type WindowParams } from './backend';
+import { type Backend, type Conv2DGradParams, type DenseGradParams, type ForwardWeights, packedWeightsLength, type Step, type WeightedGrads, type WindowParams } from './backend';
 import { checkConv2D, checkDense, checkMaxPool2D } from './check';
 import { planActivation, planGemm, type Plan, type PlanTarget } from './plan';
 import type { Engine } from './wasm-engine';
@@ -21,6 +21,8 @@ export interface GradContext {
   engine(): Engine;
   target(): PlanTarget;
   planned(job: JobSpec, plan: Plan): PlannedJob;
+  /** A layer's forward on x, checked: the inputs after x it copies in, and its jobs given their pointers (x first) and y's. */
+  forward(step: Step, x: Float32Array): { extra: (Float32Array | null)[]; jobs(ptrs: number[], yPtr: number): PlannedJob[] };
 }
 
 type Jobs<T> = Generator<PlannedJob, T, void>;
@@ -43,6 +45,8 @@ interface WeightedShape {
   activation: number;
   bias: boolean;
   window: WindowParams | null;
+  /** The layer's forward, run first when y is needed but not given. */
+  forward: Step | null;
 }
 
 /**
@@ -51,6 +55,7 @@ interface WeightedShape {
  */
 function* weightedJobs(ctx: GradContext, x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, s: WeightedShape): Jobs<WeightedGrads> {
   const e = ctx.engine(), t = ctx.target(), { m, k, n } = s;
+  const fwd = s.forward && ctx.forward(s.forward, x);
   const threads = t.threads;
   // Segments of rows fixed by the shape (as native's): about four forward segments of A.
   const seg = s.window ? Math.min(m, Math.max(GEMM_BLOCKING.mc, Math.floor((4 * PLAN.segmentFloats) / Math.max(k, n)))) : m;
@@ -60,7 +65,13 @@ function* weightedJobs(ctx: GradContext, x: Float32Array, dy: Float32Array, y: F
   e.enter();
   try {
     const xp = keep(e.put(x)), dyp = keep(e.put(dy)), wp = keep(e.put(kernel));
-    const yp = s.activation !== ACTIVATION.linear ? keep(e.put(y as Float32Array)) : 0;
+    let yp = 0;
+    if (fwd) {
+      yp = alloc(m * n);
+      yield* fwd.jobs([xp, ...fwd.extra.map((a) => (a ? keep(e.put(a)) : 0))], yp);
+    } else if (s.activation !== ACTIVATION.linear) {
+      yp = keep(e.put(y as Float32Array));
+    }
     const g = alloc(m * n), db = alloc(n), dw = alloc(k * n), dx = alloc(s.inputs);
     const wt = alloc(packedWeightsLength(n, k)), pg = alloc(packedWeightsLength(seg, n)), at = alloc(k * seg);
     const da = s.window ? alloc(seg * k) : 0;
@@ -151,23 +162,34 @@ function runAsync<T>(e: Engine, jobs: Jobs<T>): Promise<T> {
   })();
 }
 
-function convShape(x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, p: Conv2DGradParams): WeightedShape {
+function convShape(x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, p: Conv2DGradParams, f?: ForwardWeights): WeightedShape {
   const k = p.kh * p.kw * p.c, m = p.n * p.oh * p.ow;
   checkConv2D(x, { length: packedWeightsLength(k, p.oc) }, null, p);
-  checkArrays(dy, y, kernel, p.activation, m * p.oc, k * p.oc);
-  return { m, k, n: p.oc, inputs: x.length, activation: p.activation, bias: p.bias === true, window: p };
+  const forward = checkArrays(dy, y, kernel, p.activation, m * p.oc, k * p.oc, f);
+  return {
+    m, k, n: p.oc, inputs: x.length, activation: p.activation, bias: p.bias === true, window: p,
+    forward: forward && { op: 'conv2d', packed: forward.packed, bias: forward.bias, params: p },
+  };
 }
 
-function denseShape(x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, p: DenseGradParams): WeightedShape {
+function denseShape(x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, p: DenseGradParams, f?: ForwardWeights): WeightedShape {
   checkDense(x, { length: packedWeightsLength(p.k, p.n) }, null, p);
-  checkArrays(dy, y, kernel, p.activation, p.m * p.n, p.k * p.n);
-  return { m: p.m, k: p.k, n: p.n, inputs: x.length, activation: p.activation, bias: p.bias === true, window: null };
+  const forward = checkArrays(dy, y, kernel, p.activation, p.m * p.n, p.k * p.n, f);
+  return {
+    m: p.m, k: p.k, n: p.n, inputs: x.length, activation: p.activation, bias: p.bias === true, window: null,
+    forward: forward && { op: 'dense', packed: forward.packed, bias: forward.bias, params: p },
+  };
 }
 
-function checkArrays(dy: Float32Array, y: Float32Array | null, kernel: Float32Array, activation: number, outputs: number, weights: number): void {
+/** The arrays checked; the forward weights when the call must run the forward (y needed, not given). */
+function checkArrays(dy: Float32Array, y: Float32Array | null, kernel: Float32Array, activation: number, outputs: number, weights: number,
+  f: ForwardWeights | undefined): ForwardWeights | null {
   lengthIs('dy', dy, outputs);
-  if (activation !== ACTIVATION.linear) lengthIs('y', y as Float32Array, outputs);
   lengthIs('kernel', kernel, weights);
+  if (activation === ACTIVATION.linear) return null;
+  if (y === null && f) return f;
+  lengthIs('y', y as Float32Array, outputs);
+  return null;
 }
 
 function checkPool(x: Float32Array, dy: Float32Array, p: WindowParams): void {
@@ -182,10 +204,10 @@ export function wasmGrads(ctx: GradContext): GradMethods {
   const sync = <T>(jobs: () => Jobs<T>) => runSync(ctx.engine(), jobs());
   const async = <T>(jobs: () => Jobs<T>) => runAsync(ctx.engine(), jobs());
   return {
-    conv2dBackward: (x, dy, y, kernel, p) => sync(() => weightedJobs(ctx, x, dy, y, kernel, convShape(x, dy, y, kernel, p))),
-    conv2dBackwardAsync: (x, dy, y, kernel, p) => async(() => weightedJobs(ctx, x, dy, y, kernel, convShape(x, dy, y, kernel, p))),
-    denseBackward: (x, dy, y, kernel, p) => sync(() => weightedJobs(ctx, x, dy, y, kernel, denseShape(x, dy, y, kernel, p))),
-    denseBackwardAsync: (x, dy, y, kernel, p) => async(() => weightedJobs(ctx, x, dy, y, kernel, denseShape(x, dy, y, kernel, p))),
+    conv2dBackward: (x, dy, y, kernel, p, f) => sync(() => weightedJobs(ctx, x, dy, y, kernel, convShape(x, dy, y, kernel, p, f))),
+    conv2dBackwardAsync: (x, dy, y, kernel, p, f) => async(() => weightedJobs(ctx, x, dy, y, kernel, convShape(x, dy, y, kernel, p, f))),
+    denseBackward: (x, dy, y, kernel, p, f) => sync(() => weightedJobs(ctx, x, dy, y, kernel, denseShape(x, dy, y, kernel, p, f))),
+    denseBackwardAsync: (x, dy, y, kernel, p, f) => async(() => weightedJobs(ctx, x, dy, y, kernel, denseShape(x, dy, y, kernel, p, f))),
     maxpool2dBackward: (x, dy, p) => (checkPool(x, dy, p), sync(() => maxpoolJobs(ctx, x, dy, p))),
     maxpool2dBackwardAsync: (x, dy, p) => (checkPool(x, dy, p), async(() => maxpoolJobs(ctx, x, dy, p))),
   };

@@ -77,7 +77,13 @@ export class WasmBackend implements Backend {
     this.threads = this.engine.threaded ? Math.max(1, Math.min(defaultThreads, 64)) : 1;
     // Start the workers now: they are ready by the time a second thread is wanted.
     this.engine.ensureWorkers(this.threads);
-    Object.assign(this, wasmGrads({ engine: () => this.engine, target: () => this.target(), planned: plannedJob }));
+    Object.assign(this, wasmGrads({
+      engine: () => this.engine, target: () => this.target(), planned: plannedJob,
+      forward: (s, x) => {
+        const op = this.stepJob(s, x);
+        return { extra: op.extra, jobs: (ptrs, yPtr) => planned(op, ptrs, yPtr) };
+      },
+    }));
   }
 
   private engineFor(v: WasmVariant): Engine {

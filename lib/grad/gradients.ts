@@ -21,10 +21,12 @@ export interface GradHints {
   preActivation?: boolean;
 }
 
-/** A layer's backward bound to its checked x and dy, run on this thread or off it. */
+/**
+ * A layer's backward bound to its checked x and dy: one backend call, on this thread or off it.
+ * y is the layer's forward output for x when the caller has it; without it the call runs the
+ * forward itself where the activation's derivative needs it.
+ */
 export interface GradCall {
-  /** The activation's derivative needs the layer's forward output for x (y below). */
-  needsOutput: boolean;
   sync(y: Float32Array | null): Gradients;
   /** Reads x, dy and y (copying what it keeps) before it returns its Promise. */
   async(y: Float32Array | null): Promise<Gradients>;

@@ -93,11 +93,11 @@ export class Conv2D extends WeightedLayer {
 
   /** dW = im2col(x)^T · dY', dx = col2im(dY' · W^T), dBias = column sums of dY': one backend call. */
   protected gradCall(x: Tensor, dy: Tensor, b: Backend, preActivation: boolean): GradCall {
-    const p = { ...this.params(x.shape), activation: this.gradActivation(preActivation), bias: this.useBias };
-    this.packedKernel(p.c, x.shape, b); // initialises the kernel, checks the channels
-    return this.weightedGradCall(x, p.activation, {
-      sync: (y, kernel) => b.conv2dBackward(x.data, dy.data, y, kernel, p),
-      async: (y, kernel) => b.conv2dBackwardAsync(x.data, dy.data, y, kernel, p),
+    const p = { ...this.params(x.shape), activation: this.activationFor(preActivation), bias: this.useBias };
+    const packed = this.packedKernel(p.c, x.shape, b); // initialises the kernel, checks the channels
+    return this.weightedGradCall(x, packed, {
+      sync: (y, kernel, forward) => b.conv2dBackward(x.data, dy.data, y, kernel, p, forward),
+      async: (y, kernel, forward) => b.conv2dBackwardAsync(x.data, dy.data, y, kernel, p, forward),
     });
   }
 }

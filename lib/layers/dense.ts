@@ -59,11 +59,11 @@ export class Dense extends WeightedLayer {
   /** dW = X^T · dY', dX = dY' · W^T, dBias = column sums of dY', X = x as [m, k]: one backend call. */
   protected gradCall(x: Tensor, dy: Tensor, b: Backend, preActivation: boolean): GradCall {
     const m = x.shape[0], k = product(x.shape.slice(1));
-    this.packedKernel(k, x.shape, b); // initialises the kernel, checks the features
-    const p = { m, k, n: this.units, activation: this.gradActivation(preActivation), bias: this.useBias };
-    return this.weightedGradCall(x, p.activation, {
-      sync: (y, kernel) => b.denseBackward(x.data, dy.data, y, kernel, p),
-      async: (y, kernel) => b.denseBackwardAsync(x.data, dy.data, y, kernel, p),
+    const packed = this.packedKernel(k, x.shape, b); // initialises the kernel, checks the features
+    const p = { m, k, n: this.units, activation: this.activationFor(preActivation), bias: this.useBias };
+    return this.weightedGradCall(x, packed, {
+      sync: (y, kernel, forward) => b.denseBackward(x.data, dy.data, y, kernel, p, forward),
+      async: (y, kernel, forward) => b.denseBackwardAsync(x.data, dy.data, y, kernel, p, forward),
     });
   }
 }

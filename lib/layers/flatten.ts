@@ -35,6 +35,6 @@ export class Flatten extends WeightlessLayer {
   /** dx is dy (a copy, taken at the call) with x's shape; no backend call. */
   protected gradCall(x: Tensor, dy: Tensor): GradCall {
     const dx = () => ({ dx: new Tensor(dy.data.slice(), x.shape) });
-    return { needsOutput: false, sync: dx, async: () => Promise.resolve(dx()) };
+    return { sync: dx, async: () => Promise.resolve(dx()) };
   }
 }

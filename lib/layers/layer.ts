@@ -152,15 +152,15 @@ export abstract class Layer {
   /**
    * Gradients of the loss given x and dy, the gradient of the loss with respect to this layer's
    * output (after its activation): dx shaped like x, and kernel and bias in getWeights' layouts
-   * for layers that have them. The activation's derivative comes from the forward output, recomputed here.
+   * for layers that have them. The activation's derivative comes from the forward output, which
+   * the same backend call recomputes.
    */
   backward(x: Tensor, dy: Tensor): Gradients {
     const g = this.checkBackward(x, dy);
-    const call = this.gradCall(g.x, g.dy, backend(), false);
-    return call.sync(call.needsOutput ? this.forward(g.x).data : null);
+    return this.gradCall(g.x, g.dy, backend(), false).sync(null);
   }
 
-  /** Same result as backward, computed off the event loop (one job, after the forward it needs). */
+  /** Same result as backward, computed off the event loop in one job. */
   async backwardAsync(x: Tensor, dy: Tensor): Promise<Gradients> {
     return this.backwardAsyncWith(x, dy, {});
   }
@@ -171,15 +171,8 @@ export abstract class Layer {
    */
   async backwardAsyncWith(input: Tensor, grad: Tensor, hints: GradHints): Promise<Gradients> {
     const caller = new Error().stack ?? '';
-    let { x, dy } = this.checkBackward(input, grad, hints);
-    const b = backend(), pre = hints.preActivation === true;
-    const call = this.gradCall(x, dy, b, pre);
-    if (!call.needsOutput || hints.output) return withCallerStack(caller, () => call.async(hints.output ? hints.output.data : null));
-    // The forward output first: x and dy are copied now, as the backend would copy them.
-    x = new Tensor(x.data.slice(), x.shape);
-    dy = new Tensor(dy.data.slice(), dy.shape);
-    const later = this.gradCall(x, dy, b, pre);
-    const y = await this.forwardAsync(x);
-    return withCallerStack(caller, () => later.async(y.data));
+    const { x, dy } = this.checkBackward(input, grad, hints);
+    const call = this.gradCall(x, dy, backend(), hints.preActivation === true);
+    return withCallerStack(caller, () => call.async(hints.output ? hints.output.data : null));
   }
 }

@@ -67,7 +67,6 @@ export class MaxPool2D extends WeightlessLayer {
   protected gradCall(x: Tensor, dy: Tensor, b: Backend): GradCall {
     const p = this.params(x.shape);
     return {
-      needsOutput: false,
       sync: () => ({ dx: new Tensor(b.maxpool2dBackward(x.data, dy.data, p), x.shape) }),
       async: async () => ({ dx: new Tensor(await b.maxpool2dBackwardAsync(x.data, dy.data, p), x.shape) }),
     };

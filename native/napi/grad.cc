@@ -1,22 +1,30 @@
 // Arguments are read as the forward's are (op-params.h, args.h): every params field first, the
-// arrays last. y, the forward output, is required unless the activation is linear. A weighted
-// layer's job returns one array, [dx | dW | db], which lib/backends/native.ts splits.
+// arrays last. y, the forward output, is needed unless the activation is linear: given, or
+// computed first in the same job from the packed weights and bias (the layer's forward, planned
+// as the forward plans it, so the same bits). A weighted layer's job returns one array,
+// [dx | dW | db], which lib/backends/native.ts splits.
 #include "napi/grad.h"
 
 #include "napi/args.h"
 #include "napi/jobs.h"
 #include "napi/op-params.h"
+#include "napi/weights.h"
+#include "ops/conv2d.h"
+#include "ops/dense.h"
 #include "ops/maxpool2d-grad.h"
 #include "ops/weighted-grad.h"
+#include "ops/workspace.h"
 
 namespace convkit {
 namespace napi {
 namespace {
 
-// The arrays of a weighted layer's backward(x, dy, y | null, kernel, params): x of `inputs`
-// floats, dy and y of `outputs`, the kernel k x n.
+// The arrays of a weighted layer's backward(x, dy, y | null, kernel, params, packedWeights?,
+// bias?): x of `inputs` floats, dy and y of `outputs`, the kernel k x n. Without y (and with an
+// activation that needs it) the packed weights and bias, to run the forward first.
 struct WeightedArrays {
-  Input x, dy, y, kernel;
+  Input x, dy, y, kernel, bias;
+  WeightsRef packed;  // null unless the job runs the forward
 };
 
 WeightedArrays ReadWeighted(const Napi::CallbackInfo& info, Ownership own, size_t inputs, size_t outputs,
@@ -24,19 +32,35 @@ WeightedArrays ReadWeighted(const Napi::CallbackInfo& info, Ownership own, size_
   WeightedArrays a;
   a.x = InputArg(info, 0, "x", inputs, own);
   a.dy = InputArg(info, 1, "dy", outputs, own);
-  a.y = InputArg(info, 2, "y", outputs, own, act == kActivationLinear);
+  const bool no_y = info[2].IsNull() || info[2].IsUndefined();
+  if (act != kActivationLinear && no_y) {
+    a.packed = WeightsArg(info, 5, k, n);
+    a.bias = InputArg(info, 6, "bias", n, own, true);
+  } else {
+    a.y = InputArg(info, 2, "y", outputs, own, act == kActivationLinear);
+  }
   a.kernel = InputArg(info, 3, "kernel", CheckedProduct(info.Env(), {k, n}, "the kernel"), own);
   return a;
 }
 
+// The forward output the derivative reads: y as given, or run(out) into `scratch` first.
+template <typename Forward>
+const float* OutputFor(const WeightedArrays& a, size_t outputs, Workspace* scratch, Forward run) {
+  if (!a.packed) return a.y.data;
+  *scratch = NewWorkspace(outputs);
+  run(scratch->get());
+  return scratch->get();
+}
+
 // dx, then dW, then db when the layer has a bias, in the job's output y.
-WeightedGrad GradInto(float* y, const WeightedArrays& a, size_t m, size_t k, size_t n, size_t inputs, bool bias,
-                      Activation act) {
-  return {m, k, n, a.dy.data, act == kActivationLinear ? nullptr : a.y.data, act, a.kernel.data,
+WeightedGrad GradInto(float* y, const WeightedArrays& a, const float* forward_y, size_t m, size_t k, size_t n,
+                      size_t inputs, bool bias, Activation act) {
+  return {m, k, n, a.dy.data, act == kActivationLinear ? nullptr : forward_y, act, a.kernel.data,
           y, y + inputs, bias ? y + inputs + k * n : nullptr};
 }
 
-// conv2dBackward(x, dy, y | null, kernel [kh*kw*c x oc], params {conv2d's, bias}) -> [dx | dW | db]
+// conv2dBackward(x, dy, y | null, kernel [kh*kw*c x oc], params {conv2d's, bias}, packedWeights?, bias?)
+// -> [dx | dW | db]
 Job ParseConv2DBackward(const Napi::CallbackInfo& info, Ownership own) {
   const Napi::Object params = ParamsArg(info, 4);
   const Conv2DCall c = ReadConv2D(info.Env(), params);
@@ -46,11 +70,16 @@ Job ParseConv2DBackward(const Napi::CallbackInfo& info, Ownership own) {
   const WeightedArrays a = ReadWeighted(info, own, c.inputs, c.outputs, c.k, c.s.oc, act);
   const PlanTarget t = NativeTarget();
   return {c.inputs + c.k * c.s.oc + (bias ? c.s.oc : 0), [=](float* y) {
-            RunConv2DBackward(GradInto(y, a, m, c.k, c.s.oc, c.inputs, bias, act), c.s, a.x.data, t);
+            Workspace scratch;
+            const float* fy = OutputFor(a, c.outputs, &scratch, [&](float* out) {
+              RunConv2D(c.plan, c.s, a.x.data, a.packed->data.get(), a.bias.data, c.act, out, &a.packed->caches);
+            });
+            RunConv2DBackward(GradInto(y, a, fy, m, c.k, c.s.oc, c.inputs, bias, act), c.s, a.x.data, t);
           }};
 }
 
-// denseBackward(x, dy, y | null, kernel [k x n], params {m, k, n, activation, bias}) -> [dx | dW | db]
+// denseBackward(x, dy, y | null, kernel [k x n], params {m, k, n, activation, bias}, packedWeights?, bias?)
+// -> [dx | dW | db]
 Job ParseDenseBackward(const Napi::CallbackInfo& info, Ownership own) {
   const Napi::Object params = ParamsArg(info, 4);
   const DenseCall c = ReadDense(info.Env(), params);
@@ -59,7 +88,11 @@ Job ParseDenseBackward(const Napi::CallbackInfo& info, Ownership own) {
   const WeightedArrays a = ReadWeighted(info, own, c.inputs, c.outputs, c.k, c.n, act);
   const PlanTarget t = NativeTarget();
   return {c.inputs + c.k * c.n + (bias ? c.n : 0), [=](float* y) {
-            RunDenseBackward(GradInto(y, a, c.m, c.k, c.n, c.inputs, bias, act), a.x.data, t);
+            Workspace scratch;
+            const float* fy = OutputFor(a, c.outputs, &scratch, [&](float* out) {
+              RunDense(c.plan, c.k, c.n, a.x.data, a.packed->data.get(), a.bias.data, c.act, out);
+            });
+            RunDenseBackward(GradInto(y, a, fy, c.m, c.k, c.n, c.inputs, bias, act), a.x.data, t);
           }};
 }
 
