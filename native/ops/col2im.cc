@@ -1,6 +1,6 @@
 #include "ops/col2im.h"
 
-#include <algorithm>
+#include "ops/im2col.h"
 
 namespace convkit {
 
@@ -10,11 +10,9 @@ void Col2imNhwc(const Nhwc& in, const Window2D& win, size_t oh, size_t ow, const
   OutputPixel px(row0, oh, ow);
   for (size_t r = 0; r < rows; r++, cols += k, px.Next(oh, ow)) {
     float* image = dx + px.b * in.h * in.w * in.c;
-    const long x0 = long(px.ox * win.sw) - long(win.pl);
-    // The taps kx in [kx0, kx1) land inside the row: 0 <= x0 + kx * dw < w.
-    const long dw = long(win.dw);
-    const long kx0 = x0 >= 0 ? 0 : (-x0 + dw - 1) / dw;
-    const long kx1 = x0 >= w ? 0 : std::min(long(win.kw), (w - x0 + dw - 1) / dw);
+    const long x0 = long(px.ox * win.sw) - long(win.pl), dw = long(win.dw);
+    long kx0, kx1;
+    RealColumns(x0, win, in.w, &kx0, &kx1);
     if (kx0 >= kx1) continue;
     for (size_t ky = 0; ky < win.kh; ky++) {
       const long iy = long(px.oy * win.sh) - long(win.pt) + long(ky * win.dh);
