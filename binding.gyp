@@ -36,7 +36,12 @@
         "native/kernels/f32-gemm-4x16-scalar.cc",
         "native/kernels/f32-igemm-4x16-scalar.cc",
         "native/kernels/f32-maxpool-nhwc-scalar.cc",
-        "native/kernels/f32-winograd-scalar.cc"
+        "native/kernels/f32-winograd-scalar.cc",
+        "native/napi/grad.cc",
+        "native/ops/activation-grad.cc",
+        "native/ops/col2im.cc",
+        "native/ops/maxpool2d-grad.cc",
+        "native/ops/weighted-grad.cc"
       ],
       "conditions": [
         # Each architecture's SIMD kernels (kernels.json's arch); the portable scalar ones above are

@@ -2,6 +2,7 @@
 // it places inputs, packed weights, workspace and outputs in the imported memory, writes a Job
 // and calls run() on every participating thread. Nothing here allocates.
 import { OP_ACTIVATION, OP_CONV2D, OP_GEMM, OP_MAXPOOL2D, OP_TRANSPOSE, TASK_BITS } from './generated/kernels';
+import { OP_ACTIVATION_GRAD, OP_COL2IM, OP_COLUMN_SUMS, OP_EXPAND_TRANSPOSED, OP_MAXPOOL2D_GRAD, OP_PACK } from './generated/kernels';
 import { Job } from './generated/job';
 import { increment } from './kernels/atomic-increment';
 import { activationTask } from './ops/activation';
@@ -9,6 +10,10 @@ import { conv2dTask } from './ops/conv2d';
 import { matmulTask } from './ops/matmul';
 import { maxpool2dTask } from './ops/maxpool2d';
 import { transposeTask } from './ops/transpose';
+import { activationGradTask } from './ops/activation-grad';
+import { col2imTask } from './ops/col2im';
+import { maxpool2dGradTask } from './ops/maxpool2d-grad';
+import { columnSumsTask, expandTransposedTask, packTask } from './ops/weighted-grad';
 
 export { packWeights, packedWeightsFloats } from './kernels/pack-weights';
 export { TILE_SCRATCH_BYTES } from './kernels/gemm-driver';
@@ -67,6 +72,12 @@ export function run(jobPtr: usize, gen: i32): void {
     else if (j.op == OP_GEMM) matmulTask(j, t, workspace);
     else if (j.op == OP_ACTIVATION) activationTask(j, t);
     else if (j.op == OP_TRANSPOSE) transposeTask(j, t);
+    else if (j.op == OP_ACTIVATION_GRAD) activationGradTask(j, t);
+    else if (j.op == OP_COLUMN_SUMS) columnSumsTask(j, workspace);
+    else if (j.op == OP_PACK) packTask(j, t);
+    else if (j.op == OP_EXPAND_TRANSPOSED) expandTransposedTask(j, t, workspace);
+    else if (j.op == OP_COL2IM) col2imTask(j, t);
+    else if (j.op == OP_MAXPOOL2D_GRAD) maxpool2dGradTask(j, t, workspace);
     const finished = increment(jobPtr + offsetof<Job>('done')) + 1;
     if (ASC_FEATURE_THREADS) {
       if (finished == j.tasks) atomic.notify(jobPtr + offsetof<Job>('done'));

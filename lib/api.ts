@@ -5,7 +5,7 @@ import { fail, integer } from './validate';
 
 export { Tensor } from './tensor';
 export { Layer, type Weights } from './layers/layer';
-export type { Gradients } from './grad/steps';
+export type { Gradients } from './grad/gradients';
 export { Conv2D, type Conv2DOptions, type ConvAlgorithm } from './layers/conv2d';
 export { MaxPool2D, type MaxPool2DOptions } from './layers/maxpool2d';
 export { Dense, type DenseOptions } from './layers/dense';

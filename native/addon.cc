@@ -4,6 +4,7 @@
 #include <napi.h>
 
 #include "napi/bindings.h"
+#include "napi/grad.h"
 #include "napi/jobs.h"
 #include "napi/graph.h"
 #include "napi/operator.h"
@@ -41,6 +42,12 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<SelectIsa>(env, exports, "selectIsa");
   Export<InjectFault>(env, exports, "_injectFault");
   Export<BenchKernelRates>(env, exports, "_benchKernels");
+  Export<Conv2DBackward>(env, exports, "conv2dBackward");
+  Export<Conv2DBackwardAsync>(env, exports, "conv2dBackwardAsync");
+  Export<DenseBackward>(env, exports, "denseBackward");
+  Export<DenseBackwardAsync>(env, exports, "denseBackwardAsync");
+  Export<MaxPool2DBackward>(env, exports, "maxpool2dBackward");
+  Export<MaxPool2DBackwardAsync>(env, exports, "maxpool2dBackwardAsync");
   return exports;
 }
 

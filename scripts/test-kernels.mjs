@@ -18,7 +18,7 @@ const CROSS = {
 };
 // The kernel sources besides the micro-kernels (which come from binding.gyp).
 const SUPPORT = ['native/kernels/cpu-features.cc', 'native/kernels/gemm-driver.cc', 'native/kernels/pack-a.cc',
-  'native/kernels/pack-weights.cc', 'native/kernels/fault-injection.cc', 'native/kernels/thread-pool.cc', 'native/ops/im2col.cc',
+  'native/kernels/pack-weights.cc', 'native/kernels/fault-injection.cc', 'native/kernels/thread-pool.cc', 'native/ops/col2im.cc', 'native/ops/im2col.cc',
   'native/ops/indirection.cc', 'native/ops/plan.cc', 'native/ops/winograd.cc', 'native/ops/workspace.cc'];
 const SUMMARY = /^(\d+) passed, (\d+) failed$/;
 

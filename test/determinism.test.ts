@@ -123,4 +123,62 @@ forEachBackend('determinism across thread counts', () => {
       }
     });
   }
+
+  // Backward: dW's sum over every output pixel (K of its GEMM, split into chunks by the shape
+  // from 8192 rows), db's column sums, col2im's and the max-pool scatter's additions into cells
+  // that several windows share: 1, 2 and 3 threads, sync and async, give the same bits.
+  const arrayBits = (a: Float32Array | undefined) => (a ? Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length)) : []);
+  const gradBits = (g: ck.Gradients) => [...bits(g.dx), ...arrayBits(g.kernel), ...arrayBits(g.bias)];
+  const backwards: { name: string; layer: () => ck.Layer; shape: number[] }[] = [
+    { name: 'Conv2D 5x5 same relu, LeNet\'s first (8x28x28x1 -> 6)', layer: () => new ck.Conv2D({ filters: 6, kernelSize: 5, padding: 'same', activation: 'relu', seed: 3 }), shape: [8, 28, 28, 1] },
+    { name: 'Conv2D 3x3 stride 2 dilated sigmoid (3x19x17x8 -> 20)', layer: () => new ck.Conv2D({ filters: 20, kernelSize: 3, strides: 2, dilationRate: [2, 1], padding: 'same', activation: 'sigmoid', seed: 4 }), shape: [3, 19, 17, 8] },
+    { name: 'Dense 9000x12 -> 10 softmax (dW over 9000 rows)', layer: () => new ck.Dense({ units: 10, activation: 'softmax', seed: 5 }), shape: [9000, 12] },
+    { name: 'Dense 64x400 -> 120 relu', layer: () => new ck.Dense({ units: 120, activation: 'relu', seed: 6 }), shape: [64, 400] },
+    { name: 'MaxPool2D 3x3 stride 1 (overlapping windows, 4x20x20x6)', layer: () => new ck.MaxPool2D({ poolSize: 3, strides: 1, padding: 'same' }), shape: [4, 20, 20, 6] },
+  ];
+  for (const { name, layer, shape } of backwards) {
+    it(`backward of ${name}, every ISA, sync and async`, async () => {
+      const l = layer();
+      // Rounded values make ties in the max-pool windows (the first maximal tap must win).
+      const x = new ck.Tensor(randomArray(shape.reduce((a, b) => a * b), shape[1]).map((v) => Math.round(v * 4) / 4), shape);
+      const outShape = l.outputShape(shape);
+      const dy = new ck.Tensor(randomArray(outShape.reduce((a, b) => a * b), shape[2]), outShape);
+      const original = ck.getNumThreads();
+      try {
+        everyIsa((isa) => {
+          const runs = [1, 2, 3].map((t) => (ck.setNumThreads(t), gradBits(l.backward(x, dy))));
+          runs.slice(1).forEach((r, i) => expect(r, `${isa}: ${i + 2} threads differ from 1`).to.deep.equal(runs[0]));
+        });
+        ck.setNumThreads(1);
+        const one = gradBits(l.backward(x, dy));
+        ck.setNumThreads(2);
+        expect(gradBits(await l.backwardAsync(x, dy)), '2 threads, backwardAsync').to.deep.equal(one);
+      } finally {
+        ck.setNumThreads(original);
+      }
+    });
+  }
+
+  it('LeNet training (T1\'s model, four steps of 8 images) leaves the same weights with 1 and 2 threads', async () => {
+    const { convkitLeNet } = require('../examples/mnist/lenet.js');
+    const x = new ck.Tensor(randomArray(16 * 28 * 28, 11), [16, 28, 28, 1]);
+    const y = new ck.Tensor(new Float32Array(16 * 10).map((_, i) => (i % 10 === Math.floor(i / 10) % 10 ? 1 : 0)), [16, 10]);
+    const original = ck.getNumThreads();
+    const weights = [];
+    try {
+      for (const threads of [1, 2]) {
+        ck.setNumThreads(threads);
+        const model: ck.Sequential = convkitLeNet(ck, 1);
+        model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+        await model.fit(x, y, { epochs: 2, batchSize: 8, shuffle: false, verbose: 0 });
+        weights.push(model.layers.flatMap((l) => {
+          const w = l.getWeights();
+          return [...arrayBits(w.kernel ?? undefined), ...arrayBits(w.bias ?? undefined)];
+        }));
+      }
+    } finally {
+      ck.setNumThreads(original);
+    }
+    expect(weights[1]).to.deep.equal(weights[0]);
+  });
 });

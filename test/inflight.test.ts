@@ -86,6 +86,33 @@ forEachBackend('in flight: the caller changes the input', () => {
     detach(x.data.buffer);
     expect(bits(await pending)).to.deep.equal(bits(expected));
   });
+
+  // Each layer's backward, with and without the forward output it needs (training hands it over;
+  // backwardAsync runs the forward first): x, dy and that output detached once the call returns.
+  const gradBits = (g: ck.Gradients) => [bits(g.dx), Array.from(g.kernel ?? []), Array.from(g.bias ?? [])];
+  const backwards = [
+    { name: 'Conv2D relu', layer: () => new ck.Conv2D({ filters: 24, kernelSize: 3, padding: 'same', activation: 'relu', seed: 12 }), shape: [2, 30, 30, 8] },
+    { name: 'Dense softmax', layer: () => new ck.Dense({ units: 40, activation: 'softmax', seed: 13 }), shape: [64, 300] },
+    { name: 'MaxPool2D', layer: () => new ck.MaxPool2D({ poolSize: 3, strides: 2 }), shape: [4, 31, 31, 16] },
+  ];
+  for (const { name, layer, shape } of backwards) {
+    it(`${name} backwardAsync with x, dy and the forward output detached while it runs`, async () => {
+      const l = layer();
+      const make = (seed: number, s: number[]) => new ck.Tensor(randomArray(s.reduce((a, b) => a * b), seed), s);
+      const x = make(14, shape), dy = make(15, l.outputShape(shape));
+      const expected = gradBits(l.backward(new ck.Tensor(x.data.slice(), x.shape), new ck.Tensor(dy.data.slice(), dy.shape)));
+      const [x1, dy1] = [x, dy].map((t) => new ck.Tensor(t.data.slice(), t.shape));
+      const plain = l.backwardAsync(x1, dy1);
+      detach(x1.data.buffer);
+      detach(dy1.data.buffer);
+      const [x2, dy2] = [x, dy].map((t) => new ck.Tensor(t.data.slice(), t.shape));
+      const y = l.forward(x2);
+      const hinted = l.backwardAsyncWith(x2, dy2, { output: y });
+      [x2, dy2, y].forEach((t) => detach(t.data.buffer));
+      expect(gradBits(await plain), 'backwardAsync').to.deep.equal(expected);
+      expect(gradBits(await hinted), 'with the output').to.deep.equal(expected);
+    });
+  }
 });
 
 forEachBackend('in flight: the caller changes the layer or the backend', () => {

@@ -199,6 +199,57 @@ describe('validation at the N-API boundary (native)', function () {
     throws(() => b().conv2dAsync(f(31), packed(), null, conv), RangeError, /elements in x/);
   });
 
+  // The backward calls: x, dy, y (required but for a linear activation) and the unpacked kernel.
+  const grad = { ...conv, bias: true };
+  it('backward calls: a well-formed call, and each array of the wrong type or length', () => {
+    const g = b().conv2dBackward(f(32), f(12), null, f(54), grad);
+    expect([g.dx.length, g.dw.length, g.db?.length]).to.deep.equal([32, 54, 3]);
+    expect(b().denseBackward(f(6), f(4), f(4), f(6), { m: 2, k: 3, n: 2, activation: 1, bias: false }).db).to.equal(null);
+    throws(() => b().conv2dBackward(new Float64Array(32) as never, f(12), null, f(54), grad), TypeError, /Float32Array for x/);
+    throws(() => b().conv2dBackward(f(32), f(11), null, f(54), grad), RangeError, /12 elements in dy but received 11/);
+    // Without y the call runs the forward, from the packed weights it then needs.
+    throws(() => b().conv2dBackward(f(32), f(12), null, f(54), { ...grad, activation: 2 }), TypeError, /packed by the native backend for packedWeights/);
+    throws(() => b().conv2dBackward(f(32), f(12), null, f(54), { ...grad, activation: 2 }, { packed: packed(), bias: f(2) }), RangeError, /3 elements in bias/);
+    throws(() => b().conv2dBackward(f(32), f(12), f(13), f(54), { ...grad, activation: 1 }), RangeError, /12 elements in y/);
+    throws(() => b().conv2dBackward(f(32), f(12), null, f(18), grad), RangeError, /54 elements in kernel/);
+    throws(() => b().conv2dBackward(f(32), f(12), null, f(54), { ...grad, bias: 1 as never }), TypeError, /boolean for params.bias/);
+    throws(() => b().conv2dBackwardAsync(f(32), f(12), null, f(54), { ...grad, oh: 3 }), RangeError, /params.oh to be 2/);
+    throws(() => b().denseBackwardAsync(f(6), f(4), null, f(5), { m: 2, k: 3, n: 2, activation: 0, bias: true }), RangeError, /6 elements in kernel/);
+    const pool = { n: 1, h: 4, w: 4, c: 2, kh: 2, kw: 2, sh: 2, sw: 2, dh: 1, dw: 1, pt: 0, pb: 0, pl: 0, pr: 0, oh: 2, ow: 2 };
+    expect(b().maxpool2dBackward(f(32), f(8), pool)).to.have.length(32);
+    throws(() => b().maxpool2dBackward(f(32), f(7), pool), RangeError, /8 elements in dy/);
+    const empty = { n: 1, h: 2, w: 1, c: 1, kh: 1, kw: 4, sh: 2, sw: 2, dh: 2, dw: 2, pt: 0, pb: 0, pl: 3, pr: 5, oh: 1, ow: 2 };
+    throws(() => b().maxpool2dBackwardAsync(f(2), f(2), empty), RangeError, /at least one input cell/);
+  });
+  it('backward calls: a dy detached by a params getter (params are read before the arrays)', () => {
+    const dy = f(12);
+    const p = { ...grad };
+    Object.defineProperty(p, 'bias', { enumerable: true, get: () => (structuredClone(dy.buffer, { transfer: [dy.buffer] }), true) });
+    throws(() => b().conv2dBackward(f(32), dy, null, f(54), p), RangeError, /12 elements in dy but received 0/);
+  });
+  it('backward calls survive 500 random params: the gradients or a JS error', () => {
+    const r = rng(11);
+    let ran = 0;
+    for (let i = 0; i < 500; i++) {
+      const c = randomInt(r, 1, 3), h = randomInt(r, 1, 6), w = randomInt(r, 1, 6), kh = randomInt(r, 1, 3), kw = randomInt(r, 1, 3);
+      const p: Record<string, unknown> = { ...grad, c, h, w, kh, kw, pt: randomInt(r, 0, 2), pl: randomInt(r, 0, 2), sh: randomInt(r, 1, 2), dw: randomInt(r, 1, 2) };
+      p.oh = Math.floor((h + (p.pt as number) - kh) / (p.sh as number)) + 1;
+      p.ow = Math.floor((w + (p.pl as number) - ((kw - 1) * (p.dw as number) + 1)) / (p.sw as number)) + 1;
+      if (r() < 0.3) p[pick(r, Object.keys(p))] = pick(r, [0, -1, 1.5, NaN, 2 ** 40, '2', null]);
+      const size = (n: number) => f(Math.max(0, n + (r() < 0.1 ? randomInt(r, -1, 1) : 0)));
+      const outputs = (p.oh as number) * (p.ow as number) * 3;
+      try {
+        const g = b().conv2dBackward(size(h * w * c), size(outputs), r() < 0.5 ? null : size(outputs), size(kh * kw * c * 3), p as never);
+        expect(g.dx).to.have.length(h * w * c);
+        ran++;
+      } catch (e) {
+        expect(e).to.be.instanceOf(Error);
+        expect(e instanceof TypeError || e instanceof RangeError, String(e)).to.equal(true);
+      }
+    }
+    expect(ran).to.be.greaterThan(50);
+  });
+
   it('gemmInto survives 1000 random calls, out often overlapping an input: the result or a JS error', () => {
     const r = rng(7);
     let threw = 0, ran = 0;

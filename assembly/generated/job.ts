@@ -53,4 +53,6 @@ export class Job {
   addendRows: i32; // GEMM: rows of C (1 or m: it broadcasts down the columns)
   addendCols: i32; // GEMM: columns of C (1 or cols)
   beta: f32; // GEMM: the scale of C
+  row0: i32; // backward: first row of the segment (expandTransposed, col2im)
+  colStride: i32; // pack: B(k, n) at x + 4 * (k * lda + n * colStride)
 }

@@ -161,6 +161,27 @@ export interface PackedWeights {
   readonly length: number;
 }
 
+/**
+ * A weighted layer's backward: its forward params, where `activation` names the derivative dy
+ * goes through first (linear: none, dy is already with respect to the pre-activation), and
+ * whether the layer has a bias (db is computed only then).
+ */
+export type Conv2DGradParams = Conv2DParams & { bias: boolean };
+export type DenseGradParams = DenseParams & { bias: boolean };
+
+/** What a backward needs to run the layer's forward itself: its packed weights and bias. */
+export interface ForwardWeights {
+  packed: PackedWeights;
+  bias: Float32Array | null;
+}
+
+/** A weighted layer's gradients: dx like x, dw like the unpacked kernel, db like the bias (or null). */
+export interface WeightedGrads {
+  dx: Float32Array;
+  dw: Float32Array;
+  db: Float32Array | null;
+}
+
 export interface Backend {
   readonly name: BackendName;
   info(): KernelInfo;
@@ -206,4 +227,18 @@ export interface Backend {
   gemmAsync(a: Float32Array, b: Float32Array, c: Float32Array | null, p: GemmParams): Promise<Float32Array>;
   /** gemm written into out (m x n floats sharing no memory with a, b or c); returns out. */
   gemmInto(a: Float32Array, b: Float32Array, c: Float32Array | null, p: GemmParams, out: Float32Array): Float32Array;
+
+  // Backward: one call computes all of a layer's gradients (each a new array only the caller
+  // holds), the async one in one job off the event loop, under the in-flight rule (x, dy, y, the
+  // kernel and bias copied, the packed weights held). The kernel is the row-major, unpacked one.
+  // y is the layer's forward output for x, needed unless p.activation is linear; when it is null
+  // the call runs the forward first, in the same job, from `forward` (the layer's packed weights
+  // and bias), with the bits forward gives. Same bits for any thread count.
+  conv2dBackward(x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, p: Conv2DGradParams, forward?: ForwardWeights): WeightedGrads;
+  conv2dBackwardAsync(x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, p: Conv2DGradParams, forward?: ForwardWeights): Promise<WeightedGrads>;
+  denseBackward(x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, p: DenseGradParams, forward?: ForwardWeights): WeightedGrads;
+  denseBackwardAsync(x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, p: DenseGradParams, forward?: ForwardWeights): Promise<WeightedGrads>;
+  /** dx: each window's dy to its argmax (the forward's tie rule), recomputed from x. */
+  maxpool2dBackward(x: Float32Array, dy: Float32Array, p: WindowParams): Float32Array;
+  maxpool2dBackwardAsync(x: Float32Array, dy: Float32Array, p: WindowParams): Promise<Float32Array>;
 }

@@ -1,6 +1,6 @@
 // The native backend: the N-API addon built by node-gyp (build/Release) or a prebuild.
 import * as path from 'node:path';
-import type { Backend, Graph, GraphNode, GraphShape, Operator, PackedWeights, Step } from './backend';
+import type { Backend, ForwardWeights, Graph, GraphNode, GraphShape, Operator, PackedWeights, Step, WeightedGrads } from './backend';
 import { packedWeightsLength } from './backend';
 import { oneShotCalls, splitOutputs } from './one-shot';
 import type { Plan } from './plan';
@@ -30,6 +30,13 @@ interface Addon {
   gemm: Backend['gemm'];
   gemmAsync: Backend['gemmAsync'];
   gemmInto: Backend['gemmInto'];
+  /** [dx | dW | db] in one array (native/napi/grad.cc). */
+  conv2dBackward(...args: unknown[]): Float32Array;
+  conv2dBackwardAsync(...args: unknown[]): Promise<Float32Array>;
+  denseBackward(...args: unknown[]): Float32Array;
+  denseBackwardAsync(...args: unknown[]): Promise<Float32Array>;
+  maxpool2dBackward(x: Float32Array, dy: Float32Array, p: object): Float32Array;
+  maxpool2dBackwardAsync(x: Float32Array, dy: Float32Array, p: object): Promise<Float32Array>;
   _injectFault(kind: 'alloc' | 'threads'): void;
   _benchKernels(seconds: number): KernelRate[];
 }
@@ -46,6 +53,20 @@ export interface KernelRate {
   packedMr: number;
   packedGflops: number;
   packedPairGflops: number;
+}
+
+/** The packed weights' handle and the bias, the addon's last two arguments of a backward. */
+function forwardArgs(f: ForwardWeights | undefined): unknown[] {
+  return f ? [handle(f.packed), f.bias] : [];
+}
+
+/**
+ * The addon's [dx | dW | db] split: dx a view of its start (the largest part, not copied), dW and
+ * db copies (small), so each is an array of its own length.
+ */
+function splitGrads(all: Float32Array, kernel: number, p: { bias: boolean; n: number }): WeightedGrads {
+  const biases = p.bias ? p.n : 0, inputs = all.length - kernel - biases;
+  return { dx: all.subarray(0, inputs), dw: all.slice(inputs, inputs + kernel), db: p.bias ? all.slice(inputs + kernel) : null };
 }
 
 /** Weights packed by the addon: C++ memory, freed by release() or when collected. */
@@ -159,6 +180,18 @@ export function loadNative(): NativeBackend {
     gemm: (a, b, c, p) => addon.gemm(a, b, c, p),
     gemmAsync: (a, b, c, p) => addon.gemmAsync(a, b, c, p),
     gemmInto: (a, b, c, p, out) => addon.gemmInto(a, b, c, p, out),
+    conv2dBackward: (x, dy, y, kernel, p, f) => splitGrads(addon.conv2dBackward(x, dy, y, kernel, p, ...forwardArgs(f)), kernel.length, { bias: p.bias, n: p.oc }),
+    conv2dBackwardAsync: (x, dy, y, kernel, p, f) => {
+      const weights = kernel.length, bias = { bias: p.bias, n: p.oc }; // read now: they may change meanwhile
+      return addon.conv2dBackwardAsync(x, dy, y, kernel, p, ...forwardArgs(f)).then((all) => splitGrads(all, weights, bias));
+    },
+    denseBackward: (x, dy, y, kernel, p, f) => splitGrads(addon.denseBackward(x, dy, y, kernel, p, ...forwardArgs(f)), kernel.length, p),
+    denseBackwardAsync: (x, dy, y, kernel, p, f) => {
+      const weights = kernel.length, bias = { bias: p.bias, n: p.n };
+      return addon.denseBackwardAsync(x, dy, y, kernel, p, ...forwardArgs(f)).then((all) => splitGrads(all, weights, bias));
+    },
+    maxpool2dBackward: (x, dy, p) => addon.maxpool2dBackward(x, dy, p),
+    maxpool2dBackwardAsync: (x, dy, p) => addon.maxpool2dBackwardAsync(x, dy, p),
     injectFault: (kind) => addon._injectFault(kind),
     benchKernels: (seconds) => addon._benchKernels(seconds),
   };

@@ -1,7 +1,7 @@
 // The wasm backend's ops as jobs: each op's checks, its plan (plan.ts) for this backend's
 // threads and kernels, and the job that runs it in the module (assembly/ops), minus the
 // addresses of its input and output, which a run places.
-import type { Conv2DParams, DenseParams, WindowParams } from './backend';
+import type { Conv2DParams, DenseParams, PackedWeights, Step, WindowParams } from './backend';
 import { checkConv2D, checkDense, checkMaxPool2D } from './check';
 import { ACTIVATION, PATH, PLAN, WASM_MR } from '../generated/kernels';
 import { planActivation, planConv2D, planGemm, planMaxPool2D, type Plan, type PlanTarget } from './plan';
@@ -51,7 +51,7 @@ function withPlan(job: JobSpec, plan: Plan): JobSpec {
   return job;
 }
 
-const plannedJob = (job: JobSpec, plan: Plan): PlannedJob => [withPlan(job, plan), plan.threads, plan.slotBytes, plan.sharedBytes];
+export const plannedJob = (job: JobSpec, plan: Plan): PlannedJob => [withPlan(job, plan), plan.threads, plan.slotBytes, plan.sharedBytes];
 
 /** The op's jobs for x and its extra inputs at ptrs (x first), writing y at yPtr, with their plans. */
 export function planned(op: OpJob, ptrs: number[], yPtr: number): PlannedJob[] {
@@ -124,4 +124,12 @@ export function denseJob(ctx: OpContext, x: Float32Array | number, w: WasmWeight
   checkDense(x, w, bias, p);
   const spec = matmulSpec(p.m, p.n, p.k, w.ptr, epilogue(p.activation));
   return { extra: [bias], inputs: p.m * p.k, outputs: p.m * p.n, plan: planGemm(p.m, p.n, p.k, ctx.target), spec, activation: activationJob(ctx, p.activation, p.m, p.n) };
+}
+
+/** A step's op on x (or on an input of that many floats), its weights checked by `weights`. */
+export function stepJob(ctx: OpContext, s: Step, x: Float32Array | number, weights: (packed: PackedWeights) => WasmWeights): OpJob {
+  if (s.op === 'conv2d') return convJob(ctx, x, weights(s.packed), s.bias, s.params);
+  if (s.op === 'maxpool2d') return poolJob(ctx, x, s.params);
+  if (s.op === 'dense') return denseJob(ctx, x, weights(s.packed), s.bias, s.params);
+  throw new TypeError(`Expected 'conv2d', 'maxpool2d' or 'dense' for the op of a step but received ${String((s as { op: unknown }).op)}`);
 }

@@ -1,7 +1,5 @@
 import { activationCode, type ActivationName } from '../activation';
-import { col2im, im2col } from '../grad/im2col';
-import type { GradHints, GradSteps } from '../grad/steps';
-import { gemmLayerGrad } from '../grad/weighted';
+import type { GradCall } from '../grad/gradients';
 import type { Tensor } from '../tensor';
 import type { Backend, Conv2DParams } from '../backends/backend';
 import { checkPadding, checkShape, type Padding, resolveWindow, windowOutput } from '../shape';
@@ -93,14 +91,13 @@ export class Conv2D extends WeightedLayer {
     return { shape: [p.n, p.oh, p.ow, p.oc], step: { op: 'conv2d', packed, bias: this.bias, params: p } };
   }
 
-  /** dW = im2col(x)^T · dY', dx = col2im(dY' · W^T), dBias = column sums of dY' (grad/weighted.ts). */
-  protected gradSteps(x: Tensor, dy: Tensor, b: Backend, hints: GradHints): GradSteps {
-    const p = this.params(x.shape);
-    this.packedKernel(p.c, x.shape, b); // initialises the kernel, checks the channels
-    return gemmLayerGrad(x, dy, {
-      rows: im2col(x.data, p), m: p.n * p.oh * p.ow, k: p.kh * p.kw * p.c, units: p.oc,
-      kernel: this.currentKernel() as Float32Array, useBias: this.useBias,
-      activation: this.activationCode, toDx: (dRows) => col2im(dRows, p),
-    }, hints);
+  /** dW = im2col(x)^T · dY', dx = col2im(dY' · W^T), dBias = column sums of dY': one backend call. */
+  protected gradCall(x: Tensor, dy: Tensor, b: Backend, preActivation: boolean): GradCall {
+    const p = { ...this.params(x.shape), activation: this.activationFor(preActivation), bias: this.useBias };
+    const packed = this.packedKernel(p.c, x.shape, b); // initialises the kernel, checks the channels
+    return this.weightedGradCall(x, packed, {
+      sync: (y, kernel, forward) => b.conv2dBackward(x.data, dy.data, y, kernel, p, forward),
+      async: (y, kernel, forward) => b.conv2dBackwardAsync(x.data, dy.data, y, kernel, p, forward),
+    });
   }
 }

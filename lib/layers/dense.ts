@@ -1,6 +1,5 @@
 import { activationCode, type ActivationName } from '../activation';
-import type { GradHints, GradSteps } from '../grad/steps';
-import { gemmLayerGrad } from '../grad/weighted';
+import type { GradCall } from '../grad/gradients';
 import type { Tensor } from '../tensor';
 import type { Backend } from '../backends/backend';
 import { checkShape, product } from '../shape';
@@ -57,13 +56,14 @@ export class Dense extends WeightedLayer {
     return { shape: [m, this.units], step: { op: 'dense', packed, bias: this.bias, params } };
   }
 
-  /** dW = X^T · dY', dX = dY' · W^T, dBias = column sums of dY' (grad/weighted.ts), X = x as [m, k]. */
-  protected gradSteps(x: Tensor, dy: Tensor, b: Backend, hints: GradHints): GradSteps {
+  /** dW = X^T · dY', dX = dY' · W^T, dBias = column sums of dY', X = x as [m, k]: one backend call. */
+  protected gradCall(x: Tensor, dy: Tensor, b: Backend, preActivation: boolean): GradCall {
     const m = x.shape[0], k = product(x.shape.slice(1));
-    this.packedKernel(k, x.shape, b); // initialises the kernel, checks the features
-    return gemmLayerGrad(x, dy, {
-      rows: x.data.slice(), m, k, units: this.units, kernel: this.currentKernel() as Float32Array,
-      useBias: this.useBias, activation: this.activationCode, toDx: (dRows) => dRows,
-    }, hints);
+    const packed = this.packedKernel(k, x.shape, b); // initialises the kernel, checks the features
+    const p = { m, k, n: this.units, activation: this.activationFor(preActivation), bias: this.useBias };
+    return this.weightedGradCall(x, packed, {
+      sync: (y, kernel, forward) => b.denseBackward(x.data, dy.data, y, kernel, p, forward),
+      async: (y, kernel, forward) => b.denseBackwardAsync(x.data, dy.data, y, kernel, p, forward),
+    });
   }
 }

@@ -1,5 +1,5 @@
 import type { Backend } from '../backends/backend';
-import type { GradSteps } from '../grad/steps';
+import type { GradCall } from '../grad/gradients';
 import { checkShape, product } from '../shape';
 import { Tensor } from '../tensor';
 import { options } from '../validate';
@@ -32,8 +32,9 @@ export class Flatten extends WeightlessLayer {
     return { shape: this.outputShape(shape), step: null };
   }
 
-  /** dx is dy (a copy) with x's shape; no backend request. */
-  protected *gradSteps(x: Tensor, dy: Tensor, _b: Backend): GradSteps {
-    return { dx: new Tensor(dy.data.slice(), x.shape) };
+  /** dx is dy (a copy, taken at the call) with x's shape; no backend call. */
+  protected gradCall(x: Tensor, dy: Tensor): GradCall {
+    const dx = () => ({ dx: new Tensor(dy.data.slice(), x.shape) });
+    return { sync: dx, async: () => Promise.resolve(dx()) };
   }
 }

@@ -1,6 +1,6 @@
 import type { Backend, Operator, Step } from '../backends/backend';
 import { backend } from '../backends/select';
-import { type Gradients, type GradHints, type GradSteps, runAsync as runStepsAsync, runSync as runStepsSync } from '../grad/steps';
+import type { GradCall, Gradients, GradHints } from '../grad/gradients';
 import { checkData, checkInput, checkRank, isTensor, Tensor, tensorOf } from '../tensor';
 import { describe } from '../validate';
 import type { Trainable } from './trainable';
@@ -22,9 +22,13 @@ export function runSync(call: Call): Tensor {
  * itself has no JavaScript frames worth reading.
  */
 export async function runAsync(call: Pick<Call, 'shape' | 'async'>): Promise<Tensor> {
-  const caller = new Error().stack ?? '';
+  return withCallerStack(new Error().stack ?? '', async () => tensorOf(await call.async(), call.shape));
+}
+
+/** run()'s result; a failure rejects with the caller's stack instead of its own. */
+async function withCallerStack<T>(caller: string, run: () => Promise<T>): Promise<T> {
   try {
-    return tensorOf(await call.async(), call.shape);
+    return await run();
   } catch (e) {
     if (e instanceof Error) e.stack = `${e.name}: ${e.message}${caller.slice(caller.indexOf('\n'))}`;
     throw e;
@@ -98,10 +102,10 @@ export abstract class Layer {
   protected abstract plan(shape: readonly number[], b: Backend, linear?: boolean): Planned;
 
   /**
-   * The backward pass for checked x and dy (dy shaped like the output for x). Copies what it
-   * keeps of x, dy and the weights before its first request (see grad/steps.ts).
+   * The backward pass for checked x and dy (dy shaped like the output for x): one backend call.
+   * With preActivation, dy is with respect to the pre-activation (the activation is skipped).
    */
-  protected abstract gradSteps(x: Tensor, dy: Tensor, b: Backend, hints: GradHints): GradSteps;
+  protected abstract gradCall(x: Tensor, dy: Tensor, b: Backend, preActivation: boolean): GradCall;
 
   /** @internal What fit trains of this layer (its kernel and bias), or null: no weights to train. */
   trainable(): Trainable | null {
@@ -207,7 +211,7 @@ export abstract class Layer {
     return this.runOffThread(x, linear);
   }
 
-  private backwardSteps(input: unknown, grad: unknown, hints: GradHints = {}): GradSteps {
+  private checkBackward(input: unknown, grad: unknown, hints: GradHints = {}): { x: Tensor; dy: Tensor } {
     const x = this.checkInput(input);
     const shape = this.outputShape(x.shape);
     if (!isTensor('dy', grad)) throw new TypeError(`Expected Tensor for dy but received ${describe(grad)}`);
@@ -218,28 +222,33 @@ export abstract class Layer {
       );
     }
     if (hints.output) checkOutput(hints.output, shape);
-    return this.gradSteps(x, dy, backend(), hints);
+    return { x, dy };
   }
 
   /**
    * Gradients of the loss given x and dy, the gradient of the loss with respect to this layer's
    * output (after its activation): dx shaped like x, and kernel and bias in getWeights' layouts
-   * for layers that have them. The activation's derivative comes from the forward output, recomputed here.
+   * for layers that have them. The activation's derivative comes from the forward output, which
+   * the same backend call recomputes.
    */
   backward(x: Tensor, dy: Tensor): Gradients {
-    return runStepsSync(this.backwardSteps(x, dy), this);
+    const g = this.checkBackward(x, dy);
+    return this.gradCall(g.x, g.dy, backend(), false).sync(null);
   }
 
-  /** Same result as backward, its GEMMs (and forward) computed off the event loop. */
+  /** Same result as backward, computed off the event loop in one job. */
   async backwardAsync(x: Tensor, dy: Tensor): Promise<Gradients> {
-    return runStepsAsync(this.backwardSteps(x, dy), this);
+    return this.backwardAsyncWith(x, dy, {});
   }
 
   /**
-   * @internal backwardAsync with what training knows (grad/steps.ts GradHints): this layer's
+   * @internal backwardAsync with what training knows (grad/gradients.ts GradHints): this layer's
    * forward output for x, or that dy is with respect to the pre-activation (lib/train).
    */
-  async backwardAsyncWith(x: Tensor, dy: Tensor, hints: GradHints): Promise<Gradients> {
-    return runStepsAsync(this.backwardSteps(x, dy, hints), this);
+  async backwardAsyncWith(input: Tensor, grad: Tensor, hints: GradHints): Promise<Gradients> {
+    const caller = new Error().stack ?? '';
+    const { x, dy } = this.checkBackward(input, grad, hints);
+    const call = this.gradCall(x, dy, backend(), hints.preActivation === true);
+    return withCallerStack(caller, () => call.async(hints.output ? hints.output.data : null));
   }
 }

@@ -1,8 +1,7 @@
 import type { Backend, WindowParams } from '../backends/backend';
 import { checkPadding, checkShape, firstEmptyWindow, type Padding, resolveWindow, windowOutput } from '../shape';
 import { options, pair } from '../validate';
-import { maxpoolBackward } from '../grad/maxpool';
-import type { GradSteps } from '../grad/steps';
+import type { GradCall } from '../grad/gradients';
 import { Tensor } from '../tensor';
 import type { Planned } from './layer';
 import { WeightlessLayer } from './weightless';
@@ -64,8 +63,12 @@ export class MaxPool2D extends WeightlessLayer {
     return { shape: [p.n, p.oh, p.ow, p.c], step: { op: 'maxpool2d', params: p } };
   }
 
-  /** Each window's gradient to its first maximal cell (grad/maxpool.ts); no backend request. */
-  protected *gradSteps(x: Tensor, dy: Tensor, _b: Backend): GradSteps {
-    return { dx: new Tensor(maxpoolBackward(x.data, dy.data, this.params(x.shape)), x.shape) };
+  /** Each window's gradient to its first maximal cell, recomputed from x: one backend call. */
+  protected gradCall(x: Tensor, dy: Tensor, b: Backend): GradCall {
+    const p = this.params(x.shape);
+    return {
+      sync: () => ({ dx: new Tensor(b.maxpool2dBackward(x.data, dy.data, p), x.shape) }),
+      async: async () => ({ dx: new Tensor(await b.maxpool2dBackwardAsync(x.data, dy.data, p), x.shape) }),
+    };
   }
 }

@@ -1,7 +1,7 @@
 // What training (lib/train, a floor above) needs of a model, and what it gets back per layer:
 // declared on the layers' floor, which Sequential implements, so that training never names
 // Sequential (whose compile and fit reach training through model-services.ts).
-import type { Gradients } from '../grad/steps';
+import type { Gradients } from '../grad/gradients';
 import type { Tensor } from '../tensor';
 import type { Layer } from './layer';
 

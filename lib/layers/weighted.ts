@@ -1,5 +1,7 @@
 import { Activation, type ActivationCode, type ActivationName } from '../activation';
-import type { Backend, PackedWeights } from '../backends/backend';
+import type { Backend, ForwardWeights, PackedWeights, WeightedGrads } from '../backends/backend';
+import type { GradCall } from '../grad/gradients';
+import { Tensor } from '../tensor';
 import { heUniform } from '../init';
 import { fail, float32Array, float32Length, options } from '../validate';
 import { Layer, type Weights } from './layer';
@@ -123,9 +125,33 @@ export abstract class WeightedLayer extends Layer {
     this.weightsChanged();
   }
 
-  /** The activation code of a step: linear when training asks for the logits. */
+  /**
+   * The activation code of a step: linear when training asks for the logits; of a backward, the
+   * derivative's (linear when dy is already with respect to the pre-activation).
+   */
   protected activationFor(linear: boolean): ActivationCode {
     return linear ? Activation.linear : this.activationCode;
+  }
+
+  /**
+   * A backward as one backend call (run.sync or run.async, given y, the unpacked kernel and the
+   * forward's weights, for a y it must compute), its results as Gradients for x. The kernel is
+   * read now: the layer's array, which only setWeights replaces and only fit's optimizer updates
+   * (between steps); the backend copies it for an async call.
+   */
+  protected weightedGradCall(x: Tensor, packed: PackedWeights, run: {
+    sync(y: Float32Array | null, kernel: Float32Array, forward: ForwardWeights): WeightedGrads;
+    async(y: Float32Array | null, kernel: Float32Array, forward: ForwardWeights): Promise<WeightedGrads>;
+  }): GradCall {
+    const kernel = this.currentKernel() as Float32Array, forward = { packed, bias: this.bias };
+    const wrap = (g: WeightedGrads) => {
+      const dx = new Tensor(g.dx, x.shape);
+      return g.db ? { dx, kernel: g.dw, bias: g.db } : { dx, kernel: g.dw };
+    };
+    return {
+      sync: (y) => wrap(run.sync(y, kernel, forward)),
+      async: (y) => run.async(y, kernel, forward).then(wrap),
+    };
   }
 
   /** Kernel layout, for error messages. */

@@ -63,5 +63,19 @@ ShapedOp ReadGeometry(Napi::Env env, const OpAttrs& attrs, const Napi::Object& p
   return op;
 }
 
+ShapedOp ReadPlanned(Napi::Env env, OpKind kind, const Napi::Object& params) {
+  OpAttrs attrs{kind, kActivationLinear, false};
+  if (kind == OpKind::kConv2D) {
+    const Conv2DAttributes a = ReadConv2DAttributes(params);
+    attrs.act = a.activation;
+    attrs.direct = a.direct;
+  } else if (kind == OpKind::kDense) {
+    attrs.act = ReadDenseAttributes(params).activation;
+  }
+  ShapedOp op = ReadGeometry(env, attrs, params);
+  PlanShaped(&op);
+  return op;
+}
+
 }  // namespace napi
 }  // namespace convkit

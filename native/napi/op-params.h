@@ -14,5 +14,9 @@ namespace napi {
 // holding a real cell; dense {m, k, n}. oh and ow must match the window. No plan yet.
 ShapedOp ReadGeometry(Napi::Env env, const OpAttrs& attrs, const Napi::Object& params);
 
+// A one-off call's params (the backward passes): the attributes (conv2d's and dense's
+// activation, conv2d's direct) and the geometry from one object, planned for the target now.
+ShapedOp ReadPlanned(Napi::Env env, OpKind kind, const Napi::Object& params);
+
 }  // namespace napi
 }  // namespace convkit

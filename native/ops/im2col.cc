@@ -1,26 +1,33 @@
 #include "ops/im2col.h"
 
-#include <cstring>
-
 namespace convkit {
 
 void Im2colNhwc(const Nhwc& in, const Window2D& win, size_t oh, size_t ow, const float* x,
                 size_t row0, size_t rows, float* out) {
-  const size_t c = in.c;
-  for (size_t r = row0; r < row0 + rows; r++) {
-    const size_t b = r / (oh * ow), oy = r / ow % oh, ox = r % ow;
-    const float* image = x + b * in.h * in.w * c;
-    for (size_t ky = 0; ky < win.kh; ky++) {
-      // Signed arithmetic: the window starts above/left of the image when padded.
-      const long iy = long(oy * win.sh) - long(win.pt) + long(ky * win.dh);
-      for (size_t kx = 0; kx < win.kw; kx++, out += c) {
-        const long ix = long(ox * win.sw) - long(win.pl) + long(kx * win.dw);
-        if (iy < 0 || iy >= long(in.h) || ix < 0 || ix >= long(in.w)) {
-          std::memset(out, 0, c * sizeof(float));
-        } else {
-          std::memcpy(out, image + (size_t(iy) * in.w + size_t(ix)) * c, c * sizeof(float));
-        }
+  const long c = long(in.c), row = long(win.kw) * c, dw = long(win.dw);
+  OutputPixel px(row0, oh, ow);
+  for (size_t r = 0; r < rows; r++, px.Next(oh, ow)) {
+    const float* image = x + px.b * in.h * in.w * in.c;
+    // Signed arithmetic: the window starts above/left of the image when padded.
+    const long x0 = long(px.ox * win.sw) - long(win.pl);
+    long kx0, kx1;
+    RealColumns(x0, win, in.w, &kx0, &kx1);
+    for (size_t ky = 0; ky < win.kh; ky++, out += row) {
+      const long iy = long(px.oy * win.sh) - long(win.pt) + long(ky * win.dh);
+      if (iy < 0 || iy >= long(in.h) || kx0 == kx1) {
+        std::fill(out, out + row, 0.0f);
+        continue;
       }
+      // Zeros for the taps in the padding on either side; the real ones copied, one run for the
+      // whole window row when undilated (a tap of few channels is too short for a call each).
+      std::fill(out, out + kx0 * c, 0.0f);
+      const float* src = image + (iy * long(in.w) + x0 + kx0 * dw) * c;
+      if (dw == 1) {
+        std::copy(src, src + (kx1 - kx0) * c, out + kx0 * c);
+      } else {
+        for (long kx = kx0; kx < kx1; kx++, src += dw * c) std::copy(src, src + c, out + kx * c);
+      }
+      std::fill(out + kx1 * c, out + row, 0.0f);
     }
   }
 }

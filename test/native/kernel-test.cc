@@ -25,6 +25,7 @@
 #include "kernels/igemm.h"
 #include "kernels/pack-a.h"
 #include "kernels/pack-weights.h"
+#include "ops/col2im.h"
 #include "ops/im2col.h"
 #include "kernels/thread-pool.h"
 #include "ops/indirection.h"
@@ -401,6 +402,33 @@ void Im2col(Rng& rng) {
   }
 }
 
+// Col2imNhwc, the adjoint of im2col, in segments against the definition: each cell of dx the
+// sum of the patch entries read from it, added in row order then column order (so bit for bit).
+void Col2im(Rng& rng) {
+  for (const ConvShape& s : ConvShapes()) {
+    const size_t rows = s.rows(), k = s.k(), cells = s.in.n * s.in.h * s.in.w * s.in.c;
+    Guarded cols(rows * k), index(cells);
+    rng.Fill(cols.data(), cols.size());
+    // Which cell each patch entry reads: im2col of x = the cell indices (exact in float below 2^24).
+    for (size_t i = 0; i < cells; i++) index[i] = float(i + 1);
+    std::vector<float> want(cells, 0.0f);
+    for (size_t r = 0; r < rows; r++)
+      for (size_t col = 0; col < k; col++) {
+        const float at = s.Patch(index.data(), r, col);
+        if (at != 0.0f) want[size_t(at) - 1] += cols[r * k + col];
+      }
+    for (size_t seg : {size_t(1), size_t(7), rows}) {
+      Case t("col2im " + s.Label() + Format(" segments of %zu rows", seg));
+      Guarded dx(cells);
+      for (size_t i = 0; i < cells; i++) dx[i] = 0.0f;
+      for (size_t row0 = 0; row0 < rows; row0 += seg)
+        Col2imNhwc(s.in, s.win, s.oh, s.ow, cols.data() + row0 * k, row0, std::min(seg, rows - row0), dx.data());
+      for (size_t i = 0; i < cells && t.ok(); i++)
+        t.Check(std::memcmp(&dx[i], &want[i], 4) == 0, "cell %zu = %g, expected %g", i, double(dx[i]), double(want[i]));
+    }
+  }
+}
+
 // A convolution through IndirectionNhwc and IgemmTile against the naive sum over patches.
 void Igemm(const IsaKernels& uk, Rng& rng) {
   for (const ConvShape& s : ConvShapes()) {
@@ -733,6 +761,7 @@ int main() {
   WorkspacePoolTest();
   TallTilesTest();
   Im2col(rng);
+  Col2im(rng);
   for (const std::string& isa : isas) {
     const IsaKernels& uk = *FindKernels(isa);
     const size_t before = g_passed + g_failed, failed = g_failed;

@@ -1,0 +1,117 @@
+// Arguments are read as the forward's are (op-params.h, args.h): every params field first, the
+// arrays last. y, the forward output, is needed unless the activation is linear: given, or
+// computed first in the same job from the packed weights and bias (the layer's forward, planned
+// as the forward plans it, so the same bits). A weighted layer's job returns one array,
+// [dx | dW | db], which lib/backends/native.ts splits.
+#include "napi/grad.h"
+
+#include "napi/args.h"
+#include "napi/jobs.h"
+#include "napi/op-params.h"
+#include "napi/weights.h"
+#include "ops/conv2d.h"
+#include "ops/operator.h"
+#include "ops/maxpool2d-grad.h"
+#include "ops/weighted-grad.h"
+#include "ops/workspace.h"
+
+namespace convkit {
+namespace napi {
+namespace {
+
+// The arrays of a weighted layer's backward(x, dy, y | null, kernel, params, packedWeights?,
+// bias?): x of `inputs` floats, dy and y of `outputs`, the kernel k x n. Without y (and with an
+// activation that needs it) the packed weights and bias, to run the forward first.
+struct WeightedArrays {
+  Input x, dy, y, kernel, bias;
+  WeightsRef packed;  // null unless the job runs the forward
+};
+
+WeightedArrays ReadWeighted(const Napi::CallbackInfo& info, Ownership own, size_t inputs, size_t outputs,
+                            size_t k, size_t n, Activation act) {
+  WeightedArrays a;
+  a.x = InputArg(info, 0, "x", inputs, own);
+  a.dy = InputArg(info, 1, "dy", outputs, own);
+  const bool no_y = info[2].IsNull() || info[2].IsUndefined();
+  if (act != kActivationLinear && no_y) {
+    a.packed = WeightsArg(info, 5, k, n);
+    a.bias = InputArg(info, 6, "bias", n, own, true);
+  } else {
+    a.y = InputArg(info, 2, "y", outputs, own, act == kActivationLinear);
+  }
+  a.kernel = InputArg(info, 3, "kernel", CheckedProduct(info.Env(), {k, n}, "the kernel"), own);
+  return a;
+}
+
+// The forward output the derivative reads: y as given, or run(out) into `scratch` first.
+template <typename Forward>
+const float* OutputFor(const WeightedArrays& a, size_t outputs, Workspace* scratch, Forward run) {
+  if (!a.packed) return a.y.data;
+  *scratch = NewWorkspace(outputs);
+  run(scratch->get());
+  return scratch->get();
+}
+
+// dx, then dW, then db when the layer has a bias, in the job's output y.
+WeightedGrad GradInto(float* y, const WeightedArrays& a, const float* forward_y, size_t m, size_t k, size_t n,
+                      size_t inputs, bool bias, Activation act) {
+  return {m, k, n, a.dy.data, act == kActivationLinear ? nullptr : forward_y, act, a.kernel.data,
+          y, y + inputs, bias ? y + inputs + k * n : nullptr};
+}
+
+// conv2dBackward(x, dy, y | null, kernel [kh*kw*c x oc], params {conv2d's, bias}, packedWeights?, bias?)
+// -> [dx | dW | db]
+Job ParseConv2DBackward(const Napi::CallbackInfo& info, Ownership own) {
+  const Napi::Object params = ParamsArg(info, 4);
+  const ShapedOp c = ReadPlanned(info.Env(), OpKind::kConv2D, params);
+  const bool bias = BoolField(params, "bias");
+  const Activation act = c.attrs.act;
+  const WeightedArrays a = ReadWeighted(info, own, c.inputs, c.outputs, c.k, c.n, act);
+  const PlanTarget t = NativeTarget();
+  return {c.inputs + c.k * c.n + (bias ? c.n : 0), [=](float* y) {
+            Workspace scratch;
+            const float* fy = OutputFor(a, c.outputs, &scratch, [&](float* out) {
+              RunShaped(c, a.x.data, a.packed->data.get(), a.bias.data, &a.packed->caches, out);
+            });
+            RunConv2DBackward(GradInto(y, a, fy, c.m, c.k, c.n, c.inputs, bias, act), c.s, a.x.data, t);
+          }};
+}
+
+// denseBackward(x, dy, y | null, kernel [k x n], params {m, k, n, activation, bias}, packedWeights?, bias?)
+// -> [dx | dW | db]
+Job ParseDenseBackward(const Napi::CallbackInfo& info, Ownership own) {
+  const Napi::Object params = ParamsArg(info, 4);
+  const ShapedOp c = ReadPlanned(info.Env(), OpKind::kDense, params);
+  const bool bias = BoolField(params, "bias");
+  const Activation act = c.attrs.act;
+  const WeightedArrays a = ReadWeighted(info, own, c.inputs, c.outputs, c.k, c.n, act);
+  const PlanTarget t = NativeTarget();
+  return {c.inputs + c.k * c.n + (bias ? c.n : 0), [=](float* y) {
+            Workspace scratch;
+            const float* fy = OutputFor(a, c.outputs, &scratch, [&](float* out) {
+              RunShaped(c, a.x.data, a.packed->data.get(), a.bias.data, nullptr, out);
+            });
+            RunDenseBackward(GradInto(y, a, fy, c.m, c.k, c.n, c.inputs, bias, act), a.x.data, t);
+          }};
+}
+
+// maxpool2dBackward(x, dy, params) -> dx
+Job ParseMaxPool2DBackward(const Napi::CallbackInfo& info, Ownership own) {
+  const ShapedOp c = ReadPlanned(info.Env(), OpKind::kMaxPool2D, ParamsArg(info, 2));
+  const Input x = InputArg(info, 0, "x", c.inputs, own);
+  const Input dy = InputArg(info, 1, "dy", c.outputs, own);
+  const PlanTarget t = NativeTarget();
+  return {c.inputs, [=](float* dx) { RunMaxPool2DBackward(c.s.in, c.s.win, c.s.oh, c.s.ow, x.data, dy.data, dx, t); }};
+}
+
+}  // namespace
+
+Napi::Value Conv2DBackward(const Napi::CallbackInfo& info) { return Sync<ParseConv2DBackward>(info); }
+Napi::Value Conv2DBackwardAsync(const Napi::CallbackInfo& info) { return Async<ParseConv2DBackward>(info); }
+Napi::Value DenseBackward(const Napi::CallbackInfo& info) { return Sync<ParseDenseBackward>(info); }
+Napi::Value DenseBackwardAsync(const Napi::CallbackInfo& info) { return Async<ParseDenseBackward>(info); }
+Napi::Value MaxPool2DBackward(const Napi::CallbackInfo& info) { return Sync<ParseMaxPool2DBackward>(info); }
+Napi::Value MaxPool2DBackwardAsync(const Napi::CallbackInfo& info) { return Async<ParseMaxPool2DBackward>(info); }
+
+}  // namespace napi
+}  // namespace convkit

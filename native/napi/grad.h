@@ -1,0 +1,17 @@
+// The backward passes the addon exports, one per layer kind (sync and async): each computes all
+// of a layer's gradients in one job.
+#pragma once
+#include <napi.h>
+
+namespace convkit {
+namespace napi {
+
+Napi::Value Conv2DBackward(const Napi::CallbackInfo& info);
+Napi::Value Conv2DBackwardAsync(const Napi::CallbackInfo& info);
+Napi::Value DenseBackward(const Napi::CallbackInfo& info);
+Napi::Value DenseBackwardAsync(const Napi::CallbackInfo& info);
+Napi::Value MaxPool2DBackward(const Napi::CallbackInfo& info);
+Napi::Value MaxPool2DBackwardAsync(const Napi::CallbackInfo& info);
+
+}  // namespace napi
+}  // namespace convkit
