@@ -25,6 +25,21 @@ export type { Padding } from './shape';
 export type { BackendName } from './backends/backend';
 
 export { version } from './version';
+import { Conv2D } from './layers/conv2d';
+import { Dense } from './layers/dense';
+import { Flatten } from './layers/flatten';
+import { Layer } from './layers/layer';
+import { MaxPool2D } from './layers/maxpool2d';
+import { Sequential } from './layers/sequential';
+import { Tensor } from './tensor';
+
+// Both entries are bundled (the browser's minified, without esbuild's --keep-names, which would
+// cost 4.5 KB; the Node one without it too, since its __name() wrapper runs on hot paths), and a
+// bundler may rename a class: the public classes take their names back, which error messages
+// ("received an object of type Tensor") and users' own checks read.
+for (const [name, c] of Object.entries({ Conv2D, Dense, Flatten, Layer, MaxPool2D, Sequential, Tensor })) {
+  Object.defineProperty(c, 'name', { value: name });
+}
 import { version } from './version';
 
 /** Name of the backend in use: 'native' or 'wasm'. Throws if none could be loaded. */

@@ -1,6 +1,5 @@
 // convkit for browsers: the wasm backend only, no Node built-ins. `await ck.ready()` before the
 // first forward: the modules compile asynchronously.
-import { Conv2D, Dense, Flatten, Layer, MaxPool2D, Sequential, Tensor } from './api';
 import { configure } from './backends/select';
 import { loadWasmBrowser } from './backends/wasm-browser';
 import { installModelServices } from './layers/model-services';
@@ -12,12 +11,6 @@ import { modelArtifacts, saveModel } from './model/save';
 import { compile, evaluate, fit } from './train/fit';
 
 configure([{ name: 'wasm', load: loadWasmBrowser, fix: 'use a browser with WebAssembly' }]);
-// The bundle is minified without esbuild's --keep-names, which would cost 4.5 KB of its 100 KB:
-// the public classes take their names back, which error messages ("received an object of type
-// Tensor") and users' own checks read.
-for (const [name, c] of Object.entries({ Conv2D, Dense, Flatten, Layer, MaxPool2D, Sequential, Tensor })) {
-  Object.defineProperty(c, 'name', { value: name });
-}
 configureModelIO(fetchIO); // loadModel fetches URLs; Sequential.save rejects (toArtifacts instead)
 // The bundle holds training and the model format already: nothing to load on first use.
 const training = { compile, fit, evaluate }, saving = { modelArtifacts, saveModel }, loading = { loadModel };

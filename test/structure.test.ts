@@ -117,3 +117,15 @@ describe('what require(\'convkit\') loads (child processes)', () => {
     expect(builtins.filter((m) => /\b(worker_threads|fs\/promises|url)$/.test(m))).to.deep.equal([]);
   });
 });
+
+describe('the built entries', () => {
+  it('keep every exported class\'s own name (bundling may rename a class; messages show the name)', () => {
+    const program = `const ck = require('./dist/index.js');
+      console.log(JSON.stringify(Object.entries(ck).filter(([k, v]) => typeof v === 'function' && /^[A-Z]/.test(k)).map(([k, v]) => [k, v.name])))`;
+    const r = spawnSync(process.execPath, ['-e', program], { cwd: ROOT, encoding: 'utf8' });
+    const names = JSON.parse(r.stdout) as [string, string][];
+    expect(names.map(([k]) => k)).to.include.members(['Tensor', 'Conv2D', 'Sequential']);
+    for (const [exported, own] of names) expect(own, exported).to.equal(exported);
+    expect(readFileSync(join(ROOT, 'dist', 'index.js'), 'utf8')).to.not.include('__name(');
+  });
+});
