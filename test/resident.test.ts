@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import * as ck from '../lib/index';
 import { backend } from '../lib/backends/select';
 import { forEachBackend, onWasm } from './helpers/backends';
+import { blocksInUse, expectNoNewBlocks } from './helpers/wasm-blocks';
 import { randomArray } from './helpers/random';
 
 const bits = (t: ck.Tensor) => Array.from(new Uint32Array(t.data.buffer, t.data.byteOffset, t.data.length));
@@ -157,7 +158,7 @@ describe('residentTensor on the wasm backend', function () {
     }
     const pool = new ck.MaxPool2D({ poolSize: 2 });
     const want = bits(pool.forward(x));
-    const before = allocated();
+    const before = blocksInUse(backend());
     const r = ck.residentTensor(x);
     await ck.setBackend('native');
     try {
@@ -166,6 +167,6 @@ describe('residentTensor on the wasm backend', function () {
     } finally {
       await ck.setBackend('wasm');
     }
-    expect(allocated()).to.equal(before);
+    expectNoNewBlocks(backend(), before, 'the resident block');
   });
 });

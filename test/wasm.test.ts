@@ -9,6 +9,7 @@ import * as ck from '../lib/index';
 import type { Backend } from '../lib/backends/backend';
 import { randomArray } from './helpers/random';
 import { onWasm } from './helpers/backends';
+import { blocksInUse, expectNoNewBlocks } from './helpers/wasm-blocks';
 import { relaxedSimdSupported } from '../lib/backends/wasm-features';
 
 describe('the wasm backend', function () {
@@ -26,7 +27,7 @@ describe('the wasm backend', function () {
     const x = new ck.Tensor(randomArray(2 * 12 * 12 * 7, 3), [2, 12, 12, 7]);
     conv.forward(x); // packs the weights: they stay for the layer's lifetime
     fc.forward(x);
-    const baseline = allocated();
+    const baseline = blocksInUse(wasm);
     for (let i = 0; i < 50; i++) {
       conv.forward(x);
       fc.forward(x);
@@ -35,7 +36,7 @@ describe('the wasm backend', function () {
       expect(() => conv.forward(new ck.Tensor(new Float32Array(12 * 12 * 3), [1, 12, 12, 3]))).to.throw(RangeError);
     }
     await Promise.all(Array.from({ length: 8 }, () => conv.forwardAsync(x)));
-    expect(allocated()).to.equal(baseline);
+    expectNoNewBlocks(wasm, baseline, 'blocks left behind');
   });
 
   it('frees packed weights when a layer replaces them', () => {
