@@ -60,10 +60,12 @@ WeightedGrad GradInto(float* y, const WeightedArrays& a, const float* forward_y,
 }
 
 // conv2dBackward(x, dy, y | null, kernel [kh*kw*c x oc], params {conv2d's, bias}, packedWeights?, bias?)
-// -> [dx | dW | db]
-Job ParseConv2DBackward(const Napi::CallbackInfo& info, Ownership own) {
+// and denseBackward(x, dy, y | null, kernel [k x n], params {m, k, n, activation, bias}, packedWeights?,
+// bias?) -> [dx | dW | db]
+template <OpKind kKind>
+Job ParseWeightedBackward(const Napi::CallbackInfo& info, Ownership own) {
   const Napi::Object params = ParamsArg(info, 4);
-  const ShapedOp c = ReadPlanned(info.Env(), OpKind::kConv2D, params);
+  const ShapedOp c = ReadPlanned(info.Env(), kKind, params);
   const bool bias = BoolField(params, "bias");
   const Activation act = c.attrs.act;
   const WeightedArrays a = ReadWeighted(info, own, c.inputs, c.outputs, c.k, c.n, act);
@@ -73,25 +75,9 @@ Job ParseConv2DBackward(const Napi::CallbackInfo& info, Ownership own) {
             const float* fy = OutputFor(a, c.outputs, &scratch, [&](float* out) {
               RunShaped(c, a.x.data, a.packed->data.get(), a.bias.data, &a.packed->caches, out);
             });
-            RunConv2DBackward(GradInto(y, a, fy, c.m, c.k, c.n, c.inputs, bias, act), c.s, a.x.data, t);
-          }};
-}
-
-// denseBackward(x, dy, y | null, kernel [k x n], params {m, k, n, activation, bias}, packedWeights?, bias?)
-// -> [dx | dW | db]
-Job ParseDenseBackward(const Napi::CallbackInfo& info, Ownership own) {
-  const Napi::Object params = ParamsArg(info, 4);
-  const ShapedOp c = ReadPlanned(info.Env(), OpKind::kDense, params);
-  const bool bias = BoolField(params, "bias");
-  const Activation act = c.attrs.act;
-  const WeightedArrays a = ReadWeighted(info, own, c.inputs, c.outputs, c.k, c.n, act);
-  const PlanTarget t = NativeTarget();
-  return {c.inputs + c.k * c.n + (bias ? c.n : 0), [=](float* y) {
-            Workspace scratch;
-            const float* fy = OutputFor(a, c.outputs, &scratch, [&](float* out) {
-              RunShaped(c, a.x.data, a.packed->data.get(), a.bias.data, nullptr, out);
-            });
-            RunDenseBackward(GradInto(y, a, fy, c.m, c.k, c.n, c.inputs, bias, act), a.x.data, t);
+            const WeightedGrad g = GradInto(y, a, fy, c.m, c.k, c.n, c.inputs, bias, act);
+            if (kKind == OpKind::kConv2D) RunConv2DBackward(g, c.s, a.x.data, t);
+            else RunDenseBackward(g, a.x.data, t);
           }};
 }
 
@@ -106,10 +92,10 @@ Job ParseMaxPool2DBackward(const Napi::CallbackInfo& info, Ownership own) {
 
 }  // namespace
 
-Napi::Value Conv2DBackward(const Napi::CallbackInfo& info) { return Sync<ParseConv2DBackward>(info); }
-Napi::Value Conv2DBackwardAsync(const Napi::CallbackInfo& info) { return Async<ParseConv2DBackward>(info); }
-Napi::Value DenseBackward(const Napi::CallbackInfo& info) { return Sync<ParseDenseBackward>(info); }
-Napi::Value DenseBackwardAsync(const Napi::CallbackInfo& info) { return Async<ParseDenseBackward>(info); }
+Napi::Value Conv2DBackward(const Napi::CallbackInfo& info) { return Sync<ParseWeightedBackward<OpKind::kConv2D>>(info); }
+Napi::Value Conv2DBackwardAsync(const Napi::CallbackInfo& info) { return Async<ParseWeightedBackward<OpKind::kConv2D>>(info); }
+Napi::Value DenseBackward(const Napi::CallbackInfo& info) { return Sync<ParseWeightedBackward<OpKind::kDense>>(info); }
+Napi::Value DenseBackwardAsync(const Napi::CallbackInfo& info) { return Async<ParseWeightedBackward<OpKind::kDense>>(info); }
 Napi::Value MaxPool2DBackward(const Napi::CallbackInfo& info) { return Sync<ParseMaxPool2DBackward>(info); }
 Napi::Value MaxPool2DBackwardAsync(const Napi::CallbackInfo& info) { return Async<ParseMaxPool2DBackward>(info); }
 
