@@ -18,7 +18,7 @@ function input(name: string, x: Float32Array | number): { length: number } {
   return typeof x === 'number' ? { length: x } : float32Array(name, x);
 }
 
-function lengthIs(name: string, a: { length: number }, expected: number): void {
+export function lengthIs(name: string, a: { length: number }, expected: number): void {
   if (a.length !== expected) throw new RangeError(`Expected ${expected} elements in ${name} but received ${a.length}`);
 }
 

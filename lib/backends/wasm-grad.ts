@@ -6,30 +6,26 @@
 // through the activation's derivative, db = column sums of g, then segment by segment dW (+)= A^T g and dA = g W^T (folded by col2im for a convolution).
 // Every reduction's order is fixed by the shape, so the bits never depend on the thread count.
 import { ACTIVATION, GEMM_BLOCKING, PANEL_WIDTH, PLAN } from '../generated/kernels';
-import { type Backend, type Conv2DGradParams, type DenseGradParams, type ForwardWeights, packedWeightsLength, type Step, type WeightedGrads, type WindowParams } from './backend';
-import { checkConv2D, checkDense, checkMaxPool2D } from './check';
-import { planActivation, planGemm, type Plan, type PlanTarget } from './plan';
-import type { Engine } from './wasm-engine';
+import { type Backend, type Conv2DGradParams, type DenseGradParams, type ForwardWeights, type PackedWeights, packedWeightsLength, type Step, type WeightedGrads, type WindowParams } from './backend';
+import { checkConv2D, checkDense, checkMaxPool2D, lengthIs } from './check';
+import { planActivation, planGemm, type PlanTarget } from './plan';
+import type { Engine, WasmWeights } from './wasm-engine';
+import { planned, plannedJob, stepJob, type PlannedJob } from './wasm-ops';
 import { OP, type JobSpec } from './wasm-job';
 import { float32Array } from '../validate';
 
-/** A job and its threads, slot bytes and shared bytes (Engine.runSync / runAsync). */
-export type PlannedJob = [JobSpec, number, number, number];
-
-/** What the backend lends the passes: its engine and plan target now, and a job with its plan's fields. */
+/** What the backend lends the passes: its engine and plan target now, and its check of packed weights. */
 export interface GradContext {
   engine(): Engine;
   target(): PlanTarget;
-  planned(job: JobSpec, plan: Plan): PlannedJob;
-  /** A layer's forward on x, checked: the inputs after x it copies in, and its jobs given their pointers (x first) and y's. */
-  forward(step: Step, x: Float32Array): { extra: (Float32Array | null)[]; jobs(ptrs: number[], yPtr: number): PlannedJob[] };
+  weights(packed: PackedWeights): WasmWeights;
 }
 
 type Jobs<T> = Generator<PlannedJob, T, void>;
 
-function lengthIs(name: string, a: Float32Array, expected: number): void {
-  float32Array(name, a);
-  if (a.length !== expected) throw new RangeError(`Expected ${expected} elements in ${name} but received ${a.length}`);
+/** a is a Float32Array of `expected` floats. */
+function arrayOf(name: string, a: Float32Array, expected: number): void {
+  lengthIs(name, float32Array(name, a), expected);
 }
 
 /** A job of `tasks` tasks without cross-task sums, on up to `threads` participants. */
@@ -55,7 +51,8 @@ interface WeightedShape {
  */
 function* weightedJobs(ctx: GradContext, x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, s: WeightedShape): Jobs<WeightedGrads> {
   const e = ctx.engine(), t = ctx.target(), { m, k, n } = s;
-  const fwd = s.forward && ctx.forward(s.forward, x);
+  // The layer's forward on x, checked, when y is needed but not given.
+  const fwd = s.forward && stepJob({ engine: e, target: t }, s.forward, x, (p) => ctx.weights(p));
   const threads = t.threads;
   // Segments of rows fixed by the shape (as native's): about four forward segments of A.
   const seg = s.window ? Math.min(m, Math.max(GEMM_BLOCKING.mc, Math.floor((4 * PLAN.segmentFloats) / Math.max(k, n)))) : m;
@@ -68,14 +65,14 @@ function* weightedJobs(ctx: GradContext, x: Float32Array, dy: Float32Array, y: F
     let yp = 0;
     if (fwd) {
       yp = alloc(m * n);
-      yield* fwd.jobs([xp, ...fwd.extra.map((a) => (a ? keep(e.put(a)) : 0))], yp);
+      yield* planned(fwd, [xp, ...fwd.extra.map((a) => (a ? keep(e.put(a)) : 0))], yp);
     } else if (s.activation !== ACTIVATION.linear) {
       yp = keep(e.put(y as Float32Array));
     }
     const g = alloc(m * n), db = alloc(n), dw = alloc(k * n), dx = alloc(s.inputs);
     const wt = alloc(packedWeightsLength(n, k)), pg = alloc(packedWeightsLength(seg, n)), at = alloc(k * seg);
     const da = s.window ? alloc(seg * k) : 0;
-    yield ctx.planned({ op: OP.activationGrad, x: dyp, w: yp, y: g, activation: s.activation, m, cols: n }, planActivation(m, n, t));
+    yield plannedJob({ op: OP.activationGrad, x: dyp, w: yp, y: g, activation: s.activation, m, cols: n }, planActivation(m, n, t));
     if (s.bias) yield plain({ op: OP.columnSums, x: g, y: db, m, cols: n }, 1, 1, n * 8);
     const pack = (src: number, rows: number, cols: number, lda: number, colStride: number, out: number) => {
       const panels = Math.ceil(cols / PANEL_WIDTH), per = Math.ceil(panels / threads);
@@ -91,10 +88,10 @@ function* weightedJobs(ctx: GradContext, x: Float32Array, dy: Float32Array, y: F
       yield plain(spec, expand.tasks, expand.threads, k * 4);
       yield pack(g + r0 * n * 4, rows, n, n, 1, pg);
       // dW (k x n) (+)= A^T g: K is the segment's rows.
-      yield ctx.planned({ op: OP.gemm, x: at, lda: rows, w: pg, bias: 0, y: dw, activation: ACTIVATION.linear, m: k, k: rows, cols: n, accumulate: r0 > 0 ? 1 : 0 }, planGemm(k, n, rows, t));
+      yield plannedJob({ op: OP.gemm, x: at, lda: rows, w: pg, bias: 0, y: dw, activation: ACTIVATION.linear, m: k, k: rows, cols: n, accumulate: r0 > 0 ? 1 : 0 }, planGemm(k, n, rows, t));
       // dA (rows x k) = g W^T: straight into dx for Dense.
       const out = win ? da : dx + r0 * k * 4;
-      yield ctx.planned({ op: OP.gemm, x: g + r0 * n * 4, lda: n, w: wt, bias: 0, y: out, activation: ACTIVATION.linear, m: rows, k: n, cols: k, accumulate: 0 }, planGemm(rows, k, n, t));
+      yield plannedJob({ op: OP.gemm, x: g + r0 * n * 4, lda: n, w: wt, bias: 0, y: out, activation: ACTIVATION.linear, m: rows, k: n, cols: k, accumulate: 0 }, planGemm(rows, k, n, t));
       if (win) {
         const pixels = win.oh * win.ow, images = Math.floor((r0 + rows - 1) / pixels) - Math.floor(r0 / pixels) + 1;
         yield plain({
@@ -184,17 +181,17 @@ function denseShape(x: Float32Array, dy: Float32Array, y: Float32Array | null, k
 /** The arrays checked; the forward weights when the call must run the forward (y needed, not given). */
 function checkArrays(dy: Float32Array, y: Float32Array | null, kernel: Float32Array, activation: number, outputs: number, weights: number,
   f: ForwardWeights | undefined): ForwardWeights | null {
-  lengthIs('dy', dy, outputs);
-  lengthIs('kernel', kernel, weights);
+  arrayOf('dy', dy, outputs);
+  arrayOf('kernel', kernel, weights);
   if (activation === ACTIVATION.linear) return null;
   if (y === null && f) return f;
-  lengthIs('y', y as Float32Array, outputs);
+  arrayOf('y', y as Float32Array, outputs);
   return null;
 }
 
 function checkPool(x: Float32Array, dy: Float32Array, p: WindowParams): void {
   checkMaxPool2D(x, p);
-  lengthIs('dy', dy, p.n * p.oh * p.ow * p.c);
+  arrayOf('dy', dy, p.n * p.oh * p.ow * p.c);
 }
 
 type GradMethods = Pick<Backend, 'conv2dBackward' | 'conv2dBackwardAsync' | 'denseBackward' | 'denseBackwardAsync' | 'maxpool2dBackward' | 'maxpool2dBackwardAsync'>;

@@ -3,7 +3,7 @@
 // places every intermediate value by liveness in one block of the module's memory, and a run
 // copies the inputs in once and the outputs out once.
 import type { Conv2DParams, DenseParams, Graph, GraphNode, GraphShape, Operator, Step, WindowParams } from './backend';
-import { checkInto } from './check';
+import { checkInto, lengthIs } from './check';
 import { assignByLiveness, type LiveRange } from './liveness';
 import type { Plan, PlanTarget } from './plan';
 import { fail, float32Array } from '../validate';
@@ -20,10 +20,6 @@ export interface WasmHost {
   target(): PlanTarget;
   /** The packed weights if this backend's engine owns them, else a TypeError. */
   weights(packed: unknown): WasmWeights;
-}
-
-function lengthIs(name: string, a: { length: number }, expected: number): void {
-  if (a.length !== expected) throw new RangeError(`Expected ${expected} elements in ${name} but received ${a.length}`);
 }
 
 export class WasmOperator implements Operator {

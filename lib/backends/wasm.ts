@@ -13,7 +13,6 @@ import { Engine, WasmWeights, type WasmPlatform, type WasmVariant, type WasmVari
 import { wasmGemm } from './wasm-gemm';
 import { wasmGrads } from './wasm-grad';
 import { WasmGraph, WasmOperator, type WasmHost } from './wasm-graph';
-import { planned, plannedJob, stepJob } from './wasm-ops';
 
 export type { WasmPlatform, WasmVariant, WasmVariantName } from './wasm-engine';
 
@@ -43,13 +42,7 @@ export class WasmBackend implements Backend, WasmHost {
     // Start the workers now: they are ready by the time a second thread is wanted.
     this.engine.ensureWorkers(this.threads);
     ({ conv2d: this.conv2d, conv2dAsync: this.conv2dAsync, maxpool2d: this.maxpool2d, maxpool2dAsync: this.maxpool2dAsync, dense: this.dense, denseAsync: this.denseAsync } = oneShotCalls(this));
-    Object.assign(this, wasmGrads({
-      engine: () => this.engine, target: () => this.target(), planned: plannedJob,
-      forward: (s, x) => {
-        const op = stepJob({ engine: this.engine, target: this.target() }, s, x, (packed) => this.weights(packed));
-        return { extra: op.extra, jobs: (ptrs, yPtr) => planned(op, ptrs, yPtr) };
-      },
-    }));
+    Object.assign(this, wasmGrads({ engine: () => this.engine, target: () => this.target(), weights: (packed) => this.weights(packed) }));
   }
 
   private engineFor(v: WasmVariant): Engine {
