@@ -81,6 +81,13 @@ export function firstEmptyWindow(inSize: number, k: number, stride: number, dila
   return -1;
 }
 
+/** Whether two shapes are equal (a loop: called on every forward). */
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export function product(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }

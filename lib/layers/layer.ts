@@ -3,6 +3,7 @@ import { backend } from '../backends/select';
 import type { GradCall, Gradients, GradHints } from '../grad/gradients';
 import { checkData, checkInput, checkRank, isTensor, Tensor, tensorOf } from '../tensor';
 import { describe } from '../validate';
+import { sameShape } from '../shape';
 import type { Trainable } from './trainable';
 
 /** One backend call with its output shape: run on this thread or off it. */
@@ -61,11 +62,6 @@ export interface Bound {
   reshaped: boolean;
 }
 
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 /** Whether two steps bind the same weights, bias and attributes (an operator serves both). */
 function sameBinding(a: Step | null, b: Step | null): boolean {

@@ -1,6 +1,6 @@
 import { backend } from '../backends/select';
 import { describe } from '../validate';
-import type { Backend, Graph, GraphShape } from '../backends/backend';
+import type { Backend, Graph } from '../backends/backend';
 import { checkData, isTensor, Tensor, tensorOf } from '../tensor';
 import { type Bound, Layer, runAsync } from './layer';
 import { saving, training } from './model-services';
@@ -27,7 +27,6 @@ interface CompiledGraph {
   /** null when no layer has an operator (Flatten alone). */
   graph: Graph | null;
   output: readonly number[];
-  shape: GraphShape | null;
 }
 
 // A TrainableModel (trainable-model.ts) and a SavableModel (model/save.ts) by its shape: an
@@ -233,7 +232,8 @@ export class Sequential {
     if (kept && kept.bound.every((one, i) => one === bound[i])) return { input, compiled: kept };
     const nodes = bound.filter((one) => one.operator !== null);
     const graph = nodes.length ? b.createGraph(1, nodes.map((one, i) => ({ operator: one.operator!, input: i })), [nodes.length]) : null;
-    const compiled: CompiledGraph = { bound, graph, output: shape, shape: graph ? graph.reshape(nodes.map((one) => one.step!.params)) : null };
+    graph?.reshape(nodes.map((one) => one.step!.params));
+    const compiled: CompiledGraph = { bound, graph, output: shape };
     this.graphs[slot] = compiled;
     return { input, compiled };
   }
