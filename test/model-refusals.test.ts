@@ -222,15 +222,16 @@ const WEIGHT_CASES: Case[] = [
     error: RangeError, message: "Conv2D layer 'conv2d': weight 'conv2d/bias' has dtype 'int32' (convkit reads float32 weights)",
   },
   {
-    title: 'weights quantized to uint8',
-    edit: (m) => { m.specs[0].quantization = { dtype: 'uint8', scale: 0.01, min: -1 }; },
+    title: 'weights quantized to uint8 without a scale',
+    edit: (m) => { m.specs[0].quantization = { dtype: 'uint8', min: -1 }; },
     error: RangeError,
-    message: "Conv2D layer 'conv2d': weight 'conv2d/kernel' is quantized to uint8 (convert the model again without --quantize_* options: convkit reads float32 weights)",
+    message: "Conv2D layer 'conv2d': weight 'conv2d/kernel' is quantized to uint8 without a finite scale (expected number for quantization.scale but received undefined)",
   },
   {
-    title: 'float16 weights',
-    edit: (m) => { m.specs[2].quantization = { dtype: 'float16' }; },
-    error: RangeError, message: /^Dense layer 'dense': weight 'dense\/kernel' is quantized to float16 /,
+    title: 'weights quantized to a dtype tfjs does not write',
+    edit: (m) => { m.specs[2].quantization = { dtype: 'int4' }; },
+    error: RangeError,
+    message: "Weight 'dense/kernel' is quantized to 'int4', which convkit cannot read (it reads float32 weights, or uint8, uint16 and float16 quantized ones)",
   },
   {
     title: 'a weight name twice',
@@ -240,7 +241,7 @@ const WEIGHT_CASES: Case[] = [
   {
     title: 'a string weight',
     edit: (m) => { m.specs[3].dtype = 'string'; },
-    error: RangeError, message: "Weight 'dense/bias' has dtype 'string', which convkit cannot read (it reads float32 weights)",
+    error: RangeError, message: "Weight 'dense/bias' has dtype 'string', which convkit cannot read (it reads float32 weights, or uint8, uint16 and float16 quantized ones)",
   },
 ];
 

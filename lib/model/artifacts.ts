@@ -7,7 +7,7 @@ export interface WeightSpec {
   name: string;
   shape: number[];
   dtype: string;
-  /** Quantized or float16 weights (tensorflowjs_converter --quantize_*); convkit refuses them. */
+  /** Quantized or float16 weights (tensorflowjs_converter --quantize_*): decoded to float32 on load. */
   quantization?: { dtype: string; [key: string]: unknown };
   /** 'optimizer' marks optimizer state saved with includeOptimizer: not part of the model. */
   group?: string;

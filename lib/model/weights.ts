@@ -1,14 +1,16 @@
 // Weight data in the tfjs layout: tensors back to back in weightSpecs order, float32
 // little-endian, over one buffer or several shards read one after another (a tensor may straddle
-// two shards). Decoding keeps each tensor by name; layers take theirs with `take`.
+// two shards). Quantized tensors are decoded to float32 (dequantize.ts). Decoding keeps each
+// tensor by name; layers take theirs with `take`.
 import { product } from '../shape';
 import { describe } from '../validate';
 import type { WeightSpec } from './artifacts';
+import { dequantize, QUANTIZED_BYTES, quantizationRefusal } from './dequantize';
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Bytes per element of the dtypes tfjs writes (string tensors have no fixed size). */
-const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8, float16: 2, uint8: 1, uint16: 2 };
+const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8, ...QUANTIZED_BYTES };
 
 /** Concatenates shards (or returns the single buffer as is). */
 export function concatBuffers(parts: readonly ArrayBuffer[]): ArrayBuffer {
@@ -38,9 +40,9 @@ function checkSpec(v: unknown, i: number): WeightSpec {
   return s;
 }
 
-/** Why convkit cannot read this tensor, or '' when it can (float32, not quantized). */
+/** Why convkit cannot read this tensor, or '' when it can (float32, or quantized float32). */
 function refusal(s: WeightSpec): string {
-  if (s.quantization) return `is quantized to ${s.quantization.dtype} (convert the model again without --quantize_* options: convkit reads float32 weights)`;
+  if (s.quantization) return quantizationRefusal(s.quantization, s.dtype) ?? '';
   if (s.dtype !== 'float32') return `has dtype '${s.dtype}' (convkit reads float32 weights)`;
   return '';
 }
@@ -62,14 +64,19 @@ export class WeightStore {
     let at = 0;
     specs.forEach((v, i) => {
       const spec = checkSpec(v, i);
-      const width = DTYPE_BYTES[spec.quantization?.dtype ?? spec.dtype];
-      if (width === undefined) throw new RangeError(`Weight '${spec.name}' has dtype '${spec.dtype}', which convkit cannot read (it reads float32 weights)`);
+      const stored = spec.quantization?.dtype ?? spec.dtype, width = DTYPE_BYTES[stored];
+      if (width === undefined) {
+        // Without its width no later tensor can be found either.
+        const what = spec.quantization ? `is quantized to '${stored}'` : `has dtype '${stored}'`;
+        throw new RangeError(`Weight '${spec.name}' ${what}, which convkit cannot read (it reads float32 weights, or uint8, uint16 and float16 quantized ones)`);
+      }
       const size = product(spec.shape) * width;
       if (at + size > bytes.byteLength) {
         throw new RangeError(`Expected weight data of at least ${at + size} bytes for weight '${spec.name}' (weightSpecs[${i}]) but received ${bytes.byteLength} bytes`);
       }
       const why = refusal(spec);
-      const values = why ? null : readFloat32LE(bytes.subarray(at, at + size), size / 4);
+      const count = product(spec.shape), raw = bytes.subarray(at, at + size);
+      const values = why ? null : spec.quantization ? dequantize(raw, count, spec.quantization) : readFloat32LE(raw, count);
       const key = spec.name.replace(/:\d+$/, '');
       if (this.entries.has(key)) throw new RangeError(`Expected each weight name once in weightSpecs but '${key}' comes again at weightSpecs[${i}]`);
       this.entries.set(key, { spec, values, refused: why, used: spec.group === 'optimizer' });
