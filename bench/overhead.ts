@@ -1,10 +1,13 @@
 // `npm run bench:overhead`: the fixed cost of one call, on a layer too small to measure anything
 // else (1x8x8x4 -> 4 filters, 3x3, same padding): convkit's forward on each backend next to
 // onnxruntime-node's session.run on the same layer (when bench/ has its peers installed), one
-// thread each, median microseconds over interleaved rounds. The table also goes to
-// bench/results/overhead.md (or --out DIR).
-import * as ck from '../lib/index';
-import { workloadData, convkitLayer } from '../suite/data';
+// thread each, median microseconds over interleaved rounds: wall time, and the process's CPU time
+// per call (what a call costs even when a loaded machine stretches its wall time). convkit is the
+// shipped Node bundle (dist/index.js, as a user's require loads it), not the TypeScript sources.
+// The table also goes to bench/results/overhead.md (or --out DIR).
+import { createRequire } from 'node:module';
+import type * as CK from '../lib/index';
+import { workloadData } from '../suite/data';
 import type { Workload } from '../suite/workloads';
 import { onnxModel } from './peers/onnx-model';
 import { peer } from './peers/peer-require';
@@ -14,12 +17,14 @@ import { median } from './stats';
 
 const LAYER: Workload = { id: 'O1', name: 'tiny conv', op: 'conv2d', n: 1, h: 8, w: 8, c: 4, filters: 4, k: 3, stride: 1, padding: 'same' } as Workload;
 const CALLS = 2000, ROUNDS = 7;
+const ck = createRequire(import.meta.url)('../dist/index.js') as typeof CK;
 
-/** Microseconds per call of a batch of CALLS calls. */
-async function perCall(run: () => unknown): Promise<number> {
-  const t0 = performance.now();
+/** Wall and CPU microseconds per call of a batch of CALLS calls. */
+async function perCall(run: () => unknown): Promise<[number, number]> {
+  const t0 = performance.now(), c0 = process.cpuUsage();
   for (let i = 0; i < CALLS; i++) await run();
-  return ((performance.now() - t0) * 1000) / CALLS;
+  const cpu = process.cpuUsage(c0);
+  return [((performance.now() - t0) * 1000) / CALLS, (cpu.user + cpu.system) / CALLS];
 }
 
 
@@ -30,7 +35,7 @@ async function main(): Promise<void> {
   for (const name of ck.backends()) {
     await ck.setBackend(name);
     ck.setNumThreads(1);
-    const layer = convkitLayer(LAYER, data), b = name;
+    const layer = new ck.Conv2D({ filters: LAYER.filters!, kernelSize: LAYER.k!, padding: 'same', kernel: data.kernel!, bias: data.bias! }), b = name;
     runners.push([`convkit ${name} forward`, () => {
       if (ck.getBackend() !== b) throw new Error('backend changed');
       return layer.forward(x);
@@ -54,21 +59,25 @@ async function main(): Promise<void> {
     ortNote = `onnxruntime-node not measured: ${(e as Error).message.split('\n')[0]} (run npm install in bench/)`;
     console.log(ortNote);
   }
-  const times = runners.map(() => [] as number[]);
+  const wall = runners.map(() => [] as number[]), cpu = runners.map(() => [] as number[]);
   for (let r = 0; r < ROUNDS + 1; r++) {
     for (let i = 0; i < runners.length; i++) {
-      const us = await perCall(runners[i][1]);
-      if (r > 0) times[i].push(us); // round 0 warms up
+      const [us, cpuUs] = await perCall(runners[i][1]);
+      if (r > 0) { // round 0 warms up
+        wall[i].push(us);
+        cpu[i].push(cpuUs);
+      }
     }
   }
   const caption = `per-call cost of a 1x8x8x4 -> 4 3x3 conv, 1 thread, median of ${ROUNDS} rounds of ${CALLS} calls`;
+  const rows = runners.map(([label], i) => [label, median(wall[i]).toFixed(2), median(cpu[i]).toFixed(2)]);
   console.log(caption);
-  runners.forEach(([label], i) => console.log(`${label.padEnd(34)} ${median(times[i]).toFixed(2).padStart(8)} us`));
+  for (const [label, w, c] of rows) console.log(`${label.padEnd(34)} ${w.padStart(8)} us wall ${c.padStart(8)} us CPU`);
   const args = process.argv.slice(2), at = args.indexOf('--out');
   const path = writeResult({
     name: 'overhead', title: `convkit ${ck.version}: the fixed cost of one call`, command: commandLine('bench:overhead'),
     outDir: at >= 0 ? args[at + 1] : undefined,
-    body: `${caption[0].toUpperCase()}${caption.slice(1)}. ${ortNote ?? ''}\n\n${markdownTable(['call', 'us per call'], runners.map(([label], i) => [label, median(times[i]).toFixed(2)]), 'lr')}`,
+    body: `${caption[0].toUpperCase()}${caption.slice(1)}. ${ortNote ?? ''}\n\n${markdownTable(['call', 'us per call (wall)', 'us of CPU per call'], rows, 'lrr')}`,
   });
   process.stderr.write(`wrote ${path}\n`);
 }
