@@ -5,7 +5,6 @@
 // per call (what a call costs even when a loaded machine stretches its wall time). convkit is the
 // shipped Node bundle (dist/index.js, as a user's require loads it), not the TypeScript sources.
 // The table also goes to bench/results/overhead.md (or --out DIR).
-import { createRequire } from 'node:module';
 import type * as CK from '../lib/index';
 import { workloadData } from '../suite/data';
 import type { Workload } from '../suite/workloads';
@@ -17,7 +16,7 @@ import { median } from './stats';
 
 const LAYER: Workload = { id: 'O1', name: 'tiny conv', op: 'conv2d', n: 1, h: 8, w: 8, c: 4, filters: 4, k: 3, stride: 1, padding: 'same' } as Workload;
 const CALLS = 2000, ROUNDS = 7;
-const ck = createRequire(import.meta.url)('../dist/index.js') as typeof CK;
+const ck = require('../dist/index.js') as typeof CK;
 
 /** Wall and CPU microseconds per call of a batch of CALLS calls. */
 async function perCall(run: () => unknown): Promise<[number, number]> {

@@ -4,8 +4,9 @@ declare module '*.wasm' {
   export default bytes;
 }
 
-// The same, gzipped (scripts/build-wasm.mjs writes them): inflated at load (backends/wasm-browser.ts).
-declare module '*.wasm.gz' {
+// The SIMD builds gzipped together (scripts/build-wasm.mjs writes them): inflated at load
+// (backends/wasm-browser.ts).
+declare module '*.gz' {
   const bytes: Uint8Array;
   export default bytes;
 }
