@@ -1,12 +1,6 @@
-// The browser bundle embeds the .wasm files as bytes (esbuild's binary loader).
-declare module '*.wasm' {
-  const bytes: Uint8Array;
-  export default bytes;
-}
-
-// The SIMD builds gzipped together (scripts/build-wasm.mjs writes them): inflated at load
-// (backends/wasm-browser.ts).
-declare module '*.gz' {
+// The browser bundle embeds the wasm builds as bytes (esbuild's binary loader), deflated
+// together (scripts/build-wasm.mjs writes them) and inflated at load (backends/wasm-pack.ts).
+declare module '*.bin' {
   const bytes: Uint8Array;
   export default bytes;
 }

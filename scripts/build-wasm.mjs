@@ -1,17 +1,13 @@
 // `npm run build:wasm`: compiles assembly/ once per build that asconfig.json lists (generated
-// from the wasm builds of kernels.json), into dist/wasm/convkit-<build>.wasm, and the SIMD builds
-// gzipped together into dist/wasm/convkit-simd-builds.gz, which the browser bundle embeds: the
-// builds differ in a few opcodes, so the second and third cost almost nothing once the first is
-// in deflate's window (6 KB for the three, against 15 KB gzipped one by one).
-//
-// That file is a gzip of: a little-endian u32 count, then per build a u32 name length, the name
-// (UTF-8) and a u32 byte length, then the modules back to back (read by lib/backends/wasm-pack.ts).
+// from the wasm builds of kernels.json), into dist/wasm/convkit-<build>.wasm, and all of them
+// deflated together into dist/wasm/convkit-builds.bin, which the browser bundle embeds (its
+// layout: lib/backends/wasm-pack.ts).
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { constants, gzipSync } from 'node:zlib';
+import { constants, deflateRawSync } from 'node:zlib';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const asc = join(dirname(createRequire(join(root, 'package.json')).resolve('assemblyscript/package.json')), 'bin', 'asc.js');
@@ -24,12 +20,13 @@ for (const target of Object.keys(targets)) {
   }
 }
 const { wasm } = JSON.parse(readFileSync(join(root, 'kernels.json'), 'utf8'));
-const packed = wasm.builds.filter((b) => b.enable.includes('simd')).map((b) => ({ name: b.name, bytes: readFileSync(join(root, targets[b.name].outFile)) }));
+const builds = wasm.builds.map((b) => ({ name: b.name, bytes: readFileSync(join(root, targets[b.name].outFile)) }));
 const u32 = (v) => {
   const b = Buffer.alloc(4);
   b.writeUInt32LE(v);
   return b;
 };
-const header = [u32(packed.length), ...packed.flatMap(({ name, bytes }) => [u32(Buffer.byteLength(name)), Buffer.from(name), u32(bytes.length)])];
-const blob = Buffer.concat([...header, ...packed.map((p) => p.bytes)]);
-writeFileSync(join(root, 'dist', 'wasm', 'convkit-simd-builds.gz'), gzipSync(blob, { level: constants.Z_BEST_COMPRESSION }));
+const header = [u32(builds.length), ...builds.flatMap(({ name, bytes }) => [u32(Buffer.byteLength(name)), Buffer.from(name), u32(bytes.length)])];
+const pack = Buffer.concat([...header, ...builds.map((b) => b.bytes)]);
+const file = Buffer.concat([u32(pack.length), deflateRawSync(pack, { level: constants.Z_BEST_COMPRESSION })]);
+writeFileSync(join(root, 'dist', 'wasm', 'convkit-builds.bin'), file);
