@@ -48,8 +48,8 @@ export function checkConv2D(x: Float32Array | number, packed: PackedWeights, bia
   if (bias !== null) lengthIs('bias', float32Array('bias', bias), p.oc);
 }
 
-export function checkMaxPool2D(x: Float32Array | number, p: WindowParams): void {
-  sizes('maxpool2d', p);
+export function checkMaxPool2D(x: Float32Array | number, p: WindowParams, op: 'maxpool2d' | 'avgpool2d' = 'maxpool2d'): void {
+  sizes(op, p);
   windowOut(p);
   if (firstEmptyWindow(p.h, p.kh, p.sh, p.dh, p.pt, p.oh) >= 0 || firstEmptyWindow(p.w, p.kw, p.sw, p.dw, p.pl, p.ow) >= 0) {
     throw new RangeError('Expected every pooling window to cover at least one input cell');

@@ -33,8 +33,8 @@ export class WasmOperator implements Operator {
   private released = false;
 
   constructor(private readonly host: WasmHost, private readonly step: Step) {
-    if (!['conv2d', 'maxpool2d', 'dense'].includes(step.op)) fail('type', "'conv2d', 'maxpool2d' or 'dense'", 'the operator kind', step.op);
-    if (step.op === 'maxpool2d') {
+    if (!['conv2d', 'maxpool2d', 'dense', 'avgpool2d'].includes(step.op)) fail('type', "'conv2d', 'maxpool2d', 'avgpool2d' or 'dense'", 'the operator kind', step.op);
+    if (step.op === 'maxpool2d' || step.op === 'avgpool2d') {
       this.weights = this.bias = null;
       return;
     }
@@ -53,6 +53,10 @@ export class WasmOperator implements Operator {
       case 'maxpool2d': {
         const p = params as WindowParams;
         return poolJob(ctx, p.n * p.h * p.w * p.c, p);
+      }
+      case 'avgpool2d': {
+        const p = params as WindowParams;
+        return poolJob(ctx, p.n * p.h * p.w * p.c, p, s.params);
       }
       case 'conv2d': {
         const p = { ...(params as Conv2DParams), activation: s.params.activation };
@@ -82,7 +86,7 @@ export class WasmOperator implements Operator {
   run(x: Float32Array, out?: Float32Array): Float32Array {
     const job = this.current(x), e = this.host.engine;
     if (out !== undefined) checkInto(out, job.outputs, [x]);
-    if (this.step.op === 'maxpool2d' && poolsInBands(e, x, job)) return poolInBands(e, x, this.params as WindowParams, job, out);
+    if ((this.step.op === 'maxpool2d' || this.step.op === 'avgpool2d') && poolsInBands(e, x, job)) return poolInBands(e, x, this.params as WindowParams, job, out);
     return runOp(e, this.host.threads, x, job, true, out, this.extras(e)) as Float32Array;
   }
 

@@ -104,11 +104,12 @@ export function convJob(ctx: OpContext, x: Float32Array | number, w: WasmWeights
   return { extra: [bias], inputs: p.n * p.h * p.w * p.c, outputs: plan.rows * p.oc, plan, spec, activation: activationJob(ctx, p.activation, plan.rows, p.oc) };
 }
 
-export function poolJob(ctx: OpContext, x: Float32Array | number, p: WindowParams): OpJob {
-  checkMaxPool2D(x, p);
+/** Max-pooling, or average-pooling when `average` says how its divisor counts the padding. */
+export function poolJob(ctx: OpContext, x: Float32Array | number, p: WindowParams, average?: { countIncludePad?: boolean }): OpJob {
+  checkMaxPool2D(x, p, average ? 'avgpool2d' : 'maxpool2d');
   const plan = planMaxPool2D(p, ctx.target);
   const spec = ([xp]: number[], yp: number): JobSpec => ({
-    op: OP.maxpool2d, x: xp, y: yp,
+    op: average ? OP.avgpool2d : OP.maxpool2d, x: xp, y: yp, countPad: average?.countIncludePad ? 1 : 0,
     n: p.n, h: p.h, wd: p.w, c: p.c, kh: p.kh, kw: p.kw, sh: p.sh, sw: p.sw, dh: p.dh, dw: p.dw,
     pt: p.pt, pb: p.pb, pl: p.pl, pr: p.pr, oh: p.oh, ow: p.ow,
   });
@@ -131,5 +132,6 @@ export function stepJob(ctx: OpContext, s: Step, x: Float32Array | number, weigh
   if (s.op === 'conv2d') return convJob(ctx, x, weights(s.packed), s.bias, s.params);
   if (s.op === 'maxpool2d') return poolJob(ctx, x, s.params);
   if (s.op === 'dense') return denseJob(ctx, x, weights(s.packed), s.bias, s.params);
-  throw new TypeError(`Expected 'conv2d', 'maxpool2d' or 'dense' for the op of a step but received ${String((s as { op: unknown }).op)}`);
+  if (s.op === 'avgpool2d') return poolJob(ctx, x, s.params, s.params);
+  throw new TypeError(`Expected 'conv2d', 'maxpool2d', 'avgpool2d' or 'dense' for the op of a step but received ${String((s as { op: unknown }).op)}`);
 }

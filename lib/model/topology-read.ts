@@ -9,13 +9,15 @@ import { Dense } from '../layers/dense';
 import { Flatten } from '../layers/flatten';
 import type { Layer } from '../layers/layer';
 import { MaxPool2D } from '../layers/maxpool2d';
+import { POOLING_LAYERS, readPooling } from './pooling-io';
 import { Sequential } from '../layers/sequential';
 import type { Padding } from '../shape';
 import { type KerasSequential, type LayerConfig, show } from './keras-config';
 import { type Dim, nextShape, showShape } from './shapes';
 import type { WeightStore } from './weights';
 
-const SUPPORTED_LAYERS = 'InputLayer, Conv2D, MaxPooling2D, Dense, Flatten, Dropout, Activation, ReLU, ZeroPadding2D';
+const SUPPORTED_LAYERS = 'InputLayer, Conv2D, MaxPooling2D, Dense, Flatten, Dropout, Activation, ReLU, ZeroPadding2D, ' +
+  'AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D';
 
 /** A layer built so far; Conv2D and Dense can take a following Activation. */
 interface Built {
@@ -128,6 +130,12 @@ class Reader {
     this.add({ layer, label: cfg.label });
   }
 
+  /** AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D (pooling-io.ts). */
+  pooling(cfg: LayerConfig): void {
+    this.noPendingPads(cfg);
+    this.add({ layer: readPooling(cfg), label: cfg.label });
+  }
+
   dense(cfg: LayerConfig): void {
     this.noPendingPads(cfg);
     if (this.shape.length > 1) {
@@ -210,6 +218,7 @@ function readLayer(r: Reader, cfg: LayerConfig, first: boolean): void {
     case 'ZeroPadding2D':
       return r.zeroPadding2d(cfg);
     default:
+      if (Object.hasOwn(POOLING_LAYERS, cfg.className)) return r.pooling(cfg);
       throw new TypeError(`${cfg.label}: layer type ${show(cfg.className)} is not supported (convkit loads ${SUPPORTED_LAYERS})`);
   }
 }

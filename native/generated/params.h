@@ -68,6 +68,10 @@ using MaxPool2DGeometry = WindowGeometry;
 
 inline MaxPool2DGeometry ReadMaxPool2DGeometry(const Napi::Object& p) { return ReadWindowGeometry(p); }
 
+using AvgPool2DGeometry = WindowGeometry;
+
+inline AvgPool2DGeometry ReadAvgPool2DGeometry(const Napi::Object& p) { return ReadWindowGeometry(p); }
+
 struct DenseGeometry {
   size_t m;
   size_t k;
@@ -101,6 +105,16 @@ struct DenseAttributes {
 inline DenseAttributes ReadDenseAttributes(const Napi::Object& p) {
   DenseAttributes v;
   v.activation = ActivationField(p);
+  return v;
+}
+
+struct AvgPool2DAttributes {
+  bool countIncludePad;
+};
+
+inline AvgPool2DAttributes ReadAvgPool2DAttributes(const Napi::Object& p) {
+  AvgPool2DAttributes v;
+  v.countIncludePad = BoolField(p, "countIncludePad", true);
   return v;
 }
 

@@ -51,7 +51,7 @@ ShapedOp ReadGeometry(Napi::Env env, const OpAttrs& attrs, const Napi::Object& p
   } else {
     s = WindowShape(env, ReadMaxPool2DGeometry(params));
     s.oc = s.in.c;
-    // A window made only of padding would have no max.
+    // A window made only of padding would have no max (and no cell to average).
     const Window2D& w = s.win;
     if (!EveryWindowReal(s.in.h, w.kh, w.sh, w.dh, w.pt, s.oh) || !EveryWindowReal(s.in.w, w.kw, w.sw, w.dw, w.pl, s.ow))
       throw Napi::RangeError::New(env, "Expected every pooling window to cover at least one input cell");
@@ -64,7 +64,8 @@ ShapedOp ReadGeometry(Napi::Env env, const OpAttrs& attrs, const Napi::Object& p
 }
 
 ShapedOp ReadPlanned(Napi::Env env, OpKind kind, const Napi::Object& params) {
-  OpAttrs attrs{kind, kActivationLinear, false};
+  OpAttrs attrs{kind, kActivationLinear, false, false};
+  if (kind == OpKind::kAvgPool2D) attrs.count_pad = ReadAvgPool2DAttributes(params).countIncludePad;
   if (kind == OpKind::kConv2D) {
     const Conv2DAttributes a = ReadConv2DAttributes(params);
     attrs.act = a.activation;

@@ -16,6 +16,7 @@ void PlanShaped(ShapedOp* op) {
       op->act = PlanOutputActivation(op->attrs.act, op->outputs / op->n, op->n, t);
       break;
     case OpKind::kMaxPool2D:
+    case OpKind::kAvgPool2D:
       op->plan = PlanMaxPool2D(op->s.in, op->s.win, op->s.oh, op->s.ow, t);
       op->act = {kActivationLinear, {}};
       break;
@@ -37,7 +38,11 @@ void RunShaped(const ShapedOp& op, const float* x, const float* packed_w, const 
       RunConv2D(op.plan, op.s, x, packed_w, bias, op.act, y, caches);
       break;
     case OpKind::kMaxPool2D:
-      RunMaxPool2D(op.plan, op.s.in, op.s.win, op.s.oh, op.s.ow, x, y);
+      RunPool2D(op.plan, op.s.in, op.s.win, op.s.oh, op.s.ow, PoolReduce::kMax, x, y);
+      break;
+    case OpKind::kAvgPool2D:
+      RunPool2D(op.plan, op.s.in, op.s.win, op.s.oh, op.s.ow,
+                op.attrs.count_pad ? PoolReduce::kAverageCountPad : PoolReduce::kAverage, x, y);
       break;
     case OpKind::kDense:
       RunDense(op.plan, op.k, op.n, x, packed_w, bias, op.act, y);

@@ -193,7 +193,11 @@ Plan PlanMaxPool2D(const Nhwc& in, const Window2D& win, size_t oh, size_t ow, co
   p.tasks = CeilDiv(p.rows, p.rows_per_task);
   const double reads = double(p.rows) * double(win.kh * win.kw) * double(in.c);
   p.threads = Participants(reads, t.parallel_reads, t.threads, p.tasks);
-  p.slot_bytes = SlotBytes(std::min(p.rows_per_task, kPoolPixelsPerCall) * win.kh * win.kw * t.pointer_bytes);
+  // A large window (global pooling) takes fewer pixels per kernel call, so that a slot's tap
+  // list stays near kSegmentFloats pointers.
+  const size_t window = win.kh * win.kw;
+  const size_t per_call = std::max<size_t>(1, std::min({p.rows_per_task, kPoolPixelsPerCall, kSegmentFloats / window}));
+  p.slot_bytes = SlotBytes(per_call * window * t.pointer_bytes);
   return p;
 }
 

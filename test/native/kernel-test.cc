@@ -569,7 +569,7 @@ void MaxPool(const IsaKernels& uk, Rng& rng) {
       for (size_t p = 0; p < kPixels; p++)
         for (size_t i = 0; i < taps; i++) list.push_back(ptrs[(i + p) % taps]);
       Guarded y(kPixels * c), ys(kPixels * c);
-      uk.maxpool(kPixels, taps, list.data(), c, y.data());
+      uk.maxpool(kPixels, taps, list.data(), c, nullptr, y.data());
       f32_maxpool_nhwc_scalar(kPixels, taps, list.data(), c, ys.data());
       for (size_t q = 0; q < kPixels * c && t.ok(); q++) {
         const size_t j = q % c;
