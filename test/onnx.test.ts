@@ -80,6 +80,36 @@ function runCase(t: OnnxCase): void {
       expectExact(y.data, expected.data); // values; the Indices output is not produced by convkit yet
       return;
     }
+    case 'AveragePool':
+    case 'GlobalAveragePool': {
+      const [n, c, h, w] = x.dims;
+      const global = t.op === 'GlobalAveragePool';
+      const k: [number, number] = global ? [h, w] : pairOf(a.kernel_shape, 1);
+      const s = pairOf(a.strides, 1), d = pairOf(a.dilations, 1);
+      let pad = padding(a, h, w, k, s, d);
+      if (a.ceil_mode === 1) {
+        // The ceil-mode overhang never counts, not even with count_include_pad: it maps only
+        // while it stays inside the explicit pads (every such case here; ceilPadding then keeps them).
+        const explicit = pad === 'valid' ? [0, 0, 0, 0] : (pad as number[]);
+        pad = ceilPadding(explicit as [number, number, number, number], h, w, k, s, d);
+        if (a.count_include_pad === 1 && (pad as number[]).some((p, i) => p !== explicit[i])) throw new Error(`${t.case}: ceil overhang past the pads with count_include_pad`);
+      }
+      const layer = new ck.AveragePooling2D({ poolSize: k, strides: global ? 1 : s, dilationRate: d, padding: pad, countIncludePad: a.count_include_pad === 1 });
+      const xt = nchwToNhwc(f32(x), x.dims);
+      const y = toNchw(layer.forward(new ck.Tensor(xt, [n, h, w, c])));
+      expect(y.dims).to.deep.equal(expected.dims);
+      // The generator's float32 sum and convkit's each err by at most (K + 2) u times the mean
+      // of |cells| (the same layer over |x| gives it); one case's expected values were written by
+      // hand to 4 decimals, 3.0e-4 relative from the exact ones (the fixtures' README).
+      const absMean = toNchw(layer.forward(new ck.Tensor(xt.map(Math.abs), [n, h, w, c]))).data;
+      const byHand = t.case === 'test_averagepool_2d_ceil_last_window_starts_on_pad' ? 3e-4 : 0;
+      const gamma = 2 * (k[0] * k[1] + 2) * 2 ** -24;
+      y.data.forEach((v, i) => {
+        const e = expected.data[i], tol = gamma * absMean[i] + Math.abs(e) * (2 ** -24 + byHand);
+        if (!(Math.abs(v - e) <= tol)) expect.fail(`${t.case} [${i}]: ${v}, expected ${e} (tolerance ${tol})`);
+      });
+      return;
+    }
     case 'Gemm': {
       const [A, B, C] = t.inputs;
       const alpha = (a.alpha as number | undefined) ?? 1, beta = (a.beta as number | undefined) ?? 1;
@@ -127,6 +157,6 @@ function runCase(t: OnnxCase): void {
 }
 
 forEachBackend('ONNX conformance vectors', () => {
-  it('has all 42 vectors', () => expect(CASES).to.have.length(42));
+  it('has all 57 vectors', () => expect(CASES).to.have.length(57));
   for (const t of CASES) it(`${t.op}: ${t.case}`, () => runCase(t));
 });
