@@ -42,6 +42,7 @@
         "native/ops/col2im.cc",
         "native/ops/maxpool2d-grad.cc",
         "native/ops/avgpool2d-grad.cc",
+        "native/ops/pad2d.cc",
         "native/ops/weighted-grad.cc"
       ],
       "conditions": [

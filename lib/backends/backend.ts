@@ -15,7 +15,7 @@ export const backendNames: readonly BackendName[] = ['native', 'wasm'];
 
 import { PANEL_WIDTH } from '../generated/kernels';
 import type { Conv2DAttributes, Conv2DGeometry, DenseAttributes, DenseGeometry, WindowGeometry } from '../generated/params';
-import type { AvgPool2DAttributes } from '../generated/params';
+import type { AvgPool2DAttributes, Pad2DGeometry } from '../generated/params';
 
 /** Columns per packed weight panel (kernels.json). */
 export { PANEL_WIDTH };
@@ -74,6 +74,9 @@ export interface Conv2DParams extends Conv2DGeometry, Conv2DAttributes {}
 
 export interface DenseParams extends DenseGeometry, DenseAttributes {}
 
+/** ZeroPadding2D and Cropping2D: the input cropped by ct, cb, cl, cr, then padded by pt, pb, pl, pr zeros. */
+export type Pad2DParams = Pad2DGeometry;
+
 /** An average pool's window, and whether padded cells count in its divisor (ONNX count_include_pad). */
 export interface AvgPool2DParams extends WindowGeometry, AvgPool2DAttributes {}
 
@@ -93,7 +96,8 @@ export type Step =
   | { op: 'conv2d'; packed: PackedWeights; bias: Float32Array | null; params: Conv2DParams }
   | { op: 'maxpool2d'; params: WindowParams }
   | { op: 'dense'; packed: PackedWeights; bias: Float32Array | null; params: DenseParams }
-  | { op: 'avgpool2d'; params: AvgPool2DParams };
+  | { op: 'avgpool2d'; params: AvgPool2DParams }
+  | { op: 'pad2d'; params: Pad2DParams };
 
 /**
  * An op bound to its weights, bias and attributes (Backend.createOperator reads a step's op,

@@ -96,7 +96,7 @@ class NativeOperator implements Operator {
   readonly handle: OperatorHandle;
 
   constructor(private readonly addon: Addon, step: Step) {
-    const weighted = step.op !== 'maxpool2d' && step.op !== 'avgpool2d';
+    const weighted = step.op === 'conv2d' || step.op === 'dense';
     this.handle = addon.createOperator(step.op, step.params, weighted ? handle(step.packed) : null, weighted ? step.bias : null);
   }
 

@@ -9,6 +9,7 @@ import type { Layer } from '../layers/layer';
 import { MaxPool2D } from '../layers/maxpool2d';
 import { Pool2D } from '../layers/pooling';
 import { GlobalPool2D } from '../layers/global-pool2d';
+import { Cropping2D, ZeroPadding2D } from '../layers/padding2d';
 import { product } from '../shape';
 
 export type Dim = number | null;
@@ -51,6 +52,7 @@ export function nextShape(layer: Layer, shape: readonly Dim[], label: string): D
   }
   if (layer instanceof MaxPool2D) return [null, null, shape[2]];
   if (layer instanceof Pool2D) return [null, null, shape[2]];
+  if (layer instanceof ZeroPadding2D || layer instanceof Cropping2D) return [null, null, shape[2]];
   if (layer instanceof GlobalPool2D) return layer.keepdims ? [1, 1, shape[2]] : [shape[2]];
   throw new TypeError(`${label}: not a layer convkit can save or load`);
 }

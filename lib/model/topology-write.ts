@@ -9,6 +9,7 @@ import { Dense } from '../layers/dense';
 import { Flatten } from '../layers/flatten';
 import type { Layer, Weights } from '../layers/layer';
 import { writePooling } from './pooling-io';
+import { writePadding } from './padding-io';
 import { product } from '../shape';
 import { show } from './keras-config';
 import { type Dim, nextShape } from './shapes';
@@ -94,6 +95,7 @@ export function writeSequential(layers: readonly Layer[], inputShape: Dim[]): { 
     const next = nextShape(layer, shape, label);
     if (layer instanceof Conv2D) conv2d(w, layer, label);
     else if (writePooling(layer, label)) w.push(...writePooling(layer, label)!);
+    else if (writePadding(layer)) w.push(...writePadding(layer)!);
     else if (layer instanceof Dense) dense(w, layer, shape);
     else if (layer instanceof Flatten) flatten(w);
     shape = next;

@@ -37,7 +37,8 @@ OpKind KindArg(const Napi::CallbackInfo& info, size_t index) {
   if (kind == "maxpool2d") return OpKind::kMaxPool2D;
   if (kind == "dense") return OpKind::kDense;
   if (kind == "avgpool2d") return OpKind::kAvgPool2D;
-  throw Napi::TypeError::New(info.Env(), "Expected 'conv2d', 'maxpool2d', 'avgpool2d' or 'dense' for the operator kind");
+  if (kind == "pad2d") return OpKind::kPad2D;
+  throw Napi::TypeError::New(info.Env(), "Expected 'conv2d', 'maxpool2d', 'avgpool2d', 'pad2d' or 'dense' for the operator kind");
 }
 
 // The operator's job on info[1] (borrowed or copied), with the plan it has now.
@@ -98,7 +99,7 @@ Napi::Value CreateOperator(const Napi::CallbackInfo& info) {
   auto op = std::make_shared<BoundOp>();
   op->attrs.kind = KindArg(info, 0);
   const Napi::Object attrs = ParamsArg(info, 1);
-  const bool weighted = op->attrs.kind != OpKind::kMaxPool2D && op->attrs.kind != OpKind::kAvgPool2D;
+  const bool weighted = op->attrs.kind == OpKind::kConv2D || op->attrs.kind == OpKind::kDense;
   op->attrs.act = kActivationLinear;
   op->attrs.direct = false;
   op->attrs.count_pad = false;

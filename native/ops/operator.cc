@@ -20,6 +20,10 @@ void PlanShaped(ShapedOp* op) {
       op->plan = PlanMaxPool2D(op->s.in, op->s.win, op->s.oh, op->s.ow, t);
       op->act = {kActivationLinear, {}};
       break;
+    case OpKind::kPad2D:
+      op->plan = PlanCopyRows(op->pad.in.n * op->pad.oh, op->pad.ow * op->pad.in.c, t);
+      op->act = {kActivationLinear, {}};
+      break;
     case OpKind::kDense:
       op->plan = PlanGemm(op->m, op->n, op->k, t);
       op->act = PlanOutputActivation(op->attrs.act, op->m, op->n, t);
@@ -43,6 +47,9 @@ void RunShaped(const ShapedOp& op, const float* x, const float* packed_w, const 
     case OpKind::kAvgPool2D:
       RunPool2D(op.plan, op.s.in, op.s.win, op.s.oh, op.s.ow,
                 op.attrs.count_pad ? PoolReduce::kAverageCountPad : PoolReduce::kAverage, x, y);
+      break;
+    case OpKind::kPad2D:
+      RunPad2D(op.plan, op.pad, x, y);
       break;
     case OpKind::kDense:
       RunDense(op.plan, op.k, op.n, x, packed_w, bias, op.act, y);

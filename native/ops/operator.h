@@ -7,6 +7,7 @@
 
 #include "kernels/activation.h"
 #include "ops/activation.h"
+#include "ops/pad2d.h"
 #include "ops/plan.h"
 
 namespace convkit {
@@ -14,7 +15,8 @@ namespace convkit {
 struct ConvCaches;
 
 enum class OpKind { kConv2D, kMaxPool2D, kDense,
-  kAvgPool2D };
+  kAvgPool2D,
+  kPad2D };
 
 // What an op is, apart from its weights and its input's shape.
 struct OpAttrs {
@@ -29,6 +31,7 @@ struct ShapedOp {
   Conv2DShape s;            // conv2d and the pools (oc = c for a pool)
   size_t m, k, n;           // the GEMM: dense's, or conv2d's K = kh * kw * c and n = oc
   size_t inputs, outputs;   // floats in x and y
+  Pad2DShape pad;           // pad2d
   Plan plan;
   OutputActivation act;
   const IsaKernels* isa;    // ActiveKernels() and NumThreads() when planned

@@ -213,4 +213,16 @@ Plan PlanActivation(size_t rows, size_t cols, const PlanTarget& t) {
   return p;
 }
 
+Plan PlanCopyRows(size_t rows, size_t cols, const PlanTarget& t) {
+  Plan p{};
+  p.path = Path::kCopy;
+  p.kernels = t.kernels;
+  p.rows = rows;
+  // About a quarter of an im2col segment (64 KiB) per task: enough to repay taking it.
+  p.rows_per_task = std::min(rows, std::max(CeilDiv(kSegmentFloats / 4, cols), CeilDiv(rows, kMaxTasks)));
+  p.tasks = CeilDiv(rows, p.rows_per_task);
+  p.threads = Participants(double(rows) * double(cols), t.parallel_reads, t.threads, p.tasks);
+  return p;
+}
+
 }  // namespace convkit
