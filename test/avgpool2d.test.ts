@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import * as ck from '../lib/index';
 import { resolveWindow } from '../lib/shape';
+import { PLAN } from '../lib/generated/kernels';
+import { backend } from '../lib/backends/select';
 import { expectClose, expectExact } from './helpers/assert';
 import { forEachBackend, forEachIsa, forEachThreadCount } from './helpers/backends';
 import { describePool, poolConfigs } from './helpers/configs';
@@ -107,6 +109,28 @@ forEachBackend('GlobalAveragePooling2D and GlobalMaxPooling2D', () => {
         expectExact(dxm, maxpool2dGradRef(x, shape, win, dy.data).data, 'global max dx');
       }
     });
+  });
+
+  it('one image large enough for two threads: they share its channels, with the bits of one', () => {
+    const shape = [1, 32, 32, 1040], [n, h, w, c] = shape;
+    expect(h * w * c).to.be.above(PLAN.parallelReads.native);
+    const x = new ck.Tensor(randomArray(n * h * w * c, 17), shape);
+    const win = resolveWindow([h, w], [1, 1], [1, 1], 'valid', h, w);
+    const y = sameBitsEverywhere(() => new ck.GlobalAveragePooling2D().forward(x).data, 'global average');
+    expectClose(y, avgpool2dRef(x.data, shape, win, false), h * w, 'global average');
+    expectExact(sameBitsEverywhere(() => new ck.GlobalMaxPooling2D().forward(x).data, 'global max'), maxpool2dRef(x.data, shape, win).data, 'global max');
+    if (ck.getBackend() !== 'native') return;
+    const original = ck.getNumThreads();
+    try {
+      ck.setNumThreads(2);
+      const op = backend().createOperator({ op: 'avgpool2d', params: { n, h, w, c, kh: h, kw: w, sh: 1, sw: 1, dh: 1, dw: 1, pt: 0, pb: 0, pl: 0, pr: 0, oh: 1, ow: 1 } });
+      op.reshape({ n, h, w, c, kh: h, kw: w, sh: 1, sw: 1, dh: 1, dw: 1, pt: 0, pb: 0, pl: 0, pr: 0, oh: 1, ow: 1 });
+      const plan = op.explain();
+      op.release();
+      expect([plan.threads, plan.tasks]).to.deep.equal([2, 2]);
+    } finally {
+      ck.setNumThreads(original);
+    }
   });
 
   it('async calls give the bits of sync ones', async () => {

@@ -191,6 +191,14 @@ Plan PlanMaxPool2D(const Nhwc& in, const Window2D& win, size_t oh, size_t ow, co
   p.rows = in.n * oh * ow;
   p.rows_per_task = std::max(kPoolPixelsPerTask, CeilDiv(p.rows, kMaxTasks));
   p.tasks = CeilDiv(p.rows, p.rows_per_task);
+  // Fewer runs of pixels than threads (a global pool: one window per image): each run is also
+  // cut into blocks of 16-channel groups, so that threads share the channels. A channel's sum
+  // is the same whichever block holds it.
+  p.panels = p.panels_per_task = CeilDiv(in.c, 16);
+  if (p.tasks < t.threads && p.panels >= 8) {
+    p.panels_per_task = std::max<size_t>(4, CeilDiv(p.panels, CeilDiv(t.threads, p.tasks)));
+    p.tasks *= CeilDiv(p.panels, p.panels_per_task);
+  }
   const double reads = double(p.rows) * double(win.kh * win.kw) * double(in.c);
   p.threads = Participants(reads, t.parallel_reads, t.threads, p.tasks);
   // A large window (global pooling) takes fewer pixels per kernel call, so that a slot's tap
