@@ -37,8 +37,17 @@ function sides(name: string, v: unknown): [number, number, number, number] {
  * one copy op (row copies). Its gradient is the same op with the two swapped.
  */
 abstract class Pad2DLayer extends WeightlessLayer {
-  protected abstract readonly pad: [number, number, number, number];
-  protected abstract readonly crop: [number, number, number, number];
+  protected readonly pad: [number, number, number, number] = [0, 0, 0, 0];
+  protected readonly crop: [number, number, number, number] = [0, 0, 0, 0];
+
+  /** Reads the sides of option `key` (default `fallback`) into pad or crop. */
+  constructor(name: string, opts: unknown, key: 'padding' | 'cropping', fallback: number) {
+    super();
+    const o = options(`${name} options`, opts, true);
+    checkDataFormat(name, o.dataFormat);
+    if (key === 'padding') this.pad = sides(key, o[key] ?? fallback);
+    else this.crop = sides(key, o[key] ?? fallback);
+  }
 
   protected params(shape: readonly number[], pad = this.pad, crop = this.crop): Pad2DParams {
     const [n, h, w, c] = shape;
@@ -84,19 +93,14 @@ export interface ZeroPadding2DOptions {
 /** Keras ZeroPadding2D: [N, H, W, C] -> [N, top + H + bottom, left + W + right, C]. */
 export class ZeroPadding2D extends Pad2DLayer {
   protected readonly input = { name: 'ZeroPadding2D', rank: 4, atLeast: false };
-  /** [top, bottom, left, right]. */
-  readonly padding: [number, number, number, number];
-  protected readonly crop: [number, number, number, number] = [0, 0, 0, 0];
 
   constructor(opts?: ZeroPadding2DOptions) {
-    super();
-    const o = options('ZeroPadding2D options', opts, true);
-    checkDataFormat('ZeroPadding2D', o.dataFormat);
-    this.padding = sides('padding', o.padding ?? 1);
+    super('ZeroPadding2D', opts, 'padding', 1);
   }
 
-  protected get pad(): [number, number, number, number] {
-    return this.padding;
+  /** [top, bottom, left, right]. */
+  get padding(): [number, number, number, number] {
+    return [...this.pad];
   }
 }
 
@@ -110,18 +114,13 @@ export interface Cropping2DOptions {
 /** Keras Cropping2D: [N, H, W, C] -> [N, H - top - bottom, W - left - right, C]. */
 export class Cropping2D extends Pad2DLayer {
   protected readonly input = { name: 'Cropping2D', rank: 4, atLeast: false };
-  /** [top, bottom, left, right]. */
-  readonly cropping: [number, number, number, number];
-  protected readonly pad: [number, number, number, number] = [0, 0, 0, 0];
 
   constructor(opts?: Cropping2DOptions) {
-    super();
-    const o = options('Cropping2D options', opts, true);
-    checkDataFormat('Cropping2D', o.dataFormat);
-    this.cropping = sides('cropping', o.cropping ?? 0);
+    super('Cropping2D', opts, 'cropping', 0);
   }
 
-  protected get crop(): [number, number, number, number] {
-    return this.cropping;
+  /** [top, bottom, left, right]. */
+  get cropping(): [number, number, number, number] {
+    return [...this.crop];
   }
 }
