@@ -157,6 +157,17 @@ forEachBackend('GlobalAveragePooling2D and GlobalMaxPooling2D', () => {
     const model = new ck.Sequential(layers());
     expectExact(model.forward(x).data, y.data, 'Sequential forward');
     expectExact((await model.forwardAsync(x)).data, y.data, 'Sequential forwardAsync');
+    // Sequential.backward: each layer's backward in reverse, the bits of the chain by hand.
+    const dy = new ck.Tensor(randomArray(y.data.length, 13), y.shape);
+    const inputs = [x];
+    for (const l of one.slice(0, -1)) inputs.push(l.forward(inputs[inputs.length - 1]));
+    let d = dy;
+    for (let i = one.length - 1; i >= 0; i--) d = one[i].backward(inputs[i], d).dx;
+    expectExact(model.backward(x, dy).dx.data, d.data, 'Sequential backward');
+    // and it trains: the loss of a few epochs goes down.
+    model.compile({ optimizer: { type: 'adam', learningRate: 0.02 }, loss: 'meanSquaredError' });
+    const { history } = await model.fit(x, new ck.Tensor(randomArray(2 * 4, 14), [2, 4]), { epochs: 20, batchSize: 2, seed: 1, verbose: 0 });
+    expect(history.loss[history.loss.length - 1]).to.be.below(history.loss[0]);
     const max = new ck.Sequential([new ck.GlobalMaxPooling2D({ keepdims: true }), new ck.Flatten()]);
     expectExact(max.forward(x).data, new ck.GlobalMaxPooling2D().forward(x).data, 'GlobalMaxPooling2D in a Sequential');
   });
