@@ -41,6 +41,8 @@
         "native/ops/activation-grad.cc",
         "native/ops/col2im.cc",
         "native/ops/maxpool2d-grad.cc",
+        "native/ops/avgpool2d-grad.cc",
+        "native/ops/pad2d.cc",
         "native/ops/weighted-grad.cc"
       ],
       "conditions": [

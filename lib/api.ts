@@ -10,6 +10,10 @@ export { Conv2D, type Conv2DOptions, type ConvAlgorithm } from './layers/conv2d'
 export { MaxPool2D, type MaxPool2DOptions } from './layers/maxpool2d';
 export { Dense, type DenseOptions } from './layers/dense';
 export { Flatten } from './layers/flatten';
+export { AveragePooling2D, AveragePooling2D as AvgPool2D, type AveragePooling2DOptions } from './layers/avgpool2d';
+export { GlobalAveragePooling2D, GlobalMaxPooling2D, type GlobalPooling2DOptions } from './layers/global-pool2d';
+export type { Pool2DOptions } from './layers/pooling';
+export { Cropping2D, type Cropping2DOptions, type Padding2D, ZeroPadding2D, type ZeroPadding2DOptions } from './layers/padding2d';
 export { Sequential, type LayerGradients, type SequentialGradients } from './layers/sequential';
 export { gemm, gemmAsync, type GemmOptions } from './gemm';
 export { residentTensor, releaseTensor } from './resident';
@@ -32,12 +36,18 @@ import { Layer } from './layers/layer';
 import { MaxPool2D } from './layers/maxpool2d';
 import { Sequential } from './layers/sequential';
 import { Tensor } from './tensor';
+import { AveragePooling2D } from './layers/avgpool2d';
+import { GlobalAveragePooling2D, GlobalMaxPooling2D } from './layers/global-pool2d';
+import { Cropping2D, ZeroPadding2D } from './layers/padding2d';
 
 // Both entries are bundled (the browser's minified, without esbuild's --keep-names, which would
 // cost 4.5 KB; the Node one without it too, since its __name() wrapper runs on hot paths), and a
 // bundler may rename a class: the public classes take their names back, which error messages
 // ("received an object of type Tensor") and users' own checks read.
 for (const [name, c] of Object.entries({ Conv2D, Dense, Flatten, Layer, MaxPool2D, Sequential, Tensor })) {
+  Object.defineProperty(c, 'name', { value: name });
+}
+for (const [name, c] of Object.entries({ AveragePooling2D, Cropping2D, GlobalAveragePooling2D, GlobalMaxPooling2D, ZeroPadding2D })) {
   Object.defineProperty(c, 'name', { value: name });
 }
 import { version } from './version';

@@ -4,7 +4,8 @@
 // An op's list may start with a group's name ("window"): its fields come first, as a base
 // (TypeScript) or a member named after the group (C++).
 
-const NAMES = { window: 'Window', conv2d: 'Conv2D', maxpool2d: 'MaxPool2D', dense: 'Dense' };
+const NAMES = { window: 'Window', conv2d: 'Conv2D', maxpool2d: 'MaxPool2D', dense: 'Dense',
+  avgpool2d: 'AvgPool2D', pad2d: 'Pad2D' };
 const typeName = (op, kind) => `${NAMES[op] ?? op[0].toUpperCase() + op.slice(1)}${kind}`;
 
 const isSize = (f) => typeof f[1] === 'number';

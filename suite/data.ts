@@ -27,7 +27,7 @@ export function workloadData(w: Workload): WorkloadData {
   const shape = inputShape(w);
   const input = uniform(product(shape), 7, 1);
   let kernel: Float32Array | null = null, bias: Float32Array | null = null;
-  if (w.op !== 'maxpool') {
+  if (w.op === 'conv2d' || w.op === 'dense') {
     const fanIn = w.op === 'conv2d' ? w.k! * w.k! * w.c! : w.in!;
     const units = w.op === 'conv2d' ? w.filters! : w.units!;
     kernel = uniform(fanIn * units, 11, Math.sqrt(6 / fanIn));

@@ -8,7 +8,7 @@ import { product } from '../lib/shape';
 export interface Workload {
   id: string;
   name: string;
-  op: 'conv2d' | 'maxpool' | 'dense';
+  op: 'conv2d' | 'maxpool' | 'dense' | 'avgpool' | 'globalavgpool';
   n: number;
   h?: number; w?: number; c?: number;
   filters?: number; k?: number; stride?: number;
@@ -26,7 +26,9 @@ export function loadWorkloads(): Workload[] {
  * the window size (pool), padding 'same' (conv) or 'valid' (pool); 'pad' is explicit padding.
  */
 export function windowOf(w: Workload): { k: number; stride: number; padding: ck.Padding } {
-  const pool = w.op === 'maxpool';
+  // A global pool is a pool whose window is the (square) image.
+  if (w.op === 'globalavgpool') return { k: w.h!, stride: 1, padding: 'valid' };
+  const pool = w.op === 'maxpool' || w.op === 'avgpool';
   return {
     k: w.k!, stride: w.stride ?? (pool ? w.k! : 1),
     padding: w.pad !== undefined ? [w.pad, w.pad, w.pad, w.pad] : (w.padding ?? (pool ? 'valid' : 'same')),
@@ -42,6 +44,8 @@ export function makeLayer(w: Workload): ck.Layer {
   if (w.op === 'dense') return new ck.Dense({ units: w.units!, activation: w.activation ?? 'linear', seed: 1 });
   const { k, stride, padding } = windowOf(w);
   if (w.op === 'maxpool') return new ck.MaxPool2D({ poolSize: k, strides: stride, padding });
+  if (w.op === 'avgpool') return new ck.AveragePooling2D({ poolSize: k, strides: stride, padding });
+  if (w.op === 'globalavgpool') return new ck.GlobalAveragePooling2D({ keepdims: true });
   return new ck.Conv2D({ filters: w.filters!, kernelSize: k, strides: stride, padding, activation: w.activation ?? 'linear', seed: 1 });
 }
 

@@ -224,15 +224,19 @@ describe('plans', () => {
       });
     });
 
-    it('a max-pool plan covers every output pixel exactly once', () => {
+    it('a pooling plan covers every output pixel and channel exactly once', () => {
       const b = backend();
       forEachTarget((isa, threads) => {
-        for (const w of windows) {
+        for (const w of [...windows, { ...windows[0], n: 2, h: 7, w: 7, c: 1280, kh: 7, kw: 7, sh: 1, sw: 1, dh: 1, dw: 1, pt: 0, pb: 0, pl: 0, pr: 0, oh: 1, ow: 1 }]) {
           const what = `${isa} ${threads} pool ${JSON.stringify(w)}`;
           const p = planOf(b, { op: 'maxpool2d', params: w });
           expect(p.rows, what).to.equal(w.n * w.oh * w.ow);
-          expect((p.tasks - 1) * p.rowsPerTask, what).to.be.below(p.rows);
-          expect(p.tasks * p.rowsPerTask, what).to.be.at.least(p.rows);
+          // Runs of pixels, each cut into blocks of panelsPerTask 16-channel groups (native, few runs).
+          const blocks = p.panelsPerTask ? Math.ceil(p.panels / p.panelsPerTask) : 1, runs = p.tasks / blocks;
+          if (p.panelsPerTask) expect(p.panels, what).to.equal(Math.ceil(w.c / 16));
+          expect(Number.isInteger(runs), what).to.equal(true);
+          expect((runs - 1) * p.rowsPerTask, what).to.be.below(p.rows);
+          expect(runs * p.rowsPerTask, what).to.be.at.least(p.rows);
           expect(p.threads, what).to.be.within(1, Math.min(threads, p.tasks));
         }
       });

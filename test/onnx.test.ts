@@ -51,6 +51,17 @@ function ceilPadding(pads: [number, number, number, number], h: number, w: numbe
   return [pads[0], extra(h, pads[0], pads[1], 0), pads[2], extra(w, pads[2], pads[3], 1)];
 }
 
+/** An ONNX pool's window as convkit's options: a global pool's is the image; ceil_mode as extra end padding. */
+function poolOptions(t: OnnxCase): ck.Pool2DOptions {
+  const a = t.attributes, [, , h, w] = t.inputs[0].dims;
+  const global = t.op.startsWith('Global');
+  const k: [number, number] = global ? [h, w] : pairOf(a.kernel_shape, 1);
+  const s = pairOf(a.strides, 1), d = pairOf(a.dilations, 1);
+  let pad = padding(a, h, w, k, s, d);
+  if (a.ceil_mode === 1) pad = ceilPadding(pad === 'valid' ? [0, 0, 0, 0] : (pad as [number, number, number, number]), h, w, k, s, d);
+  return { poolSize: k, strides: global ? 1 : s, dilationRate: d, padding: pad };
+}
+
 function runCase(t: OnnxCase): void {
   const a = t.attributes, x = t.inputs[0], expected = t.outputs[0];
   switch (t.op) {
@@ -69,15 +80,34 @@ function runCase(t: OnnxCase): void {
     case 'MaxPool':
     case 'GlobalMaxPool': {
       const [n, c, h, w] = x.dims;
-      const global = t.op === 'GlobalMaxPool';
-      const k: [number, number] = global ? [h, w] : pairOf(a.kernel_shape, 1);
-      const s = pairOf(a.strides, 1), d = pairOf(a.dilations, 1);
-      let pad = padding(a, h, w, k, s, d);
-      if (a.ceil_mode === 1) pad = ceilPadding(pad === 'valid' ? [0, 0, 0, 0] : (pad as [number, number, number, number]), h, w, k, s, d);
-      const layer = new ck.MaxPool2D({ poolSize: k, strides: global ? 1 : s, dilationRate: d, padding: pad });
+      const layer = new ck.MaxPool2D(poolOptions(t));
       const y = toNchw(layer.forward(new ck.Tensor(nchwToNhwc(f32(x), x.dims), [n, h, w, c])));
       expect(y.dims).to.deep.equal(expected.dims);
       expectExact(y.data, expected.data); // values; the Indices output is not produced by convkit yet
+      return;
+    }
+    case 'AveragePool':
+    case 'GlobalAveragePool': {
+      const [n, c, h, w] = x.dims;
+      const options = poolOptions(t), k = options.poolSize as [number, number];
+      // The ceil-mode overhang never counts, not even with count_include_pad: it maps only while
+      // it stays inside the explicit pads (every such case here: poolOptions then keeps them).
+      const explicit = JSON.stringify(padding(a, h, w, k, options.strides as [number, number], options.dilationRate as [number, number]));
+      if (a.count_include_pad === 1 && JSON.stringify(options.padding) !== explicit) throw new Error(`${t.case}: ceil overhang past the pads with count_include_pad`);
+      const layer = new ck.AveragePooling2D({ ...options, countIncludePad: a.count_include_pad === 1 });
+      const xt = nchwToNhwc(f32(x), x.dims);
+      const y = toNchw(layer.forward(new ck.Tensor(xt, [n, h, w, c])));
+      expect(y.dims).to.deep.equal(expected.dims);
+      // The generator's float32 sum and convkit's each err by at most (K + 2) u times the mean
+      // of |cells| (the same layer over |x| gives it); one case's expected values were written by
+      // hand to 4 decimals, 3.0e-4 relative from the exact ones (the fixtures' README).
+      const absMean = toNchw(layer.forward(new ck.Tensor(xt.map(Math.abs), [n, h, w, c]))).data;
+      const byHand = t.case === 'test_averagepool_2d_ceil_last_window_starts_on_pad' ? 3e-4 : 0;
+      const gamma = 2 * (k[0] * k[1] + 2) * 2 ** -24;
+      y.data.forEach((v, i) => {
+        const e = expected.data[i], tol = gamma * absMean[i] + Math.abs(e) * (2 ** -24 + byHand);
+        if (!(Math.abs(v - e) <= tol)) expect.fail(`${t.case} [${i}]: ${v}, expected ${e} (tolerance ${tol})`);
+      });
       return;
     }
     case 'Gemm': {
@@ -127,6 +157,6 @@ function runCase(t: OnnxCase): void {
 }
 
 forEachBackend('ONNX conformance vectors', () => {
-  it('has all 42 vectors', () => expect(CASES).to.have.length(42));
+  it('has all 57 vectors', () => expect(CASES).to.have.length(57));
   for (const t of CASES) it(`${t.op}: ${t.case}`, () => runCase(t));
 });

@@ -55,4 +55,7 @@ export class Job {
   beta: f32; // GEMM: the scale of C
   row0: i32; // backward: first row of the segment (expandTransposed, col2im)
   colStride: i32; // pack: B(k, n) at x + 4 * (k * lda + n * colStride)
+  countPad: i32; // avgpool2d: 1 divides each window's sum by its whole size (ONNX count_include_pad), 0 by its cells inside the image (Keras)
+  ct: i32; // pad2d: input rows cropped at the top (pt: zero rows added there)
+  cl: i32; // pad2d: input columns cropped at the left (pl: zero columns added there)
 }

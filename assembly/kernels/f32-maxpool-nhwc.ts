@@ -1,4 +1,4 @@
-// Max over the taps of one pooling window, channel groups in v128 registers where the build has
+// Max (or average: avgpoolNhwc) over the taps of one pooling window, channel groups in v128 registers where the build has
 // SIMD. Mirrors native/kernels/f32-maxpool-nhwc-scalar.cc, except that a tap is a byte offset
 // from `base` (one list of offsets serves every window inside the image, see ops/maxpool2d.ts).
 //
@@ -78,5 +78,51 @@ function maxpoolPixel(y: usize, base: usize, offsets: usize, last: usize, bytes:
     let m = load<f32>(first + o);
     for (let t = offsets + 4; t < last; t += 4) m = Mathf.max(m, load<f32>(base + load<u32>(t) + o));
     store<f32>(y + o, m);
+  }
+}
+
+/**
+ * y[0..c) = (the sum of the taps at base + offsets[0..count), added in tap order) / divisor,
+ * then the same for `pixels` - 1 more windows as maxpoolNhwc. Mirrors the native kernels'
+ * average (kernels/maxpool.h): every width adds in the same order, so the bits are theirs.
+ */
+export function avgpoolNhwc(y: usize, base: usize, offsets: usize, count: i32, c: i32, divisor: f32, pixels: i32 = 1, step: usize = 0): void {
+  const last = offsets + (<usize>count << 2);
+  const bytes = <usize>c << 2;
+  for (let px = 0; px < pixels; px++, y += bytes, base += step) avgpoolPixel(y, base, offsets, last, bytes, divisor);
+}
+
+// @ts-ignore: decorator
+@inline
+function avgpoolPixel(y: usize, base: usize, offsets: usize, last: usize, bytes: usize, divisor: f32): void {
+  const first = base + load<u32>(offsets);
+  let o: usize = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vd = f32x4.splat(divisor);
+    for (; o + 64 <= bytes; o += 64) {
+      let p = first + o;
+      let s0 = v128.load(p), s1 = v128.load(p, 16), s2 = v128.load(p, 32), s3 = v128.load(p, 48);
+      for (let t = offsets + 4; t < last; t += 4) {
+        p = base + load<u32>(t) + o;
+        s0 = f32x4.add(s0, v128.load(p));
+        s1 = f32x4.add(s1, v128.load(p, 16));
+        s2 = f32x4.add(s2, v128.load(p, 32));
+        s3 = f32x4.add(s3, v128.load(p, 48));
+      }
+      v128.store(y + o, f32x4.div(s0, vd));
+      v128.store(y + o, f32x4.div(s1, vd), 16);
+      v128.store(y + o, f32x4.div(s2, vd), 32);
+      v128.store(y + o, f32x4.div(s3, vd), 48);
+    }
+    for (; o + 16 <= bytes; o += 16) {
+      let s = v128.load(first + o);
+      for (let t = offsets + 4; t < last; t += 4) s = f32x4.add(s, v128.load(base + load<u32>(t) + o));
+      v128.store(y + o, f32x4.div(s, vd));
+    }
+  }
+  for (; o < bytes; o += 4) {
+    let s = load<f32>(first + o);
+    for (let t = offsets + 4; t < last; t += 4) s += load<f32>(base + load<u32>(t) + o);
+    store<f32>(y + o, s / divisor);
   }
 }

@@ -1,8 +1,10 @@
-// MaxPool2D task: a run of output pixels (the plan's), each the channel-wise max over the
-// window's real cells (padding is skipped). Mirrors native/ops/maxpool2d.cc. A NaN in a window
-// gives NaN; a window with no real cell gives -infinity (the JavaScript side rejects those first).
+// MaxPool2D and AveragePooling2D task: a run of output pixels (the plan's), each the
+// channel-wise max over the window's real cells (padding is skipped), or their sum divided by
+// their count (or by the whole window with countPad). Mirrors native/ops/maxpool2d.cc. A NaN
+// in a window gives NaN; a window with no real cell gives -infinity (the JavaScript side
+// rejects those first).
 import { Job } from '../generated/job';
-import { maxpoolNhwc } from '../kernels/f32-maxpool-nhwc';
+import { avgpoolNhwc, maxpoolNhwc } from '../kernels/f32-maxpool-nhwc';
 
 /**
  * Pixels of one task; the participant's workspace holds the window's tap offsets. A window that
@@ -10,7 +12,8 @@ import { maxpoolNhwc } from '../kernels/f32-maxpool-nhwc';
  * window, so that list is written once and kept while the windows stay inside; a window cut by
  * the padding gets its own list (offsets from the image's start).
  */
-export function maxpool2dTask(j: Job, task: i32, workspace: usize): void {
+export function maxpool2dTask(j: Job, task: i32, workspace: usize, average: bool = false): void {
+  const window = <f32>(j.kh * j.kw);
   const pixels = j.n * j.oh * j.ow;
   const p0 = task * j.rowsPerTask, p1 = min(pixels, p0 + j.rowsPerTask);
   const imageBytes = <usize>j.h * j.wd * j.c << 2;
@@ -36,7 +39,9 @@ export function maxpool2dTask(j: Job, task: i32, workspace: usize): void {
       }
       // This window and the next ones inside the row, within the task: one call.
       run = min(oxIn1 - ox, p1 - r);
-      maxpoolNhwc(y, image + <usize>iy0 * rowBytes + <usize>ix0 * pixelBytes, workspace, j.kh * j.kw, j.c, run, <usize>j.sw * pixelBytes);
+      const corner = image + <usize>iy0 * rowBytes + <usize>ix0 * pixelBytes;
+      if (average) avgpoolNhwc(y, corner, workspace, j.kh * j.kw, j.c, window, run, <usize>j.sw * pixelBytes);
+      else maxpoolNhwc(y, corner, workspace, j.kh * j.kw, j.c, run, <usize>j.sw * pixelBytes);
     } else {
       interiorList = false;
       let count = 0;
@@ -52,6 +57,8 @@ export function maxpool2dTask(j: Job, task: i32, workspace: usize): void {
       }
       if (count == 0) {
         for (let c = 0; c < j.c; c++) store<f32>(y + (<usize>c << 2), -Infinity);
+      } else if (average) {
+        avgpoolNhwc(y, image, workspace, count, j.c, j.countPad ? window : <f32>count);
       } else {
         maxpoolNhwc(y, image, workspace, count, j.c);
       }

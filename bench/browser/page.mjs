@@ -37,6 +37,7 @@ const LIBRARIES = {
         const x = ck.residentTensor(new ck.Tensor(d.input, s.inputShape));
         const layer = s.op === 'dense' ? new ck.Dense({ units: s.units, activation: s.activation, kernel: d.kernel, bias: d.bias })
           : s.op === 'maxpool' ? new ck.MaxPool2D({ poolSize: s.k, strides: s.stride, padding: s.padding })
+            : s.op === 'avgpool' || s.op === 'globalavgpool' ? new ck.AveragePooling2D({ poolSize: s.k, strides: s.stride, padding: s.padding })
             : new ck.Conv2D({ filters: s.filters, kernelSize: s.k, strides: s.stride, padding: s.padding, activation: s.activation, kernel: d.kernel, bias: d.bias });
         let last = null;
         return { run: () => (last = layer.forward(x)), output: () => last.data, release: () => { last = null; ck.releaseTensor(x); } };
@@ -61,6 +62,7 @@ const LIBRARIES = {
         const pad = typeof s.padding === 'string' ? s.padding : [[0, 0], [s.padding[0], s.padding[1]], [s.padding[2], s.padding[3]], [0, 0]];
         const op = () => s.op === 'conv2d' ? tf.fused.conv2d({ x, filter: kernel, strides: s.stride, pad, bias, activation: s.activation })
           : s.op === 'maxpool' ? tf.maxPool(x, s.k, s.stride, pad)
+            : s.op === 'avgpool' || s.op === 'globalavgpool' ? tf.avgPool(x, s.k, s.stride, pad)
             : tf.fused.matMul({ a: x, b: kernel, bias, activation: s.activation });
         let last = null, data = null;
         return {

@@ -126,6 +126,8 @@ function tfjs(backendName: keyof typeof TFJS_PACKAGES): Candidate {
       const op = () => {
         if (w.op === 'conv2d') return tf.fused.conv2d({ x, filter: kernel, strides: stride, pad, bias, activation });
         if (w.op === 'maxpool') return tf.maxPool(x, k, stride, pad);
+        if (w.op === 'avgpool') return tf.avgPool(x, k, stride, pad);
+        if (w.op === 'globalavgpool') return tf.mean(x, [1, 2], true); // tfjs-layers' GlobalAveragePooling2D
         return tf.fused.matMul({ a: x, b: kernel, bias, activation });
       };
       let last: any = null;

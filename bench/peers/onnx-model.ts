@@ -75,8 +75,10 @@ export function onnxModel(w: Workload, data: WorkloadData): { bytes: Uint8Array;
     if (w.op === 'conv2d') {
       inits.push(initializer('W', [w.filters!, w.c!, w.k!, w.k!], hwioToOihw(data.kernel!, [w.k!, w.k!, w.c!, w.filters!])), initializer('B', [w.filters!], data.bias!));
       nodes.push({ opType: 'Conv', input: ['x', 'W', 'B'], output: [main], name: 'conv', attribute: common });
+    } else if (w.op === 'globalavgpool') {
+      nodes.push({ opType: 'GlobalAveragePool', input: ['x'], output: [main], name: 'pool' });
     } else {
-      nodes.push({ opType: 'MaxPool', input: ['x'], output: [main], name: 'pool', attribute: common });
+      nodes.push({ opType: w.op === 'avgpool' ? 'AveragePool' : 'MaxPool', input: ['x'], output: [main], name: 'pool', attribute: common });
     }
   }
   if (relu) nodes.push({ opType: 'Relu', input: [main], output: ['y'], name: 'relu' });

@@ -15,6 +15,7 @@ export const backendNames: readonly BackendName[] = ['native', 'wasm'];
 
 import { PANEL_WIDTH } from '../generated/kernels';
 import type { Conv2DAttributes, Conv2DGeometry, DenseAttributes, DenseGeometry, WindowGeometry } from '../generated/params';
+import type { AvgPool2DAttributes, Pad2DGeometry } from '../generated/params';
 
 /** Columns per packed weight panel (kernels.json). */
 export { PANEL_WIDTH };
@@ -73,6 +74,12 @@ export interface Conv2DParams extends Conv2DGeometry, Conv2DAttributes {}
 
 export interface DenseParams extends DenseGeometry, DenseAttributes {}
 
+/** ZeroPadding2D and Cropping2D: the input cropped by ct, cb, cl, cr, then padded by pt, pb, pl, pr zeros. */
+export type Pad2DParams = Pad2DGeometry;
+
+/** An average pool's window, and whether padded cells count in its divisor (ONNX count_include_pad). */
+export interface AvgPool2DParams extends WindowGeometry, AvgPool2DAttributes {}
+
 export interface GemmParams {
   m: number; n: number; k: number;
   transA: boolean; transB: boolean;
@@ -88,7 +95,9 @@ export interface GemmParams {
 export type Step =
   | { op: 'conv2d'; packed: PackedWeights; bias: Float32Array | null; params: Conv2DParams }
   | { op: 'maxpool2d'; params: WindowParams }
-  | { op: 'dense'; packed: PackedWeights; bias: Float32Array | null; params: DenseParams };
+  | { op: 'dense'; packed: PackedWeights; bias: Float32Array | null; params: DenseParams }
+  | { op: 'avgpool2d'; params: AvgPool2DParams }
+  | { op: 'pad2d'; params: Pad2DParams };
 
 /**
  * An op bound to its weights, bias and attributes (Backend.createOperator reads a step's op,
@@ -241,4 +250,7 @@ export interface Backend {
   /** dx: each window's dy to its argmax (the forward's tie rule), recomputed from x. */
   maxpool2dBackward(x: Float32Array, dy: Float32Array, p: WindowParams): Float32Array;
   maxpool2dBackwardAsync(x: Float32Array, dy: Float32Array, p: WindowParams): Promise<Float32Array>;
+  /** dx: each cell the sum of dy / divisor over the windows that hold it, in window-tap order. */
+  avgpool2dBackward(dy: Float32Array, p: AvgPool2DParams): Float32Array;
+  avgpool2dBackwardAsync(dy: Float32Array, p: AvgPool2DParams): Promise<Float32Array>;
 }

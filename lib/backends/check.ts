@@ -1,7 +1,7 @@
 // Argument checks for backends written in JavaScript, mirroring what native/napi/ does at the
 // N-API boundary: the layers validate first; these make sure no call reaches a kernel with
 // buffers too short for its shapes.
-import type { Conv2DParams, DenseParams, GemmParams, PackedWeights, WindowParams } from './backend';
+import type { Conv2DParams, DenseParams, GemmParams, PackedWeights, Pad2DParams, WindowParams } from './backend';
 import { packedWeightsLength } from './backend';
 import { ACTIVATION } from '../generated/kernels';
 import { GEOMETRY_SIZES } from '../generated/params';
@@ -48,11 +48,20 @@ export function checkConv2D(x: Float32Array | number, packed: PackedWeights, bia
   if (bias !== null) lengthIs('bias', float32Array('bias', bias), p.oc);
 }
 
-export function checkMaxPool2D(x: Float32Array | number, p: WindowParams): void {
-  sizes('maxpool2d', p);
+export function checkMaxPool2D(x: Float32Array | number, p: WindowParams, op: 'maxpool2d' | 'avgpool2d' = 'maxpool2d'): void {
+  sizes(op, p);
   windowOut(p);
   if (firstEmptyWindow(p.h, p.kh, p.sh, p.dh, p.pt, p.oh) >= 0 || firstEmptyWindow(p.w, p.kw, p.sw, p.dw, p.pl, p.ow) >= 0) {
     throw new RangeError('Expected every pooling window to cover at least one input cell');
+  }
+  lengthIs('x', input('x', x), p.n * p.h * p.w * p.c);
+}
+
+export function checkPad2D(x: Float32Array | number, p: Pad2DParams): void {
+  sizes('pad2d', p);
+  for (const [o, n, c0, c1, p0, p1] of [['oh', p.h, p.ct, p.cb, p.pt, p.pb], ['ow', p.w, p.cl, p.cr, p.pl, p.pr]] as const) {
+    if (c0 + c1 >= n) throw new RangeError(`Expected the crops along ${o === 'oh' ? 'h' : 'w'} to leave at least one cell`);
+    if (p[o] !== n - c0 - c1 + p0 + p1) fail('range', `${n - c0 - c1 + p0 + p1} for these crops and pads`, `params.${o}`, p[o]);
   }
   lengthIs('x', input('x', x), p.n * p.h * p.w * p.c);
 }

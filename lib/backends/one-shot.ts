@@ -2,7 +2,8 @@
 // backend: for tests and one-off use. Layers and models keep their operators instead.
 import type { Backend, Conv2DParams, DenseParams, PackedWeights, Step, WindowParams } from './backend';
 
-function once(b: Backend, step: Step, x: Float32Array): Float32Array {
+/** A step run once on x: its operator created, reshaped, run and released. */
+export function once(b: Backend, step: Step, x: Float32Array): Float32Array {
   const op = b.createOperator(step);
   try {
     op.reshape(step.params);
@@ -12,8 +13,8 @@ function once(b: Backend, step: Step, x: Float32Array): Float32Array {
   }
 }
 
-/** Argument errors throw here, synchronously, as every async entry point's do. */
-function onceAsync(b: Backend, step: Step, x: Float32Array): Promise<Float32Array> {
+/** once, off the calling thread; argument errors throw here, synchronously, as every async entry point's do. */
+export function onceAsync(b: Backend, step: Step, x: Float32Array): Promise<Float32Array> {
   const op = b.createOperator(step);
   try {
     op.reshape(step.params);

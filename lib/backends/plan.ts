@@ -146,6 +146,15 @@ export function planMaxPool2D(p: WindowParams, t: PlanTarget): Plan {
   };
 }
 
+/** A copy of rows x cols floats (pad2d): tasks of whole rows, about 64 KiB each. */
+export function planCopyRows(rows: number, cols: number, t: PlanTarget): Plan {
+  const rowsPerTask = Math.min(rows, Math.max(ceilDiv(PLAN.segmentFloats / 4, cols), ceilDiv(rows, MAX_TASKS))), tasks = ceilDiv(rows, rowsPerTask);
+  return {
+    path: PATH.copy, threads: participants(rows * cols, t.parallelReads, t.threads, tasks), tasks, rows, rowsPerTask,
+    panels: 0, panelsPerTask: 0, kBlock: 0, kSplits: 0, kChunk: 0, packFloats: 0, slotBytes: 0, sharedBytes: 0,
+  };
+}
+
 /** Sigmoid, tanh or softmax over a finished rows x cols output: tasks of whole rows. */
 export function planActivation(rows: number, cols: number, t: PlanTarget): Plan {
   // (Gemm's transpose of A is planned alike: runs of whole rows of its copy.)

@@ -6,7 +6,7 @@
 // through the activation's derivative, db = column sums of g, then segment by segment dW (+)= A^T g and dA = g W^T (folded by col2im for a convolution).
 // Every reduction's order is fixed by the shape, so the bits never depend on the thread count.
 import { ACTIVATION, GEMM_BLOCKING, PANEL_WIDTH, PLAN } from '../generated/kernels';
-import { type Backend, type Conv2DGradParams, type DenseGradParams, type ForwardWeights, type PackedWeights, packedWeightsLength, type Step, type WeightedGrads, type WindowParams } from './backend';
+import { type AvgPool2DParams, type Backend, type Conv2DGradParams, type DenseGradParams, type ForwardWeights, type PackedWeights, packedWeightsLength, type Step, type WeightedGrads, type WindowParams } from './backend';
 import { checkConv2D, checkDense, checkMaxPool2D, lengthIs } from './check';
 import { planActivation, planGemm, type PlanTarget } from './plan';
 import type { Engine, WasmWeights } from './wasm-engine';
@@ -131,6 +131,28 @@ function* maxpoolJobs(ctx: GradContext, x: Float32Array, dy: Float32Array, p: Wi
   }
 }
 
+/** The average-pool backward job (assembly/ops/avgpool2d-grad.ts): one task per row of dx. */
+function* avgpoolJobs(ctx: GradContext, dy: Float32Array, p: AvgPool2DParams): Jobs<Float32Array> {
+  const e = ctx.engine(), t = ctx.target(), inputs = p.n * p.h * p.w * p.c;
+  const blocks: number[] = [];
+  e.enter();
+  try {
+    const dyp = e.put(dy);
+    blocks.push(dyp);
+    const dx = e.arena.alloc(inputs * 4);
+    blocks.push(dx);
+    const reads = inputs * p.kh * p.kw;
+    yield plain({
+      op: OP.avgpool2dGrad, w: dyp, y: dx, n: p.n, h: p.h, wd: p.w, c: p.c, kh: p.kh, kw: p.kw, sh: p.sh, sw: p.sw,
+      dh: p.dh, dw: p.dw, pt: p.pt, pb: p.pb, pl: p.pl, pr: p.pr, oh: p.oh, ow: p.ow, countPad: p.countIncludePad ? 1 : 0,
+    }, p.n * p.h, reads < t.parallelReads ? 1 : t.threads);
+    return e.copyOut(dx, inputs);
+  } finally {
+    blocks.forEach((b) => e.arena.release(b));
+    e.leave();
+  }
+}
+
 function runSync<T>(e: Engine, jobs: Jobs<T>): T {
   for (let r = jobs.next(); ; r = jobs.next()) {
     if (r.done) return r.value;
@@ -194,7 +216,13 @@ function checkPool(x: Float32Array, dy: Float32Array, p: WindowParams): void {
   arrayOf('dy', dy, p.n * p.oh * p.ow * p.c);
 }
 
-type GradMethods = Pick<Backend, 'conv2dBackward' | 'conv2dBackwardAsync' | 'denseBackward' | 'denseBackwardAsync' | 'maxpool2dBackward' | 'maxpool2dBackwardAsync'>;
+function checkAvgPool(dy: Float32Array, p: AvgPool2DParams): void {
+  checkMaxPool2D(p.n * p.h * p.w * p.c, p, 'avgpool2d');
+  arrayOf('dy', dy, p.n * p.oh * p.ow * p.c);
+}
+
+type GradMethods = Pick<Backend, 'conv2dBackward' | 'conv2dBackwardAsync' | 'denseBackward' | 'denseBackwardAsync' | 'maxpool2dBackward' | 'maxpool2dBackwardAsync'
+  | 'avgpool2dBackward' | 'avgpool2dBackwardAsync'>;
 
 /** The backward methods of the contract for the wasm backend that lends ctx. */
 export function wasmGrads(ctx: GradContext): GradMethods {
@@ -207,5 +235,7 @@ export function wasmGrads(ctx: GradContext): GradMethods {
     denseBackwardAsync: (x, dy, y, kernel, p, f) => async(() => weightedJobs(ctx, x, dy, y, kernel, denseShape(x, dy, y, kernel, p, f))),
     maxpool2dBackward: (x, dy, p) => (checkPool(x, dy, p), sync(() => maxpoolJobs(ctx, x, dy, p))),
     maxpool2dBackwardAsync: (x, dy, p) => (checkPool(x, dy, p), async(() => maxpoolJobs(ctx, x, dy, p))),
+    avgpool2dBackward: (dy, p) => (checkAvgPool(dy, p), sync(() => avgpoolJobs(ctx, dy, p))),
+    avgpool2dBackwardAsync: (dy, p) => (checkAvgPool(dy, p), async(() => avgpoolJobs(ctx, dy, p))),
   };
 }

@@ -2,14 +2,14 @@
 // planned job (wasm-ops.ts); a run only places its arrays and runs the job. A graph's schedule
 // places every intermediate value by liveness in one block of the module's memory, and a run
 // copies the inputs in once and the outputs out once.
-import type { Conv2DParams, DenseParams, Graph, GraphNode, GraphShape, Operator, Step, WindowParams } from './backend';
+import type { Conv2DParams, DenseParams, Graph, GraphNode, GraphShape, Operator, Pad2DParams, Step, WindowParams } from './backend';
 import { checkInto, lengthIs } from './check';
 import { assignByLiveness, type LiveRange } from './liveness';
 import type { Plan, PlanTarget } from './plan';
 import { fail, float32Array } from '../validate';
 import { poolInBands, poolsInBands, runOp } from './wasm-call';
 import type { Engine, WasmWeights } from './wasm-engine';
-import { convJob, denseJob, planned, poolJob, type OpJob, type PlannedJob } from './wasm-ops';
+import { convJob, denseJob, padJob, planned, poolJob, type OpJob, type PlannedJob } from './wasm-ops';
 
 /** What operators and graphs need of the backend that made them. */
 export interface WasmHost {
@@ -33,8 +33,8 @@ export class WasmOperator implements Operator {
   private released = false;
 
   constructor(private readonly host: WasmHost, private readonly step: Step) {
-    if (!['conv2d', 'maxpool2d', 'dense'].includes(step.op)) fail('type', "'conv2d', 'maxpool2d' or 'dense'", 'the operator kind', step.op);
-    if (step.op === 'maxpool2d') {
+    if (!['conv2d', 'maxpool2d', 'dense', 'avgpool2d', 'pad2d'].includes(step.op)) fail('type', "'conv2d', 'maxpool2d', 'avgpool2d', 'pad2d' or 'dense'", 'the operator kind', step.op);
+    if (step.op !== 'conv2d' && step.op !== 'dense') {
       this.weights = this.bias = null;
       return;
     }
@@ -53,6 +53,14 @@ export class WasmOperator implements Operator {
       case 'maxpool2d': {
         const p = params as WindowParams;
         return poolJob(ctx, p.n * p.h * p.w * p.c, p);
+      }
+      case 'pad2d': {
+        const p = params as Pad2DParams;
+        return padJob(ctx, p.n * p.h * p.w * p.c, p);
+      }
+      case 'avgpool2d': {
+        const p = params as WindowParams;
+        return poolJob(ctx, p.n * p.h * p.w * p.c, p, s.params);
       }
       case 'conv2d': {
         const p = { ...(params as Conv2DParams), activation: s.params.activation };
@@ -82,7 +90,7 @@ export class WasmOperator implements Operator {
   run(x: Float32Array, out?: Float32Array): Float32Array {
     const job = this.current(x), e = this.host.engine;
     if (out !== undefined) checkInto(out, job.outputs, [x]);
-    if (this.step.op === 'maxpool2d' && poolsInBands(e, x, job)) return poolInBands(e, x, this.params as WindowParams, job, out);
+    if ((this.step.op === 'maxpool2d' || this.step.op === 'avgpool2d') && poolsInBands(e, x, job)) return poolInBands(e, x, this.params as WindowParams, job, out);
     return runOp(e, this.host.threads, x, job, true, out, this.extras(e)) as Float32Array;
   }
 

@@ -1,10 +1,10 @@
 // The wasm backend's ops as jobs: each op's checks, its plan (plan.ts) for this backend's
 // threads and kernels, and the job that runs it in the module (assembly/ops), minus the
 // addresses of its input and output, which a run places.
-import type { Conv2DParams, DenseParams, PackedWeights, Step, WindowParams } from './backend';
-import { checkConv2D, checkDense, checkMaxPool2D } from './check';
+import type { Conv2DParams, DenseParams, PackedWeights, Pad2DParams, Step, WindowParams } from './backend';
+import { checkConv2D, checkDense, checkMaxPool2D, checkPad2D } from './check';
 import { ACTIVATION, PATH, PLAN, WASM_MR } from '../generated/kernels';
-import { planActivation, planConv2D, planGemm, planMaxPool2D, type Plan, type PlanTarget } from './plan';
+import { planActivation, planConv2D, planCopyRows, planGemm, planMaxPool2D, type Plan, type PlanTarget } from './plan';
 import type { Engine, WasmWeights } from './wasm-engine';
 import { OP, type JobSpec } from './wasm-job';
 
@@ -104,15 +104,26 @@ export function convJob(ctx: OpContext, x: Float32Array | number, w: WasmWeights
   return { extra: [bias], inputs: p.n * p.h * p.w * p.c, outputs: plan.rows * p.oc, plan, spec, activation: activationJob(ctx, p.activation, plan.rows, p.oc) };
 }
 
-export function poolJob(ctx: OpContext, x: Float32Array | number, p: WindowParams): OpJob {
-  checkMaxPool2D(x, p);
+/** Max-pooling, or average-pooling when `average` says how its divisor counts the padding. */
+export function poolJob(ctx: OpContext, x: Float32Array | number, p: WindowParams, average?: { countIncludePad?: boolean }): OpJob {
+  checkMaxPool2D(x, p, average ? 'avgpool2d' : 'maxpool2d');
   const plan = planMaxPool2D(p, ctx.target);
   const spec = ([xp]: number[], yp: number): JobSpec => ({
-    op: OP.maxpool2d, x: xp, y: yp,
+    op: average ? OP.avgpool2d : OP.maxpool2d, x: xp, y: yp, countPad: average?.countIncludePad ? 1 : 0,
     n: p.n, h: p.h, wd: p.w, c: p.c, kh: p.kh, kw: p.kw, sh: p.sh, sw: p.sw, dh: p.dh, dw: p.dw,
     pt: p.pt, pb: p.pb, pl: p.pl, pr: p.pr, oh: p.oh, ow: p.ow,
   });
   return { extra: [], inputs: p.n * p.h * p.w * p.c, outputs: plan.rows * p.c, plan, spec, activation: null };
+}
+
+/** ZeroPadding2D and Cropping2D (assembly/ops/pad2d.ts): tasks of output rows. */
+export function padJob(ctx: OpContext, x: Float32Array | number, p: Pad2DParams): OpJob {
+  checkPad2D(x, p);
+  const plan = planCopyRows(p.n * p.oh, p.ow * p.c, ctx.target);
+  const spec = ([xp]: number[], yp: number): JobSpec => ({
+    op: OP.pad2d, x: xp, y: yp, n: p.n, h: p.h, wd: p.w, c: p.c, pt: p.pt, pb: p.pb, pl: p.pl, pr: p.pr, ct: p.ct, cl: p.cl, oh: p.oh, ow: p.ow,
+  });
+  return { extra: [], inputs: p.n * p.h * p.w * p.c, outputs: p.n * p.oh * p.ow * p.c, plan, spec, activation: null };
 }
 
 /** The job of a packed GEMM (assembly/ops/matmul.ts): y[m x n] = x[m x k] * w (+ bias). */
@@ -131,5 +142,7 @@ export function stepJob(ctx: OpContext, s: Step, x: Float32Array | number, weigh
   if (s.op === 'conv2d') return convJob(ctx, x, weights(s.packed), s.bias, s.params);
   if (s.op === 'maxpool2d') return poolJob(ctx, x, s.params);
   if (s.op === 'dense') return denseJob(ctx, x, weights(s.packed), s.bias, s.params);
-  throw new TypeError(`Expected 'conv2d', 'maxpool2d' or 'dense' for the op of a step but received ${String((s as { op: unknown }).op)}`);
+  if (s.op === 'avgpool2d') return poolJob(ctx, x, s.params, s.params);
+  if (s.op === 'pad2d') return padJob(ctx, x, s.params);
+  throw new TypeError(`Expected 'conv2d', 'maxpool2d', 'avgpool2d', 'pad2d' or 'dense' for the op of a step but received ${String((s as { op: unknown }).op)}`);
 }

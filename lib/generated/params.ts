@@ -26,6 +26,25 @@ export interface Conv2DGeometry extends WindowGeometry {
 
 export type MaxPool2DGeometry = WindowGeometry;
 
+export type AvgPool2DGeometry = WindowGeometry;
+
+export interface Pad2DGeometry {
+  n: number;
+  h: number;
+  w: number;
+  c: number;
+  pt: number;
+  pb: number;
+  pl: number;
+  pr: number;
+  ct: number;
+  cb: number;
+  cl: number;
+  cr: number;
+  oh: number;
+  ow: number;
+}
+
 export interface DenseGeometry {
   m: number;
   k: number;
@@ -41,5 +60,9 @@ export interface DenseAttributes {
   activation: number;
 }
 
+export interface AvgPool2DAttributes {
+  countIncludePad?: boolean;
+}
+
 /** The sizes of each op's geometry, with their minimums. */
-export const GEOMETRY_SIZES = {"window":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0]],"conv2d":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0],["oc",1]],"maxpool2d":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0]],"dense":[["m",1],["k",1],["n",1]]} as const;
+export const GEOMETRY_SIZES = {"window":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0]],"conv2d":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0],["oc",1]],"maxpool2d":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0]],"avgpool2d":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0]],"pad2d":[["n",1],["h",1],["w",1],["c",1],["pt",0],["pb",0],["pl",0],["pr",0],["ct",0],["cb",0],["cl",0],["cr",0],["oh",1],["ow",1]],"dense":[["m",1],["k",1],["n",1]]} as const;

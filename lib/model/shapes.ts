@@ -7,6 +7,9 @@ import { Dense } from '../layers/dense';
 import { Flatten } from '../layers/flatten';
 import type { Layer } from '../layers/layer';
 import { MaxPool2D } from '../layers/maxpool2d';
+import { Pool2D } from '../layers/pooling';
+import { GlobalPool2D } from '../layers/global-pool2d';
+import { Cropping2D, ZeroPadding2D } from '../layers/padding2d';
 import { product } from '../shape';
 
 export type Dim = number | null;
@@ -48,5 +51,8 @@ export function nextShape(layer: Layer, shape: readonly Dim[], label: string): D
     return [null, null, layer.filters];
   }
   if (layer instanceof MaxPool2D) return [null, null, shape[2]];
+  if (layer instanceof Pool2D) return [null, null, shape[2]];
+  if (layer instanceof ZeroPadding2D || layer instanceof Cropping2D) return [null, null, shape[2]];
+  if (layer instanceof GlobalPool2D) return layer.keepdims ? [1, 1, shape[2]] : [shape[2]];
   throw new TypeError(`${label}: not a layer convkit can save or load`);
 }

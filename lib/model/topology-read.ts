@@ -1,21 +1,25 @@
 // A Keras Sequential topology and its weights -> convkit layers. Inference only: Dropout is the
 // identity and is left out; a standalone Activation or ReLU becomes the activation of the
 // Conv2D or Dense right before it (when that one is linear); ZeroPadding2D becomes the explicit
-// padding of the Conv2D after it. Anything convkit would compute differently is refused, naming
-// the layer and the option.
+// padding of the Conv2D after it (a ZeroPadding2D layer of its own where no Conv2D 'valid'
+// follows). Anything convkit would compute differently is refused, naming the layer and the option.
 import { type ActivationName, activationNames } from '../activation';
 import { Conv2D } from '../layers/conv2d';
 import { Dense } from '../layers/dense';
 import { Flatten } from '../layers/flatten';
 import type { Layer } from '../layers/layer';
 import { MaxPool2D } from '../layers/maxpool2d';
+import { POOLING_LAYERS, readPooling } from './pooling-io';
+import { sidesOf } from './padding-io';
+import { Cropping2D, ZeroPadding2D } from '../layers/padding2d';
 import { Sequential } from '../layers/sequential';
 import type { Padding } from '../shape';
 import { type KerasSequential, type LayerConfig, show } from './keras-config';
 import { type Dim, nextShape, showShape } from './shapes';
 import type { WeightStore } from './weights';
 
-const SUPPORTED_LAYERS = 'InputLayer, Conv2D, MaxPooling2D, Dense, Flatten, Dropout, Activation, ReLU, ZeroPadding2D';
+const SUPPORTED_LAYERS = 'InputLayer, Conv2D, MaxPooling2D, Dense, Flatten, Dropout, Activation, ReLU, ZeroPadding2D, ' +
+  'AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Cropping2D';
 
 /** A layer built so far; Conv2D and Dense can take a following Activation. */
 interface Built {
@@ -55,17 +59,6 @@ function activationOf(cfg: LayerConfig, fallback?: ActivationName): ActivationNa
   return cfg.choice('activation', activationNames, fallback);
 }
 
-/** ZeroPadding2D's padding: p, [h, w] or [[top, bottom], [left, right]] -> [top, bottom, left, right]. */
-function zeroPadding(cfg: LayerConfig): [number, number, number, number] {
-  const v = cfg.get('padding') ?? 1;
-  const pads = typeof v === 'number' ? [v, v, v, v]
-    : Array.isArray(v) && v.length === 2 && v.every((p) => typeof p === 'number') ? [v[0], v[0], v[1], v[1]]
-    : Array.isArray(v) && v.length === 2 && v.every((p) => Array.isArray(p) && p.length === 2) ? [...v[0], ...v[1]]
-    : null;
-  if (!pads || !pads.every((p) => Number.isInteger(p) && p >= 0)) return cfg.invalid('padding', v, 'p, [h, w] or [[top, bottom], [left, right]] of non-negative integers');
-  return pads as [number, number, number, number];
-}
-
 function channelsLast(cfg: LayerConfig): void {
   cfg.choice('data_format', ['channels_last'], 'channels_last');
 }
@@ -88,8 +81,12 @@ class Reader {
     }
   }
 
-  private noPendingPads(cfg: LayerConfig): void {
-    if (this.pads) throw new RangeError(`${this.pads.label}: convkit folds zero padding into the Conv2D right after it (with padding 'valid'), not into ${cfg.label}`);
+  /** Pads that no Conv2D 'valid' right after takes: a ZeroPadding2D layer of their own. */
+  private noPendingPads(_cfg?: LayerConfig): void {
+    if (!this.pads) return;
+    const [t, b, l, r] = this.pads.pads, label = this.pads.label;
+    this.pads = null;
+    this.add({ layer: new ZeroPadding2D({ padding: [[t, b], [l, r]] }), label });
   }
 
   private bias(cfg: LayerConfig, useBias: boolean, units: number): { bias?: Float32Array } {
@@ -107,8 +104,8 @@ class Reader {
     cfg.only('groups', 1);
     const activation = activationOf(cfg, 'linear');
     const useBias = cfg.boolean('use_bias', true);
+    if (padding === 'same') this.noPendingPads();
     if (this.pads) {
-      if (padding === 'same') throw new RangeError(`${this.pads.label}: convkit folds zero padding into a Conv2D with padding 'valid', but ${cfg.label} has padding 'same'`);
       padding = this.pads.pads as Padding;
       this.pads = null;
     }
@@ -126,6 +123,12 @@ class Reader {
     const layer = new MaxPool2D({ poolSize, strides: cfg.pair('strides', poolSize), padding: cfg.choice('padding', ['valid', 'same'] as const, 'valid') });
     channelsLast(cfg);
     this.add({ layer, label: cfg.label });
+  }
+
+  /** AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D (pooling-io.ts). */
+  pooling(cfg: LayerConfig): void {
+    this.noPendingPads(cfg);
+    this.add({ layer: readPooling(cfg), label: cfg.label });
   }
 
   dense(cfg: LayerConfig): void {
@@ -152,10 +155,18 @@ class Reader {
 
   zeroPadding2d(cfg: LayerConfig): void {
     this.rank(cfg, 3, 'height, width and channels');
-    const p = zeroPadding(cfg);
+    const p = sidesOf(cfg, 'padding', 1);
     channelsLast(cfg);
     // The shape stays the unpadded one: the Conv2D that takes these pads pads its input itself.
     this.pads = { pads: this.pads ? this.pads.pads.map((q, i) => q + p[i]) : p, label: this.pads?.label ?? cfg.label };
+  }
+
+  cropping2d(cfg: LayerConfig): void {
+    this.noPendingPads(cfg);
+    this.rank(cfg, 3, 'height, width and channels');
+    const [t, b, l, r] = sidesOf(cfg, 'cropping', 0);
+    channelsLast(cfg);
+    this.add({ layer: new Cropping2D({ cropping: [[t, b], [l, r]] }), label: cfg.label });
   }
 
   /** An Activation (or ReLU) layer: folded into the Conv2D or Dense right before it. */
@@ -174,7 +185,7 @@ class Reader {
   }
 
   finish(): Layer[] {
-    if (this.pads) throw new RangeError(`${this.pads.label}: convkit folds zero padding into a Conv2D after it, and none follows`);
+    this.noPendingPads();
     if (!this.built.length) throw new RangeError('Expected at least one Conv2D, MaxPooling2D, Dense or Flatten layer but the model has none');
     this.weights.checkAllUsed();
     return this.built.map((b) => b.layer);
@@ -209,7 +220,10 @@ function readLayer(r: Reader, cfg: LayerConfig, first: boolean): void {
       return r.flatten(cfg);
     case 'ZeroPadding2D':
       return r.zeroPadding2d(cfg);
+    case 'Cropping2D':
+      return r.cropping2d(cfg);
     default:
+      if (Object.hasOwn(POOLING_LAYERS, cfg.className)) return r.pooling(cfg);
       throw new TypeError(`${cfg.label}: layer type ${show(cfg.className)} is not supported (convkit loads ${SUPPORTED_LAYERS})`);
   }
 }

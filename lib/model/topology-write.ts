@@ -8,7 +8,8 @@ import { Conv2D } from '../layers/conv2d';
 import { Dense } from '../layers/dense';
 import { Flatten } from '../layers/flatten';
 import type { Layer, Weights } from '../layers/layer';
-import { MaxPool2D } from '../layers/maxpool2d';
+import { writePooling } from './pooling-io';
+import { writePadding } from './padding-io';
 import { product } from '../shape';
 import { show } from './keras-config';
 import { type Dim, nextShape } from './shapes';
@@ -60,16 +61,6 @@ function conv2d(w: Writer, layer: Conv2D, label: string): void {
   w.pushWeights(name, weights, layer.kernelSize, layer.filters);
 }
 
-function maxPool2d(w: Writer, layer: MaxPool2D, label: string): void {
-  const padding = Array.isArray(layer.padding) && layer.padding.every((p) => p === 0) ? 'valid' : layer.padding;
-  if (Array.isArray(padding)) {
-    throw new RangeError(`${label}: padding ${show(padding)} cannot be saved (Keras's MaxPooling2D takes 'valid' or 'same')`);
-  }
-  if (layer.dilationRate.some((d) => d > 1)) {
-    throw new RangeError(`${label}: dilationRate ${show(layer.dilationRate)} cannot be saved (Keras's MaxPooling2D has no dilation)`);
-  }
-  w.push('MaxPooling2D', 'max_pooling2d', { pool_size: layer.poolSize, strides: layer.strides, padding, data_format: 'channels_last' });
-}
 
 function flatten(w: Writer): void {
   w.push('Flatten', 'flatten', { data_format: 'channels_last' });
@@ -103,7 +94,8 @@ export function writeSequential(layers: readonly Layer[], inputShape: Dim[]): { 
     ensureWeights(layer, shape, label);
     const next = nextShape(layer, shape, label);
     if (layer instanceof Conv2D) conv2d(w, layer, label);
-    else if (layer instanceof MaxPool2D) maxPool2d(w, layer, label);
+    else if (writePooling(layer, label)) w.push(...writePooling(layer, label)!);
+    else if (writePadding(layer)) w.push(...writePadding(layer)!);
     else if (layer instanceof Dense) dense(w, layer, shape);
     else if (layer instanceof Flatten) flatten(w);
     shape = next;

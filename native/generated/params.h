@@ -68,6 +68,46 @@ using MaxPool2DGeometry = WindowGeometry;
 
 inline MaxPool2DGeometry ReadMaxPool2DGeometry(const Napi::Object& p) { return ReadWindowGeometry(p); }
 
+using AvgPool2DGeometry = WindowGeometry;
+
+inline AvgPool2DGeometry ReadAvgPool2DGeometry(const Napi::Object& p) { return ReadWindowGeometry(p); }
+
+struct Pad2DGeometry {
+  size_t n;
+  size_t h;
+  size_t w;
+  size_t c;
+  size_t pt;
+  size_t pb;
+  size_t pl;
+  size_t pr;
+  size_t ct;
+  size_t cb;
+  size_t cl;
+  size_t cr;
+  size_t oh;
+  size_t ow;
+};
+
+inline Pad2DGeometry ReadPad2DGeometry(const Napi::Object& p) {
+  Pad2DGeometry v;
+  v.n = SizeField(p, "n", 1, kMaxDim);
+  v.h = SizeField(p, "h", 1, kMaxDim);
+  v.w = SizeField(p, "w", 1, kMaxDim);
+  v.c = SizeField(p, "c", 1, kMaxDim);
+  v.pt = SizeField(p, "pt", 0, kMaxDim);
+  v.pb = SizeField(p, "pb", 0, kMaxDim);
+  v.pl = SizeField(p, "pl", 0, kMaxDim);
+  v.pr = SizeField(p, "pr", 0, kMaxDim);
+  v.ct = SizeField(p, "ct", 0, kMaxDim);
+  v.cb = SizeField(p, "cb", 0, kMaxDim);
+  v.cl = SizeField(p, "cl", 0, kMaxDim);
+  v.cr = SizeField(p, "cr", 0, kMaxDim);
+  v.oh = SizeField(p, "oh", 1, kMaxDim);
+  v.ow = SizeField(p, "ow", 1, kMaxDim);
+  return v;
+}
+
 struct DenseGeometry {
   size_t m;
   size_t k;
@@ -101,6 +141,16 @@ struct DenseAttributes {
 inline DenseAttributes ReadDenseAttributes(const Napi::Object& p) {
   DenseAttributes v;
   v.activation = ActivationField(p);
+  return v;
+}
+
+struct AvgPool2DAttributes {
+  bool countIncludePad;
+};
+
+inline AvgPool2DAttributes ReadAvgPool2DAttributes(const Napi::Object& p) {
+  AvgPool2DAttributes v;
+  v.countIncludePad = BoolField(p, "countIncludePad", true);
   return v;
 }
 

@@ -1,4 +1,4 @@
-// Max over the taps of one pooling window, 16 channels per zmm register held across all taps: one load
+// Max or average over the taps of one pooling window, 16 channels per zmm register held across all taps: one load
 // per tap and one store per group of channels. Compiled for AVX-512 through the target pragma only;
 // it runs only when cpu-features.cc says so.
 #pragma GCC target("avx512f")
@@ -17,7 +17,7 @@ namespace {
 
 // One window: its max over taps, channel group by channel group.
 inline void PoolPixel(size_t taps, const float* const* inputs, size_t c, float* y) {
-  if (taps == 0) return f32_maxpool_nhwc_scalar(1, taps, inputs, c, y);
+  if (taps == 0) return f32_maxpool_nhwc_scalar(1, taps, inputs, c, nullptr, y);
   size_t j = 0;
   for (; j + 16 <= c; j += 16) {
     // max returns its second operand when either is NaN, so m keeps a NaN it holds; a NaN in a
@@ -34,9 +34,42 @@ inline void PoolPixel(size_t taps, const float* const* inputs, size_t c, float* 
   MaxPoolChannels(taps, inputs, j, c, y);
 }
 
+// One window's average: 64 channels in four registers across the taps (four add chains in
+// flight), then 16, then the last ones under a mask.
+inline void AvgPixel(size_t taps, const float* const* inputs, size_t c, float divisor, float* y) {
+  const __m512 vd = _mm512_set1_ps(divisor);
+  size_t j = 0;
+  for (; j + 64 <= c; j += 64) {
+    const float* i0 = inputs[0] + j;
+    __m512 vacc0 = _mm512_loadu_ps(i0), vacc1 = _mm512_loadu_ps(i0 + 16);
+    __m512 vacc2 = _mm512_loadu_ps(i0 + 32), vacc3 = _mm512_loadu_ps(i0 + 48);
+    for (size_t t = 1; t < taps; t++) {
+      const float* it = inputs[t] + j;
+      vacc0 = _mm512_add_ps(vacc0, _mm512_loadu_ps(it));
+      vacc1 = _mm512_add_ps(vacc1, _mm512_loadu_ps(it + 16));
+      vacc2 = _mm512_add_ps(vacc2, _mm512_loadu_ps(it + 32));
+      vacc3 = _mm512_add_ps(vacc3, _mm512_loadu_ps(it + 48));
+    }
+    _mm512_storeu_ps(y + j, _mm512_div_ps(vacc0, vd));
+    _mm512_storeu_ps(y + j + 16, _mm512_div_ps(vacc1, vd));
+    _mm512_storeu_ps(y + j + 32, _mm512_div_ps(vacc2, vd));
+    _mm512_storeu_ps(y + j + 48, _mm512_div_ps(vacc3, vd));
+  }
+  for (; j < c; j += 16) {
+    const __mmask16 m = c - j >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (c - j)) - 1);
+    __m512 vacc = _mm512_maskz_loadu_ps(m, inputs[0] + j);
+    for (size_t t = 1; t < taps; t++) vacc = _mm512_add_ps(vacc, _mm512_maskz_loadu_ps(m, inputs[t] + j));
+    _mm512_mask_storeu_ps(y + j, m, _mm512_div_ps(vacc, vd));
+  }
+}
+
 }  // namespace
 
-void f32_maxpool_nhwc_avx512f(size_t pixels, size_t taps, const float* const* inputs, size_t c, float* y) {
+void f32_maxpool_nhwc_avx512f(size_t pixels, size_t taps, const float* const* inputs, size_t c, const float* divisors, float* y) {
+  if (divisors) {
+    for (size_t p = 0; p < pixels; p++, inputs += taps, y += c) AvgPixel(taps, inputs, c, divisors[p], y);
+    return;
+  }
   for (size_t p = 0; p < pixels; p++, inputs += taps, y += c) PoolPixel(taps, inputs, c, y);
 }
 

@@ -20,7 +20,7 @@ namespace {
 
 // One window: its max over taps, channel group by channel group.
 inline void PoolPixel(size_t taps, const float* const* inputs, size_t c, float* y) {
-  if (taps == 0) return f32_maxpool_nhwc_scalar(1, taps, inputs, c, y);
+  if (taps == 0) return f32_maxpool_nhwc_scalar(1, taps, inputs, c, nullptr, y);
   size_t j = 0;
   for (; j + 8 <= c; j += 8) {
     float32x4_t m0 = vld1q_f32(inputs[0] + j), m1 = vld1q_f32(inputs[0] + j + 4);
@@ -40,9 +40,41 @@ inline void PoolPixel(size_t taps, const float* const* inputs, size_t c, float* 
   MaxPoolChannels(taps, inputs, j, c, y);
 }
 
+// One window's average: 16 channels in four q registers across the taps (four add chains in
+// flight), then 4, then one at a time.
+inline void AvgPixel(size_t taps, const float* const* inputs, size_t c, float divisor, float* y) {
+  const float32x4_t vd = vdupq_n_f32(divisor);
+  size_t j = 0;
+  for (; j + 16 <= c; j += 16) {
+    const float* i0 = inputs[0] + j;
+    float32x4_t vacc0 = vld1q_f32(i0), vacc1 = vld1q_f32(i0 + 4), vacc2 = vld1q_f32(i0 + 8), vacc3 = vld1q_f32(i0 + 12);
+    for (size_t t = 1; t < taps; t++) {
+      const float* it = inputs[t] + j;
+      vacc0 = vaddq_f32(vacc0, vld1q_f32(it));
+      vacc1 = vaddq_f32(vacc1, vld1q_f32(it + 4));
+      vacc2 = vaddq_f32(vacc2, vld1q_f32(it + 8));
+      vacc3 = vaddq_f32(vacc3, vld1q_f32(it + 12));
+    }
+    vst1q_f32(y + j, vdivq_f32(vacc0, vd));
+    vst1q_f32(y + j + 4, vdivq_f32(vacc1, vd));
+    vst1q_f32(y + j + 8, vdivq_f32(vacc2, vd));
+    vst1q_f32(y + j + 12, vdivq_f32(vacc3, vd));
+  }
+  for (; j + 4 <= c; j += 4) {
+    float32x4_t vacc = vld1q_f32(inputs[0] + j);
+    for (size_t t = 1; t < taps; t++) vacc = vaddq_f32(vacc, vld1q_f32(inputs[t] + j));
+    vst1q_f32(y + j, vdivq_f32(vacc, vd));
+  }
+  AvgPoolChannels(taps, inputs, j, c, divisor, y);
+}
+
 }  // namespace
 
-void f32_maxpool_nhwc_neon(size_t pixels, size_t taps, const float* const* inputs, size_t c, float* y) {
+void f32_maxpool_nhwc_neon(size_t pixels, size_t taps, const float* const* inputs, size_t c, const float* divisors, float* y) {
+  if (divisors) {
+    for (size_t p = 0; p < pixels; p++, inputs += taps, y += c) AvgPixel(taps, inputs, c, divisors[p], y);
+    return;
+  }
   for (size_t p = 0; p < pixels; p++, inputs += taps, y += c) PoolPixel(taps, inputs, c, y);
 }
 

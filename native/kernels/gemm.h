@@ -68,7 +68,7 @@ struct IsaKernels {
   GemmPairFn pair;      // for two full panels, or null
   GemmPairFn row_pair;  // the one-row kernel over two full panels, or null
   GemmRowQuadFn row_quad;  // the one-row kernel over four full panels, or null
-  MaxPoolFn maxpool;
+  MaxPoolFn maxpool;       // max- and average-pooling (kernels/maxpool.h)
   IgemmFn igemm;            // convolution through an indirection buffer
   IgemmPairFn igemm_pair;   // the same over two full panels, or null
   PackAFn pack_a;           // packs A in tiles of mr or packed_mr rows, or null for PackA

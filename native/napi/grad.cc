@@ -12,6 +12,7 @@
 #include "ops/conv2d.h"
 #include "ops/operator.h"
 #include "ops/maxpool2d-grad.h"
+#include "ops/avgpool2d-grad.h"
 #include "ops/weighted-grad.h"
 #include "ops/workspace.h"
 
@@ -90,6 +91,15 @@ Job ParseMaxPool2DBackward(const Napi::CallbackInfo& info, Ownership own) {
   return {c.inputs, [=](float* dx) { RunMaxPool2DBackward(c.s.in, c.s.win, c.s.oh, c.s.ow, x.data, dy.data, dx, t); }};
 }
 
+// avgpool2dBackward(dy, params) -> dx: x is not needed (the divisors come from the geometry).
+Job ParseAvgPool2DBackward(const Napi::CallbackInfo& info, Ownership own) {
+  const ShapedOp c = ReadPlanned(info.Env(), OpKind::kAvgPool2D, ParamsArg(info, 1));
+  const Input dy = InputArg(info, 0, "dy", c.outputs, own);
+  const PlanTarget t = NativeTarget();
+  const bool count_pad = c.attrs.count_pad;
+  return {c.inputs, [=](float* dx) { RunAvgPool2DBackward(c.s.in, c.s.win, c.s.oh, c.s.ow, count_pad, dy.data, dx, t); }};
+}
+
 }  // namespace
 
 Napi::Value Conv2DBackward(const Napi::CallbackInfo& info) { return Sync<ParseWeightedBackward<OpKind::kConv2D>>(info); }
@@ -98,6 +108,8 @@ Napi::Value DenseBackward(const Napi::CallbackInfo& info) { return Sync<ParseWei
 Napi::Value DenseBackwardAsync(const Napi::CallbackInfo& info) { return Async<ParseWeightedBackward<OpKind::kDense>>(info); }
 Napi::Value MaxPool2DBackward(const Napi::CallbackInfo& info) { return Sync<ParseMaxPool2DBackward>(info); }
 Napi::Value MaxPool2DBackwardAsync(const Napi::CallbackInfo& info) { return Async<ParseMaxPool2DBackward>(info); }
+Napi::Value AvgPool2DBackward(const Napi::CallbackInfo& info) { return Sync<ParseAvgPool2DBackward>(info); }
+Napi::Value AvgPool2DBackwardAsync(const Napi::CallbackInfo& info) { return Async<ParseAvgPool2DBackward>(info); }
 
 }  // namespace napi
 }  // namespace convkit

@@ -27,6 +27,19 @@ Conv2DShape WindowShape(Napi::Env env, const WindowGeometry& g) {
   return s;
 }
 
+// A crop that leaves at least one cell, and the output extent it and the pads give.
+size_t PaddedExtent(Napi::Env env, const char* key, size_t in, size_t crop0, size_t crop1, size_t pad0, size_t pad1, size_t given) {
+  if (crop0 + crop1 >= in) throw Napi::RangeError::New(env, std::string("Expected the crops along ") + key + " to leave at least one cell");
+  ExpectOutput(env, key, given, in - crop0 - crop1 + pad0 + pad1);
+  return given;
+}
+
+Pad2DShape Pad2DShapeOf(Napi::Env env, const Pad2DGeometry& g) {
+  PaddedExtent(env, "oh", g.h, g.ct, g.cb, g.pt, g.pb, g.oh);
+  PaddedExtent(env, "ow", g.w, g.cl, g.cr, g.pl, g.pr, g.ow);
+  return {{g.n, g.h, g.w, g.c}, g.pt, g.pb, g.pl, g.pr, g.ct, g.cb, g.cl, g.cr, g.oh, g.ow};
+}
+
 }  // namespace
 
 ShapedOp ReadGeometry(Napi::Env env, const OpAttrs& attrs, const Napi::Object& params) {
@@ -41,6 +54,13 @@ ShapedOp ReadGeometry(Napi::Env env, const OpAttrs& attrs, const Napi::Object& p
     op.outputs = CheckedProduct(env, {op.m, op.n}, "y");
     return op;
   }
+  if (attrs.kind == OpKind::kPad2D) {
+    op.pad = Pad2DShapeOf(env, ReadPad2DGeometry(params));
+    const Pad2DShape& p = op.pad;
+    op.inputs = CheckedProduct(env, {p.in.n, p.in.h, p.in.w, p.in.c}, "x");
+    op.outputs = CheckedProduct(env, {p.in.n, p.oh, p.ow, p.in.c}, "y");
+    return op;
+  }
   Conv2DShape& s = op.s;
   if (attrs.kind == OpKind::kConv2D) {
     const Conv2DGeometry g = ReadConv2DGeometry(params);
@@ -51,7 +71,7 @@ ShapedOp ReadGeometry(Napi::Env env, const OpAttrs& attrs, const Napi::Object& p
   } else {
     s = WindowShape(env, ReadMaxPool2DGeometry(params));
     s.oc = s.in.c;
-    // A window made only of padding would have no max.
+    // A window made only of padding would have no max (and no cell to average).
     const Window2D& w = s.win;
     if (!EveryWindowReal(s.in.h, w.kh, w.sh, w.dh, w.pt, s.oh) || !EveryWindowReal(s.in.w, w.kw, w.sw, w.dw, w.pl, s.ow))
       throw Napi::RangeError::New(env, "Expected every pooling window to cover at least one input cell");
@@ -64,7 +84,8 @@ ShapedOp ReadGeometry(Napi::Env env, const OpAttrs& attrs, const Napi::Object& p
 }
 
 ShapedOp ReadPlanned(Napi::Env env, OpKind kind, const Napi::Object& params) {
-  OpAttrs attrs{kind, kActivationLinear, false};
+  OpAttrs attrs{kind, kActivationLinear, false, false};
+  if (kind == OpKind::kAvgPool2D) attrs.count_pad = ReadAvgPool2DAttributes(params).countIncludePad;
   if (kind == OpKind::kConv2D) {
     const Conv2DAttributes a = ReadConv2DAttributes(params);
     attrs.act = a.activation;

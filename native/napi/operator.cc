@@ -36,7 +36,9 @@ OpKind KindArg(const Napi::CallbackInfo& info, size_t index) {
   if (kind == "conv2d") return OpKind::kConv2D;
   if (kind == "maxpool2d") return OpKind::kMaxPool2D;
   if (kind == "dense") return OpKind::kDense;
-  throw Napi::TypeError::New(info.Env(), "Expected 'conv2d', 'maxpool2d' or 'dense' for the operator kind");
+  if (kind == "avgpool2d") return OpKind::kAvgPool2D;
+  if (kind == "pad2d") return OpKind::kPad2D;
+  throw Napi::TypeError::New(info.Env(), "Expected 'conv2d', 'maxpool2d', 'avgpool2d', 'pad2d' or 'dense' for the operator kind");
 }
 
 // The operator's job on info[1] (borrowed or copied), with the plan it has now.
@@ -97,15 +99,18 @@ Napi::Value CreateOperator(const Napi::CallbackInfo& info) {
   auto op = std::make_shared<BoundOp>();
   op->attrs.kind = KindArg(info, 0);
   const Napi::Object attrs = ParamsArg(info, 1);
-  const bool weighted = op->attrs.kind != OpKind::kMaxPool2D;
+  const bool weighted = op->attrs.kind == OpKind::kConv2D || op->attrs.kind == OpKind::kDense;
   op->attrs.act = kActivationLinear;
   op->attrs.direct = false;
+  op->attrs.count_pad = false;
   if (op->attrs.kind == OpKind::kConv2D) {
     const Conv2DAttributes a = ReadConv2DAttributes(attrs);
     op->attrs.act = a.activation;
     op->attrs.direct = a.direct;
   } else if (op->attrs.kind == OpKind::kDense) {
     op->attrs.act = ReadDenseAttributes(attrs).activation;
+  } else if (op->attrs.kind == OpKind::kAvgPool2D) {
+    op->attrs.count_pad = ReadAvgPool2DAttributes(attrs).countIncludePad;
   }
   // Arrays after the attrs: their getters may run JavaScript (args.h).
   if (weighted) {

@@ -16,7 +16,12 @@ void PlanShaped(ShapedOp* op) {
       op->act = PlanOutputActivation(op->attrs.act, op->outputs / op->n, op->n, t);
       break;
     case OpKind::kMaxPool2D:
+    case OpKind::kAvgPool2D:
       op->plan = PlanMaxPool2D(op->s.in, op->s.win, op->s.oh, op->s.ow, t);
+      op->act = {kActivationLinear, {}};
+      break;
+    case OpKind::kPad2D:
+      op->plan = PlanCopyRows(op->pad.in.n * op->pad.oh, op->pad.ow * op->pad.in.c, t);
       op->act = {kActivationLinear, {}};
       break;
     case OpKind::kDense:
@@ -37,7 +42,14 @@ void RunShaped(const ShapedOp& op, const float* x, const float* packed_w, const 
       RunConv2D(op.plan, op.s, x, packed_w, bias, op.act, y, caches);
       break;
     case OpKind::kMaxPool2D:
-      RunMaxPool2D(op.plan, op.s.in, op.s.win, op.s.oh, op.s.ow, x, y);
+      RunPool2D(op.plan, op.s.in, op.s.win, op.s.oh, op.s.ow, PoolReduce::kMax, x, y);
+      break;
+    case OpKind::kAvgPool2D:
+      RunPool2D(op.plan, op.s.in, op.s.win, op.s.oh, op.s.ow,
+                op.attrs.count_pad ? PoolReduce::kAverageCountPad : PoolReduce::kAverage, x, y);
+      break;
+    case OpKind::kPad2D:
+      RunPad2D(op.plan, op.pad, x, y);
       break;
     case OpKind::kDense:
       RunDense(op.plan, op.k, op.n, x, packed_w, bias, op.act, y);

@@ -7,26 +7,31 @@
 
 #include "kernels/activation.h"
 #include "ops/activation.h"
+#include "ops/pad2d.h"
 #include "ops/plan.h"
 
 namespace convkit {
 
 struct ConvCaches;
 
-enum class OpKind { kConv2D, kMaxPool2D, kDense };
+enum class OpKind { kConv2D, kMaxPool2D, kDense,
+  kAvgPool2D,
+  kPad2D };
 
 // What an op is, apart from its weights and its input's shape.
 struct OpAttrs {
   OpKind kind;
   Activation act;  // conv2d and dense
   bool direct;     // conv2d: never the Winograd path
+  bool count_pad;  // avgpool2d: divides by the whole window (ONNX count_include_pad)
 };
 
 struct ShapedOp {
   OpAttrs attrs;
-  Conv2DShape s;            // conv2d and maxpool2d (oc = c for max-pool)
+  Conv2DShape s;            // conv2d and the pools (oc = c for a pool)
   size_t m, k, n;           // the GEMM: dense's, or conv2d's K = kh * kw * c and n = oc
   size_t inputs, outputs;   // floats in x and y
+  Pad2DShape pad;           // pad2d
   Plan plan;
   OutputActivation act;
   const IsaKernels* isa;    // ActiveKernels() and NumThreads() when planned

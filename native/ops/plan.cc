@@ -191,9 +191,21 @@ Plan PlanMaxPool2D(const Nhwc& in, const Window2D& win, size_t oh, size_t ow, co
   p.rows = in.n * oh * ow;
   p.rows_per_task = std::max(kPoolPixelsPerTask, CeilDiv(p.rows, kMaxTasks));
   p.tasks = CeilDiv(p.rows, p.rows_per_task);
+  // Fewer runs of pixels than threads (a global pool: one window per image): each run is also
+  // cut into blocks of 16-channel groups, so that threads share the channels. A channel's sum
+  // is the same whichever block holds it.
+  p.panels = p.panels_per_task = CeilDiv(in.c, 16);
+  if (p.tasks < t.threads && p.panels >= 8) {
+    p.panels_per_task = std::max<size_t>(4, CeilDiv(p.panels, CeilDiv(t.threads, p.tasks)));
+    p.tasks *= CeilDiv(p.panels, p.panels_per_task);
+  }
   const double reads = double(p.rows) * double(win.kh * win.kw) * double(in.c);
   p.threads = Participants(reads, t.parallel_reads, t.threads, p.tasks);
-  p.slot_bytes = SlotBytes(std::min(p.rows_per_task, kPoolPixelsPerCall) * win.kh * win.kw * t.pointer_bytes);
+  // A large window (global pooling) takes fewer pixels per kernel call, so that a slot's tap
+  // list stays near kSegmentFloats pointers.
+  const size_t window = win.kh * win.kw;
+  const size_t per_call = std::max<size_t>(1, std::min({p.rows_per_task, kPoolPixelsPerCall, kSegmentFloats / window}));
+  p.slot_bytes = SlotBytes(per_call * window * t.pointer_bytes);
   return p;
 }
 
@@ -206,6 +218,18 @@ Plan PlanActivation(size_t rows, size_t cols, const PlanTarget& t) {
   p.rows_per_task = std::min(rows, std::max(CeilDiv(kActivationFloatsPerTask, cols), CeilDiv(rows, kMaxTasks)));
   p.tasks = CeilDiv(rows, p.rows_per_task);
   p.threads = Participants(double(rows) * double(cols), t.parallel_activations, t.threads, p.tasks);
+  return p;
+}
+
+Plan PlanCopyRows(size_t rows, size_t cols, const PlanTarget& t) {
+  Plan p{};
+  p.path = Path::kCopy;
+  p.kernels = t.kernels;
+  p.rows = rows;
+  // About a quarter of an im2col segment (64 KiB) per task: enough to repay taking it.
+  p.rows_per_task = std::min(rows, std::max(CeilDiv(kSegmentFloats / 4, cols), CeilDiv(rows, kMaxTasks)));
+  p.tasks = CeilDiv(rows, p.rows_per_task);
+  p.threads = Participants(double(rows) * double(cols), t.parallel_reads, t.threads, p.tasks);
   return p;
 }
 

@@ -72,4 +72,7 @@ Plan PlanMaxPool2D(const Nhwc& in, const Window2D& win, size_t oh, size_t ow, co
 // Sigmoid, tanh or softmax over a finished rows x cols output: tasks of whole rows.
 Plan PlanActivation(size_t rows, size_t cols, const PlanTarget& t);
 
+// A copy of rows x cols floats (pad2d): tasks of whole rows.
+Plan PlanCopyRows(size_t rows, size_t cols, const PlanTarget& t);
+
 }  // namespace convkit

@@ -569,8 +569,8 @@ void MaxPool(const IsaKernels& uk, Rng& rng) {
       for (size_t p = 0; p < kPixels; p++)
         for (size_t i = 0; i < taps; i++) list.push_back(ptrs[(i + p) % taps]);
       Guarded y(kPixels * c), ys(kPixels * c);
-      uk.maxpool(kPixels, taps, list.data(), c, y.data());
-      f32_maxpool_nhwc_scalar(kPixels, taps, list.data(), c, ys.data());
+      uk.maxpool(kPixels, taps, list.data(), c, nullptr, y.data());
+      f32_maxpool_nhwc_scalar(kPixels, taps, list.data(), c, nullptr, ys.data());
       for (size_t q = 0; q < kPixels * c && t.ok(); q++) {
         const size_t j = q % c;
         double want = -std::numeric_limits<double>::infinity();
@@ -581,6 +581,42 @@ void MaxPool(const IsaKernels& uk, Rng& rng) {
         }
         if (nan) t.Check(std::isnan(y[q]), "y[%zu] = %g, expected NaN", q, double(y[q]));
         else t.Check(double(y[q]) == want, "y[%zu] = %g, expected %g", q, double(y[q]), want);
+        t.Check(std::memcmp(&y[q], &ys[q], 4) == 0, "y[%zu] = %g differs in its bits from the scalar kernel's %g", q,
+                double(y[q]), double(ys[q]));
+      }
+      for (Guarded* g : rows) delete g;
+    }
+  }
+}
+
+// Average-pool over `taps` rows of c channels, three pixels a call with their own divisors: the
+// definition's value within the bound of a float32 sum of taps terms, and the bits of the scalar
+// kernel (every width adds the taps in order), so every ISA averages alike.
+void AvgPool(const IsaKernels& uk, Rng& rng) {
+  for (size_t taps : {size_t(1), size_t(2), size_t(4), size_t(9), size_t(49)}) {
+    for (size_t c : {size_t(1), size_t(3), size_t(4), size_t(7), size_t(8), size_t(15), size_t(16), size_t(17), size_t(33), size_t(63), size_t(64), size_t(65), size_t(130)}) {
+      Case t(Format("%s avgpool taps=%zu c=%zu", uk.isa, taps, c));
+      std::vector<Guarded*> rows;
+      std::vector<const float*> ptrs;
+      for (size_t i = 0; i < taps; i++) {
+        rows.push_back(new Guarded(c));
+        rng.Fill(rows.back()->data(), c);
+        ptrs.push_back(rows.back()->data());
+      }
+      constexpr size_t kPixels = 3;
+      const float divisors[kPixels] = {float(taps), float(taps + 2), 1.0f};
+      std::vector<const float*> list;
+      for (size_t p = 0; p < kPixels; p++)
+        for (size_t i = 0; i < taps; i++) list.push_back(ptrs[(i + p) % taps]);
+      Guarded y(kPixels * c), ys(kPixels * c);
+      uk.maxpool(kPixels, taps, list.data(), c, divisors, y.data());
+      f32_maxpool_nhwc_scalar(kPixels, taps, list.data(), c, divisors, ys.data());
+      for (size_t q = 0; q < kPixels * c && t.ok(); q++) {
+        const size_t j = q % c, p = q / c;
+        double sum = 0, mag = 0;
+        for (size_t i = 0; i < taps; i++) sum += ptrs[i][j], mag += std::fabs(ptrs[i][j]);
+        const double want = sum / divisors[p], tol = (taps + 2) * 0x1p-24 * mag / divisors[p];
+        t.Check(std::fabs(double(y[q]) - want) <= tol, "y[%zu] = %.9g, expected %.9g", q, double(y[q]), want);
         t.Check(std::memcmp(&y[q], &ys[q], 4) == 0, "y[%zu] = %g differs in its bits from the scalar kernel's %g", q,
                 double(y[q]), double(ys[q]));
       }
@@ -771,6 +807,7 @@ int main() {
     Igemm(uk, rng);
     Winograd(uk, rng);
     MaxPool(uk, rng);
+    AvgPool(uk, rng);
     std::printf("%s: %zu cases, %zu failed\n", isa.c_str(), g_passed + g_failed - before, g_failed - failed);
   }
   std::printf("%zu passed, %zu failed\n", g_passed, g_failed);
