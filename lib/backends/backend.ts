@@ -15,6 +15,7 @@ export const backendNames: readonly BackendName[] = ['native', 'wasm'];
 
 import { PANEL_WIDTH } from '../generated/kernels';
 import type { Conv2DAttributes, Conv2DGeometry, DenseAttributes, DenseGeometry, WindowGeometry } from '../generated/params';
+import type { BatchNormGeometry } from '../generated/params';
 
 /** Columns per packed weight panel (kernels.json). */
 export { PANEL_WIDTH };
@@ -73,6 +74,19 @@ export interface Conv2DParams extends Conv2DGeometry, Conv2DAttributes {}
 
 export interface DenseParams extends DenseGeometry, DenseAttributes {}
 
+/** Batch normalization over m rows of c channels (NHWC pixels, or Dense's rows). */
+export type BatchNormParams = BatchNormGeometry;
+/**
+ * Training's calls: also the epsilon added to the variance; for the backward, frozen: the mean
+ * and variance are constants (the moving ones, inference's form: dx = dy * gamma / sigma).
+ */
+export interface BatchNormTrainParams extends BatchNormGeometry { epsilon: number; frozen?: boolean }
+
+/** Training's forward: y, and the batch's per-channel mean and biased variance. */
+export interface BatchNormStats { y: Float32Array; mean: Float32Array; variance: Float32Array }
+/** Its backward: dx like x, dgamma and dbeta of c floats. */
+export interface BatchNormGrads { dx: Float32Array; dgamma: Float32Array; dbeta: Float32Array }
+
 export interface GemmParams {
   m: number; n: number; k: number;
   transA: boolean; transB: boolean;
@@ -88,7 +102,9 @@ export interface GemmParams {
 export type Step =
   | { op: 'conv2d'; packed: PackedWeights; bias: Float32Array | null; params: Conv2DParams }
   | { op: 'maxpool2d'; params: WindowParams }
-  | { op: 'dense'; packed: PackedWeights; bias: Float32Array | null; params: DenseParams };
+  | { op: 'dense'; packed: PackedWeights; bias: Float32Array | null; params: DenseParams }
+  /** y = x * s + t per channel: scaleShift holds s then t (2c floats, copied). */
+  | { op: 'batchNorm'; scaleShift: Float32Array; params: BatchNormParams };
 
 /**
  * An op bound to its weights, bias and attributes (Backend.createOperator reads a step's op,
@@ -241,4 +257,14 @@ export interface Backend {
   /** dx: each window's dy to its argmax (the forward's tie rule), recomputed from x. */
   maxpool2dBackward(x: Float32Array, dy: Float32Array, p: WindowParams): Float32Array;
   maxpool2dBackwardAsync(x: Float32Array, dy: Float32Array, p: WindowParams): Promise<Float32Array>;
+
+  /**
+   * Batch normalization in training (gamma, beta null: 1 and 0): the mean and biased variance of
+   * each channel over the m rows, then y = (x - mean) / sqrt(variance + epsilon) * gamma + beta.
+   */
+  batchNormTraining(x: Float32Array, gamma: Float32Array | null, beta: Float32Array | null, p: BatchNormTrainParams): BatchNormStats;
+  batchNormTrainingAsync(x: Float32Array, gamma: Float32Array | null, beta: Float32Array | null, p: BatchNormTrainParams): Promise<BatchNormStats>;
+  /** Its backward, given the batch's mean and variance (batchNormTraining's). */
+  batchNormBackward(x: Float32Array, dy: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array | null, p: BatchNormTrainParams): BatchNormGrads;
+  batchNormBackwardAsync(x: Float32Array, dy: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array | null, p: BatchNormTrainParams): Promise<BatchNormGrads>;
 }

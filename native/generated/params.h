@@ -82,6 +82,18 @@ inline DenseGeometry ReadDenseGeometry(const Napi::Object& p) {
   return v;
 }
 
+struct BatchNormGeometry {
+  size_t m;
+  size_t c;
+};
+
+inline BatchNormGeometry ReadBatchNormGeometry(const Napi::Object& p) {
+  BatchNormGeometry v;
+  v.m = SizeField(p, "m", 1, kMaxDim);
+  v.c = SizeField(p, "c", 1, kMaxDim);
+  return v;
+}
+
 struct Conv2DAttributes {
   Activation activation;
   bool direct;

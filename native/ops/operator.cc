@@ -2,6 +2,7 @@
 
 #include "kernels/cpu-features.h"
 #include "kernels/thread-pool.h"
+#include "ops/batchnorm.h"
 #include "ops/conv2d.h"
 #include "ops/dense.h"
 #include "ops/maxpool2d.h"
@@ -23,6 +24,10 @@ void PlanShaped(ShapedOp* op) {
       op->plan = PlanGemm(op->m, op->n, op->k, t);
       op->act = PlanOutputActivation(op->attrs.act, op->m, op->n, t);
       break;
+    case OpKind::kBatchNorm:
+      op->plan = PlanBatchNorm(op->m, op->n, t);
+      op->act = {kActivationLinear, {}};
+      break;
   }
   op->isa = &ActiveKernels();
   op->pool_threads = NumThreads();
@@ -41,6 +46,9 @@ void RunShaped(const ShapedOp& op, const float* x, const float* packed_w, const 
       break;
     case OpKind::kDense:
       RunDense(op.plan, op.k, op.n, x, packed_w, bias, op.act, y);
+      break;
+    case OpKind::kBatchNorm:
+      RunBatchNorm(op.plan, op.n, x, bias, y);
       break;
   }
 }

@@ -13,7 +13,8 @@ namespace convkit {
 
 struct ConvCaches;
 
-enum class OpKind { kConv2D, kMaxPool2D, kDense };
+enum class OpKind { kConv2D, kMaxPool2D, kDense,
+  kBatchNorm };
 
 // What an op is, apart from its weights and its input's shape.
 struct OpAttrs {
@@ -25,7 +26,8 @@ struct OpAttrs {
 struct ShapedOp {
   OpAttrs attrs;
   Conv2DShape s;            // conv2d and maxpool2d (oc = c for max-pool)
-  size_t m, k, n;           // the GEMM: dense's, or conv2d's K = kh * kw * c and n = oc
+  size_t m, k, n;           // the GEMM: dense's, or conv2d's K = kh * kw * c and n = oc;
+                            // batch norm: m rows of n channels
   size_t inputs, outputs;   // floats in x and y
   Plan plan;
   OutputActivation act;
@@ -39,7 +41,7 @@ void PlanShaped(ShapedOp* op);
 bool PlanIsStale(const ShapedOp& op);
 
 // Runs the op on x into y: packed_w is PackWeights' k x n panels (null for max-pool), bias n
-// floats or null.
+// floats or null (batch norm: its scale then shift, 2n floats).
 void RunShaped(const ShapedOp& op, const float* x, const float* packed_w, const float* bias,
                ConvCaches* caches, float* y);
 

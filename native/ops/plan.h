@@ -72,4 +72,8 @@ Plan PlanMaxPool2D(const Nhwc& in, const Window2D& win, size_t oh, size_t ow, co
 // Sigmoid, tanh or softmax over a finished rows x cols output: tasks of whole rows.
 Plan PlanActivation(size_t rows, size_t cols, const PlanTarget& t);
 
+// Batch normalization's per-channel y = x * s + t over rows of c floats: tasks of whole rows,
+// about kActivationFloatsPerTask floats each.
+Plan PlanBatchNorm(size_t rows, size_t c, const PlanTarget& t);
+
 }  // namespace convkit
