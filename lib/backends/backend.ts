@@ -15,7 +15,7 @@ export const backendNames: readonly BackendName[] = ['native', 'wasm'];
 
 import { PANEL_WIDTH } from '../generated/kernels';
 import type { Conv2DAttributes, Conv2DGeometry, DenseAttributes, DenseGeometry, WindowGeometry } from '../generated/params';
-import type { BatchNormGeometry } from '../generated/params';
+import type { BatchNormAttributes, BatchNormGeometry } from '../generated/params';
 
 /** Columns per packed weight panel (kernels.json). */
 export { PANEL_WIDTH };
@@ -74,8 +74,8 @@ export interface Conv2DParams extends Conv2DGeometry, Conv2DAttributes {}
 
 export interface DenseParams extends DenseGeometry, DenseAttributes {}
 
-/** Batch normalization over m rows of c channels (NHWC pixels, or Dense's rows). */
-export type BatchNormParams = BatchNormGeometry;
+/** Batch normalization over m rows of c channels (NHWC pixels, or Dense's rows), then its activation. */
+export interface BatchNormParams extends BatchNormGeometry, BatchNormAttributes {}
 /**
  * Training's calls: also the epsilon added to the variance; for the backward, frozen: the mean
  * and variance are constants (the moving ones, inference's form: dx = dy * gamma / sigma).

@@ -70,7 +70,7 @@ export class WasmOperator implements Operator {
         return denseJob(ctx, p.m * p.k, this.weights!, this.bias, p);
       }
       case 'batchNorm': {
-        const p = params as BatchNormParams;
+        const p = { ...(params as BatchNormParams), activation: s.params.activation };
         return batchNormJob(ctx, p.m * p.c, this.bias!, p);
       }
     }

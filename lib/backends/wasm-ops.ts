@@ -132,8 +132,8 @@ export function denseJob(ctx: OpContext, x: Float32Array | number, w: WasmWeight
 export function batchNormJob(ctx: OpContext, x: Float32Array | number, scaleShift: Float32Array, p: BatchNormParams): OpJob {
   checkBatchNorm(x, scaleShift, p);
   const plan = planBatchNorm(p.m, p.c, ctx.target);
-  const spec = ([xp, sp]: number[], yp: number): JobSpec => ({ op: OP.channelAffine, x: xp, w: sp, y: yp, m: p.m, c: p.c });
-  return { extra: [scaleShift], inputs: p.m * p.c, outputs: p.m * p.c, plan, spec, activation: null };
+  const spec = ([xp, sp]: number[], yp: number): JobSpec => ({ op: OP.channelAffine, x: xp, w: sp, y: yp, m: p.m, c: p.c, activation: epilogue(p.activation) });
+  return { extra: [scaleShift], inputs: p.m * p.c, outputs: p.m * p.c, plan, spec, activation: activationJob(ctx, p.activation, p.m, p.c) };
 }
 
 /** A step's op on x (or on an input of that many floats), its weights checked by `weights`. */

@@ -1,5 +1,6 @@
 // BatchNormalization's options, checked once at construction (Keras / TensorFlow.js names and
 // defaults), and its weights' initial values.
+import { activationCode, type ActivationName } from '../activation';
 import { boolean, fail, finiteNumber, float32Array, integer, oneOf, options } from '../validate';
 
 /** The initializers convkit's BatchNormalization takes (its weights are per channel constants). */
@@ -21,6 +22,12 @@ export interface BatchNormalizationOptions {
   gammaInitializer?: BatchNormInitializer;
   movingMeanInitializer?: BatchNormInitializer;
   movingVarianceInitializer?: BatchNormInitializer;
+  /**
+   * An activation after the normalization (default 'linear'): what a Keras BatchNormalization
+   * followed by an Activation layer computes (loadModel reads that pair as one layer, save writes
+   * it back as two). Inference only: fit refuses a BatchNormalization with an activation.
+   */
+  activation?: ActivationName;
   /** Initial weights, one float per channel (else the initializers' once the channels are known). */
   gamma?: Float32Array;
   beta?: Float32Array;
@@ -34,6 +41,8 @@ export interface BatchNormSettings {
   epsilon: number;
   center: boolean;
   scale: boolean;
+  activation: ActivationName;
+  activationCode: number;
   initializers: { beta: BatchNormInitializer; gamma: BatchNormInitializer; movingMean: BatchNormInitializer; movingVariance: BatchNormInitializer };
 }
 
@@ -48,8 +57,9 @@ export function checkBatchNormOptions(opts: unknown): { settings: BatchNormSetti
   const epsilon = finiteNumber('epsilon', o.epsilon ?? 1e-3);
   if (!(epsilon > 0)) fail('range', 'positive finite number', 'epsilon', epsilon);
   const init = (name: string, fallback: BatchNormInitializer) => oneOf(name, o[name] ?? fallback, INITIALIZERS);
+  const activation = (o.activation ?? 'linear') as ActivationName;
   const settings: BatchNormSettings = {
-    axis, momentum, epsilon,
+    axis, momentum, epsilon, activation, activationCode: activationCode('activation', activation),
     center: boolean('center', o.center ?? true),
     scale: boolean('scale', o.scale ?? true),
     initializers: {

@@ -1,4 +1,4 @@
-import type { ActivationName } from '../activation';
+import { Activation, type ActivationName } from '../activation';
 import type { Backend, BatchNormTrainParams } from '../backends/backend';
 import { backend } from '../backends/select';
 import type { GradCall } from '../grad/gradients';
@@ -33,10 +33,12 @@ export class BatchNormalization extends Layer implements Trainable {
   readonly center: boolean;
   readonly scale: boolean;
   readonly initializers: BatchNormSettings['initializers'];
-  /** No activation (what training asks of a trainable layer). */
-  readonly activation: ActivationName = 'linear';
+  readonly activation: ActivationName;
+  private readonly activationCode: number;
   private w: Record<Key, Float32Array | null> = { gamma: null, beta: null, movingMean: null, movingVariance: null };
   private affine: Affine | null = null;
+  /** The affine with each activation code, for the layer before to fold. */
+  private folds = new Map<number, ChannelAffine>();
   /** fit is training the layer: forwards use the batch's statistics, kept for the backward. */
   private training = false;
   private batch: { x: Float32Array; mean: Float32Array; variance: Float32Array } | null = null;
@@ -50,6 +52,8 @@ export class BatchNormalization extends Layer implements Trainable {
     this.center = s.center;
     this.scale = s.scale;
     this.initializers = s.initializers;
+    this.activation = s.activation;
+    this.activationCode = s.activationCode;
     this.setWeights({ gamma: o.gamma as Float32Array, beta: o.beta as Float32Array, movingMean: o.movingMean as Float32Array, movingVariance: o.movingVariance as Float32Array });
   }
 
@@ -90,6 +94,7 @@ export class BatchNormalization extends Layer implements Trainable {
   /** The inference affine and every plan made from it are dropped: the next forward folds again. */
   private changed(): void {
     this.affine = null;
+    this.folds.clear();
     this.weightsChanged();
   }
 
@@ -128,19 +133,34 @@ export class BatchNormalization extends Layer implements Trainable {
       st[j] = s;
       st[c + j] = (w.beta ? w.beta[j] : 0) - w.movingMean![j] * s;
     }
-    this.affine = { scale: st.subarray(0, c), shift: st.subarray(c), scaleShift: st };
+    this.affine = { scale: st.subarray(0, c), shift: st.subarray(c), activation: this.activationCode, scaleShift: st };
     return this.affine;
   }
 
-  /** @internal The inference affine for an input of this shape, for the layer before to fold. */
-  override channelAffine(shape: readonly number[]): ChannelAffine {
-    this.channelsOf(shape);
-    return this.inference();
+  private activationFor(linear: boolean): number {
+    return linear ? Activation.linear : this.activationCode;
   }
 
-  protected plan(shape: readonly number[], _b: Backend): Planned {
+  /** @internal The inference affine for an input of this shape, for the layer before to fold. */
+  override channelAffine(shape: readonly number[], linear: boolean): ChannelAffine {
+    this.channelsOf(shape);
+    const { scale, shift } = this.inference(), activation = this.activationFor(linear);
+    let fold = this.folds.get(activation);
+    if (!fold) this.folds.set(activation, (fold = { scale, shift, activation }));
+    return fold;
+  }
+
+  protected plan(shape: readonly number[], _b: Backend, linear = false): Planned {
     const c = this.channelsOf(shape), m = shape.reduce((a, b) => a * b, 1) / c;
-    return { shape: [...shape], step: { op: 'batchNorm', scaleShift: this.inference().scaleShift, params: { m, c } } };
+    const params = { m, c, activation: this.activationFor(linear) };
+    return { shape: [...shape], step: { op: 'batchNorm', scaleShift: this.inference().scaleShift, params } };
+  }
+
+  /** Training and the backward cover the normalization alone. */
+  private linearOnly(what: string): void {
+    if (this.activationCode !== Activation.linear) {
+      throw new Error(`Expected a BatchNormalization without activation for ${what} but its activation is '${this.activation}' (convkit runs that one in inference only)`);
+    }
   }
 
   private params(x: Tensor, frozen: boolean): BatchNormTrainParams & { frozen: boolean } {
@@ -184,6 +204,7 @@ export class BatchNormalization extends Layer implements Trainable {
    * the inference form's (the moving statistics are constants): dx = dy * s.
    */
   protected gradCall(x: Tensor, dy: Tensor, b: Backend): GradCall {
+    this.linearOnly('a backward');
     const training = this.training && this.batch?.x === x.data;
     const p = this.params(x, !training);
     const mean = training ? this.batch!.mean : this.w.movingMean!, variance = training ? this.batch!.variance : this.w.movingVariance!;
@@ -199,6 +220,7 @@ export class BatchNormalization extends Layer implements Trainable {
 
   /** @internal fit's path to gamma and beta (the layer's own arrays) and into training mode. */
   trainableWeights(): Record<string, Float32Array | null> {
+    this.linearOnly('training');
     this.training = true;
     return { gamma: this.scale ? this.w.gamma : null, beta: this.center ? this.w.beta : null };
   }

@@ -53,6 +53,8 @@ export interface Planned {
 export interface ChannelAffine {
   readonly scale: Float32Array;
   readonly shift: Float32Array;
+  /** The activation after the affine (ActivationCode): the folded layer applies it instead of its own linear one. */
+  readonly activation: number;
 }
 
 /**
@@ -79,7 +81,7 @@ export interface Bound {
 function sameBinding(a: Step | null, b: Step | null): boolean {
   if (a === null || b === null || a.op !== b.op) return a === b;
   if (a.op === 'maxpool2d') return true;
-  if (a.op === 'batchNorm') return a.scaleShift === (b as typeof a).scaleShift;
+  if (a.op === 'batchNorm') return a.scaleShift === (b as typeof a).scaleShift && a.params.activation === (b as typeof a).params.activation;
   const q = b as typeof a;
   return a.packed === q.packed && a.bias === q.bias && a.params.activation === q.params.activation && (a.params as { direct?: boolean }).direct === (q.params as { direct?: boolean }).direct;
 }
@@ -132,9 +134,10 @@ export abstract class Layer {
 
   /**
    * @internal The affine this layer applies in inference to an input of this shape (checked), to
-   * be folded into the layer before it; null for every layer but BatchNormalization.
+   * be folded into the layer before it, with its activation (left out when `linear`); null for
+   * every layer but BatchNormalization.
    */
-  channelAffine(_shape: readonly number[]): ChannelAffine | null {
+  channelAffine(_shape: readonly number[], _linear: boolean): ChannelAffine | null {
     return null;
   }
 

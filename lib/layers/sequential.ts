@@ -227,7 +227,7 @@ export class Sequential {
     for (let i = 0; i <= last; i++) {
       const l = this.layers[i], next = i < last ? this.layers[i + 1] : null;
       // A BatchNormalization right after a linear Conv2D or Dense runs inside its weights.
-      const fold = next && l.foldsChannelAffine() ? next.channelAffine(l.outputShape(shape)) : null;
+      const fold = next && l.foldsChannelAffine() ? next.channelAffine(l.outputShape(shape), linearLast && i + 1 === last) : null;
       const one = l.bind(shape, b, linearLast && i === last, fold);
       bound.push(one);
       shape = one.output;

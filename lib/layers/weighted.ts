@@ -137,7 +137,7 @@ export abstract class WeightedLayer extends Layer {
   }
 
   /**
-   * The layer's step with the affine after it in its weights, made once per affine and backend:
+   * The layer's step with the affine after it in its weights, and its activation after it, made once per affine and backend:
    * kernel column o times scale[o] (rounded once), bias[o] * scale[o] + shift[o] (in float64,
    * rounded once).
    */
@@ -155,7 +155,8 @@ export abstract class WeightedLayer extends Layer {
       if (f) f.backend.release(f.packed);
       this.folded = { fold, backend: b, packed, bias };
     }
-    const step = { ...planned.step, packed: this.folded!.packed, bias: this.folded!.bias } as Step;
+    const params = { ...planned.step!.params, activation: fold.activation };
+    const step = { ...planned.step, packed: this.folded!.packed, bias: this.folded!.bias, params } as Step;
     return { shape: planned.shape, step };
   }
 

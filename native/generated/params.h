@@ -116,5 +116,15 @@ inline DenseAttributes ReadDenseAttributes(const Napi::Object& p) {
   return v;
 }
 
+struct BatchNormAttributes {
+  Activation activation;
+};
+
+inline BatchNormAttributes ReadBatchNormAttributes(const Napi::Object& p) {
+  BatchNormAttributes v;
+  v.activation = ActivationField(p);
+  return v;
+}
+
 }  // namespace napi
 }  // namespace convkit

@@ -26,7 +26,22 @@ static inline void Store(float* p, V v) {
 
 template <typename V, size_t W>
 static void Affine(size_t rows, size_t c, const float* x, const float* s, const float* t, const float* x2,
-                   const float* u, const float* s2, float* y) {
+                   const float* u, const float* s2, bool relu, float* y) {
+  if (relu) {
+    const V zero = {};
+    for (size_t r = 0; r < rows; r++, x += c, y += c) {
+      size_t j = 0;
+      for (; j + W <= c; j += W) {
+        const V v = Load<V>(x + j) * Load<V>(s + j) + Load<V>(t + j);
+        Store(y + j, v < zero ? zero : v);
+      }
+      for (; j < c; j++) {
+        const float v = x[j] * s[j] + t[j];
+        y[j] = v < 0.0f ? 0.0f : v;
+      }
+    }
+    return;
+  }
   if (!x2) {
     for (size_t r = 0; r < rows; r++, x += c, y += c) {
       size_t j = 0;

@@ -111,6 +111,8 @@ Napi::Value CreateOperator(const Napi::CallbackInfo& info) {
     op->attrs.direct = a.direct;
   } else if (op->attrs.kind == OpKind::kDense) {
     op->attrs.act = ReadDenseAttributes(attrs).activation;
+  } else if (op->attrs.kind == OpKind::kBatchNorm) {
+    op->attrs.act = ReadBatchNormAttributes(attrs).activation;
   }
   // Arrays after the attrs: their getters may run JavaScript (args.h).
   if (op->attrs.kind == OpKind::kBatchNorm) {

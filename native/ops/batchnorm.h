@@ -13,8 +13,9 @@ namespace convkit {
 // The ISA's kernels (the baseline 4-float set where the ISA has no wider one).
 const BatchNormKernels& BatchNormKernelsFor(const IsaKernels* isa);
 
-// y = x * s + t per channel, plan.rows rows (PlanBatchNorm); st holds s then t (2c floats).
-void RunBatchNorm(const Plan& plan, size_t c, const float* x, const float* st, float* y);
+// y = x * s + t per channel, plan.rows rows (PlanBatchNorm); st holds s then t (2c floats);
+// relu clamps y at 0 (the other activations run after, as a pass: ops/activation.h).
+void RunBatchNorm(const Plan& plan, size_t c, const float* x, const float* st, bool relu, float* y);
 
 // Training's forward: mean and biased variance of each channel over the m rows (two passes:
 // the mean, then the squares of x - mean), y = (x - mean) / sqrt(variance + epsilon) * gamma + beta

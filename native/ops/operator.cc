@@ -26,7 +26,7 @@ void PlanShaped(ShapedOp* op) {
       break;
     case OpKind::kBatchNorm:
       op->plan = PlanBatchNorm(op->m, op->n, t);
-      op->act = {kActivationLinear, {}};
+      op->act = PlanOutputActivation(op->attrs.act, op->m, op->n, t);
       break;
   }
   op->isa = &ActiveKernels();
@@ -48,7 +48,8 @@ void RunShaped(const ShapedOp& op, const float* x, const float* packed_w, const 
       RunDense(op.plan, op.k, op.n, x, packed_w, bias, op.act, y);
       break;
     case OpKind::kBatchNorm:
-      RunBatchNorm(op.plan, op.n, x, bias, y);
+      RunBatchNorm(op.plan, op.n, x, bias, op.attrs.act == kActivationRelu, y);
+      ApplyOutputActivation(op.act, y, op.n);
       break;
   }
 }

@@ -19,7 +19,7 @@ enum class OpKind { kConv2D, kMaxPool2D, kDense,
 // What an op is, apart from its weights and its input's shape.
 struct OpAttrs {
   OpKind kind;
-  Activation act;  // conv2d and dense
+  Activation act;  // conv2d, dense and batch norm
   bool direct;     // conv2d: never the Winograd path
 };
 
