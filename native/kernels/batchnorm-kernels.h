@@ -9,6 +9,10 @@
 
 #include "kernels/batchnorm.h"
 
+// A product then a sum, each rounded, on every ISA: gyp compiles as gnu++17, whose default lets
+// GCC fuse them where the target has FMA (AVX-512 here), which would give that ISA other bits.
+#pragma GCC optimize("fp-contract=off")
+
 namespace convkit {
 namespace batchnorm_kernels {
 
