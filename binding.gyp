@@ -43,7 +43,10 @@
         "native/ops/maxpool2d-grad.cc",
         "native/ops/avgpool2d-grad.cc",
         "native/ops/pad2d.cc",
-        "native/ops/weighted-grad.cc"
+        "native/ops/weighted-grad.cc",
+        "native/napi/batchnorm.cc",
+        "native/ops/batchnorm.cc",
+        "native/kernels/f32-batchnorm-scalar.cc"
       ],
       "conditions": [
         # Each architecture's SIMD kernels (kernels.json's arch); the portable scalar ones above are
@@ -70,7 +73,9 @@
             "native/kernels/f32-maxpool-nhwc-avx512f.cc",
             "native/kernels/x32-packa-avx.cc",
             "native/kernels/f32-winograd-avx2.cc",
-            "native/kernels/f32-winograd-avx512f.cc"
+            "native/kernels/f32-winograd-avx512f.cc",
+            "native/kernels/f32-batchnorm-avx2.cc",
+            "native/kernels/f32-batchnorm-avx512f.cc"
           ]
         }],
         ["target_arch=='arm64'", {

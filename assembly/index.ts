@@ -17,6 +17,8 @@ import { maxpool2dGradTask } from './ops/maxpool2d-grad';
 import { avgpool2dGradTask } from './ops/avgpool2d-grad';
 import { pad2dTask } from './ops/pad2d';
 import { columnSumsTask, expandTransposedTask, packTask } from './ops/weighted-grad';
+import { OP_CHANNEL_AFFINE, OP_CHANNEL_SUMS } from './generated/kernels';
+import { channelAffineTask, channelSumsTask } from './ops/batchnorm';
 
 export { packWeights, packedWeightsFloats } from './kernels/pack-weights';
 export { TILE_SCRATCH_BYTES } from './kernels/gemm-driver';
@@ -84,6 +86,8 @@ export function run(jobPtr: usize, gen: i32): void {
     else if (j.op == OP_AVGPOOL2D) maxpool2dTask(j, t, workspace, true);
     else if (j.op == OP_AVGPOOL2D_GRAD) avgpool2dGradTask(j, t);
     else if (j.op == OP_PAD2D) pad2dTask(j, t);
+    else if (j.op == OP_CHANNEL_AFFINE) channelAffineTask(j, t);
+    else if (j.op == OP_CHANNEL_SUMS) channelSumsTask(j, t);
     const finished = increment(jobPtr + offsetof<Job>('done')) + 1;
     if (ASC_FEATURE_THREADS) {
       if (finished == j.tasks) atomic.notify(jobPtr + offsetof<Job>('done'));

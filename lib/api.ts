@@ -14,6 +14,7 @@ export { AveragePooling2D, AveragePooling2D as AvgPool2D, type AveragePooling2DO
 export { GlobalAveragePooling2D, GlobalMaxPooling2D, type GlobalPooling2DOptions } from './layers/global-pool2d';
 export type { Pool2DOptions } from './layers/pooling';
 export { Cropping2D, type Cropping2DOptions, type Padding2D, ZeroPadding2D, type ZeroPadding2DOptions } from './layers/padding2d';
+export { BatchNormalization, type BatchNormalizationOptions, type BatchNormInitializer } from './layers/batchnorm';
 export { Sequential, type LayerGradients, type SequentialGradients } from './layers/sequential';
 export { gemm, gemmAsync, type GemmOptions } from './gemm';
 export { residentTensor, releaseTensor } from './resident';
@@ -39,6 +40,7 @@ import { Tensor } from './tensor';
 import { AveragePooling2D } from './layers/avgpool2d';
 import { GlobalAveragePooling2D, GlobalMaxPooling2D } from './layers/global-pool2d';
 import { Cropping2D, ZeroPadding2D } from './layers/padding2d';
+import { BatchNormalization } from './layers/batchnorm';
 
 // Both entries are bundled (the browser's minified, without esbuild's --keep-names, which would
 // cost 4.5 KB; the Node one without it too, since its __name() wrapper runs on hot paths), and a
@@ -47,7 +49,7 @@ import { Cropping2D, ZeroPadding2D } from './layers/padding2d';
 for (const [name, c] of Object.entries({ Conv2D, Dense, Flatten, Layer, MaxPool2D, Sequential, Tensor })) {
   Object.defineProperty(c, 'name', { value: name });
 }
-for (const [name, c] of Object.entries({ AveragePooling2D, Cropping2D, GlobalAveragePooling2D, GlobalMaxPooling2D, ZeroPadding2D })) {
+for (const [name, c] of Object.entries({ AveragePooling2D, BatchNormalization, Cropping2D, GlobalAveragePooling2D, GlobalMaxPooling2D, ZeroPadding2D })) {
   Object.defineProperty(c, 'name', { value: name });
 }
 import { version } from './version';

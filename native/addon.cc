@@ -3,6 +3,7 @@
 // Every export is Guarded: a C++ exception becomes a JavaScript error, never std::terminate.
 #include <napi.h>
 
+#include "napi/batchnorm.h"
 #include "napi/bindings.h"
 #include "napi/grad.h"
 #include "napi/jobs.h"
@@ -50,6 +51,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<MaxPool2DBackwardAsync>(env, exports, "maxpool2dBackwardAsync");
   Export<AvgPool2DBackward>(env, exports, "avgpool2dBackward");
   Export<AvgPool2DBackwardAsync>(env, exports, "avgpool2dBackwardAsync");
+  Export<BatchNormTraining>(env, exports, "batchNormTraining");
+  Export<BatchNormTrainingAsync>(env, exports, "batchNormTrainingAsync");
+  Export<BatchNormBackward>(env, exports, "batchNormBackward");
+  Export<BatchNormBackwardAsync>(env, exports, "batchNormBackwardAsync");
   return exports;
 }
 

@@ -81,6 +81,8 @@ constexpr double kParallelReads = ${plan.parallelReads.native};
 // ${pascal(plan.activationComment)}.
 constexpr size_t kActivationFloatsPerTask = ${plan.activationFloatsPerTask};
 constexpr double kParallelActivations = ${plan.parallelActivations.native};
+// ${pascal(plan.batchNormComment)}.
+constexpr size_t kBatchNormChunkFloats = ${plan.batchNormChunkFloats};
 // Tasks of one op never exceed this (the wasm job counter's limit, kept by both backends).
 constexpr size_t kMaxTasks = ${maxTasks};
 
@@ -194,6 +196,8 @@ export const PLAN = {
   /** ${pascal(plan.activationComment)}. */
   activationFloatsPerTask: ${plan.activationFloatsPerTask},
   parallelActivations: ${json(plan.parallelActivations)},
+  /** ${pascal(plan.batchNormComment)}. */
+  batchNormChunkFloats: ${plan.batchNormChunkFloats},
 } as const;
 export const PATH = ${json(spec.paths)} as const;
 /** Native GEMM micro-kernels, widest ISA first; arch: the only process.arch whose build has them (null: every one). */

@@ -151,12 +151,24 @@ function runCase(t: OnnxCase): void {
       expectExact(y.data, expected.data);
       return;
     }
+    case 'BatchNormalization': {
+      // Inference (training_mode 0): the layer with the vector's scale, bias, mean and variance as
+      // gamma, beta and the moving statistics, over NHWC.
+      const [n, c, h, w] = x.dims, [s, bias, mean, variance] = t.inputs.slice(1).map(f32);
+      const layer = new ck.BatchNormalization({ epsilon: (a.epsilon as number | undefined) ?? 1e-5, gamma: s, beta: bias, movingMean: mean, movingVariance: variance });
+      const y = toNchw(layer.forward(new ck.Tensor(nchwToNhwc(f32(x), x.dims), [n, h, w, c])));
+      expect(y.dims).to.deep.equal(expected.dims);
+      // s and t (float64, rounded once), then x * s + t rounded twice: a few units of rounding of
+      // |x s| + |t| (docs/api.md); the vectors are float32 results of the same formula.
+      y.data.forEach((v, i) => expect(Math.abs(v - expected.data[i])).to.be.at.most(1e-6 * Math.abs(expected.data[i]) + 1e-6));
+      return;
+    }
     default:
       throw new Error(`no runner for ONNX op ${t.op}`);
   }
 }
 
 forEachBackend('ONNX conformance vectors', () => {
-  it('has all 57 vectors', () => expect(CASES).to.have.length(57));
+  it('has all 59 vectors', () => expect(CASES).to.have.length(59));
   for (const t of CASES) it(`${t.op}: ${t.case}`, () => runCase(t));
 });

@@ -15,7 +15,7 @@ export const backendNames: readonly BackendName[] = ['native', 'wasm'];
 
 import { PANEL_WIDTH } from '../generated/kernels';
 import type { Conv2DAttributes, Conv2DGeometry, DenseAttributes, DenseGeometry, WindowGeometry } from '../generated/params';
-import type { AvgPool2DAttributes, Pad2DGeometry } from '../generated/params';
+import type { AvgPool2DAttributes, BatchNormAttributes, BatchNormGeometry, Pad2DGeometry } from '../generated/params';
 
 /** Columns per packed weight panel (kernels.json). */
 export { PANEL_WIDTH };
@@ -79,6 +79,18 @@ export type Pad2DParams = Pad2DGeometry;
 
 /** An average pool's window, and whether padded cells count in its divisor (ONNX count_include_pad). */
 export interface AvgPool2DParams extends WindowGeometry, AvgPool2DAttributes {}
+/** Batch normalization over m rows of c channels (NHWC pixels, or Dense's rows), then its activation. */
+export interface BatchNormParams extends BatchNormGeometry, BatchNormAttributes {}
+/**
+ * Training's calls: also the epsilon added to the variance; for the backward, frozen: the mean
+ * and variance are constants (the moving ones, inference's form: dx = dy * gamma / sigma).
+ */
+export interface BatchNormTrainParams extends BatchNormGeometry { epsilon: number; frozen?: boolean }
+
+/** Training's forward: y, and the batch's per-channel mean and biased variance. */
+export interface BatchNormStats { y: Float32Array; mean: Float32Array; variance: Float32Array }
+/** Its backward: dx like x, dgamma and dbeta of c floats. */
+export interface BatchNormGrads { dx: Float32Array; dgamma: Float32Array; dbeta: Float32Array }
 
 export interface GemmParams {
   m: number; n: number; k: number;
@@ -97,7 +109,9 @@ export type Step =
   | { op: 'maxpool2d'; params: WindowParams }
   | { op: 'dense'; packed: PackedWeights; bias: Float32Array | null; params: DenseParams }
   | { op: 'avgpool2d'; params: AvgPool2DParams }
-  | { op: 'pad2d'; params: Pad2DParams };
+  | { op: 'pad2d'; params: Pad2DParams }
+  /** y = x * s + t per channel: scaleShift holds s then t (2c floats, copied). */
+  | { op: 'batchNorm'; scaleShift: Float32Array; params: BatchNormParams };
 
 /**
  * An op bound to its weights, bias and attributes (Backend.createOperator reads a step's op,
@@ -253,4 +267,14 @@ export interface Backend {
   /** dx: each cell the sum of dy / divisor over the windows that hold it, in window-tap order. */
   avgpool2dBackward(dy: Float32Array, p: AvgPool2DParams): Float32Array;
   avgpool2dBackwardAsync(dy: Float32Array, p: AvgPool2DParams): Promise<Float32Array>;
+
+  /**
+   * Batch normalization in training (gamma, beta null: 1 and 0): the mean and biased variance of
+   * each channel over the m rows, then y = (x - mean) / sqrt(variance + epsilon) * gamma + beta.
+   */
+  batchNormTraining(x: Float32Array, gamma: Float32Array | null, beta: Float32Array | null, p: BatchNormTrainParams): BatchNormStats;
+  batchNormTrainingAsync(x: Float32Array, gamma: Float32Array | null, beta: Float32Array | null, p: BatchNormTrainParams): Promise<BatchNormStats>;
+  /** Its backward, given the batch's mean and variance (batchNormTraining's). */
+  batchNormBackward(x: Float32Array, dy: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array | null, p: BatchNormTrainParams): BatchNormGrads;
+  batchNormBackwardAsync(x: Float32Array, dy: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array | null, p: BatchNormTrainParams): Promise<BatchNormGrads>;
 }

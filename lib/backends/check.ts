@@ -75,6 +75,13 @@ export function checkDense(x: Float32Array | number, packed: PackedWeights, bias
   if (bias !== null) lengthIs('bias', float32Array('bias', bias), n);
 }
 
+export function checkBatchNorm(x: Float32Array | number, scaleShift: Float32Array, p: { m: number; c: number; activation?: number }): void {
+  sizes('batchNorm', p);
+  if (p.activation !== undefined) activation(p.activation);
+  lengthIs('x', input('x', x), p.m * p.c);
+  lengthIs('scaleShift', float32Array('scaleShift', scaleShift), 2 * p.c);
+}
+
 export function checkGemm(a: Float32Array, b: Float32Array, c: Float32Array | null, p: GemmParams): void {
   const m = integer('params.m', p.m), n = integer('params.n', p.n), k = integer('params.k', p.k);
   activation(p.activation);

@@ -1,6 +1,7 @@
 // The native backend: the N-API addon built by node-gyp (build/Release) or a prebuild.
 import * as path from 'node:path';
 import type { Backend, ForwardWeights, Graph, GraphNode, GraphShape, Operator, PackedWeights, Step, WeightedGrads } from './backend';
+import type { BatchNormGrads, BatchNormStats } from './backend';
 import { packedWeightsLength } from './backend';
 import { oneShotCalls, splitOutputs } from './one-shot';
 import type { Plan } from './plan';
@@ -39,6 +40,11 @@ interface Addon {
   maxpool2dBackwardAsync(x: Float32Array, dy: Float32Array, p: object): Promise<Float32Array>;
   avgpool2dBackward(dy: Float32Array, p: object): Float32Array;
   avgpool2dBackwardAsync(dy: Float32Array, p: object): Promise<Float32Array>;
+  /** [y | mean | variance] and [dx | dgamma | dbeta] (native/napi/batchnorm.cc). */
+  batchNormTraining(...args: unknown[]): Float32Array;
+  batchNormTrainingAsync(...args: unknown[]): Promise<Float32Array>;
+  batchNormBackward(...args: unknown[]): Float32Array;
+  batchNormBackwardAsync(...args: unknown[]): Promise<Float32Array>;
   _injectFault(kind: 'alloc' | 'threads'): void;
   _benchKernels(seconds: number): KernelRate[];
 }
@@ -71,6 +77,20 @@ function splitGrads(all: Float32Array, kernel: number, p: { bias: boolean; n: nu
   return { dx: all.subarray(0, inputs), dw: all.slice(inputs, inputs + kernel), db: p.bias ? all.slice(inputs + kernel) : null };
 }
 
+/** The addon's [big | c | c] results of batch normalization, as three arrays (the first a view). */
+function splitThree(all: Float32Array, c: number): [Float32Array, Float32Array, Float32Array] {
+  const n = all.length - 2 * c;
+  return [all.subarray(0, n), all.slice(n, n + c), all.slice(n + c)];
+}
+const stats = (all: Float32Array, c: number): BatchNormStats => {
+  const [y, mean, variance] = splitThree(all, c);
+  return { y, mean, variance };
+};
+const bnGrads = (all: Float32Array, c: number): BatchNormGrads => {
+  const [dx, dgamma, dbeta] = splitThree(all, c);
+  return { dx, dgamma, dbeta };
+};
+
 /** Weights packed by the addon: C++ memory, freed by release() or when collected. */
 class NativeWeights implements PackedWeights {
   released = false;
@@ -96,6 +116,10 @@ class NativeOperator implements Operator {
   readonly handle: OperatorHandle;
 
   constructor(private readonly addon: Addon, step: Step) {
+    if (step.op === 'batchNorm') {
+      this.handle = addon.createOperator(step.op, step.params, null, step.scaleShift);
+      return;
+    }
     const weighted = step.op === 'conv2d' || step.op === 'dense';
     this.handle = addon.createOperator(step.op, step.params, weighted ? handle(step.packed) : null, weighted ? step.bias : null);
   }
@@ -196,6 +220,13 @@ export function loadNative(): NativeBackend {
     maxpool2dBackwardAsync: (x, dy, p) => addon.maxpool2dBackwardAsync(x, dy, p),
     avgpool2dBackward: (dy, p) => addon.avgpool2dBackward(dy, p),
     avgpool2dBackwardAsync: (dy, p) => addon.avgpool2dBackwardAsync(dy, p),
+    batchNormTraining: (x, g, b, p) => stats(addon.batchNormTraining(x, g, b, p), p.c),
+    batchNormTrainingAsync: (x, g, b, p) => addon.batchNormTrainingAsync(x, g, b, p).then((all) => stats(all, p.c)),
+    batchNormBackward: (x, dy, mean, variance, g, p) => bnGrads(addon.batchNormBackward(x, dy, mean, variance, g, p), p.c),
+    batchNormBackwardAsync: (x, dy, mean, variance, g, p) => {
+      const c = p.c;
+      return addon.batchNormBackwardAsync(x, dy, mean, variance, g, p).then((all) => bnGrads(all, c));
+    },
     injectFault: (kind) => addon._injectFault(kind),
     benchKernels: (seconds) => addon._benchKernels(seconds),
   };

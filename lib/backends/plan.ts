@@ -166,3 +166,12 @@ export function planActivation(rows: number, cols: number, t: PlanTarget): Plan 
     panels: 0, panelsPerTask: 0, kBlock: 0, kSplits: 0, kChunk: 0, packFloats: 0, slotBytes: 0, sharedBytes: 0,
   };
 }
+
+/** Batch normalization's y = x * s + t over rows of c floats: tasks of whole rows, as planActivation's. */
+export function planBatchNorm(rows: number, c: number, t: PlanTarget): Plan {
+  const rowsPerTask = Math.max(ceilDiv(PLAN.activationFloatsPerTask, c), ceilDiv(rows, MAX_TASKS)), tasks = ceilDiv(rows, rowsPerTask);
+  return {
+    path: PATH.batchNorm, threads: participants(rows * c, t.parallelActivations, t.threads, tasks), tasks, rows, rowsPerTask,
+    panels: 0, panelsPerTask: 0, kBlock: 0, kSplits: 0, kChunk: 0, packFloats: 0, slotBytes: 0, sharedBytes: 0,
+  };
+}

@@ -21,7 +21,7 @@ export interface GradContext {
   weights(packed: PackedWeights): WasmWeights;
 }
 
-type Jobs<T> = Generator<PlannedJob, T, void>;
+export type Jobs<T> = Generator<PlannedJob, T, void>;
 
 /** a is a Float32Array of `expected` floats. */
 function arrayOf(name: string, a: Float32Array, expected: number): void {
@@ -153,7 +153,7 @@ function* avgpoolJobs(ctx: GradContext, dy: Float32Array, p: AvgPool2DParams): J
   }
 }
 
-function runSync<T>(e: Engine, jobs: Jobs<T>): T {
+export function runSync<T>(e: Engine, jobs: Jobs<T>): T {
   for (let r = jobs.next(); ; r = jobs.next()) {
     if (r.done) return r.value;
     try {
@@ -166,7 +166,7 @@ function runSync<T>(e: Engine, jobs: Jobs<T>): T {
 }
 
 /** The jobs on the workers; the first step (the copies in) runs before this returns its Promise. */
-function runAsync<T>(e: Engine, jobs: Jobs<T>): Promise<T> {
+export function runAsync<T>(e: Engine, jobs: Jobs<T>): Promise<T> {
   const first = jobs.next();
   return (async () => {
     for (let r = first; ; r = jobs.next()) {

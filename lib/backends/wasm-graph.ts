@@ -2,14 +2,14 @@
 // planned job (wasm-ops.ts); a run only places its arrays and runs the job. A graph's schedule
 // places every intermediate value by liveness in one block of the module's memory, and a run
 // copies the inputs in once and the outputs out once.
-import type { Conv2DParams, DenseParams, Graph, GraphNode, GraphShape, Operator, Pad2DParams, Step, WindowParams } from './backend';
+import type { BatchNormParams, Conv2DParams, DenseParams, Graph, GraphNode, GraphShape, Operator, Pad2DParams, Step, WindowParams } from './backend';
 import { checkInto, lengthIs } from './check';
 import { assignByLiveness, type LiveRange } from './liveness';
 import type { Plan, PlanTarget } from './plan';
 import { fail, float32Array } from '../validate';
 import { poolInBands, poolsInBands, runOp } from './wasm-call';
 import type { Engine, WasmWeights } from './wasm-engine';
-import { convJob, denseJob, padJob, planned, poolJob, type OpJob, type PlannedJob } from './wasm-ops';
+import { batchNormJob, convJob, denseJob, padJob, planned, poolJob, type OpJob, type PlannedJob } from './wasm-ops';
 
 /** What operators and graphs need of the backend that made them. */
 export interface WasmHost {
@@ -24,6 +24,7 @@ export interface WasmHost {
 
 export class WasmOperator implements Operator {
   private readonly weights: WasmWeights | null;
+  /** The bias (batchNorm: its scale then shift, checked against c at reshape). */
   private readonly bias: Float32Array | null;
   /** The bias in the module's memory for the operator's own runs (graphs copy theirs in). */
   private held: { engine: Engine; ptrs: number[] } | null = null;
@@ -33,9 +34,14 @@ export class WasmOperator implements Operator {
   private released = false;
 
   constructor(private readonly host: WasmHost, private readonly step: Step) {
-    if (!['conv2d', 'maxpool2d', 'dense', 'avgpool2d', 'pad2d'].includes(step.op)) fail('type', "'conv2d', 'maxpool2d', 'avgpool2d', 'pad2d' or 'dense'", 'the operator kind', step.op);
-    if (step.op !== 'conv2d' && step.op !== 'dense') {
+    if (!['conv2d', 'maxpool2d', 'dense', 'avgpool2d', 'pad2d', 'batchNorm'].includes(step.op)) fail('type', "'conv2d', 'maxpool2d', 'avgpool2d', 'pad2d', 'dense' or 'batchNorm'", 'the operator kind', step.op);
+    if (step.op !== 'conv2d' && step.op !== 'dense' && step.op !== 'batchNorm') {
       this.weights = this.bias = null;
+      return;
+    }
+    if (step.op === 'batchNorm') {
+      this.weights = null;
+      this.bias = float32Array('scaleShift', step.scaleShift).slice();
       return;
     }
     this.weights = host.weights(step.packed);
@@ -69,6 +75,10 @@ export class WasmOperator implements Operator {
       case 'dense': {
         const p = { ...(params as DenseParams), activation: s.params.activation };
         return denseJob(ctx, p.m * p.k, this.weights!, this.bias, p);
+      }
+      case 'batchNorm': {
+        const p = { ...(params as BatchNormParams), activation: s.params.activation };
+        return batchNormJob(ctx, p.m * p.c, this.bias!, p);
       }
     }
   }

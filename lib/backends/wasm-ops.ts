@@ -1,10 +1,10 @@
 // The wasm backend's ops as jobs: each op's checks, its plan (plan.ts) for this backend's
 // threads and kernels, and the job that runs it in the module (assembly/ops), minus the
 // addresses of its input and output, which a run places.
-import type { Conv2DParams, DenseParams, PackedWeights, Pad2DParams, Step, WindowParams } from './backend';
-import { checkConv2D, checkDense, checkMaxPool2D, checkPad2D } from './check';
+import type { BatchNormParams, Conv2DParams, DenseParams, PackedWeights, Pad2DParams, Step, WindowParams } from './backend';
+import { checkBatchNorm, checkConv2D, checkDense, checkMaxPool2D, checkPad2D } from './check';
 import { ACTIVATION, PATH, PLAN, WASM_MR } from '../generated/kernels';
-import { planActivation, planConv2D, planCopyRows, planGemm, planMaxPool2D, type Plan, type PlanTarget } from './plan';
+import { planActivation, planBatchNorm, planConv2D, planCopyRows, planGemm, planMaxPool2D, type Plan, type PlanTarget } from './plan';
 import type { Engine, WasmWeights } from './wasm-engine';
 import { OP, type JobSpec } from './wasm-job';
 
@@ -137,6 +137,14 @@ export function denseJob(ctx: OpContext, x: Float32Array | number, w: WasmWeight
   return { extra: [bias], inputs: p.m * p.k, outputs: p.m * p.n, plan: planGemm(p.m, p.n, p.k, ctx.target), spec, activation: activationJob(ctx, p.activation, p.m, p.n) };
 }
 
+/** y = x * s + t per channel (assembly/ops/batchnorm.ts), scaleShift s then t. */
+export function batchNormJob(ctx: OpContext, x: Float32Array | number, scaleShift: Float32Array, p: BatchNormParams): OpJob {
+  checkBatchNorm(x, scaleShift, p);
+  const plan = planBatchNorm(p.m, p.c, ctx.target);
+  const spec = ([xp, sp]: number[], yp: number): JobSpec => ({ op: OP.channelAffine, x: xp, w: sp, y: yp, m: p.m, c: p.c, activation: epilogue(p.activation) });
+  return { extra: [scaleShift], inputs: p.m * p.c, outputs: p.m * p.c, plan, spec, activation: activationJob(ctx, p.activation, p.m, p.c) };
+}
+
 /** A step's op on x (or on an input of that many floats), its weights checked by `weights`. */
 export function stepJob(ctx: OpContext, s: Step, x: Float32Array | number, weights: (packed: PackedWeights) => WasmWeights): OpJob {
   if (s.op === 'conv2d') return convJob(ctx, x, weights(s.packed), s.bias, s.params);
@@ -144,5 +152,6 @@ export function stepJob(ctx: OpContext, s: Step, x: Float32Array | number, weigh
   if (s.op === 'dense') return denseJob(ctx, x, weights(s.packed), s.bias, s.params);
   if (s.op === 'avgpool2d') return poolJob(ctx, x, s.params, s.params);
   if (s.op === 'pad2d') return padJob(ctx, x, s.params);
-  throw new TypeError(`Expected 'conv2d', 'maxpool2d', 'avgpool2d', 'pad2d' or 'dense' for the op of a step but received ${String((s as { op: unknown }).op)}`);
+  if (s.op === 'batchNorm') return batchNormJob(ctx, x, s.scaleShift, s.params);
+  throw new TypeError(`Expected 'conv2d', 'maxpool2d', 'avgpool2d', 'pad2d', 'dense' or 'batchNorm' for the op of a step but received ${String((s as { op: unknown }).op)}`);
 }

@@ -51,6 +51,11 @@ export interface DenseGeometry {
   n: number;
 }
 
+export interface BatchNormGeometry {
+  m: number;
+  c: number;
+}
+
 export interface Conv2DAttributes {
   activation: number;
   direct?: boolean;
@@ -64,5 +69,9 @@ export interface AvgPool2DAttributes {
   countIncludePad?: boolean;
 }
 
+export interface BatchNormAttributes {
+  activation: number;
+}
+
 /** The sizes of each op's geometry, with their minimums. */
-export const GEOMETRY_SIZES = {"window":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0]],"conv2d":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0],["oc",1]],"maxpool2d":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0]],"avgpool2d":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0]],"pad2d":[["n",1],["h",1],["w",1],["c",1],["pt",0],["pb",0],["pl",0],["pr",0],["ct",0],["cb",0],["cl",0],["cr",0],["oh",1],["ow",1]],"dense":[["m",1],["k",1],["n",1]]} as const;
+export const GEOMETRY_SIZES = {"window":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0]],"conv2d":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0],["oc",1]],"maxpool2d":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0]],"avgpool2d":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0]],"pad2d":[["n",1],["h",1],["w",1],["c",1],["pt",0],["pb",0],["pl",0],["pr",0],["ct",0],["cb",0],["cl",0],["cr",0],["oh",1],["ow",1]],"dense":[["m",1],["k",1],["n",1]],"batchNorm":[["m",1],["c",1]]} as const;

@@ -9,6 +9,9 @@ export interface Gradients {
   kernel?: Float32Array;
   /** With respect to the bias (layers with a bias only). */
   bias?: Float32Array;
+  /** BatchNormalization's, with respect to gamma and beta (when the layer has them). */
+  gamma?: Float32Array;
+  beta?: Float32Array;
 }
 
 /**

@@ -46,11 +46,25 @@ export interface Planned {
 }
 
 /**
+ * A per-channel y * scale + shift that follows a layer (a BatchNormalization in inference), for
+ * the layer before it to take into its weights: one object per value (a new one when the values
+ * change), so a layer's kept fold is checked by identity.
+ */
+export interface ChannelAffine {
+  readonly scale: Float32Array;
+  readonly shift: Float32Array;
+  /** The activation after the affine (ActivationCode): the folded layer applies it instead of its own linear one. */
+  readonly activation: number;
+}
+
+/**
  * A layer's operator on one backend (null for a reshape), bound to what the layer's step binds
  * (weights, bias, activation, algorithm), and what it was last reshaped for.
  */
 export interface Bound {
   backend: Backend;
+  /** The affine folded into the weights, or null. */
+  fold: ChannelAffine | null;
   epoch: number;
   version: number;
   operator: Operator | null;
@@ -69,6 +83,7 @@ function sameBinding(a: Step | null, b: Step | null): boolean {
   if (a.op === 'maxpool2d') return true;
   if (a.op === 'pad2d') return true;
   if (a.op === 'avgpool2d') return a.params.countIncludePad === (b as typeof a).params.countIncludePad;
+  if (a.op === 'batchNorm') return a.scaleShift === (b as typeof a).scaleShift && a.params.activation === (b as typeof a).params.activation;
   const q = b as typeof a;
   return a.packed === q.packed && a.bias === q.bias && a.params.activation === q.params.activation && (a.params as { direct?: boolean }).direct === (q.params as { direct?: boolean }).direct;
 }
@@ -81,6 +96,11 @@ function checkOutput(y: Tensor, shape: readonly number[]): void {
 export interface Weights {
   kernel: Float32Array | null;
   bias: Float32Array | null;
+  /** BatchNormalization's weights (Keras's order: gamma, beta, moving mean, moving variance). */
+  gamma?: Float32Array | null;
+  beta?: Float32Array | null;
+  movingMean?: Float32Array | null;
+  movingVariance?: Float32Array | null;
 }
 
 /** A layer: validates its input, then makes exactly one backend call per forward. */
@@ -104,6 +124,29 @@ export abstract class Layer {
    * With preActivation, dy is with respect to the pre-activation (the activation is skipped).
    */
   protected abstract gradCall(x: Tensor, dy: Tensor, b: Backend, preActivation: boolean): GradCall;
+
+  /**
+   * @internal Whether a ChannelAffine after this layer can be taken into its weights (per output
+   * channel): Conv2D and Dense with a linear activation (with another activation, the affine
+   * must run after it).
+   */
+  foldsChannelAffine(): boolean {
+    return false;
+  }
+
+  /**
+   * @internal The affine this layer applies in inference to an input of this shape (checked), to
+   * be folded into the layer before it, with its activation (left out when `linear`); null for
+   * every layer but BatchNormalization.
+   */
+  channelAffine(_shape: readonly number[], _linear: boolean): ChannelAffine | null {
+    return null;
+  }
+
+  /** The step with `fold` taken into the weights (layers whose foldsChannelAffine is true). */
+  protected planFolded(_shape: readonly number[], _b: Backend, _fold: ChannelAffine): Planned {
+    throw new Error(`Expected a layer that folds a per-channel affine but ${this.input.name} does not`);
+  }
 
   /** @internal What fit trains of this layer (its kernel and bias), or null: no weights to train. */
   trainable(): Trainable | null {
@@ -129,8 +172,11 @@ export abstract class Layer {
     return this.plan(shape, b, linear);
   }
 
-  /** Operators per backend use: [0] with the activation, [1] without it (training's logits). */
-  private readonly bound: [Bound | null, Bound | null] = [null, null];
+  /**
+   * Operators per backend use: [0] with the activation, [1] without it (training's logits), [2]
+   * with the affine of the layer after it folded in.
+   */
+  private readonly bound: [Bound | null, Bound | null, Bound | null] = [null, null, null];
   /** Bumped when the weights change: the kept operators and plans are checked again. */
   private weightsVersion = 0;
 
@@ -145,16 +191,16 @@ export abstract class Layer {
    * shape, without reshaping the operator (graphs reshape their own schedule). Sequential
    * compiles its graph from these.
    */
-  bind(shape: readonly number[], b: Backend, linear: boolean): Bound {
-    const slot = linear ? 1 : 0;
+  bind(shape: readonly number[], b: Backend, linear: boolean, fold: ChannelAffine | null = null): Bound {
+    const slot = fold ? 2 : linear ? 1 : 0;
     const kept = this.bound[slot];
-    if (kept && kept.backend === b && kept.epoch === b.epoch && kept.version === this.weightsVersion && sameShape(kept.planned, shape)) return kept;
-    const planned = this.planStepAs(shape, b, linear);
+    if (kept && kept.backend === b && kept.epoch === b.epoch && kept.version === this.weightsVersion && kept.fold === fold && sameShape(kept.planned, shape)) return kept;
+    const planned = fold ? (checkRank(this.input.name, shape, this.input.rank, this.input.atLeast), this.planFolded(shape, b, fold)) : this.planStepAs(shape, b, linear);
     const reuse = kept && kept.backend === b && kept.epoch === b.epoch && sameBinding(kept.step, planned.step);
     if (kept && !reuse) kept.operator?.release();
     const operator = reuse ? kept!.operator : planned.step && b.createOperator(planned.step);
     const bound: Bound = {
-      backend: b, epoch: b.epoch, version: this.weightsVersion, operator, step: planned.step,
+      backend: b, fold, epoch: b.epoch, version: this.weightsVersion, operator, step: planned.step,
       planned: Object.freeze([...shape]), output: Object.freeze(planned.shape),
       // The operator's own reshape is redone only for a new shape or binding.
       reshaped: !!reuse && kept!.reshaped && sameShape(kept!.planned, shape),

@@ -223,13 +223,18 @@ export class Sequential {
     const slot = linearLast ? 1 : 0;
     const bound: Bound[] = [];
     let shape: readonly number[] = input.shape;
-    for (const [i, l] of this.layers.entries()) {
-      const one = l.bind(shape, b, linearLast && i === this.layers.length - 1);
+    const last = this.layers.length - 1;
+    for (let i = 0; i <= last; i++) {
+      const l = this.layers[i], next = i < last ? this.layers[i + 1] : null;
+      // A BatchNormalization right after a linear Conv2D or Dense runs inside its weights.
+      const fold = next && l.foldsChannelAffine() ? next.channelAffine(l.outputShape(shape), linearLast && i + 1 === last) : null;
+      const one = l.bind(shape, b, linearLast && i === last, fold);
       bound.push(one);
       shape = one.output;
+      if (fold) i++;
     }
     const kept = this.graphs[slot];
-    if (kept && kept.bound.every((one, i) => one === bound[i])) return { input, compiled: kept };
+    if (kept && kept.bound.length === bound.length && kept.bound.every((one, i) => one === bound[i])) return { input, compiled: kept };
     const nodes = bound.filter((one) => one.operator !== null);
     const graph = nodes.length ? b.createGraph(1, nodes.map((one, i) => ({ operator: one.operator!, input: i })), [nodes.length]) : null;
     graph?.reshape(nodes.map((one) => one.step!.params));

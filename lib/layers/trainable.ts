@@ -3,7 +3,7 @@
 // nothing here imports training.
 import type { ActivationName } from '../activation';
 
-/** A layer with weights that fit updates (Conv2D and Dense: WeightedLayer). */
+/** A layer with weights that fit updates (Conv2D and Dense: WeightedLayer; BatchNormalization). */
 export interface Trainable {
   /** The activation after the GEMM: a softmax last lets fit take the loss from the logits. */
   readonly activation: ActivationName;
@@ -11,7 +11,7 @@ export interface Trainable {
    * The layer's own kernel and bias arrays, which the optimizer updates in place; from now on
    * the layer keeps its kernel unpacked beside the packed copy, until endTraining.
    */
-  trainableWeights(): { kernel: Float32Array; bias: Float32Array | null };
+  trainableWeights(): Record<string, Float32Array | null>;
   /** The trainable weights changed in place: the next forward packs them again. */
   weightsUpdated(): void;
   /** fit is done with the layer. */

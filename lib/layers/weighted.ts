@@ -1,10 +1,10 @@
 import { Activation, type ActivationCode, type ActivationName } from '../activation';
-import type { Backend, ForwardWeights, PackedWeights, WeightedGrads } from '../backends/backend';
+import type { Backend, ForwardWeights, PackedWeights, Step, WeightedGrads } from '../backends/backend';
 import type { GradCall } from '../grad/gradients';
 import { Tensor } from '../tensor';
 import { heUniform } from '../init';
 import { fail, float32Array, float32Length, options } from '../validate';
-import { Layer, type Weights } from './layer';
+import { type ChannelAffine, Layer, type Planned, type Weights } from './layer';
 import type { Trainable } from './trainable';
 
 /**
@@ -27,6 +27,11 @@ export abstract class WeightedLayer extends Layer {
   private training = false;
   /** The activation applied to the GEMM's output. */
   abstract readonly activation: ActivationName;
+  /**
+   * The kernel and bias with a following BatchNormalization folded in (planFolded), for that
+   * affine on that backend; the layer's own weights stay as they are.
+   */
+  private folded: { fold: ChannelAffine; backend: Backend; packed: PackedWeights; bias: Float32Array } | null = null;
 
   protected constructor(
     private readonly layerName: string,
@@ -117,6 +122,52 @@ export abstract class WeightedLayer extends Layer {
       this.dropPacked(); // a running call keeps what it reads (see the in-flight rule in backend.ts)
       this.kernel = kernel;
     }
+  }
+
+  /** A change of weights drops the folded copy too (the next fold is made from the new ones). */
+  protected override weightsChanged(): void {
+    if (this.folded) this.folded.backend.release(this.folded.packed);
+    this.folded = null;
+    super.weightsChanged();
+  }
+
+  /** The activation runs after the GEMM: an affine can be folded in only when it is linear. */
+  override foldsChannelAffine(): boolean {
+    return this.activationCode === Activation.linear;
+  }
+
+  /**
+   * The layer's step with the affine after it in its weights, and its activation after it, made once per affine and backend:
+   * kernel column o times scale[o] (rounded once), bias[o] * scale[o] + shift[o] (in float64,
+   * rounded once).
+   */
+  protected override planFolded(shape: readonly number[], b: Backend, fold: ChannelAffine): Planned {
+    if (!this.foldsChannelAffine() || fold.scale.length !== this.units) {
+      throw new RangeError(`Expected a linear ${this.layerName} of ${this.units} units before a folded BatchNormalization of ${fold.scale.length} channels`);
+    }
+    const planned = this.plan(shape, b, false); // checks the shape, makes and packs the kernel
+    const f = this.folded;
+    if (!f || f.fold !== fold || f.backend !== b || !b.owns(f.packed)) {
+      const kernel = this.scaleOutputChannels(this.currentKernel() as Float32Array, fold.scale);
+      const bias = new Float32Array(this.units);
+      for (let o = 0; o < this.units; o++) bias[o] = (this.bias ? this.bias[o] : 0) * fold.scale[o] + fold.shift[o];
+      const packed = b.packWeights(kernel, { k: kernel.length / this.units, n: this.units });
+      if (f) f.backend.release(f.packed);
+      this.folded = { fold, backend: b, packed, bias };
+    }
+    const params = { ...planned.step!.params, activation: fold.activation };
+    const step = { ...planned.step, packed: this.folded!.packed, bias: this.folded!.bias, params } as Step;
+    return { shape: planned.shape, step };
+  }
+
+  /**
+   * The kernel with output channel o scaled by scale[o]: column o of the [depth * taps, units]
+   * kernel. A layer whose kernel holds its output channels otherwise overrides it.
+   */
+  protected scaleOutputChannels(kernel: Float32Array, scale: Float32Array): Float32Array {
+    const out = new Float32Array(kernel.length), n = this.units;
+    for (let i = 0; i < kernel.length; i += n) for (let o = 0; o < n; o++) out[i + o] = kernel[i + o] * scale[o];
+    return out;
   }
 
   private dropPacked(): void {

@@ -10,6 +10,7 @@ import { MaxPool2D } from '../layers/maxpool2d';
 import { Pool2D } from '../layers/pooling';
 import { GlobalPool2D } from '../layers/global-pool2d';
 import { Cropping2D, ZeroPadding2D } from '../layers/padding2d';
+import { BatchNormalization } from '../layers/batchnorm';
 import { product } from '../shape';
 
 export type Dim = number | null;
@@ -42,6 +43,11 @@ function checkChannels(layer: Conv2D, channels: Dim, label: string): void {
 export function nextShape(layer: Layer, shape: readonly Dim[], label: string): Dim[] {
   if (shape.every((d) => d !== null)) return labelled(label, () => layer.outputShape([1, ...(shape as number[])]).slice(1));
   if (layer instanceof Flatten) return [null];
+  if (layer instanceof BatchNormalization) {
+    const c = shape[shape.length - 1];
+    if (layer.channels !== null && c !== null && c !== layer.channels) throw new RangeError(`${label}: it normalizes ${layer.channels} channels but its input has ${c}`);
+    return [...shape];
+  }
   if (layer instanceof Dense) {
     throw new RangeError(`${label}: needs a known number of input features but its input shape is ${showShape(shape)} (give the input height and width)`);
   }

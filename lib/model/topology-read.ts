@@ -17,9 +17,10 @@ import type { Padding } from '../shape';
 import { type KerasSequential, type LayerConfig, show } from './keras-config';
 import { type Dim, nextShape, showShape } from './shapes';
 import type { WeightStore } from './weights';
+import { readBatchNormalization } from './batchnorm-config';
 
 const SUPPORTED_LAYERS = 'InputLayer, Conv2D, MaxPooling2D, Dense, Flatten, Dropout, Activation, ReLU, ZeroPadding2D, ' +
-  'AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Cropping2D';
+  'AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Cropping2D, BatchNormalization';
 
 /** A layer built so far; Conv2D and Dense can take a following Activation. */
 interface Built {
@@ -153,6 +154,13 @@ class Reader {
     this.add({ layer: new Flatten(), label: cfg.label });
   }
 
+  /** BatchNormalization; an Activation after it becomes its activation (Sequential folds both into a linear Conv2D or Dense before it). */
+  batchNormalization(cfg: LayerConfig): void {
+    this.noPendingPads(cfg);
+    const { layer, make } = readBatchNormalization(cfg, this.shape, this.weights);
+    this.add({ layer, label: cfg.label, activation: 'linear', withActivation: make });
+  }
+
   zeroPadding2d(cfg: LayerConfig): void {
     this.rank(cfg, 3, 'height, width and channels');
     const p = sidesOf(cfg, 'padding', 1);
@@ -175,7 +183,7 @@ class Reader {
     const prev = this.built[this.built.length - 1];
     if (!prev?.withActivation || this.pads) {
       const after = this.pads ? this.pads.label : prev ? prev.label : 'the input';
-      throw new RangeError(`${cfg.label}: activation ${show(a)} follows ${after}; convkit applies an activation only inside the Conv2D or Dense right before it`);
+      throw new RangeError(`${cfg.label}: activation ${show(a)} follows ${after}; convkit applies an activation only inside the Conv2D, Dense or BatchNormalization right before it`);
     }
     if (prev.activation === 'linear') {
       this.built[this.built.length - 1] = { ...prev, layer: prev.withActivation(a), activation: a };
@@ -222,6 +230,8 @@ function readLayer(r: Reader, cfg: LayerConfig, first: boolean): void {
       return r.zeroPadding2d(cfg);
     case 'Cropping2D':
       return r.cropping2d(cfg);
+    case 'BatchNormalization':
+      return r.batchNormalization(cfg);
     default:
       if (Object.hasOwn(POOLING_LAYERS, cfg.className)) return r.pooling(cfg);
       throw new TypeError(`${cfg.label}: layer type ${show(cfg.className)} is not supported (convkit loads ${SUPPORTED_LAYERS})`);

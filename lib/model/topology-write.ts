@@ -4,6 +4,8 @@
 // before it, and a Dense on an image gets the Flatten that convkit's Dense does implicitly.
 // Activation names are the same in both.
 import { backend } from '../backends/select';
+import { BatchNormalization } from '../layers/batchnorm';
+import { batchNormalizationConfig } from './batchnorm-config';
 import { Conv2D } from '../layers/conv2d';
 import { Dense } from '../layers/dense';
 import { Flatten } from '../layers/flatten';
@@ -73,6 +75,14 @@ function dense(w: Writer, layer: Dense, shape: Dim[]): void {
   w.pushWeights(name, weights, [], layer.units);
 }
 
+/** A BatchNormalization, and its activation as an Activation layer after it. */
+function batchNormalization(w: Writer, layer: BatchNormalization, shape: Dim[]): void {
+  const { config, weights } = batchNormalizationConfig(layer, shape);
+  const name = w.push('BatchNormalization', 'batch_normalization', config);
+  for (const [kind, values] of weights) w.weights.push({ name: `${name}/${kind}`, shape: [values.length], values });
+  if (layer.activation !== 'linear') w.push('Activation', 'activation', { activation: layer.activation });
+}
+
 /**
  * Makes the kernel of a Conv2D or Dense that has none yet (it is made on the first forward), as
  * that forward would: from the input shape, which must then be known.
@@ -98,6 +108,7 @@ export function writeSequential(layers: readonly Layer[], inputShape: Dim[]): { 
     else if (writePadding(layer)) w.push(...writePadding(layer)!);
     else if (layer instanceof Dense) dense(w, layer, shape);
     else if (layer instanceof Flatten) flatten(w);
+    else if (layer instanceof BatchNormalization) batchNormalization(w, layer, shape);
     shape = next;
   });
   return { modelTopology: { class_name: 'Sequential', config: { name: 'sequential_1', layers: w.layers }, backend: 'tensor_flow.js' }, weights: w.weights };

@@ -4,7 +4,6 @@
 // activations, im2col, the optimizer's update).
 import { backend } from '../backends/select';
 import { seededRandom } from '../init';
-import type { Weights } from '../layers/layer';
 import { checkBatchSize } from '../layers/predict';
 import type { LayerGradients, TrainableModel } from '../layers/trainable-model';
 import type { Tensor } from '../tensor';
@@ -77,18 +76,20 @@ function* measure(d: Data, c: Compiled, fused: boolean, batchSize: number): Gene
  * The trainable layers' own kernel and bias arrays (Trainable.trainableWeights), each kernel
  * made first (He-uniform where none was given) for inputs of this shape.
  */
-function trainableWeights(model: TrainableModel, shape: readonly number[]): (Weights | null)[] {
+function trainableWeights(model: TrainableModel, shape: readonly number[]): (Record<string, Float32Array | null> | null)[] {
   let s = shape;
   for (const l of model.layers) s = l.planStep(s, backend()).shape;
   return model.layers.map((l) => l.trainable()?.trainableWeights() ?? null);
 }
 
 /** The optimizer's step over every weight, in place; the layers then pack theirs again. */
-function applyGradients(model: TrainableModel, optimizer: Optimizer, weights: (Weights | null)[], grads: LayerGradients[]): void {
+function applyGradients(model: TrainableModel, optimizer: Optimizer, weights: (Record<string, Float32Array | null> | null)[], grads: LayerGradients[]): void {
   const updates: WeightUpdate[] = [];
   weights.forEach((w, i) => {
-    if (w?.kernel && grads[i].kernel) updates.push({ key: `${i}.kernel`, value: w.kernel, grad: grads[i].kernel });
-    if (w?.bias && grads[i].bias) updates.push({ key: `${i}.bias`, value: w.bias, grad: grads[i].bias });
+    for (const [name, value] of Object.entries(w ?? {})) {
+      const grad = (grads[i] as Record<string, Float32Array | undefined>)[name];
+      if (value && grad) updates.push({ key: `${i}.${name}`, value, grad });
+    }
   });
   optimizer.step(updates);
   for (const l of model.layers) l.trainable()?.weightsUpdated();

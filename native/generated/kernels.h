@@ -42,6 +42,8 @@ constexpr double kParallelReads = 1048576;
 // Sigmoid, tanh and softmax run over the GEMM's output in tasks of whole rows, about activationFloatsPerTask floats each (at least one row); below parallelActivations floats, on one thread (each float costs an exp in float64, some 10 ns).
 constexpr size_t kActivationFloatsPerTask = 4096;
 constexpr double kParallelActivations = 16384;
+// Batch normalization's per-channel sums run over chunks of whole rows of about batchNormChunkFloats floats (64 KiB, so a chunk read once per channel vector stays in L2), fixed by the shape; the chunks' partial sums are then added in chunk order, so no bit depends on the thread count. Its per-channel y = x * s + t runs in tasks of about activationFloatsPerTask floats, on one thread below parallelActivations.
+constexpr size_t kBatchNormChunkFloats = 16384;
 // Tasks of one op never exceed this (the wasm job counter's limit, kept by both backends).
 constexpr size_t kMaxTasks = 1048575;
 
@@ -50,7 +52,7 @@ enum Activation : int { kActivationLinear = 0, kActivationRelu = 1, kActivationS
 constexpr int kActivationCount = 5;
 
 // How an op runs (Plan::path).
-enum class Path : int { kGemm = 1, kIm2colGemm = 2, kMaxpool = 3, kIndirectGemm = 4, kActivation = 5, kWinograd = 6, kCopy = 7 };
+enum class Path : int { kGemm = 1, kIm2colGemm = 2, kMaxpool = 3, kIndirectGemm = 4, kActivation = 5, kWinograd = 6, kCopy = 7, kBatchNorm = 8 };
 
 // The micro-kernels of each ISA this build's architecture holds (kernels.json's arch), widest
 // first:

@@ -122,6 +122,18 @@ inline DenseGeometry ReadDenseGeometry(const Napi::Object& p) {
   return v;
 }
 
+struct BatchNormGeometry {
+  size_t m;
+  size_t c;
+};
+
+inline BatchNormGeometry ReadBatchNormGeometry(const Napi::Object& p) {
+  BatchNormGeometry v;
+  v.m = SizeField(p, "m", 1, kMaxDim);
+  v.c = SizeField(p, "c", 1, kMaxDim);
+  return v;
+}
+
 struct Conv2DAttributes {
   Activation activation;
   bool direct;
@@ -151,6 +163,16 @@ struct AvgPool2DAttributes {
 inline AvgPool2DAttributes ReadAvgPool2DAttributes(const Napi::Object& p) {
   AvgPool2DAttributes v;
   v.countIncludePad = BoolField(p, "countIncludePad", true);
+  return v;
+}
+
+struct BatchNormAttributes {
+  Activation activation;
+};
+
+inline BatchNormAttributes ReadBatchNormAttributes(const Napi::Object& p) {
+  BatchNormAttributes v;
+  v.activation = ActivationField(p);
   return v;
 }
 

@@ -61,6 +61,13 @@ ShapedOp ReadGeometry(Napi::Env env, const OpAttrs& attrs, const Napi::Object& p
     op.outputs = CheckedProduct(env, {p.in.n, p.oh, p.ow, p.in.c}, "y");
     return op;
   }
+  if (attrs.kind == OpKind::kBatchNorm) {
+    const BatchNormGeometry g = ReadBatchNormGeometry(params);
+    op.m = g.m;
+    op.n = g.c;
+    op.inputs = op.outputs = CheckedProduct(env, {op.m, op.n}, "x");
+    return op;
+  }
   Conv2DShape& s = op.s;
   if (attrs.kind == OpKind::kConv2D) {
     const Conv2DGeometry g = ReadConv2DGeometry(params);

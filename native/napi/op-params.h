@@ -11,7 +11,7 @@ namespace convkit {
 namespace napi {
 
 // conv2d {n, h, w, c, window, oh, ow, oc}; maxpool2d {n, h, w, c, window, oh, ow}, every window
-// holding a real cell; dense {m, k, n}. oh and ow must match the window. No plan yet.
+// holding a real cell; dense {m, k, n}; batchNorm {m, c}. oh and ow must match the window. No plan yet.
 ShapedOp ReadGeometry(Napi::Env env, const OpAttrs& attrs, const Napi::Object& params);
 
 // A one-off call's params (the backward passes): the attributes (conv2d's and dense's

@@ -38,7 +38,8 @@ OpKind KindArg(const Napi::CallbackInfo& info, size_t index) {
   if (kind == "dense") return OpKind::kDense;
   if (kind == "avgpool2d") return OpKind::kAvgPool2D;
   if (kind == "pad2d") return OpKind::kPad2D;
-  throw Napi::TypeError::New(info.Env(), "Expected 'conv2d', 'maxpool2d', 'avgpool2d', 'pad2d' or 'dense' for the operator kind");
+  if (kind == "batchNorm") return OpKind::kBatchNorm;
+  throw Napi::TypeError::New(info.Env(), "Expected 'conv2d', 'maxpool2d', 'avgpool2d', 'pad2d', 'dense' or 'batchNorm' for the operator kind");
 }
 
 // The operator's job on info[1] (borrowed or copied), with the plan it has now.
@@ -74,6 +75,10 @@ Napi::Object PlanObject(Napi::Env env, const Plan& p) {
 std::shared_ptr<const ShapedOp> ReadShape(Napi::Env env, const BoundOp& op, const Napi::Object& params) {
   auto shaped = std::make_shared<ShapedOp>(ReadGeometry(env, op.attrs, params));
   if (op.w) ExpectKernel(env, *op.w, shaped->k, shaped->n);
+  if (op.attrs.kind == OpKind::kBatchNorm && op.bias_length != 2 * shaped->n)
+    throw Napi::RangeError::New(env, "Expected the batchNorm operator's scale and shift to hold 2 * c = " +
+                                         std::to_string(2 * shaped->n) + " floats but they hold " +
+                                         std::to_string(op.bias_length));
   PlanShaped(shaped.get());
   return shaped;
 }
@@ -111,8 +116,18 @@ Napi::Value CreateOperator(const Napi::CallbackInfo& info) {
     op->attrs.act = ReadDenseAttributes(attrs).activation;
   } else if (op->attrs.kind == OpKind::kAvgPool2D) {
     op->attrs.count_pad = ReadAvgPool2DAttributes(attrs).countIncludePad;
+  } else if (op->attrs.kind == OpKind::kBatchNorm) {
+    op->attrs.act = ReadBatchNormAttributes(attrs).activation;
   }
   // Arrays after the attrs: their getters may run JavaScript (args.h).
+  if (op->attrs.kind == OpKind::kBatchNorm) {
+    // Its scale then shift (2c floats), in the bias's place; checked against c at reshape.
+    const F32 st = Float32Arg(info, 3, "scaleShift", false);
+    std::shared_ptr<float[]> copy(new float[st.length]);
+    std::memcpy(copy.get(), st.data, st.length * sizeof(float));
+    op->bias = std::move(copy);
+    op->bias_length = st.length;
+  }
   if (weighted) {
     op->w = WeightsArg(info, 2);
     const F32 bias = Float32Arg(info, 3, "bias", true);

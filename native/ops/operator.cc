@@ -2,6 +2,7 @@
 
 #include "kernels/cpu-features.h"
 #include "kernels/thread-pool.h"
+#include "ops/batchnorm.h"
 #include "ops/conv2d.h"
 #include "ops/dense.h"
 #include "ops/maxpool2d.h"
@@ -26,6 +27,10 @@ void PlanShaped(ShapedOp* op) {
       break;
     case OpKind::kDense:
       op->plan = PlanGemm(op->m, op->n, op->k, t);
+      op->act = PlanOutputActivation(op->attrs.act, op->m, op->n, t);
+      break;
+    case OpKind::kBatchNorm:
+      op->plan = PlanBatchNorm(op->m, op->n, t);
       op->act = PlanOutputActivation(op->attrs.act, op->m, op->n, t);
       break;
   }
@@ -53,6 +58,10 @@ void RunShaped(const ShapedOp& op, const float* x, const float* packed_w, const 
       break;
     case OpKind::kDense:
       RunDense(op.plan, op.k, op.n, x, packed_w, bias, op.act, y);
+      break;
+    case OpKind::kBatchNorm:
+      RunBatchNorm(op.plan, op.n, x, bias, op.attrs.act == kActivationRelu, y);
+      ApplyOutputActivation(op.act, y, op.n);
       break;
   }
 }

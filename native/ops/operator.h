@@ -16,12 +16,13 @@ struct ConvCaches;
 
 enum class OpKind { kConv2D, kMaxPool2D, kDense,
   kAvgPool2D,
-  kPad2D };
+  kPad2D,
+  kBatchNorm };
 
 // What an op is, apart from its weights and its input's shape.
 struct OpAttrs {
   OpKind kind;
-  Activation act;  // conv2d and dense
+  Activation act;  // conv2d, dense and batch norm
   bool direct;     // conv2d: never the Winograd path
   bool count_pad;  // avgpool2d: divides by the whole window (ONNX count_include_pad)
 };
@@ -29,7 +30,8 @@ struct OpAttrs {
 struct ShapedOp {
   OpAttrs attrs;
   Conv2DShape s;            // conv2d and the pools (oc = c for a pool)
-  size_t m, k, n;           // the GEMM: dense's, or conv2d's K = kh * kw * c and n = oc
+  size_t m, k, n;           // the GEMM: dense's, or conv2d's K = kh * kw * c and n = oc;
+                            // batch norm: m rows of n channels
   size_t inputs, outputs;   // floats in x and y
   Pad2DShape pad;           // pad2d
   Plan plan;
@@ -44,7 +46,7 @@ void PlanShaped(ShapedOp* op);
 bool PlanIsStale(const ShapedOp& op);
 
 // Runs the op on x into y: packed_w is PackWeights' k x n panels (null for max-pool), bias n
-// floats or null.
+// floats or null (batch norm: its scale then shift, 2n floats).
 void RunShaped(const ShapedOp& op, const float* x, const float* packed_w, const float* bias,
                ConvCaches* caches, float* y);
 

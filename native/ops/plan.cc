@@ -233,4 +233,15 @@ Plan PlanCopyRows(size_t rows, size_t cols, const PlanTarget& t) {
   return p;
 }
 
+Plan PlanBatchNorm(size_t rows, size_t c, const PlanTarget& t) {
+  Plan p{};
+  p.path = Path::kBatchNorm;
+  p.kernels = t.kernels;
+  p.rows = rows;
+  p.rows_per_task = std::max(CeilDiv(kActivationFloatsPerTask, c), CeilDiv(rows, kMaxTasks));
+  p.tasks = CeilDiv(rows, p.rows_per_task);
+  p.threads = Participants(double(rows) * double(c), t.parallel_activations, t.threads, p.tasks);
+  return p;
+}
+
 }  // namespace convkit

@@ -74,5 +74,8 @@ Plan PlanActivation(size_t rows, size_t cols, const PlanTarget& t);
 
 // A copy of rows x cols floats (pad2d): tasks of whole rows.
 Plan PlanCopyRows(size_t rows, size_t cols, const PlanTarget& t);
+// Batch normalization's per-channel y = x * s + t over rows of c floats: tasks of whole rows,
+// about kActivationFloatsPerTask floats each.
+Plan PlanBatchNorm(size_t rows, size_t c, const PlanTarget& t);
 
 }  // namespace convkit
