@@ -25,7 +25,7 @@ interface Affine extends ChannelAffine {
  * into a linear Conv2D or Dense just before it, and which otherwise runs as a per-channel
  * y = x * s + t. In fit: the batch's mean and (biased) variance, and the moving ones updated.
  */
-export class BatchNormalization extends Layer implements Trainable {
+export class BatchNormalization extends Layer {
   protected readonly input = { name: 'BatchNormalization', rank: 2, atLeast: true };
   readonly axis: number;
   readonly momentum: number;
