@@ -10,6 +10,7 @@ export { Conv2D, type Conv2DOptions, type ConvAlgorithm } from './layers/conv2d'
 export { MaxPool2D, type MaxPool2DOptions } from './layers/maxpool2d';
 export { Dense, type DenseOptions } from './layers/dense';
 export { Flatten } from './layers/flatten';
+export { DepthwiseConv2D, type DepthwiseConv2DOptions } from './layers/depthwise-conv2d';
 export { Sequential, type LayerGradients, type SequentialGradients } from './layers/sequential';
 export { gemm, gemmAsync, type GemmOptions } from './gemm';
 export { residentTensor, releaseTensor } from './resident';
@@ -32,6 +33,7 @@ import { Layer } from './layers/layer';
 import { MaxPool2D } from './layers/maxpool2d';
 import { Sequential } from './layers/sequential';
 import { Tensor } from './tensor';
+import { DepthwiseConv2D } from './layers/depthwise-conv2d';
 
 // Both entries are bundled (the browser's minified, without esbuild's --keep-names, which would
 // cost 4.5 KB; the Node one without it too, since its __name() wrapper runs on hot paths), and a
@@ -40,6 +42,7 @@ import { Tensor } from './tensor';
 for (const [name, c] of Object.entries({ Conv2D, Dense, Flatten, Layer, MaxPool2D, Sequential, Tensor })) {
   Object.defineProperty(c, 'name', { value: name });
 }
+Object.defineProperty(DepthwiseConv2D, 'name', { value: 'DepthwiseConv2D' });
 import { version } from './version';
 
 /** Name of the backend in use: 'native' or 'wasm'. Throws if none could be loaded. */

@@ -15,6 +15,7 @@ export const backendNames: readonly BackendName[] = ['native', 'wasm'];
 
 import { PANEL_WIDTH } from '../generated/kernels';
 import type { Conv2DAttributes, Conv2DGeometry, DenseAttributes, DenseGeometry, WindowGeometry } from '../generated/params';
+import type { Depthwise2dAttributes, Depthwise2dGeometry } from '../generated/params';
 
 /** Columns per packed weight panel (kernels.json). */
 export { PANEL_WIDTH };
@@ -73,6 +74,9 @@ export interface Conv2DParams extends Conv2DGeometry, Conv2DAttributes {}
 
 export interface DenseParams extends DenseGeometry, DenseAttributes {}
 
+/** A depthwise convolution's geometry (oc = c * depth multiplier) and attributes; its kernel is kh * kw x oc. */
+export interface Depthwise2DParams extends Depthwise2dGeometry, Depthwise2dAttributes {}
+
 export interface GemmParams {
   m: number; n: number; k: number;
   transA: boolean; transB: boolean;
@@ -88,7 +92,8 @@ export interface GemmParams {
 export type Step =
   | { op: 'conv2d'; packed: PackedWeights; bias: Float32Array | null; params: Conv2DParams }
   | { op: 'maxpool2d'; params: WindowParams }
-  | { op: 'dense'; packed: PackedWeights; bias: Float32Array | null; params: DenseParams };
+  | { op: 'dense'; packed: PackedWeights; bias: Float32Array | null; params: DenseParams }
+  | { op: 'depthwise2d'; packed: PackedWeights; bias: Float32Array | null; params: Depthwise2DParams };
 
 /**
  * An op bound to its weights, bias and attributes (Backend.createOperator reads a step's op,

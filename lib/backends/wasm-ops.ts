@@ -1,10 +1,10 @@
 // The wasm backend's ops as jobs: each op's checks, its plan (plan.ts) for this backend's
 // threads and kernels, and the job that runs it in the module (assembly/ops), minus the
 // addresses of its input and output, which a run places.
-import type { Conv2DParams, DenseParams, PackedWeights, Step, WindowParams } from './backend';
-import { checkConv2D, checkDense, checkMaxPool2D } from './check';
+import type { Conv2DParams, DenseParams, Depthwise2DParams, PackedWeights, Step, WindowParams } from './backend';
+import { checkConv2D, checkDense, checkDepthwise2D, checkMaxPool2D } from './check';
 import { ACTIVATION, PATH, PLAN, WASM_MR } from '../generated/kernels';
-import { planActivation, planConv2D, planGemm, planMaxPool2D, type Plan, type PlanTarget } from './plan';
+import { planActivation, planConv2D, planDepthwise2D, planGemm, planMaxPool2D, type Plan, type PlanTarget } from './plan';
 import type { Engine, WasmWeights } from './wasm-engine';
 import { OP, type JobSpec } from './wasm-job';
 
@@ -115,6 +115,18 @@ export function poolJob(ctx: OpContext, x: Float32Array | number, p: WindowParam
   return { extra: [], inputs: p.n * p.h * p.w * p.c, outputs: plan.rows * p.c, plan, spec, activation: null };
 }
 
+/** A depthwise convolution (assembly/ops/depthwise2d.ts): the zero vector its padding taps read. */
+export function depthwiseJob(ctx: OpContext, x: Float32Array | number, w: WasmWeights, bias: Float32Array | null, p: Depthwise2DParams): OpJob {
+  checkDepthwise2D(x, w, bias, p);
+  const plan = planDepthwise2D(p, ctx.target), engine = ctx.engine;
+  const spec = ([xp, bp]: number[], yp: number): JobSpec => ({
+    op: OP.depthwise2d, x: xp, w: w.ptr, bias: bp, y: yp, activation: epilogue(p.activation), zeros: engine.zeros(p.c),
+    n: p.n, h: p.h, wd: p.w, c: p.c, kh: p.kh, kw: p.kw, sh: p.sh, sw: p.sw, dh: p.dh, dw: p.dw,
+    pt: p.pt, pb: p.pb, pl: p.pl, pr: p.pr, oh: p.oh, ow: p.ow, oc: p.oc,
+  });
+  return { extra: [bias], inputs: p.n * p.h * p.w * p.c, outputs: plan.rows * p.oc, plan, spec, activation: activationJob(ctx, p.activation, plan.rows, p.oc) };
+}
+
 /** The job of a packed GEMM (assembly/ops/matmul.ts): y[m x n] = x[m x k] * w (+ bias). */
 export function matmulSpec(m: number, n: number, k: number, w: number, activation: number) {
   return ([xp, bp]: number[], yp: number): JobSpec => ({ op: OP.gemm, x: xp, lda: k, w, bias: bp ?? 0, y: yp, activation, m, k, cols: n });
@@ -131,5 +143,6 @@ export function stepJob(ctx: OpContext, s: Step, x: Float32Array | number, weigh
   if (s.op === 'conv2d') return convJob(ctx, x, weights(s.packed), s.bias, s.params);
   if (s.op === 'maxpool2d') return poolJob(ctx, x, s.params);
   if (s.op === 'dense') return denseJob(ctx, x, weights(s.packed), s.bias, s.params);
-  throw new TypeError(`Expected 'conv2d', 'maxpool2d' or 'dense' for the op of a step but received ${String((s as { op: unknown }).op)}`);
+  if (s.op === 'depthwise2d') return depthwiseJob(ctx, x, weights(s.packed), s.bias, s.params);
+  throw new TypeError(`Expected 'conv2d', 'maxpool2d', 'dense' or 'depthwise2d' for the op of a step but received ${String((s as { op: unknown }).op)}`);
 }

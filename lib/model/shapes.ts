@@ -7,6 +7,7 @@ import { Dense } from '../layers/dense';
 import { Flatten } from '../layers/flatten';
 import type { Layer } from '../layers/layer';
 import { MaxPool2D } from '../layers/maxpool2d';
+import { DepthwiseConv2D } from '../layers/depthwise-conv2d';
 import { product } from '../shape';
 
 export type Dim = number | null;
@@ -48,5 +49,6 @@ export function nextShape(layer: Layer, shape: readonly Dim[], label: string): D
     return [null, null, layer.filters];
   }
   if (layer instanceof MaxPool2D) return [null, null, shape[2]];
+  if (layer instanceof DepthwiseConv2D) return [null, null, shape[2] === null ? null : shape[2] * layer.depthMultiplier];
   throw new TypeError(`${label}: not a layer convkit can save or load`);
 }

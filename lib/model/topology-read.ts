@@ -6,6 +6,7 @@
 import { type ActivationName, activationNames } from '../activation';
 import { Conv2D } from '../layers/conv2d';
 import { Dense } from '../layers/dense';
+import { DepthwiseConv2D } from '../layers/depthwise-conv2d';
 import { Flatten } from '../layers/flatten';
 import type { Layer } from '../layers/layer';
 import { MaxPool2D } from '../layers/maxpool2d';
@@ -15,7 +16,7 @@ import { type KerasSequential, type LayerConfig, show } from './keras-config';
 import { type Dim, nextShape, showShape } from './shapes';
 import type { WeightStore } from './weights';
 
-const SUPPORTED_LAYERS = 'InputLayer, Conv2D, MaxPooling2D, Dense, Flatten, Dropout, Activation, ReLU, ZeroPadding2D';
+const SUPPORTED_LAYERS = 'InputLayer, Conv2D, MaxPooling2D, Dense, Flatten, Dropout, Activation, ReLU, ZeroPadding2D, DepthwiseConv2D';
 
 /** A layer built so far; Conv2D and Dense can take a following Activation. */
 interface Built {
@@ -120,6 +121,29 @@ class Reader {
     this.add({ layer: make(activation), label: cfg.label, activation, withActivation: make });
   }
 
+  depthwiseConv2d(cfg: LayerConfig): void {
+    this.rank(cfg, 3, 'height, width and channels');
+    const kernelSize = cfg.pair('kernel_size');
+    const strides = cfg.pair('strides', [1, 1]);
+    const dilationRate = cfg.pair('dilation_rate', [1, 1]);
+    const depthMultiplier = cfg.integer('depth_multiplier', 1);
+    let padding: Padding = cfg.choice('padding', ['valid', 'same'] as const, 'valid');
+    channelsLast(cfg);
+    const activation = activationOf(cfg, 'linear');
+    const useBias = cfg.boolean('use_bias', true);
+    if (this.pads) {
+      if (padding === 'same') throw new RangeError(`${this.pads.label}: convkit folds zero padding into a DepthwiseConv2D with padding 'valid', but ${cfg.label} has padding 'same'`);
+      padding = this.pads.pads as Padding;
+      this.pads = null;
+    }
+    const channels = this.shape[2];
+    if (channels === null) throw new RangeError(`${cfg.label}: its input has an unknown number of channels`);
+    const kernel = this.weights.take(cfg.name, 'depthwise_kernel', [...kernelSize, channels, depthMultiplier], cfg.label);
+    const options = { kernelSize, strides, dilationRate, padding, depthMultiplier, useBias, kernel, ...this.bias(cfg, useBias, channels * depthMultiplier) };
+    const make = (a: ActivationName) => new DepthwiseConv2D({ ...options, activation: a });
+    this.add({ layer: make(activation), label: cfg.label, activation, withActivation: make });
+  }
+
   maxPooling2d(cfg: LayerConfig): void {
     this.noPendingPads(cfg);
     const poolSize = cfg.pair('pool_size', [2, 2]);
@@ -209,6 +233,8 @@ function readLayer(r: Reader, cfg: LayerConfig, first: boolean): void {
       return r.flatten(cfg);
     case 'ZeroPadding2D':
       return r.zeroPadding2d(cfg);
+    case 'DepthwiseConv2D':
+      return r.depthwiseConv2d(cfg);
     default:
       throw new TypeError(`${cfg.label}: layer type ${show(cfg.className)} is not supported (convkit loads ${SUPPORTED_LAYERS})`);
   }

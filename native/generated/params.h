@@ -82,6 +82,18 @@ inline DenseGeometry ReadDenseGeometry(const Napi::Object& p) {
   return v;
 }
 
+struct Depthwise2dGeometry {
+  WindowGeometry window;
+  size_t oc;
+};
+
+inline Depthwise2dGeometry ReadDepthwise2dGeometry(const Napi::Object& p) {
+  Depthwise2dGeometry v;
+  v.window = ReadWindowGeometry(p);
+  v.oc = SizeField(p, "oc", 1, kMaxDim);
+  return v;
+}
+
 struct Conv2DAttributes {
   Activation activation;
   bool direct;
@@ -100,6 +112,16 @@ struct DenseAttributes {
 
 inline DenseAttributes ReadDenseAttributes(const Napi::Object& p) {
   DenseAttributes v;
+  v.activation = ActivationField(p);
+  return v;
+}
+
+struct Depthwise2dAttributes {
+  Activation activation;
+};
+
+inline Depthwise2dAttributes ReadDepthwise2dAttributes(const Napi::Object& p) {
+  Depthwise2dAttributes v;
   v.activation = ActivationField(p);
   return v;
 }

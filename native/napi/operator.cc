@@ -36,7 +36,8 @@ OpKind KindArg(const Napi::CallbackInfo& info, size_t index) {
   if (kind == "conv2d") return OpKind::kConv2D;
   if (kind == "maxpool2d") return OpKind::kMaxPool2D;
   if (kind == "dense") return OpKind::kDense;
-  throw Napi::TypeError::New(info.Env(), "Expected 'conv2d', 'maxpool2d' or 'dense' for the operator kind");
+  if (kind == "depthwise2d") return OpKind::kDepthwise2D;
+  throw Napi::TypeError::New(info.Env(), "Expected 'conv2d', 'maxpool2d', 'dense' or 'depthwise2d' for the operator kind");
 }
 
 // The operator's job on info[1] (borrowed or copied), with the plan it has now.
@@ -106,6 +107,8 @@ Napi::Value CreateOperator(const Napi::CallbackInfo& info) {
     op->attrs.direct = a.direct;
   } else if (op->attrs.kind == OpKind::kDense) {
     op->attrs.act = ReadDenseAttributes(attrs).activation;
+  } else if (op->attrs.kind == OpKind::kDepthwise2D) {
+    op->attrs.act = ReadDepthwise2dAttributes(attrs).activation;
   }
   // Arrays after the attrs: their getters may run JavaScript (args.h).
   if (weighted) {

@@ -13,19 +13,21 @@ namespace convkit {
 
 struct ConvCaches;
 
-enum class OpKind { kConv2D, kMaxPool2D, kDense };
+enum class OpKind { kConv2D, kMaxPool2D, kDense,
+                    kDepthwise2D };
 
 // What an op is, apart from its weights and its input's shape.
 struct OpAttrs {
   OpKind kind;
-  Activation act;  // conv2d and dense
+  Activation act;  // conv2d, dense and depthwise2d
   bool direct;     // conv2d: never the Winograd path
 };
 
 struct ShapedOp {
   OpAttrs attrs;
-  Conv2DShape s;            // conv2d and maxpool2d (oc = c for max-pool)
+  Conv2DShape s;            // conv2d, maxpool2d (oc = c) and depthwise2d
   size_t m, k, n;           // the GEMM: dense's, or conv2d's K = kh * kw * c and n = oc
+                            // (depthwise2d: its kernel, k = kh * kw taps by n = oc)
   size_t inputs, outputs;   // floats in x and y
   Plan plan;
   OutputActivation act;

@@ -1,0 +1,165 @@
+import { expect } from 'chai';
+import * as ck from '../lib/index';
+import { resolveWindow, type Padding, type Window } from '../lib/shape';
+import type { RefResult } from '../suite/reference';
+import { expectClose, expectExact } from './helpers/assert';
+import { forEachBackend, forEachIsa, forEachThreadCount } from './helpers/backends';
+import { pick, randomArray, randomInt, rng } from './helpers/random';
+
+/** The naive float64 depthwise convolution: output channel c * m + j reads input channel c. */
+function depthwiseRef(x: Float32Array, [n, h, w, c]: number[], kernel: Float32Array, bias: Float32Array | null, m: number,
+  win: Window, relu: boolean): RefResult {
+  const oh = Math.floor((h + win.pt + win.pb - (win.kh - 1) * win.dh - 1) / win.sh) + 1;
+  const ow = Math.floor((w + win.pl + win.pr - (win.kw - 1) * win.dw - 1) / win.sw) + 1;
+  const oc = c * m, data = new Float64Array(n * oh * ow * oc), absSum = new Float64Array(data.length);
+  for (let b = 0; b < n; b++)
+    for (let oy = 0; oy < oh; oy++)
+      for (let ox = 0; ox < ow; ox++)
+        for (let o = 0; o < oc; o++) {
+          let s = bias ? bias[o] : 0, a = Math.abs(s);
+          for (let ky = 0; ky < win.kh; ky++)
+            for (let kx = 0; kx < win.kw; kx++) {
+              const iy = oy * win.sh - win.pt + ky * win.dh, ix = ox * win.sw - win.pl + kx * win.dw;
+              if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+              const t = x[((b * h + iy) * w + ix) * c + Math.floor(o / m)] * kernel[(ky * win.kw + kx) * oc + o];
+              s += t;
+              a += Math.abs(t);
+            }
+          const i = ((b * oh + oy) * ow + ox) * oc + o;
+          data[i] = relu ? Math.max(0, s) : s;
+          absSum[i] = a;
+        }
+  return { shape: [n, oh, ow, oc], data, absSum };
+}
+
+interface Cfg {
+  n: number; h: number; w: number; c: number; m: number; k: [number, number]; s: [number, number]; d: [number, number];
+  padding: Padding; relu: boolean; bias: boolean;
+}
+
+function configs(count: number, seed: number): Cfg[] {
+  const r = rng(seed), out: Cfg[] = [];
+  while (out.length < count) {
+    const k: [number, number] = [randomInt(r, 1, 5), randomInt(r, 1, 5)], d: [number, number] = [randomInt(r, 1, 2), randomInt(r, 1, 2)];
+    const padding: Padding = pick(r, ['valid', 'same', [randomInt(r, 0, 2), randomInt(r, 0, 2), randomInt(r, 0, 2), randomInt(r, 0, 2)]] as Padding[]);
+    const cfg: Cfg = {
+      n: randomInt(r, 1, 3), h: randomInt(r, 1, 12), w: randomInt(r, 1, 12), c: randomInt(r, 1, 40), m: randomInt(r, 1, 3), k, d, padding,
+      s: [randomInt(r, 1, 3), randomInt(r, 1, 3)], relu: r() < 0.5, bias: r() < 0.7,
+    };
+    const win = resolveWindow(cfg.k, cfg.s, cfg.d, cfg.padding, cfg.h, cfg.w);
+    if (cfg.h + win.pt + win.pb < (k[0] - 1) * d[0] + 1 || cfg.w + win.pl + win.pr < (k[1] - 1) * d[1] + 1) continue;
+    out.push(cfg);
+  }
+  return out;
+}
+
+const describe_ = (c: Cfg) =>
+  `${c.n}x${c.h}x${c.w}x${c.c} m${c.m} k${c.k} s${c.s} d${c.d} ${JSON.stringify(c.padding)}${c.relu ? ' relu' : ''}${c.bias ? '' : ' no bias'}`;
+
+function layerFor(c: Cfg, kernel: Float32Array, bias: Float32Array | null): ck.DepthwiseConv2D {
+  return new ck.DepthwiseConv2D({
+    kernelSize: c.k, strides: c.s, dilationRate: c.d, padding: c.padding, depthMultiplier: c.m, activation: c.relu ? 'relu' : 'linear',
+    useBias: c.bias, kernel, ...(bias ? { bias } : {}),
+  });
+}
+
+forEachBackend('DepthwiseConv2D against a float64 oracle', () => {
+  configs(60, 97).forEach((cfg, i) => {
+    it(describe_(cfg), () => {
+      const { n, h, w, c, m } = cfg;
+      const x = randomArray(n * h * w * c, 100 + i), kernel = randomArray(cfg.k[0] * cfg.k[1] * c * m, 200 + i);
+      const bias = cfg.bias ? randomArray(c * m, 300 + i) : null;
+      const expected = depthwiseRef(x, [n, h, w, c], kernel, bias, m, resolveWindow(cfg.k, cfg.s, cfg.d, cfg.padding, h, w), cfg.relu);
+      const layer = layerFor(cfg, kernel, bias);
+      forEachIsa((isa) => {
+        let first: Float32Array | null = null;
+        forEachThreadCount((threads) => {
+          const y = layer.forward(new ck.Tensor(x, [n, h, w, c]));
+          expect(y.shape).to.deep.equal(expected.shape);
+          expectClose(y.data, expected, cfg.k[0] * cfg.k[1], `${describe_(cfg)} [${isa}, ${threads} threads]`);
+          if (first) expectExact(y.data, first, `1 vs 2 threads [${isa}]`);
+          first = y.data;
+        });
+      });
+    });
+  });
+
+  it('MobileNet-sized layers split across threads give the same bits; async equals sync', async () => {
+    for (const [h, c, s] of [[28, 96, 1], [15, 144, 2], [7, 37, 1]] as const) {
+      const x = randomArray(h * h * c, 5), kernel = randomArray(9 * c, 6), bias = randomArray(c, 7);
+      const layer = new ck.DepthwiseConv2D({ kernelSize: 3, strides: s, padding: 'same', activation: 'relu', kernel, bias });
+      const expected = depthwiseRef(x, [1, h, h, c], kernel, bias, 1, resolveWindow([3, 3], [s, s], [1, 1], 'same', h, h), true);
+      const input = new ck.Tensor(x, [1, h, h, c]);
+      ck.setNumThreads(1);
+      const one = layer.forward(input);
+      ck.setNumThreads(2);
+      const two = layer.forward(input), later = await layer.forwardAsync(input);
+      expectClose(one.data, expected, 9, `${h}x${h}x${c} s${s}`);
+      expectExact(two.data, one.data, '2 threads');
+      expectExact(later.data, one.data, 'async');
+    }
+  });
+
+  it('other activations run after the sum (sigmoid, tanh, softmax over the channels)', () => {
+    const [n, h, w, c] = [2, 5, 6, 7], x = randomArray(n * h * w * c, 11), kernel = randomArray(9 * c * 2, 12);
+    const win = resolveWindow([3, 3], [1, 1], [1, 1], 'same', h, w);
+    const lin = depthwiseRef(x, [n, h, w, c], kernel, null, 2, win, false);
+    for (const activation of ['sigmoid', 'tanh', 'softmax'] as const) {
+      const y = new ck.DepthwiseConv2D({ kernelSize: 3, padding: 'same', depthMultiplier: 2, useBias: false, activation, kernel }).forward(new ck.Tensor(x, [n, h, w, c]));
+      for (let p = 0; p < n * h * w; p++) {
+        const row = Array.from(lin.data.subarray(p * 2 * c, (p + 1) * 2 * c));
+        const mx = Math.max(...row), sum = row.reduce((a, v) => a + Math.exp(v - mx), 0);
+        row.forEach((v, o) => {
+          const e = activation === 'sigmoid' ? 1 / (1 + Math.exp(-v)) : activation === 'tanh' ? Math.tanh(v) : Math.exp(v - mx) / sum;
+          expect(Math.abs(y.data[p * 2 * c + o] - e), `${activation} [${p}, ${o}]`).to.be.below(1e-5);
+        });
+      }
+    }
+  });
+
+  it('runs inside Sequential (one graph with Conv2D and MaxPool2D), sync and async', async () => {
+    const x = new ck.Tensor(randomArray(2 * 9 * 9 * 3, 21), [2, 9, 9, 3]);
+    const layers = () => [
+      new ck.Conv2D({ filters: 8, kernelSize: 1, seed: 3 }),
+      new ck.DepthwiseConv2D({ kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', seed: 4 }),
+      new ck.MaxPool2D({ poolSize: 2 }),
+      new ck.DepthwiseConv2D({ kernelSize: 2, depthMultiplier: 3, seed: 5 }),
+    ];
+    const model = new ck.Sequential(layers());
+    let step = x;
+    for (const l of layers()) step = l.forward(step);
+    const y = model.forward(x), later = await model.forwardAsync(x);
+    expect(y.shape).to.deep.equal([2, 1, 1, 24]);
+    expectExact(y.data, step.data, 'Sequential vs layer by layer');
+    expectExact(later.data, y.data, 'async');
+  });
+});
+
+describe('DepthwiseConv2D options', () => {
+  const bad: [string, () => unknown, RegExp][] = [
+    ['kernelSize', () => new ck.DepthwiseConv2D({ kernelSize: 0 }), /kernelSize/],
+    ['depthMultiplier', () => new ck.DepthwiseConv2D({ kernelSize: 3, depthMultiplier: -2 }), /positive integer for depthMultiplier but received -2/],
+    ['strides', () => new ck.DepthwiseConv2D({ kernelSize: 3, strides: [1, 0] }), /strides/],
+    ['padding', () => new ck.DepthwiseConv2D({ kernelSize: 3, padding: 'full' as Padding }), /padding/],
+    ['dilationRate', () => new ck.DepthwiseConv2D({ kernelSize: 3, dilationRate: 1.5 }), /dilationRate/],
+    ['activation', () => new ck.DepthwiseConv2D({ kernelSize: 3, activation: 'gelu_x' as 'relu' }), /activation/],
+    ['useBias', () => new ck.DepthwiseConv2D({ kernelSize: 3, useBias: 1 as unknown as boolean }), /useBias/],
+    ['dataFormat', () => new ck.DepthwiseConv2D({ kernelSize: 3, dataFormat: 'channelsFirst' as 'channelsLast' }), /dataFormat.*channelsFirst/],
+    ['kernel', () => new ck.DepthwiseConv2D({ kernelSize: 3, depthMultiplier: 2, kernel: new Float32Array(17) }), /kernel length .*multiple of 18/],
+    ['bias with kernel', () => new ck.DepthwiseConv2D({ kernelSize: 1, kernel: new Float32Array(4), bias: new Float32Array(3) }), /bias/],
+    ['bias without useBias', () => new ck.DepthwiseConv2D({ kernelSize: 1, useBias: false, bias: new Float32Array(3) }), /bias/],
+  ];
+  for (const [name, make, message] of bad) it(`refuses a bad ${name}`, () => expect(make).to.throw(message));
+
+  it('refuses an input of other channels than its kernel, and a window larger than the padded input', () => {
+    const l = new ck.DepthwiseConv2D({ kernelSize: 1, kernel: new Float32Array(4) });
+    expect(() => l.forward(new ck.Tensor(new Float32Array(5), [1, 1, 1, 5]))).to.throw(/4 channels/);
+    expect(() => new ck.DepthwiseConv2D({ kernelSize: 3 }).forward(new ck.Tensor(new Float32Array(4), [1, 2, 2, 1]))).to.throw(RangeError);
+  });
+
+  it('says it has no backward pass yet', () => {
+    const l = new ck.DepthwiseConv2D({ kernelSize: 1, kernel: new Float32Array([1]) });
+    const x = new ck.Tensor(new Float32Array([2]), [1, 1, 1, 1]);
+    expect(() => l.backward(x, x)).to.throw(/no backward pass/);
+  });
+});
