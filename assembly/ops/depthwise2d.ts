@@ -4,6 +4,7 @@
 import { ACTIVATION_RELU } from '../generated/kernels';
 import { Job } from '../generated/job';
 import { dwconvPixels } from '../kernels/f32-dwconv-4-wasmsimd';
+import { interiorEnd, interiorOffsets } from './window-offsets';
 
 /**
  * Pixels of one task; the participant's workspace holds the window's tap offsets. A window that
@@ -20,7 +21,7 @@ export function depthwise2dTask(j: Job, task: i32, workspace: usize): void {
   const relu = j.activation == ACTIVATION_RELU;
   let interiorList = false;
   let b = p0 / (j.oh * j.ow), oy = p0 / j.ow % j.oh, ox = p0 % j.ow;
-  const oxIn1 = j.wd - spanX + j.pl > 0 ? min(j.ow, (j.wd - spanX - 1 + j.pl) / j.sw + 1) : 0;
+  const oxIn1 = interiorEnd(j);
   for (let r = p0; r < p1; ) {
     const image = <usize>j.x + <usize>b * imageBytes;
     const y = <usize>j.y + <usize>r * outBytes;
@@ -28,10 +29,7 @@ export function depthwise2dTask(j: Job, task: i32, workspace: usize): void {
     let run = 1;
     if (iy0 >= 0 && iy0 + spanY < j.h && ix0 >= 0 && ix0 + spanX < j.wd) {
       if (!interiorList) {
-        let t = workspace;
-        for (let ky = 0; ky < j.kh; ky++) {
-          for (let kx = 0; kx < j.kw; kx++, t += 4) store<u32>(t, <u32>(<usize>ky * j.dh * rowBytes + <usize>kx * j.dw * pixelBytes));
-        }
+        interiorOffsets(j, workspace, rowBytes, pixelBytes);
         interiorList = true;
       }
       run = min(oxIn1 - ox, p1 - r);

@@ -97,24 +97,30 @@ class Reader {
     return useBias ? { bias: this.weights.take(cfg.name, 'bias', [units], cfg.label) } : {};
   }
 
-  conv2d(cfg: LayerConfig): void {
-    this.rank(cfg, 3, 'height, width and channels');
-    const filters = cfg.integer('filters');
+  /** A convolution's window, activation and bias options, with the pads of ZeroPadding2D layers before it folded in. */
+  private convolution(cfg: LayerConfig, what: string) {
     const kernelSize = cfg.pair('kernel_size');
     const strides = cfg.pair('strides', [1, 1]);
     const dilationRate = cfg.pair('dilation_rate', [1, 1]);
     let padding: Padding = cfg.choice('padding', ['valid', 'same'] as const, 'valid');
     channelsLast(cfg);
-    cfg.only('groups', 1);
     const activation = activationOf(cfg, 'linear');
     const useBias = cfg.boolean('use_bias', true);
     if (this.pads) {
-      if (padding === 'same') throw new RangeError(`${this.pads.label}: convkit folds zero padding into a Conv2D with padding 'valid', but ${cfg.label} has padding 'same'`);
+      if (padding === 'same') throw new RangeError(`${this.pads.label}: convkit folds zero padding into a ${what} with padding 'valid', but ${cfg.label} has padding 'same'`);
       padding = this.pads.pads as Padding;
       this.pads = null;
     }
     const channels = this.shape[2];
     if (channels === null) throw new RangeError(`${cfg.label}: its input has an unknown number of channels`);
+    return { kernelSize, strides, dilationRate, padding, activation, useBias, channels };
+  }
+
+  conv2d(cfg: LayerConfig): void {
+    this.rank(cfg, 3, 'height, width and channels');
+    const filters = cfg.integer('filters');
+    cfg.only('groups', 1);
+    const { kernelSize, strides, dilationRate, padding, activation, useBias, channels } = this.convolution(cfg, 'Conv2D');
     const kernel = this.weights.take(cfg.name, 'kernel', [...kernelSize, channels, filters], cfg.label);
     const options = { filters, kernelSize, strides, dilationRate, padding, useBias, kernel, ...this.bias(cfg, useBias, filters) };
     const make = (a: ActivationName) => new Conv2D({ ...options, activation: a });
@@ -123,21 +129,8 @@ class Reader {
 
   depthwiseConv2d(cfg: LayerConfig): void {
     this.rank(cfg, 3, 'height, width and channels');
-    const kernelSize = cfg.pair('kernel_size');
-    const strides = cfg.pair('strides', [1, 1]);
-    const dilationRate = cfg.pair('dilation_rate', [1, 1]);
     const depthMultiplier = cfg.integer('depth_multiplier', 1);
-    let padding: Padding = cfg.choice('padding', ['valid', 'same'] as const, 'valid');
-    channelsLast(cfg);
-    const activation = activationOf(cfg, 'linear');
-    const useBias = cfg.boolean('use_bias', true);
-    if (this.pads) {
-      if (padding === 'same') throw new RangeError(`${this.pads.label}: convkit folds zero padding into a DepthwiseConv2D with padding 'valid', but ${cfg.label} has padding 'same'`);
-      padding = this.pads.pads as Padding;
-      this.pads = null;
-    }
-    const channels = this.shape[2];
-    if (channels === null) throw new RangeError(`${cfg.label}: its input has an unknown number of channels`);
+    const { kernelSize, strides, dilationRate, padding, activation, useBias, channels } = this.convolution(cfg, 'DepthwiseConv2D');
     const kernel = this.weights.take(cfg.name, 'depthwise_kernel', [...kernelSize, channels, depthMultiplier], cfg.label);
     const options = { kernelSize, strides, dilationRate, padding, depthMultiplier, useBias, kernel, ...this.bias(cfg, useBias, channels * depthMultiplier) };
     const make = (a: ActivationName) => new DepthwiseConv2D({ ...options, activation: a });

@@ -38,4 +38,12 @@ inline void DwconvChannels(size_t taps, const float* const* inputs, size_t o0, s
   }
 }
 
+// The kernels' start: every channel one at a time when m is above 1 (then true: done).
+inline bool DwconvMultiplied(size_t pixels, size_t taps, const float* const* inputs, size_t c, size_t m,
+                             const float* w, const float* bias, float minv, float maxv, float* y) {
+  if (m == 1) return false;
+  for (size_t p = 0; p < pixels; p++, inputs += taps, y += c) DwconvChannels(taps, inputs, 0, c, m, w, bias, minv, maxv, y);
+  return true;
+}
+
 }  // namespace convkit

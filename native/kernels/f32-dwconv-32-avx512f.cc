@@ -15,10 +15,7 @@ namespace convkit {
 
 void f32_dwconv_32_avx512f(size_t pixels, size_t taps, const float* const* inputs, size_t c, size_t m,
                            const float* w, const float* bias, float minv, float maxv, float* y) {
-  if (m != 1) {
-    for (size_t p = 0; p < pixels; p++, inputs += taps, y += c) DwconvChannels(taps, inputs, 0, c, m, w, bias, minv, maxv, y);
-    return;
-  }
+  if (DwconvMultiplied(pixels, taps, inputs, c, m, w, bias, minv, maxv, y)) return;
   const __m512 vmin = _mm512_set1_ps(minv), vmax = _mm512_set1_ps(maxv);
   const size_t panel = taps * kGemmNR;
   for (size_t p = 0; p < pixels; p++, inputs += taps, y += c) {

@@ -28,10 +28,7 @@ inline void StoreClamped(float* p, F32x4 v, F32x4 vmin, F32x4 vmax) {
 
 void f32_dwconv_4_scalar(size_t pixels, size_t taps, const float* const* inputs, size_t c, size_t m,
                          const float* w, const float* bias, float minv, float maxv, float* y) {
-  if (m != 1) {
-    for (size_t p = 0; p < pixels; p++, inputs += taps, y += c) DwconvChannels(taps, inputs, 0, c, m, w, bias, minv, maxv, y);
-    return;
-  }
+  if (DwconvMultiplied(pixels, taps, inputs, c, m, w, bias, minv, maxv, y)) return;
   const F32x4 vmin = {minv, minv, minv, minv}, vmax = {maxv, maxv, maxv, maxv};
   const size_t panel = taps * kGemmNR;
   for (size_t p = 0; p < pixels; p++, inputs += taps, y += c) {

@@ -27,18 +27,7 @@ void RunDepthwise2D(const Plan& plan, const Conv2DShape& s, const float* x, cons
       const size_t c1 = std::min(r1, c0 + kPoolPixelsPerCall);
       const float** taps = list;
       for (size_t r = c0; r < c1; r++, taps += window, px.Next(s.oh, s.ow)) {
-        const float* image = x + px.b * in.h * in.w * in.c;
-        const long y0 = geo.Top(px.oy), x0 = geo.Left(px.ox);
-        if (geo.Inside(y0, x0)) {
-          const float* corner = geo.Cell(image, y0, x0);
-          for (size_t k = 0; k < window; k++) taps[k] = corner + geo.offsets[k];
-          continue;
-        }
-        for (size_t ky = 0, k = 0; ky < win.kh; ky++)
-          for (size_t kx = 0; kx < win.kw; kx++, k++) {
-            const long iy = y0 + long(ky * win.dh), ix = x0 + long(kx * win.dw);
-            taps[k] = geo.Real(iy, ix) ? geo.Cell(image, iy, ix) : zeros.data();
-          }
+        geo.List(x + px.b * in.h * in.w * in.c, geo.Top(px.oy), geo.Left(px.ox), zeros.data(), taps);
       }
       plan.kernels->dwconv(c1 - c0, window, list, s.oc, m, packed_w, bias, clamp.min, clamp.max, y + c0 * s.oc);
     }

@@ -25,18 +25,7 @@ void RunMaxPool2D(const Plan& plan, const Nhwc& in, const Window2D& win, size_t 
       const float** taps = list;
       for (size_t r = c0; r < c1; r++, taps += window, px.Next(oh, ow)) {
         const float* image = x + px.b * in.h * in.w * in.c;
-        const long y0 = geo.Top(px.oy), x0 = geo.Left(px.ox);
-        if (geo.Inside(y0, x0)) {
-          const float* corner = geo.Cell(image, y0, x0);
-          for (size_t k = 0; k < window; k++) taps[k] = corner + geo.offsets[k];
-          continue;
-        }
-        size_t count = 0;
-        for (size_t ky = 0; ky < win.kh; ky++)
-          for (size_t kx = 0; kx < win.kw; kx++) {
-            const long iy = y0 + long(ky * win.dh), ix = x0 + long(kx * win.dw);
-            if (geo.Real(iy, ix)) taps[count++] = geo.Cell(image, iy, ix);
-          }
+        size_t count = geo.List(image, geo.Top(px.oy), geo.Left(px.ox), nullptr, taps);
         // Every window holds a real cell (checked at the boundary), so taps[0] exists.
         for (; count < window; count++) taps[count] = taps[0];
       }
