@@ -21,6 +21,7 @@
         "native/ops/activation.cc",
         "native/ops/dense.cc",
         "native/ops/depthwise2d.cc",
+        "native/ops/depthwise2d-grad.cc",
         "native/ops/gemm.cc",
         "native/ops/matmul.cc",
         "native/ops/plan.cc",

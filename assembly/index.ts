@@ -14,8 +14,9 @@ import { activationGradTask } from './ops/activation-grad';
 import { col2imTask } from './ops/col2im';
 import { maxpool2dGradTask } from './ops/maxpool2d-grad';
 import { columnSumsTask, expandTransposedTask, packTask } from './ops/weighted-grad';
-import { OP_DEPTHWISE2D } from './generated/kernels';
+import { OP_DEPTHWISE2D, OP_DEPTHWISE2D_GRAD_FILTER, OP_DEPTHWISE2D_GRAD_INPUT } from './generated/kernels';
 import { depthwise2dTask } from './ops/depthwise2d';
+import { depthwise2dGradFilterTask, depthwise2dGradInputTask } from './ops/depthwise2d-grad';
 
 export { packWeights, packedWeightsFloats } from './kernels/pack-weights';
 export { TILE_SCRATCH_BYTES } from './kernels/gemm-driver';
@@ -81,6 +82,8 @@ export function run(jobPtr: usize, gen: i32): void {
     else if (j.op == OP_COL2IM) col2imTask(j, t);
     else if (j.op == OP_MAXPOOL2D_GRAD) maxpool2dGradTask(j, t, workspace);
     else if (j.op == OP_DEPTHWISE2D) depthwise2dTask(j, t, workspace);
+    else if (j.op == OP_DEPTHWISE2D_GRAD_INPUT) depthwise2dGradInputTask(j, t, workspace);
+    else if (j.op == OP_DEPTHWISE2D_GRAD_FILTER) depthwise2dGradFilterTask(j, t, workspace);
     const finished = increment(jobPtr + offsetof<Job>('done')) + 1;
     if (ASC_FEATURE_THREADS) {
       if (finished == j.tasks) atomic.notify(jobPtr + offsetof<Job>('done'));

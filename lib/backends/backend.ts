@@ -173,6 +173,7 @@ export interface PackedWeights {
  */
 export type Conv2DGradParams = Conv2DParams & { bias: boolean };
 export type DenseGradParams = DenseParams & { bias: boolean };
+export type Depthwise2DGradParams = Depthwise2DParams & { bias: boolean };
 
 /** What a backward needs to run the layer's forward itself: its packed weights and bias. */
 export interface ForwardWeights {
@@ -243,6 +244,9 @@ export interface Backend {
   conv2dBackwardAsync(x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, p: Conv2DGradParams, forward?: ForwardWeights): Promise<WeightedGrads>;
   denseBackward(x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, p: DenseGradParams, forward?: ForwardWeights): WeightedGrads;
   denseBackwardAsync(x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, p: DenseGradParams, forward?: ForwardWeights): Promise<WeightedGrads>;
+  /** The kernel is [kh, kw, c, m] row-major (kh * kw x oc); dw like it. */
+  depthwise2dBackward(x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, p: Depthwise2DGradParams, forward?: ForwardWeights): WeightedGrads;
+  depthwise2dBackwardAsync(x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, p: Depthwise2DGradParams, forward?: ForwardWeights): Promise<WeightedGrads>;
   /** dx: each window's dy to its argmax (the forward's tie rule), recomputed from x. */
   maxpool2dBackward(x: Float32Array, dy: Float32Array, p: WindowParams): Float32Array;
   maxpool2dBackwardAsync(x: Float32Array, dy: Float32Array, p: WindowParams): Promise<Float32Array>;

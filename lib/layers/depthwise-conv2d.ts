@@ -1,5 +1,6 @@
 import { activationCode, type ActivationName } from '../activation';
 import type { GradCall } from '../grad/gradients';
+import type { Tensor } from '../tensor';
 import type { Backend, Depthwise2DParams } from '../backends/backend';
 import { checkPadding, checkShape, type Padding, resolveWindow, windowOutput } from '../shape';
 import { boolean, fail, integer, options, pair } from '../validate';
@@ -97,8 +98,13 @@ export class DepthwiseConv2D extends WeightedLayer {
     return { shape: [p.n, p.oh, p.ow, p.oc], step: { op: 'depthwise2d', packed, bias: this.bias, params: p } };
   }
 
-  /** Training through a depthwise convolution is not built yet: refused before any backend call. */
-  protected gradCall(): GradCall {
-    throw new Error('DepthwiseConv2D has no backward pass yet (inference only): it cannot be trained or differentiated');
+  /** dx (each input cell gathers from the windows that read it), dW and dBias: one backend call. */
+  protected gradCall(x: Tensor, dy: Tensor, b: Backend, preActivation: boolean): GradCall {
+    const p = { ...this.params(x.shape), activation: this.activationFor(preActivation), bias: this.useBias };
+    const packed = this.packedKernel(p.c, x.shape, b);
+    return this.weightedGradCall(x, packed, {
+      sync: (y, kernel, forward) => b.depthwise2dBackward(x.data, dy.data, y, kernel, p, forward),
+      async: (y, kernel, forward) => b.depthwise2dBackwardAsync(x.data, dy.data, y, kernel, p, forward),
+    });
   }
 }
