@@ -8,7 +8,7 @@ import { product } from '../lib/shape';
 export interface Workload {
   id: string;
   name: string;
-  op: 'conv2d' | 'maxpool' | 'dense';
+  op: 'conv2d' | 'maxpool' | 'dense' | 'depthwise';
   n: number;
   h?: number; w?: number; c?: number;
   filters?: number; k?: number; stride?: number;
@@ -42,10 +42,11 @@ export function makeLayer(w: Workload): ck.Layer {
   if (w.op === 'dense') return new ck.Dense({ units: w.units!, activation: w.activation ?? 'linear', seed: 1 });
   const { k, stride, padding } = windowOf(w);
   if (w.op === 'maxpool') return new ck.MaxPool2D({ poolSize: k, strides: stride, padding });
+  if (w.op === 'depthwise') return new ck.DepthwiseConv2D({ kernelSize: k, strides: stride, padding, activation: w.activation ?? 'linear', seed: 1 });
   return new ck.Conv2D({ filters: w.filters!, kernelSize: k, strides: stride, padding, activation: w.activation ?? 'linear', seed: 1 });
 }
 
-/** Work per run: FLOPs for conv and dense (the suite's formula), bytes moved for pooling. */
+/** Work per run: FLOPs for conv and dense (the suite's formula), bytes moved for pooling and depthwise convolution (memory-bound). */
 export function work(w: Workload, outputShape: number[]): { amount: number; unit: 'GFLOP/s' | 'GB/s' } {
   if (w.op === 'conv2d') {
     const [n, oh, ow, oc] = outputShape;

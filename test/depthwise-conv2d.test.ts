@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import * as ck from '../lib/index';
 import { resolveWindow, type Padding } from '../lib/shape';
-import { depthwiseRef } from './helpers/depthwise-reference';
+import { depthwiseRef } from '../suite/reference';
 import { expectClose, expectExact } from './helpers/assert';
 import { forEachBackend, forEachIsa, forEachThreadCount } from './helpers/backends';
 import { pick, randomArray, randomInt, rng } from './helpers/random';

@@ -6,7 +6,7 @@ import * as ck from '../lib/index';
 import { resolveWindow, type Padding } from '../lib/shape';
 import { expectExact } from './helpers/assert';
 import { forEachBackend, forEachIsa, forEachThreadCount } from './helpers/backends';
-import { depthwiseRef } from './helpers/depthwise-reference';
+import { depthwiseRef } from '../suite/reference';
 import { dot, expectNear, finiteDifferences } from './helpers/finite-differences';
 import { pick, randomArray, randomInt, rng } from './helpers/random';
 import { expectMatches, tf, tfjsReady } from './helpers/tfjs';
