@@ -4,6 +4,8 @@ import { resolveWindow, type Padding } from '../lib/shape';
 import { depthwiseRef } from '../suite/reference';
 import { expectClose, expectExact } from './helpers/assert';
 import { forEachBackend, forEachIsa, forEachThreadCount } from './helpers/backends';
+import { backend } from '../lib/backends/select';
+import { PATH } from '../lib/generated/kernels';
 import { pick, randomArray, randomInt, rng } from './helpers/random';
 
 interface Cfg {
@@ -106,6 +108,29 @@ forEachBackend('DepthwiseConv2D against a float64 oracle', () => {
     expect(y.shape).to.deep.equal([2, 1, 1, 24]);
     expectExact(y.data, step.data, 'Sequential vs layer by layer');
     expectExact(later.data, y.data, 'async');
+  });
+});
+
+forEachBackend('the depthwise2d operator', () => {
+  const params = (oc: number) => ({ n: 2, h: 9, w: 7, c: 6, kh: 3, kw: 3, sh: 2, sw: 2, dh: 1, dw: 1, pt: 1, pb: 1, pl: 1, pr: 1, oh: 5, ow: 4, oc, activation: 0 });
+
+  it('plans runs of output pixels on the depthwise path, and checks what could break memory', () => {
+    const b = backend(), kernel = randomArray(9 * 12, 3), packed = b.packWeights(kernel, { k: 9, n: 12 });
+    const op = b.createOperator({ op: 'depthwise2d', packed, bias: randomArray(12, 4), params: params(12) });
+    expect(op.reshape(params(12))).to.equal(2 * 5 * 4 * 12);
+    const plan = op.explain();
+    expect(plan.path).to.equal(PATH.depthwise);
+    expect(plan.rows).to.equal(40);
+    expect(plan.tasks * plan.rowsPerTask).to.be.at.least(plan.rows);
+    expect(op.run(randomArray(2 * 9 * 7 * 6, 5)).length).to.equal(480);
+    expect(() => op.run(new Float32Array(5))).to.throw(RangeError);
+    expect(() => op.reshape(params(13))).to.throw(/oc/);
+    expect(() => op.reshape({ ...params(12), oh: 6 })).to.throw(/oh/);
+    const wrong = b.createOperator({ op: 'depthwise2d', packed: b.packWeights(kernel, { k: 12, n: 9 }), bias: null, params: params(12) });
+    expect(() => wrong.reshape(params(12))).to.throw();
+    op.release();
+    wrong.release();
+    b.release(packed);
   });
 });
 
