@@ -14,33 +14,25 @@ function madd(a: v128, b: v128, c: v128): v128 {
   return f32x4.add(c, f32x4.mul(a, b));
 }
 
-// @ts-ignore: decorator
-@inline
-function biasOr0(bias: usize, o: usize): v128 {
-  return bias ? v128.load(bias + o) : f32x4.splat(0);
-}
-
-/** relu's clamp (NaN kept: pmax returns its first operand unless the second is greater). */
-// @ts-ignore: decorator
-@inline
-function clamp(v: v128, relu: bool): v128 {
-  return relu ? f32x4.pmax(v, f32x4.splat(0)) : v;
-}
 
 /**
  * For `pixels` pixels, each `step` bytes further in x and oc floats further in y:
  * y[o] = clamp(bias[o] + sum over the taps of x(base + offsets[t])[o / m] * w(t, o)), o < oc.
- * w: the taps x oc kernel in 16-channel panels; bias 0 for none.
+ * w: the taps x oc kernel in 16-channel panels; bias oc floats (zeros for none). The clamp is
+ * pmax with 0 (relu) or -infinity (linear), which keeps NaN: pmax returns its first operand unless
+ * the second is greater.
  */
 export function dwconvPixels(y: usize, base: usize, offsets: usize, taps: i32, oc: i32, m: i32, w: usize, bias: usize,
   relu: bool, pixels: i32, step: usize): void {
   const last = offsets + (<usize>taps << 2), bytes = <usize>oc << 2, panel = <usize>taps * NR << 2;
+  const low: f32 = relu ? 0 : -Infinity;
   for (let px = 0; px < pixels; px++, y += bytes, base += step) {
     let o: usize = 0, wp = w;
     if (ASC_FEATURE_SIMD && m == 1) {
+      const vlow = f32x4.splat(low);
       for (; o + 64 <= bytes; o += 64, wp += panel) {
-        let vacc0123 = biasOr0(bias, o), vacc4567 = biasOr0(bias, o + 16);
-        let vacc89AB = biasOr0(bias, o + 32), vaccCDEF = biasOr0(bias, o + 48);
+        let vacc0123 = v128.load(bias + o), vacc4567 = v128.load(bias + o, 16);
+        let vacc89AB = v128.load(bias + o, 32), vaccCDEF = v128.load(bias + o, 48);
         let wk = wp;
         for (let t = offsets; t < last; t += 4, wk += NR << 2) {
           const p = base + load<u32>(t) + o;
@@ -49,26 +41,26 @@ export function dwconvPixels(y: usize, base: usize, offsets: usize, taps: i32, o
           vacc89AB = madd(v128.load(p, 32), v128.load(wk, 32), vacc89AB);
           vaccCDEF = madd(v128.load(p, 48), v128.load(wk, 48), vaccCDEF);
         }
-        v128.store(y + o, clamp(vacc0123, relu));
-        v128.store(y + o, clamp(vacc4567, relu), 16);
-        v128.store(y + o, clamp(vacc89AB, relu), 32);
-        v128.store(y + o, clamp(vaccCDEF, relu), 48);
+        v128.store(y + o, f32x4.pmax(vacc0123, vlow));
+        v128.store(y + o, f32x4.pmax(vacc4567, vlow), 16);
+        v128.store(y + o, f32x4.pmax(vacc89AB, vlow), 32);
+        v128.store(y + o, f32x4.pmax(vaccCDEF, vlow), 48);
       }
       for (let q: usize = 0; o + 16 <= bytes; o += 16, q += 16) {
-        let vacc0123 = biasOr0(bias, o);
+        let vacc0123 = v128.load(bias + o);
         let wk = wp + q;
         for (let t = offsets; t < last; t += 4, wk += NR << 2) vacc0123 = madd(v128.load(base + load<u32>(t) + o), v128.load(wk), vacc0123);
-        v128.store(y + o, clamp(vacc0123, relu));
+        v128.store(y + o, f32x4.pmax(vacc0123, vlow));
       }
     }
     for (; o < bytes; o += 4) {
       const ch = <i32>(o >> 2);
       const wo = w + ((<usize>(ch / NR) * taps * NR + <usize>(ch % NR)) << 2);
       const io = <usize>(ch / m) << 2;
-      let acc: f32 = bias ? load<f32>(bias + o) : 0;
+      let acc = load<f32>(bias + o);
       let wk = wo;
       for (let t = offsets; t < last; t += 4, wk += NR << 2) acc += load<f32>(base + load<u32>(t) + io) * load<f32>(wk);
-      store<f32>(y + o, relu ? (acc < 0 ? 0 : acc) : acc);
+      store<f32>(y + o, acc < low ? low : acc);
     }
   }
 }

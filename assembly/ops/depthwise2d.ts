@@ -26,15 +26,14 @@ export function depthwise2dTask(j: Job, task: i32, workspace: usize): void {
     const image = <usize>j.x + <usize>b * imageBytes;
     const y = <usize>j.y + <usize>r * outBytes;
     const iy0 = oy * j.sh - j.pt, ix0 = ox * j.sw - j.pl;
-    let run = 1;
+    let run = 1, base: usize = 0;
     if (iy0 >= 0 && iy0 + spanY < j.h && ix0 >= 0 && ix0 + spanX < j.wd) {
       if (!interiorList) {
         interiorOffsets(j, workspace, rowBytes, pixelBytes);
         interiorList = true;
       }
       run = min(oxIn1 - ox, p1 - r);
-      dwconvPixels(y, image + <usize>iy0 * rowBytes + <usize>ix0 * pixelBytes, workspace, taps, j.oc, m, j.w, j.bias, relu, run,
-        <usize>j.sw * pixelBytes);
+      base = image + <usize>iy0 * rowBytes + <usize>ix0 * pixelBytes;
     } else {
       interiorList = false;
       let t = workspace;
@@ -46,8 +45,9 @@ export function depthwise2dTask(j: Job, task: i32, workspace: usize): void {
           store<u32>(t, <u32>(real ? image + <usize>iy * rowBytes + <usize>ix * pixelBytes : <usize>j.zeros));
         }
       }
-      dwconvPixels(y, 0, workspace, taps, j.oc, m, j.w, j.bias, relu, 1, 0);
+      base = 0;
     }
+    dwconvPixels(y, base, workspace, taps, j.oc, m, j.w, j.bias, relu, run, <usize>j.sw * pixelBytes);
     r += run;
     ox += run;
     if (ox == j.ow) {

@@ -115,15 +115,21 @@ export function poolJob(ctx: OpContext, x: Float32Array | number, p: WindowParam
   return { extra: [], inputs: p.n * p.h * p.w * p.c, outputs: plan.rows * p.c, plan, spec, activation: null };
 }
 
-/** A depthwise convolution (assembly/ops/depthwise2d.ts): the zero vector its padding taps read. */
+/**
+ * A depthwise convolution (assembly/ops/depthwise2d.ts): one zero vector (oc >= c floats) for
+ * the padding taps and for the bias of a layer without one (the kernel then has no branch on it).
+ */
 export function depthwiseJob(ctx: OpContext, x: Float32Array | number, w: WasmWeights, bias: Float32Array | null, p: Depthwise2DParams): OpJob {
   checkDepthwise2D(x, w, bias, p);
   const plan = planDepthwise2D(p, ctx.target), engine = ctx.engine;
-  const spec = ([xp, bp]: number[], yp: number): JobSpec => ({
-    op: OP.depthwise2d, x: xp, w: w.ptr, bias: bp, y: yp, activation: epilogue(p.activation), zeros: engine.zeros(p.c),
-    n: p.n, h: p.h, wd: p.w, c: p.c, kh: p.kh, kw: p.kw, sh: p.sh, sw: p.sw, dh: p.dh, dw: p.dw,
+  const spec = ([xp, bp]: number[], yp: number): JobSpec => {
+    const zeros = engine.zeros(p.oc);
+    return {
+      op: OP.depthwise2d, x: xp, w: w.ptr, bias: bp || zeros, y: yp, activation: epilogue(p.activation), zeros,
+      n: p.n, h: p.h, wd: p.w, c: p.c, kh: p.kh, kw: p.kw, sh: p.sh, sw: p.sw, dh: p.dh, dw: p.dw,
     pt: p.pt, pb: p.pb, pl: p.pl, pr: p.pr, oh: p.oh, ow: p.ow, oc: p.oc,
-  });
+    };
+  };
   return { extra: [bias], inputs: p.n * p.h * p.w * p.c, outputs: plan.rows * p.oc, plan, spec, activation: activationJob(ctx, p.activation, plan.rows, p.oc) };
 }
 

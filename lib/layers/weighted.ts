@@ -8,9 +8,10 @@ import { Layer, type Weights } from './layer';
 import type { Trainable } from './trainable';
 
 /**
- * Shared by Conv2D and Dense: a kernel of `depth * taps` rows by `units` columns, an optional
- * bias of `units`, He-uniform initialisation once the input depth is known, and the kernel
- * packed for the GEMM once per backend (create once, run many).
+ * Shared by Conv2D, Dense and DepthwiseConv2D: a kernel of `depth * taps` rows by `units`
+ * columns (packDims: DepthwiseConv2D's is `taps` by `depth * units`), an optional bias of one
+ * float per column, He-uniform initialisation once the input depth is known, and the kernel
+ * packed in panels once per backend (create once, run many).
  *
  * The kernel is held once: unpacked until the first forward, packed after it (getWeights unpacks
  * a copy on demand, and a switch of backend repacks from the unpacked form). While fit trains the
