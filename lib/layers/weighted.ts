@@ -4,6 +4,7 @@ import type { GradCall } from '../grad/gradients';
 import { Tensor } from '../tensor';
 import { heUniform } from '../init';
 import { fail, float32Array, float32Length, options } from '../validate';
+import { checkShape } from '../shape';
 import { Layer, type Weights } from './layer';
 import type { Trainable } from './trainable';
 
@@ -159,6 +160,17 @@ export abstract class WeightedLayer extends Layer {
 
   /** Kernel layout, for error messages. */
   protected abstract kernelLayout(): string;
+
+  /** A convolution's NHWC output shape: rank and channels checked, then the window's params. */
+  protected convOutputShape(inputShape: readonly number[], params: (shape: number[]) => { n: number; oh: number; ow: number; oc: number }): number[] {
+    const shape = checkShape('inputShape', inputShape), name = this.layerName;
+    if (shape.length !== 4) throw new RangeError(`Expected ${name} input shape of rank 4 (NHWC) but received [${shape.join(', ')}]`);
+    if (this.depth !== null && shape[3] !== this.depth) {
+      throw new RangeError(`Expected input with ${this.depth} channels for ${name} but received shape [${shape.join(', ')}]`);
+    }
+    const p = params(shape);
+    return [p.n, p.oh, p.ow, p.oc];
+  }
 
   /**
    * Output channels (the kernel matrix's columns, the bias's floats) for an input depth, or null
