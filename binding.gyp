@@ -20,6 +20,8 @@
         "native/ops/maxpool2d.cc",
         "native/ops/activation.cc",
         "native/ops/dense.cc",
+        "native/ops/depthwise2d.cc",
+        "native/ops/depthwise2d-grad.cc",
         "native/ops/gemm.cc",
         "native/ops/matmul.cc",
         "native/ops/plan.cc",
@@ -37,6 +39,7 @@
         "native/kernels/f32-igemm-4x16-scalar.cc",
         "native/kernels/f32-maxpool-nhwc-scalar.cc",
         "native/kernels/f32-winograd-scalar.cc",
+        "native/kernels/f32-dwconv-4-scalar.cc",
         "native/napi/grad.cc",
         "native/ops/activation-grad.cc",
         "native/ops/col2im.cc",
@@ -75,7 +78,9 @@
             "native/kernels/f32-winograd-avx2.cc",
             "native/kernels/f32-winograd-avx512f.cc",
             "native/kernels/f32-batchnorm-avx2.cc",
-            "native/kernels/f32-batchnorm-avx512f.cc"
+            "native/kernels/f32-batchnorm-avx512f.cc",
+            "native/kernels/f32-dwconv-16-avx2-fma.cc",
+            "native/kernels/f32-dwconv-32-avx512f.cc"
           ]
         }],
         ["target_arch=='arm64'", {

@@ -19,6 +19,9 @@ import { pad2dTask } from './ops/pad2d';
 import { columnSumsTask, expandTransposedTask, packTask } from './ops/weighted-grad';
 import { OP_CHANNEL_AFFINE, OP_CHANNEL_SUMS } from './generated/kernels';
 import { channelAffineTask, channelSumsTask } from './ops/batchnorm';
+import { OP_DEPTHWISE2D, OP_DEPTHWISE2D_GRAD_FILTER, OP_DEPTHWISE2D_GRAD_INPUT } from './generated/kernels';
+import { depthwise2dTask } from './ops/depthwise2d';
+import { depthwise2dGradFilterTask, depthwise2dGradInputTask } from './ops/depthwise2d-grad';
 
 export { packWeights, packedWeightsFloats } from './kernels/pack-weights';
 export { TILE_SCRATCH_BYTES } from './kernels/gemm-driver';
@@ -88,6 +91,9 @@ export function run(jobPtr: usize, gen: i32): void {
     else if (j.op == OP_PAD2D) pad2dTask(j, t);
     else if (j.op == OP_CHANNEL_AFFINE) channelAffineTask(j, t);
     else if (j.op == OP_CHANNEL_SUMS) channelSumsTask(j, t);
+    else if (j.op == OP_DEPTHWISE2D) depthwise2dTask(j, t, workspace);
+    else if (j.op == OP_DEPTHWISE2D_GRAD_INPUT) depthwise2dGradInputTask(j, t, workspace);
+    else if (j.op == OP_DEPTHWISE2D_GRAD_FILTER) depthwise2dGradFilterTask(j, t, workspace);
     const finished = increment(jobPtr + offsetof<Job>('done')) + 1;
     if (ASC_FEATURE_THREADS) {
       if (finished == j.tasks) atomic.notify(jobPtr + offsetof<Job>('done'));

@@ -12,6 +12,7 @@ import { backend } from '../lib/backends/select';
 import { inputShape, loadWorkloads, makeLayer } from '../suite/workloads';
 import { markdownTable } from './result-file';
 import { median } from './stats';
+import { depthwiseRates } from './depthwise-rate';
 
 type Shape = { name: string; m: number; n: number; k: number; out?: boolean };
 
@@ -124,5 +125,11 @@ export async function kernelReport(threadCounts: number[], quick: boolean): Prom
     printTable(md, caption, ['shape', 'm x n x k', 'convkit', 'numpy', 'ratio'], rows);
   }
   ck.setNumThreads(original);
+  for (const threads of threadCounts) {
+    depthwiseRates(threads, quick ? 200 : 1000, samples, (caption, header, rows) => {
+      console.log(`\n${caption}`);
+      printTable(md, caption, header, rows);
+    });
+  }
   return md.join('\n');
 }

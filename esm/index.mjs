@@ -4,7 +4,7 @@ import ck from '../dist/index.js';
 
 export default ck;
 export const {
-  Tensor, Layer, Conv2D, MaxPool2D, Dense, Flatten, Sequential, gemm, gemmAsync, residentTensor, releaseTensor, Activation, version,
+  Tensor, Layer, Conv2D, MaxPool2D, Dense, Flatten, Sequential, DepthwiseConv2D, gemm, gemmAsync, residentTensor, releaseTensor, Activation, version,
   getBackend, setBackend, ready, backends, backendInfo, setNumThreads, getNumThreads, loadModel,
   BatchNormalization,
 } = ck;

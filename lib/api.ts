@@ -15,6 +15,7 @@ export { GlobalAveragePooling2D, GlobalMaxPooling2D, type GlobalPooling2DOptions
 export type { Pool2DOptions } from './layers/pooling';
 export { Cropping2D, type Cropping2DOptions, type Padding2D, ZeroPadding2D, type ZeroPadding2DOptions } from './layers/padding2d';
 export { BatchNormalization, type BatchNormalizationOptions, type BatchNormInitializer } from './layers/batchnorm';
+export { DepthwiseConv2D, type DepthwiseConv2DOptions } from './layers/depthwise-conv2d';
 export { Sequential, type LayerGradients, type SequentialGradients } from './layers/sequential';
 export { gemm, gemmAsync, type GemmOptions } from './gemm';
 export { residentTensor, releaseTensor } from './resident';
@@ -41,6 +42,7 @@ import { AveragePooling2D } from './layers/avgpool2d';
 import { GlobalAveragePooling2D, GlobalMaxPooling2D } from './layers/global-pool2d';
 import { Cropping2D, ZeroPadding2D } from './layers/padding2d';
 import { BatchNormalization } from './layers/batchnorm';
+import { DepthwiseConv2D } from './layers/depthwise-conv2d';
 
 // Both entries are bundled (the browser's minified, without esbuild's --keep-names, which would
 // cost 4.5 KB; the Node one without it too, since its __name() wrapper runs on hot paths), and a
@@ -49,7 +51,7 @@ import { BatchNormalization } from './layers/batchnorm';
 for (const [name, c] of Object.entries({ Conv2D, Dense, Flatten, Layer, MaxPool2D, Sequential, Tensor })) {
   Object.defineProperty(c, 'name', { value: name });
 }
-for (const [name, c] of Object.entries({ AveragePooling2D, BatchNormalization, Cropping2D, GlobalAveragePooling2D, GlobalMaxPooling2D, ZeroPadding2D })) {
+for (const [name, c] of Object.entries({ AveragePooling2D, BatchNormalization, Cropping2D, DepthwiseConv2D, GlobalAveragePooling2D, GlobalMaxPooling2D, ZeroPadding2D })) {
   Object.defineProperty(c, 'name', { value: name });
 }
 import { version } from './version';

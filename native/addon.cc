@@ -55,6 +55,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<BatchNormTrainingAsync>(env, exports, "batchNormTrainingAsync");
   Export<BatchNormBackward>(env, exports, "batchNormBackward");
   Export<BatchNormBackwardAsync>(env, exports, "batchNormBackwardAsync");
+  Export<Depthwise2DBackward>(env, exports, "depthwise2dBackward");
+  Export<Depthwise2DBackwardAsync>(env, exports, "depthwise2dBackwardAsync");
   return exports;
 }
 

@@ -98,7 +98,8 @@ enum class Path : int { ${Object.entries(spec.paths).map(([n, v]) => `k${pascal(
 // X(isa, mr, GEMM kernel, one-row kernel or nullptr, two-panel kernel or nullptr, one-row
 //   two-panel kernel or nullptr, one-row four-panel kernel or nullptr, max-pool kernel, indirect GEMM kernel, two-panel indirect GEMM
 //   kernel or nullptr, A packing for packed_mr rows or nullptr for the portable PackA,
-//   packed_mr, GEMM kernel and two-panel kernel or nullptr over packed A, Winograd transforms).
+//   packed_mr, GEMM kernel and two-panel kernel or nullptr over packed A, Winograd transforms,
+//   depthwise convolution kernel).
 // CONVKIT_GEMM_FUNCTIONS(X): every one-panel and one-row micro-kernel among them, X(function).
 // CONVKIT_GEMM_PAIR_FUNCTIONS(X): every two-panel micro-kernel among them, X(function).
 // CONVKIT_GEMM_ROW_QUAD_FUNCTIONS(X): every one-row four-panel micro-kernel among them.
@@ -116,7 +117,7 @@ function kernelLists(kernels) {
   const quads = [...new Set(kernels.map((k) => k.rowQuad).filter(Boolean))];
   const winograds = [...new Set(kernels.map((k) => k.winograd))];
   return `#define CONVKIT_GEMM_KERNELS(X) \\
-${kernels.map((k) => `  X("${k.isa}", ${k.mr}, ${k.kernel}, ${k.row ?? 'nullptr'}, ${k.pair ?? 'nullptr'}, ${k.rowPair ?? 'nullptr'}, ${k.rowQuad ?? 'nullptr'}, ${k.maxpool}, ${k.igemm}, ${k.igemmPair ?? 'nullptr'}, ${k.packA ?? 'nullptr'}, ${k.packedMr}, ${k.packed}, ${k.packedPair ?? 'nullptr'}, &${k.winograd})`).join(' \\\n')}
+${kernels.map((k) => `  X("${k.isa}", ${k.mr}, ${k.kernel}, ${k.row ?? 'nullptr'}, ${k.pair ?? 'nullptr'}, ${k.rowPair ?? 'nullptr'}, ${k.rowQuad ?? 'nullptr'}, ${k.maxpool}, ${k.igemm}, ${k.igemmPair ?? 'nullptr'}, ${k.packA ?? 'nullptr'}, ${k.packedMr}, ${k.packed}, ${k.packedPair ?? 'nullptr'}, &${k.winograd}, ${k.dwconv})`).join(' \\\n')}
 ${`#define CONVKIT_GEMM_FUNCTIONS(X) ${functions.map((f) => `X(${f})`).join(' ')}`.trimEnd()}
 ${`#define CONVKIT_GEMM_PAIR_FUNCTIONS(X) ${pairs.map((f) => `X(${f})`).join(' ')}`.trimEnd()}
 ${`#define CONVKIT_GEMM_ROW_QUAD_FUNCTIONS(X) ${quads.map((f) => `X(${f})`).join(' ')}`.trimEnd()}

@@ -27,9 +27,9 @@ export function workloadData(w: Workload): WorkloadData {
   const shape = inputShape(w);
   const input = uniform(product(shape), 7, 1);
   let kernel: Float32Array | null = null, bias: Float32Array | null = null;
-  if (w.op === 'conv2d' || w.op === 'dense') {
-    const fanIn = w.op === 'conv2d' ? w.k! * w.k! * w.c! : w.in!;
-    const units = w.op === 'conv2d' ? w.filters! : w.units!;
+  if (w.op === 'conv2d' || w.op === 'dense' || w.op === 'depthwise') {
+    const fanIn = w.op === 'conv2d' ? w.k! * w.k! * w.c! : w.op === 'depthwise' ? w.k! * w.k! : w.in!;
+    const units = w.op === 'conv2d' ? w.filters! : w.op === 'depthwise' ? w.c! : w.units!;
     kernel = uniform(fanIn * units, 11, Math.sqrt(6 / fanIn));
     bias = uniform(units, 13, 0.1);
   }

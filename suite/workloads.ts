@@ -8,7 +8,7 @@ import { product } from '../lib/shape';
 export interface Workload {
   id: string;
   name: string;
-  op: 'conv2d' | 'maxpool' | 'dense' | 'avgpool' | 'globalavgpool';
+  op: 'conv2d' | 'maxpool' | 'dense' | 'avgpool' | 'globalavgpool' | 'depthwise';
   n: number;
   h?: number; w?: number; c?: number;
   filters?: number; k?: number; stride?: number;
@@ -46,10 +46,11 @@ export function makeLayer(w: Workload): ck.Layer {
   if (w.op === 'maxpool') return new ck.MaxPool2D({ poolSize: k, strides: stride, padding });
   if (w.op === 'avgpool') return new ck.AveragePooling2D({ poolSize: k, strides: stride, padding });
   if (w.op === 'globalavgpool') return new ck.GlobalAveragePooling2D({ keepdims: true });
+  if (w.op === 'depthwise') return new ck.DepthwiseConv2D({ kernelSize: k, strides: stride, padding, activation: w.activation ?? 'linear', seed: 1 });
   return new ck.Conv2D({ filters: w.filters!, kernelSize: k, strides: stride, padding, activation: w.activation ?? 'linear', seed: 1 });
 }
 
-/** Work per run: FLOPs for conv and dense (the suite's formula), bytes moved for pooling. */
+/** Work per run: FLOPs for conv and dense (the suite's formula), bytes moved for pooling and depthwise convolution (memory-bound). */
 export function work(w: Workload, outputShape: number[]): { amount: number; unit: 'GFLOP/s' | 'GB/s' } {
   if (w.op === 'conv2d') {
     const [n, oh, ow, oc] = outputShape;

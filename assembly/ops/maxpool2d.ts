@@ -5,6 +5,7 @@
 // rejects those first).
 import { Job } from '../generated/job';
 import { avgpoolNhwc, maxpoolNhwc } from '../kernels/f32-maxpool-nhwc';
+import { interiorEnd, interiorOffsets } from './window-offsets';
 
 /**
  * Pixels of one task; the participant's workspace holds the window's tap offsets. A window that
@@ -23,7 +24,7 @@ export function maxpool2dTask(j: Job, task: i32, workspace: usize, average: bool
   // The output pixel (image b, oy, ox) advances with r: divisions once per task.
   let b = p0 / (j.oh * j.ow), oy = p0 / j.ow % j.oh, ox = p0 % j.ow;
   // A window inside the image is followed along its row by more up to ox = oxIn1 (exclusive).
-  const oxIn1 = j.wd - spanX + j.pl > 0 ? min(j.ow, (j.wd - spanX - 1 + j.pl) / j.sw + 1) : 0;
+  const oxIn1 = interiorEnd(j);
   for (let r = p0; r < p1; ) {
     const image = <usize>j.x + <usize>b * imageBytes;
     const y = <usize>j.y + <usize>r * pixelBytes;
@@ -31,10 +32,7 @@ export function maxpool2dTask(j: Job, task: i32, workspace: usize, average: bool
     let run = 1;
     if (iy0 >= 0 && iy0 + spanY < j.h && ix0 >= 0 && ix0 + spanX < j.wd) {
       if (!interiorList) {
-        let t = workspace;
-        for (let ky = 0; ky < j.kh; ky++) {
-          for (let kx = 0; kx < j.kw; kx++, t += 4) store<u32>(t, <u32>(<usize>ky * j.dh * rowBytes + <usize>kx * j.dw * pixelBytes));
-        }
+        interiorOffsets(j, workspace, rowBytes, pixelBytes);
         interiorList = true;
       }
       // This window and the next ones inside the row, within the task: one call.

@@ -30,6 +30,7 @@ message ModelProto { int64 ir_version = 1; string producer_name = 2; GraphProto 
 
 const FLOAT = 1; // TensorProto.DataType.FLOAT
 const ATTR_STRING = 3, ATTR_INTS = 7; // AttributeProto.AttributeType
+const ATTR_INT = 2;
 /** The part of protobufjs's reflected message type used here. */
 interface MessageType {
   verify(message: object): string | null;
@@ -41,6 +42,7 @@ let modelProto: MessageType | null = null;
 const ModelProtoType = (): MessageType => (modelProto ??= peer('protobufjs').parse(SCHEMA).root.lookupType('onnx.ModelProto'));
 
 export const ints = (name: string, values: number[]) => ({ name, ints: values, type: ATTR_INTS });
+const int = (name: string, value: number) => ({ name, i: value, type: ATTR_INT });
 const str = (name: string, value: string) => ({ name, s: Buffer.from(value), type: ATTR_STRING });
 const valueInfo = (name: string, dims: number[]) => ({ name, type: { tensorType: { elemType: FLOAT, shape: { dim: dims.map((d) => ({ dimValue: d })) } } } });
 export const initializer = (name: string, dims: number[], data: Float32Array) => ({
@@ -77,6 +79,10 @@ export function onnxModel(w: Workload, data: WorkloadData): { bytes: Uint8Array;
       nodes.push({ opType: 'Conv', input: ['x', 'W', 'B'], output: [main], name: 'conv', attribute: common });
     } else if (w.op === 'globalavgpool') {
       nodes.push({ opType: 'GlobalAveragePool', input: ['x'], output: [main], name: 'pool' });
+    } else if (w.op === 'depthwise') {
+      // A convolution of group = C: W is [C, 1, k, k], the depthwise kernel [k, k, C, 1] read as HWIO with one input channel.
+      inits.push(initializer('W', [w.c!, 1, w.k!, w.k!], hwioToOihw(data.kernel!, [w.k!, w.k!, 1, w.c!])), initializer('B', [w.c!], data.bias!));
+      nodes.push({ opType: 'Conv', input: ['x', 'W', 'B'], output: [main], name: 'depthwise', attribute: [...common, int('group', w.c!)] });
     } else {
       nodes.push({ opType: w.op === 'avgpool' ? 'AveragePool' : 'MaxPool', input: ['x'], output: [main], name: 'pool', attribute: common });
     }

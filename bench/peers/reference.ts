@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolveWindow, type Window } from '../../lib/shape';
 import type { WorkloadData } from '../../suite/data';
-import { avgpool2dRef, conv2dRef, denseRef, maxpool2dRef } from '../../suite/reference';
+import { avgpool2dRef, conv2dRef, denseRef, depthwiseRef, maxpool2dRef } from '../../suite/reference';
 import { windowOf, type Workload } from '../../suite/workloads';
 
 function window(w: Workload): Window {
@@ -15,6 +15,7 @@ export function writeReference(w: Workload, d: WorkloadData, path: string): void
   const ref = w.op === 'conv2d' ? conv2dRef(d.input, d.inputShape, d.kernel!, w.filters!, window(w), d.bias, w.activation === 'relu' ? 'relu' : 'linear')
     : w.op === 'maxpool' ? maxpool2dRef(d.input, d.inputShape, window(w))
       : w.op === 'avgpool' || w.op === 'globalavgpool' ? avgpool2dRef(d.input, d.inputShape, window(w), false)
+      : w.op === 'depthwise' ? depthwiseRef(d.input, d.inputShape, d.kernel!, d.bias, 1, window(w), w.activation === 'relu')
       : denseRef(d.input, w.n, w.in!, d.kernel!, w.units!, d.bias, w.activation === 'relu' ? 'relu' : 'linear');
   const out = new Float32Array(ref.data.length * 2);
   out.set(ref.data);

@@ -150,7 +150,7 @@ function sections(report: PeerReport): { tables: Section[]; notes: string[] } {
 function preamble(report: PeerReport): string[] {
   return [
     `${report.rounds} interleaved rounds, ${report.budgetMs} ms per candidate and workload${report.quick ? ' (--quick)' : ''}; every output checked against the float64 reference first.`,
-    `Cells: median rate (GFLOP/s; the pools, P, A and G rows, in GB/s) and ratio to ${report.ratioTo ?? 'the best peer on the row'}. ${LAYOUT_NOTE}`,
+    `Cells: median rate (GFLOP/s; the pools, P, A and G rows, and the depthwise W rows in GB/s) and ratio to ${report.ratioTo ?? 'the best peer on the row'}. ${LAYOUT_NOTE}`,
   ];
 }
 

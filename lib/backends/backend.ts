@@ -15,7 +15,7 @@ export const backendNames: readonly BackendName[] = ['native', 'wasm'];
 
 import { PANEL_WIDTH } from '../generated/kernels';
 import type { Conv2DAttributes, Conv2DGeometry, DenseAttributes, DenseGeometry, WindowGeometry } from '../generated/params';
-import type { AvgPool2DAttributes, BatchNormAttributes, BatchNormGeometry, Pad2DGeometry } from '../generated/params';
+import type { AvgPool2DAttributes, BatchNormAttributes, BatchNormGeometry, Depthwise2dAttributes, Depthwise2dGeometry, Pad2DGeometry } from '../generated/params';
 
 /** Columns per packed weight panel (kernels.json). */
 export { PANEL_WIDTH };
@@ -91,6 +91,8 @@ export interface BatchNormTrainParams extends BatchNormGeometry { epsilon: numbe
 export interface BatchNormStats { y: Float32Array; mean: Float32Array; variance: Float32Array }
 /** Its backward: dx like x, dgamma and dbeta of c floats. */
 export interface BatchNormGrads { dx: Float32Array; dgamma: Float32Array; dbeta: Float32Array }
+/** A depthwise convolution's geometry (oc = c * depth multiplier) and attributes; its kernel is kh * kw x oc. */
+export interface Depthwise2DParams extends Depthwise2dGeometry, Depthwise2dAttributes {}
 
 export interface GemmParams {
   m: number; n: number; k: number;
@@ -111,7 +113,8 @@ export type Step =
   | { op: 'avgpool2d'; params: AvgPool2DParams }
   | { op: 'pad2d'; params: Pad2DParams }
   /** y = x * s + t per channel: scaleShift holds s then t (2c floats, copied). */
-  | { op: 'batchNorm'; scaleShift: Float32Array; params: BatchNormParams };
+  | { op: 'batchNorm'; scaleShift: Float32Array; params: BatchNormParams }
+  | { op: 'depthwise2d'; packed: PackedWeights; bias: Float32Array | null; params: Depthwise2DParams };
 
 /**
  * An op bound to its weights, bias and attributes (Backend.createOperator reads a step's op,
@@ -191,6 +194,7 @@ export interface PackedWeights {
  */
 export type Conv2DGradParams = Conv2DParams & { bias: boolean };
 export type DenseGradParams = DenseParams & { bias: boolean };
+export type Depthwise2DGradParams = Depthwise2DParams & { bias: boolean };
 
 /** What a backward needs to run the layer's forward itself: its packed weights and bias. */
 export interface ForwardWeights {
@@ -261,6 +265,9 @@ export interface Backend {
   conv2dBackwardAsync(x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, p: Conv2DGradParams, forward?: ForwardWeights): Promise<WeightedGrads>;
   denseBackward(x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, p: DenseGradParams, forward?: ForwardWeights): WeightedGrads;
   denseBackwardAsync(x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, p: DenseGradParams, forward?: ForwardWeights): Promise<WeightedGrads>;
+  /** The kernel is [kh, kw, c, m] row-major (kh * kw x oc); dw like it. */
+  depthwise2dBackward(x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, p: Depthwise2DGradParams, forward?: ForwardWeights): WeightedGrads;
+  depthwise2dBackwardAsync(x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, p: Depthwise2DGradParams, forward?: ForwardWeights): Promise<WeightedGrads>;
   /** dx: each window's dy to its argmax (the forward's tie rule), recomputed from x. */
   maxpool2dBackward(x: Float32Array, dy: Float32Array, p: WindowParams): Float32Array;
   maxpool2dBackwardAsync(x: Float32Array, dy: Float32Array, p: WindowParams): Promise<Float32Array>;

@@ -1,7 +1,7 @@
 // Argument checks for backends written in JavaScript, mirroring what native/napi/ does at the
 // N-API boundary: the layers validate first; these make sure no call reaches a kernel with
 // buffers too short for its shapes.
-import type { Conv2DParams, DenseParams, GemmParams, PackedWeights, Pad2DParams, WindowParams } from './backend';
+import type { Conv2DParams, DenseParams, Depthwise2DParams, GemmParams, PackedWeights, Pad2DParams, WindowParams } from './backend';
 import { packedWeightsLength } from './backend';
 import { ACTIVATION } from '../generated/kernels';
 import { GEOMETRY_SIZES } from '../generated/params';
@@ -45,6 +45,16 @@ export function checkConv2D(x: Float32Array | number, packed: PackedWeights, bia
   activation(p.activation);
   lengthIs('x', input('x', x), p.n * p.h * p.w * p.c);
   lengthIs('packedWeights', packed, packedWeightsLength(p.kh * p.kw * p.c, p.oc));
+  if (bias !== null) lengthIs('bias', float32Array('bias', bias), p.oc);
+}
+
+export function checkDepthwise2D(x: Float32Array | number, packed: PackedWeights, bias: Float32Array | null, p: Depthwise2DParams): void {
+  sizes('depthwise2d', p);
+  windowOut(p);
+  activation(p.activation);
+  if (p.oc % p.c !== 0) fail('range', `a multiple of params.c (${p.c})`, 'params.oc', p.oc);
+  lengthIs('x', input('x', x), p.n * p.h * p.w * p.c);
+  lengthIs('packedWeights', packed, packedWeightsLength(p.kh * p.kw, p.oc));
   if (bias !== null) lengthIs('bias', float32Array('bias', bias), p.oc);
 }
 

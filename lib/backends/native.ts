@@ -36,6 +36,8 @@ interface Addon {
   conv2dBackwardAsync(...args: unknown[]): Promise<Float32Array>;
   denseBackward(...args: unknown[]): Float32Array;
   denseBackwardAsync(...args: unknown[]): Promise<Float32Array>;
+  depthwise2dBackward(...args: unknown[]): Float32Array;
+  depthwise2dBackwardAsync(...args: unknown[]): Promise<Float32Array>;
   maxpool2dBackward(x: Float32Array, dy: Float32Array, p: object): Float32Array;
   maxpool2dBackwardAsync(x: Float32Array, dy: Float32Array, p: object): Promise<Float32Array>;
   avgpool2dBackward(dy: Float32Array, p: object): Float32Array;
@@ -215,6 +217,11 @@ export function loadNative(): NativeBackend {
     denseBackwardAsync: (x, dy, y, kernel, p, f) => {
       const weights = kernel.length, bias = { bias: p.bias, n: p.n };
       return addon.denseBackwardAsync(x, dy, y, kernel, p, ...forwardArgs(f)).then((all) => splitGrads(all, weights, bias));
+    },
+    depthwise2dBackward: (x, dy, y, kernel, p, f) => splitGrads(addon.depthwise2dBackward(x, dy, y, kernel, p, ...forwardArgs(f)), kernel.length, { bias: p.bias, n: p.oc }),
+    depthwise2dBackwardAsync: (x, dy, y, kernel, p, f) => {
+      const weights = kernel.length, bias = { bias: p.bias, n: p.oc };
+      return addon.depthwise2dBackwardAsync(x, dy, y, kernel, p, ...forwardArgs(f)).then((all) => splitGrads(all, weights, bias));
     },
     maxpool2dBackward: (x, dy, p) => addon.maxpool2dBackward(x, dy, p),
     maxpool2dBackwardAsync: (x, dy, p) => addon.maxpool2dBackwardAsync(x, dy, p),

@@ -2,7 +2,7 @@
 // path, the tasks and how threads share them, the GEMM's K blocking and each thread's workspace.
 // The plan is written into the job; the kernels only follow it. The native backend plans for its
 // own kernels (native/ops/plan.cc): the two share names and fields, not numbers.
-import type { Conv2DParams, Plan, WindowParams } from './backend';
+import type { Conv2DParams, Depthwise2DParams, Plan, WindowParams } from './backend';
 import { CACHE_LINE, GEMM_BLOCKING, PANEL_WIDTH, PATH, PLAN, TASK_BITS } from '../generated/kernels';
 
 export type { Plan } from './backend';
@@ -152,6 +152,16 @@ export function planCopyRows(rows: number, cols: number, t: PlanTarget): Plan {
   return {
     path: PATH.copy, threads: participants(rows * cols, t.parallelReads, t.threads, tasks), tasks, rows, rowsPerTask,
     panels: 0, panelsPerTask: 0, kBlock: 0, kSplits: 0, kChunk: 0, packFloats: 0, slotBytes: 0, sharedBytes: 0,
+  };
+}
+
+/** Depthwise convolution: runs of output pixels, as max-pool's; each task lists its pixels' taps in its slot. */
+export function planDepthwise2D(p: Depthwise2DParams, t: PlanTarget): Plan {
+  const rows = p.n * p.oh * p.ow;
+  const rowsPerTask = Math.max(PLAN.poolPixelsPerTask, ceilDiv(rows, MAX_TASKS)), tasks = ceilDiv(rows, rowsPerTask);
+  return {
+    path: PATH.depthwise, threads: participants(rows * p.kh * p.kw * p.oc, t.parallelMacs, t.threads, tasks), tasks, rows, rowsPerTask,
+    panels: 0, panelsPerTask: 0, kBlock: 0, kSplits: 0, kChunk: 0, packFloats: 0, slotBytes: slotBytes(p.kh * p.kw * t.pointerBytes), sharedBytes: 0,
   };
 }
 

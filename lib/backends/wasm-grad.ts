@@ -10,7 +10,7 @@ import { type AvgPool2DParams, type Backend, type Conv2DGradParams, type DenseGr
 import { checkConv2D, checkDense, checkMaxPool2D, lengthIs } from './check';
 import { planActivation, planGemm, type PlanTarget } from './plan';
 import type { Engine, WasmWeights } from './wasm-engine';
-import { planned, plannedJob, stepJob, type PlannedJob } from './wasm-ops';
+import { planned, plannedJob, stepJob, type OpJob, type PlannedJob } from './wasm-ops';
 import { OP, type JobSpec } from './wasm-job';
 import { float32Array } from '../validate';
 
@@ -29,7 +29,7 @@ function arrayOf(name: string, a: Float32Array, expected: number): void {
 }
 
 /** A job of `tasks` tasks without cross-task sums, on up to `threads` participants. */
-function plain(spec: JobSpec, tasks: number, threads: number, slotBytes = 0): PlannedJob {
+export function plain(spec: JobSpec, tasks: number, threads: number, slotBytes = 0): PlannedJob {
   spec.tasks = tasks;
   return [spec, Math.max(1, Math.min(threads, tasks)), slotBytes, 0];
 }
@@ -45,6 +45,39 @@ interface WeightedShape {
   forward: Step | null;
 }
 
+/** Blocks of the module's memory a backward's jobs use, released together when the run ends. */
+export class Blocks {
+  readonly ptrs: number[] = [];
+  constructor(private readonly e: Engine) {}
+  keep(ptr: number): number {
+    this.ptrs.push(ptr);
+    return ptr;
+  }
+  alloc(floats: number): number {
+    return this.keep(this.e.arena.alloc(Math.max(1, floats) * 4));
+  }
+  release(): void {
+    this.ptrs.forEach((p) => this.e.arena.release(p));
+  }
+}
+
+/**
+ * x, dy and the kernel copied in, then the forward output the derivative reads: the layer's
+ * forward run first (fwd, when y is needed but not given), y copied in, or 0 (linear).
+ */
+export function* backwardInputs(e: Engine, b: Blocks, fwd: OpJob | null, arrays: { x: Float32Array; dy: Float32Array; kernel: Float32Array; y: Float32Array | null },
+  activation: number, outputs: number): Generator<PlannedJob, { xp: number; dyp: number; wp: number; yp: number }, void> {
+  const xp = b.keep(e.put(arrays.x)), dyp = b.keep(e.put(arrays.dy)), wp = b.keep(e.put(arrays.kernel));
+  let yp = 0;
+  if (fwd) {
+    yp = b.alloc(outputs);
+    yield* planned(fwd, [xp, ...fwd.extra.map((a) => (a ? b.keep(e.put(a)) : 0))], yp);
+  } else if (activation !== ACTIVATION.linear) {
+    yp = b.keep(e.put(arrays.y as Float32Array));
+  }
+  return { xp, dyp, wp, yp };
+}
+
 /**
  * The jobs of a weighted layer's backward. Everything is copied in and allocated before the
  * first job; the blocks are freed when the run ends (or is ended early).
@@ -56,19 +89,10 @@ function* weightedJobs(ctx: GradContext, x: Float32Array, dy: Float32Array, y: F
   const threads = t.threads;
   // Segments of rows fixed by the shape (as native's): about four forward segments of A.
   const seg = s.window ? Math.min(m, Math.max(GEMM_BLOCKING.mc, Math.floor((4 * PLAN.segmentFloats) / Math.max(k, n)))) : m;
-  const blocks: number[] = [];
-  const keep = (ptr: number) => (blocks.push(ptr), ptr);
-  const alloc = (floats: number) => keep(e.arena.alloc(Math.max(1, floats) * 4));
+  const blocks = new Blocks(e), alloc = (floats: number) => blocks.alloc(floats);
   e.enter();
   try {
-    const xp = keep(e.put(x)), dyp = keep(e.put(dy)), wp = keep(e.put(kernel));
-    let yp = 0;
-    if (fwd) {
-      yp = alloc(m * n);
-      yield* planned(fwd, [xp, ...fwd.extra.map((a) => (a ? keep(e.put(a)) : 0))], yp);
-    } else if (s.activation !== ACTIVATION.linear) {
-      yp = keep(e.put(y as Float32Array));
-    }
+    const { xp, dyp, wp, yp } = yield* backwardInputs(e, blocks, fwd, { x, dy, kernel, y }, s.activation, m * n);
     const g = alloc(m * n), db = alloc(n), dw = alloc(k * n), dx = alloc(s.inputs);
     const wt = alloc(packedWeightsLength(n, k)), pg = alloc(packedWeightsLength(seg, n)), at = alloc(k * seg);
     const da = s.window ? alloc(seg * k) : 0;
@@ -102,7 +126,7 @@ function* weightedJobs(ctx: GradContext, x: Float32Array, dy: Float32Array, y: F
     }
     return { dx: e.copyOut(dx, s.inputs), dw: e.copyOut(dw, k * n), db: s.bias ? e.copyOut(db, n) : null };
   } finally {
-    blocks.forEach((p) => e.arena.release(p));
+    blocks.release();
     e.leave();
   }
 }
@@ -201,7 +225,7 @@ function denseShape(x: Float32Array, dy: Float32Array, y: Float32Array | null, k
 }
 
 /** The arrays checked; the forward weights when the call must run the forward (y needed, not given). */
-function checkArrays(dy: Float32Array, y: Float32Array | null, kernel: Float32Array, activation: number, outputs: number, weights: number,
+export function checkArrays(dy: Float32Array, y: Float32Array | null, kernel: Float32Array, activation: number, outputs: number, weights: number,
   f: ForwardWeights | undefined): ForwardWeights | null {
   arrayOf('dy', dy, outputs);
   arrayOf('kernel', kernel, weights);

@@ -1,10 +1,10 @@
 // The wasm backend's ops as jobs: each op's checks, its plan (plan.ts) for this backend's
 // threads and kernels, and the job that runs it in the module (assembly/ops), minus the
 // addresses of its input and output, which a run places.
-import type { BatchNormParams, Conv2DParams, DenseParams, PackedWeights, Pad2DParams, Step, WindowParams } from './backend';
-import { checkBatchNorm, checkConv2D, checkDense, checkMaxPool2D, checkPad2D } from './check';
+import type { BatchNormParams, Conv2DParams, DenseParams, Depthwise2DParams, PackedWeights, Pad2DParams, Step, WindowParams } from './backend';
+import { checkBatchNorm, checkConv2D, checkDense, checkDepthwise2D, checkMaxPool2D, checkPad2D } from './check';
 import { ACTIVATION, PATH, PLAN, WASM_MR } from '../generated/kernels';
-import { planActivation, planBatchNorm, planConv2D, planCopyRows, planGemm, planMaxPool2D, type Plan, type PlanTarget } from './plan';
+import { planActivation, planBatchNorm, planConv2D, planCopyRows, planDepthwise2D, planGemm, planMaxPool2D, type Plan, type PlanTarget } from './plan';
 import type { Engine, WasmWeights } from './wasm-engine';
 import { OP, type JobSpec } from './wasm-job';
 
@@ -126,6 +126,24 @@ export function padJob(ctx: OpContext, x: Float32Array | number, p: Pad2DParams)
   return { extra: [], inputs: p.n * p.h * p.w * p.c, outputs: p.n * p.oh * p.ow * p.c, plan, spec, activation: null };
 }
 
+/**
+ * A depthwise convolution (assembly/ops/depthwise2d.ts): one zero vector (oc >= c floats) for
+ * the padding taps and for the bias of a layer without one (the kernel then has no branch on it).
+ */
+export function depthwiseJob(ctx: OpContext, x: Float32Array | number, w: WasmWeights, bias: Float32Array | null, p: Depthwise2DParams): OpJob {
+  checkDepthwise2D(x, w, bias, p);
+  const plan = planDepthwise2D(p, ctx.target), engine = ctx.engine;
+  const spec = ([xp, bp]: number[], yp: number): JobSpec => {
+    const zeros = engine.zeros(p.oc);
+    return {
+      op: OP.depthwise2d, x: xp, w: w.ptr, bias: bp || zeros, y: yp, activation: epilogue(p.activation), zeros,
+      n: p.n, h: p.h, wd: p.w, c: p.c, kh: p.kh, kw: p.kw, sh: p.sh, sw: p.sw, dh: p.dh, dw: p.dw,
+      pt: p.pt, pb: p.pb, pl: p.pl, pr: p.pr, oh: p.oh, ow: p.ow, oc: p.oc,
+    };
+  };
+  return { extra: [bias], inputs: p.n * p.h * p.w * p.c, outputs: plan.rows * p.oc, plan, spec, activation: activationJob(ctx, p.activation, plan.rows, p.oc) };
+}
+
 /** The job of a packed GEMM (assembly/ops/matmul.ts): y[m x n] = x[m x k] * w (+ bias). */
 export function matmulSpec(m: number, n: number, k: number, w: number, activation: number) {
   return ([xp, bp]: number[], yp: number): JobSpec => ({ op: OP.gemm, x: xp, lda: k, w, bias: bp ?? 0, y: yp, activation, m, k, cols: n });
@@ -153,5 +171,6 @@ export function stepJob(ctx: OpContext, s: Step, x: Float32Array | number, weigh
   if (s.op === 'avgpool2d') return poolJob(ctx, x, s.params, s.params);
   if (s.op === 'pad2d') return padJob(ctx, x, s.params);
   if (s.op === 'batchNorm') return batchNormJob(ctx, x, s.scaleShift, s.params);
-  throw new TypeError(`Expected 'conv2d', 'maxpool2d', 'avgpool2d', 'pad2d', 'dense' or 'batchNorm' for the op of a step but received ${String((s as { op: unknown }).op)}`);
+  if (s.op === 'depthwise2d') return depthwiseJob(ctx, x, weights(s.packed), s.bias, s.params);
+  throw new TypeError(`Expected 'conv2d', 'maxpool2d', 'avgpool2d', 'pad2d', 'dense', 'batchNorm' or 'depthwise2d' for the op of a step but received ${String((s as { op: unknown }).op)}`);
 }

@@ -13,12 +13,13 @@ import { Engine, WasmWeights, type WasmPlatform, type WasmVariant, type WasmVari
 import { wasmGemm } from './wasm-gemm';
 import { wasmGrads } from './wasm-grad';
 import { wasmBatchNorm } from './wasm-batchnorm';
+import { wasmDepthwiseGrads } from './wasm-depthwise-grad';
 import { WasmGraph, WasmOperator, type WasmHost } from './wasm-graph';
 
 export type { WasmPlatform, WasmVariant, WasmVariantName } from './wasm-engine';
 
 /** The backward methods (wasm-grad.ts), set on each instance by the constructor. */
-export interface WasmBackend extends ReturnType<typeof wasmGrads>, ReturnType<typeof wasmBatchNorm> {}
+export interface WasmBackend extends ReturnType<typeof wasmGrads>, ReturnType<typeof wasmBatchNorm>, ReturnType<typeof wasmDepthwiseGrads> {}
 
 export class WasmBackend implements Backend, WasmHost {
   readonly name = 'wasm' as const;
@@ -45,6 +46,7 @@ export class WasmBackend implements Backend, WasmHost {
     ({ conv2d: this.conv2d, conv2dAsync: this.conv2dAsync, maxpool2d: this.maxpool2d, maxpool2dAsync: this.maxpool2dAsync, dense: this.dense, denseAsync: this.denseAsync } = oneShotCalls(this));
     Object.assign(this, wasmGrads({ engine: () => this.engine, target: () => this.target(), weights: (packed) => this.weights(packed) }));
     Object.assign(this, wasmBatchNorm({ engine: () => this.engine, target: () => this.target(), weights: (packed) => this.weights(packed) }));
+    Object.assign(this, wasmDepthwiseGrads({ engine: () => this.engine, target: () => this.target(), weights: (packed) => this.weights(packed) }));
   }
 
   private engineFor(v: WasmVariant): Engine {

@@ -2,7 +2,7 @@ import { activationCode, type ActivationName } from '../activation';
 import type { GradCall } from '../grad/gradients';
 import type { Tensor } from '../tensor';
 import type { Backend, Conv2DParams } from '../backends/backend';
-import { checkPadding, checkShape, type Padding, resolveWindow, windowOutput } from '../shape';
+import { checkPadding, type Padding, resolveWindow, windowOutput } from '../shape';
 import { boolean, integer, oneOf, options, pair } from '../validate';
 import type { Planned } from './layer';
 import { WeightedLayer } from './weighted';
@@ -74,15 +74,7 @@ export class Conv2D extends WeightedLayer {
   }
 
   outputShape(inputShape: readonly number[]): number[] {
-    const shape = checkShape('inputShape', inputShape);
-    if (shape.length !== 4) {
-      throw new RangeError(`Expected Conv2D input shape of rank 4 (NHWC) but received [${shape.join(', ')}]`);
-    }
-    if (this.depth !== null && shape[3] !== this.depth) {
-      throw new RangeError(`Expected input with ${this.depth} channels for Conv2D but received shape [${shape.join(', ')}]`);
-    }
-    const p = this.params(shape);
-    return [p.n, p.oh, p.ow, p.oc];
+    return this.convOutputShape(inputShape, (shape) => this.params(shape));
   }
 
   protected plan(shape: readonly number[], b: Backend, linear = false): Planned {

@@ -4,13 +4,15 @@ import type { GradCall } from '../grad/gradients';
 import { Tensor } from '../tensor';
 import { heUniform } from '../init';
 import { fail, float32Array, float32Length, options } from '../validate';
+import { checkShape } from '../shape';
 import { type ChannelAffine, Layer, type Planned, type Weights } from './layer';
 import type { Trainable } from './trainable';
 
 /**
- * Shared by Conv2D and Dense: a kernel of `depth * taps` rows by `units` columns, an optional
- * bias of `units`, He-uniform initialisation once the input depth is known, and the kernel
- * packed for the GEMM once per backend (create once, run many).
+ * Shared by Conv2D, Dense and DepthwiseConv2D: a kernel of `depth * taps` rows by `units`
+ * columns (packDims: DepthwiseConv2D's is `taps` by `depth * units`), an optional bias of one
+ * float per column, He-uniform initialisation once the input depth is known, and the kernel
+ * packed in panels once per backend (create once, run many).
  *
  * The kernel is held once: unpacked until the first forward, packed after it (getWeights unpacks
  * a copy on demand, and a switch of backend repacks from the unpacked form). While fit trains the
@@ -111,12 +113,14 @@ export abstract class WeightedLayer extends Layer {
       depth = length / perDepth;
     }
     let bias = this.bias;
+    const columns = this.columns(depth);
     if (w.bias !== undefined && w.bias !== null) {
       if (!this.useBias) fail('type', 'no bias (useBias is false)', 'bias', w.bias);
-      bias = float32Array('bias', w.bias, this.units).slice();
+      bias = float32Array('bias', w.bias, columns ?? undefined).slice();
     }
+    if (bias && columns !== null && bias.length !== columns) bias = null; // a new kernel's depth changed the output channels
     this.depth = depth;
-    this.bias = bias ?? (this.useBias ? new Float32Array(this.units) : null);
+    this.bias = bias ?? (this.useBias && columns !== null ? new Float32Array(columns) : null);
     this.weightsChanged();
     if (kernel !== this.kernel) {
       this.dropPacked(); // a running call keeps what it reads (see the in-flight rule in backend.ts)
@@ -208,6 +212,30 @@ export abstract class WeightedLayer extends Layer {
   /** Kernel layout, for error messages. */
   protected abstract kernelLayout(): string;
 
+  /** A convolution's NHWC output shape: rank and channels checked, then the window's params. */
+  protected convOutputShape(inputShape: readonly number[], params: (shape: number[]) => { n: number; oh: number; ow: number; oc: number }): number[] {
+    const shape = checkShape('inputShape', inputShape), name = this.layerName;
+    if (shape.length !== 4) throw new RangeError(`Expected ${name} input shape of rank 4 (NHWC) but received [${shape.join(', ')}]`);
+    if (this.depth !== null && shape[3] !== this.depth) {
+      throw new RangeError(`Expected input with ${this.depth} channels for ${name} but received shape [${shape.join(', ')}]`);
+    }
+    const p = params(shape);
+    return [p.n, p.oh, p.ow, p.oc];
+  }
+
+  /**
+   * Output channels (the kernel matrix's columns, the bias's floats) for an input depth, or null
+   * while it is unknown: units here; DepthwiseConv2D's depend on the depth.
+   */
+  protected columns(_depth: number | null): number | null {
+    return this.units;
+  }
+
+  /** The kernel as the matrix the backend packs: taps * depth rows by units columns here. */
+  protected packDims(depth: number): { k: number; n: number } {
+    return { k: this.taps * depth, n: this.units };
+  }
+
   /** The kernel packed for `b`, after checking (or learning) the input depth. */
   protected packedKernel(inputDepth: number, shape: readonly number[], b: Backend): PackedWeights {
     if (this.depth === null) this.depth = inputDepth;
@@ -216,11 +244,16 @@ export abstract class WeightedLayer extends Layer {
         `Expected input with ${this.depth} ${this.depthName} for ${this.layerName} (its kernel is ${this.kernelLayout()}) but received shape [${shape.join(', ')}]`,
       );
     }
+    const columns = this.columns(inputDepth) as number;
+    if (this.bias && this.bias.length !== columns) {
+      throw new RangeError(`Expected bias of length ${columns} for ${this.layerName} with ${inputDepth} ${this.depthName} but received length ${this.bias.length}`);
+    }
+    if (this.useBias && !this.bias) this.bias = new Float32Array(columns);
     if (!this.packed || this.packed.backend !== b || !b.owns(this.packed.data)) {
-      const fanIn = this.taps * inputDepth;
-      const kernel = this.kernel ?? this.unpacked() ?? heUniform(fanIn * this.units, fanIn, this.seed);
+      const dims = this.packDims(inputDepth), fanIn = dims.k;
+      const kernel = this.kernel ?? this.unpacked() ?? heUniform(fanIn * dims.n, fanIn, this.seed);
       this.dropPacked();
-      this.packed = { backend: b, data: b.packWeights(kernel, { k: fanIn, n: this.units }) };
+      this.packed = { backend: b, data: b.packWeights(kernel, dims) };
       this.kernel = this.training ? kernel : null;
     }
     return this.packed.data;

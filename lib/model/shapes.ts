@@ -11,6 +11,7 @@ import { Pool2D } from '../layers/pooling';
 import { GlobalPool2D } from '../layers/global-pool2d';
 import { Cropping2D, ZeroPadding2D } from '../layers/padding2d';
 import { BatchNormalization } from '../layers/batchnorm';
+import { DepthwiseConv2D } from '../layers/depthwise-conv2d';
 import { product } from '../shape';
 
 export type Dim = number | null;
@@ -60,5 +61,6 @@ export function nextShape(layer: Layer, shape: readonly Dim[], label: string): D
   if (layer instanceof Pool2D) return [null, null, shape[2]];
   if (layer instanceof ZeroPadding2D || layer instanceof Cropping2D) return [null, null, shape[2]];
   if (layer instanceof GlobalPool2D) return layer.keepdims ? [1, 1, shape[2]] : [shape[2]];
+  if (layer instanceof DepthwiseConv2D) return [null, null, shape[2] === null ? null : shape[2] * layer.depthMultiplier];
   throw new TypeError(`${label}: not a layer convkit can save or load`);
 }

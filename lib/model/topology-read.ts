@@ -6,6 +6,7 @@
 import { type ActivationName, activationNames } from '../activation';
 import { Conv2D } from '../layers/conv2d';
 import { Dense } from '../layers/dense';
+import { DepthwiseConv2D } from '../layers/depthwise-conv2d';
 import { Flatten } from '../layers/flatten';
 import type { Layer } from '../layers/layer';
 import { MaxPool2D } from '../layers/maxpool2d';
@@ -20,7 +21,7 @@ import type { WeightStore } from './weights';
 import { readBatchNormalization } from './batchnorm-config';
 
 const SUPPORTED_LAYERS = 'InputLayer, Conv2D, MaxPooling2D, Dense, Flatten, Dropout, Activation, ReLU, ZeroPadding2D, ' +
-  'AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Cropping2D, BatchNormalization';
+  'AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Cropping2D, BatchNormalization, DepthwiseConv2D';
 
 /** A layer built so far; Conv2D and Dense can take a following Activation. */
 interface Built {
@@ -94,15 +95,13 @@ class Reader {
     return useBias ? { bias: this.weights.take(cfg.name, 'bias', [units], cfg.label) } : {};
   }
 
-  conv2d(cfg: LayerConfig): void {
-    this.rank(cfg, 3, 'height, width and channels');
-    const filters = cfg.integer('filters');
+  /** A convolution's window, activation and bias options, with the pads of ZeroPadding2D layers before it folded in. */
+  private convolution(cfg: LayerConfig, what: string) {
     const kernelSize = cfg.pair('kernel_size');
     const strides = cfg.pair('strides', [1, 1]);
     const dilationRate = cfg.pair('dilation_rate', [1, 1]);
     let padding: Padding = cfg.choice('padding', ['valid', 'same'] as const, 'valid');
     channelsLast(cfg);
-    cfg.only('groups', 1);
     const activation = activationOf(cfg, 'linear');
     const useBias = cfg.boolean('use_bias', true);
     if (padding === 'same') this.noPendingPads();
@@ -112,9 +111,27 @@ class Reader {
     }
     const channels = this.shape[2];
     if (channels === null) throw new RangeError(`${cfg.label}: its input has an unknown number of channels`);
+    return { kernelSize, strides, dilationRate, padding, activation, useBias, channels };
+  }
+
+  conv2d(cfg: LayerConfig): void {
+    this.rank(cfg, 3, 'height, width and channels');
+    const filters = cfg.integer('filters');
+    cfg.only('groups', 1);
+    const { kernelSize, strides, dilationRate, padding, activation, useBias, channels } = this.convolution(cfg, 'Conv2D');
     const kernel = this.weights.take(cfg.name, 'kernel', [...kernelSize, channels, filters], cfg.label);
     const options = { filters, kernelSize, strides, dilationRate, padding, useBias, kernel, ...this.bias(cfg, useBias, filters) };
     const make = (a: ActivationName) => new Conv2D({ ...options, activation: a });
+    this.add({ layer: make(activation), label: cfg.label, activation, withActivation: make });
+  }
+
+  depthwiseConv2d(cfg: LayerConfig): void {
+    this.rank(cfg, 3, 'height, width and channels');
+    const depthMultiplier = cfg.integer('depth_multiplier', 1);
+    const { kernelSize, strides, dilationRate, padding, activation, useBias, channels } = this.convolution(cfg, 'DepthwiseConv2D');
+    const kernel = this.weights.take(cfg.name, 'depthwise_kernel', [...kernelSize, channels, depthMultiplier], cfg.label);
+    const options = { kernelSize, strides, dilationRate, padding, depthMultiplier, useBias, kernel, ...this.bias(cfg, useBias, channels * depthMultiplier) };
+    const make = (a: ActivationName) => new DepthwiseConv2D({ ...options, activation: a });
     this.add({ layer: make(activation), label: cfg.label, activation, withActivation: make });
   }
 
@@ -232,6 +249,8 @@ function readLayer(r: Reader, cfg: LayerConfig, first: boolean): void {
       return r.cropping2d(cfg);
     case 'BatchNormalization':
       return r.batchNormalization(cfg);
+    case 'DepthwiseConv2D':
+      return r.depthwiseConv2d(cfg);
     default:
       if (Object.hasOwn(POOLING_LAYERS, cfg.className)) return r.pooling(cfg);
       throw new TypeError(`${cfg.label}: layer type ${show(cfg.className)} is not supported (convkit loads ${SUPPORTED_LAYERS})`);

@@ -8,6 +8,7 @@ import { BatchNormalization } from '../layers/batchnorm';
 import { batchNormalizationConfig } from './batchnorm-config';
 import { Conv2D } from '../layers/conv2d';
 import { Dense } from '../layers/dense';
+import { DepthwiseConv2D } from '../layers/depthwise-conv2d';
 import { Flatten } from '../layers/flatten';
 import type { Layer, Weights } from '../layers/layer';
 import { writePooling } from './pooling-io';
@@ -46,15 +47,7 @@ class Writer {
 
 function conv2d(w: Writer, layer: Conv2D, label: string): void {
   const { strides, dilationRate } = layer;
-  if (strides.some((s) => s > 1) && dilationRate.some((d) => d > 1)) {
-    throw new RangeError(`${label}: strides ${show(strides)} with dilationRate ${show(dilationRate)} cannot be saved (Keras and TensorFlow.js refuse dilation with strides above 1)`);
-  }
-  let padding = layer.padding;
-  if (Array.isArray(padding)) {
-    const [t, b, l, r] = padding;
-    if (t || b || l || r) w.push('ZeroPadding2D', 'zero_padding2d', { padding: [[t, b], [l, r]], data_format: 'channels_last' });
-    padding = 'valid';
-  }
+  const padding = kerasPadding(w, layer, label);
   const weights = layer.getWeights();
   const name = w.push('Conv2D', 'conv2d', {
     filters: layer.filters, kernel_size: layer.kernelSize, strides, padding, data_format: 'channels_last',
@@ -63,6 +56,29 @@ function conv2d(w: Writer, layer: Conv2D, label: string): void {
   w.pushWeights(name, weights, layer.kernelSize, layer.filters);
 }
 
+/** Keras's padding for a convolution: explicit pads become a ZeroPadding2D layer before it. */
+function kerasPadding(w: Writer, layer: Conv2D | DepthwiseConv2D, label: string): 'valid' | 'same' {
+  const { strides, dilationRate } = layer;
+  if (strides.some((s) => s > 1) && dilationRate.some((d) => d > 1)) {
+    throw new RangeError(`${label}: strides ${show(strides)} with dilationRate ${show(dilationRate)} cannot be saved (Keras and TensorFlow.js refuse dilation with strides above 1)`);
+  }
+  if (!Array.isArray(layer.padding)) return layer.padding;
+  const [t, b, l, r] = layer.padding;
+  if (t || b || l || r) w.push('ZeroPadding2D', 'zero_padding2d', { padding: [[t, b], [l, r]], data_format: 'channels_last' });
+  return 'valid';
+}
+
+function depthwiseConv2d(w: Writer, layer: DepthwiseConv2D, label: string): void {
+  const padding = kerasPadding(w, layer, label);
+  const { kernel, bias } = layer.getWeights();
+  const name = w.push('DepthwiseConv2D', 'depthwise_conv2d', {
+    kernel_size: layer.kernelSize, strides: layer.strides, padding, data_format: 'channels_last', depth_multiplier: layer.depthMultiplier,
+    dilation_rate: layer.dilationRate, activation: layer.activation, use_bias: bias !== null,
+  });
+  const channels = kernel!.length / (layer.kernelSize[0] * layer.kernelSize[1] * layer.depthMultiplier);
+  w.weights.push({ name: `${name}/depthwise_kernel`, shape: [...layer.kernelSize, channels, layer.depthMultiplier], values: kernel! });
+  if (bias) w.weights.push({ name: `${name}/bias`, shape: [bias.length], values: bias });
+}
 
 function flatten(w: Writer): void {
   w.push('Flatten', 'flatten', { data_format: 'channels_last' });
@@ -88,7 +104,7 @@ function batchNormalization(w: Writer, layer: BatchNormalization, shape: Dim[]):
  * that forward would: from the input shape, which must then be known.
  */
 function ensureWeights(layer: Layer, shape: Dim[], label: string): void {
-  if (!(layer instanceof Conv2D || layer instanceof Dense) || layer.getWeights().kernel) return;
+  if (!(layer instanceof Conv2D || layer instanceof Dense || layer instanceof DepthwiseConv2D) || layer.getWeights().kernel) return;
   if (shape.some((d) => d === null)) {
     throw new RangeError(`${label}: has no weights yet (they are made on its first forward): run the model once or give a complete inputShape`);
   }
@@ -109,6 +125,7 @@ export function writeSequential(layers: readonly Layer[], inputShape: Dim[]): { 
     else if (layer instanceof Dense) dense(w, layer, shape);
     else if (layer instanceof Flatten) flatten(w);
     else if (layer instanceof BatchNormalization) batchNormalization(w, layer, shape);
+    else if (layer instanceof DepthwiseConv2D) depthwiseConv2d(w, layer, label);
     shape = next;
   });
   return { modelTopology: { class_name: 'Sequential', config: { name: 'sequential_1', layers: w.layers }, backend: 'tensor_flow.js' }, weights: w.weights };

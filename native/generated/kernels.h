@@ -52,38 +52,39 @@ enum Activation : int { kActivationLinear = 0, kActivationRelu = 1, kActivationS
 constexpr int kActivationCount = 5;
 
 // How an op runs (Plan::path).
-enum class Path : int { kGemm = 1, kIm2colGemm = 2, kMaxpool = 3, kIndirectGemm = 4, kActivation = 5, kWinograd = 6, kCopy = 7, kBatchNorm = 8 };
+enum class Path : int { kGemm = 1, kIm2colGemm = 2, kMaxpool = 3, kIndirectGemm = 4, kActivation = 5, kWinograd = 6, kCopy = 7, kBatchNorm = 8, kDepthwise = 9 };
 
 // The micro-kernels of each ISA this build's architecture holds (kernels.json's arch), widest
 // first:
 // X(isa, mr, GEMM kernel, one-row kernel or nullptr, two-panel kernel or nullptr, one-row
 //   two-panel kernel or nullptr, one-row four-panel kernel or nullptr, max-pool kernel, indirect GEMM kernel, two-panel indirect GEMM
 //   kernel or nullptr, A packing for packed_mr rows or nullptr for the portable PackA,
-//   packed_mr, GEMM kernel and two-panel kernel or nullptr over packed A, Winograd transforms).
+//   packed_mr, GEMM kernel and two-panel kernel or nullptr over packed A, Winograd transforms,
+//   depthwise convolution kernel).
 // CONVKIT_GEMM_FUNCTIONS(X): every one-panel and one-row micro-kernel among them, X(function).
 // CONVKIT_GEMM_PAIR_FUNCTIONS(X): every two-panel micro-kernel among them, X(function).
 // CONVKIT_GEMM_ROW_QUAD_FUNCTIONS(X): every one-row four-panel micro-kernel among them.
 // CONVKIT_WINOGRAD_TRANSFORMS(X): every set of Winograd transform kernels among them.
 #if defined(__x86_64__) || defined(_M_X64)
 #define CONVKIT_GEMM_KERNELS(X) \
-  X("avx512f", 8, f32_gemm_8x16_avx512f, f32_gemm_1x16_avx512f, f32_gemm_8x32_avx512f, f32_gemm_1x32_avx512f, f32_gemm_1x64_avx512f, f32_maxpool_nhwc_avx512f, f32_igemm_8x16_avx512f, f32_igemm_8x32_avx512f, x32_packa_avx, 12, f32_gemm_12x16_avx512f, f32_gemm_12x32_avx512f, &f32_winograd_avx512f) \
-  X("avx2-fma", 6, f32_gemm_6x16_avx2_fma, f32_gemm_1x16_avx2_fma, nullptr, f32_gemm_1x32_avx2_fma, nullptr, f32_maxpool_nhwc_avx2, f32_igemm_6x16_avx2_fma, nullptr, nullptr, 6, f32_gemm_6x16_avx2_fma, nullptr, &f32_winograd_avx2) \
-  X("scalar", 4, f32_gemm_4x16_scalar, nullptr, nullptr, nullptr, nullptr, f32_maxpool_nhwc_scalar, f32_igemm_4x16_scalar, nullptr, nullptr, 4, f32_gemm_4x16_scalar, nullptr, &f32_winograd_scalar)
+  X("avx512f", 8, f32_gemm_8x16_avx512f, f32_gemm_1x16_avx512f, f32_gemm_8x32_avx512f, f32_gemm_1x32_avx512f, f32_gemm_1x64_avx512f, f32_maxpool_nhwc_avx512f, f32_igemm_8x16_avx512f, f32_igemm_8x32_avx512f, x32_packa_avx, 12, f32_gemm_12x16_avx512f, f32_gemm_12x32_avx512f, &f32_winograd_avx512f, f32_dwconv_32_avx512f) \
+  X("avx2-fma", 6, f32_gemm_6x16_avx2_fma, f32_gemm_1x16_avx2_fma, nullptr, f32_gemm_1x32_avx2_fma, nullptr, f32_maxpool_nhwc_avx2, f32_igemm_6x16_avx2_fma, nullptr, nullptr, 6, f32_gemm_6x16_avx2_fma, nullptr, &f32_winograd_avx2, f32_dwconv_16_avx2_fma) \
+  X("scalar", 4, f32_gemm_4x16_scalar, nullptr, nullptr, nullptr, nullptr, f32_maxpool_nhwc_scalar, f32_igemm_4x16_scalar, nullptr, nullptr, 4, f32_gemm_4x16_scalar, nullptr, &f32_winograd_scalar, f32_dwconv_4_scalar)
 #define CONVKIT_GEMM_FUNCTIONS(X) X(f32_gemm_8x16_avx512f) X(f32_gemm_1x16_avx512f) X(f32_gemm_12x16_avx512f) X(f32_gemm_6x16_avx2_fma) X(f32_gemm_1x16_avx2_fma) X(f32_gemm_4x16_scalar)
 #define CONVKIT_GEMM_PAIR_FUNCTIONS(X) X(f32_gemm_8x32_avx512f) X(f32_gemm_1x32_avx512f) X(f32_gemm_12x32_avx512f) X(f32_gemm_1x32_avx2_fma)
 #define CONVKIT_GEMM_ROW_QUAD_FUNCTIONS(X) X(f32_gemm_1x64_avx512f)
 #define CONVKIT_WINOGRAD_TRANSFORMS(X) X(f32_winograd_avx512f) X(f32_winograd_avx2) X(f32_winograd_scalar)
 #elif defined(__aarch64__) || defined(_M_ARM64)
 #define CONVKIT_GEMM_KERNELS(X) \
-  X("neon", 6, f32_gemm_6x16_neon, f32_gemm_1x16_neon, nullptr, nullptr, nullptr, f32_maxpool_nhwc_neon, f32_igemm_6x16_neon, nullptr, nullptr, 6, f32_gemm_6x16_neon, nullptr, &f32_winograd_scalar) \
-  X("scalar", 4, f32_gemm_4x16_scalar, nullptr, nullptr, nullptr, nullptr, f32_maxpool_nhwc_scalar, f32_igemm_4x16_scalar, nullptr, nullptr, 4, f32_gemm_4x16_scalar, nullptr, &f32_winograd_scalar)
+  X("neon", 6, f32_gemm_6x16_neon, f32_gemm_1x16_neon, nullptr, nullptr, nullptr, f32_maxpool_nhwc_neon, f32_igemm_6x16_neon, nullptr, nullptr, 6, f32_gemm_6x16_neon, nullptr, &f32_winograd_scalar, f32_dwconv_4_scalar) \
+  X("scalar", 4, f32_gemm_4x16_scalar, nullptr, nullptr, nullptr, nullptr, f32_maxpool_nhwc_scalar, f32_igemm_4x16_scalar, nullptr, nullptr, 4, f32_gemm_4x16_scalar, nullptr, &f32_winograd_scalar, f32_dwconv_4_scalar)
 #define CONVKIT_GEMM_FUNCTIONS(X) X(f32_gemm_6x16_neon) X(f32_gemm_1x16_neon) X(f32_gemm_4x16_scalar)
 #define CONVKIT_GEMM_PAIR_FUNCTIONS(X)
 #define CONVKIT_GEMM_ROW_QUAD_FUNCTIONS(X)
 #define CONVKIT_WINOGRAD_TRANSFORMS(X) X(f32_winograd_scalar)
 #else
 #define CONVKIT_GEMM_KERNELS(X) \
-  X("scalar", 4, f32_gemm_4x16_scalar, nullptr, nullptr, nullptr, nullptr, f32_maxpool_nhwc_scalar, f32_igemm_4x16_scalar, nullptr, nullptr, 4, f32_gemm_4x16_scalar, nullptr, &f32_winograd_scalar)
+  X("scalar", 4, f32_gemm_4x16_scalar, nullptr, nullptr, nullptr, nullptr, f32_maxpool_nhwc_scalar, f32_igemm_4x16_scalar, nullptr, nullptr, 4, f32_gemm_4x16_scalar, nullptr, &f32_winograd_scalar, f32_dwconv_4_scalar)
 #define CONVKIT_GEMM_FUNCTIONS(X) X(f32_gemm_4x16_scalar)
 #define CONVKIT_GEMM_PAIR_FUNCTIONS(X)
 #define CONVKIT_GEMM_ROW_QUAD_FUNCTIONS(X)

@@ -134,6 +134,18 @@ inline BatchNormGeometry ReadBatchNormGeometry(const Napi::Object& p) {
   return v;
 }
 
+struct Depthwise2dGeometry {
+  WindowGeometry window;
+  size_t oc;
+};
+
+inline Depthwise2dGeometry ReadDepthwise2dGeometry(const Napi::Object& p) {
+  Depthwise2dGeometry v;
+  v.window = ReadWindowGeometry(p);
+  v.oc = SizeField(p, "oc", 1, kMaxDim);
+  return v;
+}
+
 struct Conv2DAttributes {
   Activation activation;
   bool direct;
@@ -172,6 +184,16 @@ struct BatchNormAttributes {
 
 inline BatchNormAttributes ReadBatchNormAttributes(const Napi::Object& p) {
   BatchNormAttributes v;
+  v.activation = ActivationField(p);
+  return v;
+}
+
+struct Depthwise2dAttributes {
+  Activation activation;
+};
+
+inline Depthwise2dAttributes ReadDepthwise2dAttributes(const Napi::Object& p) {
+  Depthwise2dAttributes v;
   v.activation = ActivationField(p);
   return v;
 }

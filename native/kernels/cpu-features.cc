@@ -10,8 +10,8 @@ namespace {
 
 // Widest first (the order of kernels.json); the scalar kernel runs everywhere.
 #define CONVKIT_GEMM_ENTRY(isa, mr, fn, row, pair, row_pair, row_quad, maxpool, igemm, igemm_pair, \
-                           pack_a, packed_mr, packed_fn, packed_pair, winograd)                    \
-  {isa, mr, fn, row, pair, row_pair, row_quad, maxpool, igemm, igemm_pair, pack_a, packed_mr, packed_fn, packed_pair, winograd},
+                           pack_a, packed_mr, packed_fn, packed_pair, winograd, dwconv)            \
+  {isa, mr, fn, row, pair, row_pair, row_quad, maxpool, igemm, igemm_pair, pack_a, packed_mr, packed_fn, packed_pair, winograd, dwconv},
 const IsaKernels kGemms[] = {CONVKIT_GEMM_KERNELS(CONVKIT_GEMM_ENTRY)};
 #undef CONVKIT_GEMM_ENTRY
 constexpr size_t kGemmCount = sizeof(kGemms) / sizeof(kGemms[0]);

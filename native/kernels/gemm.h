@@ -6,6 +6,7 @@
 #include "kernels/pack-a.h"
 
 #include "generated/kernels.h"  // kGemmNR, kGemmMaxMR and the list of micro-kernels
+#include "kernels/dwconv.h"
 #include "kernels/maxpool.h"
 #include "kernels/winograd.h"
 
@@ -79,6 +80,7 @@ struct IsaKernels {
   GemmUkernelFn packed_fn;
   GemmPairFn packed_pair;
   const WinogradTransforms* winograd;  // Winograd F(2x2, 3x3)'s transforms, at the ISA's width
+  DwconvFn dwconv;                     // depthwise convolution over tap pointers
 };
 
 #define CONVKIT_DECLARE_GEMM(fn)                                                              \

@@ -10,6 +10,7 @@
 #include "napi/op-params.h"
 #include "napi/weights.h"
 #include "ops/conv2d.h"
+#include "ops/depthwise2d-grad.h"
 #include "ops/operator.h"
 #include "ops/maxpool2d-grad.h"
 #include "ops/avgpool2d-grad.h"
@@ -62,7 +63,8 @@ WeightedGrad GradInto(float* y, const WeightedArrays& a, const float* forward_y,
 
 // conv2dBackward(x, dy, y | null, kernel [kh*kw*c x oc], params {conv2d's, bias}, packedWeights?, bias?)
 // and denseBackward(x, dy, y | null, kernel [k x n], params {m, k, n, activation, bias}, packedWeights?,
-// bias?) -> [dx | dW | db]
+// bias?) and depthwise2dBackward(x, dy, y | null, kernel [kh*kw x oc], params {depthwise2d's, bias},
+// packedWeights?, bias?) -> [dx | dW | db]
 template <OpKind kKind>
 Job ParseWeightedBackward(const Napi::CallbackInfo& info, Ownership own) {
   const Napi::Object params = ParamsArg(info, 4);
@@ -78,6 +80,7 @@ Job ParseWeightedBackward(const Napi::CallbackInfo& info, Ownership own) {
             });
             const WeightedGrad g = GradInto(y, a, fy, c.m, c.k, c.n, c.inputs, bias, act);
             if (kKind == OpKind::kConv2D) RunConv2DBackward(g, c.s, a.x.data, t);
+            else if (kKind == OpKind::kDepthwise2D) RunDepthwise2DBackward(g, c.s, a.x.data, t);
             else RunDenseBackward(g, a.x.data, t);
           }};
 }
@@ -106,6 +109,8 @@ Napi::Value Conv2DBackward(const Napi::CallbackInfo& info) { return Sync<ParseWe
 Napi::Value Conv2DBackwardAsync(const Napi::CallbackInfo& info) { return Async<ParseWeightedBackward<OpKind::kConv2D>>(info); }
 Napi::Value DenseBackward(const Napi::CallbackInfo& info) { return Sync<ParseWeightedBackward<OpKind::kDense>>(info); }
 Napi::Value DenseBackwardAsync(const Napi::CallbackInfo& info) { return Async<ParseWeightedBackward<OpKind::kDense>>(info); }
+Napi::Value Depthwise2DBackward(const Napi::CallbackInfo& info) { return Sync<ParseWeightedBackward<OpKind::kDepthwise2D>>(info); }
+Napi::Value Depthwise2DBackwardAsync(const Napi::CallbackInfo& info) { return Async<ParseWeightedBackward<OpKind::kDepthwise2D>>(info); }
 Napi::Value MaxPool2DBackward(const Napi::CallbackInfo& info) { return Sync<ParseMaxPool2DBackward>(info); }
 Napi::Value MaxPool2DBackwardAsync(const Napi::CallbackInfo& info) { return Async<ParseMaxPool2DBackward>(info); }
 Napi::Value AvgPool2DBackward(const Napi::CallbackInfo& info) { return Sync<ParseAvgPool2DBackward>(info); }

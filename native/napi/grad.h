@@ -10,6 +10,8 @@ Napi::Value Conv2DBackward(const Napi::CallbackInfo& info);
 Napi::Value Conv2DBackwardAsync(const Napi::CallbackInfo& info);
 Napi::Value DenseBackward(const Napi::CallbackInfo& info);
 Napi::Value DenseBackwardAsync(const Napi::CallbackInfo& info);
+Napi::Value Depthwise2DBackward(const Napi::CallbackInfo& info);
+Napi::Value Depthwise2DBackwardAsync(const Napi::CallbackInfo& info);
 Napi::Value MaxPool2DBackward(const Napi::CallbackInfo& info);
 Napi::Value MaxPool2DBackwardAsync(const Napi::CallbackInfo& info);
 Napi::Value AvgPool2DBackward(const Napi::CallbackInfo& info);

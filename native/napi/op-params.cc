@@ -75,6 +75,14 @@ ShapedOp ReadGeometry(Napi::Env env, const OpAttrs& attrs, const Napi::Object& p
     s.oc = g.oc;
     op.k = CheckedProduct(env, {s.win.kh, s.win.kw, s.in.c}, "the kernel");
     CheckedProduct(env, {op.k, s.oc}, "the kernel");
+  } else if (attrs.kind == OpKind::kDepthwise2D) {
+    const Depthwise2dGeometry g = ReadDepthwise2dGeometry(params);
+    s = WindowShape(env, g.window);
+    s.oc = g.oc;
+    if (s.oc % s.in.c != 0)
+      throw Napi::RangeError::New(env, "Expected params.oc to be a multiple of params.c (the depth multiplier times c)");
+    op.k = CheckedProduct(env, {s.win.kh, s.win.kw}, "the kernel");
+    CheckedProduct(env, {op.k, s.oc}, "the kernel");
   } else {
     s = WindowShape(env, ReadMaxPool2DGeometry(params));
     s.oc = s.in.c;
@@ -99,6 +107,8 @@ ShapedOp ReadPlanned(Napi::Env env, OpKind kind, const Napi::Object& params) {
     attrs.direct = a.direct;
   } else if (kind == OpKind::kDense) {
     attrs.act = ReadDenseAttributes(params).activation;
+  } else if (kind == OpKind::kDepthwise2D) {
+    attrs.act = ReadDepthwise2dAttributes(params).activation;
   }
   ShapedOp op = ReadGeometry(env, attrs, params);
   PlanShaped(&op);

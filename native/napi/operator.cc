@@ -39,7 +39,8 @@ OpKind KindArg(const Napi::CallbackInfo& info, size_t index) {
   if (kind == "avgpool2d") return OpKind::kAvgPool2D;
   if (kind == "pad2d") return OpKind::kPad2D;
   if (kind == "batchNorm") return OpKind::kBatchNorm;
-  throw Napi::TypeError::New(info.Env(), "Expected 'conv2d', 'maxpool2d', 'avgpool2d', 'pad2d', 'dense' or 'batchNorm' for the operator kind");
+  if (kind == "depthwise2d") return OpKind::kDepthwise2D;
+  throw Napi::TypeError::New(info.Env(), "Expected 'conv2d', 'maxpool2d', 'avgpool2d', 'pad2d', 'dense', 'batchNorm' or 'depthwise2d' for the operator kind");
 }
 
 // The operator's job on info[1] (borrowed or copied), with the plan it has now.
@@ -118,6 +119,8 @@ Napi::Value CreateOperator(const Napi::CallbackInfo& info) {
     op->attrs.count_pad = ReadAvgPool2DAttributes(attrs).countIncludePad;
   } else if (op->attrs.kind == OpKind::kBatchNorm) {
     op->attrs.act = ReadBatchNormAttributes(attrs).activation;
+  } else if (op->attrs.kind == OpKind::kDepthwise2D) {
+    op->attrs.act = ReadDepthwise2dAttributes(attrs).activation;
   }
   // Arrays after the attrs: their getters may run JavaScript (args.h).
   if (op->attrs.kind == OpKind::kBatchNorm) {

@@ -36,20 +36,9 @@ void RunPool2D(const Plan& plan, const Nhwc& in, const Window2D& win, size_t oh,
       const float** taps = list;
       for (size_t r = c0; r < c1; r++, taps += window, px.Next(oh, ow)) {
         const float* image = x + px.b * in.h * in.w * in.c;
-        const long y0 = geo.Top(px.oy), x0 = geo.Left(px.ox);
-        divisors[r - c0] = float(window);
-        if (geo.Inside(y0, x0)) {
-          const float* corner = geo.Cell(image, y0, x0);
-          for (size_t k = 0; k < window; k++) taps[k] = corner + geo.offsets[k];
-          continue;
-        }
-        size_t count = 0;
-        for (size_t ky = 0; ky < win.kh; ky++)
-          for (size_t kx = 0; kx < win.kw; kx++) {
-            const long iy = y0 + long(ky * win.dh), ix = x0 + long(kx * win.dw);
-            if (geo.Real(iy, ix)) taps[count++] = geo.Cell(image, iy, ix);
-          }
-        if (reduce == PoolReduce::kAverage) divisors[r - c0] = float(count);
+        size_t count = geo.List(image, geo.Top(px.oy), geo.Left(px.ox), nullptr, taps);
+        // Keras's average counts the real cells only; ONNX's count_include_pad the whole window.
+        divisors[r - c0] = float(reduce == PoolReduce::kAverage ? count : window);
         // Every window holds a real cell (checked at the boundary), so taps[0] exists.
         const float* missing = average ? zeros.data() : taps[0];
         for (; count < window; count++) taps[count] = missing;

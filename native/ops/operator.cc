@@ -5,6 +5,7 @@
 #include "ops/batchnorm.h"
 #include "ops/conv2d.h"
 #include "ops/dense.h"
+#include "ops/depthwise2d.h"
 #include "ops/maxpool2d.h"
 
 namespace convkit {
@@ -32,6 +33,10 @@ void PlanShaped(ShapedOp* op) {
     case OpKind::kBatchNorm:
       op->plan = PlanBatchNorm(op->m, op->n, t);
       op->act = PlanOutputActivation(op->attrs.act, op->m, op->n, t);
+      break;
+    case OpKind::kDepthwise2D:
+      op->plan = PlanDepthwise2D(op->s, t);
+      op->act = PlanOutputActivation(op->attrs.act, op->outputs / op->n, op->n, t);
       break;
   }
   op->isa = &ActiveKernels();
@@ -62,6 +67,9 @@ void RunShaped(const ShapedOp& op, const float* x, const float* packed_w, const 
     case OpKind::kBatchNorm:
       RunBatchNorm(op.plan, op.n, x, bias, op.attrs.act == kActivationRelu, y);
       ApplyOutputActivation(op.act, y, op.n);
+      break;
+    case OpKind::kDepthwise2D:
+      RunDepthwise2D(op.plan, op.s, x, packed_w, bias, op.act, y);
       break;
   }
 }

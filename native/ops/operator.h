@@ -17,21 +17,23 @@ struct ConvCaches;
 enum class OpKind { kConv2D, kMaxPool2D, kDense,
   kAvgPool2D,
   kPad2D,
-  kBatchNorm };
+  kBatchNorm,
+  kDepthwise2D };
 
 // What an op is, apart from its weights and its input's shape.
 struct OpAttrs {
   OpKind kind;
-  Activation act;  // conv2d, dense and batch norm
+  Activation act;  // conv2d, dense, batch norm and depthwise2d
   bool direct;     // conv2d: never the Winograd path
   bool count_pad;  // avgpool2d: divides by the whole window (ONNX count_include_pad)
 };
 
 struct ShapedOp {
   OpAttrs attrs;
-  Conv2DShape s;            // conv2d and the pools (oc = c for a pool)
+  Conv2DShape s;            // conv2d, the pools (oc = c) and depthwise2d
   size_t m, k, n;           // the GEMM: dense's, or conv2d's K = kh * kw * c and n = oc;
-                            // batch norm: m rows of n channels
+                            // batch norm: m rows of n channels; depthwise2d: its kernel,
+                            // k = kh * kw taps by n = oc
   size_t inputs, outputs;   // floats in x and y
   Pad2DShape pad;           // pad2d
   Plan plan;

@@ -209,6 +209,19 @@ Plan PlanMaxPool2D(const Nhwc& in, const Window2D& win, size_t oh, size_t ow, co
   return p;
 }
 
+Plan PlanDepthwise2D(const Conv2DShape& s, const PlanTarget& t) {
+  Plan p{};
+  p.path = Path::kDepthwise;
+  p.kernels = t.kernels;
+  p.rows = s.in.n * s.oh * s.ow;
+  p.rows_per_task = std::max(kPoolPixelsPerTask, CeilDiv(p.rows, kMaxTasks));
+  p.tasks = CeilDiv(p.rows, p.rows_per_task);
+  const double macs = double(p.rows) * double(s.win.kh * s.win.kw) * double(s.oc);
+  p.threads = Participants(macs, t.parallel_macs, t.threads, p.tasks);
+  p.slot_bytes = SlotBytes(std::min(p.rows_per_task, kPoolPixelsPerCall) * s.win.kh * s.win.kw * t.pointer_bytes);
+  return p;
+}
+
 Plan PlanActivation(size_t rows, size_t cols, const PlanTarget& t) {
   Plan p{};
   p.path = Path::kActivation;

@@ -69,6 +69,9 @@ Plan PlanConv2D(const Conv2DShape& s, bool direct, const PlanTarget& t);
 // Runs of output pixels.
 Plan PlanMaxPool2D(const Nhwc& in, const Window2D& win, size_t oh, size_t ow, const PlanTarget& t);
 
+// Depthwise convolution: runs of output pixels, as max-pool's (the kernel streams x once).
+Plan PlanDepthwise2D(const Conv2DShape& s, const PlanTarget& t);
+
 // Sigmoid, tanh or softmax over a finished rows x cols output: tasks of whole rows.
 Plan PlanActivation(size_t rows, size_t cols, const PlanTarget& t);
 

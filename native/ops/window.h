@@ -64,6 +64,24 @@ struct WindowTaps {
   bool Real(long iy, long ix) const { return iy >= 0 && iy < h && ix >= 0 && ix < w; }
   const float* Cell(const float* image, long iy, long ix) const { return image + (iy * w + ix) * c; }
 
+  // Lists the taps of the window whose corner is (y0, x0) in `image`; returns how many it wrote:
+  // every tap, a padding one as `pad`, or only the real ones when pad is null.
+  size_t List(const float* image, long y0, long x0, const float* pad, const float** taps) const {
+    if (Inside(y0, x0)) {
+      const float* corner = Cell(image, y0, x0);
+      for (size_t k = 0; k < offsets.size(); k++) taps[k] = corner + offsets[k];
+      return offsets.size();
+    }
+    size_t count = 0;
+    for (size_t ky = 0; ky < win.kh; ky++)
+      for (size_t kx = 0; kx < win.kw; kx++) {
+        const long iy = y0 + long(ky * win.dh), ix = x0 + long(kx * win.dw);
+        if (Real(iy, ix)) taps[count++] = Cell(image, iy, ix);
+        else if (pad) taps[count++] = pad;
+      }
+    return count;
+  }
+
   Window2D win;
   long h, w, c, span_y, span_x;
   std::vector<long> offsets;

@@ -1,5 +1,5 @@
 // The C++ kernels without Node: every micro-kernel of every ISA this CPU runs (GEMM tiles, one-row
-// and two-panel kernels, indirect GEMM, max-pool), the blocked GEMM driver, PackA, PackWeights,
+// and two-panel kernels, indirect GEMM, max-pool, depthwise convolution), the blocked GEMM driver, PackA, PackWeights,
 // im2col and the indirection buffer, against naive float64 loops, and the workspace pool. Sizes
 // below, at and above MR, NR (16) and the K and M blocks; seeded random data; the tolerance of
 // test/helpers/assert.ts (scaled with K).
@@ -544,6 +544,48 @@ void Winograd(const IsaKernels& uk, Rng& rng) {
   }
 }
 
+// Depthwise convolution over `taps` rows of c input channels (some taps the zero row, as the
+// padding's), multiplier m, three pixels a call: the value of the definition within the sum's
+// bound, bias or none, linear or relu's clamp. Guarded rows catch a read past c (the vector
+// kernels' tails) or past oc in y.
+void Dwconv(const IsaKernels& uk, Rng& rng) {
+  const float inf = std::numeric_limits<float>::infinity();
+  for (size_t taps : {size_t(1), size_t(4), size_t(9), size_t(25)}) {
+    for (size_t c : {size_t(1), size_t(3), size_t(4), size_t(5), size_t(8), size_t(15), size_t(16), size_t(17), size_t(31), size_t(32),
+                     size_t(33), size_t(40), size_t(47)}) {
+      for (size_t m : {size_t(1), size_t(2), size_t(3)}) {
+        const bool with_bias = (taps + c + m) % 3 != 0, relu = (taps + c) % 2 == 0;
+        Case t(Format("%s dwconv taps=%zu c=%zu m=%zu%s%s", uk.isa, taps, c, m, with_bias ? "" : " no bias", relu ? " relu" : ""));
+        const size_t oc = c * m;
+        std::vector<Guarded*> rows;
+        for (size_t i = 0; i < taps; i++) {
+          rows.push_back(new Guarded(c));
+          rng.Fill(rows.back()->data(), c);
+        }
+        Guarded zeros(c), b(taps * oc), w(PackedWeightsSize(taps, oc)), bias(oc);
+        for (size_t j = 0; j < c; j++) zeros[j] = 0.0f;
+        rng.Fill(b.data(), taps * oc);
+        rng.Fill(bias.data(), oc);
+        PackWeights(taps, oc, b.data(), oc, 1, 1.0f, w.data());
+        constexpr size_t kPixels = 3;
+        std::vector<const float*> list;
+        for (size_t p = 0; p < kPixels; p++)
+          for (size_t i = 0; i < taps; i++) list.push_back((i + p) % 5 == 4 ? zeros.data() : rows[(i + p) % taps]->data());
+        Guarded y(kPixels * oc);
+        uk.dwconv(kPixels, taps, list.data(), oc, m, w.data(), with_bias ? bias.data() : nullptr, relu ? 0.0f : -inf, inf, y.data());
+        for (size_t p = 0; p < kPixels && t.ok(); p++)
+          for (size_t o = 0; o < oc && t.ok(); o++) {
+            Ref r;
+            for (size_t i = 0; i < taps; i++) r.Add(double(list[p * taps + i][o / m]) * double(b[i * oc + o]));
+            r = Finish(r, false, 0.0f, true, with_bias ? bias[o] : 0.0f, relu ? 0.0f : -inf, inf);
+            t.Check(Close(y[p * oc + o], r, taps), "y[%zu][%zu] = %.9g, expected %.9g", p, o, double(y[p * oc + o]), r.value);
+          }
+        for (Guarded* g : rows) delete g;
+      }
+    }
+  }
+}
+
 // Max-pool over `taps` rows of c channels, several pixels a call: the value of the definition
 // (NaN if any tap is NaN, -infinity with no taps), and the bits of the scalar kernel (signed
 // zeros included), so every ISA pools alike.
@@ -808,6 +850,7 @@ int main() {
     Winograd(uk, rng);
     MaxPool(uk, rng);
     AvgPool(uk, rng);
+    Dwconv(uk, rng);
     std::printf("%s: %zu cases, %zu failed\n", isa.c_str(), g_passed + g_failed - before, g_failed - failed);
   }
   std::printf("%zu passed, %zu failed\n", g_passed, g_failed);
