@@ -6,5 +6,5 @@ export default ck;
 export const {
   Tensor, Layer, Conv2D, MaxPool2D, Dense, Flatten, Sequential, gemm, gemmAsync, residentTensor, releaseTensor, Activation, version,
   getBackend, setBackend, ready, backends, backendInfo, setNumThreads, getNumThreads, loadModel,
-  AveragePooling2D, AvgPool2D, GlobalAveragePooling2D, GlobalMaxPooling2D, ZeroPadding2D, Cropping2D,
+  AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, ZeroPadding2D, Cropping2D,
 } = ck;

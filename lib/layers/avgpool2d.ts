@@ -43,6 +43,3 @@ export class AveragePooling2D extends Pool2D {
     };
   }
 }
-
-/** Keras's other name for AveragePooling2D (the same class). */
-export const AvgPool2D = AveragePooling2D;
