@@ -7,4 +7,5 @@ export const {
   Tensor, Layer, Conv2D, MaxPool2D, Dense, Flatten, Sequential, DepthwiseConv2D, gemm, gemmAsync, residentTensor, releaseTensor, Activation, version,
   getBackend, setBackend, ready, backends, backendInfo, setNumThreads, getNumThreads, loadModel,
   BatchNormalization,
+  AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, ZeroPadding2D, Cropping2D,
 } = ck;

@@ -10,7 +10,7 @@ export { Conv2D, type Conv2DOptions, type ConvAlgorithm } from './layers/conv2d'
 export { MaxPool2D, type MaxPool2DOptions } from './layers/maxpool2d';
 export { Dense, type DenseOptions } from './layers/dense';
 export { Flatten } from './layers/flatten';
-export { AveragePooling2D, AveragePooling2D as AvgPool2D, type AveragePooling2DOptions } from './layers/avgpool2d';
+export { AveragePooling2D, type AveragePooling2DOptions } from './layers/avgpool2d';
 export { GlobalAveragePooling2D, GlobalMaxPooling2D, type GlobalPooling2DOptions } from './layers/global-pool2d';
 export type { Pool2DOptions } from './layers/pooling';
 export { Cropping2D, type Cropping2DOptions, type Padding2D, ZeroPadding2D, type ZeroPadding2DOptions } from './layers/padding2d';

@@ -112,17 +112,17 @@ forEachBackend('GlobalAveragePooling2D and GlobalMaxPooling2D', () => {
   });
 
   it('one image large enough for two threads: they share its channels, with the bits of one', () => {
-    const shape = [1, 32, 32, 1040], [n, h, w, c] = shape;
-    expect(h * w * c).to.be.above(PLAN.parallelReads.native);
+    const shape = [1, 46, 46, 1040], [n, h, w, c] = shape;
+    expect(h * w * c).to.be.above(Math.max(PLAN.parallelReads.native, PLAN.parallelReads.wasm));
     const x = new ck.Tensor(randomArray(n * h * w * c, 17), shape);
     const win = resolveWindow([h, w], [1, 1], [1, 1], 'valid', h, w);
     const y = sameBitsEverywhere(() => new ck.GlobalAveragePooling2D().forward(x).data, 'global average');
     expectClose(y, avgpool2dRef(x.data, shape, win, false), h * w, 'global average');
     expectExact(sameBitsEverywhere(() => new ck.GlobalMaxPooling2D().forward(x).data, 'global max'), maxpool2dRef(x.data, shape, win).data, 'global max');
-    if (ck.getBackend() !== 'native') return;
     const original = ck.getNumThreads();
     try {
       ck.setNumThreads(2);
+      if (ck.getNumThreads() < 2) return console.log('      (plan not checked: this engine runs one thread)');
       const op = backend().createOperator({ op: 'avgpool2d', params: { n, h, w, c, kh: h, kw: w, sh: 1, sw: 1, dh: 1, dw: 1, pt: 0, pb: 0, pl: 0, pr: 0, oh: 1, ow: 1 } });
       op.reshape({ n, h, w, c, kh: h, kw: w, sh: 1, sw: 1, dh: 1, dw: 1, pt: 0, pb: 0, pl: 0, pr: 0, oh: 1, ow: 1 });
       const plan = op.explain();

@@ -2,6 +2,7 @@
 // gradients (each is the other's), TensorFlow.js, and the Keras format.
 import { expect } from 'chai';
 import * as ck from '../lib/index';
+import { backend } from '../lib/backends/select';
 import { expectExact } from './helpers/assert';
 import { forEachBackend, forEachThreadCount } from './helpers/backends';
 import { randomArray, randomInt, rng } from './helpers/random';
@@ -57,6 +58,26 @@ forEachBackend('ZeroPadding2D and Cropping2D', () => {
     const shape = [2, 120, 100, 48], x = new ck.Tensor(randomArray(2 * 120 * 100 * 48, 3), shape);
     const layer = new ck.ZeroPadding2D({ padding: [2, 3] });
     forEachThreadCount((threads) => expectExact(layer.forward(x).data, padRef(x.data, shape, [2, 2, 3, 3], NONE).data, `${threads} threads`));
+  });
+
+  it('the backend refuses params and arrays that do not fit, with an error (never a crash)', () => {
+    const b = backend();
+    const p = { n: 1, h: 4, w: 5, c: 3, pt: 1, pb: 0, pl: 0, pr: 2, ct: 0, cb: 1, cl: 2, cr: 0, oh: 4, ow: 5 };
+    const op = b.createOperator({ op: 'pad2d', params: p });
+    try {
+      expect(op.reshape(p)).to.equal(4 * 5 * 3);
+      expect(() => op.reshape({ ...p, oh: 5 })).to.throw(RangeError, /oh/);
+      expect(() => op.reshape({ ...p, ct: 3, oh: 1 })).to.throw(RangeError, /leave at least one/);
+      expect(() => op.reshape({ ...p, pl: -1 })).to.throw(RangeError, /pl/);
+      op.reshape(p);
+      expect(() => op.run(new Float32Array(4 * 5 * 3 - 1))).to.throw(RangeError, /x/);
+    } finally {
+      op.release();
+    }
+    const a = { n: 1, h: 4, w: 4, c: 2, kh: 2, kw: 2, sh: 2, sw: 2, dh: 1, dw: 1, pt: 0, pb: 0, pl: 0, pr: 0, oh: 2, ow: 2, countIncludePad: false };
+    expect(() => b.avgpool2dBackward(new Float32Array(7), a)).to.throw(RangeError, /dy/);
+    expect(() => b.avgpool2dBackward(new Float32Array(8), { ...a, oh: 3 })).to.throw(RangeError, /oh/);
+    expect(b.avgpool2dBackward(new Float32Array(8).fill(4), a)).to.deep.equal(new Float32Array(32).fill(1));
   });
 
   it('in a Sequential (one graph) with pooling: the bits of the layers one by one', async () => {

@@ -13,9 +13,14 @@ import { interiorEnd, interiorOffsets } from './window-offsets';
  * window, so that list is written once and kept while the windows stay inside; a window cut by
  * the padding gets its own list (offsets from the image's start).
  */
-export function maxpool2dTask(j: Job, task: i32, workspace: usize, average: bool = false): void {
+export function maxpool2dTask(j: Job, job: i32, workspace: usize, average: bool = false): void {
   const window = <f32>(j.kh * j.kw);
   const pixels = j.n * j.oh * j.ow;
+  // A job is a run of pixels and, with few runs (plan.ts), a block of panelsPerTask 16-channel
+  // groups: its windows then one a call, at its channels' offset.
+  const groups = (j.c + 15) >> 4, blocks = j.panelsPerTask > 0 ? (groups + j.panelsPerTask - 1) / j.panelsPerTask : 1;
+  const task = job / blocks, ch0 = job % blocks * (j.panelsPerTask << 4), channels = min(j.c - ch0, blocks > 1 ? j.panelsPerTask << 4 : j.c);
+  const channelBytes = <usize>ch0 << 2;
   const p0 = task * j.rowsPerTask, p1 = min(pixels, p0 + j.rowsPerTask);
   const imageBytes = <usize>j.h * j.wd * j.c << 2;
   const pixelBytes = <usize>j.c << 2, rowBytes = <usize>j.wd * pixelBytes;
@@ -26,8 +31,8 @@ export function maxpool2dTask(j: Job, task: i32, workspace: usize, average: bool
   // A window inside the image is followed along its row by more up to ox = oxIn1 (exclusive).
   const oxIn1 = interiorEnd(j);
   for (let r = p0; r < p1; ) {
-    const image = <usize>j.x + <usize>b * imageBytes;
-    const y = <usize>j.y + <usize>r * pixelBytes;
+    const image = <usize>j.x + <usize>b * imageBytes + channelBytes;
+    const y = <usize>j.y + <usize>r * pixelBytes + channelBytes;
     const iy0 = oy * j.sh - j.pt, ix0 = ox * j.sw - j.pl;
     let run = 1;
     if (iy0 >= 0 && iy0 + spanY < j.h && ix0 >= 0 && ix0 + spanX < j.wd) {
@@ -36,10 +41,10 @@ export function maxpool2dTask(j: Job, task: i32, workspace: usize, average: bool
         interiorList = true;
       }
       // This window and the next ones inside the row, within the task: one call.
-      run = min(oxIn1 - ox, p1 - r);
+      run = blocks > 1 ? 1 : min(oxIn1 - ox, p1 - r);
       const corner = image + <usize>iy0 * rowBytes + <usize>ix0 * pixelBytes;
-      if (average) avgpoolNhwc(y, corner, workspace, j.kh * j.kw, j.c, window, run, <usize>j.sw * pixelBytes);
-      else maxpoolNhwc(y, corner, workspace, j.kh * j.kw, j.c, run, <usize>j.sw * pixelBytes);
+      if (average) avgpoolNhwc(y, corner, workspace, j.kh * j.kw, channels, window, run, <usize>j.sw * pixelBytes);
+      else maxpoolNhwc(y, corner, workspace, j.kh * j.kw, channels, run, <usize>j.sw * pixelBytes);
     } else {
       interiorList = false;
       let count = 0;
@@ -54,11 +59,11 @@ export function maxpool2dTask(j: Job, task: i32, workspace: usize, average: bool
         }
       }
       if (count == 0) {
-        for (let c = 0; c < j.c; c++) store<f32>(y + (<usize>c << 2), -Infinity);
+        for (let c = 0; c < channels; c++) store<f32>(y + (<usize>c << 2), -Infinity);
       } else if (average) {
-        avgpoolNhwc(y, image, workspace, count, j.c, j.countPad ? window : <f32>count);
+        avgpoolNhwc(y, image, workspace, count, channels, j.countPad ? window : <f32>count);
       } else {
-        maxpoolNhwc(y, image, workspace, count, j.c);
+        maxpoolNhwc(y, image, workspace, count, channels);
       }
     }
     r += run;

@@ -168,8 +168,9 @@ export function renderTable(report: PeerReport): string {
   return out.join('\n');
 }
 
-const GROUPS: [string, string][] = [['C', 'convolutions'], ['P', 'max-pool'], ['D', 'dense'],
-  ['A', 'average pool'], ['G', 'global pool']];
+const GROUPS: [string, string][] = [['C', 'convolutions'], ['P', 'max-pool'], ['D', 'dense']];
+/** Groups with a column only when the report has one of their workloads. */
+const OPTIONAL_GROUPS: [string, string][] = [['A', 'average pool'], ['G', 'global pool']];
 const wasmLibrary = (library: string) => /wasm|web/.test(library);
 
 /**
@@ -179,11 +180,12 @@ const wasmLibrary = (library: string) => /wasm|web/.test(library);
  */
 export function summaryTable(report: PeerReport): Section | undefined {
   const live = report.candidates.filter((c) => c.available);
+  const groups = [...GROUPS, ...OPTIONAL_GROUPS.filter(([prefix]) => workloadIds(report).some((id) => id.startsWith(prefix)))];
   const body: string[][] = [];
   for (const ours of live.filter((c) => c.library === 'convkit')) {
     const wasm = ours.id.includes('wasm');
     for (const peer of live.filter((c) => c.library !== 'convkit' && c.threads === ours.threads && wasmLibrary(c.library) === wasm && !c.library.endsWith('-cpu'))) {
-      const cells = GROUPS.map(([prefix]) => {
+      const cells = groups.map(([prefix]) => {
         const ratios = workloadIds(report).filter((id) => id.startsWith(prefix)).flatMap((id) => {
           const rate = (c: string) => report.rows.find((r) => r.workload === id && r.candidate === c && r.verified && !r.error)?.rate ?? NaN;
           const ratio = rate(ours.id) / rate(peer.id);
@@ -199,9 +201,9 @@ export function summaryTable(report: PeerReport): Section | undefined {
   if (!body.length) return undefined;
   return {
     caption: 'summary: convkit\'s rate over the peer\'s at the same thread count, lowest and highest over the rows of each group, and the rows where convkit is faster',
-    header: ['convkit', 'against', 'threads', ...GROUPS.map(([, name]) => name)],
+    header: ['convkit', 'against', 'threads', ...groups.map(([, name]) => name)],
     body,
-    align: 'llrlll',
+    align: `llr${'l'.repeat(groups.length)}`,
   };
 }
 

@@ -136,13 +136,23 @@ export function planConv2D(p: Conv2DParams, t: PlanTarget): Plan {
   };
 }
 
-/** Runs of output pixels. */
+/**
+ * Runs of output pixels; fewer runs than threads (a global pool: one window per image) are also
+ * cut into blocks of 16-channel groups, so that threads share the channels (a channel's sum is the
+ * same whichever block holds it).
+ */
 export function planMaxPool2D(p: WindowParams, t: PlanTarget): Plan {
   const rows = p.n * p.oh * p.ow;
-  const rowsPerTask = Math.max(PLAN.poolPixelsPerTask, ceilDiv(rows, MAX_TASKS)), tasks = ceilDiv(rows, rowsPerTask);
+  const rowsPerTask = Math.max(PLAN.poolPixelsPerTask, ceilDiv(rows, MAX_TASKS));
+  let tasks = ceilDiv(rows, rowsPerTask), panelsPerTask = ceilDiv(p.c, 16);
+  const panels = panelsPerTask;
+  if (tasks < t.threads && panels >= 8) {
+    panelsPerTask = Math.max(4, ceilDiv(panels, ceilDiv(t.threads, tasks)));
+    tasks *= ceilDiv(panels, panelsPerTask);
+  }
   return {
     path: PATH.maxpool, threads: participants(rows * p.kh * p.kw * p.c, t.parallelReads, t.threads, tasks), tasks, rows, rowsPerTask,
-    panels: 0, panelsPerTask: 0, kBlock: 0, kSplits: 0, kChunk: 0, packFloats: 0, slotBytes: slotBytes(Math.min(rowsPerTask, PLAN.poolPixelsPerCall) * p.kh * p.kw * t.pointerBytes), sharedBytes: 0,
+    panels, panelsPerTask, kBlock: 0, kSplits: 0, kChunk: 0, packFloats: 0, slotBytes: slotBytes(Math.min(rowsPerTask, PLAN.poolPixelsPerCall) * p.kh * p.kw * t.pointerBytes), sharedBytes: 0,
   };
 }
 
