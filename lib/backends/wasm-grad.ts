@@ -3,9 +3,10 @@
 // of matmul.ts), one after another on this thread (sync) or on the workers (async), the inputs
 // copied into the module's memory before the first job. The steps of
 // native/ops/weighted-grad.cc: the layer's forward first when y is needed but not given, g = dy
-// through the activation's derivative, db = column sums of g, then segment by segment dW (+)= A^T g and dA = g W^T (folded by col2im for a convolution).
+// through the activation's derivative (taken at the pre-activation, from the forward run without
+// its activation, where kernels.json lists it in activationsFromInput), db = column sums of g, then segment by segment dW (+)= A^T g and dA = g W^T (folded by col2im for a convolution).
 // Every reduction's order is fixed by the shape, so the bits never depend on the thread count.
-import { ACTIVATION, GEMM_BLOCKING, PANEL_WIDTH, PLAN } from '../generated/kernels';
+import { ACTIVATION, ACTIVATION_FROM_INPUT, GEMM_BLOCKING, PANEL_WIDTH, PLAN } from '../generated/kernels';
 import { type Backend, type Conv2DGradParams, type DenseGradParams, type ForwardWeights, type PackedWeights, packedWeightsLength, type Step, type WeightedGrads, type WindowParams } from './backend';
 import { checkConv2D, checkDense, checkMaxPool2D, lengthIs } from './check';
 import { planActivation, planGemm, type PlanTarget } from './plan';
@@ -165,7 +166,7 @@ function convShape(x: Float32Array, dy: Float32Array, y: Float32Array | null, ke
   const forward = checkArrays(dy, y, kernel, p.activation, m * p.oc, k * p.oc, f);
   return {
     m, k, n: p.oc, inputs: x.length, activation: p.activation, bias: p.bias === true, window: p,
-    forward: forward && { op: 'conv2d', packed: forward.packed, bias: forward.bias, params: p },
+    forward: forward && { op: 'conv2d', packed: forward.packed, bias: forward.bias, params: { ...p, activation: forwardActivation(p.activation) } },
   };
 }
 
@@ -174,16 +175,28 @@ function denseShape(x: Float32Array, dy: Float32Array, y: Float32Array | null, k
   const forward = checkArrays(dy, y, kernel, p.activation, p.m * p.n, p.k * p.n, f);
   return {
     m: p.m, k: p.k, n: p.n, inputs: x.length, activation: p.activation, bias: p.bias === true, window: null,
-    forward: forward && { op: 'dense', packed: forward.packed, bias: forward.bias, params: p },
+    forward: forward && { op: 'dense', packed: forward.packed, bias: forward.bias, params: { ...p, activation: forwardActivation(p.activation) } },
   };
 }
 
-/** The arrays checked; the forward weights when the call must run the forward (y needed, not given). */
+/** The activation of the forward a backward runs: none where the derivative reads the pre-activation. */
+function forwardActivation(activation: number): number {
+  return ACTIVATION_FROM_INPUT.includes(activation) ? ACTIVATION.linear : activation;
+}
+
+/**
+ * The arrays checked; the forward weights when the call must run the forward (y needed, not
+ * given, or the pre-activation needed).
+ */
 function checkArrays(dy: Float32Array, y: Float32Array | null, kernel: Float32Array, activation: number, outputs: number, weights: number,
   f: ForwardWeights | undefined): ForwardWeights | null {
   arrayOf('dy', dy, outputs);
   arrayOf('kernel', kernel, weights);
   if (activation === ACTIVATION.linear) return null;
+  if (ACTIVATION_FROM_INPUT.includes(activation)) {
+    if (!f) throw new TypeError('Expected the forward weights for a backward through an activation whose derivative needs the pre-activation');
+    return f;
+  }
   if (y === null && f) return f;
   arrayOf('y', y as Float32Array, outputs);
   return null;

@@ -24,7 +24,7 @@ export interface OpJob {
   plan: Plan;
   /** The job for x and the extra inputs at ptrs (x first), writing y at yPtr. */
   spec: (ptrs: number[], yPtr: number) => JobSpec;
-  /** Sigmoid, tanh or softmax: a second job over y once the first has finished (null: none). */
+  /** An activation other than the epilogue's clamp: a second job over y once the first has finished (null: none). */
   activation: ActivationJob | null;
   /** A job that runs first, and the floats of a block the run places after the extra inputs for it. */
   before?: { plan: Plan; spec: (ptrs: number[]) => JobSpec; scratchFloats: number };
@@ -62,17 +62,22 @@ export function planned(op: OpJob, ptrs: number[], yPtr: number): PlannedJob[] {
   return jobs;
 }
 
-/** The code the GEMM epilogue applies: relu's clamp, or linear for every other activation. */
+/** Whether the activation is the GEMM epilogue's clamp alone: linear, relu or relu6 (assembly/kernels/clamp.ts). */
+function clampOnly(activation: number): boolean {
+  return activation === ACTIVATION.linear || activation === ACTIVATION.relu || activation === ACTIVATION.relu6;
+}
+
+/** The code the GEMM epilogue applies: its clamp, or linear for every other activation. */
 export function epilogue(activation: number): number {
-  return activation === ACTIVATION.relu ? ACTIVATION.relu : ACTIVATION.linear;
+  return clampOnly(activation) ? activation : ACTIVATION.linear;
 }
 
 /**
- * The activation pass after a GEMM over rows x cols outputs, for sigmoid, tanh and softmax;
- * null for linear and relu (the GEMM's epilogue clamps).
+ * The activation pass after a GEMM over rows x cols outputs; null for the clamps (the GEMM's
+ * epilogue applies them).
  */
 export function activationJob(ctx: OpContext, activation: number, rows: number, cols: number): ActivationJob | null {
-  if (activation === ACTIVATION.linear || activation === ACTIVATION.relu) return null;
+  if (clampOnly(activation)) return null;
   const plan = planActivation(rows, cols, ctx.target);
   return { plan, spec: (yp) => ({ op: OP.activation, y: yp, activation, m: rows, cols }) };
 }

@@ -3,8 +3,10 @@
 export const PANEL_WIDTH = 16;
 /** Bytes; workspace slots start on their own cache line. */
 export const CACHE_LINE = 64;
-/** Linear and relu are the GEMM epilogue's clamp; the others run after the GEMM over the finished output, in blocks of rows (softmax: each row's last axis), in the same backend call. */
-export const ACTIVATION = {"linear":0,"relu":1,"sigmoid":2,"tanh":3,"softmax":4} as const;
+/** Linear, relu and relu6 are the GEMM epilogue's clamp; the others run after the GEMM over the finished output, in blocks of rows (softmax: each row's last axis), in the same backend call. */
+export const ACTIVATION = {"linear":0,"relu":1,"sigmoid":2,"tanh":3,"softmax":4,"relu6":5,"elu":6,"selu":7,"softplus":8,"softsign":9,"hard_sigmoid":10,"swish":11,"gelu":12,"gelu_new":13,"mish":14,"hard_swish":15,"leaky_relu":16,"exponential":17} as const;
+/** Activations whose derivative cannot be written with the output alone (not monotonic, or not invertible in float32): a backward through them runs the layer's forward without the activation first, and takes the derivative at the pre-activation. */
+export const ACTIVATION_FROM_INPUT: readonly number[] = [11,12,13,14,15];
 /** K block: a kc x 16 panel slice (16 KiB) stays in L1 across row tiles; M block: mc x kc floats of A (96 KiB), packed, stay in L2 across the panels. */
 export const GEMM_BLOCKING = { kc: 256, mc: 96 } as const;
 /** Plan rules. Below this much work (multiply-adds, or reads for max-pool) a second thread costs more than it saves; waking a wasm worker costs more than a native one. */

@@ -1,7 +1,8 @@
 // Arguments are read as the forward's are (op-params.h, args.h): every params field first, the
 // arrays last. y, the forward output, is needed unless the activation is linear: given, or
 // computed first in the same job from the packed weights and bias (the layer's forward, planned
-// as the forward plans it, so the same bits). A weighted layer's job returns one array,
+// as the forward plans it, so the same bits). An activation whose derivative needs the
+// pre-activation (ActivationFromInput) always runs the forward, without its activation. A weighted layer's job returns one array,
 // [dx | dW | db], which lib/backends/native.ts splits.
 #include "napi/grad.h"
 
@@ -32,7 +33,7 @@ WeightedArrays ReadWeighted(const Napi::CallbackInfo& info, Ownership own, size_
   WeightedArrays a;
   a.x = InputArg(info, 0, "x", inputs, own);
   a.dy = InputArg(info, 1, "dy", outputs, own);
-  const bool no_y = info[2].IsNull() || info[2].IsUndefined();
+  const bool no_y = info[2].IsNull() || info[2].IsUndefined() || ActivationFromInput(act);
   if (act != kActivationLinear && no_y) {
     a.packed = WeightsArg(info, 5, k, n);
     a.bias = InputArg(info, 6, "bias", n, own, true);
@@ -70,10 +71,12 @@ Job ParseWeightedBackward(const Napi::CallbackInfo& info, Ownership own) {
   const Activation act = c.attrs.act;
   const WeightedArrays a = ReadWeighted(info, own, c.inputs, c.outputs, c.k, c.n, act);
   const PlanTarget t = NativeTarget();
+  ShapedOp forward = c;  // the derivative's input: z where the activation needs it, else y
+  if (ActivationFromInput(act)) forward.act = {kActivationLinear, {}};
   return {c.inputs + c.k * c.n + (bias ? c.n : 0), [=](float* y) {
             Workspace scratch;
             const float* fy = OutputFor(a, c.outputs, &scratch, [&](float* out) {
-              RunShaped(c, a.x.data, a.packed->data.get(), a.bias.data, &a.packed->caches, out);
+              RunShaped(forward, a.x.data, a.packed->data.get(), a.bias.data, &a.packed->caches, out);
             });
             const WeightedGrad g = GradInto(y, a, fy, c.m, c.k, c.n, c.inputs, bias, act);
             if (kKind == OpKind::kConv2D) RunConv2DBackward(g, c.s, a.x.data, t);
