@@ -1,9 +1,10 @@
 // A Keras Sequential topology and its weights -> convkit layers. Inference only: Dropout is the
-// identity and is left out; a standalone Activation or ReLU becomes the activation of the
-// Conv2D or Dense right before it (when that one is linear); ZeroPadding2D becomes the explicit
+// identity and is left out; a standalone Activation, ReLU, LeakyReLU, ELU or Softmax becomes the
+// activation of the Conv2D or Dense right before it (when that one is linear and the layer's
+// options name one of convkit's activations); ZeroPadding2D becomes the explicit
 // padding of the Conv2D after it. Anything convkit would compute differently is refused, naming
 // the layer and the option.
-import { type ActivationName, activationNames } from '../activation';
+import { type ActivationName, activationOptions, canonicalActivation } from '../activation';
 import { Conv2D } from '../layers/conv2d';
 import { Dense } from '../layers/dense';
 import { Flatten } from '../layers/flatten';
@@ -15,7 +16,7 @@ import { type KerasSequential, type LayerConfig, show } from './keras-config';
 import { type Dim, nextShape, showShape } from './shapes';
 import type { WeightStore } from './weights';
 
-const SUPPORTED_LAYERS = 'InputLayer, Conv2D, MaxPooling2D, Dense, Flatten, Dropout, Activation, ReLU, ZeroPadding2D';
+const SUPPORTED_LAYERS = 'InputLayer, Conv2D, MaxPooling2D, Dense, Flatten, Dropout, Activation, ReLU, LeakyReLU, ELU, Softmax, ZeroPadding2D';
 
 /** A layer built so far; Conv2D and Dense can take a following Activation. */
 interface Built {
@@ -49,10 +50,36 @@ function checkDtype(cfg: LayerConfig): void {
   if (name !== undefined && name !== null && name !== 'float32') cfg.unsupported('dtype', v, "'float32'");
 }
 
-/** The activation option (required unless `fallback` is given), among convkit's activations. */
+/** The activation option (required unless `fallback` is given), among convkit's activations (an alias read as the name it stands for). */
 function activationOf(cfg: LayerConfig, fallback?: ActivationName): ActivationName {
   // The list is read at run time: it grows as convkit gains activations.
-  return cfg.choice('activation', activationNames, fallback);
+  return canonicalActivation('activation', cfg.choice('activation', activationOptions, fallback));
+}
+
+/** A number option that must be one value (compared in float32, as tfjs writes them), or absent (`fallback`). */
+function fixedNumber(cfg: LayerConfig, key: string, supported: number, fallback: number | null, why: string): void {
+  const v = cfg.get(key) ?? fallback;
+  if (typeof v !== 'number') return cfg.invalid(key, v, 'number');
+  if (Math.fround(v) !== Math.fround(supported)) cfg.unsupported(key, v, `${supported}: ${why}`);
+}
+
+/** ReLU(max_value, negative_slope, threshold): relu, or relu6 with max_value 6. */
+function reluOf(cfg: LayerConfig): ActivationName {
+  fixedNumber(cfg, 'negative_slope', 0, 0, 'a leaky slope is the LeakyReLU layer');
+  fixedNumber(cfg, 'threshold', 0, 0, 'the activations clamp at 0');
+  const max = cfg.get('max_value');
+  if (max === undefined || max === null) return 'relu';
+  fixedNumber(cfg, 'max_value', 6, null, 'relu6, or null');
+  return 'relu6';
+}
+
+/**
+ * Softmax(axis): over the last axis only (-1, or its index counting the batch axis, as tfjs
+ * writes it for a rank-2 output).
+ */
+function softmaxAxis(cfg: LayerConfig, rank: number): void {
+  const axis = cfg.get('axis') ?? -1;
+  if (axis !== -1 && axis !== rank) cfg.unsupported('axis', axis, `-1 or ${rank} (the last axis)`);
 }
 
 /** ZeroPadding2D's padding: p, [h, w] or [[top, bottom], [left, right]] -> [top, bottom, left, right]. */
@@ -158,7 +185,12 @@ class Reader {
     this.pads = { pads: this.pads ? this.pads.pads.map((q, i) => q + p[i]) : p, label: this.pads?.label ?? cfg.label };
   }
 
-  /** An Activation (or ReLU) layer: folded into the Conv2D or Dense right before it. */
+  /** Axes of the current output, not counting the batch. */
+  outputRank(): number {
+    return this.shape.length;
+  }
+
+  /** An Activation (or ReLU, LeakyReLU, ELU, Softmax) layer: folded into the Conv2D or Dense right before it. */
   activation(cfg: LayerConfig, a: ActivationName): void {
     if (a === 'linear') return;
     const prev = this.built[this.built.length - 1];
@@ -194,10 +226,17 @@ function readLayer(r: Reader, cfg: LayerConfig, first: boolean): void {
     case 'Activation':
       return r.activation(cfg, activationOf(cfg));
     case 'ReLU':
-      cfg.only('max_value', null);
-      cfg.only('negative_slope', 0);
-      cfg.only('threshold', 0);
-      return r.activation(cfg, 'relu');
+      return r.activation(cfg, reluOf(cfg));
+    case 'LeakyReLU':
+      // tfjs writes alpha (default 0.3), Keras 3 negative_slope; convkit's leaky_relu has Keras 3's 0.2.
+      fixedNumber(cfg, cfg.get('negative_slope') === undefined ? 'alpha' : 'negative_slope', 0.2, 0.3, "leaky_relu's slope");
+      return r.activation(cfg, 'leaky_relu');
+    case 'ELU':
+      fixedNumber(cfg, 'alpha', 1, 1, "elu's alpha");
+      return r.activation(cfg, 'elu');
+    case 'Softmax':
+      softmaxAxis(cfg, r.outputRank());
+      return r.activation(cfg, 'softmax');
     case 'Conv2D':
       return r.conv2d(cfg);
     case 'MaxPooling2D':

@@ -2,7 +2,9 @@
 // the names they give them (conv2d_1/kernel, conv2d_1/bias, ...). Where convkit and Keras say
 // one thing two ways, the Keras way is written: explicit Conv2D pads become a ZeroPadding2D layer
 // before it, and a Dense on an image gets the Flatten that convkit's Dense does implicitly.
-// Activation names are the same in both.
+// Activation names are the same in both, but leaky_relu, which tfjs-layers does not name: it is
+// written as a LeakyReLU layer after its linear Conv2D or Dense, which both read.
+import type { ActivationName } from '../activation';
 import { backend } from '../backends/select';
 import { Conv2D } from '../layers/conv2d';
 import { Dense } from '../layers/dense';
@@ -41,6 +43,12 @@ class Writer {
   }
 }
 
+/** The activation name to write in a Conv2D or Dense, and after it (once its weights are pushed) the layer that applies it instead, if any. */
+function activationOf(w: Writer, activation: ActivationName): { name: ActivationName; after(): void } {
+  if (activation !== 'leaky_relu') return { name: activation, after: () => {} };
+  return { name: 'linear', after: () => w.push('LeakyReLU', 'leaky_re_lu', { alpha: 0.2 }) };
+}
+
 function conv2d(w: Writer, layer: Conv2D, label: string): void {
   const { strides, dilationRate } = layer;
   if (strides.some((s) => s > 1) && dilationRate.some((d) => d > 1)) {
@@ -52,12 +60,13 @@ function conv2d(w: Writer, layer: Conv2D, label: string): void {
     if (t || b || l || r) w.push('ZeroPadding2D', 'zero_padding2d', { padding: [[t, b], [l, r]], data_format: 'channels_last' });
     padding = 'valid';
   }
-  const weights = layer.getWeights();
+  const weights = layer.getWeights(), activation = activationOf(w, layer.activation);
   const name = w.push('Conv2D', 'conv2d', {
     filters: layer.filters, kernel_size: layer.kernelSize, strides, padding, data_format: 'channels_last',
-    dilation_rate: dilationRate, activation: layer.activation, use_bias: weights.bias !== null,
+    dilation_rate: dilationRate, activation: activation.name, use_bias: weights.bias !== null,
   });
   w.pushWeights(name, weights, layer.kernelSize, layer.filters);
+  activation.after();
 }
 
 function maxPool2d(w: Writer, layer: MaxPool2D, label: string): void {
@@ -77,9 +86,10 @@ function flatten(w: Writer): void {
 
 function dense(w: Writer, layer: Dense, shape: Dim[]): void {
   if (shape.length > 1) flatten(w); // Keras's Dense would act on the last axis
-  const weights = layer.getWeights();
-  const name = w.push('Dense', 'dense', { units: layer.units, activation: layer.activation, use_bias: weights.bias !== null });
+  const weights = layer.getWeights(), activation = activationOf(w, layer.activation);
+  const name = w.push('Dense', 'dense', { units: layer.units, activation: activation.name, use_bias: weights.bias !== null });
   w.pushWeights(name, weights, [], layer.units);
+  activation.after();
 }
 
 /**
