@@ -39,6 +39,7 @@
         "native/kernels/f32-winograd-scalar.cc",
         "native/napi/grad.cc",
         "native/ops/activation-grad.cc",
+        "native/ops/elementwise-activation.cc",
         "native/ops/col2im.cc",
         "native/ops/maxpool2d-grad.cc",
         "native/ops/weighted-grad.cc"

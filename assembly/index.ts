@@ -14,6 +14,8 @@ import { activationGradTask } from './ops/activation-grad';
 import { col2imTask } from './ops/col2im';
 import { maxpool2dGradTask } from './ops/maxpool2d-grad';
 import { columnSumsTask, expandTransposedTask, packTask } from './ops/weighted-grad';
+import { OP_ELEMENTWISE, OP_ELEMENTWISE_GRAD } from './generated/kernels';
+import { elementwiseGradTask, elementwiseTask } from './ops/elementwise';
 
 export { packWeights, packedWeightsFloats } from './kernels/pack-weights';
 export { TILE_SCRATCH_BYTES } from './kernels/gemm-driver';
@@ -78,6 +80,8 @@ export function run(jobPtr: usize, gen: i32): void {
     else if (j.op == OP_EXPAND_TRANSPOSED) expandTransposedTask(j, t, workspace);
     else if (j.op == OP_COL2IM) col2imTask(j, t);
     else if (j.op == OP_MAXPOOL2D_GRAD) maxpool2dGradTask(j, t, workspace);
+    else if (j.op == OP_ELEMENTWISE) elementwiseTask(j, t);
+    else if (j.op == OP_ELEMENTWISE_GRAD) elementwiseGradTask(j, t);
     const finished = increment(jobPtr + offsetof<Job>('done')) + 1;
     if (ASC_FEATURE_THREADS) {
       if (finished == j.tasks) atomic.notify(jobPtr + offsetof<Job>('done'));

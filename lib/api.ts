@@ -10,6 +10,7 @@ export { Conv2D, type Conv2DOptions, type ConvAlgorithm } from './layers/conv2d'
 export { MaxPool2D, type MaxPool2DOptions } from './layers/maxpool2d';
 export { Dense, type DenseOptions } from './layers/dense';
 export { Flatten } from './layers/flatten';
+export { ActivationLayer, type ActivationLayerOptions, ELU, ElementwiseActivation, LeakyReLU, ReLU, type ReLUOptions, Softmax } from './layers/activation-layers';
 export { Sequential, type LayerGradients, type SequentialGradients } from './layers/sequential';
 export { gemm, gemmAsync, type GemmOptions } from './gemm';
 export { residentTensor, releaseTensor } from './resident';
@@ -28,6 +29,7 @@ export { version } from './version';
 import { Conv2D } from './layers/conv2d';
 import { Dense } from './layers/dense';
 import { Flatten } from './layers/flatten';
+import { ActivationLayer, ELU, LeakyReLU, ReLU, Softmax } from './layers/activation-layers';
 import { Layer } from './layers/layer';
 import { MaxPool2D } from './layers/maxpool2d';
 import { Sequential } from './layers/sequential';
@@ -37,7 +39,7 @@ import { Tensor } from './tensor';
 // cost 4.5 KB; the Node one without it too, since its __name() wrapper runs on hot paths), and a
 // bundler may rename a class: the public classes take their names back, which error messages
 // ("received an object of type Tensor") and users' own checks read.
-for (const [name, c] of Object.entries({ Conv2D, Dense, Flatten, Layer, MaxPool2D, Sequential, Tensor })) {
+for (const [name, c] of Object.entries({ Conv2D, Dense, Flatten, Layer, MaxPool2D, Sequential, Tensor, ActivationLayer, ELU, LeakyReLU, ReLU, Softmax })) {
   Object.defineProperty(c, 'name', { value: name });
 }
 import { version } from './version';

@@ -140,6 +140,8 @@ function assemblyConstants() {
     ...Object.entries(spec.job.ops).map(([n, v]) => `export const OP_${upper(n)}: i32 = ${v};`),
     ...Object.entries(spec.paths).map(([n, v]) => `export const PATH_${upper(n)}: i32 = ${v};`),
     ...Object.entries(spec.activations).map(([n, v]) => `export const ACTIVATION_${upper(n)}: i32 = ${v};`),
+    `// ${pascal(spec.activationsFromInputComment)}: bit code set.`,
+    `export const ACTIVATION_FROM_INPUT_MASK: i32 = ${spec.activationsFromInput.reduce((m, n) => m | (1 << spec.activations[n]), 0)};`,
   ];
   return `${HEADER}\n${lines.join('\n')}\n`;
 }

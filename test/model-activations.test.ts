@@ -82,10 +82,21 @@ describe('activations in the Keras model format', () => {
       });
     }
 
+    const own: [string, KerasLayer, () => ck.Layer][] = [
+      ['LeakyReLU with tfjs\'s default alpha 0.3', layer('LeakyReLU', 'leaky_re_lu', {}), () => new ck.LeakyReLU({ alpha: 0.3 })],
+      ['ELU with alpha 2', layer('ELU', 'elu', { alpha: 2 }), () => new ck.ELU({ alpha: 2 })],
+      ['ReLU with max_value 4, negative_slope 0.1, threshold 0.5', layer('ReLU', 're_lu', { max_value: 4, negative_slope: 0.1, threshold: 0.5 }),
+        () => new ck.ReLU({ maxValue: 4, negativeSlope: 0.1, threshold: 0.5 })],
+    ];
+    for (const [title, act, make] of own) {
+      it(`${title} is a layer of its own after the Dense`, async () => {
+        const loaded = await ck.loadModel(denseThen(act)), dense = await ck.loadModel(denseWith('linear'));
+        expect(loaded.layers[1]).to.be.instanceOf(make().constructor);
+        expect(Array.from(loaded.forward(input).data)).to.deep.equal(Array.from(make().forward(dense.forward(input)).data));
+      });
+    }
+
     const refused: [string, KerasLayer, RegExp][] = [
-      ['LeakyReLU with tfjs\'s default alpha 0.3', layer('LeakyReLU', 'leaky_re_lu', {}), /LeakyReLU layer 'leaky_re_lu': alpha 0.3 is not supported \(convkit supports 0.2/],
-      ['ELU with alpha 2', layer('ELU', 'elu', { alpha: 2 }), /ELU layer 'elu': alpha 2 is not supported/],
-      ['ReLU with max_value 4', layer('ReLU', 're_lu', { max_value: 4 }), /ReLU layer 're_lu': max_value 4 is not supported \(convkit supports 6: relu6, or null\)/],
       ['Softmax over the first axis', layer('Softmax', 'softmax', { axis: 0 }), /Softmax layer 'softmax': axis 0 is not supported/],
       ['an unknown activation', layer('Activation', 'activation', { activation: 'gelu_fast' }), /Activation layer 'activation': activation 'gelu_fast' is not supported/],
       ['PReLU', layer('PReLU', 'p_re_lu', {}), /layer type 'PReLU' is not supported/],

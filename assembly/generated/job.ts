@@ -55,4 +55,7 @@ export class Job {
   beta: f32; // GEMM: the scale of C
   row0: i32; // backward: first row of the segment (expandTransposed, col2im)
   colStride: i32; // pack: B(k, n) at x + 4 * (k * lda + n * colStride)
+  alpha: f32; // elementwise: relu's negative slope, leaky_relu's and elu's alpha
+  maxValue: f32; // elementwise: relu's upper bound (infinity: none)
+  threshold: f32; // elementwise: relu's threshold
 }

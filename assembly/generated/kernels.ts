@@ -15,6 +15,8 @@ export const OP_PACK: i32 = 8;
 export const OP_EXPAND_TRANSPOSED: i32 = 9;
 export const OP_COL2IM: i32 = 10;
 export const OP_MAXPOOL2D_GRAD: i32 = 11;
+export const OP_ELEMENTWISE: i32 = 12;
+export const OP_ELEMENTWISE_GRAD: i32 = 13;
 export const PATH_GEMM: i32 = 1;
 export const PATH_IM2COL_GEMM: i32 = 2;
 export const PATH_MAXPOOL: i32 = 3;
@@ -39,3 +41,5 @@ export const ACTIVATION_MISH: i32 = 14;
 export const ACTIVATION_HARD_SWISH: i32 = 15;
 export const ACTIVATION_LEAKY_RELU: i32 = 16;
 export const ACTIVATION_EXPONENTIAL: i32 = 17;
+// Activations whose derivative cannot be written with the output alone (not monotonic, or not invertible in float32): a backward through them runs the layer's forward without the activation first, and takes the derivative at the pre-activation: bit code set.
+export const ACTIVATION_FROM_INPUT_MASK: i32 = 63488;

@@ -14,7 +14,7 @@ const LN2_LO = reinterpret<f64>(0x3dea39ef35793c76); // ln 2 - LN2_HI
 const INV_LN2 = 1.4426950408889634;
 const SELU_SCALE = 1.0507009873554804934193349852946;
 const SELU_ALPHA = 1.6732632423543772848170429916717;
-const LEAKY_RELU_SLOPE = 0.2; // Keras 3's leaky_relu default negative_slope
+const LEAKY_RELU_SLOPE: f64 = <f32>0.2; // Keras 3's leaky_relu default negative_slope, a float32 as Keras computes it
 const GELU_TANH_SCALE = 0.7978845608028654; // sqrt(2 / pi)
 const GELU_TANH_CUBIC = 0.044715;
 const INV_SQRT_PI = 0.56418958354775628695;
@@ -37,7 +37,7 @@ export function expF64(x: f64): f64 {
 }
 
 /** e^x - 1 for x <= 0: its Taylor series above -1/2 (where e^x - 1 would cancel), else e^x - 1. */
-function expm1NegF64(x: f64): f64 {
+export function expm1NegF64(x: f64): f64 {
   if (x < -0.5) return expF64(x) - 1.0;
   let p = 1.0;
   for (let i = 20; i >= 2; i--) p = 1.0 + p * x / <f64>i;

@@ -14,7 +14,7 @@ export type BackendName = 'native' | 'wasm';
 export const backendNames: readonly BackendName[] = ['native', 'wasm'];
 
 import { PANEL_WIDTH } from '../generated/kernels';
-import type { Conv2DAttributes, Conv2DGeometry, DenseAttributes, DenseGeometry, WindowGeometry } from '../generated/params';
+import type { ActivationOpAttributes, ActivationOpGeometry, Conv2DAttributes, Conv2DGeometry, DenseAttributes, DenseGeometry, WindowGeometry } from '../generated/params';
 
 /** Columns per packed weight panel (kernels.json). */
 export { PANEL_WIDTH };
@@ -73,6 +73,13 @@ export interface Conv2DParams extends Conv2DGeometry, Conv2DAttributes {}
 
 export interface DenseParams extends DenseGeometry, DenseAttributes {}
 
+/**
+ * A standalone activation over m rows of n floats (n: the last axis, softmax's): relu is Keras's
+ * ReLU(maxValue, negative_slope = alpha, threshold), leaky_relu and elu take alpha, the others
+ * ignore the three.
+ */
+export interface ActivationOpParams extends ActivationOpGeometry, ActivationOpAttributes {}
+
 export interface GemmParams {
   m: number; n: number; k: number;
   transA: boolean; transB: boolean;
@@ -88,7 +95,8 @@ export interface GemmParams {
 export type Step =
   | { op: 'conv2d'; packed: PackedWeights; bias: Float32Array | null; params: Conv2DParams }
   | { op: 'maxpool2d'; params: WindowParams }
-  | { op: 'dense'; packed: PackedWeights; bias: Float32Array | null; params: DenseParams };
+  | { op: 'dense'; packed: PackedWeights; bias: Float32Array | null; params: DenseParams }
+  | { op: 'activation'; params: ActivationOpParams };
 
 /**
  * An op bound to its weights, bias and attributes (Backend.createOperator reads a step's op,
@@ -241,4 +249,7 @@ export interface Backend {
   /** dx: each window's dy to its argmax (the forward's tie rule), recomputed from x. */
   maxpool2dBackward(x: Float32Array, dy: Float32Array, p: WindowParams): Float32Array;
   maxpool2dBackwardAsync(x: Float32Array, dy: Float32Array, p: WindowParams): Promise<Float32Array>;
+  /** dx = dy * f'(x) of a standalone activation, from x (softmax: per row). */
+  activationBackward(x: Float32Array, dy: Float32Array, p: ActivationOpParams): Float32Array;
+  activationBackwardAsync(x: Float32Array, dy: Float32Array, p: ActivationOpParams): Promise<Float32Array>;
 }

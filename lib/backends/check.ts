@@ -1,7 +1,7 @@
 // Argument checks for backends written in JavaScript, mirroring what native/napi/ does at the
 // N-API boundary: the layers validate first; these make sure no call reaches a kernel with
 // buffers too short for its shapes.
-import type { Conv2DParams, DenseParams, GemmParams, PackedWeights, WindowParams } from './backend';
+import type { ActivationOpParams, Conv2DParams, DenseParams, GemmParams, PackedWeights, WindowParams } from './backend';
 import { packedWeightsLength } from './backend';
 import { ACTIVATION } from '../generated/kernels';
 import { GEOMETRY_SIZES } from '../generated/params';
@@ -64,6 +64,15 @@ export function checkDense(x: Float32Array | number, packed: PackedWeights, bias
   lengthIs('x', input('x', x), m * k);
   lengthIs('packedWeights', packed, packedWeightsLength(k, n));
   if (bias !== null) lengthIs('bias', float32Array('bias', bias), n);
+}
+
+export function checkActivationOp(x: Float32Array | number, p: ActivationOpParams): void {
+  sizes('activation', p);
+  activation(p.activation);
+  for (const key of ['alpha', 'maxValue', 'threshold'] as const) {
+    if (typeof p[key] !== 'number' || Number.isNaN(p[key])) fail('type', 'number', `params.${key}`, p[key]);
+  }
+  lengthIs('x', input('x', x), p.m * p.n);
 }
 
 export function checkGemm(a: Float32Array, b: Float32Array, c: Float32Array | null, p: GemmParams): void {

@@ -37,6 +37,8 @@ interface Addon {
   denseBackwardAsync(...args: unknown[]): Promise<Float32Array>;
   maxpool2dBackward(x: Float32Array, dy: Float32Array, p: object): Float32Array;
   maxpool2dBackwardAsync(x: Float32Array, dy: Float32Array, p: object): Promise<Float32Array>;
+  activationBackward(x: Float32Array, dy: Float32Array, p: object): Float32Array;
+  activationBackwardAsync(x: Float32Array, dy: Float32Array, p: object): Promise<Float32Array>;
   _injectFault(kind: 'alloc' | 'threads'): void;
   _benchKernels(seconds: number): KernelRate[];
 }
@@ -94,7 +96,7 @@ class NativeOperator implements Operator {
   readonly handle: OperatorHandle;
 
   constructor(private readonly addon: Addon, step: Step) {
-    const weighted = step.op !== 'maxpool2d';
+    const weighted = step.op === 'conv2d' || step.op === 'dense';
     this.handle = addon.createOperator(step.op, step.params, weighted ? handle(step.packed) : null, weighted ? step.bias : null);
   }
 
@@ -192,6 +194,8 @@ export function loadNative(): NativeBackend {
     },
     maxpool2dBackward: (x, dy, p) => addon.maxpool2dBackward(x, dy, p),
     maxpool2dBackwardAsync: (x, dy, p) => addon.maxpool2dBackwardAsync(x, dy, p),
+    activationBackward: (x, dy, p) => addon.activationBackward(x, dy, p),
+    activationBackwardAsync: (x, dy, p) => addon.activationBackwardAsync(x, dy, p),
     injectFault: (kind) => addon._injectFault(kind),
     benchKernels: (seconds) => addon._benchKernels(seconds),
   };

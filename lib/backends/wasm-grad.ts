@@ -7,8 +7,8 @@
 // its activation, where kernels.json lists it in activationsFromInput), db = column sums of g, then segment by segment dW (+)= A^T g and dA = g W^T (folded by col2im for a convolution).
 // Every reduction's order is fixed by the shape, so the bits never depend on the thread count.
 import { ACTIVATION, ACTIVATION_FROM_INPUT, GEMM_BLOCKING, PANEL_WIDTH, PLAN } from '../generated/kernels';
-import { type Backend, type Conv2DGradParams, type DenseGradParams, type ForwardWeights, type PackedWeights, packedWeightsLength, type Step, type WeightedGrads, type WindowParams } from './backend';
-import { checkConv2D, checkDense, checkMaxPool2D, lengthIs } from './check';
+import { type ActivationOpParams, type Backend, type Conv2DGradParams, type DenseGradParams, type ForwardWeights, type PackedWeights, packedWeightsLength, type Step, type WeightedGrads, type WindowParams } from './backend';
+import { checkActivationOp, checkConv2D, checkDense, checkMaxPool2D, lengthIs } from './check';
 import { planActivation, planGemm, type PlanTarget } from './plan';
 import type { Engine, WasmWeights } from './wasm-engine';
 import { planned, plannedJob, stepJob, type PlannedJob } from './wasm-ops';
@@ -132,6 +132,27 @@ function* maxpoolJobs(ctx: GradContext, x: Float32Array, dy: Float32Array, p: Wi
   }
 }
 
+/** A standalone activation's backward: dx = dy * f'(x), tasks of whole rows. */
+function* elementwiseJobs(ctx: GradContext, x: Float32Array, dy: Float32Array, p: ActivationOpParams): Jobs<Float32Array> {
+  const e = ctx.engine(), count = p.m * p.n;
+  const blocks: number[] = [];
+  e.enter();
+  try {
+    const xp = e.put(x);
+    blocks.push(xp);
+    const dyp = e.put(dy);
+    blocks.push(dyp);
+    const dx = e.arena.alloc(count * 4);
+    blocks.push(dx);
+    const { activation, alpha, maxValue, threshold } = p;
+    yield plannedJob({ op: OP.elementwiseGrad, x: xp, w: dyp, y: dx, m: p.m, cols: p.n, activation, alpha, maxValue, threshold }, planActivation(p.m, p.n, ctx.target()));
+    return e.copyOut(dx, count);
+  } finally {
+    blocks.forEach((b) => e.arena.release(b));
+    e.leave();
+  }
+}
+
 function runSync<T>(e: Engine, jobs: Jobs<T>): T {
   for (let r = jobs.next(); ; r = jobs.next()) {
     if (r.done) return r.value;
@@ -207,7 +228,13 @@ function checkPool(x: Float32Array, dy: Float32Array, p: WindowParams): void {
   arrayOf('dy', dy, p.n * p.oh * p.ow * p.c);
 }
 
-type GradMethods = Pick<Backend, 'conv2dBackward' | 'conv2dBackwardAsync' | 'denseBackward' | 'denseBackwardAsync' | 'maxpool2dBackward' | 'maxpool2dBackwardAsync'>;
+function checkElementwise(x: Float32Array, dy: Float32Array, p: ActivationOpParams): void {
+  checkActivationOp(x, p);
+  arrayOf('dy', dy, p.m * p.n);
+}
+
+type GradMethods = Pick<Backend, 'conv2dBackward' | 'conv2dBackwardAsync' | 'denseBackward' | 'denseBackwardAsync' | 'maxpool2dBackward' | 'maxpool2dBackwardAsync'
+  | 'activationBackward' | 'activationBackwardAsync'>;
 
 /** The backward methods of the contract for the wasm backend that lends ctx. */
 export function wasmGrads(ctx: GradContext): GradMethods {
@@ -220,5 +247,7 @@ export function wasmGrads(ctx: GradContext): GradMethods {
     denseBackwardAsync: (x, dy, y, kernel, p, f) => async(() => weightedJobs(ctx, x, dy, y, kernel, denseShape(x, dy, y, kernel, p, f))),
     maxpool2dBackward: (x, dy, p) => (checkPool(x, dy, p), sync(() => maxpoolJobs(ctx, x, dy, p))),
     maxpool2dBackwardAsync: (x, dy, p) => (checkPool(x, dy, p), async(() => maxpoolJobs(ctx, x, dy, p))),
+    activationBackward: (x, dy, p) => (checkElementwise(x, dy, p), sync(() => elementwiseJobs(ctx, x, dy, p))),
+    activationBackwardAsync: (x, dy, p) => (checkElementwise(x, dy, p), async(() => elementwiseJobs(ctx, x, dy, p))),
   };
 }

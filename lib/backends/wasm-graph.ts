@@ -2,14 +2,14 @@
 // planned job (wasm-ops.ts); a run only places its arrays and runs the job. A graph's schedule
 // places every intermediate value by liveness in one block of the module's memory, and a run
 // copies the inputs in once and the outputs out once.
-import type { Conv2DParams, DenseParams, Graph, GraphNode, GraphShape, Operator, Step, WindowParams } from './backend';
+import type { ActivationOpParams, Conv2DParams, DenseParams, Graph, GraphNode, GraphShape, Operator, Step, WindowParams } from './backend';
 import { checkInto, lengthIs } from './check';
 import { assignByLiveness, type LiveRange } from './liveness';
 import type { Plan, PlanTarget } from './plan';
 import { fail, float32Array } from '../validate';
 import { poolInBands, poolsInBands, runOp } from './wasm-call';
 import type { Engine, WasmWeights } from './wasm-engine';
-import { convJob, denseJob, planned, poolJob, type OpJob, type PlannedJob } from './wasm-ops';
+import { convJob, denseJob, elementwiseJob, planned, poolJob, type OpJob, type PlannedJob } from './wasm-ops';
 
 /** What operators and graphs need of the backend that made them. */
 export interface WasmHost {
@@ -33,8 +33,8 @@ export class WasmOperator implements Operator {
   private released = false;
 
   constructor(private readonly host: WasmHost, private readonly step: Step) {
-    if (!['conv2d', 'maxpool2d', 'dense'].includes(step.op)) fail('type', "'conv2d', 'maxpool2d' or 'dense'", 'the operator kind', step.op);
-    if (step.op === 'maxpool2d') {
+    if (!['conv2d', 'maxpool2d', 'dense', 'activation'].includes(step.op)) fail('type', "'conv2d', 'maxpool2d', 'dense' or 'activation'", 'the operator kind', step.op);
+    if (step.op === 'maxpool2d' || step.op === 'activation') {
       this.weights = this.bias = null;
       return;
     }
@@ -61,6 +61,11 @@ export class WasmOperator implements Operator {
       case 'dense': {
         const p = { ...(params as DenseParams), activation: s.params.activation };
         return denseJob(ctx, p.m * p.k, this.weights!, this.bias, p);
+      }
+      case 'activation': {
+        const { activation, alpha, maxValue, threshold } = s.params;
+        const p = { ...(params as ActivationOpParams), activation, alpha, maxValue, threshold };
+        return elementwiseJob(ctx, p.m * p.n, p);
       }
     }
   }

@@ -1,8 +1,8 @@
 // The wasm backend's ops as jobs: each op's checks, its plan (plan.ts) for this backend's
 // threads and kernels, and the job that runs it in the module (assembly/ops), minus the
 // addresses of its input and output, which a run places.
-import type { Conv2DParams, DenseParams, PackedWeights, Step, WindowParams } from './backend';
-import { checkConv2D, checkDense, checkMaxPool2D } from './check';
+import type { ActivationOpParams, Conv2DParams, DenseParams, PackedWeights, Step, WindowParams } from './backend';
+import { checkActivationOp, checkConv2D, checkDense, checkMaxPool2D } from './check';
 import { ACTIVATION, PATH, PLAN, WASM_MR } from '../generated/kernels';
 import { planActivation, planConv2D, planGemm, planMaxPool2D, type Plan, type PlanTarget } from './plan';
 import type { Engine, WasmWeights } from './wasm-engine';
@@ -131,10 +131,20 @@ export function denseJob(ctx: OpContext, x: Float32Array | number, w: WasmWeight
   return { extra: [bias], inputs: p.m * p.k, outputs: p.m * p.n, plan: planGemm(p.m, p.n, p.k, ctx.target), spec, activation: activationJob(ctx, p.activation, p.m, p.n) };
 }
 
+export function elementwiseJob(ctx: OpContext, x: Float32Array | number, p: ActivationOpParams): OpJob {
+  checkActivationOp(x, p);
+  const plan = planActivation(p.m, p.n, ctx.target);
+  const spec = ([xp]: number[], yp: number): JobSpec => ({
+    op: OP.elementwise, x: xp, y: yp, m: p.m, cols: p.n, activation: p.activation, alpha: p.alpha, maxValue: p.maxValue, threshold: p.threshold,
+  });
+  return { extra: [], inputs: p.m * p.n, outputs: p.m * p.n, plan, spec, activation: null };
+}
+
 /** A step's op on x (or on an input of that many floats), its weights checked by `weights`. */
 export function stepJob(ctx: OpContext, s: Step, x: Float32Array | number, weights: (packed: PackedWeights) => WasmWeights): OpJob {
   if (s.op === 'conv2d') return convJob(ctx, x, weights(s.packed), s.bias, s.params);
   if (s.op === 'maxpool2d') return poolJob(ctx, x, s.params);
   if (s.op === 'dense') return denseJob(ctx, x, weights(s.packed), s.bias, s.params);
-  throw new TypeError(`Expected 'conv2d', 'maxpool2d' or 'dense' for the op of a step but received ${String((s as { op: unknown }).op)}`);
+  if (s.op === 'activation') return elementwiseJob(ctx, x, s.params);
+  throw new TypeError(`Expected 'conv2d', 'maxpool2d', 'dense' or 'activation' for the op of a step but received ${String((s as { op: unknown }).op)}`);
 }

@@ -2,6 +2,7 @@
 // and width may be unknown (null) in a fully convolutional model. Known shapes go through the
 // layers' own outputShape (which checks kernels against input depth); unknown ones keep the rank
 // and the channels.
+import { ElementwiseActivation } from '../layers/activation-layers';
 import { Conv2D } from '../layers/conv2d';
 import { Dense } from '../layers/dense';
 import { Flatten } from '../layers/flatten';
@@ -39,6 +40,7 @@ function checkChannels(layer: Conv2D, channels: Dim, label: string): void {
 export function nextShape(layer: Layer, shape: readonly Dim[], label: string): Dim[] {
   if (shape.every((d) => d !== null)) return labelled(label, () => layer.outputShape([1, ...(shape as number[])]).slice(1));
   if (layer instanceof Flatten) return [null];
+  if (layer instanceof ElementwiseActivation) return [...shape]; // unknown sizes stay unknown
   if (layer instanceof Dense) {
     throw new RangeError(`${label}: needs a known number of input features but its input shape is ${showShape(shape)} (give the input height and width)`);
   }

@@ -1,10 +1,10 @@
 // A Keras Sequential topology and its weights -> convkit layers. Inference only: Dropout is the
 // identity and is left out; a standalone Activation, ReLU, LeakyReLU, ELU or Softmax becomes the
-// activation of the Conv2D or Dense right before it (when that one is linear and the layer's
-// options name one of convkit's activations); ZeroPadding2D becomes the explicit
+// activation of the Conv2D or Dense right before it when that one is linear and the layer's
+// options name one of convkit's activations, else a layer of its own; ZeroPadding2D becomes the explicit
 // padding of the Conv2D after it. Anything convkit would compute differently is refused, naming
 // the layer and the option.
-import { type ActivationName, activationOptions, canonicalActivation } from '../activation';
+import type { ActivationName } from '../activation';
 import { Conv2D } from '../layers/conv2d';
 import { Dense } from '../layers/dense';
 import { Flatten } from '../layers/flatten';
@@ -12,6 +12,7 @@ import type { Layer } from '../layers/layer';
 import { MaxPool2D } from '../layers/maxpool2d';
 import { Sequential } from '../layers/sequential';
 import type { Padding } from '../shape';
+import { type ActivationRead, activationLayerOf, activationOf } from './activation-read';
 import { type KerasSequential, type LayerConfig, show } from './keras-config';
 import { type Dim, nextShape, showShape } from './shapes';
 import type { WeightStore } from './weights';
@@ -48,38 +49,6 @@ function checkDtype(cfg: LayerConfig): void {
   // Keras 3 writes a DTypePolicy object: { class_name: 'DTypePolicy', config: { name: 'float32' } }.
   const name = typeof v === 'object' && v !== null ? (v as { config?: { name?: unknown } }).config?.name : v;
   if (name !== undefined && name !== null && name !== 'float32') cfg.unsupported('dtype', v, "'float32'");
-}
-
-/** The activation option (required unless `fallback` is given), among convkit's activations (an alias read as the name it stands for). */
-function activationOf(cfg: LayerConfig, fallback?: ActivationName): ActivationName {
-  // The list is read at run time: it grows as convkit gains activations.
-  return canonicalActivation('activation', cfg.choice('activation', activationOptions, fallback));
-}
-
-/** A number option that must be one value (compared in float32, as tfjs writes them), or absent (`fallback`). */
-function fixedNumber(cfg: LayerConfig, key: string, supported: number, fallback: number | null, why: string): void {
-  const v = cfg.get(key) ?? fallback;
-  if (typeof v !== 'number') return cfg.invalid(key, v, 'number');
-  if (Math.fround(v) !== Math.fround(supported)) cfg.unsupported(key, v, `${supported}: ${why}`);
-}
-
-/** ReLU(max_value, negative_slope, threshold): relu, or relu6 with max_value 6. */
-function reluOf(cfg: LayerConfig): ActivationName {
-  fixedNumber(cfg, 'negative_slope', 0, 0, 'a leaky slope is the LeakyReLU layer');
-  fixedNumber(cfg, 'threshold', 0, 0, 'the activations clamp at 0');
-  const max = cfg.get('max_value');
-  if (max === undefined || max === null) return 'relu';
-  fixedNumber(cfg, 'max_value', 6, null, 'relu6, or null');
-  return 'relu6';
-}
-
-/**
- * Softmax(axis): over the last axis only (-1, or its index counting the batch axis, as tfjs
- * writes it for a rank-2 output).
- */
-function softmaxAxis(cfg: LayerConfig, rank: number): void {
-  const axis = cfg.get('axis') ?? -1;
-  if (axis !== -1 && axis !== rank) cfg.unsupported('axis', axis, `-1 or ${rank} (the last axis)`);
 }
 
 /** ZeroPadding2D's padding: p, [h, w] or [[top, bottom], [left, right]] -> [top, bottom, left, right]. */
@@ -190,18 +159,20 @@ class Reader {
     return this.shape.length;
   }
 
-  /** An Activation (or ReLU, LeakyReLU, ELU, Softmax) layer: folded into the Conv2D or Dense right before it. */
-  activation(cfg: LayerConfig, a: ActivationName): void {
-    if (a === 'linear') return;
+  /**
+   * An Activation (or ReLU, LeakyReLU, ELU, Softmax) layer: folded into the linear Conv2D or
+   * Dense right before it when it computes a named activation, else a layer of its own.
+   */
+  activation(cfg: LayerConfig, a: ActivationRead): void {
+    if (a.name === 'linear') return;
     const prev = this.built[this.built.length - 1];
-    if (!prev?.withActivation || this.pads) {
-      const after = this.pads ? this.pads.label : prev ? prev.label : 'the input';
-      throw new RangeError(`${cfg.label}: activation ${show(a)} follows ${after}; convkit applies an activation only inside the Conv2D or Dense right before it`);
+    if (this.pads) {
+      throw new RangeError(`${cfg.label}: follows ${this.pads.label}; convkit folds zero padding into the Conv2D right after it, and an activation of the zeros need not be zero`);
     }
-    if (prev.activation === 'linear') {
-      this.built[this.built.length - 1] = { ...prev, layer: prev.withActivation(a), activation: a };
-    } else if (!(prev.activation === a && a === 'relu')) { // relu(relu(x)) is relu(x); nothing else repeats
-      throw new RangeError(`${cfg.label}: activation ${show(a)} follows ${prev.label}, whose activation is already ${show(prev.activation)} (convkit applies one activation per layer)`);
+    if (a.name && prev?.withActivation && prev.activation === 'linear') {
+      this.built[this.built.length - 1] = { ...prev, layer: prev.withActivation(a.name), activation: a.name };
+    } else if (!(a.name === 'relu' && prev?.activation === 'relu')) { // relu(relu(x)) is relu(x)
+      this.add({ layer: a.make(), label: cfg.label });
     }
   }
 
@@ -224,19 +195,11 @@ function readLayer(r: Reader, cfg: LayerConfig, first: boolean): void {
       cfg.get('rate'); cfg.get('noise_shape'); cfg.get('seed'); // identity in inference
       return;
     case 'Activation':
-      return r.activation(cfg, activationOf(cfg));
     case 'ReLU':
-      return r.activation(cfg, reluOf(cfg));
     case 'LeakyReLU':
-      // tfjs writes alpha (default 0.3), Keras 3 negative_slope; convkit's leaky_relu has Keras 3's 0.2.
-      fixedNumber(cfg, cfg.get('negative_slope') === undefined ? 'alpha' : 'negative_slope', 0.2, 0.3, "leaky_relu's slope");
-      return r.activation(cfg, 'leaky_relu');
     case 'ELU':
-      fixedNumber(cfg, 'alpha', 1, 1, "elu's alpha");
-      return r.activation(cfg, 'elu');
     case 'Softmax':
-      softmaxAxis(cfg, r.outputRank());
-      return r.activation(cfg, 'softmax');
+      return r.activation(cfg, activationLayerOf(cfg, r.outputRank()));
     case 'Conv2D':
       return r.conv2d(cfg);
     case 'MaxPooling2D':

@@ -6,6 +6,7 @@
 // written as a LeakyReLU layer after its linear Conv2D or Dense, which both read.
 import type { ActivationName } from '../activation';
 import { backend } from '../backends/select';
+import { ActivationLayer, ELU, LeakyReLU, ReLU, Softmax } from '../layers/activation-layers';
 import { Conv2D } from '../layers/conv2d';
 import { Dense } from '../layers/dense';
 import { Flatten } from '../layers/flatten';
@@ -92,6 +93,24 @@ function dense(w: Writer, layer: Dense, shape: Dim[]): void {
   activation.after();
 }
 
+/** A standalone activation layer as the Keras layer of its class. */
+function activationLayer(w: Writer, layer: Layer): void {
+  if (layer instanceof ActivationLayer) {
+    if (layer.activation === 'leaky_relu') w.push('LeakyReLU', 'leaky_re_lu', { alpha: 0.2 });
+    else w.push('Activation', 'activation', { activation: layer.activation });
+  } else if (layer instanceof ReLU) {
+    // tfjs's ReLU knows max_value only: the others are written when they are not 0.
+    const { maxValue, negativeSlope, threshold } = layer;
+    w.push('ReLU', 're_lu', { max_value: maxValue, ...(negativeSlope ? { negative_slope: negativeSlope } : {}), ...(threshold ? { threshold } : {}) });
+  } else if (layer instanceof LeakyReLU) {
+    w.push('LeakyReLU', 'leaky_re_lu', { alpha: layer.alpha });
+  } else if (layer instanceof ELU) {
+    w.push('ELU', 'elu', { alpha: layer.alpha });
+  } else if (layer instanceof Softmax) {
+    w.push('Softmax', 'softmax', { axis: -1 });
+  }
+}
+
 /**
  * Makes the kernel of a Conv2D or Dense that has none yet (it is made on the first forward), as
  * that forward would: from the input shape, which must then be known.
@@ -116,6 +135,7 @@ export function writeSequential(layers: readonly Layer[], inputShape: Dim[]): { 
     else if (layer instanceof MaxPool2D) maxPool2d(w, layer, label);
     else if (layer instanceof Dense) dense(w, layer, shape);
     else if (layer instanceof Flatten) flatten(w);
+    else activationLayer(w, layer);
     shape = next;
   });
   return { modelTopology: { class_name: 'Sequential', config: { name: 'sequential_1', layers: w.layers }, backend: 'tensor_flow.js' }, weights: w.weights };

@@ -82,6 +82,18 @@ inline DenseGeometry ReadDenseGeometry(const Napi::Object& p) {
   return v;
 }
 
+struct ActivationOpGeometry {
+  size_t m;
+  size_t n;
+};
+
+inline ActivationOpGeometry ReadActivationOpGeometry(const Napi::Object& p) {
+  ActivationOpGeometry v;
+  v.m = SizeField(p, "m", 1, kMaxDim);
+  v.n = SizeField(p, "n", 1, kMaxDim);
+  return v;
+}
+
 struct Conv2DAttributes {
   Activation activation;
   bool direct;
@@ -101,6 +113,22 @@ struct DenseAttributes {
 inline DenseAttributes ReadDenseAttributes(const Napi::Object& p) {
   DenseAttributes v;
   v.activation = ActivationField(p);
+  return v;
+}
+
+struct ActivationOpAttributes {
+  Activation activation;
+  float alpha;
+  float maxValue;
+  float threshold;
+};
+
+inline ActivationOpAttributes ReadActivationOpAttributes(const Napi::Object& p) {
+  ActivationOpAttributes v;
+  v.activation = ActivationField(p);
+  v.alpha = float(NumberField(p, "alpha"));
+  v.maxValue = float(NumberField(p, "maxValue"));
+  v.threshold = float(NumberField(p, "threshold"));
   return v;
 }
 

@@ -12,7 +12,7 @@ namespace convkit {
 
 constexpr double kSeluScale = 1.0507009873554804934193349852946;
 constexpr double kSeluAlpha = 1.6732632423543772848170429916717;
-constexpr double kLeakyReluSlope = 0.2;  // Keras 3's leaky_relu default negative_slope
+constexpr double kLeakyReluSlope = 0.2f;  // Keras 3's leaky_relu default negative_slope, a float32 as Keras computes it
 constexpr double kGeluTanhScale = 0.7978845608028654;  // sqrt(2 / pi)
 constexpr double kGeluTanhCubic = 0.044715;
 

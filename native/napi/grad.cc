@@ -12,6 +12,7 @@
 #include "napi/weights.h"
 #include "ops/conv2d.h"
 #include "ops/operator.h"
+#include "ops/elementwise-activation.h"
 #include "ops/maxpool2d-grad.h"
 #include "ops/weighted-grad.h"
 #include "ops/workspace.h"
@@ -93,6 +94,16 @@ Job ParseMaxPool2DBackward(const Napi::CallbackInfo& info, Ownership own) {
   return {c.inputs, [=](float* dx) { RunMaxPool2DBackward(c.s.in, c.s.win, c.s.oh, c.s.ow, x.data, dy.data, dx, t); }};
 }
 
+// activationBackward(x, dy, params {m, n, activation, alpha, maxValue, threshold}) -> dx
+Job ParseActivationBackward(const Napi::CallbackInfo& info, Ownership own) {
+  const ShapedOp c = ReadPlanned(info.Env(), OpKind::kActivation, ParamsArg(info, 2));
+  const Input x = InputArg(info, 0, "x", c.inputs, own);
+  const Input dy = InputArg(info, 1, "dy", c.outputs, own);
+  const ActivationParams p{c.attrs.act, c.attrs.alpha, c.attrs.max_value, c.attrs.threshold};
+  const PlanTarget t = NativeTarget();
+  return {c.inputs, [=](float* dx) { ElementwiseActivationGrad(p, x.data, dy.data, c.m, c.n, dx, t); }};
+}
+
 }  // namespace
 
 Napi::Value Conv2DBackward(const Napi::CallbackInfo& info) { return Sync<ParseWeightedBackward<OpKind::kConv2D>>(info); }
@@ -101,6 +112,8 @@ Napi::Value DenseBackward(const Napi::CallbackInfo& info) { return Sync<ParseWei
 Napi::Value DenseBackwardAsync(const Napi::CallbackInfo& info) { return Async<ParseWeightedBackward<OpKind::kDense>>(info); }
 Napi::Value MaxPool2DBackward(const Napi::CallbackInfo& info) { return Sync<ParseMaxPool2DBackward>(info); }
 Napi::Value MaxPool2DBackwardAsync(const Napi::CallbackInfo& info) { return Async<ParseMaxPool2DBackward>(info); }
+Napi::Value ActivationBackward(const Napi::CallbackInfo& info) { return Sync<ParseActivationBackward>(info); }
+Napi::Value ActivationBackwardAsync(const Napi::CallbackInfo& info) { return Async<ParseActivationBackward>(info); }
 
 }  // namespace napi
 }  // namespace convkit

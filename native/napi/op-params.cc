@@ -32,6 +32,13 @@ Conv2DShape WindowShape(Napi::Env env, const WindowGeometry& g) {
 ShapedOp ReadGeometry(Napi::Env env, const OpAttrs& attrs, const Napi::Object& params) {
   ShapedOp op{};
   op.attrs = attrs;
+  if (attrs.kind == OpKind::kActivation) {
+    const ActivationOpGeometry g = ReadActivationOpGeometry(params);
+    op.m = g.m;
+    op.n = g.n;
+    op.inputs = op.outputs = CheckedProduct(env, {op.m, op.n}, "x");
+    return op;
+  }
   if (attrs.kind == OpKind::kDense) {
     const DenseGeometry g = ReadDenseGeometry(params);
     op.m = g.m;
@@ -63,15 +70,26 @@ ShapedOp ReadGeometry(Napi::Env env, const OpAttrs& attrs, const Napi::Object& p
   return op;
 }
 
-ShapedOp ReadPlanned(Napi::Env env, OpKind kind, const Napi::Object& params) {
-  OpAttrs attrs{kind, kActivationLinear, false};
+OpAttrs ReadAttributes(OpKind kind, const Napi::Object& params) {
+  OpAttrs attrs{kind, kActivationLinear, false, 0.0f, 0.0f, 0.0f};
   if (kind == OpKind::kConv2D) {
     const Conv2DAttributes a = ReadConv2DAttributes(params);
     attrs.act = a.activation;
     attrs.direct = a.direct;
   } else if (kind == OpKind::kDense) {
     attrs.act = ReadDenseAttributes(params).activation;
+  } else if (kind == OpKind::kActivation) {
+    const ActivationOpAttributes a = ReadActivationOpAttributes(params);
+    attrs.act = a.activation;
+    attrs.alpha = a.alpha;
+    attrs.max_value = a.maxValue;
+    attrs.threshold = a.threshold;
   }
+  return attrs;
+}
+
+ShapedOp ReadPlanned(Napi::Env env, OpKind kind, const Napi::Object& params) {
+  const OpAttrs attrs = ReadAttributes(kind, params);
   ShapedOp op = ReadGeometry(env, attrs, params);
   PlanShaped(&op);
   return op;

@@ -35,8 +35,9 @@ OpKind KindArg(const Napi::CallbackInfo& info, size_t index) {
   const std::string kind = info[index].IsString() ? info[index].As<Napi::String>().Utf8Value() : "";
   if (kind == "conv2d") return OpKind::kConv2D;
   if (kind == "maxpool2d") return OpKind::kMaxPool2D;
+  if (kind == "activation") return OpKind::kActivation;
   if (kind == "dense") return OpKind::kDense;
-  throw Napi::TypeError::New(info.Env(), "Expected 'conv2d', 'maxpool2d' or 'dense' for the operator kind");
+  throw Napi::TypeError::New(info.Env(), "Expected 'conv2d', 'maxpool2d', 'dense' or 'activation' for the operator kind");
 }
 
 // The operator's job on info[1] (borrowed or copied), with the plan it has now.
@@ -97,16 +98,8 @@ Napi::Value CreateOperator(const Napi::CallbackInfo& info) {
   auto op = std::make_shared<BoundOp>();
   op->attrs.kind = KindArg(info, 0);
   const Napi::Object attrs = ParamsArg(info, 1);
-  const bool weighted = op->attrs.kind != OpKind::kMaxPool2D;
-  op->attrs.act = kActivationLinear;
-  op->attrs.direct = false;
-  if (op->attrs.kind == OpKind::kConv2D) {
-    const Conv2DAttributes a = ReadConv2DAttributes(attrs);
-    op->attrs.act = a.activation;
-    op->attrs.direct = a.direct;
-  } else if (op->attrs.kind == OpKind::kDense) {
-    op->attrs.act = ReadDenseAttributes(attrs).activation;
-  }
+  const bool weighted = op->attrs.kind == OpKind::kConv2D || op->attrs.kind == OpKind::kDense;
+  op->attrs = ReadAttributes(op->attrs.kind, attrs);
   // Arrays after the attrs: their getters may run JavaScript (args.h).
   if (weighted) {
     op->w = WeightsArg(info, 2);

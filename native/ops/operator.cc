@@ -4,6 +4,7 @@
 #include "kernels/thread-pool.h"
 #include "ops/conv2d.h"
 #include "ops/dense.h"
+#include "ops/elementwise-activation.h"
 #include "ops/maxpool2d.h"
 
 namespace convkit {
@@ -23,6 +24,10 @@ void PlanShaped(ShapedOp* op) {
       op->plan = PlanGemm(op->m, op->n, op->k, t);
       op->act = PlanOutputActivation(op->attrs.act, op->m, op->n, t);
       break;
+    case OpKind::kActivation:
+      op->plan = PlanActivation(op->m, op->n, t);
+      op->act = {kActivationLinear, {}};
+      break;
   }
   op->isa = &ActiveKernels();
   op->pool_threads = NumThreads();
@@ -41,6 +46,10 @@ void RunShaped(const ShapedOp& op, const float* x, const float* packed_w, const 
       break;
     case OpKind::kDense:
       RunDense(op.plan, op.k, op.n, x, packed_w, bias, op.act, y);
+      break;
+    case OpKind::kActivation:
+      RunElementwiseActivation(op.plan, ActivationParams{op.attrs.act, op.attrs.alpha, op.attrs.max_value, op.attrs.threshold},
+                               x, y, op.n);
       break;
   }
 }

@@ -13,13 +13,14 @@ namespace convkit {
 
 struct ConvCaches;
 
-enum class OpKind { kConv2D, kMaxPool2D, kDense };
+enum class OpKind { kConv2D, kMaxPool2D, kDense, kActivation };
 
 // What an op is, apart from its weights and its input's shape.
 struct OpAttrs {
   OpKind kind;
   Activation act;  // conv2d and dense
   bool direct;     // conv2d: never the Winograd path
+  float alpha, max_value, threshold;  // activation: Keras's parameters (ops/elementwise-activation.h)
 };
 
 struct ShapedOp {

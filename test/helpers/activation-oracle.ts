@@ -57,7 +57,7 @@ export const forwardOracle: Record<string, (z: number) => number> = {
   gelu_new: (z) => (geluTanhInner(z) > -1 ? 0.5 * z * (1 + Math.tanh(geluTanhInner(z))) : z * sigmoid(2 * geluTanhInner(z))),
   mish: (z) => z * Math.tanh(softplus(z)),
   hard_swish: (z) => z * Math.min(1, Math.max(0, z / 6 + 0.5)),
-  leaky_relu: (z) => (z > 0 ? z : 0.2 * z),
+  leaky_relu: (z) => (z > 0 ? z : Math.fround(0.2) * z), // the slope a float32, as Keras computes it
   exponential: Math.exp,
 };
 
@@ -87,6 +87,6 @@ export const derivativeOracle: Record<string, (z: number) => number> = {
     return t + z * (1 - t * t) * sigmoid(z);
   },
   hard_swish: (z) => (z < -3 ? 0 : z > 3 ? 1 : (2 * z + 3) / 6),
-  leaky_relu: (z) => (z > 0 ? 1 : 0.2),
+  leaky_relu: (z) => (z > 0 ? 1 : Math.fround(0.2)),
   exponential: Math.exp,
 };
