@@ -4,6 +4,7 @@
 // inside Sequential; in the Keras model format; their options refused by name.
 import { expect } from 'chai';
 import * as ck from '../lib/index';
+import { backend } from '../lib/backends/select';
 import { activationNames } from '../lib/activation';
 import { derivativeOracle, forwardOracle } from './helpers/activation-oracle';
 import { forEachBackend, forEachIsa, forEachThreadCount } from './helpers/backends';
@@ -127,6 +128,21 @@ forEachBackend('standalone activation layers', () => {
     const model = new ck.Sequential(layers);
     expect(Array.from(model.forward(x).data)).to.deep.equal(Array.from(y.data));
     expect(Array.from((await model.forwardAsync(x)).data)).to.deep.equal(Array.from(y.data));
+  });
+
+  it('the backend checks the arrays and params of the activation op again (no kernel runs on a wrong length)', async () => {
+    const b = backend(), f = (n: number) => new Float32Array(n);
+    const p = { m: 2, n: 3, activation: ck.Activation.elu, alpha: 1, maxValue: Infinity, threshold: 0 };
+    expect(b.activationBackward(f(6), f(6), p)).to.have.length(6);
+    expect(() => b.activationBackward(f(5), f(6), p)).to.throw(RangeError, /x/);
+    expect(() => b.activationBackward(f(6), f(7), p)).to.throw(RangeError, /dy/);
+    expect(() => b.activationBackward(f(6), f(6), { ...p, m: 0 })).to.throw(RangeError, /m/);
+    expect(() => b.activationBackward(f(6), f(6), { ...p, activation: 99 })).to.throw(RangeError, /activation/);
+    const op = b.createOperator({ op: 'activation', params: p });
+    expect(op.reshape(p)).to.equal(6);
+    expect(() => op.run(f(5))).to.throw(RangeError);
+    expect(Array.from(op.run(Float32Array.from([-1, 0, 1, 2, -3, 4])))).to.deep.equal(Array.from(Float32Array.from([Math.expm1(-1), 0, 1, 2, Math.expm1(-3), 4])));
+    op.release();
   });
 
   it('options are validated, naming the option', () => {
