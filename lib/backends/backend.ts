@@ -100,7 +100,8 @@ export type Step =
 
 /**
  * An op bound to its weights, bias and attributes (Backend.createOperator reads a step's op,
- * packed, bias, params.activation and params.direct; the bias is copied). It holds what it
+ * packed, bias, params.activation and params.direct, and an activation step's alpha, maxValue
+ * and threshold; the bias is copied). It holds what it
  * reads: calls in flight are not affected by release() or by anything the caller does.
  */
 export interface Operator {
