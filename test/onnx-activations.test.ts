@@ -1,7 +1,8 @@
 // The ONNX backend test vectors of the activations (test/fixtures/onnx/activations, see its
 // README) whose semantics a convkit activation has, mapped onto it: the values go through a Dense
 // with kernel [1] (softmax: an identity kernel over the last axis), which hands them to the
-// activation unchanged. The cases left out, and why, are listed in NOT_MAPPED.
+// activation unchanged; LeakyRelu and Elu with their alpha through the LeakyReLU and ELU layers.
+// The cases left out, and why, are listed in NOT_MAPPED.
 import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,15 +18,10 @@ const CASES: OnnxCase[] = readdirSync(DIR).filter((f) => f.endsWith('.json')).so
 
 /** The conformance cases of these ops that no convkit activation computes. */
 export const NOT_MAPPED: Record<string, string> = {
-  test_elu: 'alpha 2: the elu activation has Keras\'s alpha 1 (no ELU layer with an alpha yet)',
-  test_elu_example: 'alpha 2, as test_elu',
   test_selu: 'alpha 2 and gamma 3: selu has fixed constants',
   test_selu_example: 'alpha 2 and gamma 3, as test_selu',
   test_hardsigmoid: 'alpha 0.5, beta 0.6: hard_sigmoid is 0.2 x + 0.5',
   test_hardsigmoid_example: 'alpha 0.5, beta 0.6, as test_hardsigmoid',
-  test_leakyrelu: 'alpha 0.1: leaky_relu has Keras\'s slope 0.2 (no LeakyReLU layer with an alpha yet)',
-  test_leakyrelu_default: 'ONNX\'s default alpha 0.01, as test_leakyrelu',
-  test_leakyrelu_example: 'alpha 0.1, as test_leakyrelu',
   test_prelu_broadcast: 'PReLU (per-channel slopes) is not built yet',
   test_prelu_example: 'PReLU, as test_prelu_broadcast',
   test_clip: 'bounds [-1, 1]: the clamps convkit names are relu [0, inf] and relu6 [0, 6]',
@@ -74,22 +70,36 @@ function tolerance(op: string, x: number, y: number): number {
   return 2 ** -22 * (Math.abs(y) + cancelled) + 2 ** -149;
 }
 
+/** LeakyRelu (ONNX's default alpha 0.01) and Elu (1) with their alpha: the layers of those names. */
+function layerOf(t: OnnxCase): ck.Layer | null {
+  const alpha = t.attributes.alpha as number | undefined;
+  if (t.op === 'LeakyRelu') return new ck.LeakyReLU({ alpha: alpha ?? 0.01 });
+  if (t.op === 'Elu' && alpha !== undefined && alpha !== 1) return new ck.ELU({ alpha });
+  return null;
+}
+
 function runCase(t: OnnxCase): void {
-  const x = t.inputs[0], expected = t.outputs[0], activation = activationOf(t);
+  const layer = layerOf(t);
+  if (layer) return expectOutputs(t, layer.forward(new ck.Tensor(Float32Array.from(t.inputs[0].data!), [t.inputs[0].data!.length, 1])).data);
+  const x = t.inputs[0], activation = activationOf(t);
   const cols = activation === 'softmax' ? x.dims[x.dims.length - 1] : 1, rows = x.data!.length / cols;
   const kernel = new Float32Array(cols * cols).map((_, i) => (i % (cols + 1) === 0 ? 1 : 0));
-  const layer = new ck.Dense({ units: cols, useBias: false, activation, kernel });
-  const y = layer.forward(new ck.Tensor(Float32Array.from(x.data!), [rows, cols])).data;
+  const dense = new ck.Dense({ units: cols, useBias: false, activation, kernel });
+  expectOutputs(t, dense.forward(new ck.Tensor(Float32Array.from(x.data!), [rows, cols])).data);
+}
+
+function expectOutputs(t: OnnxCase, y: Float32Array): void {
+  const x = t.inputs[0], expected = t.outputs[0];
   expect(y.length).to.equal(expected.data!.length);
   y.forEach((v, i) => {
     const e = expected.data![i], tol = tolerance(t.op, x.data![i], e);
-    if (!(Math.abs(v - e) <= tol)) expect.fail(`${t.case} [${i}]: ${activation}(${x.data![i]}) = ${v}, ONNX ${e}, tol ${tol}`);
+    if (!(Math.abs(v - e) <= tol)) expect.fail(`${t.case} [${i}]: f(${x.data![i]}) = ${v}, ONNX ${e}, tol ${tol}`);
   });
 }
 
 forEachBackend('ONNX conformance vectors of the activations', () => {
-  it('has the 20 mapped vectors, none of them also listed as not mapped', () => {
-    expect(CASES).to.have.length(20);
+  it('has the 25 mapped vectors, none of them also listed as not mapped', () => {
+    expect(CASES).to.have.length(25);
     for (const t of CASES) expect(NOT_MAPPED, t.case).not.to.have.property(t.case);
   });
   for (const t of CASES) it(`${t.op}: ${t.case}`, () => runCase(t));
