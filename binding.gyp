@@ -42,6 +42,7 @@
         "native/kernels/f32-dwconv-4-scalar.cc",
         "native/napi/grad.cc",
         "native/ops/activation-grad.cc",
+        "native/ops/elementwise-activation.cc",
         "native/ops/col2im.cc",
         "native/ops/maxpool2d-grad.cc",
         "native/ops/avgpool2d-grad.cc",

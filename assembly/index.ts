@@ -22,6 +22,8 @@ import { channelAffineTask, channelSumsTask } from './ops/batchnorm';
 import { OP_DEPTHWISE2D, OP_DEPTHWISE2D_GRAD_FILTER, OP_DEPTHWISE2D_GRAD_INPUT } from './generated/kernels';
 import { depthwise2dTask } from './ops/depthwise2d';
 import { depthwise2dGradFilterTask, depthwise2dGradInputTask } from './ops/depthwise2d-grad';
+import { OP_ELEMENTWISE, OP_ELEMENTWISE_GRAD } from './generated/kernels';
+import { elementwiseGradTask, elementwiseTask } from './ops/elementwise';
 
 export { packWeights, packedWeightsFloats } from './kernels/pack-weights';
 export { TILE_SCRATCH_BYTES } from './kernels/gemm-driver';
@@ -94,6 +96,8 @@ export function run(jobPtr: usize, gen: i32): void {
     else if (j.op == OP_DEPTHWISE2D) depthwise2dTask(j, t, workspace);
     else if (j.op == OP_DEPTHWISE2D_GRAD_INPUT) depthwise2dGradInputTask(j, t, workspace);
     else if (j.op == OP_DEPTHWISE2D_GRAD_FILTER) depthwise2dGradFilterTask(j, t, workspace);
+    else if (j.op == OP_ELEMENTWISE) elementwiseTask(j, t);
+    else if (j.op == OP_ELEMENTWISE_GRAD) elementwiseGradTask(j, t);
     const finished = increment(jobPtr + offsetof<Job>('done')) + 1;
     if (ASC_FEATURE_THREADS) {
       if (finished == j.tasks) atomic.notify(jobPtr + offsetof<Job>('done'));

@@ -8,4 +8,5 @@ export const {
   getBackend, setBackend, ready, backends, backendInfo, setNumThreads, getNumThreads, loadModel,
   BatchNormalization,
   AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, ZeroPadding2D, Cropping2D,
+  ActivationLayer, ElementwiseActivation, ELU, LeakyReLU, ReLU, Softmax,
 } = ck;

@@ -16,6 +16,7 @@ export type { Pool2DOptions } from './layers/pooling';
 export { Cropping2D, type Cropping2DOptions, type Padding2D, ZeroPadding2D, type ZeroPadding2DOptions } from './layers/padding2d';
 export { BatchNormalization, type BatchNormalizationOptions, type BatchNormInitializer } from './layers/batchnorm';
 export { DepthwiseConv2D, type DepthwiseConv2DOptions } from './layers/depthwise-conv2d';
+export { ActivationLayer, type ActivationLayerOptions, ELU, ElementwiseActivation, LeakyReLU, ReLU, type ReLUOptions, Softmax } from './layers/activation-layers';
 export { Sequential, type LayerGradients, type SequentialGradients } from './layers/sequential';
 export { gemm, gemmAsync, type GemmOptions } from './gemm';
 export { residentTensor, releaseTensor } from './resident';
@@ -34,6 +35,7 @@ export { version } from './version';
 import { Conv2D } from './layers/conv2d';
 import { Dense } from './layers/dense';
 import { Flatten } from './layers/flatten';
+import { ActivationLayer, ELU, LeakyReLU, ReLU, Softmax } from './layers/activation-layers';
 import { Layer } from './layers/layer';
 import { MaxPool2D } from './layers/maxpool2d';
 import { Sequential } from './layers/sequential';
@@ -48,7 +50,7 @@ import { DepthwiseConv2D } from './layers/depthwise-conv2d';
 // cost 4.5 KB; the Node one without it too, since its __name() wrapper runs on hot paths), and a
 // bundler may rename a class: the public classes take their names back, which error messages
 // ("received an object of type Tensor") and users' own checks read.
-for (const [name, c] of Object.entries({ Conv2D, Dense, Flatten, Layer, MaxPool2D, Sequential, Tensor })) {
+for (const [name, c] of Object.entries({ Conv2D, Dense, Flatten, Layer, MaxPool2D, Sequential, Tensor, ActivationLayer, ELU, LeakyReLU, ReLU, Softmax })) {
   Object.defineProperty(c, 'name', { value: name });
 }
 for (const [name, c] of Object.entries({ AveragePooling2D, BatchNormalization, Cropping2D, DepthwiseConv2D, GlobalAveragePooling2D, GlobalMaxPooling2D, ZeroPadding2D })) {

@@ -57,6 +57,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<BatchNormBackwardAsync>(env, exports, "batchNormBackwardAsync");
   Export<Depthwise2DBackward>(env, exports, "depthwise2dBackward");
   Export<Depthwise2DBackwardAsync>(env, exports, "depthwise2dBackwardAsync");
+  Export<ActivationBackward>(env, exports, "activationBackward");
+  Export<ActivationBackwardAsync>(env, exports, "activationBackwardAsync");
   return exports;
 }
 

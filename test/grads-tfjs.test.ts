@@ -1,7 +1,8 @@
 // convkit's backward passes against TensorFlow.js's tf.grads on the same layers, weights and
 // inputs: the gradients of L = sum(dy * layer(x)) with respect to x, the kernel and the bias.
 // Conv2D over strides, padding, kernel shapes and bias; MaxPool2D; Dense on 2-D and 4-D input;
-// every activation convkit has (sigmoid, tanh and softmax only once convkit has them).
+// every activation convkit has (sigmoid, tanh and softmax only once convkit has them), each
+// written with tfjs ops (tf.grads differentiates them; gelu's erf is tfjs's 1.5e-7 approximation).
 import * as ck from '../lib/index';
 import { activationNames } from '../lib/activation';
 import { forEachBackend } from './helpers/backends';
@@ -9,8 +10,15 @@ import { randomArray } from './helpers/random';
 import { expectMatches, tf, tfjsReady } from './helpers/tfjs';
 
 type Act = (z: tf.Tensor) => tf.Tensor;
+const hardClip = (v: tf.Tensor) => tf.clipByValue(v, 0, 1);
 const TFJS_ACTIVATIONS: Record<string, Act> = {
   linear: (z) => z, relu: (z) => tf.relu(z), sigmoid: (z) => tf.sigmoid(z), tanh: (z) => tf.tanh(z), softmax: (z) => tf.softmax(z),
+  relu6: (z) => tf.relu6(z), elu: (z) => tf.elu(z), selu: (z) => tf.selu(z), softplus: (z) => tf.softplus(z),
+  softsign: (z) => tf.div(z, tf.add(1, tf.abs(z))), hard_sigmoid: (z) => hardClip(tf.add(tf.mul(0.2, z), 0.5)),
+  swish: (z) => tf.mul(z, tf.sigmoid(z)), gelu: (z) => tf.mul(z, tf.mul(0.5, tf.add(1, tf.erf(tf.div(z, Math.SQRT2))))),
+  gelu_new: (z) => tf.mul(tf.mul(0.5, z), tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(z, tf.mul(0.044715, tf.pow(z, 3))))))),
+  mish: (z) => tf.mul(z, tf.tanh(tf.softplus(z))), hard_swish: (z) => tf.mul(z, hardClip(tf.add(tf.div(z, 6), 0.5))),
+  leaky_relu: (z) => tf.leakyRelu(z, 0.2), exponential: (z) => tf.exp(z),
 };
 const ACTIVATIONS = activationNames.filter((a) => a in TFJS_ACTIVATIONS);
 const ABSENT = ['sigmoid', 'tanh', 'softmax'].filter((a) => !(activationNames as readonly string[]).includes(a));

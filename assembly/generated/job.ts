@@ -58,4 +58,7 @@ export class Job {
   countPad: i32; // avgpool2d: 1 divides each window's sum by its whole size (ONNX count_include_pad), 0 by its cells inside the image (Keras)
   ct: i32; // pad2d: input rows cropped at the top (pt: zero rows added there)
   cl: i32; // pad2d: input columns cropped at the left (pl: zero columns added there)
+  alpha: f32; // elementwise: relu's negative slope, leaky_relu's and elu's alpha
+  maxValue: f32; // elementwise: relu's upper bound (infinity: none)
+  threshold: f32; // elementwise: relu's threshold
 }

@@ -4,10 +4,10 @@
 // scalar channels, and the SIMD and scalar builds, give the same bits.
 
 /**
- * y[r][j] = x[r][j] * s[j] + t[j], then + (x2[r][j] - u[j]) * s2[j] when x2 is not 0; with relu,
- * then max(y, 0) (a NaN stays NaN); rows of c floats, byte addresses.
+ * y[r][j] = x[r][j] * s[j] + t[j], then + (x2[r][j] - u[j]) * s2[j] when x2 is not 0; then clamped
+ * to [low, high] (relu's, relu6's or none; a NaN stays NaN); rows of c floats, byte addresses.
  */
-export function channelAffine(rows: i32, c: i32, x: usize, s: usize, t: usize, x2: usize, u: usize, s2: usize, relu: bool, y: usize): void {
+export function channelAffine(rows: i32, c: i32, x: usize, s: usize, t: usize, x2: usize, u: usize, s2: usize, low: f32, high: f32, y: usize): void {
   const bytes = <usize>c << 2;
   for (let r = 0; r < rows; r++, x += bytes, y += bytes, x2 += x2 ? bytes : 0) {
     let o: usize = 0;
@@ -15,14 +15,15 @@ export function channelAffine(rows: i32, c: i32, x: usize, s: usize, t: usize, x
       for (; o + 16 <= bytes; o += 16) {
         let v = f32x4.add(f32x4.mul(v128.load(x + o), v128.load(s + o)), v128.load(t + o));
         if (x2) v = f32x4.add(v, f32x4.mul(f32x4.sub(v128.load(x2 + o), v128.load(u + o)), v128.load(s2 + o)));
-        if (relu) v = v128.bitselect(f32x4.splat(0), v, f32x4.lt(v, f32x4.splat(0)));
+        v = f32x4.pmin(f32x4.pmax(v, f32x4.splat(low)), f32x4.splat(high));
         v128.store(y + o, v);
       }
     }
     for (; o < bytes; o += 4) {
       let v = load<f32>(x + o) * load<f32>(s + o) + load<f32>(t + o);
       if (x2) v += (load<f32>(x2 + o) - load<f32>(u + o)) * load<f32>(s2 + o);
-      if (relu && v < 0) v = 0;
+      if (v < low) v = low;
+      if (v > high) v = high;
       store<f32>(y + o, v);
     }
   }

@@ -14,7 +14,7 @@ function madd(a: v128, b: v128, c: v128): v128 {
 // @ts-ignore: decorator
 @inline
 export function gemm4x8Simd(mr: i32, kc: i32, a: usize, lda: usize, w: usize, c: usize, ldc: usize,
-  accumulate: bool, epilogue: bool, bias: usize, relu: bool): void {
+  accumulate: bool, epilogue: bool, bias: usize, minv: f32, maxv: f32): void {
   // Rows past mr alias the last real row: they compute the same values and are never stored.
   const a0 = a, a1 = mr > 1 ? a0 + lda : a0, a2 = mr > 2 ? a1 + lda : a1, a3 = mr > 3 ? a2 + lda : a2;
   let c0l = f32x4.splat(0), c0h = f32x4.splat(0), c1l = f32x4.splat(0), c1h = f32x4.splat(0);
@@ -31,16 +31,16 @@ export function gemm4x8Simd(mr: i32, kc: i32, a: usize, lda: usize, w: usize, c:
     x = v128.load32_splat(a3 + ak);
     c3l = madd(x, bl, c3l); c3h = madd(x, bh, c3h);
   }
-  storeTile(mr, c, ldc, c0l, c0h, c1l, c1h, c2l, c2h, c3l, c3h, accumulate, epilogue, bias, relu);
+  storeTile(mr, c, ldc, c0l, c0h, c1l, c1h, c2l, c2h, c3l, c3h, accumulate, epilogue, bias, minv, maxv);
 }
 
 /** A 4x8 tile's mr rows: out of line, once per tile, so that each kernel copy stays small. */
 function storeTile(mr: i32, c: usize, ldc: usize, c0l: v128, c0h: v128, c1l: v128, c1h: v128, c2l: v128, c2h: v128,
-  c3l: v128, c3h: v128, accumulate: bool, epilogue: bool, bias: usize, relu: bool): void {
-  storeRow(c, c0l, c0h, accumulate, epilogue, bias, relu);
-  if (mr > 1) storeRow(c + ldc, c1l, c1h, accumulate, epilogue, bias, relu);
-  if (mr > 2) storeRow(c + 2 * ldc, c2l, c2h, accumulate, epilogue, bias, relu);
-  if (mr > 3) storeRow(c + 3 * ldc, c3l, c3h, accumulate, epilogue, bias, relu);
+  c3l: v128, c3h: v128, accumulate: bool, epilogue: bool, bias: usize, minv: f32, maxv: f32): void {
+  storeRow(c, c0l, c0h, accumulate, epilogue, bias, minv, maxv);
+  if (mr > 1) storeRow(c + ldc, c1l, c1h, accumulate, epilogue, bias, minv, maxv);
+  if (mr > 2) storeRow(c + 2 * ldc, c2l, c2h, accumulate, epilogue, bias, minv, maxv);
+  if (mr > 3) storeRow(c + 3 * ldc, c3l, c3h, accumulate, epilogue, bias, minv, maxv);
 }
 
 /**
@@ -52,7 +52,7 @@ function storeTile(mr: i32, c: usize, ldc: usize, c0l: v128, c0h: v128, c1l: v12
  * step, steps 64 bytes apart. Out of line: a call covers taps * c steps of a tile.
  */
 export function igemm4x8Simd(mr: i32, taps: i32, c: i32, ind: usize, w: usize, out: usize, ldc: usize,
-  accumulate: bool, epilogue: bool, bias: usize, relu: bool): void {
+  accumulate: bool, epilogue: bool, bias: usize, minv: f32, maxv: f32): void {
   let c0l = f32x4.splat(0), c0h = f32x4.splat(0), c1l = f32x4.splat(0), c1h = f32x4.splat(0);
   let c2l = f32x4.splat(0), c2h = f32x4.splat(0), c3l = f32x4.splat(0), c3h = f32x4.splat(0);
   const cBytes = <usize>c << 2;
@@ -70,12 +70,12 @@ export function igemm4x8Simd(mr: i32, taps: i32, c: i32, ind: usize, w: usize, o
       c3l = madd(x, bl, c3l); c3h = madd(x, bh, c3h);
     }
   }
-  storeTile(mr, out, ldc, c0l, c0h, c1l, c1h, c2l, c2h, c3l, c3h, accumulate, epilogue, bias, relu);
+  storeTile(mr, out, ldc, c0l, c0h, c1l, c1h, c2l, c2h, c3l, c3h, accumulate, epilogue, bias, minv, maxv);
 }
 
 // @ts-ignore: decorator
 @inline
-function storeRow(c: usize, lo: v128, hi: v128, accumulate: bool, epilogue: bool, bias: usize, relu: bool): void {
+function storeRow(c: usize, lo: v128, hi: v128, accumulate: bool, epilogue: bool, bias: usize, minv: f32, maxv: f32): void {
   if (accumulate) {
     lo = f32x4.add(v128.load(c), lo);
     hi = f32x4.add(v128.load(c, 16), hi);
@@ -83,12 +83,11 @@ function storeRow(c: usize, lo: v128, hi: v128, accumulate: bool, epilogue: bool
   if (epilogue) {
     lo = f32x4.add(lo, v128.load(bias));
     hi = f32x4.add(hi, v128.load(bias, 16));
-    if (relu) {
-      // pmax(v, 0) is v < 0 ? 0 : v: one instruction, and NaN passes through as in native.
-      const zero = f32x4.splat(0);
-      lo = f32x4.pmax(lo, zero);
-      hi = f32x4.pmax(hi, zero);
-    }
+    // pmax(v, min) is v < min ? min : v and pmin(v, max) is max < v ? max : v: NaN passes
+    // through both, as in native, and linear's [-inf, inf] leaves every value as it is.
+    const vmin = f32x4.splat(minv), vmax = f32x4.splat(maxv);
+    lo = f32x4.pmin(f32x4.pmax(lo, vmin), vmax);
+    hi = f32x4.pmin(f32x4.pmax(hi, vmin), vmax);
   }
   v128.store(c, lo);
   v128.store(c, hi, 16);
@@ -97,7 +96,7 @@ function storeRow(c: usize, lo: v128, hi: v128, accumulate: bool, epilogue: bool
 /** One row by a whole 16-column panel: a GEMV step, bound by reading the weights. */
 // @ts-ignore: decorator
 @inline
-export function gemm1x16Simd(kc: i32, a: usize, w: usize, c: usize, accumulate: bool, epilogue: bool, bias: usize, relu: bool): void {
+export function gemm1x16Simd(kc: i32, a: usize, w: usize, c: usize, accumulate: bool, epilogue: bool, bias: usize, minv: f32, maxv: f32): void {
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
   for (let k: usize = 0; k < <usize>kc; k++) {
     const wp = w + (k << 6);
@@ -107,13 +106,13 @@ export function gemm1x16Simd(kc: i32, a: usize, w: usize, c: usize, accumulate: 
     c2 = madd(x, v128.load(wp, 32), c2);
     c3 = madd(x, v128.load(wp, 48), c3);
   }
-  storePanel(c, c0, c1, c2, c3, accumulate, epilogue, bias, relu);
+  storePanel(c, c0, c1, c2, c3, accumulate, epilogue, bias, minv, maxv);
 }
 
 /** A row's 16 columns of one panel: out of line, called once per panel of a 1-row kernel. */
-function storePanel(c: usize, c0: v128, c1: v128, c2: v128, c3: v128, accumulate: bool, epilogue: bool, bias: usize, relu: bool): void {
-  storeRow(c, c0, c1, accumulate, epilogue, bias, relu);
-  storeRow(c + 32, c2, c3, accumulate, epilogue, bias + 32, relu);
+function storePanel(c: usize, c0: v128, c1: v128, c2: v128, c3: v128, accumulate: bool, epilogue: bool, bias: usize, minv: f32, maxv: f32): void {
+  storeRow(c, c0, c1, accumulate, epilogue, bias, minv, maxv);
+  storeRow(c + 32, c2, c3, accumulate, epilogue, bias + 32, minv, maxv);
 }
 
 /**
@@ -122,7 +121,7 @@ function storePanel(c: usize, c0: v128, c1: v128, c2: v128, c3: v128, accumulate
  * (one stream reached about 10 GB/s, native's two 17). Each column sums its steps in the same
  * order as gemm1x16Simd, so the bits are the same.
  */
-export function gemm1x32Simd(kc: i32, a: usize, w0: usize, w1: usize, c: usize, accumulate: bool, epilogue: bool, bias: usize, relu: bool): void {
+export function gemm1x32Simd(kc: i32, a: usize, w0: usize, w1: usize, c: usize, accumulate: bool, epilogue: bool, bias: usize, minv: f32, maxv: f32): void {
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
   let c4 = f32x4.splat(0), c5 = f32x4.splat(0), c6 = f32x4.splat(0), c7 = f32x4.splat(0);
   for (let k: usize = 0; k < <usize>kc; k++) {
@@ -137,7 +136,7 @@ export function gemm1x32Simd(kc: i32, a: usize, w0: usize, w1: usize, c: usize, 
     c6 = madd(x, v128.load(p1, 32), c6);
     c7 = madd(x, v128.load(p1, 48), c7);
   }
-  storePanel(c, c0, c1, c2, c3, accumulate, epilogue, bias, relu);
-  storePanel(c + 64, c4, c5, c6, c7, accumulate, epilogue, bias + 64, relu);
+  storePanel(c, c0, c1, c2, c3, accumulate, epilogue, bias, minv, maxv);
+  storePanel(c + 64, c4, c5, c6, c7, accumulate, epilogue, bias + 64, minv, maxv);
 }
 

@@ -10,16 +10,16 @@ export const TILE_SCRATCH_BYTES: u32 = (MR * NR + 2 * NR) * 4;
 // @ts-ignore: decorator
 @inline
 function micro(mr: i32, kc: i32, a: usize, lda: usize, w: usize, c: usize, ldc: usize,
-  accumulate: bool, epilogue: bool, bias: usize, relu: bool): void {
+  accumulate: bool, epilogue: bool, bias: usize, minv: f32, maxv: f32): void {
   if (ASC_FEATURE_SIMD) {
     if (mr == 1) {
-      gemm1x16Simd(kc, a, w, c, accumulate, epilogue, bias, relu);
+      gemm1x16Simd(kc, a, w, c, accumulate, epilogue, bias, minv, maxv);
       return;
     }
-    gemm4x8Simd(mr, kc, a, lda, w, c, ldc, accumulate, epilogue, bias, relu);
-    gemm4x8Simd(mr, kc, a, lda, w + 32, c + 32, ldc, accumulate, epilogue, bias + 32, relu);
+    gemm4x8Simd(mr, kc, a, lda, w, c, ldc, accumulate, epilogue, bias, minv, maxv);
+    gemm4x8Simd(mr, kc, a, lda, w + 32, c + 32, ldc, accumulate, epilogue, bias + 32, minv, maxv);
   } else {
-    gemm4x16Scalar(mr, kc, a, lda, w, c, ldc, accumulate, epilogue, bias, relu);
+    gemm4x16Scalar(mr, kc, a, lda, w, c, ldc, accumulate, epilogue, bias, minv, maxv);
   }
 }
 
@@ -30,7 +30,7 @@ function micro(mr: i32, kc: i32, a: usize, lda: usize, w: usize, c: usize, ldc: 
  * (a chunk of a split K). scratch: TILE_SCRATCH_BYTES of the caller's own workspace.
  */
 export function gemmTile(m0: i32, m1: i32, p0: i32, p1: i32, n: i32, k: i32, kBegin: i32, kEnd: i32, kBlock: i32,
-  a: usize, lda: i32, w: usize, c: usize, ldc: i32, bias: usize, relu: bool, accumulateFirst: bool, epilogueLast: bool,
+  a: usize, lda: i32, w: usize, c: usize, ldc: i32, bias: usize, minv: f32, maxv: f32, accumulateFirst: bool, epilogueLast: bool,
   scratch: usize): void {
   const ldaBytes = <usize>lda << 2, ldcBytes = <usize>ldc << 2;
   const tile = scratch, tileBias = scratch + MR * NR * 4;
@@ -48,7 +48,7 @@ export function gemmTile(m0: i32, m1: i32, p0: i32, p1: i32, n: i32, k: i32, kBe
           if (bias != 0) pb = bias + (<usize>n0 << 2);
           else memory.fill(tileBias, 0, 2 * NR * 4);
           gemm1x32Simd(kc, a + <usize>mb * ldaBytes + (<usize>k0 << 2), wp, wp + (<usize>k * NR << 2),
-            c + <usize>mb * ldcBytes + (<usize>n0 << 2), accumulate, epilogue, pb, relu);
+            c + <usize>mb * ldcBytes + (<usize>n0 << 2), accumulate, epilogue, pb, minv, maxv);
           pi++;
           continue;
         }
@@ -58,16 +58,16 @@ export function gemmTile(m0: i32, m1: i32, p0: i32, p1: i32, n: i32, k: i32, kBe
           const ap = a + <usize>i * ldaBytes + (<usize>k0 << 2);
           const cp = c + <usize>i * ldcBytes + (<usize>n0 << 2);
           if (nc == NR) {
-            micro(mr, kc, ap, ldaBytes, wp, cp, ldcBytes, accumulate, epilogue, pb, relu);
+            micro(mr, kc, ap, ldaBytes, wp, cp, ldcBytes, accumulate, epilogue, pb, minv, maxv);
             continue;
           }
           if (ASC_FEATURE_SIMD && nc == NR / 2) {
             // Exactly half a panel (N = 24, 40, ...): the first 4x8 half writes C directly.
-            gemm4x8Simd(mr, kc, ap, ldaBytes, wp, cp, ldcBytes, accumulate, epilogue, pb, relu);
+            gemm4x8Simd(mr, kc, ap, ldaBytes, wp, cp, ldcBytes, accumulate, epilogue, pb, minv, maxv);
             continue;
           }
           if (accumulate) edgeTile(tile, NR * 4, cp, ldcBytes, mr, nc);
-          micro(mr, kc, ap, ldaBytes, wp, tile, NR * 4, accumulate, epilogue, pb, relu);
+          micro(mr, kc, ap, ldaBytes, wp, tile, NR * 4, accumulate, epilogue, pb, minv, maxv);
           edgeTile(cp, ldcBytes, tile, NR * 4, mr, nc);
         }
       }

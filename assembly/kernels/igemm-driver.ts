@@ -10,7 +10,7 @@ import { KC, MR, NR } from '../generated/kernels';
  * MR + i). scratch: TILE_SCRATCH_BYTES of the caller's workspace.
  */
 export function igemmTile(rows: i32, n: i32, p0: i32, p1: i32, taps: i32, c: i32, ind: usize, w: usize,
-  y: usize, ldc: i32, bias: usize, relu: bool, scratch: usize): void {
+  y: usize, ldc: i32, bias: usize, minv: f32, maxv: f32, scratch: usize): void {
   const k = taps * c, ldcBytes = <usize>ldc << 2, tileBytes = <usize>(taps * MR) << 2;
   const tile = scratch, tileBias = scratch + MR * NR * 4;
   // Taps in blocks of at most KC rows of K (one tap when a tap has more channels), so that a
@@ -30,13 +30,13 @@ export function igemmTile(rows: i32, n: i32, p0: i32, p1: i32, taps: i32, c: i32
         const cp = y + <usize>i * ldcBytes + (<usize>n0 << 2);
         if (nc == NR || nc == NR / 2) {
           // Exactly half a panel (N = 24, 40, ...): the first half writes C directly.
-          igemm4x8Simd(mr, tb, c, ip, wp, cp, ldcBytes, accumulate, epilogue, pb, relu);
-          if (nc == NR) igemm4x8Simd(mr, tb, c, ip, wp + 32, cp + 32, ldcBytes, accumulate, epilogue, pb + 32, relu);
+          igemm4x8Simd(mr, tb, c, ip, wp, cp, ldcBytes, accumulate, epilogue, pb, minv, maxv);
+          if (nc == NR) igemm4x8Simd(mr, tb, c, ip, wp + 32, cp + 32, ldcBytes, accumulate, epilogue, pb + 32, minv, maxv);
           continue;
         }
         if (accumulate) edgeTile(tile, NR * 4, cp, ldcBytes, mr, nc);
-        igemm4x8Simd(mr, tb, c, ip, wp, tile, NR * 4, accumulate, epilogue, pb, relu);
-        igemm4x8Simd(mr, tb, c, ip, wp + 32, tile + 32, NR * 4, accumulate, epilogue, pb + 32, relu);
+        igemm4x8Simd(mr, tb, c, ip, wp, tile, NR * 4, accumulate, epilogue, pb, minv, maxv);
+        igemm4x8Simd(mr, tb, c, ip, wp + 32, tile + 32, NR * 4, accumulate, epilogue, pb + 32, minv, maxv);
         edgeTile(cp, ldcBytes, tile, NR * 4, mr, nc);
       }
     }

@@ -2,8 +2,9 @@
 // reads x through task t's indirection buffer (SIMD builds); on the im2col path task t expands
 // segment t of output rows. Either way into the participant's workspace, after its edge tile.
 // Mirrors native/ops/conv2d.cc.
-import { ACTIVATION_RELU, MR, NR, PATH_GEMM, PATH_INDIRECT_GEMM } from '../generated/kernels';
+import { MR, NR, PATH_GEMM, PATH_INDIRECT_GEMM } from '../generated/kernels';
 import { Job } from '../generated/job';
+import { clampMax, clampMin } from '../kernels/clamp';
 import { gemmTile, TILE_SCRATCH_BYTES } from '../kernels/gemm-driver';
 import { igemmTile } from '../kernels/igemm-driver';
 import { im2colNhwc } from './im2col';
@@ -16,7 +17,7 @@ export function conv2dTask(j: Job, task: i32, workspace: usize): void {
     return;
   }
   const a = workspace + TILE_SCRATCH_BYTES;
-  const relu = j.activation == ACTIVATION_RELU;
+  const minv = clampMin(j.activation), maxv = clampMax(j.activation);
   if (ASC_FEATURE_SIMD && j.path == PATH_INDIRECT_GEMM) {
     // Task t: a run of rows by a group of panels.
     const panels = (j.oc + NR - 1) / NR, groups = (panels + j.panelsPerTask - 1) / j.panelsPerTask;
@@ -29,11 +30,11 @@ export function conv2dTask(j: Job, task: i32, workspace: usize): void {
     if (j.indirection != 0) ind = <usize>j.indirection + (<usize>(r0 / MR * taps * MR) << 2);
     if (j.indirection == 0 || j.indirectionBuilt == 0) indirectionNhwc(j, r0, len, j.zeros, ind);
     igemmTile(len, j.oc, p0, min(panels, p0 + j.panelsPerTask), taps, j.c, ind, j.w, <usize>j.y + (<usize>r0 * j.oc << 2), j.oc,
-      j.bias, relu, workspace);
+      j.bias, minv, maxv, workspace);
     return;
   }
   const r0 = task * j.rowsPerTask, len = min(j.rowsPerTask, j.m - r0);
   im2colNhwc(j, r0, len, a);
   gemmTile(0, len, 0, (j.oc + NR - 1) / NR, j.oc, j.k, 0, j.k, j.kBlock, a, j.k, j.w, <usize>j.y + (<usize>r0 * j.oc << 2), j.oc,
-    j.bias, relu, false, true, workspace);
+    j.bias, minv, maxv, false, true, workspace);
 }

@@ -1,7 +1,7 @@
 // DepthwiseConv2D task: a run of output pixels (the plan's), each the sum over its window's taps
-// per output channel o of x[.., o / m] * w(tap, o), plus bias, relu's clamp. Mirrors
+// per output channel o of x[.., o / m] * w(tap, o), plus bias, the epilogue's clamp (relu, relu6). Mirrors
 // native/ops/depthwise2d.cc. A window cut by the padding reads the job's vector of zeros there.
-import { ACTIVATION_RELU } from '../generated/kernels';
+import { clampMax, clampMin } from '../kernels/clamp';
 import { Job } from '../generated/job';
 import { dwconvPixels } from '../kernels/f32-dwconv-4-wasmsimd';
 import { interiorEnd, interiorOffsets } from './window-offsets';
@@ -18,7 +18,7 @@ export function depthwise2dTask(j: Job, task: i32, workspace: usize): void {
   const imageBytes = <usize>j.h * j.wd * j.c << 2;
   const pixelBytes = <usize>j.c << 2, rowBytes = <usize>j.wd * pixelBytes, outBytes = <usize>j.oc << 2;
   const spanY = (j.kh - 1) * j.dh, spanX = (j.kw - 1) * j.dw;
-  const relu = j.activation == ACTIVATION_RELU;
+  const low = clampMin(j.activation), high = clampMax(j.activation);
   let interiorList = false;
   let b = p0 / (j.oh * j.ow), oy = p0 / j.ow % j.oh, ox = p0 % j.ow;
   const oxIn1 = interiorEnd(j);
@@ -47,7 +47,7 @@ export function depthwise2dTask(j: Job, task: i32, workspace: usize): void {
       }
       base = 0;
     }
-    dwconvPixels(y, base, workspace, taps, j.oc, m, j.w, j.bias, relu, run, <usize>j.sw * pixelBytes);
+    dwconvPixels(y, base, workspace, taps, j.oc, m, j.w, j.bias, low, high, run, <usize>j.sw * pixelBytes);
     r += run;
     ox += run;
     if (ox == j.ow) {

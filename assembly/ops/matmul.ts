@@ -2,9 +2,10 @@
 // packed B with alpha folded in): task t is one block of rows by one block of 16-column panels,
 // each writing beta * C into its own block of y first when the job has an addend, or, when the
 // plan splits K, chunk t of K over the whole output. Mirrors native/ops/matmul.cc.
-import { ACTIVATION_RELU, NR } from '../generated/kernels';
+import { NR } from '../generated/kernels';
 import { Job } from '../generated/job';
 import { increment } from '../kernels/atomic-increment';
+import { clampMax, clampMin } from '../kernels/clamp';
 import { gemmTile } from '../kernels/gemm-driver';
 
 export function matmulTask(j: Job, task: i32, workspace: usize): void {
@@ -22,7 +23,7 @@ export function matmulTask(j: Job, task: i32, workspace: usize): void {
     }
   }
   gemmTile(m0, m1, p0, p1, j.cols, j.k, 0, j.k, j.kBlock,
-    j.x, j.lda, j.w, j.y, j.cols, j.bias, j.activation == ACTIVATION_RELU, j.accumulate != 0 || j.addend != 0, true, workspace);
+    j.x, j.lda, j.w, j.y, j.cols, j.bias, clampMin(j.activation), clampMax(j.activation), j.accumulate != 0 || j.addend != 0, true, workspace);
 }
 
 /** beta * C[i, c], C broadcast to m x cols. */
@@ -41,7 +42,7 @@ function addend(j: Job, i: i32, c: i32): f32 {
 function chunkTask(j: Job, s: i32, panels: i32, workspace: usize): void {
   const k0 = s * j.kChunk, k1 = min(j.k, k0 + j.kChunk);
   const partial = <usize>j.shared + (<usize>s * j.m * j.cols << 2);
-  gemmTile(0, j.m, 0, panels, j.cols, j.k, k0, k1, j.kBlock, j.x, j.lda, j.w, partial, j.cols, 0, false, false, false, workspace);
+  gemmTile(0, j.m, 0, panels, j.cols, j.k, k0, k1, j.kBlock, j.x, j.lda, j.w, partial, j.cols, 0, -Infinity, Infinity, false, false, workspace);
   if (increment(changetype<usize>(j) + offsetof<Job>('chunksDone')) + 1 == j.kSplits) sumChunks(j);
 }
 
@@ -50,7 +51,7 @@ function chunkTask(j: Job, s: i32, panels: i32, workspace: usize): void {
  * the same order of additions whatever the thread count.
  */
 function sumChunks(j: Job): void {
-  const n = <usize>j.cols, mn = <usize>j.m * n, relu = j.activation == ACTIVATION_RELU;
+  const n = <usize>j.cols, mn = <usize>j.m * n, minv = clampMin(j.activation), maxv = clampMax(j.activation);
   const partials = <usize>j.shared, y = <usize>j.y, bias = <usize>j.bias;
   for (let i: usize = 0; i < mn; i += n) {
     for (let c: usize = 0; c < n; c++) {
@@ -60,8 +61,9 @@ function sumChunks(j: Job): void {
       if (j.accumulate != 0) v = load<f32>(y + at) + v;
       else if (j.addend != 0) v = addend(j, <i32>(i / n), <i32>c) + v;
       if (bias != 0) v += load<f32>(bias + (c << 2));
-      // NaN passes through, as in the micro-kernels' pmax.
-      if (relu && v < 0) v = 0;
+      // NaN passes through, as in the micro-kernels' pmax and pmin.
+      if (v < minv) v = minv;
+      if (v > maxv) v = maxv;
       store<f32>(y + at, v);
     }
   }

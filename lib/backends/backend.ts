@@ -14,7 +14,7 @@ export type BackendName = 'native' | 'wasm';
 export const backendNames: readonly BackendName[] = ['native', 'wasm'];
 
 import { PANEL_WIDTH } from '../generated/kernels';
-import type { Conv2DAttributes, Conv2DGeometry, DenseAttributes, DenseGeometry, WindowGeometry } from '../generated/params';
+import type { ActivationOpAttributes, ActivationOpGeometry, Conv2DAttributes, Conv2DGeometry, DenseAttributes, DenseGeometry, WindowGeometry } from '../generated/params';
 import type { AvgPool2DAttributes, BatchNormAttributes, BatchNormGeometry, Depthwise2dAttributes, Depthwise2dGeometry, Pad2DGeometry } from '../generated/params';
 
 /** Columns per packed weight panel (kernels.json). */
@@ -93,6 +93,12 @@ export interface BatchNormStats { y: Float32Array; mean: Float32Array; variance:
 export interface BatchNormGrads { dx: Float32Array; dgamma: Float32Array; dbeta: Float32Array }
 /** A depthwise convolution's geometry (oc = c * depth multiplier) and attributes; its kernel is kh * kw x oc. */
 export interface Depthwise2DParams extends Depthwise2dGeometry, Depthwise2dAttributes {}
+/**
+ * A standalone activation over m rows of n floats (n: the last axis, softmax's): relu is Keras's
+ * ReLU(maxValue, negative_slope = alpha, threshold), leaky_relu and elu take alpha, the others
+ * ignore the three.
+ */
+export interface ActivationOpParams extends ActivationOpGeometry, ActivationOpAttributes {}
 
 export interface GemmParams {
   m: number; n: number; k: number;
@@ -114,11 +120,13 @@ export type Step =
   | { op: 'pad2d'; params: Pad2DParams }
   /** y = x * s + t per channel: scaleShift holds s then t (2c floats, copied). */
   | { op: 'batchNorm'; scaleShift: Float32Array; params: BatchNormParams }
-  | { op: 'depthwise2d'; packed: PackedWeights; bias: Float32Array | null; params: Depthwise2DParams };
+  | { op: 'depthwise2d'; packed: PackedWeights; bias: Float32Array | null; params: Depthwise2DParams }
+  | { op: 'activation'; params: ActivationOpParams };
 
 /**
  * An op bound to its weights, bias and attributes (Backend.createOperator reads a step's op,
- * packed, bias, params.activation and params.direct; the bias is copied). It holds what it
+ * packed, bias, params.activation and params.direct, and an activation step's alpha, maxValue
+ * and threshold; the bias is copied). It holds what it
  * reads: calls in flight are not affected by release() or by anything the caller does.
  */
 export interface Operator {
@@ -284,4 +292,7 @@ export interface Backend {
   /** Its backward, given the batch's mean and variance (batchNormTraining's). */
   batchNormBackward(x: Float32Array, dy: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array | null, p: BatchNormTrainParams): BatchNormGrads;
   batchNormBackwardAsync(x: Float32Array, dy: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array | null, p: BatchNormTrainParams): Promise<BatchNormGrads>;
+  /** dx = dy * f'(x) of a standalone activation, from x (softmax: per row). */
+  activationBackward(x: Float32Array, dy: Float32Array, p: ActivationOpParams): Float32Array;
+  activationBackwardAsync(x: Float32Array, dy: Float32Array, p: ActivationOpParams): Promise<Float32Array>;
 }

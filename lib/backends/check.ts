@@ -1,7 +1,7 @@
 // Argument checks for backends written in JavaScript, mirroring what native/napi/ does at the
 // N-API boundary: the layers validate first; these make sure no call reaches a kernel with
 // buffers too short for its shapes.
-import type { Conv2DParams, DenseParams, Depthwise2DParams, GemmParams, PackedWeights, Pad2DParams, WindowParams } from './backend';
+import type { ActivationOpParams, Conv2DParams, DenseParams, Depthwise2DParams, GemmParams, PackedWeights, Pad2DParams, WindowParams } from './backend';
 import { packedWeightsLength } from './backend';
 import { ACTIVATION } from '../generated/kernels';
 import { GEOMETRY_SIZES } from '../generated/params';
@@ -90,6 +90,15 @@ export function checkBatchNorm(x: Float32Array | number, scaleShift: Float32Arra
   if (p.activation !== undefined) activation(p.activation);
   lengthIs('x', input('x', x), p.m * p.c);
   lengthIs('scaleShift', float32Array('scaleShift', scaleShift), 2 * p.c);
+}
+
+export function checkActivationOp(x: Float32Array | number, p: ActivationOpParams): void {
+  sizes('activation', p);
+  activation(p.activation);
+  for (const key of ['alpha', 'maxValue', 'threshold'] as const) {
+    if (typeof p[key] !== 'number' || Number.isNaN(p[key])) fail('type', 'number', `params.${key}`, p[key]);
+  }
+  lengthIs('x', input('x', x), p.m * p.n);
 }
 
 export function checkGemm(a: Float32Array, b: Float32Array, c: Float32Array | null, p: GemmParams): void {

@@ -47,6 +47,8 @@ interface Addon {
   batchNormTrainingAsync(...args: unknown[]): Promise<Float32Array>;
   batchNormBackward(...args: unknown[]): Float32Array;
   batchNormBackwardAsync(...args: unknown[]): Promise<Float32Array>;
+  activationBackward(x: Float32Array, dy: Float32Array, p: object): Float32Array;
+  activationBackwardAsync(x: Float32Array, dy: Float32Array, p: object): Promise<Float32Array>;
   _injectFault(kind: 'alloc' | 'threads'): void;
   _benchKernels(seconds: number): KernelRate[];
 }
@@ -122,8 +124,8 @@ class NativeOperator implements Operator {
       this.handle = addon.createOperator(step.op, step.params, null, step.scaleShift);
       return;
     }
-    const weighted = step.op === 'conv2d' || step.op === 'dense';
-    this.handle = addon.createOperator(step.op, step.params, weighted ? handle(step.packed) : null, weighted ? step.bias : null);
+    // The ops with weights (conv2d, dense, depthwise2d) hold packed weights and a bias.
+    this.handle = 'packed' in step ? addon.createOperator(step.op, step.params, handle(step.packed), step.bias) : addon.createOperator(step.op, step.params, null, null);
   }
 
   reshape(params: Step['params']): number {
@@ -234,6 +236,8 @@ export function loadNative(): NativeBackend {
       const c = p.c;
       return addon.batchNormBackwardAsync(x, dy, mean, variance, g, p).then((all) => bnGrads(all, c));
     },
+    activationBackward: (x, dy, p) => addon.activationBackward(x, dy, p),
+    activationBackwardAsync: (x, dy, p) => addon.activationBackwardAsync(x, dy, p),
     injectFault: (kind) => addon._injectFault(kind),
     benchKernels: (seconds) => addon._benchKernels(seconds),
   };

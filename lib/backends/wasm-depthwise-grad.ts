@@ -8,7 +8,7 @@ import { checkDepthwise2D } from './check';
 import { planActivation } from './plan';
 import { plannedJob, stepJob } from './wasm-ops';
 import { OP } from './wasm-job';
-import { backwardInputs, Blocks, checkArrays, type GradContext, type Jobs, plain, runAsync, runSync } from './wasm-grad';
+import { backwardInputs, Blocks, checkArrays, forwardActivation, type GradContext, type Jobs, plain, runAsync, runSync } from './wasm-grad';
 import type { WeightedGrads } from './backend';
 
 const CHANNELS_PER_TASK = 16;
@@ -19,7 +19,7 @@ function* depthwiseJobs(ctx: GradContext, x: Float32Array, dy: Float32Array, y: 
   checkDepthwise2D(x, { length: packedWeightsLength(taps, oc) }, null, p);
   const forward = checkArrays(dy, y, kernel, p.activation, m * oc, taps * oc, f);
   const e = ctx.engine(), t = ctx.target();
-  const fwd = forward && stepJob({ engine: e, target: t }, { op: 'depthwise2d', packed: forward.packed, bias: forward.bias, params: p }, x, (q) => ctx.weights(q));
+  const fwd = forward && stepJob({ engine: e, target: t }, { op: 'depthwise2d', packed: forward.packed, bias: forward.bias, params: { ...p, activation: forwardActivation(p.activation) } }, x, (q) => ctx.weights(q));
   const blocks = new Blocks(e), alloc = (floats: number) => blocks.alloc(floats);
   e.enter();
   try {

@@ -3,11 +3,12 @@
 // of matmul.ts), one after another on this thread (sync) or on the workers (async), the inputs
 // copied into the module's memory before the first job. The steps of
 // native/ops/weighted-grad.cc: the layer's forward first when y is needed but not given, g = dy
-// through the activation's derivative, db = column sums of g, then segment by segment dW (+)= A^T g and dA = g W^T (folded by col2im for a convolution).
+// through the activation's derivative (taken at the pre-activation, from the forward run without
+// its activation, where kernels.json lists it in activationsFromInput), db = column sums of g, then segment by segment dW (+)= A^T g and dA = g W^T (folded by col2im for a convolution).
 // Every reduction's order is fixed by the shape, so the bits never depend on the thread count.
-import { ACTIVATION, GEMM_BLOCKING, PANEL_WIDTH, PLAN } from '../generated/kernels';
-import { type AvgPool2DParams, type Backend, type Conv2DGradParams, type DenseGradParams, type ForwardWeights, type PackedWeights, packedWeightsLength, type Step, type WeightedGrads, type WindowParams } from './backend';
-import { checkConv2D, checkDense, checkMaxPool2D, lengthIs } from './check';
+import { ACTIVATION, ACTIVATION_FROM_INPUT, GEMM_BLOCKING, PANEL_WIDTH, PLAN } from '../generated/kernels';
+import { type ActivationOpParams, type AvgPool2DParams, type Backend, type Conv2DGradParams, type DenseGradParams, type ForwardWeights, type PackedWeights, packedWeightsLength, type Step, type WeightedGrads, type WindowParams } from './backend';
+import { checkActivationOp, checkConv2D, checkDense, checkMaxPool2D, lengthIs } from './check';
 import { planActivation, planGemm, type PlanTarget } from './plan';
 import type { Engine, WasmWeights } from './wasm-engine';
 import { planned, plannedJob, stepJob, type OpJob, type PlannedJob } from './wasm-ops';
@@ -177,6 +178,27 @@ function* avgpoolJobs(ctx: GradContext, dy: Float32Array, p: AvgPool2DParams): J
   }
 }
 
+/** A standalone activation's backward: dx = dy * f'(x), tasks of whole rows. */
+function* elementwiseJobs(ctx: GradContext, x: Float32Array, dy: Float32Array, p: ActivationOpParams): Jobs<Float32Array> {
+  const e = ctx.engine(), count = p.m * p.n;
+  const blocks: number[] = [];
+  e.enter();
+  try {
+    const xp = e.put(x);
+    blocks.push(xp);
+    const dyp = e.put(dy);
+    blocks.push(dyp);
+    const dx = e.arena.alloc(count * 4);
+    blocks.push(dx);
+    const { activation, alpha, maxValue, threshold } = p;
+    yield plannedJob({ op: OP.elementwiseGrad, x: xp, w: dyp, y: dx, m: p.m, cols: p.n, activation, alpha, maxValue, threshold }, planActivation(p.m, p.n, ctx.target()));
+    return e.copyOut(dx, count);
+  } finally {
+    blocks.forEach((b) => e.arena.release(b));
+    e.leave();
+  }
+}
+
 export function runSync<T>(e: Engine, jobs: Jobs<T>): T {
   for (let r = jobs.next(); ; r = jobs.next()) {
     if (r.done) return r.value;
@@ -211,7 +233,7 @@ function convShape(x: Float32Array, dy: Float32Array, y: Float32Array | null, ke
   const forward = checkArrays(dy, y, kernel, p.activation, m * p.oc, k * p.oc, f);
   return {
     m, k, n: p.oc, inputs: x.length, activation: p.activation, bias: p.bias === true, window: p,
-    forward: forward && { op: 'conv2d', packed: forward.packed, bias: forward.bias, params: p },
+    forward: forward && { op: 'conv2d', packed: forward.packed, bias: forward.bias, params: { ...p, activation: forwardActivation(p.activation) } },
   };
 }
 
@@ -220,16 +242,28 @@ function denseShape(x: Float32Array, dy: Float32Array, y: Float32Array | null, k
   const forward = checkArrays(dy, y, kernel, p.activation, p.m * p.n, p.k * p.n, f);
   return {
     m: p.m, k: p.k, n: p.n, inputs: x.length, activation: p.activation, bias: p.bias === true, window: null,
-    forward: forward && { op: 'dense', packed: forward.packed, bias: forward.bias, params: p },
+    forward: forward && { op: 'dense', packed: forward.packed, bias: forward.bias, params: { ...p, activation: forwardActivation(p.activation) } },
   };
 }
 
-/** The arrays checked; the forward weights when the call must run the forward (y needed, not given). */
+/** The activation of the forward a backward runs: none where the derivative reads the pre-activation. */
+export function forwardActivation(activation: number): number {
+  return ACTIVATION_FROM_INPUT.includes(activation) ? ACTIVATION.linear : activation;
+}
+
+/**
+ * The arrays checked; the forward weights when the call must run the forward (y needed, not
+ * given, or the pre-activation needed).
+ */
 export function checkArrays(dy: Float32Array, y: Float32Array | null, kernel: Float32Array, activation: number, outputs: number, weights: number,
   f: ForwardWeights | undefined): ForwardWeights | null {
   arrayOf('dy', dy, outputs);
   arrayOf('kernel', kernel, weights);
   if (activation === ACTIVATION.linear) return null;
+  if (ACTIVATION_FROM_INPUT.includes(activation)) {
+    if (!f) throw new TypeError('Expected the forward weights for a backward through an activation whose derivative needs the pre-activation');
+    return f;
+  }
   if (y === null && f) return f;
   arrayOf('y', y as Float32Array, outputs);
   return null;
@@ -245,8 +279,13 @@ function checkAvgPool(dy: Float32Array, p: AvgPool2DParams): void {
   arrayOf('dy', dy, p.n * p.oh * p.ow * p.c);
 }
 
+function checkElementwise(x: Float32Array, dy: Float32Array, p: ActivationOpParams): void {
+  checkActivationOp(x, p);
+  arrayOf('dy', dy, p.m * p.n);
+}
+
 type GradMethods = Pick<Backend, 'conv2dBackward' | 'conv2dBackwardAsync' | 'denseBackward' | 'denseBackwardAsync' | 'maxpool2dBackward' | 'maxpool2dBackwardAsync'
-  | 'avgpool2dBackward' | 'avgpool2dBackwardAsync'>;
+  | 'avgpool2dBackward' | 'avgpool2dBackwardAsync' | 'activationBackward' | 'activationBackwardAsync'>;
 
 /** The backward methods of the contract for the wasm backend that lends ctx. */
 export function wasmGrads(ctx: GradContext): GradMethods {
@@ -261,5 +300,7 @@ export function wasmGrads(ctx: GradContext): GradMethods {
     maxpool2dBackwardAsync: (x, dy, p) => (checkPool(x, dy, p), async(() => maxpoolJobs(ctx, x, dy, p))),
     avgpool2dBackward: (dy, p) => (checkAvgPool(dy, p), sync(() => avgpoolJobs(ctx, dy, p))),
     avgpool2dBackwardAsync: (dy, p) => (checkAvgPool(dy, p), async(() => avgpoolJobs(ctx, dy, p))),
+    activationBackward: (x, dy, p) => (checkElementwise(x, dy, p), sync(() => elementwiseJobs(ctx, x, dy, p))),
+    activationBackwardAsync: (x, dy, p) => (checkElementwise(x, dy, p), async(() => elementwiseJobs(ctx, x, dy, p))),
   };
 }

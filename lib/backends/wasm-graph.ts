@@ -2,14 +2,14 @@
 // planned job (wasm-ops.ts); a run only places its arrays and runs the job. A graph's schedule
 // places every intermediate value by liveness in one block of the module's memory, and a run
 // copies the inputs in once and the outputs out once.
-import type { BatchNormParams, Conv2DParams, DenseParams, Depthwise2DParams, Graph, GraphNode, GraphShape, Operator, Pad2DParams, Step, WindowParams } from './backend';
+import type { ActivationOpParams, BatchNormParams, Conv2DParams, DenseParams, Depthwise2DParams, Graph, GraphNode, GraphShape, Operator, Pad2DParams, Step, WindowParams } from './backend';
 import { checkInto, lengthIs } from './check';
 import { assignByLiveness, type LiveRange } from './liveness';
 import type { Plan, PlanTarget } from './plan';
 import { fail, float32Array } from '../validate';
 import { poolInBands, poolsInBands, runOp } from './wasm-call';
 import type { Engine, WasmWeights } from './wasm-engine';
-import { batchNormJob, convJob, denseJob, depthwiseJob, padJob, planned, poolJob, type OpJob, type PlannedJob } from './wasm-ops';
+import { batchNormJob, convJob, denseJob, depthwiseJob, elementwiseJob, padJob, planned, poolJob, type OpJob, type PlannedJob } from './wasm-ops';
 
 /** What operators and graphs need of the backend that made them. */
 export interface WasmHost {
@@ -34,8 +34,10 @@ export class WasmOperator implements Operator {
   private released = false;
 
   constructor(private readonly host: WasmHost, private readonly step: Step) {
-    if (!['conv2d', 'maxpool2d', 'dense', 'avgpool2d', 'pad2d', 'batchNorm', 'depthwise2d'].includes(step.op)) fail('type', "'conv2d', 'maxpool2d', 'avgpool2d', 'pad2d', 'dense', 'batchNorm' or 'depthwise2d'", 'the operator kind', step.op);
-    if (step.op !== 'conv2d' && step.op !== 'dense' && step.op !== 'batchNorm' && step.op !== 'depthwise2d') {
+    if (!['conv2d', 'maxpool2d', 'dense', 'avgpool2d', 'pad2d', 'batchNorm', 'depthwise2d', 'activation'].includes(step.op)) {
+      fail('type', "'conv2d', 'maxpool2d', 'avgpool2d', 'pad2d', 'dense', 'batchNorm', 'depthwise2d' or 'activation'", 'the operator kind', step.op);
+    }
+    if (!('packed' in step) && step.op !== 'batchNorm') {
       this.weights = this.bias = null;
       return;
     }
@@ -83,6 +85,11 @@ export class WasmOperator implements Operator {
       case 'depthwise2d': {
         const p = { ...(params as Depthwise2DParams), activation: s.params.activation };
         return depthwiseJob(ctx, p.n * p.h * p.w * p.c, this.weights!, this.bias, p);
+      }
+      case 'activation': {
+        const { activation, alpha, maxValue, threshold } = s.params;
+        const p = { ...(params as ActivationOpParams), activation, alpha, maxValue, threshold };
+        return elementwiseJob(ctx, p.m * p.n, p);
       }
     }
   }

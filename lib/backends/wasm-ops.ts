@@ -1,8 +1,8 @@
 // The wasm backend's ops as jobs: each op's checks, its plan (plan.ts) for this backend's
 // threads and kernels, and the job that runs it in the module (assembly/ops), minus the
 // addresses of its input and output, which a run places.
-import type { BatchNormParams, Conv2DParams, DenseParams, Depthwise2DParams, PackedWeights, Pad2DParams, Step, WindowParams } from './backend';
-import { checkBatchNorm, checkConv2D, checkDense, checkDepthwise2D, checkMaxPool2D, checkPad2D } from './check';
+import type { ActivationOpParams, BatchNormParams, Conv2DParams, DenseParams, Depthwise2DParams, PackedWeights, Pad2DParams, Step, WindowParams } from './backend';
+import { checkActivationOp, checkBatchNorm, checkConv2D, checkDense, checkDepthwise2D, checkMaxPool2D, checkPad2D } from './check';
 import { ACTIVATION, PATH, PLAN, WASM_MR } from '../generated/kernels';
 import { planActivation, planBatchNorm, planConv2D, planCopyRows, planDepthwise2D, planGemm, planMaxPool2D, type Plan, type PlanTarget } from './plan';
 import type { Engine, WasmWeights } from './wasm-engine';
@@ -24,7 +24,7 @@ export interface OpJob {
   plan: Plan;
   /** The job for x and the extra inputs at ptrs (x first), writing y at yPtr. */
   spec: (ptrs: number[], yPtr: number) => JobSpec;
-  /** Sigmoid, tanh or softmax: a second job over y once the first has finished (null: none). */
+  /** An activation other than the epilogue's clamp: a second job over y once the first has finished (null: none). */
   activation: ActivationJob | null;
   /** A job that runs first, and the floats of a block the run places after the extra inputs for it. */
   before?: { plan: Plan; spec: (ptrs: number[]) => JobSpec; scratchFloats: number };
@@ -62,17 +62,22 @@ export function planned(op: OpJob, ptrs: number[], yPtr: number): PlannedJob[] {
   return jobs;
 }
 
-/** The code the GEMM epilogue applies: relu's clamp, or linear for every other activation. */
+/** Whether the activation is the GEMM epilogue's clamp alone: linear, relu or relu6 (assembly/kernels/clamp.ts). */
+function clampOnly(activation: number): boolean {
+  return activation === ACTIVATION.linear || activation === ACTIVATION.relu || activation === ACTIVATION.relu6;
+}
+
+/** The code the GEMM epilogue applies: its clamp, or linear for every other activation. */
 export function epilogue(activation: number): number {
-  return activation === ACTIVATION.relu ? ACTIVATION.relu : ACTIVATION.linear;
+  return clampOnly(activation) ? activation : ACTIVATION.linear;
 }
 
 /**
- * The activation pass after a GEMM over rows x cols outputs, for sigmoid, tanh and softmax;
- * null for linear and relu (the GEMM's epilogue clamps).
+ * The activation pass after a GEMM over rows x cols outputs; null for the clamps (the GEMM's
+ * epilogue applies them).
  */
 export function activationJob(ctx: OpContext, activation: number, rows: number, cols: number): ActivationJob | null {
-  if (activation === ACTIVATION.linear || activation === ACTIVATION.relu) return null;
+  if (clampOnly(activation)) return null;
   const plan = planActivation(rows, cols, ctx.target);
   return { plan, spec: (yp) => ({ op: OP.activation, y: yp, activation, m: rows, cols }) };
 }
@@ -163,6 +168,15 @@ export function batchNormJob(ctx: OpContext, x: Float32Array | number, scaleShif
   return { extra: [scaleShift], inputs: p.m * p.c, outputs: p.m * p.c, plan, spec, activation: activationJob(ctx, p.activation, p.m, p.c) };
 }
 
+export function elementwiseJob(ctx: OpContext, x: Float32Array | number, p: ActivationOpParams): OpJob {
+  checkActivationOp(x, p);
+  const plan = planActivation(p.m, p.n, ctx.target);
+  const spec = ([xp]: number[], yp: number): JobSpec => ({
+    op: OP.elementwise, x: xp, y: yp, m: p.m, cols: p.n, activation: p.activation, alpha: p.alpha, maxValue: p.maxValue, threshold: p.threshold,
+  });
+  return { extra: [], inputs: p.m * p.n, outputs: p.m * p.n, plan, spec, activation: null };
+}
+
 /** A step's op on x (or on an input of that many floats), its weights checked by `weights`. */
 export function stepJob(ctx: OpContext, s: Step, x: Float32Array | number, weights: (packed: PackedWeights) => WasmWeights): OpJob {
   if (s.op === 'conv2d') return convJob(ctx, x, weights(s.packed), s.bias, s.params);
@@ -172,5 +186,6 @@ export function stepJob(ctx: OpContext, s: Step, x: Float32Array | number, weigh
   if (s.op === 'pad2d') return padJob(ctx, x, s.params);
   if (s.op === 'batchNorm') return batchNormJob(ctx, x, s.scaleShift, s.params);
   if (s.op === 'depthwise2d') return depthwiseJob(ctx, x, weights(s.packed), s.bias, s.params);
-  throw new TypeError(`Expected 'conv2d', 'maxpool2d', 'avgpool2d', 'pad2d', 'dense', 'batchNorm' or 'depthwise2d' for the op of a step but received ${String((s as { op: unknown }).op)}`);
+  if (s.op === 'activation') return elementwiseJob(ctx, x, s.params);
+  throw new TypeError(`Expected 'conv2d', 'maxpool2d', 'avgpool2d', 'pad2d', 'dense', 'batchNorm', 'depthwise2d' or 'activation' for the op of a step but received ${String((s as { op: unknown }).op)}`);
 }

@@ -3,8 +3,10 @@
 export const PANEL_WIDTH = 16;
 /** Bytes; workspace slots start on their own cache line. */
 export const CACHE_LINE = 64;
-/** Linear and relu are the GEMM epilogue's clamp; the others run after the GEMM over the finished output, in blocks of rows (softmax: each row's last axis), in the same backend call. */
-export const ACTIVATION = {"linear":0,"relu":1,"sigmoid":2,"tanh":3,"softmax":4} as const;
+/** Linear, relu and relu6 are the GEMM epilogue's clamp; the others run after the GEMM over the finished output, in blocks of rows (softmax: each row's last axis), in the same backend call. */
+export const ACTIVATION = {"linear":0,"relu":1,"sigmoid":2,"tanh":3,"softmax":4,"relu6":5,"elu":6,"selu":7,"softplus":8,"softsign":9,"hard_sigmoid":10,"swish":11,"gelu":12,"gelu_new":13,"mish":14,"hard_swish":15,"leaky_relu":16,"exponential":17} as const;
+/** Activations whose derivative cannot be written with the output alone (not monotonic, or not invertible in float32): a backward through them runs the layer's forward without the activation first, and takes the derivative at the pre-activation. */
+export const ACTIVATION_FROM_INPUT: readonly number[] = [11,12,13,14,15];
 /** K block: a kc x 16 panel slice (16 KiB) stays in L1 across row tiles; M block: mc x kc floats of A (96 KiB), packed, stay in L2 across the panels. */
 export const GEMM_BLOCKING = { kc: 256, mc: 96 } as const;
 /** Plan rules. Below this much work (multiply-adds, or reads for max-pool) a second thread costs more than it saves; waking a wasm worker costs more than a native one. */
@@ -49,8 +51,8 @@ export const WASM_MR = 4;
 /** The wasm builds, best first: best first; each engine runs the first its WebAssembly.validate probes accept (relaxed-simd: f32x4.relaxed_madd, fused where the CPU has FMA; Chromium has it, Node 20 only with --experimental-wasm-relaxed-simd). */
 export const WASM_BUILDS = [{"name":"relaxed-simd-threads","shared":true,"simd":true,"relaxed":true},{"name":"simd-threads","shared":true,"simd":true,"relaxed":false},{"name":"simd","shared":false,"simd":true,"relaxed":false},{"name":"scalar","shared":false,"simd":false,"relaxed":false}] as const;
 export const TASK_BITS = 20;
-export const OP = {"conv2d":1,"maxpool2d":2,"gemm":3,"activation":4,"transpose":5,"activationGrad":6,"columnSums":7,"pack":8,"expandTransposed":9,"col2im":10,"maxpool2dGrad":11,"avgpool2d":12,"avgpool2dGrad":13,"pad2d":14,"channelAffine":15,"channelSums":16,"depthwise2d":17,"depthwise2dGradInput":18,"depthwise2dGradFilter":19} as const;
-export const JOB_FIELDS = ["op","path","tasks","next","done","slots","workspace","slotBytes","x","w","bias","y","activation","n","h","wd","c","kh","kw","sh","sw","dh","dw","pt","pb","pl","pr","oh","ow","oc","m","k","cols","lda","rowsPerTask","panelsPerTask","kBlock","accumulate","kSplits","kChunk","shared","chunksDone","zeros","indirection","indirectionBuilt","addend","addendRows","addendCols","beta","row0","colStride","countPad","ct","cl"] as const;
+export const OP = {"conv2d":1,"maxpool2d":2,"gemm":3,"activation":4,"transpose":5,"activationGrad":6,"columnSums":7,"pack":8,"expandTransposed":9,"col2im":10,"maxpool2dGrad":11,"avgpool2d":12,"avgpool2dGrad":13,"pad2d":14,"channelAffine":15,"channelSums":16,"depthwise2d":17,"depthwise2dGradInput":18,"depthwise2dGradFilter":19,"elementwise":20,"elementwiseGrad":21} as const;
+export const JOB_FIELDS = ["op","path","tasks","next","done","slots","workspace","slotBytes","x","w","bias","y","activation","n","h","wd","c","kh","kw","sh","sw","dh","dw","pt","pb","pl","pr","oh","ow","oc","m","k","cols","lda","rowsPerTask","panelsPerTask","kBlock","accumulate","kSplits","kChunk","shared","chunksDone","zeros","indirection","indirectionBuilt","addend","addendRows","addendCols","beta","row0","colStride","countPad","ct","cl","alpha","maxValue","threshold"] as const;
 
 const floatBits = new Float32Array(1), floatInt = new Int32Array(floatBits.buffer);
 /** The bits of a float32 field, as the Int32Array of the job writes them. */
@@ -115,4 +117,7 @@ export function writeJobFields(m: Int32Array, base: number, s: Partial<Record<(t
   m[base + 51] = s.countPad ?? 0;
   m[base + 52] = s.ct ?? 0;
   m[base + 53] = s.cl ?? 0;
+  m[base + 54] = bitsOf(s.alpha ?? 0);
+  m[base + 55] = bitsOf(s.maxValue ?? 0);
+  m[base + 56] = bitsOf(s.threshold ?? 0);
 }

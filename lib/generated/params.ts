@@ -60,6 +60,11 @@ export interface Depthwise2dGeometry extends WindowGeometry {
   oc: number;
 }
 
+export interface ActivationOpGeometry {
+  m: number;
+  n: number;
+}
+
 export interface Conv2DAttributes {
   activation: number;
   direct?: boolean;
@@ -81,5 +86,12 @@ export interface Depthwise2dAttributes {
   activation: number;
 }
 
+export interface ActivationOpAttributes {
+  activation: number;
+  alpha: number;
+  maxValue: number;
+  threshold: number;
+}
+
 /** The sizes of each op's geometry, with their minimums. */
-export const GEOMETRY_SIZES = {"window":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0]],"conv2d":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0],["oc",1]],"maxpool2d":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0]],"avgpool2d":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0]],"pad2d":[["n",1],["h",1],["w",1],["c",1],["pt",0],["pb",0],["pl",0],["pr",0],["ct",0],["cb",0],["cl",0],["cr",0],["oh",1],["ow",1]],"dense":[["m",1],["k",1],["n",1]],"batchNorm":[["m",1],["c",1]],"depthwise2d":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0],["oc",1]]} as const;
+export const GEOMETRY_SIZES = {"window":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0]],"conv2d":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0],["oc",1]],"maxpool2d":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0]],"avgpool2d":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0]],"pad2d":[["n",1],["h",1],["w",1],["c",1],["pt",0],["pb",0],["pl",0],["pr",0],["ct",0],["cb",0],["cl",0],["cr",0],["oh",1],["ow",1]],"dense":[["m",1],["k",1],["n",1]],"batchNorm":[["m",1],["c",1]],"depthwise2d":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0],["oc",1]],"activation":[["m",1],["n",1]]} as const;

@@ -1,4 +1,4 @@
-import { activationCode, type ActivationName } from '../activation';
+import { Activation, type ActivationName, type ActivationOption, canonicalActivation } from '../activation';
 import type { GradCall } from '../grad/gradients';
 import type { Tensor } from '../tensor';
 import type { Backend, Conv2DParams } from '../backends/backend';
@@ -14,7 +14,7 @@ export interface Conv2DOptions {
   /** 'valid' (default), 'same' (TensorFlow: odd padding at bottom/right) or [top, bottom, left, right]. */
   padding?: Padding;
   dilationRate?: number | [number, number];
-  activation?: ActivationName;
+  activation?: ActivationOption;
   useBias?: boolean;
   /** HWIO: [kernelH, kernelW, inChannels, filters], row-major. */
   kernel?: Float32Array;
@@ -48,8 +48,8 @@ export class Conv2D extends WeightedLayer {
     const o = options('Conv2D options', opts, false);
     const filters = integer('filters', o.filters);
     const kernelSize = pair('kernelSize', o.kernelSize);
-    const activation = (o.activation ?? 'linear') as ActivationName;
-    const code = activationCode('activation', activation);
+    const activation = canonicalActivation('activation', o.activation ?? 'linear');
+    const code = Activation[activation];
     super('Conv2D', 'channels', filters, kernelSize[0] * kernelSize[1], boolean('useBias', o.useBias ?? true), code,
       integer('seed', o.seed ?? 0, 0));
     this.filters = filters;

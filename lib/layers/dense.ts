@@ -1,4 +1,4 @@
-import { activationCode, type ActivationName } from '../activation';
+import { Activation, type ActivationName, type ActivationOption, canonicalActivation } from '../activation';
 import type { GradCall } from '../grad/gradients';
 import type { Tensor } from '../tensor';
 import type { Backend } from '../backends/backend';
@@ -9,7 +9,7 @@ import { WeightedLayer } from './weighted';
 
 export interface DenseOptions {
   units: number;
-  activation?: ActivationName;
+  activation?: ActivationOption;
   useBias?: boolean;
   /** [inFeatures, units], row-major. */
   kernel?: Float32Array;
@@ -26,8 +26,8 @@ export class Dense extends WeightedLayer {
   constructor(opts: DenseOptions) {
     const o = options('Dense options', opts, false);
     const units = integer('units', o.units);
-    const activation = (o.activation ?? 'linear') as ActivationName;
-    const code = activationCode('activation', activation);
+    const activation = canonicalActivation('activation', o.activation ?? 'linear');
+    const code = Activation[activation];
     super('Dense', 'features', units, 1, boolean('useBias', o.useBias ?? true), code, integer('seed', o.seed ?? 0, 0));
     this.activation = activation;
     this.setWeights({ kernel: o.kernel as Float32Array | undefined, bias: o.bias as Float32Array | undefined });

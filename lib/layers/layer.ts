@@ -84,6 +84,10 @@ function sameBinding(a: Step | null, b: Step | null): boolean {
   if (a.op === 'pad2d') return true;
   if (a.op === 'avgpool2d') return a.params.countIncludePad === (b as typeof a).params.countIncludePad;
   if (a.op === 'batchNorm') return a.scaleShift === (b as typeof a).scaleShift && a.params.activation === (b as typeof a).params.activation;
+  if (a.op === 'activation') {
+    const p = a.params, q = (b as typeof a).params;
+    return p.activation === q.activation && p.alpha === q.alpha && p.maxValue === q.maxValue && p.threshold === q.threshold;
+  }
   const q = b as typeof a;
   return a.packed === q.packed && a.bias === q.bias && a.params.activation === q.params.activation && (a.params as { direct?: boolean }).direct === (q.params as { direct?: boolean }).direct;
 }

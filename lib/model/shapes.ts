@@ -2,6 +2,7 @@
 // and width may be unknown (null) in a fully convolutional model. Known shapes go through the
 // layers' own outputShape (which checks kernels against input depth); unknown ones keep the rank
 // and the channels.
+import { ElementwiseActivation } from '../layers/activation-layers';
 import { Conv2D } from '../layers/conv2d';
 import { Dense } from '../layers/dense';
 import { Flatten } from '../layers/flatten';
@@ -49,6 +50,7 @@ export function nextShape(layer: Layer, shape: readonly Dim[], label: string): D
     if (layer.channels !== null && c !== null && c !== layer.channels) throw new RangeError(`${label}: it normalizes ${layer.channels} channels but its input has ${c}`);
     return [...shape];
   }
+  if (layer instanceof ElementwiseActivation) return [...shape]; // unknown sizes stay unknown
   if (layer instanceof Dense) {
     throw new RangeError(`${label}: needs a known number of input features but its input shape is ${showShape(shape)} (give the input height and width)`);
   }

@@ -1,9 +1,11 @@
 // A Keras Sequential topology and its weights -> convkit layers. Inference only: Dropout is the
-// identity and is left out; a standalone Activation or ReLU becomes the activation of the
-// Conv2D or Dense right before it (when that one is linear); ZeroPadding2D becomes the explicit
-// padding of the Conv2D after it (a ZeroPadding2D layer of its own where no Conv2D 'valid'
-// follows). Anything convkit would compute differently is refused, naming the layer and the option.
-import { type ActivationName, activationNames } from '../activation';
+// identity and is left out; a standalone Activation, ReLU, LeakyReLU, ELU or Softmax becomes the
+// activation of the Conv2D, Dense or BatchNormalization right before it when that one is linear
+// and the layer's options name one of convkit's activations, else a layer of its own;
+// ZeroPadding2D becomes the explicit padding of the Conv2D after it (a ZeroPadding2D layer of its
+// own where no Conv2D 'valid' follows). Anything convkit would compute differently is refused,
+// naming the layer and the option.
+import type { ActivationName } from '../activation';
 import { Conv2D } from '../layers/conv2d';
 import { Dense } from '../layers/dense';
 import { DepthwiseConv2D } from '../layers/depthwise-conv2d';
@@ -15,12 +17,13 @@ import { sidesOf } from './padding-io';
 import { Cropping2D, ZeroPadding2D } from '../layers/padding2d';
 import { Sequential } from '../layers/sequential';
 import type { Padding } from '../shape';
+import { type ActivationRead, activationLayerOf, activationOf } from './activation-read';
 import { type KerasSequential, type LayerConfig, show } from './keras-config';
 import { type Dim, nextShape, showShape } from './shapes';
 import type { WeightStore } from './weights';
 import { readBatchNormalization } from './batchnorm-config';
 
-const SUPPORTED_LAYERS = 'InputLayer, Conv2D, MaxPooling2D, Dense, Flatten, Dropout, Activation, ReLU, ZeroPadding2D, ' +
+const SUPPORTED_LAYERS = 'InputLayer, Conv2D, MaxPooling2D, Dense, Flatten, Dropout, Activation, ReLU, LeakyReLU, ELU, Softmax, ZeroPadding2D, ' +
   'AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Cropping2D, BatchNormalization, DepthwiseConv2D';
 
 /** A layer built so far; Conv2D and Dense can take a following Activation. */
@@ -53,12 +56,6 @@ function checkDtype(cfg: LayerConfig): void {
   // Keras 3 writes a DTypePolicy object: { class_name: 'DTypePolicy', config: { name: 'float32' } }.
   const name = typeof v === 'object' && v !== null ? (v as { config?: { name?: unknown } }).config?.name : v;
   if (name !== undefined && name !== null && name !== 'float32') cfg.unsupported('dtype', v, "'float32'");
-}
-
-/** The activation option (required unless `fallback` is given), among convkit's activations. */
-function activationOf(cfg: LayerConfig, fallback?: ActivationName): ActivationName {
-  // The list is read at run time: it grows as convkit gains activations.
-  return cfg.choice('activation', activationNames, fallback);
 }
 
 function channelsLast(cfg: LayerConfig): void {
@@ -194,18 +191,24 @@ class Reader {
     this.add({ layer: new Cropping2D({ cropping: [[t, b], [l, r]] }), label: cfg.label });
   }
 
-  /** An Activation (or ReLU) layer: folded into the Conv2D or Dense right before it. */
-  activation(cfg: LayerConfig, a: ActivationName): void {
-    if (a === 'linear') return;
+  /** Axes of the current output, not counting the batch. */
+  outputRank(): number {
+    return this.shape.length;
+  }
+
+  /**
+   * An Activation (or ReLU, LeakyReLU, ELU, Softmax) layer: folded into the linear Conv2D, Dense
+   * or BatchNormalization right before it when it computes a named activation, else a layer of
+   * its own (after the pads of a ZeroPadding2D before it: an activation of zeros need not be zero).
+   */
+  activation(cfg: LayerConfig, a: ActivationRead): void {
+    if (a.name === 'linear') return;
+    this.noPendingPads(cfg);
     const prev = this.built[this.built.length - 1];
-    if (!prev?.withActivation || this.pads) {
-      const after = this.pads ? this.pads.label : prev ? prev.label : 'the input';
-      throw new RangeError(`${cfg.label}: activation ${show(a)} follows ${after}; convkit applies an activation only inside the Conv2D, Dense or BatchNormalization right before it`);
-    }
-    if (prev.activation === 'linear') {
-      this.built[this.built.length - 1] = { ...prev, layer: prev.withActivation(a), activation: a };
-    } else if (!(prev.activation === a && a === 'relu')) { // relu(relu(x)) is relu(x); nothing else repeats
-      throw new RangeError(`${cfg.label}: activation ${show(a)} follows ${prev.label}, whose activation is already ${show(prev.activation)} (convkit applies one activation per layer)`);
+    if (a.name && prev?.withActivation && prev.activation === 'linear') {
+      this.built[this.built.length - 1] = { ...prev, layer: prev.withActivation(a.name), activation: a.name };
+    } else if (!(a.name === 'relu' && prev?.activation === 'relu')) { // relu(relu(x)) is relu(x)
+      this.add({ layer: a.make(), label: cfg.label });
     }
   }
 
@@ -228,12 +231,11 @@ function readLayer(r: Reader, cfg: LayerConfig, first: boolean): void {
       cfg.get('rate'); cfg.get('noise_shape'); cfg.get('seed'); // identity in inference
       return;
     case 'Activation':
-      return r.activation(cfg, activationOf(cfg));
     case 'ReLU':
-      cfg.only('max_value', null);
-      cfg.only('negative_slope', 0);
-      cfg.only('threshold', 0);
-      return r.activation(cfg, 'relu');
+    case 'LeakyReLU':
+    case 'ELU':
+    case 'Softmax':
+      return r.activation(cfg, activationLayerOf(cfg, r.outputRank()));
     case 'Conv2D':
       return r.conv2d(cfg);
     case 'MaxPooling2D':

@@ -2,8 +2,11 @@
 // the names they give them (conv2d_1/kernel, conv2d_1/bias, ...). Where convkit and Keras say
 // one thing two ways, the Keras way is written: explicit Conv2D pads become a ZeroPadding2D layer
 // before it, and a Dense on an image gets the Flatten that convkit's Dense does implicitly.
-// Activation names are the same in both.
+// Activation names are the same in both, but leaky_relu, which tfjs-layers does not name: it is
+// written as a LeakyReLU layer after its linear Conv2D or Dense, which both read.
+import type { ActivationName } from '../activation';
 import { backend } from '../backends/select';
+import { ActivationLayer, ELU, LeakyReLU, ReLU, Softmax } from '../layers/activation-layers';
 import { BatchNormalization } from '../layers/batchnorm';
 import { batchNormalizationConfig } from './batchnorm-config';
 import { Conv2D } from '../layers/conv2d';
@@ -45,15 +48,22 @@ class Writer {
   }
 }
 
+/** The activation name to write in a Conv2D or Dense, and after it (once its weights are pushed) the layer that applies it instead, if any. */
+function activationOf(w: Writer, activation: ActivationName): { name: ActivationName; after(): void } {
+  if (activation !== 'leaky_relu') return { name: activation, after: () => {} };
+  return { name: 'linear', after: () => w.push('LeakyReLU', 'leaky_re_lu', { alpha: 0.2 }) };
+}
+
 function conv2d(w: Writer, layer: Conv2D, label: string): void {
   const { strides, dilationRate } = layer;
   const padding = kerasPadding(w, layer, label);
-  const weights = layer.getWeights();
+  const weights = layer.getWeights(), activation = activationOf(w, layer.activation);
   const name = w.push('Conv2D', 'conv2d', {
     filters: layer.filters, kernel_size: layer.kernelSize, strides, padding, data_format: 'channels_last',
-    dilation_rate: dilationRate, activation: layer.activation, use_bias: weights.bias !== null,
+    dilation_rate: dilationRate, activation: activation.name, use_bias: weights.bias !== null,
   });
   w.pushWeights(name, weights, layer.kernelSize, layer.filters);
+  activation.after();
 }
 
 /** Keras's padding for a convolution: explicit pads become a ZeroPadding2D layer before it. */
@@ -70,14 +80,15 @@ function kerasPadding(w: Writer, layer: Conv2D | DepthwiseConv2D, label: string)
 
 function depthwiseConv2d(w: Writer, layer: DepthwiseConv2D, label: string): void {
   const padding = kerasPadding(w, layer, label);
-  const { kernel, bias } = layer.getWeights();
+  const { kernel, bias } = layer.getWeights(), activation = activationOf(w, layer.activation);
   const name = w.push('DepthwiseConv2D', 'depthwise_conv2d', {
     kernel_size: layer.kernelSize, strides: layer.strides, padding, data_format: 'channels_last', depth_multiplier: layer.depthMultiplier,
-    dilation_rate: layer.dilationRate, activation: layer.activation, use_bias: bias !== null,
+    dilation_rate: layer.dilationRate, activation: activation.name, use_bias: bias !== null,
   });
   const channels = kernel!.length / (layer.kernelSize[0] * layer.kernelSize[1] * layer.depthMultiplier);
   w.weights.push({ name: `${name}/depthwise_kernel`, shape: [...layer.kernelSize, channels, layer.depthMultiplier], values: kernel! });
   if (bias) w.weights.push({ name: `${name}/bias`, shape: [bias.length], values: bias });
+  activation.after();
 }
 
 function flatten(w: Writer): void {
@@ -86,9 +97,28 @@ function flatten(w: Writer): void {
 
 function dense(w: Writer, layer: Dense, shape: Dim[]): void {
   if (shape.length > 1) flatten(w); // Keras's Dense would act on the last axis
-  const weights = layer.getWeights();
-  const name = w.push('Dense', 'dense', { units: layer.units, activation: layer.activation, use_bias: weights.bias !== null });
+  const weights = layer.getWeights(), activation = activationOf(w, layer.activation);
+  const name = w.push('Dense', 'dense', { units: layer.units, activation: activation.name, use_bias: weights.bias !== null });
   w.pushWeights(name, weights, [], layer.units);
+  activation.after();
+}
+
+/** A standalone activation layer as the Keras layer of its class. */
+function activationLayer(w: Writer, layer: Layer): void {
+  if (layer instanceof ActivationLayer) {
+    if (layer.activation === 'leaky_relu') w.push('LeakyReLU', 'leaky_re_lu', { alpha: 0.2 });
+    else w.push('Activation', 'activation', { activation: layer.activation });
+  } else if (layer instanceof ReLU) {
+    // tfjs's ReLU knows max_value only: the others are written when they are not 0.
+    const { maxValue, negativeSlope, threshold } = layer;
+    w.push('ReLU', 're_lu', { max_value: maxValue, ...(negativeSlope ? { negative_slope: negativeSlope } : {}), ...(threshold ? { threshold } : {}) });
+  } else if (layer instanceof LeakyReLU) {
+    w.push('LeakyReLU', 'leaky_re_lu', { alpha: layer.alpha });
+  } else if (layer instanceof ELU) {
+    w.push('ELU', 'elu', { alpha: layer.alpha });
+  } else if (layer instanceof Softmax) {
+    w.push('Softmax', 'softmax', { axis: -1 });
+  }
 }
 
 /** A BatchNormalization, and its activation as an Activation layer after it. */
@@ -126,6 +156,7 @@ export function writeSequential(layers: readonly Layer[], inputShape: Dim[]): { 
     else if (layer instanceof Flatten) flatten(w);
     else if (layer instanceof BatchNormalization) batchNormalization(w, layer, shape);
     else if (layer instanceof DepthwiseConv2D) depthwiseConv2d(w, layer, label);
+    else activationLayer(w, layer);
     shape = next;
   });
   return { modelTopology: { class_name: 'Sequential', config: { name: 'sequential_1', layers: w.layers }, backend: 'tensor_flow.js' }, weights: w.weights };

@@ -47,9 +47,13 @@ constexpr size_t kBatchNormChunkFloats = 16384;
 // Tasks of one op never exceed this (the wasm job counter's limit, kept by both backends).
 constexpr size_t kMaxTasks = 1048575;
 
-// Linear and relu are the GEMM epilogue's clamp; the others run after the GEMM over the finished output, in blocks of rows (softmax: each row's last axis), in the same backend call.
-enum Activation : int { kActivationLinear = 0, kActivationRelu = 1, kActivationSigmoid = 2, kActivationTanh = 3, kActivationSoftmax = 4 };
-constexpr int kActivationCount = 5;
+// Linear, relu and relu6 are the GEMM epilogue's clamp; the others run after the GEMM over the finished output, in blocks of rows (softmax: each row's last axis), in the same backend call.
+enum Activation : int { kActivationLinear = 0, kActivationRelu = 1, kActivationSigmoid = 2, kActivationTanh = 3, kActivationSoftmax = 4, kActivationRelu6 = 5, kActivationElu = 6, kActivationSelu = 7, kActivationSoftplus = 8, kActivationSoftsign = 9, kActivationHardSigmoid = 10, kActivationSwish = 11, kActivationGelu = 12, kActivationGeluNew = 13, kActivationMish = 14, kActivationHardSwish = 15, kActivationLeakyRelu = 16, kActivationExponential = 17 };
+constexpr int kActivationCount = 18;
+// Activations whose derivative cannot be written with the output alone (not monotonic, or not invertible in float32): a backward through them runs the layer's forward without the activation first, and takes the derivative at the pre-activation.
+inline bool ActivationFromInput(Activation a) {
+  return a == kActivationSwish || a == kActivationGelu || a == kActivationGeluNew || a == kActivationMish || a == kActivationHardSwish;
+}
 
 // How an op runs (Plan::path).
 enum class Path : int { kGemm = 1, kIm2colGemm = 2, kMaxpool = 3, kIndirectGemm = 4, kActivation = 5, kWinograd = 6, kCopy = 7, kBatchNorm = 8, kDepthwise = 9 };

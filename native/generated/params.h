@@ -146,6 +146,18 @@ inline Depthwise2dGeometry ReadDepthwise2dGeometry(const Napi::Object& p) {
   return v;
 }
 
+struct ActivationOpGeometry {
+  size_t m;
+  size_t n;
+};
+
+inline ActivationOpGeometry ReadActivationOpGeometry(const Napi::Object& p) {
+  ActivationOpGeometry v;
+  v.m = SizeField(p, "m", 1, kMaxDim);
+  v.n = SizeField(p, "n", 1, kMaxDim);
+  return v;
+}
+
 struct Conv2DAttributes {
   Activation activation;
   bool direct;
@@ -195,6 +207,22 @@ struct Depthwise2dAttributes {
 inline Depthwise2dAttributes ReadDepthwise2dAttributes(const Napi::Object& p) {
   Depthwise2dAttributes v;
   v.activation = ActivationField(p);
+  return v;
+}
+
+struct ActivationOpAttributes {
+  Activation activation;
+  float alpha;
+  float maxValue;
+  float threshold;
+};
+
+inline ActivationOpAttributes ReadActivationOpAttributes(const Napi::Object& p) {
+  ActivationOpAttributes v;
+  v.activation = ActivationField(p);
+  v.alpha = float(NumberField(p, "alpha"));
+  v.maxValue = float(NumberField(p, "maxValue"));
+  v.threshold = float(NumberField(p, "threshold"));
   return v;
 }
 

@@ -7,16 +7,25 @@
 
 namespace convkit {
 
-// linear and relu are applied as a clamp in the GEMM epilogue (linear clamps to [-inf, inf]);
-// sigmoid, tanh and softmax get linear's here and run afterwards (ops/activation.h).
+// linear, relu and relu6 are applied as a clamp in the GEMM epilogue (linear clamps to
+// [-inf, inf]); the others get linear's here and run afterwards (ops/activation.h). Every
+// epilogue (the GEMM and igemm micro-kernels, Winograd's output transform, a split K's sum, the
+// wasm kernels) clamps to [min, max] with NaN passing through, so a bounded clamp costs no pass.
 struct ClampRange {
   float min;
   float max;
 };
 
+// Whether the activation is the epilogue's clamp alone (no pass after the GEMM).
+inline bool ClampOnly(Activation act) {
+  return act == kActivationLinear || act == kActivationRelu || act == kActivationRelu6;
+}
+
 inline ClampRange ClampFor(Activation act) {
   const float inf = std::numeric_limits<float>::infinity();
-  return act == kActivationRelu ? ClampRange{0.0f, inf} : ClampRange{-inf, inf};
+  if (act == kActivationRelu) return {0.0f, inf};
+  if (act == kActivationRelu6) return {0.0f, 6.0f};
+  return {-inf, inf};
 }
 
 }  // namespace convkit

@@ -6,6 +6,7 @@
 #pragma once
 #include <cstddef>
 #include <cstring>
+#include <limits>
 
 #include "kernels/batchnorm.h"
 
@@ -30,18 +31,22 @@ static inline void Store(float* p, V v) {
 
 template <typename V, size_t W>
 static void Affine(size_t rows, size_t c, const float* x, const float* s, const float* t, const float* x2,
-                   const float* u, const float* s2, bool relu, float* y) {
-  if (relu) {
-    const V zero = {};
+                   const float* u, const float* s2, ClampRange clamp, float* y) {
+  if (clamp.min > -std::numeric_limits<float>::infinity() || clamp.max < std::numeric_limits<float>::infinity()) {
+    // relu's or relu6's clamp; a NaN compares false both ways and stays NaN.
+    const float lo = clamp.min, hi = clamp.max;
+    V vlo, vhi;
+    for (size_t i = 0; i < W; i++) vlo[i] = lo, vhi[i] = hi;
     for (size_t r = 0; r < rows; r++, x += c, y += c) {
       size_t j = 0;
       for (; j + W <= c; j += W) {
         const V v = Load<V>(x + j) * Load<V>(s + j) + Load<V>(t + j);
-        Store(y + j, v < zero ? zero : v);
+        const V low = v < vlo ? vlo : v;
+        Store(y + j, low > vhi ? vhi : low);
       }
       for (; j < c; j++) {
-        const float v = x[j] * s[j] + t[j];
-        y[j] = v < 0.0f ? 0.0f : v;
+        const float v = x[j] * s[j] + t[j], low = v < lo ? lo : v;
+        y[j] = low > hi ? hi : low;
       }
     }
     return;

@@ -2,14 +2,12 @@
 
 #include <cmath>
 
+#include "kernels/activation-f64.h"
+
 namespace convkit {
 
-void f32_sigmoid_f64(size_t n, float* y) {
-  for (size_t i = 0; i < n; i++) y[i] = float(1.0 / (1.0 + std::exp(-double(y[i]))));
-}
-
-void f32_tanh_f64(size_t n, float* y) {
-  for (size_t i = 0; i < n; i++) y[i] = float(std::tanh(double(y[i])));
+void f32_activation_f64(Activation act, size_t n, float* y) {
+  for (size_t i = 0; i < n; i++) y[i] = float(ActivationF64(act, double(y[i])));
 }
 
 void f32_softmax_f64(size_t n, float* y) {

@@ -1,7 +1,8 @@
 // Arguments are read as the forward's are (op-params.h, args.h): every params field first, the
 // arrays last. y, the forward output, is needed unless the activation is linear: given, or
 // computed first in the same job from the packed weights and bias (the layer's forward, planned
-// as the forward plans it, so the same bits). A weighted layer's job returns one array,
+// as the forward plans it, so the same bits). An activation whose derivative needs the
+// pre-activation (ActivationFromInput) always runs the forward, without its activation. A weighted layer's job returns one array,
 // [dx | dW | db], which lib/backends/native.ts splits.
 #include "napi/grad.h"
 
@@ -12,6 +13,7 @@
 #include "ops/conv2d.h"
 #include "ops/depthwise2d-grad.h"
 #include "ops/operator.h"
+#include "ops/elementwise-activation.h"
 #include "ops/maxpool2d-grad.h"
 #include "ops/avgpool2d-grad.h"
 #include "ops/weighted-grad.h"
@@ -34,7 +36,7 @@ WeightedArrays ReadWeighted(const Napi::CallbackInfo& info, Ownership own, size_
   WeightedArrays a;
   a.x = InputArg(info, 0, "x", inputs, own);
   a.dy = InputArg(info, 1, "dy", outputs, own);
-  const bool no_y = info[2].IsNull() || info[2].IsUndefined();
+  const bool no_y = info[2].IsNull() || info[2].IsUndefined() || ActivationFromInput(act);
   if (act != kActivationLinear && no_y) {
     a.packed = WeightsArg(info, 5, k, n);
     a.bias = InputArg(info, 6, "bias", n, own, true);
@@ -73,10 +75,12 @@ Job ParseWeightedBackward(const Napi::CallbackInfo& info, Ownership own) {
   const Activation act = c.attrs.act;
   const WeightedArrays a = ReadWeighted(info, own, c.inputs, c.outputs, c.k, c.n, act);
   const PlanTarget t = NativeTarget();
+  ShapedOp forward = c;  // the derivative's input: z where the activation needs it, else y
+  if (ActivationFromInput(act)) forward.act = {kActivationLinear, {}};
   return {c.inputs + c.k * c.n + (bias ? c.n : 0), [=](float* y) {
             Workspace scratch;
             const float* fy = OutputFor(a, c.outputs, &scratch, [&](float* out) {
-              RunShaped(c, a.x.data, a.packed->data.get(), a.bias.data, &a.packed->caches, out);
+              RunShaped(forward, a.x.data, a.packed->data.get(), a.bias.data, &a.packed->caches, out);
             });
             const WeightedGrad g = GradInto(y, a, fy, c.m, c.k, c.n, c.inputs, bias, act);
             if (kKind == OpKind::kConv2D) RunConv2DBackward(g, c.s, a.x.data, t);
@@ -103,6 +107,16 @@ Job ParseAvgPool2DBackward(const Napi::CallbackInfo& info, Ownership own) {
   return {c.inputs, [=](float* dx) { RunAvgPool2DBackward(c.s.in, c.s.win, c.s.oh, c.s.ow, count_pad, dy.data, dx, t); }};
 }
 
+// activationBackward(x, dy, params {m, n, activation, alpha, maxValue, threshold}) -> dx
+Job ParseActivationBackward(const Napi::CallbackInfo& info, Ownership own) {
+  const ShapedOp c = ReadPlanned(info.Env(), OpKind::kActivation, ParamsArg(info, 2));
+  const Input x = InputArg(info, 0, "x", c.inputs, own);
+  const Input dy = InputArg(info, 1, "dy", c.outputs, own);
+  const ActivationParams p{c.attrs.act, c.attrs.alpha, c.attrs.max_value, c.attrs.threshold};
+  const PlanTarget t = NativeTarget();
+  return {c.inputs, [=](float* dx) { ElementwiseActivationGrad(p, x.data, dy.data, c.m, c.n, dx, t); }};
+}
+
 }  // namespace
 
 Napi::Value Conv2DBackward(const Napi::CallbackInfo& info) { return Sync<ParseWeightedBackward<OpKind::kConv2D>>(info); }
@@ -115,6 +129,8 @@ Napi::Value MaxPool2DBackward(const Napi::CallbackInfo& info) { return Sync<Pars
 Napi::Value MaxPool2DBackwardAsync(const Napi::CallbackInfo& info) { return Async<ParseMaxPool2DBackward>(info); }
 Napi::Value AvgPool2DBackward(const Napi::CallbackInfo& info) { return Sync<ParseAvgPool2DBackward>(info); }
 Napi::Value AvgPool2DBackwardAsync(const Napi::CallbackInfo& info) { return Async<ParseAvgPool2DBackward>(info); }
+Napi::Value ActivationBackward(const Napi::CallbackInfo& info) { return Sync<ParseActivationBackward>(info); }
+Napi::Value ActivationBackwardAsync(const Napi::CallbackInfo& info) { return Async<ParseActivationBackward>(info); }
 
 }  // namespace napi
 }  // namespace convkit

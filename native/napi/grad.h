@@ -16,6 +16,8 @@ Napi::Value MaxPool2DBackward(const Napi::CallbackInfo& info);
 Napi::Value MaxPool2DBackwardAsync(const Napi::CallbackInfo& info);
 Napi::Value AvgPool2DBackward(const Napi::CallbackInfo& info);
 Napi::Value AvgPool2DBackwardAsync(const Napi::CallbackInfo& info);
+Napi::Value ActivationBackward(const Napi::CallbackInfo& info);
+Napi::Value ActivationBackwardAsync(const Napi::CallbackInfo& info);
 
 }  // namespace napi
 }  // namespace convkit

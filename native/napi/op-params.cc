@@ -45,6 +45,13 @@ Pad2DShape Pad2DShapeOf(Napi::Env env, const Pad2DGeometry& g) {
 ShapedOp ReadGeometry(Napi::Env env, const OpAttrs& attrs, const Napi::Object& params) {
   ShapedOp op{};
   op.attrs = attrs;
+  if (attrs.kind == OpKind::kActivation) {
+    const ActivationOpGeometry g = ReadActivationOpGeometry(params);
+    op.m = g.m;
+    op.n = g.n;
+    op.inputs = op.outputs = CheckedProduct(env, {op.m, op.n}, "x");
+    return op;
+  }
   if (attrs.kind == OpKind::kDense) {
     const DenseGeometry g = ReadDenseGeometry(params);
     op.m = g.m;
@@ -98,18 +105,32 @@ ShapedOp ReadGeometry(Napi::Env env, const OpAttrs& attrs, const Napi::Object& p
   return op;
 }
 
-ShapedOp ReadPlanned(Napi::Env env, OpKind kind, const Napi::Object& params) {
-  OpAttrs attrs{kind, kActivationLinear, false, false};
-  if (kind == OpKind::kAvgPool2D) attrs.count_pad = ReadAvgPool2DAttributes(params).countIncludePad;
+OpAttrs ReadAttributes(OpKind kind, const Napi::Object& params) {
+  OpAttrs attrs{kind, kActivationLinear, false, false, 0.0f, 0.0f, 0.0f};
   if (kind == OpKind::kConv2D) {
     const Conv2DAttributes a = ReadConv2DAttributes(params);
     attrs.act = a.activation;
     attrs.direct = a.direct;
   } else if (kind == OpKind::kDense) {
     attrs.act = ReadDenseAttributes(params).activation;
+  } else if (kind == OpKind::kAvgPool2D) {
+    attrs.count_pad = ReadAvgPool2DAttributes(params).countIncludePad;
+  } else if (kind == OpKind::kBatchNorm) {
+    attrs.act = ReadBatchNormAttributes(params).activation;
   } else if (kind == OpKind::kDepthwise2D) {
     attrs.act = ReadDepthwise2dAttributes(params).activation;
+  } else if (kind == OpKind::kActivation) {
+    const ActivationOpAttributes a = ReadActivationOpAttributes(params);
+    attrs.act = a.activation;
+    attrs.alpha = a.alpha;
+    attrs.max_value = a.maxValue;
+    attrs.threshold = a.threshold;
   }
+  return attrs;
+}
+
+ShapedOp ReadPlanned(Napi::Env env, OpKind kind, const Napi::Object& params) {
+  const OpAttrs attrs = ReadAttributes(kind, params);
   ShapedOp op = ReadGeometry(env, attrs, params);
   PlanShaped(&op);
   return op;

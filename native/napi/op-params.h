@@ -11,8 +11,13 @@ namespace convkit {
 namespace napi {
 
 // conv2d {n, h, w, c, window, oh, ow, oc}; maxpool2d {n, h, w, c, window, oh, ow}, every window
-// holding a real cell; dense {m, k, n}; batchNorm {m, c}. oh and ow must match the window. No plan yet.
+// holding a real cell; dense {m, k, n}; batchNorm {m, c}; activation {m, n}. oh and ow must
+// match the window. No plan yet.
 ShapedOp ReadGeometry(Napi::Env env, const OpAttrs& attrs, const Napi::Object& params);
+
+// An op's attributes: conv2d's and dense's activation, conv2d's direct, a standalone activation's
+// code and parameters.
+OpAttrs ReadAttributes(OpKind kind, const Napi::Object& params);
 
 // A one-off call's params (the backward passes): the attributes (conv2d's and dense's
 // activation, conv2d's direct) and the geometry from one object, planned for the target now.

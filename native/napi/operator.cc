@@ -35,12 +35,13 @@ OpKind KindArg(const Napi::CallbackInfo& info, size_t index) {
   const std::string kind = info[index].IsString() ? info[index].As<Napi::String>().Utf8Value() : "";
   if (kind == "conv2d") return OpKind::kConv2D;
   if (kind == "maxpool2d") return OpKind::kMaxPool2D;
+  if (kind == "activation") return OpKind::kActivation;
   if (kind == "dense") return OpKind::kDense;
   if (kind == "avgpool2d") return OpKind::kAvgPool2D;
   if (kind == "pad2d") return OpKind::kPad2D;
   if (kind == "batchNorm") return OpKind::kBatchNorm;
   if (kind == "depthwise2d") return OpKind::kDepthwise2D;
-  throw Napi::TypeError::New(info.Env(), "Expected 'conv2d', 'maxpool2d', 'avgpool2d', 'pad2d', 'dense', 'batchNorm' or 'depthwise2d' for the operator kind");
+  throw Napi::TypeError::New(info.Env(), "Expected 'conv2d', 'maxpool2d', 'avgpool2d', 'pad2d', 'dense', 'batchNorm', 'depthwise2d' or 'activation' for the operator kind");
 }
 
 // The operator's job on info[1] (borrowed or copied), with the plan it has now.
@@ -106,22 +107,7 @@ Napi::Value CreateOperator(const Napi::CallbackInfo& info) {
   op->attrs.kind = KindArg(info, 0);
   const Napi::Object attrs = ParamsArg(info, 1);
   const bool weighted = op->attrs.kind == OpKind::kConv2D || op->attrs.kind == OpKind::kDense;
-  op->attrs.act = kActivationLinear;
-  op->attrs.direct = false;
-  op->attrs.count_pad = false;
-  if (op->attrs.kind == OpKind::kConv2D) {
-    const Conv2DAttributes a = ReadConv2DAttributes(attrs);
-    op->attrs.act = a.activation;
-    op->attrs.direct = a.direct;
-  } else if (op->attrs.kind == OpKind::kDense) {
-    op->attrs.act = ReadDenseAttributes(attrs).activation;
-  } else if (op->attrs.kind == OpKind::kAvgPool2D) {
-    op->attrs.count_pad = ReadAvgPool2DAttributes(attrs).countIncludePad;
-  } else if (op->attrs.kind == OpKind::kBatchNorm) {
-    op->attrs.act = ReadBatchNormAttributes(attrs).activation;
-  } else if (op->attrs.kind == OpKind::kDepthwise2D) {
-    op->attrs.act = ReadDepthwise2dAttributes(attrs).activation;
-  }
+  op->attrs = ReadAttributes(op->attrs.kind, attrs);
   // Arrays after the attrs: their getters may run JavaScript (args.h).
   if (op->attrs.kind == OpKind::kBatchNorm) {
     // Its scale then shift (2c floats), in the bias's place; checked against c at reshape.

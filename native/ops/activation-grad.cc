@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "kernels/activation-f64.h"
 #include "kernels/thread-pool.h"
 
 namespace convkit {
@@ -14,12 +15,6 @@ void GradRows(Activation act, const float* dy, const float* y, size_t rows, size
     case kActivationRelu:  // no gradient where the output is 0 (the input was at or below 0)
       for (size_t i = 0; i < count; i++) g[i] = y[i] > 0.0f ? dy[i] : 0.0f;
       break;
-    case kActivationSigmoid:
-      for (size_t i = 0; i < count; i++) g[i] = float(double(dy[i]) * double(y[i]) * (1.0 - double(y[i])));
-      break;
-    case kActivationTanh:
-      for (size_t i = 0; i < count; i++) g[i] = float(double(dy[i]) * (1.0 - double(y[i]) * double(y[i])));
-      break;
     case kActivationSoftmax:
       for (size_t r = 0; r < rows; r++, dy += cols, y += cols, g += cols) {
         double dot = 0;
@@ -27,8 +22,11 @@ void GradRows(Activation act, const float* dy, const float* y, size_t rows, size
         for (size_t j = 0; j < cols; j++) g[j] = float(double(y[j]) * (double(dy[j]) - dot));
       }
       break;
-    default:
+    case kActivationLinear:
       std::memcpy(g, dy, count * sizeof(float));
+      break;
+    default:  // f'(z) from y, or from z itself for ActivationFromInput(act)
+      for (size_t i = 0; i < count; i++) g[i] = float(double(dy[i]) * ActivationDerivativeF64(act, double(y[i])));
   }
 }
 

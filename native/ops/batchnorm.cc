@@ -43,7 +43,7 @@ void Affine(size_t m, size_t c, const float* x, const float* s, const float* t, 
   const BatchNormKernels& k = BatchNormKernelsFor(plan.kernels);
   ParallelFor(plan.tasks, plan.threads, [&](size_t task, size_t) {
     const size_t r0 = task * plan.rows_per_task, rows = std::min(plan.rows_per_task, m - r0);
-    k.affine(rows, c, x + r0 * c, s, t, x2 ? x2 + r0 * c : nullptr, u, s2, false, y + r0 * c);
+    k.affine(rows, c, x + r0 * c, s, t, x2 ? x2 + r0 * c : nullptr, u, s2, ClampFor(kActivationLinear), y + r0 * c);
   });
 }
 
@@ -58,11 +58,11 @@ const BatchNormKernels& BatchNormKernelsFor(const IsaKernels* isa) {
   return f32_batchnorm_scalar;
 }
 
-void RunBatchNorm(const Plan& plan, size_t c, const float* x, const float* st, bool relu, float* y) {
+void RunBatchNorm(const Plan& plan, size_t c, const float* x, const float* st, ClampRange clamp, float* y) {
   const BatchNormKernels& k = BatchNormKernelsFor(plan.kernels);
   ParallelFor(plan.tasks, plan.threads, [&](size_t task, size_t) {
     const size_t r0 = task * plan.rows_per_task, rows = std::min(plan.rows_per_task, plan.rows - r0);
-    k.affine(rows, c, x + r0 * c, st, st + c, nullptr, nullptr, nullptr, relu, y + r0 * c);
+    k.affine(rows, c, x + r0 * c, st, st + c, nullptr, nullptr, nullptr, clamp, y + r0 * c);
   });
 }
 

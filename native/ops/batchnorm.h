@@ -15,7 +15,7 @@ const BatchNormKernels& BatchNormKernelsFor(const IsaKernels* isa);
 
 // y = x * s + t per channel, plan.rows rows (PlanBatchNorm); st holds s then t (2c floats);
 // relu clamps y at 0 (the other activations run after, as a pass: ops/activation.h).
-void RunBatchNorm(const Plan& plan, size_t c, const float* x, const float* st, bool relu, float* y);
+void RunBatchNorm(const Plan& plan, size_t c, const float* x, const float* st, ClampRange clamp, float* y);
 
 // Training's forward: mean and biased variance of each channel over the m rows (two passes:
 // the mean, then the squares of x - mean), y = (x - mean) / sqrt(variance + epsilon) * gamma + beta

@@ -6,6 +6,7 @@
 #include "ops/conv2d.h"
 #include "ops/dense.h"
 #include "ops/depthwise2d.h"
+#include "ops/elementwise-activation.h"
 #include "ops/maxpool2d.h"
 
 namespace convkit {
@@ -38,6 +39,10 @@ void PlanShaped(ShapedOp* op) {
       op->plan = PlanDepthwise2D(op->s, t);
       op->act = PlanOutputActivation(op->attrs.act, op->outputs / op->n, op->n, t);
       break;
+    case OpKind::kActivation:
+      op->plan = PlanActivation(op->m, op->n, t);
+      op->act = {kActivationLinear, {}};
+      break;
   }
   op->isa = &ActiveKernels();
   op->pool_threads = NumThreads();
@@ -65,11 +70,15 @@ void RunShaped(const ShapedOp& op, const float* x, const float* packed_w, const 
       RunDense(op.plan, op.k, op.n, x, packed_w, bias, op.act, y);
       break;
     case OpKind::kBatchNorm:
-      RunBatchNorm(op.plan, op.n, x, bias, op.attrs.act == kActivationRelu, y);
+      RunBatchNorm(op.plan, op.n, x, bias, ClampFor(op.attrs.act), y);
       ApplyOutputActivation(op.act, y, op.n);
       break;
     case OpKind::kDepthwise2D:
       RunDepthwise2D(op.plan, op.s, x, packed_w, bias, op.act, y);
+      break;
+    case OpKind::kActivation:
+      RunElementwiseActivation(op.plan, ActivationParams{op.attrs.act, op.attrs.alpha, op.attrs.max_value, op.attrs.threshold},
+                               x, y, op.n);
       break;
   }
 }

@@ -18,7 +18,8 @@ enum class OpKind { kConv2D, kMaxPool2D, kDense,
   kAvgPool2D,
   kPad2D,
   kBatchNorm,
-  kDepthwise2D };
+  kDepthwise2D,
+  kActivation };
 
 // What an op is, apart from its weights and its input's shape.
 struct OpAttrs {
@@ -26,6 +27,7 @@ struct OpAttrs {
   Activation act;  // conv2d, dense, batch norm and depthwise2d
   bool direct;     // conv2d: never the Winograd path
   bool count_pad;  // avgpool2d: divides by the whole window (ONNX count_include_pad)
+  float alpha, max_value, threshold;  // activation: Keras's parameters (ops/elementwise-activation.h)
 };
 
 struct ShapedOp {

@@ -1,0 +1,134 @@
+import { Activation, type ActivationName, type ActivationOption, canonicalActivation } from '../activation';
+import type { ActivationOpParams, Backend } from '../backends/backend';
+import type { GradCall } from '../grad/gradients';
+import { checkShape, product } from '../shape';
+import { Tensor } from '../tensor';
+import { fail, finiteNumber, options } from '../validate';
+import type { Planned } from './layer';
+import { WeightlessLayer } from './weightless';
+
+type Attributes = Omit<ActivationOpParams, 'm' | 'n'>;
+
+/**
+ * An activation as a layer of its own, over an input of any rank from 2 ([N, ...]): elementwise,
+ * or softmax over the last axis. One backend call forward (the `activation` op) and one backward
+ * (dx = dy f'(x), from x).
+ */
+export abstract class ElementwiseActivation extends WeightlessLayer {
+  protected readonly input: { name: string; rank: number; atLeast: boolean };
+  private readonly attributes: Attributes;
+
+  protected constructor(name: string, attributes: Attributes) {
+    super();
+    this.input = { name, rank: 2, atLeast: true };
+    this.attributes = attributes;
+  }
+
+  private params(shape: readonly number[]): ActivationOpParams {
+    const n = shape[shape.length - 1];
+    return { m: product(shape) / n, n, ...this.attributes };
+  }
+
+  outputShape(inputShape: readonly number[]): number[] {
+    const shape = checkShape('inputShape', inputShape);
+    if (shape.length < 2) throw new RangeError(`Expected ${this.input.name} input shape of rank 2 or more but received [${shape.join(', ')}]`);
+    return shape;
+  }
+
+  protected plan(shape: readonly number[], _b: Backend, linear = false): Planned {
+    const params = this.params(shape);
+    return { shape: [...shape], step: { op: 'activation', params: linear ? { ...params, activation: Activation.linear } : params } };
+  }
+
+  /** dx = dy f'(x), recomputed from x; with preActivation dy passes as it is. */
+  protected gradCall(x: Tensor, dy: Tensor, b: Backend, preActivation: boolean): GradCall {
+    const p = this.params(x.shape);
+    if (preActivation) p.activation = Activation.linear;
+    return {
+      sync: () => ({ dx: new Tensor(b.activationBackward(x.data, dy.data, p), x.shape) }),
+      async: async () => ({ dx: new Tensor(await b.activationBackwardAsync(x.data, dy.data, p), x.shape) }),
+    };
+  }
+}
+
+/** An activation by name, with the parameters the name implies (Keras's defaults: leaky_relu's slope 0.2, elu's alpha 1). */
+const plain = (activation: ActivationName): Attributes => ({
+  activation: Activation[activation], alpha: activation === 'leaky_relu' ? Math.fround(0.2) : activation === 'elu' ? 1 : 0, maxValue: Infinity, threshold: 0,
+});
+
+export interface ActivationLayerOptions {
+  activation: ActivationOption;
+}
+
+/** Keras's Activation layer: any name of the activation option (softmax over the last axis). */
+export class ActivationLayer extends ElementwiseActivation {
+  readonly activation: ActivationName;
+
+  constructor(opts: ActivationLayerOptions) {
+    const o = options('Activation options', opts, false);
+    const activation = canonicalActivation('activation', o.activation);
+    super('Activation', plain(activation));
+    this.activation = activation;
+  }
+}
+
+export interface ReLUOptions {
+  /** Upper bound (none by default). */
+  maxValue?: number | null;
+  /** Slope below the threshold (0 by default). */
+  negativeSlope?: number;
+  /** Where the identity starts (0 by default). */
+  threshold?: number;
+}
+
+/** Keras's ReLU: maxValue from maxValue up, x from threshold, negativeSlope * (x - threshold) below. */
+export class ReLU extends ElementwiseActivation {
+  readonly maxValue: number | null;
+  readonly negativeSlope: number;
+  readonly threshold: number;
+
+  constructor(opts?: ReLUOptions) {
+    const o = options('ReLU options', opts, true);
+    const maxValue = o.maxValue === undefined || o.maxValue === null ? null : finiteNumber('maxValue', o.maxValue), negativeSlope = finiteNumber('negativeSlope', o.negativeSlope ?? 0);
+    const threshold = finiteNumber('threshold', o.threshold ?? 0);
+    if (maxValue !== null && maxValue < 0) fail('range', 'non-negative number or null', 'maxValue', maxValue);
+    if (negativeSlope < 0) fail('range', 'non-negative number', 'negativeSlope', negativeSlope);
+    super('ReLU', { activation: Activation.relu, alpha: negativeSlope, maxValue: maxValue ?? Infinity, threshold });
+    this.maxValue = maxValue;
+    this.negativeSlope = negativeSlope;
+    this.threshold = threshold;
+  }
+}
+
+/** tfjs's LeakyReLU: x above 0, alpha * x below (alpha 0.3 by default, as tfjs and Keras). */
+export class LeakyReLU extends ElementwiseActivation {
+  readonly alpha: number;
+
+  constructor(opts?: { alpha?: number }) {
+    const alpha = finiteNumber('alpha', options('LeakyReLU options', opts, true).alpha ?? 0.3);
+    super('LeakyReLU', { ...plain('leaky_relu'), alpha });
+    this.alpha = alpha;
+  }
+}
+
+/** Keras's ELU: x above 0, alpha * (e^x - 1) below (alpha 1 by default). */
+export class ELU extends ElementwiseActivation {
+  readonly alpha: number;
+
+  constructor(opts?: { alpha?: number }) {
+    const alpha = finiteNumber('alpha', options('ELU options', opts, true).alpha ?? 1);
+    super('ELU', { ...plain('elu'), alpha });
+    this.alpha = alpha;
+  }
+}
+
+/** Keras's Softmax layer, over the last axis (axis -1, the only one convkit runs). */
+export class Softmax extends ElementwiseActivation {
+  readonly axis = -1;
+
+  constructor(opts?: { axis?: number }) {
+    const axis = options('Softmax options', opts, true).axis ?? -1;
+    if (axis !== -1) fail('range', '-1 (softmax runs over the last axis)', 'axis', axis);
+    super('Softmax', plain('softmax'));
+  }
+}

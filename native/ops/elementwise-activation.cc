@@ -1,0 +1,86 @@
+#include "ops/elementwise-activation.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "kernels/activation-f64.h"
+#include "kernels/f32-activations-f64.h"
+#include "kernels/thread-pool.h"
+
+namespace convkit {
+namespace {
+
+double ForwardF64(const ActivationParams& p, double z) {
+  switch (p.act) {
+    case kActivationLinear: return z;
+    case kActivationRelu:  // Keras's ReLU: max_value above, the identity from threshold, a slope below
+      if (z != z) return z;  // NaN passes, as through the GEMM epilogue's clamp
+      if (z >= p.max_value) return p.max_value;
+      if (z >= p.threshold) return z;
+      return p.alpha == 0 ? 0.0 : p.alpha * (z - p.threshold);
+    case kActivationRelu6: return z < 0 ? 0.0 : z > 6 ? 6.0 : z;
+    case kActivationLeakyRelu: return z > 0 ? z : p.alpha * z;
+    case kActivationElu: return z > 0 ? z : p.alpha * std::expm1(z);
+    default: return ActivationF64(p.act, z);
+  }
+}
+
+// f'(z), from z (the op has its input).
+double DerivativeF64(const ActivationParams& p, double z) {
+  switch (p.act) {
+    case kActivationLinear: return 1.0;
+    case kActivationRelu: return z >= p.max_value ? 0.0 : z >= p.threshold ? 1.0 : p.alpha;
+    case kActivationRelu6: return z > 0 && z < 6 ? 1.0 : 0.0;
+    case kActivationLeakyRelu: return z > 0 ? 1.0 : p.alpha;
+    case kActivationElu: return z > 0 ? 1.0 : p.alpha * std::exp(z);
+    default: return ActivationDerivativeF64(p.act, ActivationFromInput(p.act) ? z : ActivationF64(p.act, z));
+  }
+}
+
+template <typename Rows>
+void ForRows(size_t rows, size_t n, const PlanTarget& t, Rows body) {
+  const Plan plan = PlanActivation(rows, n, t);
+  ParallelFor(plan.tasks, plan.threads, [&](size_t task, size_t) {
+    const size_t r0 = task * plan.rows_per_task;
+    body(r0, std::min(rows, r0 + plan.rows_per_task));
+  });
+}
+
+}  // namespace
+
+void RunElementwiseActivation(const Plan& plan, const ActivationParams& p, const float* x, float* y, size_t n) {
+  ParallelFor(plan.tasks, plan.threads, [&](size_t task, size_t) {
+    const size_t r0 = task * plan.rows_per_task, r1 = std::min(plan.rows, r0 + plan.rows_per_task);
+    const float* in = x + r0 * n;
+    float* out = y + r0 * n;
+    if (p.act == kActivationSoftmax) {
+      if (in != out) std::memcpy(out, in, (r1 - r0) * n * sizeof(float));
+      for (size_t r = r0; r < r1; r++, out += n) f32_softmax_f64(n, out);
+      return;
+    }
+    for (size_t i = 0; i < (r1 - r0) * n; i++) out[i] = float(ForwardF64(p, double(in[i])));
+  });
+}
+
+void ElementwiseActivationGrad(const ActivationParams& p, const float* x, const float* dy, size_t rows, size_t n,
+                               float* dx, const PlanTarget& t) {
+  ForRows(rows, n, t, [&](size_t r0, size_t r1) {
+    for (size_t r = r0; r < r1; r++) {
+      const float* xr = x + r * n;
+      const float* dyr = dy + r * n;
+      float* g = dx + r * n;
+      if (p.act == kActivationSoftmax) {
+        std::memcpy(g, xr, n * sizeof(float));
+        f32_softmax_f64(n, g);  // y, then g = y (dy - dy . y) in place
+        double dot = 0;
+        for (size_t j = 0; j < n; j++) dot += double(dyr[j]) * double(g[j]);
+        for (size_t j = 0; j < n; j++) g[j] = float(double(g[j]) * (double(dyr[j]) - dot));
+      } else {
+        for (size_t j = 0; j < n; j++) g[j] = float(double(dyr[j]) * DerivativeF64(p, double(xr[j])));
+      }
+    }
+  });
+}
+
+}  // namespace convkit
