@@ -41,7 +41,12 @@
         "native/ops/activation-grad.cc",
         "native/ops/col2im.cc",
         "native/ops/maxpool2d-grad.cc",
-        "native/ops/weighted-grad.cc"
+        "native/ops/weighted-grad.cc",
+        "native/ops/conv2d-transpose.cc",
+        "native/ops/conv2d-transpose-grad.cc",
+        "native/ops/upsampling2d.cc",
+        "native/kernels/rows.cc",
+        "native/kernels/f32-rows-scalar.cc"
       ],
       "conditions": [
         # Each architecture's SIMD kernels (kernels.json's arch); the portable scalar ones above are
@@ -68,7 +73,9 @@
             "native/kernels/f32-maxpool-nhwc-avx512f.cc",
             "native/kernels/x32-packa-avx.cc",
             "native/kernels/f32-winograd-avx2.cc",
-            "native/kernels/f32-winograd-avx512f.cc"
+            "native/kernels/f32-winograd-avx512f.cc",
+            "native/kernels/f32-rows-avx2.cc",
+            "native/kernels/f32-rows-avx512f.cc"
           ]
         }],
         ["target_arch=='arm64'", {

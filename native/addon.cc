@@ -48,6 +48,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<DenseBackwardAsync>(env, exports, "denseBackwardAsync");
   Export<MaxPool2DBackward>(env, exports, "maxpool2dBackward");
   Export<MaxPool2DBackwardAsync>(env, exports, "maxpool2dBackwardAsync");
+  Export<Conv2DTransposeBackward>(env, exports, "conv2dTransposeBackward");
+  Export<Conv2DTransposeBackwardAsync>(env, exports, "conv2dTransposeBackwardAsync");
+  Export<UpSampling2DBackward>(env, exports, "upsampling2dBackward");
+  Export<UpSampling2DBackwardAsync>(env, exports, "upsampling2dBackwardAsync");
   return exports;
 }
 

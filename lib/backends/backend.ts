@@ -15,6 +15,7 @@ export const backendNames: readonly BackendName[] = ['native', 'wasm'];
 
 import { PANEL_WIDTH } from '../generated/kernels';
 import type { Conv2DAttributes, Conv2DGeometry, DenseAttributes, DenseGeometry, WindowGeometry } from '../generated/params';
+import type { Conv2dTransposeAttributes, Conv2dTransposeGeometry, Upsampling2dAttributes, Upsampling2dGeometry } from '../generated/params';
 
 /** Columns per packed weight panel (kernels.json). */
 export { PANEL_WIDTH };
@@ -73,6 +74,16 @@ export interface Conv2DParams extends Conv2DGeometry, Conv2DAttributes {}
 
 export interface DenseParams extends DenseGeometry, DenseAttributes {}
 
+/**
+ * A transposed convolution: input [n, h, w, c], kernel [kh, kw, oc, c] packed as W^T (k = c,
+ * n = kh * kw * oc), output [n, oh, ow, oc]; output cell (oy, ox) collects x[iy, ix] W[ky, kx]
+ * where oy = iy * sh - pt + ky * dh and ox = ix * sw - pl + kx * dw.
+ */
+export interface Conv2DTransposeParams extends Conv2dTransposeGeometry, Conv2dTransposeAttributes {}
+
+/** UpSampling2D by integer factors sh x sw: nearest, or bilinear (half-pixel centers). */
+export interface UpSampling2DParams extends Upsampling2dGeometry, Upsampling2dAttributes {}
+
 export interface GemmParams {
   m: number; n: number; k: number;
   transA: boolean; transB: boolean;
@@ -88,7 +99,9 @@ export interface GemmParams {
 export type Step =
   | { op: 'conv2d'; packed: PackedWeights; bias: Float32Array | null; params: Conv2DParams }
   | { op: 'maxpool2d'; params: WindowParams }
-  | { op: 'dense'; packed: PackedWeights; bias: Float32Array | null; params: DenseParams };
+  | { op: 'dense'; packed: PackedWeights; bias: Float32Array | null; params: DenseParams }
+  | { op: 'conv2dTranspose'; packed: PackedWeights; bias: Float32Array | null; params: Conv2DTransposeParams }
+  | { op: 'upsampling2d'; params: UpSampling2DParams };
 
 /**
  * An op bound to its weights, bias and attributes (Backend.createOperator reads a step's op,
@@ -168,6 +181,7 @@ export interface PackedWeights {
  */
 export type Conv2DGradParams = Conv2DParams & { bias: boolean };
 export type DenseGradParams = DenseParams & { bias: boolean };
+export type Conv2DTransposeGradParams = Conv2DTransposeParams & { bias: boolean };
 
 /** What a backward needs to run the layer's forward itself: its packed weights and bias. */
 export interface ForwardWeights {
@@ -241,4 +255,10 @@ export interface Backend {
   /** dx: each window's dy to its argmax (the forward's tie rule), recomputed from x. */
   maxpool2dBackward(x: Float32Array, dy: Float32Array, p: WindowParams): Float32Array;
   maxpool2dBackwardAsync(x: Float32Array, dy: Float32Array, p: WindowParams): Promise<Float32Array>;
+  /** A transposed convolution's gradients: dW like the [kh, kw, oc, c] kernel, db of oc floats. */
+  conv2dTransposeBackward(x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, p: Conv2DTransposeGradParams, forward?: ForwardWeights): WeightedGrads;
+  conv2dTransposeBackwardAsync(x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, p: Conv2DTransposeGradParams, forward?: ForwardWeights): Promise<WeightedGrads>;
+  /** dx of UpSampling2D: each input cell gathers the gradients of the outputs that read it, in a fixed order. */
+  upsampling2dBackward(dy: Float32Array, p: UpSampling2DParams): Float32Array;
+  upsampling2dBackwardAsync(dy: Float32Array, p: UpSampling2DParams): Promise<Float32Array>;
 }

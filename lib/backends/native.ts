@@ -37,6 +37,10 @@ interface Addon {
   denseBackwardAsync(...args: unknown[]): Promise<Float32Array>;
   maxpool2dBackward(x: Float32Array, dy: Float32Array, p: object): Float32Array;
   maxpool2dBackwardAsync(x: Float32Array, dy: Float32Array, p: object): Promise<Float32Array>;
+  conv2dTransposeBackward(...args: unknown[]): Float32Array;
+  conv2dTransposeBackwardAsync(...args: unknown[]): Promise<Float32Array>;
+  upsampling2dBackward(dy: Float32Array, p: object): Float32Array;
+  upsampling2dBackwardAsync(dy: Float32Array, p: object): Promise<Float32Array>;
   _injectFault(kind: 'alloc' | 'threads'): void;
   _benchKernels(seconds: number): KernelRate[];
 }
@@ -94,7 +98,7 @@ class NativeOperator implements Operator {
   readonly handle: OperatorHandle;
 
   constructor(private readonly addon: Addon, step: Step) {
-    const weighted = step.op !== 'maxpool2d';
+    const weighted = 'packed' in step;
     this.handle = addon.createOperator(step.op, step.params, weighted ? handle(step.packed) : null, weighted ? step.bias : null);
   }
 
@@ -192,6 +196,13 @@ export function loadNative(): NativeBackend {
     },
     maxpool2dBackward: (x, dy, p) => addon.maxpool2dBackward(x, dy, p),
     maxpool2dBackwardAsync: (x, dy, p) => addon.maxpool2dBackwardAsync(x, dy, p),
+    conv2dTransposeBackward: (x, dy, y, kernel, p, f) => splitGrads(addon.conv2dTransposeBackward(x, dy, y, kernel, p, ...forwardArgs(f)), kernel.length, { bias: p.bias, n: p.oc }),
+    conv2dTransposeBackwardAsync: (x, dy, y, kernel, p, f) => {
+      const weights = kernel.length, bias = { bias: p.bias, n: p.oc };
+      return addon.conv2dTransposeBackwardAsync(x, dy, y, kernel, p, ...forwardArgs(f)).then((all) => splitGrads(all, weights, bias));
+    },
+    upsampling2dBackward: (dy, p) => addon.upsampling2dBackward(dy, p),
+    upsampling2dBackwardAsync: (dy, p) => addon.upsampling2dBackwardAsync(dy, p),
     injectFault: (kind) => addon._injectFault(kind),
     benchKernels: (seconds) => addon._benchKernels(seconds),
   };

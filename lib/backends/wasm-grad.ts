@@ -10,7 +10,7 @@ import { type Backend, type Conv2DGradParams, type DenseGradParams, type Forward
 import { checkConv2D, checkDense, checkMaxPool2D, lengthIs } from './check';
 import { planActivation, planGemm, type PlanTarget } from './plan';
 import type { Engine, WasmWeights } from './wasm-engine';
-import { planned, plannedJob, stepJob, type PlannedJob } from './wasm-ops';
+import { planned, plannedJob, stepJob, type OpJob, type PlannedJob } from './wasm-ops';
 import { OP, type JobSpec } from './wasm-job';
 import { float32Array } from '../validate';
 
@@ -21,15 +21,15 @@ export interface GradContext {
   weights(packed: PackedWeights): WasmWeights;
 }
 
-type Jobs<T> = Generator<PlannedJob, T, void>;
+export type Jobs<T> = Generator<PlannedJob, T, void>;
 
 /** a is a Float32Array of `expected` floats. */
-function arrayOf(name: string, a: Float32Array, expected: number): void {
+export function arrayOf(name: string, a: Float32Array, expected: number): void {
   lengthIs(name, float32Array(name, a), expected);
 }
 
 /** A job of `tasks` tasks without cross-task sums, on up to `threads` participants. */
-function plain(spec: JobSpec, tasks: number, threads: number, slotBytes = 0): PlannedJob {
+export function plain(spec: JobSpec, tasks: number, threads: number, slotBytes = 0): PlannedJob {
   spec.tasks = tasks;
   return [spec, Math.max(1, Math.min(threads, tasks)), slotBytes, 0];
 }
@@ -61,14 +61,7 @@ function* weightedJobs(ctx: GradContext, x: Float32Array, dy: Float32Array, y: F
   const alloc = (floats: number) => keep(e.arena.alloc(Math.max(1, floats) * 4));
   e.enter();
   try {
-    const xp = keep(e.put(x)), dyp = keep(e.put(dy)), wp = keep(e.put(kernel));
-    let yp = 0;
-    if (fwd) {
-      yp = alloc(m * n);
-      yield* planned(fwd, [xp, ...fwd.extra.map((a) => (a ? keep(e.put(a)) : 0))], yp);
-    } else if (s.activation !== ACTIVATION.linear) {
-      yp = keep(e.put(y as Float32Array));
-    }
+    const { xp, dyp, wp, yp } = yield* placeInputs(e, keep, x, dy, y, kernel, fwd, m * n, s.activation);
     const g = alloc(m * n), db = alloc(n), dw = alloc(k * n), dx = alloc(s.inputs);
     const wt = alloc(packedWeightsLength(n, k)), pg = alloc(packedWeightsLength(seg, n)), at = alloc(k * seg);
     const da = s.window ? alloc(seg * k) : 0;
@@ -107,6 +100,23 @@ function* weightedJobs(ctx: GradContext, x: Float32Array, dy: Float32Array, y: F
   }
 }
 
+/**
+ * x, dy and the kernel copied in, and the forward output the derivative reads: y as given, the
+ * forward's (its jobs run first, into a block of `outputs` floats), or none (linear: pointer 0).
+ */
+export function* placeInputs(e: Engine, keep: (ptr: number) => number, x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array,
+  fwd: OpJob | null, outputs: number, activation: number): Generator<PlannedJob, { xp: number; dyp: number; wp: number; yp: number }, void> {
+  const xp = keep(e.put(x)), dyp = keep(e.put(dy)), wp = keep(e.put(kernel));
+  let yp = 0;
+  if (fwd) {
+    yp = keep(e.arena.alloc(Math.max(1, outputs) * 4));
+    yield* planned(fwd, [xp, ...fwd.extra.map((a) => (a ? keep(e.put(a)) : 0))], yp);
+  } else if (activation !== ACTIVATION.linear) {
+    yp = keep(e.put(y as Float32Array));
+  }
+  return { xp, dyp, wp, yp };
+}
+
 /** The max-pool backward job: one task per image. */
 function* maxpoolJobs(ctx: GradContext, x: Float32Array, dy: Float32Array, p: WindowParams): Jobs<Float32Array> {
   const e = ctx.engine(), t = ctx.target(), inputs = p.n * p.h * p.w * p.c;
@@ -131,7 +141,7 @@ function* maxpoolJobs(ctx: GradContext, x: Float32Array, dy: Float32Array, p: Wi
   }
 }
 
-function runSync<T>(e: Engine, jobs: Jobs<T>): T {
+export function runSync<T>(e: Engine, jobs: Jobs<T>): T {
   for (let r = jobs.next(); ; r = jobs.next()) {
     if (r.done) return r.value;
     try {
@@ -144,7 +154,7 @@ function runSync<T>(e: Engine, jobs: Jobs<T>): T {
 }
 
 /** The jobs on the workers; the first step (the copies in) runs before this returns its Promise. */
-function runAsync<T>(e: Engine, jobs: Jobs<T>): Promise<T> {
+export function runAsync<T>(e: Engine, jobs: Jobs<T>): Promise<T> {
   const first = jobs.next();
   return (async () => {
     for (let r = first; ; r = jobs.next()) {

@@ -3,13 +3,14 @@
 // places every intermediate value by liveness in one block of the module's memory, and a run
 // copies the inputs in once and the outputs out once.
 import type { Conv2DParams, DenseParams, Graph, GraphNode, GraphShape, Operator, Step, WindowParams } from './backend';
+import type { Conv2DTransposeParams, UpSampling2DParams } from './backend';
 import { checkInto, lengthIs } from './check';
 import { assignByLiveness, type LiveRange } from './liveness';
 import type { Plan, PlanTarget } from './plan';
 import { fail, float32Array } from '../validate';
 import { poolInBands, poolsInBands, runOp } from './wasm-call';
 import type { Engine, WasmWeights } from './wasm-engine';
-import { convJob, denseJob, planned, poolJob, type OpJob, type PlannedJob } from './wasm-ops';
+import { convJob, denseJob, planned, poolJob, transposeJob, upsampleJob, type OpJob, type PlannedJob } from './wasm-ops';
 
 /** What operators and graphs need of the backend that made them. */
 export interface WasmHost {
@@ -33,14 +34,16 @@ export class WasmOperator implements Operator {
   private released = false;
 
   constructor(private readonly host: WasmHost, private readonly step: Step) {
-    if (!['conv2d', 'maxpool2d', 'dense'].includes(step.op)) fail('type', "'conv2d', 'maxpool2d' or 'dense'", 'the operator kind', step.op);
-    if (step.op === 'maxpool2d') {
+    if (!['conv2d', 'maxpool2d', 'dense', 'conv2dTranspose', 'upsampling2d'].includes(step.op)) {
+      fail('type', "'conv2d', 'maxpool2d', 'dense', 'conv2dTranspose' or 'upsampling2d'", 'the operator kind', step.op);
+    }
+    if (!('packed' in step)) {
       this.weights = this.bias = null;
       return;
     }
     this.weights = host.weights(step.packed);
     const bias = step.bias === null ? null : float32Array('bias', step.bias);
-    if (bias) lengthIs('bias', bias, this.weights.n);
+    if (bias && step.op !== 'conv2dTranspose') lengthIs('bias', bias, this.weights.n); // its bias is per filter: checked by reshape
     this.bias = bias && bias.slice(); // kept as it is now (the in-flight rule)
   }
 
@@ -61,6 +64,14 @@ export class WasmOperator implements Operator {
       case 'dense': {
         const p = { ...(params as DenseParams), activation: s.params.activation };
         return denseJob(ctx, p.m * p.k, this.weights!, this.bias, p);
+      }
+      case 'conv2dTranspose': {
+        const p = { ...(params as Conv2DTransposeParams), activation: s.params.activation };
+        return transposeJob(ctx, p.n * p.h * p.w * p.c, this.weights!, this.bias, p);
+      }
+      case 'upsampling2d': {
+        const p = { ...(params as UpSampling2DParams), bilinear: s.params.bilinear };
+        return upsampleJob(ctx, p.n * p.h * p.w * p.c, p);
       }
     }
   }

@@ -1,9 +1,10 @@
-import { activationCode, type ActivationName } from '../activation';
+import type { ActivationName } from '../activation';
 import type { GradCall } from '../grad/gradients';
 import type { Tensor } from '../tensor';
 import type { Backend, Conv2DParams } from '../backends/backend';
-import { checkPadding, checkShape, type Padding, resolveWindow, windowOutput } from '../shape';
-import { boolean, integer, oneOf, options, pair } from '../validate';
+import { type Padding, resolveWindow, windowOutput } from '../shape';
+import { oneOf, pair } from '../validate';
+import { convOptions } from './conv-options';
 import type { Planned } from './layer';
 import { WeightedLayer } from './weighted';
 
@@ -45,17 +46,12 @@ export class Conv2D extends WeightedLayer {
   readonly algorithm: ConvAlgorithm;
 
   constructor(opts: Conv2DOptions) {
-    const o = options('Conv2D options', opts, false);
-    const filters = integer('filters', o.filters);
-    const kernelSize = pair('kernelSize', o.kernelSize);
-    const activation = (o.activation ?? 'linear') as ActivationName;
-    const code = activationCode('activation', activation);
-    super('Conv2D', 'channels', filters, kernelSize[0] * kernelSize[1], boolean('useBias', o.useBias ?? true), code,
-      integer('seed', o.seed ?? 0, 0));
+    const { o, filters, kernelSize, strides, padding, activation, code, useBias, seed } = convOptions('Conv2D', opts);
+    super('Conv2D', 'channels', filters, kernelSize[0] * kernelSize[1], useBias, code, seed);
     this.filters = filters;
     this.kernelSize = kernelSize;
-    this.strides = pair('strides', o.strides ?? 1);
-    this.padding = checkPadding('padding', o.padding ?? 'valid');
+    this.strides = strides;
+    this.padding = padding;
     this.dilationRate = pair('dilationRate', o.dilationRate ?? 1);
     this.activation = activation;
     this.algorithm = oneOf('algorithm', o.algorithm ?? 'auto', ALGORITHMS);
@@ -74,14 +70,7 @@ export class Conv2D extends WeightedLayer {
   }
 
   outputShape(inputShape: readonly number[]): number[] {
-    const shape = checkShape('inputShape', inputShape);
-    if (shape.length !== 4) {
-      throw new RangeError(`Expected Conv2D input shape of rank 4 (NHWC) but received [${shape.join(', ')}]`);
-    }
-    if (this.depth !== null && shape[3] !== this.depth) {
-      throw new RangeError(`Expected input with ${this.depth} channels for Conv2D but received shape [${shape.join(', ')}]`);
-    }
-    const p = this.params(shape);
+    const p = this.params(this.imageShape(inputShape));
     return [p.n, p.oh, p.ow, p.oc];
   }
 

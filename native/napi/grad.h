@@ -12,6 +12,10 @@ Napi::Value DenseBackward(const Napi::CallbackInfo& info);
 Napi::Value DenseBackwardAsync(const Napi::CallbackInfo& info);
 Napi::Value MaxPool2DBackward(const Napi::CallbackInfo& info);
 Napi::Value MaxPool2DBackwardAsync(const Napi::CallbackInfo& info);
+Napi::Value Conv2DTransposeBackward(const Napi::CallbackInfo& info);
+Napi::Value Conv2DTransposeBackwardAsync(const Napi::CallbackInfo& info);
+Napi::Value UpSampling2DBackward(const Napi::CallbackInfo& info);
+Napi::Value UpSampling2DBackwardAsync(const Napi::CallbackInfo& info);
 
 }  // namespace napi
 }  // namespace convkit

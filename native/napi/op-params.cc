@@ -27,6 +27,29 @@ Conv2DShape WindowShape(Napi::Env env, const WindowGeometry& g) {
   return s;
 }
 
+// conv2dTranspose {n, h, w, c, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, oc}: any output size
+// (the scatter skips every tap outside it); upsampling2d {n, h, w, c, sh, sw}.
+ShapedOp ResampleGeometry(Napi::Env env, const OpAttrs& attrs, const Napi::Object& params) {
+  ShapedOp op{};
+  op.attrs = attrs;
+  Conv2DShape& s = op.s;
+  if (attrs.kind == OpKind::kConv2DTranspose) {
+    const Conv2dTransposeGeometry g = ReadConv2dTransposeGeometry(params);
+    s = {{g.n, g.h, g.w, g.c}, {g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, 0, g.pl, 0}, g.oh, g.ow, g.oc};
+    op.m = CheckedProduct(env, {g.n, g.h, g.w}, "x");
+    op.k = g.c;
+    op.n = CheckedProduct(env, {g.kh, g.kw, g.oc}, "the kernel");
+    CheckedProduct(env, {op.k, op.n}, "the kernel");
+  } else {
+    const Upsampling2dGeometry g = ReadUpsampling2dGeometry(params);
+    s = {{g.n, g.h, g.w, g.c}, {1, 1, g.sh, g.sw, 1, 1, 0, 0, 0, 0}, CheckedProduct(env, {g.h, g.sh}, "y"),
+         CheckedProduct(env, {g.w, g.sw}, "y"), g.c};
+  }
+  op.inputs = CheckedProduct(env, {s.in.n, s.in.h, s.in.w, s.in.c}, "x");
+  op.outputs = CheckedProduct(env, {s.in.n, s.oh, s.ow, s.oc}, "y");
+  return op;
+}
+
 }  // namespace
 
 ShapedOp ReadGeometry(Napi::Env env, const OpAttrs& attrs, const Napi::Object& params) {
@@ -41,6 +64,7 @@ ShapedOp ReadGeometry(Napi::Env env, const OpAttrs& attrs, const Napi::Object& p
     op.outputs = CheckedProduct(env, {op.m, op.n}, "y");
     return op;
   }
+  if (attrs.kind == OpKind::kConv2DTranspose || attrs.kind == OpKind::kUpSampling2D) return ResampleGeometry(env, attrs, params);
   Conv2DShape& s = op.s;
   if (attrs.kind == OpKind::kConv2D) {
     const Conv2DGeometry g = ReadConv2DGeometry(params);
@@ -64,7 +88,9 @@ ShapedOp ReadGeometry(Napi::Env env, const OpAttrs& attrs, const Napi::Object& p
 }
 
 ShapedOp ReadPlanned(Napi::Env env, OpKind kind, const Napi::Object& params) {
-  OpAttrs attrs{kind, kActivationLinear, false};
+  OpAttrs attrs{kind, kActivationLinear, false, false};
+  if (kind == OpKind::kConv2DTranspose) attrs.act = ReadConv2dTransposeAttributes(params).activation;
+  if (kind == OpKind::kUpSampling2D) attrs.bilinear = ReadUpsampling2dAttributes(params).bilinear;
   if (kind == OpKind::kConv2D) {
     const Conv2DAttributes a = ReadConv2DAttributes(params);
     attrs.act = a.activation;

@@ -36,7 +36,9 @@ OpKind KindArg(const Napi::CallbackInfo& info, size_t index) {
   if (kind == "conv2d") return OpKind::kConv2D;
   if (kind == "maxpool2d") return OpKind::kMaxPool2D;
   if (kind == "dense") return OpKind::kDense;
-  throw Napi::TypeError::New(info.Env(), "Expected 'conv2d', 'maxpool2d' or 'dense' for the operator kind");
+  if (kind == "conv2dTranspose") return OpKind::kConv2DTranspose;
+  if (kind == "upsampling2d") return OpKind::kUpSampling2D;
+  throw Napi::TypeError::New(info.Env(), "Expected 'conv2d', 'maxpool2d', 'dense', 'conv2dTranspose' or 'upsampling2d' for the operator kind");
 }
 
 // The operator's job on info[1] (borrowed or copied), with the plan it has now.
@@ -72,6 +74,8 @@ Napi::Object PlanObject(Napi::Env env, const Plan& p) {
 std::shared_ptr<const ShapedOp> ReadShape(Napi::Env env, const BoundOp& op, const Napi::Object& params) {
   auto shaped = std::make_shared<ShapedOp>(ReadGeometry(env, op.attrs, params));
   if (op.w) ExpectKernel(env, *op.w, shaped->k, shaped->n);
+  // A transposed convolution's bias is per filter, known only with the kernel's size.
+  if (op.attrs.kind == OpKind::kConv2DTranspose && op.bias) ExpectLength(env, {const_cast<float*>(op.bias.get()), op.bias_length}, shaped->s.oc, "bias");
   PlanShaped(shaped.get());
   return shaped;
 }
@@ -97,9 +101,12 @@ Napi::Value CreateOperator(const Napi::CallbackInfo& info) {
   auto op = std::make_shared<BoundOp>();
   op->attrs.kind = KindArg(info, 0);
   const Napi::Object attrs = ParamsArg(info, 1);
-  const bool weighted = op->attrs.kind != OpKind::kMaxPool2D;
+  const bool weighted = op->attrs.kind != OpKind::kMaxPool2D && op->attrs.kind != OpKind::kUpSampling2D;
   op->attrs.act = kActivationLinear;
   op->attrs.direct = false;
+  op->attrs.bilinear = false;
+  if (op->attrs.kind == OpKind::kConv2DTranspose) op->attrs.act = ReadConv2dTransposeAttributes(attrs).activation;
+  if (op->attrs.kind == OpKind::kUpSampling2D) op->attrs.bilinear = ReadUpsampling2dAttributes(attrs).bilinear;
   if (op->attrs.kind == OpKind::kConv2D) {
     const Conv2DAttributes a = ReadConv2DAttributes(attrs);
     op->attrs.act = a.activation;
@@ -112,7 +119,7 @@ Napi::Value CreateOperator(const Napi::CallbackInfo& info) {
     op->w = WeightsArg(info, 2);
     const F32 bias = Float32Arg(info, 3, "bias", true);
     if (bias.data) {
-      ExpectLength(env, bias, op->w->n, "bias");
+      if (op->attrs.kind != OpKind::kConv2DTranspose) ExpectLength(env, bias, op->w->n, "bias");
       std::shared_ptr<float[]> copy(new float[bias.length]);
       std::memcpy(copy.get(), bias.data, bias.length * sizeof(float));
       op->bias = std::move(copy);

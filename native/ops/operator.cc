@@ -5,6 +5,8 @@
 #include "ops/conv2d.h"
 #include "ops/dense.h"
 #include "ops/maxpool2d.h"
+#include "ops/conv2d-transpose.h"
+#include "ops/upsampling2d.h"
 
 namespace convkit {
 
@@ -22,6 +24,14 @@ void PlanShaped(ShapedOp* op) {
     case OpKind::kDense:
       op->plan = PlanGemm(op->m, op->n, op->k, t);
       op->act = PlanOutputActivation(op->attrs.act, op->m, op->n, t);
+      break;
+    case OpKind::kConv2DTranspose:
+      op->plan = PlanConv2DTranspose(op->s, t);
+      op->act = PlanOutputActivation(op->attrs.act, op->outputs / op->s.oc, op->s.oc, t);
+      break;
+    case OpKind::kUpSampling2D:
+      op->plan = PlanUpSampling2D(op->s, op->attrs.bilinear, t);
+      op->act = {kActivationLinear, {}};
       break;
   }
   op->isa = &ActiveKernels();
@@ -41,6 +51,12 @@ void RunShaped(const ShapedOp& op, const float* x, const float* packed_w, const 
       break;
     case OpKind::kDense:
       RunDense(op.plan, op.k, op.n, x, packed_w, bias, op.act, y);
+      break;
+    case OpKind::kConv2DTranspose:
+      RunConv2DTranspose(op.plan, op.s, x, packed_w, bias, op.act, y);
+      break;
+    case OpKind::kUpSampling2D:
+      RunUpSampling2D(op.plan, op.s, x, y);
       break;
   }
 }

@@ -13,19 +13,23 @@ namespace convkit {
 
 struct ConvCaches;
 
-enum class OpKind { kConv2D, kMaxPool2D, kDense };
+enum class OpKind { kConv2D, kMaxPool2D, kDense,
+                    kConv2DTranspose, kUpSampling2D };
 
 // What an op is, apart from its weights and its input's shape.
 struct OpAttrs {
   OpKind kind;
   Activation act;  // conv2d and dense
   bool direct;     // conv2d: never the Winograd path
+  bool bilinear;   // upsampling2d: bilinear (else nearest)
 };
 
 struct ShapedOp {
   OpAttrs attrs;
   Conv2DShape s;            // conv2d and maxpool2d (oc = c for max-pool)
+                            // conv2dTranspose and upsampling2d: see their headers
   size_t m, k, n;           // the GEMM: dense's, or conv2d's K = kh * kw * c and n = oc
+                            // (conv2dTranspose: W^T's k = c and n = kh * kw * oc)
   size_t inputs, outputs;   // floats in x and y
   Plan plan;
   OutputActivation act;

@@ -1,0 +1,26 @@
+import { activationCode, type ActivationCode, type ActivationName } from '../activation';
+import { checkPadding, type Padding } from '../shape';
+import { boolean, integer, options, pair } from '../validate';
+
+/** The options every convolution layer reads alike (Keras's names), validated. */
+export interface ConvCommon {
+  o: Record<string, unknown>;
+  filters: number;
+  kernelSize: [number, number];
+  strides: [number, number];
+  padding: Padding;
+  activation: ActivationName;
+  code: ActivationCode;
+  useBias: boolean;
+  seed: number;
+}
+
+export function convOptions(layer: string, opts: unknown): ConvCommon {
+  const o = options(`${layer} options`, opts, false);
+  const activation = (o.activation ?? 'linear') as ActivationName;
+  return {
+    o, filters: integer('filters', o.filters), kernelSize: pair('kernelSize', o.kernelSize), strides: pair('strides', o.strides ?? 1),
+    padding: checkPadding('padding', o.padding ?? 'valid'), activation, code: activationCode('activation', activation),
+    useBias: boolean('useBias', o.useBias ?? true), seed: integer('seed', o.seed ?? 0, 0),
+  };
+}
