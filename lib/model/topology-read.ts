@@ -10,12 +10,14 @@ import { Flatten } from '../layers/flatten';
 import type { Layer } from '../layers/layer';
 import { MaxPool2D } from '../layers/maxpool2d';
 import { Sequential } from '../layers/sequential';
+import { Conv2DTranspose } from '../layers/conv2d-transpose';
+import { UpSampling2D } from '../layers/upsampling2d';
 import type { Padding } from '../shape';
 import { type KerasSequential, type LayerConfig, show } from './keras-config';
 import { type Dim, nextShape, showShape } from './shapes';
 import type { WeightStore } from './weights';
 
-const SUPPORTED_LAYERS = 'InputLayer, Conv2D, MaxPooling2D, Dense, Flatten, Dropout, Activation, ReLU, ZeroPadding2D';
+const SUPPORTED_LAYERS = 'InputLayer, Conv2D, MaxPooling2D, Dense, Flatten, Dropout, Activation, ReLU, ZeroPadding2D, Conv2DTranspose, UpSampling2D';
 
 /** A layer built so far; Conv2D and Dense can take a following Activation. */
 interface Built {
@@ -150,6 +152,34 @@ class Reader {
     this.add({ layer: new Flatten(), label: cfg.label });
   }
 
+  conv2dTranspose(cfg: LayerConfig): void {
+    this.noPendingPads(cfg);
+    this.rank(cfg, 3, 'height, width and channels');
+    const filters = cfg.integer('filters'), kernelSize = cfg.pair('kernel_size');
+    const strides = cfg.pair('strides', [1, 1]), padding = cfg.choice('padding', ['valid', 'same'] as const, 'valid');
+    const op = cfg.get('output_padding');
+    const outputPadding = op === undefined || op === null ? null : typeof op === 'number' ? [op, op] as [number, number] : op;
+    if (outputPadding !== null && !(Array.isArray(outputPadding) && outputPadding.length === 2 && outputPadding.every((p) => Number.isInteger(p) && p >= 0))) {
+      cfg.invalid('output_padding', op, 'null, a non-negative integer or [h, w]');
+    }
+    cfg.only('dilation_rate', [1, 1]);
+    channelsLast(cfg);
+    const activation = activationOf(cfg, 'linear'), useBias = cfg.boolean('use_bias', true);
+    const channels = this.shape[2];
+    if (channels === null) throw new RangeError(`${cfg.label}: its input has an unknown number of channels`);
+    const kernel = this.weights.take(cfg.name, 'kernel', [...kernelSize, filters, channels], cfg.label);
+    const options = { filters, kernelSize, strides, padding, outputPadding: outputPadding as [number, number] | null, useBias, kernel, ...this.bias(cfg, useBias, filters) };
+    const make = (a: ActivationName) => new Conv2DTranspose({ ...options, activation: a });
+    this.add({ layer: make(activation), label: cfg.label, activation, withActivation: make });
+  }
+
+  upSampling2d(cfg: LayerConfig): void {
+    this.noPendingPads(cfg);
+    const layer = new UpSampling2D({ size: cfg.pair('size', [2, 2]), interpolation: cfg.choice('interpolation', ['nearest', 'bilinear'] as const, 'nearest') });
+    channelsLast(cfg);
+    this.add({ layer, label: cfg.label });
+  }
+
   zeroPadding2d(cfg: LayerConfig): void {
     this.rank(cfg, 3, 'height, width and channels');
     const p = zeroPadding(cfg);
@@ -209,6 +239,10 @@ function readLayer(r: Reader, cfg: LayerConfig, first: boolean): void {
       return r.flatten(cfg);
     case 'ZeroPadding2D':
       return r.zeroPadding2d(cfg);
+    case 'Conv2DTranspose':
+      return r.conv2dTranspose(cfg);
+    case 'UpSampling2D':
+      return r.upSampling2d(cfg);
     default:
       throw new TypeError(`${cfg.label}: layer type ${show(cfg.className)} is not supported (convkit loads ${SUPPORTED_LAYERS})`);
   }

@@ -10,6 +10,8 @@ import { Flatten } from '../layers/flatten';
 import type { Layer, Weights } from '../layers/layer';
 import { MaxPool2D } from '../layers/maxpool2d';
 import { product } from '../shape';
+import { Conv2DTranspose } from '../layers/conv2d-transpose';
+import { UpSampling2D } from '../layers/upsampling2d';
 import { show } from './keras-config';
 import { type Dim, nextShape } from './shapes';
 import type { NamedWeight } from './weights';
@@ -60,6 +62,25 @@ function conv2d(w: Writer, layer: Conv2D, label: string): void {
   w.pushWeights(name, weights, layer.kernelSize, layer.filters);
 }
 
+function conv2dTranspose(w: Writer, layer: Conv2DTranspose, label: string): void {
+  if (Array.isArray(layer.padding)) {
+    throw new RangeError(`${label}: padding ${show(layer.padding)} cannot be saved (Keras's Conv2DTranspose takes 'valid' or 'same')`);
+  }
+  const weights = layer.getWeights();
+  const name = w.push('Conv2DTranspose', 'conv2d_transpose', {
+    filters: layer.filters, kernel_size: layer.kernelSize, strides: layer.strides, padding: layer.padding, output_padding: layer.outputPadding,
+    data_format: 'channels_last', dilation_rate: layer.dilationRate, activation: layer.activation, use_bias: weights.bias !== null,
+  });
+  // The kernel is [kh, kw, filters, inChannels]: filters stand where pushWeights puts the depth.
+  const depth = weights.kernel!.length / (product(layer.kernelSize) * layer.filters);
+  w.weights.push({ name: `${name}/kernel`, shape: [...layer.kernelSize, layer.filters, depth], values: weights.kernel! });
+  if (weights.bias) w.weights.push({ name: `${name}/bias`, shape: [layer.filters], values: weights.bias });
+}
+
+function upSampling2d(w: Writer, layer: UpSampling2D): void {
+  w.push('UpSampling2D', 'up_sampling2d', { size: layer.size, interpolation: layer.interpolation, data_format: 'channels_last' });
+}
+
 function maxPool2d(w: Writer, layer: MaxPool2D, label: string): void {
   const padding = Array.isArray(layer.padding) && layer.padding.every((p) => p === 0) ? 'valid' : layer.padding;
   if (Array.isArray(padding)) {
@@ -87,7 +108,7 @@ function dense(w: Writer, layer: Dense, shape: Dim[]): void {
  * that forward would: from the input shape, which must then be known.
  */
 function ensureWeights(layer: Layer, shape: Dim[], label: string): void {
-  if (!(layer instanceof Conv2D || layer instanceof Dense) || layer.getWeights().kernel) return;
+  if (!(layer instanceof Conv2D || layer instanceof Dense || layer instanceof Conv2DTranspose) || layer.getWeights().kernel) return;
   if (shape.some((d) => d === null)) {
     throw new RangeError(`${label}: has no weights yet (they are made on its first forward): run the model once or give a complete inputShape`);
   }
@@ -106,6 +127,8 @@ export function writeSequential(layers: readonly Layer[], inputShape: Dim[]): { 
     else if (layer instanceof MaxPool2D) maxPool2d(w, layer, label);
     else if (layer instanceof Dense) dense(w, layer, shape);
     else if (layer instanceof Flatten) flatten(w);
+    else if (layer instanceof Conv2DTranspose) conv2dTranspose(w, layer, label);
+    else if (layer instanceof UpSampling2D) upSampling2d(w, layer);
     shape = next;
   });
   return { modelTopology: { class_name: 'Sequential', config: { name: 'sequential_1', layers: w.layers }, backend: 'tensor_flow.js' }, weights: w.weights };
