@@ -27,9 +27,10 @@ export function workloadData(w: Workload): WorkloadData {
   const shape = inputShape(w);
   const input = uniform(product(shape), 7, 1);
   let kernel: Float32Array | null = null, bias: Float32Array | null = null;
-  if (w.op !== 'maxpool') {
-    const fanIn = w.op === 'conv2d' ? w.k! * w.k! * w.c! : w.in!;
-    const units = w.op === 'conv2d' ? w.filters! : w.units!;
+  if (w.op !== 'maxpool' && w.op !== 'upsample') {
+    // A transposed convolution's kernel is [k, k, filters, c]: the same count as a convolution's.
+    const fanIn = w.op === 'dense' ? w.in! : w.k! * w.k! * w.c!;
+    const units = w.op === 'dense' ? w.units! : w.filters!;
     kernel = uniform(fanIn * units, 11, Math.sqrt(6 / fanIn));
     bias = uniform(units, 13, 0.1);
   }

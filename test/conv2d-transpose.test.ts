@@ -9,7 +9,7 @@ import { forEachBackend, forEachIsa, forEachThreadCount } from './helpers/backen
 import { ACTIVATIONS, CHANNELS } from './helpers/configs';
 import { dot, expectNear, finiteDifferences } from './helpers/finite-differences';
 import { pick, randomArray, randomInt, rng } from './helpers/random';
-import { conv2dTransposeGradRef, conv2dTransposeRef, type TransposeGeometry } from './helpers/resample-reference';
+import { conv2dTransposeGradRef, conv2dTransposeRef, type TransposeGeometry } from '../suite/reference-resample';
 import type { RefActivation } from '../suite/reference';
 
 interface Case {

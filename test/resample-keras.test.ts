@@ -6,7 +6,7 @@ import * as ck from '../lib/index';
 import { expectClose } from './helpers/assert';
 import { conv2dOptions, kerasArtifacts, kerasTopology, layer, type Spec, weightDataFor } from './helpers/keras';
 import { randomArray } from './helpers/random';
-import { conv2dTransposeRef } from './helpers/resample-reference';
+import { conv2dTransposeRef } from '../suite/reference-resample';
 
 const transpose = (extra: Record<string, unknown>) => {
   const { groups: _groups, ...options } = conv2dOptions(4, 3, { strides: [2, 2], padding: 'same', output_padding: [1, 0], ...extra });

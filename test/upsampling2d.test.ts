@@ -8,7 +8,7 @@ import { forEachBackend, forEachIsa, forEachThreadCount } from './helpers/backen
 import { CHANNELS } from './helpers/configs';
 import { dot, expectNear, finiteDifferences } from './helpers/finite-differences';
 import { pick, randomArray, randomInt, rng } from './helpers/random';
-import { upsampleGradRef, upsampleRef } from './helpers/resample-reference';
+import { upsampleGradRef, upsampleRef } from '../suite/reference-resample';
 
 interface Case { shape: number[]; size: [number, number]; interpolation: ck.Interpolation }
 

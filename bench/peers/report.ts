@@ -168,7 +168,8 @@ export function renderTable(report: PeerReport): string {
   return out.join('\n');
 }
 
-const GROUPS: [string, string][] = [['C', 'convolutions'], ['P', 'max-pool'], ['D', 'dense']];
+const GROUPS: [string, string][] = [['C', 'convolutions'], ['P', 'max-pool'], ['D', 'dense'],
+  ['X', 'transposed conv'], ['U', 'upsampling']];
 const wasmLibrary = (library: string) => /wasm|web/.test(library);
 
 /**

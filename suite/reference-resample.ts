@@ -1,6 +1,6 @@
 // Float64 oracles for Conv2DTranspose and UpSampling2D, written from their definitions (output by
 // output, term by term: no GEMM, no col2im), with each output's sum of |terms| for expectClose.
-import { activate, type RefActivation, type RefResult } from '../../suite/reference';
+import { activate, type RefActivation, type RefResult } from './reference';
 
 /** A transposed convolution's geometry: output (oy, ox) collects x[iy, ix] W[ky, kx] at oy = iy sh - pt + ky dh. */
 export interface TransposeGeometry {
