@@ -49,3 +49,13 @@ describe('model format: Keras Conv2DTranspose and UpSampling2D', () => {
     expect(() => m.toArtifacts({ inputShape: [4, 4, 1] } as never)).to.throw(RangeError, /padding \[1, 0, 1, 0\] cannot be saved/);
   });
 });
+
+describe('model format: a fully convolutional model of unknown height and width', () => {
+  it('loads Conv2DTranspose and UpSampling2D with null height and width, saves them back, and runs any size', async () => {
+    const layers = [transpose({ batch_input_shape: [null, null, null, 3] }), upsampling()];
+    const model = await ck.loadModel(kerasArtifacts(kerasTopology(layers), specs, 3));
+    expect(model.forward(new ck.Tensor(randomArray(2 * 4 * 7 * 3, 1), [2, 4, 7, 3])).shape).to.deep.equal([2, 16, 26, 4]);
+    const saved = model.toArtifacts().modelTopology as { config: { layers: { config: Record<string, unknown> }[] } };
+    expect(saved.config.layers[0].config.batch_input_shape).to.deep.equal([null, null, null, 3]);
+  });
+});

@@ -8,6 +8,8 @@ import { Flatten } from '../layers/flatten';
 import type { Layer } from '../layers/layer';
 import { MaxPool2D } from '../layers/maxpool2d';
 import { product } from '../shape';
+import { Conv2DTranspose } from '../layers/conv2d-transpose';
+import { UpSampling2D } from '../layers/upsampling2d';
 
 export type Dim = number | null;
 
@@ -48,5 +50,7 @@ export function nextShape(layer: Layer, shape: readonly Dim[], label: string): D
     return [null, null, layer.filters];
   }
   if (layer instanceof MaxPool2D) return [null, null, shape[2]];
+  if (layer instanceof Conv2DTranspose) return [null, null, layer.filters];
+  if (layer instanceof UpSampling2D) return [null, null, shape[2]];
   throw new TypeError(`${label}: not a layer convkit can save or load`);
 }
