@@ -10,6 +10,7 @@ import { MaxPool2D } from '../layers/maxpool2d';
 import { product } from '../shape';
 import { Conv2DTranspose } from '../layers/conv2d-transpose';
 import { UpSampling2D } from '../layers/upsampling2d';
+import { Reshape } from '../layers/reshape';
 
 export type Dim = number | null;
 
@@ -52,5 +53,6 @@ export function nextShape(layer: Layer, shape: readonly Dim[], label: string): D
   if (layer instanceof MaxPool2D) return [null, null, shape[2]];
   if (layer instanceof Conv2DTranspose) return [null, null, layer.filters];
   if (layer instanceof UpSampling2D) return [null, null, shape[2]];
+  if (layer instanceof Reshape) throw new RangeError(`${label}: needs a known input shape but its input shape is ${showShape(shape)}`);
   throw new TypeError(`${label}: not a layer convkit can save or load`);
 }

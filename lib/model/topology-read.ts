@@ -12,12 +12,13 @@ import { MaxPool2D } from '../layers/maxpool2d';
 import { Sequential } from '../layers/sequential';
 import { Conv2DTranspose } from '../layers/conv2d-transpose';
 import { UpSampling2D } from '../layers/upsampling2d';
+import { Reshape } from '../layers/reshape';
 import type { Padding } from '../shape';
 import { type KerasSequential, type LayerConfig, show } from './keras-config';
 import { type Dim, nextShape, showShape } from './shapes';
 import type { WeightStore } from './weights';
 
-const SUPPORTED_LAYERS = 'InputLayer, Conv2D, MaxPooling2D, Dense, Flatten, Dropout, Activation, ReLU, ZeroPadding2D, Conv2DTranspose, UpSampling2D';
+const SUPPORTED_LAYERS = 'InputLayer, Conv2D, MaxPooling2D, Dense, Flatten, Dropout, Activation, ReLU, ZeroPadding2D, Conv2DTranspose, UpSampling2D, Reshape';
 
 /** A layer built so far; Conv2D and Dense can take a following Activation. */
 interface Built {
@@ -180,6 +181,13 @@ class Reader {
     this.add({ layer, label: cfg.label });
   }
 
+  reshape(cfg: LayerConfig): void {
+    this.noPendingPads(cfg);
+    const t = cfg.get('target_shape');
+    if (!Array.isArray(t)) cfg.invalid('target_shape', t, 'array of positive integers (one may be -1)');
+    this.add({ layer: new Reshape({ targetShape: t as number[] }), label: cfg.label });
+  }
+
   zeroPadding2d(cfg: LayerConfig): void {
     this.rank(cfg, 3, 'height, width and channels');
     const p = zeroPadding(cfg);
@@ -243,6 +251,8 @@ function readLayer(r: Reader, cfg: LayerConfig, first: boolean): void {
       return r.conv2dTranspose(cfg);
     case 'UpSampling2D':
       return r.upSampling2d(cfg);
+    case 'Reshape':
+      return r.reshape(cfg);
     default:
       throw new TypeError(`${cfg.label}: layer type ${show(cfg.className)} is not supported (convkit loads ${SUPPORTED_LAYERS})`);
   }

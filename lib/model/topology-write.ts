@@ -12,6 +12,7 @@ import { MaxPool2D } from '../layers/maxpool2d';
 import { product } from '../shape';
 import { Conv2DTranspose } from '../layers/conv2d-transpose';
 import { UpSampling2D } from '../layers/upsampling2d';
+import { Reshape } from '../layers/reshape';
 import { show } from './keras-config';
 import { type Dim, nextShape } from './shapes';
 import type { NamedWeight } from './weights';
@@ -129,6 +130,7 @@ export function writeSequential(layers: readonly Layer[], inputShape: Dim[]): { 
     else if (layer instanceof Flatten) flatten(w);
     else if (layer instanceof Conv2DTranspose) conv2dTranspose(w, layer, label);
     else if (layer instanceof UpSampling2D) upSampling2d(w, layer);
+    else if (layer instanceof Reshape) w.push('Reshape', 'reshape', { target_shape: [...layer.targetShape] });
     shape = next;
   });
   return { modelTopology: { class_name: 'Sequential', config: { name: 'sequential_1', layers: w.layers }, backend: 'tensor_flow.js' }, weights: w.weights };
