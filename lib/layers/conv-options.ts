@@ -2,7 +2,19 @@ import { activationCode, type ActivationCode, type ActivationName } from '../act
 import { checkPadding, type Padding } from '../shape';
 import { boolean, integer, options, pair } from '../validate';
 
-/** The options every convolution layer reads alike (Keras's names), validated. */
+/** The options of every convolution layer (Keras's names). */
+export interface ConvLayerOptions {
+  filters: number;
+  kernelSize: number | [number, number];
+  strides?: number | [number, number];
+  activation?: ActivationName;
+  useBias?: boolean;
+  bias?: Float32Array;
+  /** Seed of the He-uniform initialisation used when no kernel is given (default 0). */
+  seed?: number;
+}
+
+/** The options every convolution layer reads alike, validated. */
 export interface ConvCommon {
   o: Record<string, unknown>;
   filters: number;

@@ -1,18 +1,11 @@
-import type { ActivationName } from '../activation';
-import type { Backend, Conv2DTransposeParams } from '../backends/backend';
-import type { GradCall } from '../grad/gradients';
+import type { Backend, Conv2DTransposeParams, PackedWeights, Step } from '../backends/backend';
 import type { Padding } from '../shape';
-import type { Tensor } from '../tensor';
 import { fail, pair } from '../validate';
-import { convOptions } from './conv-options';
-import type { Planned } from './layer';
+import { type ConvLayerOptions, convOptions } from './conv-options';
 import { transposedAxis } from './transposed-window';
-import { WeightedLayer } from './weighted';
+import { ImageConvLayer } from './image-conv';
 
-export interface Conv2DTransposeOptions {
-  filters: number;
-  kernelSize: number | [number, number];
-  strides?: number | [number, number];
+export interface Conv2DTransposeOptions extends ConvLayerOptions {
   /**
    * 'valid' (default) or 'same' as Keras computes the output size, or [top, bottom, left, right]:
    * cells cropped from the full output (ONNX ConvTranspose's pads).
@@ -22,13 +15,8 @@ export interface Conv2DTransposeOptions {
   outputPadding?: number | [number, number] | null;
   /** Only 1 (as tfjs-layers). */
   dilationRate?: number | [number, number];
-  activation?: ActivationName;
-  useBias?: boolean;
   /** Keras's layout: [kernelH, kernelW, filters, inChannels], row-major. */
   kernel?: Float32Array;
-  bias?: Float32Array;
-  /** Seed of the He-uniform initialisation used when no kernel is given (default 0). */
-  seed?: number;
 }
 
 /** out[i, j] = a[j, i] for a rows x cols. */
@@ -42,30 +30,20 @@ function transpose(a: Float32Array, rows: number, cols: number): Float32Array {
  * Transposed 2-D convolution (Keras Conv2DTranspose) over NHWC input: [N, H, W, C] ->
  * [N, outH, outW, filters], the gradient of a convolution with respect to its input.
  */
-export class Conv2DTranspose extends WeightedLayer {
+export class Conv2DTranspose extends ImageConvLayer<Conv2DTransposeParams> {
   protected readonly input = { name: 'Conv2DTranspose', rank: 4, atLeast: false };
-  readonly filters: number;
-  readonly kernelSize: [number, number];
-  readonly strides: [number, number];
-  readonly padding: Padding;
   readonly outputPadding: [number, number] | null;
   readonly dilationRate: [number, number];
-  readonly activation: ActivationName;
 
   constructor(opts: Conv2DTransposeOptions) {
-    const { o, filters, kernelSize, strides, padding, activation, code, useBias, seed } = convOptions('Conv2DTranspose', opts);
-    super('Conv2DTranspose', 'channels', filters, kernelSize[0] * kernelSize[1], useBias, code, seed);
-    this.filters = filters;
-    this.kernelSize = kernelSize;
-    this.strides = strides;
-    this.padding = padding;
+    const c = convOptions('Conv2DTranspose', opts), o = c.o;
+    super('Conv2DTranspose', c);
     this.outputPadding = o.outputPadding === undefined || o.outputPadding === null ? null : pair('outputPadding', o.outputPadding, 0);
     this.outputPadding?.forEach((p, i) => {
       if (p >= this.strides[i]) fail('range', `integer below strides[${i}] (${this.strides[i]})`, `outputPadding[${i}]`, p);
     });
     this.dilationRate = pair('dilationRate', o.dilationRate ?? 1);
     if (this.dilationRate.some((d) => d !== 1)) fail('range', '1 (Conv2DTranspose has no dilation)', 'dilationRate', o.dilationRate);
-    this.activation = activation;
     this.setWeights({ kernel: o.kernel as Float32Array | undefined, bias: o.bias as Float32Array | undefined });
   }
 
@@ -84,7 +62,7 @@ export class Conv2DTranspose extends WeightedLayer {
     return transpose(matrix, matrix.length / cols, cols);
   }
 
-  private params(shape: readonly number[], linear = false): Conv2DTransposeParams {
+  protected params(shape: readonly number[], linear = false): Conv2DTransposeParams {
     const [n, h, w, c] = shape;
     const op = this.outputPadding;
     const y = transposedAxis(h, this.kernelSize[0], this.strides[0], this.padding, 0, op && op[0]);
@@ -98,24 +76,12 @@ export class Conv2DTranspose extends WeightedLayer {
     };
   }
 
-  outputShape(inputShape: readonly number[]): number[] {
-    const p = this.params(this.imageShape(inputShape));
-    return [p.n, p.oh, p.ow, p.oc];
-  }
-
-  protected plan(shape: readonly number[], b: Backend, linear = false): Planned {
-    const p = this.params(shape, linear);
-    const packed = this.packedKernel(p.c, shape, b);
-    return { shape: [p.n, p.oh, p.ow, p.oc], step: { op: 'conv2dTranspose', packed, bias: this.bias, params: p } };
+  protected step(packed: PackedWeights, p: Conv2DTransposeParams): Step {
+    return { op: 'conv2dTranspose', packed, bias: this.bias, params: p };
   }
 
   /** dx = the convolution of dY' with the kernel, dW = im2col(dY')^T x, dBias = column sums of dY': one backend call. */
-  protected gradCall(x: Tensor, dy: Tensor, b: Backend, preActivation: boolean): GradCall {
-    const p = { ...this.params(x.shape), activation: this.activationFor(preActivation), bias: this.useBias };
-    const packed = this.packedKernel(p.c, x.shape, b);
-    return this.weightedGradCall(x, packed, {
-      sync: (y, kernel, forward) => b.conv2dTransposeBackward(x.data, dy.data, y, kernel, p, forward),
-      async: (y, kernel, forward) => b.conv2dTransposeBackwardAsync(x.data, dy.data, y, kernel, p, forward),
-    });
+  protected backwardMethods(b: Backend) {
+    return [b.conv2dTransposeBackward, b.conv2dTransposeBackwardAsync] as [typeof b.conv2dTransposeBackward, typeof b.conv2dTransposeBackwardAsync];
   }
 }
