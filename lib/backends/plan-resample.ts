@@ -13,9 +13,11 @@ export function transposedChunkPixels(columns: number, mr: number): number {
 export function planConv2DTranspose(p: Conv2DTransposeParams, t: PlanTarget): Plan {
   const k = p.kh * p.kw * p.oc, macs = p.n * p.h * p.w * p.c * k;
   const threads = macs < t.parallelMacs ? 1 : t.threads;
-  // One band per image unless the images are fewer than the threads (a band boundary costs the
-  // input rows both sides read).
-  const bands = Math.min(p.oh, ceilDiv(threads, p.n)), rowsPerTask = ceilDiv(p.oh, bands);
+  // Four bands per thread where they share no input row (a kernel no taller than the stride), so
+  // that a thread held up delays less; else as few as the threads need (a boundary costs the
+  // input rows both sides read). See native/ops/conv2d-transpose.cc.
+  const disjoint = (p.kh - 1) * p.dh + 1 <= p.sh;
+  const bands = threads === 1 ? 1 : Math.min(p.oh, ceilDiv(threads * (disjoint ? 4 : 1), p.n)), rowsPerTask = ceilDiv(p.oh, bands);
   const tasks = p.n * ceilDiv(p.oh, rowsPerTask), panels = ceilDiv(k, PANEL_WIDTH);
   return {
     path: PATH.transposedGemm, threads: participants(macs, t.parallelMacs, t.threads, tasks), tasks, rows: p.n * p.oh, rowsPerTask,

@@ -58,9 +58,12 @@ Plan PlanConv2DTranspose(const Conv2DShape& s, const PlanTarget& t) {
   p.k_block = std::min(s.in.c, kGemmKc);
   p.k_splits = 1;
   p.k_chunk = s.in.c;
-  // One band per image unless the images are fewer than the threads: the bits never depend on
-  // the bands, but a band boundary costs the input rows both sides read (kernel taller than the stride).
-  const size_t bands = std::min(s.oh, CeilDiv(threads, s.in.n));
+  // The bits never depend on the bands. Where the kernel is no taller than the stride, bands
+  // share no input row: four per thread, so that a thread that is held up delays less; else a
+  // band boundary costs the input rows both sides read, and the images are cut only as far as
+  // the threads need.
+  const bool disjoint = (s.win.kh - 1) * s.win.dh + 1 <= s.win.sh;
+  const size_t bands = threads == 1 ? 1 : std::min(s.oh, CeilDiv(threads * (disjoint ? 4 : 1), s.in.n));
   p.rows_per_task = CeilDiv(s.oh, bands);
   p.tasks = s.in.n * CeilDiv(s.oh, p.rows_per_task);
   p.threads = macs < t.parallel_macs ? 1 : std::max<size_t>(1, std::min(t.threads, p.tasks));
