@@ -45,6 +45,7 @@
         "native/ops/conv2d-transpose.cc",
         "native/ops/conv2d-transpose-grad.cc",
         "native/ops/upsampling2d.cc",
+        "native/ops/permute.cc",
         "native/kernels/rows.cc",
         "native/kernels/f32-rows-scalar.cc"
       ],

@@ -4,6 +4,7 @@
 import { OP_ACTIVATION, OP_CONV2D, OP_GEMM, OP_MAXPOOL2D, OP_TRANSPOSE, TASK_BITS } from './generated/kernels';
 import { OP_ACTIVATION_GRAD, OP_COL2IM, OP_COLUMN_SUMS, OP_EXPAND_TRANSPOSED, OP_MAXPOOL2D_GRAD, OP_PACK } from './generated/kernels';
 import { OP_CONV2D_TRANSPOSE, OP_UPSAMPLING2D, OP_UPSAMPLING2D_GRAD } from './generated/kernels';
+import { OP_PERMUTE } from './generated/kernels';
 import { Job } from './generated/job';
 import { increment } from './kernels/atomic-increment';
 import { activationTask } from './ops/activation';
@@ -17,6 +18,7 @@ import { maxpool2dGradTask } from './ops/maxpool2d-grad';
 import { columnSumsTask, expandTransposedTask, packTask } from './ops/weighted-grad';
 import { conv2dTransposeTask } from './ops/conv2d-transpose';
 import { upsampling2dGradTask, upsampling2dTask } from './ops/upsampling2d';
+import { permuteTask } from './ops/permute';
 
 export { packWeights, packedWeightsFloats } from './kernels/pack-weights';
 export { TILE_SCRATCH_BYTES } from './kernels/gemm-driver';
@@ -84,6 +86,7 @@ export function run(jobPtr: usize, gen: i32): void {
     else if (j.op == OP_CONV2D_TRANSPOSE) conv2dTransposeTask(j, t, workspace);
     else if (j.op == OP_UPSAMPLING2D) upsampling2dTask(j, t);
     else if (j.op == OP_UPSAMPLING2D_GRAD) upsampling2dGradTask(j, t);
+    else if (j.op == OP_PERMUTE) permuteTask(j, t);
     const finished = increment(jobPtr + offsetof<Job>('done')) + 1;
     if (ASC_FEATURE_THREADS) {
       if (finished == j.tasks) atomic.notify(jobPtr + offsetof<Job>('done'));

@@ -13,6 +13,7 @@ export { Flatten } from './layers/flatten';
 export { Conv2DTranspose, type Conv2DTransposeOptions } from './layers/conv2d-transpose';
 export { UpSampling2D, type UpSampling2DOptions, type Interpolation } from './layers/upsampling2d';
 export { Reshape, type ReshapeOptions } from './layers/reshape';
+export { Permute, type PermuteOptions } from './layers/permute';
 export { Sequential, type LayerGradients, type SequentialGradients } from './layers/sequential';
 export { gemm, gemmAsync, type GemmOptions } from './gemm';
 export { residentTensor, releaseTensor } from './resident';
@@ -38,12 +39,13 @@ import { Tensor } from './tensor';
 import { Conv2DTranspose } from './layers/conv2d-transpose';
 import { UpSampling2D } from './layers/upsampling2d';
 import { Reshape } from './layers/reshape';
+import { Permute } from './layers/permute';
 
 // Both entries are bundled (the browser's minified, without esbuild's --keep-names, which would
 // cost 4.5 KB; the Node one without it too, since its __name() wrapper runs on hot paths), and a
 // bundler may rename a class: the public classes take their names back, which error messages
 // ("received an object of type Tensor") and users' own checks read.
-for (const [name, c] of Object.entries({ Conv2D, Dense, Flatten, Layer, MaxPool2D, Sequential, Tensor, Conv2DTranspose, UpSampling2D, Reshape })) {
+for (const [name, c] of Object.entries({ Conv2D, Dense, Flatten, Layer, MaxPool2D, Sequential, Tensor, Conv2DTranspose, UpSampling2D, Reshape, Permute })) {
   Object.defineProperty(c, 'name', { value: name });
 }
 import { version } from './version';

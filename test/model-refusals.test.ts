@@ -66,7 +66,7 @@ const LAYER_CASES: Case[] = [
     title: 'a layer type convkit does not compute (BatchNormalization)',
     edit: (m) => insert(m, 2, layer('BatchNormalization', 'batch_normalization', { axis: -1, momentum: 0.99 })),
     error: TypeError,
-    message: "BatchNormalization layer 'batch_normalization': layer type 'BatchNormalization' is not supported (convkit loads InputLayer, Conv2D, MaxPooling2D, Dense, Flatten, Dropout, Activation, ReLU, ZeroPadding2D, Conv2DTranspose, UpSampling2D, Reshape)",
+    message: "BatchNormalization layer 'batch_normalization': layer type 'BatchNormalization' is not supported (convkit loads InputLayer, Conv2D, MaxPooling2D, Dense, Flatten, Dropout, Activation, ReLU, ZeroPadding2D, Conv2DTranspose, UpSampling2D, Reshape, Permute)",
   },
   {
     title: 'SpatialDropout2D (only Dropout is dropped)',

@@ -15,7 +15,7 @@ export const backendNames: readonly BackendName[] = ['native', 'wasm'];
 
 import { PANEL_WIDTH } from '../generated/kernels';
 import type { Conv2DAttributes, Conv2DGeometry, DenseAttributes, DenseGeometry, WindowGeometry } from '../generated/params';
-import type { Conv2dTransposeAttributes, Conv2dTransposeGeometry, Upsampling2dAttributes, Upsampling2dGeometry } from '../generated/params';
+import type { Conv2dTransposeAttributes, Conv2dTransposeGeometry, PermuteGeometry, Upsampling2dAttributes, Upsampling2dGeometry } from '../generated/params';
 
 /** Columns per packed weight panel (kernels.json). */
 export { PANEL_WIDTH };
@@ -84,6 +84,9 @@ export interface Conv2DTransposeParams extends Conv2dTransposeGeometry, Conv2dTr
 /** UpSampling2D by integer factors sh x sw: nearest, or bilinear (half-pixel centers). */
 export interface UpSampling2DParams extends Upsampling2dGeometry, Upsampling2dAttributes {}
 
+/** Permute: each sample's axes [d0, d1, d2] reordered, output axis k being input axis p<k>. */
+export type PermuteParams = PermuteGeometry;
+
 export interface GemmParams {
   m: number; n: number; k: number;
   transA: boolean; transB: boolean;
@@ -101,7 +104,8 @@ export type Step =
   | { op: 'maxpool2d'; params: WindowParams }
   | { op: 'dense'; packed: PackedWeights; bias: Float32Array | null; params: DenseParams }
   | { op: 'conv2dTranspose'; packed: PackedWeights; bias: Float32Array | null; params: Conv2DTransposeParams }
-  | { op: 'upsampling2d'; params: UpSampling2DParams };
+  | { op: 'upsampling2d'; params: UpSampling2DParams }
+  | { op: 'permute'; params: PermuteParams };
 
 /**
  * An op bound to its weights, bias and attributes (Backend.createOperator reads a step's op,

@@ -2,7 +2,7 @@
 // N-API boundary: the layers validate first; these make sure no call reaches a kernel with
 // buffers too short for its shapes.
 import type { Conv2DParams, DenseParams, GemmParams, PackedWeights, WindowParams } from './backend';
-import type { Conv2DTransposeParams, UpSampling2DParams } from './backend';
+import type { Conv2DTransposeParams, PermuteParams, UpSampling2DParams } from './backend';
 import { packedWeightsLength } from './backend';
 import { ACTIVATION } from '../generated/kernels';
 import { GEOMETRY_SIZES } from '../generated/params';
@@ -100,4 +100,10 @@ export function checkConv2DTranspose(x: Float32Array | number, packed: PackedWei
 export function checkUpSampling2D(x: Float32Array | number, p: UpSampling2DParams): void {
   sizes('upsampling2d', p);
   lengthIs('x', input('x', x), p.n * p.h * p.w * p.c);
+}
+
+export function checkPermute(x: Float32Array | number, p: PermuteParams): void {
+  sizes('permute', p);
+  if ([p.p0, p.p1, p.p2].sort().join() !== '0,1,2') throw new RangeError('Expected params.p0, p1 and p2 to be a permutation of 0, 1 and 2');
+  lengthIs('x', input('x', x), p.n * p.d0 * p.d1 * p.d2);
 }

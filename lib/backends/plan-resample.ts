@@ -1,7 +1,7 @@
 // The wasm plans of the ops that write a larger image than they read: Conv2DTranspose (bands of
 // output rows, see native/ops/conv2d-transpose.cc) and UpSampling2D (runs of rows). Their bits
 // never depend on how the rows are cut, so the cut may follow the thread count.
-import type { Conv2DTransposeParams, Plan, UpSampling2DParams } from './backend';
+import type { Conv2DTransposeParams, PermuteParams, Plan, UpSampling2DParams } from './backend';
 import { GEMM_BLOCKING, PANEL_WIDTH, PATH, PLAN } from '../generated/kernels';
 import { ceilDiv, MAX_TASKS, participants, slotBytes, type PlanTarget } from './plan';
 
@@ -37,6 +37,16 @@ export function planUpSampling2D(p: UpSampling2DParams, t: PlanTarget, grad = fa
   const reads = p.n * oh * ow * p.c * (p.bilinear ? 4 : 1);
   return {
     path: p.bilinear ? PATH.upsampleBilinear : PATH.upsampleNearest, threads: participants(reads, t.parallelReads, t.threads, tasks), tasks, rows, rowsPerTask,
+    panels: 0, panelsPerTask: 0, kBlock: 0, kSplits: 0, kChunk: 0, packFloats: 0, slotBytes: 0, sharedBytes: 0,
+  };
+}
+
+/** Runs of output rows (sample, first output index). See native/ops/permute.cc. */
+export function planPermute(p: PermuteParams, t: PlanTarget): Plan {
+  const d = [p.d0, p.d1, p.d2], rows = p.n * d[p.p0], rowFloats = d[p.p1] * d[p.p2];
+  const rowsPerTask = Math.max(ceilDiv(FLOATS_PER_TASK, rowFloats), ceilDiv(rows, MAX_TASKS)), tasks = ceilDiv(rows, rowsPerTask);
+  return {
+    path: PATH.permute, threads: participants(rows * rowFloats, t.parallelReads, t.threads, tasks), tasks, rows, rowsPerTask,
     panels: 0, panelsPerTask: 0, kBlock: 0, kSplits: 0, kChunk: 0, packFloats: 0, slotBytes: 0, sharedBytes: 0,
   };
 }

@@ -3,14 +3,14 @@
 // places every intermediate value by liveness in one block of the module's memory, and a run
 // copies the inputs in once and the outputs out once.
 import type { Conv2DParams, DenseParams, Graph, GraphNode, GraphShape, Operator, Step, WindowParams } from './backend';
-import type { Conv2DTransposeParams, UpSampling2DParams } from './backend';
+import type { Conv2DTransposeParams, PermuteParams, UpSampling2DParams } from './backend';
 import { checkInto, lengthIs } from './check';
 import { assignByLiveness, type LiveRange } from './liveness';
 import type { Plan, PlanTarget } from './plan';
 import { fail, float32Array } from '../validate';
 import { poolInBands, poolsInBands, runOp } from './wasm-call';
 import type { Engine, WasmWeights } from './wasm-engine';
-import { convJob, denseJob, planned, poolJob, transposeJob, upsampleJob, type OpJob, type PlannedJob } from './wasm-ops';
+import { convJob, denseJob, permuteJob, planned, poolJob, transposeJob, upsampleJob, type OpJob, type PlannedJob } from './wasm-ops';
 
 /** What operators and graphs need of the backend that made them. */
 export interface WasmHost {
@@ -34,8 +34,8 @@ export class WasmOperator implements Operator {
   private released = false;
 
   constructor(private readonly host: WasmHost, private readonly step: Step) {
-    if (!['conv2d', 'maxpool2d', 'dense', 'conv2dTranspose', 'upsampling2d'].includes(step.op)) {
-      fail('type', "'conv2d', 'maxpool2d', 'dense', 'conv2dTranspose' or 'upsampling2d'", 'the operator kind', step.op);
+    if (!['conv2d', 'maxpool2d', 'dense', 'conv2dTranspose', 'upsampling2d', 'permute'].includes(step.op)) {
+      fail('type', "'conv2d', 'maxpool2d', 'dense', 'conv2dTranspose', 'upsampling2d' or 'permute'", 'the operator kind', step.op);
     }
     if (!('packed' in step)) {
       this.weights = this.bias = null;
@@ -72,6 +72,10 @@ export class WasmOperator implements Operator {
       case 'upsampling2d': {
         const p = { ...(params as UpSampling2DParams), bilinear: s.params.bilinear };
         return upsampleJob(ctx, p.n * p.h * p.w * p.c, p);
+      }
+      case 'permute': {
+        const p = params as PermuteParams;
+        return permuteJob(ctx, p.n * p.d0 * p.d1 * p.d2, p);
       }
     }
   }

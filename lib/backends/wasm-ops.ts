@@ -2,9 +2,9 @@
 // threads and kernels, and the job that runs it in the module (assembly/ops), minus the
 // addresses of its input and output, which a run places.
 import type { Conv2DParams, DenseParams, PackedWeights, Step, WindowParams } from './backend';
-import type { Conv2DTransposeParams, UpSampling2DParams } from './backend';
-import { checkConv2DTranspose, checkUpSampling2D } from './check';
-import { planConv2DTranspose, planUpSampling2D, transposedChunkPixels } from './plan-resample';
+import type { Conv2DTransposeParams, PermuteParams, UpSampling2DParams } from './backend';
+import { checkConv2DTranspose, checkPermute, checkUpSampling2D } from './check';
+import { planConv2DTranspose, planPermute, planUpSampling2D, transposedChunkPixels } from './plan-resample';
 import { checkConv2D, checkDense, checkMaxPool2D } from './check';
 import { ACTIVATION, PATH, PLAN, WASM_MR } from '../generated/kernels';
 import { planActivation, planConv2D, planGemm, planMaxPool2D, type Plan, type PlanTarget } from './plan';
@@ -152,6 +152,14 @@ export function upsampleJob(ctx: OpContext, x: Float32Array | number, p: UpSampl
   return { extra: [], inputs: grad ? outputs : inputs, outputs: grad ? inputs : outputs, plan, spec, activation: null };
 }
 
+/** Permute's job: the permutation in the job's kh, kw and sh fields (assembly/ops/permute.ts). */
+export function permuteJob(ctx: OpContext, x: Float32Array | number, p: PermuteParams): OpJob {
+  checkPermute(x, p);
+  const plan = planPermute(p, ctx.target), floats = p.n * p.d0 * p.d1 * p.d2;
+  const spec = ([xp]: number[], yp: number): JobSpec => ({ op: OP.permute, x: xp, y: yp, m: plan.rows, n: p.n, h: p.d0, wd: p.d1, c: p.d2, kh: p.p0, kw: p.p1, sh: p.p2 });
+  return { extra: [], inputs: floats, outputs: floats, plan, spec, activation: null };
+}
+
 /** A step's op on x (or on an input of that many floats), its weights checked by `weights`. */
 export function stepJob(ctx: OpContext, s: Step, x: Float32Array | number, weights: (packed: PackedWeights) => WasmWeights): OpJob {
   if (s.op === 'conv2d') return convJob(ctx, x, weights(s.packed), s.bias, s.params);
@@ -159,5 +167,6 @@ export function stepJob(ctx: OpContext, s: Step, x: Float32Array | number, weigh
   if (s.op === 'dense') return denseJob(ctx, x, weights(s.packed), s.bias, s.params);
   if (s.op === 'conv2dTranspose') return transposeJob(ctx, x, weights(s.packed), s.bias, s.params);
   if (s.op === 'upsampling2d') return upsampleJob(ctx, x, s.params);
+  if (s.op === 'permute') return permuteJob(ctx, x, s.params);
   throw new TypeError(`Expected 'conv2d', 'maxpool2d' or 'dense' for the op of a step but received ${String((s as { op: unknown }).op)}`);
 }

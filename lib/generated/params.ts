@@ -59,6 +59,16 @@ export interface Upsampling2dGeometry {
   sw: number;
 }
 
+export interface PermuteGeometry {
+  n: number;
+  d0: number;
+  d1: number;
+  d2: number;
+  p0: number;
+  p1: number;
+  p2: number;
+}
+
 export interface Conv2DAttributes {
   activation: number;
   direct?: boolean;
@@ -77,4 +87,4 @@ export interface Upsampling2dAttributes {
 }
 
 /** The sizes of each op's geometry, with their minimums. */
-export const GEOMETRY_SIZES = {"window":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0]],"conv2d":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0],["oc",1]],"maxpool2d":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0]],"dense":[["m",1],["k",1],["n",1]],"conv2dTranspose":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pl",0],["oh",1],["ow",1],["oc",1]],"upsampling2d":[["n",1],["h",1],["w",1],["c",1],["sh",1],["sw",1]]} as const;
+export const GEOMETRY_SIZES = {"window":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0]],"conv2d":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0],["oc",1]],"maxpool2d":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0]],"dense":[["m",1],["k",1],["n",1]],"conv2dTranspose":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pl",0],["oh",1],["ow",1],["oc",1]],"upsampling2d":[["n",1],["h",1],["w",1],["c",1],["sh",1],["sw",1]],"permute":[["n",1],["d0",1],["d1",1],["d2",1],["p0",0],["p1",0],["p2",0]]} as const;

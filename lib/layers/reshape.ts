@@ -2,7 +2,7 @@ import type { Backend } from '../backends/backend';
 import type { GradCall } from '../grad/gradients';
 import { checkShape, product } from '../shape';
 import { Tensor } from '../tensor';
-import { describe, options } from '../validate';
+import { listOption } from './list-option';
 import type { Planned } from './layer';
 import { WeightlessLayer } from './weightless';
 
@@ -22,11 +22,8 @@ export class Reshape extends WeightlessLayer {
 
   constructor(opts: ReshapeOptions) {
     super();
-    const o = options('Reshape options', opts, false);
-    const t = o.targetShape;
-    const ok = Array.isArray(t) && t.length > 0 && t.every((d) => Number.isInteger(d) && (d >= 1 || d === -1)) && t.filter((d) => d === -1).length <= 1;
-    if (!ok) throw new TypeError(`Expected array of positive integers with at most one -1 for targetShape but received ${describe(t)}`);
-    this.targetShape = Object.freeze([...(t as number[])]);
+    const sizes = (t: number[]) => t.length > 0 && t.every((d) => d >= 1 || d === -1) && t.filter((d) => d === -1).length <= 1;
+    this.targetShape = listOption('Reshape', opts, 'targetShape', sizes, 'array of positive integers with at most one -1');
   }
 
   outputShape(inputShape: readonly number[]): number[] {

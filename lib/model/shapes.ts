@@ -11,6 +11,7 @@ import { product } from '../shape';
 import { Conv2DTranspose } from '../layers/conv2d-transpose';
 import { UpSampling2D } from '../layers/upsampling2d';
 import { Reshape } from '../layers/reshape';
+import { Permute } from '../layers/permute';
 
 export type Dim = number | null;
 
@@ -53,6 +54,7 @@ export function nextShape(layer: Layer, shape: readonly Dim[], label: string): D
   if (layer instanceof MaxPool2D) return [null, null, shape[2]];
   if (layer instanceof Conv2DTranspose) return [null, null, layer.filters];
   if (layer instanceof UpSampling2D) return [null, null, shape[2]];
+  if (layer instanceof Permute) return layer.dims.map((d) => shape[d - 1]);
   if (layer instanceof Reshape) throw new RangeError(`${label}: needs a known input shape but its input shape is ${showShape(shape)}`);
   throw new TypeError(`${label}: not a layer convkit can save or load`);
 }

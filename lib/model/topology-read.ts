@@ -13,12 +13,13 @@ import { Sequential } from '../layers/sequential';
 import { Conv2DTranspose } from '../layers/conv2d-transpose';
 import { UpSampling2D } from '../layers/upsampling2d';
 import { Reshape } from '../layers/reshape';
+import { Permute } from '../layers/permute';
 import type { Padding } from '../shape';
 import { type KerasSequential, type LayerConfig, show } from './keras-config';
 import { type Dim, nextShape, showShape } from './shapes';
 import type { WeightStore } from './weights';
 
-const SUPPORTED_LAYERS = 'InputLayer, Conv2D, MaxPooling2D, Dense, Flatten, Dropout, Activation, ReLU, ZeroPadding2D, Conv2DTranspose, UpSampling2D, Reshape';
+const SUPPORTED_LAYERS = 'InputLayer, Conv2D, MaxPooling2D, Dense, Flatten, Dropout, Activation, ReLU, ZeroPadding2D, Conv2DTranspose, UpSampling2D, Reshape, Permute';
 
 /** A layer built so far; Conv2D and Dense can take a following Activation. */
 interface Built {
@@ -80,7 +81,7 @@ class Reader {
 
   constructor(private shape: Dim[], private readonly weights: WeightStore) {}
 
-  private add(b: Built): void {
+  add(b: Built): void {
     this.shape = nextShape(b.layer, this.shape, b.label);
     this.built.push(b);
   }
@@ -91,7 +92,7 @@ class Reader {
     }
   }
 
-  private noPendingPads(cfg: LayerConfig): void {
+  noPendingPads(cfg: LayerConfig): void {
     if (this.pads) throw new RangeError(`${this.pads.label}: convkit folds zero padding into the Conv2D right after it (with padding 'valid'), not into ${cfg.label}`);
   }
 
@@ -253,6 +254,9 @@ function readLayer(r: Reader, cfg: LayerConfig, first: boolean): void {
       return r.upSampling2d(cfg);
     case 'Reshape':
       return r.reshape(cfg);
+    case 'Permute':
+      r.noPendingPads(cfg);
+      return r.add({ layer: new Permute({ dims: cfg.get('dims') as number[] }), label: cfg.label });
     default:
       throw new TypeError(`${cfg.label}: layer type ${show(cfg.className)} is not supported (convkit loads ${SUPPORTED_LAYERS})`);
   }

@@ -13,6 +13,7 @@ import { product } from '../shape';
 import { Conv2DTranspose } from '../layers/conv2d-transpose';
 import { UpSampling2D } from '../layers/upsampling2d';
 import { Reshape } from '../layers/reshape';
+import { Permute } from '../layers/permute';
 import { show } from './keras-config';
 import { type Dim, nextShape } from './shapes';
 import type { NamedWeight } from './weights';
@@ -131,6 +132,7 @@ export function writeSequential(layers: readonly Layer[], inputShape: Dim[]): { 
     else if (layer instanceof Conv2DTranspose) conv2dTranspose(w, layer, label);
     else if (layer instanceof UpSampling2D) upSampling2d(w, layer);
     else if (layer instanceof Reshape) w.push('Reshape', 'reshape', { target_shape: [...layer.targetShape] });
+    else if (layer instanceof Permute) w.push('Permute', 'permute', { dims: [...layer.dims] });
     shape = next;
   });
   return { modelTopology: { class_name: 'Sequential', config: { name: 'sequential_1', layers: w.layers }, backend: 'tensor_flow.js' }, weights: w.weights };

@@ -50,7 +50,7 @@ enum Activation : int { kActivationLinear = 0, kActivationRelu = 1, kActivationS
 constexpr int kActivationCount = 5;
 
 // How an op runs (Plan::path).
-enum class Path : int { kGemm = 1, kIm2colGemm = 2, kMaxpool = 3, kIndirectGemm = 4, kActivation = 5, kWinograd = 6, kTransposedGemm = 20, kUpsampleNearest = 21, kUpsampleBilinear = 22 };
+enum class Path : int { kGemm = 1, kIm2colGemm = 2, kMaxpool = 3, kIndirectGemm = 4, kActivation = 5, kWinograd = 6, kTransposedGemm = 20, kUpsampleNearest = 21, kUpsampleBilinear = 22, kPermute = 23 };
 
 // The micro-kernels of each ISA this build's architecture holds (kernels.json's arch), widest
 // first:

@@ -140,6 +140,28 @@ inline Upsampling2dGeometry ReadUpsampling2dGeometry(const Napi::Object& p) {
   return v;
 }
 
+struct PermuteGeometry {
+  size_t n;
+  size_t d0;
+  size_t d1;
+  size_t d2;
+  size_t p0;
+  size_t p1;
+  size_t p2;
+};
+
+inline PermuteGeometry ReadPermuteGeometry(const Napi::Object& p) {
+  PermuteGeometry v;
+  v.n = SizeField(p, "n", 1, kMaxDim);
+  v.d0 = SizeField(p, "d0", 1, kMaxDim);
+  v.d1 = SizeField(p, "d1", 1, kMaxDim);
+  v.d2 = SizeField(p, "d2", 1, kMaxDim);
+  v.p0 = SizeField(p, "p0", 0, kMaxDim);
+  v.p1 = SizeField(p, "p1", 0, kMaxDim);
+  v.p2 = SizeField(p, "p2", 0, kMaxDim);
+  return v;
+}
+
 struct Conv2DAttributes {
   Activation activation;
   bool direct;

@@ -27,6 +27,19 @@ Conv2DShape WindowShape(Napi::Env env, const WindowGeometry& g) {
   return s;
 }
 
+// permute {n, d0, d1, d2, p0, p1, p2}: p a permutation of 0, 1, 2.
+ShapedOp PermuteShape(Napi::Env env, const OpAttrs& attrs, const Napi::Object& params) {
+  const PermuteGeometry g = ReadPermuteGeometry(params);
+  ShapedOp op{};
+  op.attrs = attrs;
+  op.perm[0] = g.p0, op.perm[1] = g.p1, op.perm[2] = g.p2;
+  if (g.p0 > 2 || g.p1 > 2 || g.p2 > 2 || g.p0 == g.p1 || g.p0 == g.p2 || g.p1 == g.p2)
+    throw Napi::RangeError::New(env, "Expected params.p0, p1 and p2 to be a permutation of 0, 1 and 2");
+  op.s.in = {g.n, g.d0, g.d1, g.d2};
+  op.inputs = op.outputs = CheckedProduct(env, {g.n, g.d0, g.d1, g.d2}, "x");
+  return op;
+}
+
 // conv2dTranspose {n, h, w, c, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, oc}: any output size
 // (the scatter skips every tap outside it); upsampling2d {n, h, w, c, sh, sw}.
 ShapedOp ResampleGeometry(Napi::Env env, const OpAttrs& attrs, const Napi::Object& params) {
@@ -65,6 +78,7 @@ ShapedOp ReadGeometry(Napi::Env env, const OpAttrs& attrs, const Napi::Object& p
     return op;
   }
   if (attrs.kind == OpKind::kConv2DTranspose || attrs.kind == OpKind::kUpSampling2D) return ResampleGeometry(env, attrs, params);
+  if (attrs.kind == OpKind::kPermute) return PermuteShape(env, attrs, params);
   Conv2DShape& s = op.s;
   if (attrs.kind == OpKind::kConv2D) {
     const Conv2DGeometry g = ReadConv2DGeometry(params);

@@ -38,7 +38,8 @@ OpKind KindArg(const Napi::CallbackInfo& info, size_t index) {
   if (kind == "dense") return OpKind::kDense;
   if (kind == "conv2dTranspose") return OpKind::kConv2DTranspose;
   if (kind == "upsampling2d") return OpKind::kUpSampling2D;
-  throw Napi::TypeError::New(info.Env(), "Expected 'conv2d', 'maxpool2d', 'dense', 'conv2dTranspose' or 'upsampling2d' for the operator kind");
+  if (kind == "permute") return OpKind::kPermute;
+  throw Napi::TypeError::New(info.Env(), "Expected 'conv2d', 'maxpool2d', 'dense', 'conv2dTranspose', 'upsampling2d' or 'permute' for the operator kind");
 }
 
 // The operator's job on info[1] (borrowed or copied), with the plan it has now.
@@ -101,7 +102,7 @@ Napi::Value CreateOperator(const Napi::CallbackInfo& info) {
   auto op = std::make_shared<BoundOp>();
   op->attrs.kind = KindArg(info, 0);
   const Napi::Object attrs = ParamsArg(info, 1);
-  const bool weighted = op->attrs.kind != OpKind::kMaxPool2D && op->attrs.kind != OpKind::kUpSampling2D;
+  const bool weighted = op->attrs.kind != OpKind::kMaxPool2D && op->attrs.kind != OpKind::kUpSampling2D && op->attrs.kind != OpKind::kPermute;
   op->attrs.act = kActivationLinear;
   op->attrs.direct = false;
   op->attrs.bilinear = false;

@@ -7,6 +7,7 @@
 #include "ops/maxpool2d.h"
 #include "ops/conv2d-transpose.h"
 #include "ops/upsampling2d.h"
+#include "ops/permute.h"
 
 namespace convkit {
 
@@ -33,6 +34,10 @@ void PlanShaped(ShapedOp* op) {
       op->plan = PlanUpSampling2D(op->s, op->attrs.bilinear, t);
       op->act = {kActivationLinear, {}};
       break;
+    case OpKind::kPermute:
+      op->plan = PlanPermute(op->s.in, op->perm, t);
+      op->act = {kActivationLinear, {}};
+      break;
   }
   op->isa = &ActiveKernels();
   op->pool_threads = NumThreads();
@@ -57,6 +62,9 @@ void RunShaped(const ShapedOp& op, const float* x, const float* packed_w, const 
       break;
     case OpKind::kUpSampling2D:
       RunUpSampling2D(op.plan, op.s, x, y);
+      break;
+    case OpKind::kPermute:
+      RunPermute(op.plan, op.s.in, op.perm, x, y);
       break;
   }
 }

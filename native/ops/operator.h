@@ -14,7 +14,8 @@ namespace convkit {
 struct ConvCaches;
 
 enum class OpKind { kConv2D, kMaxPool2D, kDense,
-                    kConv2DTranspose, kUpSampling2D };
+                    kConv2DTranspose, kUpSampling2D,
+                    kPermute };
 
 // What an op is, apart from its weights and its input's shape.
 struct OpAttrs {
@@ -31,6 +32,7 @@ struct ShapedOp {
   size_t m, k, n;           // the GEMM: dense's, or conv2d's K = kh * kw * c and n = oc
                             // (conv2dTranspose: W^T's k = c and n = kh * kw * oc)
   size_t inputs, outputs;   // floats in x and y
+  size_t perm[3];           // permute: output axis k is input axis perm[k] (s.in = {n, d0, d1, d2})
   Plan plan;
   OutputActivation act;
   const IsaKernels* isa;    // ActiveKernels() and NumThreads() when planned
