@@ -50,7 +50,13 @@
         "native/ops/weighted-grad.cc",
         "native/napi/batchnorm.cc",
         "native/ops/batchnorm.cc",
-        "native/kernels/f32-batchnorm-scalar.cc"
+        "native/kernels/f32-batchnorm-scalar.cc",
+        "native/ops/conv2d-transpose.cc",
+        "native/ops/conv2d-transpose-grad.cc",
+        "native/ops/upsampling2d.cc",
+        "native/ops/permute.cc",
+        "native/kernels/rows.cc",
+        "native/kernels/f32-rows-scalar.cc"
       ],
       "conditions": [
         # Each architecture's SIMD kernels (kernels.json's arch); the portable scalar ones above are
@@ -81,7 +87,9 @@
             "native/kernels/f32-batchnorm-avx2.cc",
             "native/kernels/f32-batchnorm-avx512f.cc",
             "native/kernels/f32-dwconv-16-avx2-fma.cc",
-            "native/kernels/f32-dwconv-32-avx512f.cc"
+            "native/kernels/f32-dwconv-32-avx512f.cc",
+            "native/kernels/f32-rows-avx2.cc",
+            "native/kernels/f32-rows-avx512f.cc"
           ]
         }],
         ["target_arch=='arm64'", {

@@ -4,6 +4,8 @@
 import { OP_ACTIVATION, OP_CONV2D, OP_GEMM, OP_MAXPOOL2D, OP_TRANSPOSE, TASK_BITS } from './generated/kernels';
 import { OP_ACTIVATION_GRAD, OP_COL2IM, OP_COLUMN_SUMS, OP_EXPAND_TRANSPOSED, OP_MAXPOOL2D_GRAD, OP_PACK } from './generated/kernels';
 import { OP_AVGPOOL2D, OP_AVGPOOL2D_GRAD, OP_PAD2D } from './generated/kernels';
+import { OP_CONV2D_TRANSPOSE, OP_UPSAMPLING2D, OP_UPSAMPLING2D_GRAD } from './generated/kernels';
+import { OP_PERMUTE } from './generated/kernels';
 import { Job } from './generated/job';
 import { increment } from './kernels/atomic-increment';
 import { activationTask } from './ops/activation';
@@ -24,6 +26,9 @@ import { depthwise2dTask } from './ops/depthwise2d';
 import { depthwise2dGradFilterTask, depthwise2dGradInputTask } from './ops/depthwise2d-grad';
 import { OP_ELEMENTWISE, OP_ELEMENTWISE_GRAD } from './generated/kernels';
 import { elementwiseGradTask, elementwiseTask } from './ops/elementwise';
+import { conv2dTransposeTask } from './ops/conv2d-transpose';
+import { upsampling2dGradTask, upsampling2dTask } from './ops/upsampling2d';
+import { permuteTask } from './ops/permute';
 
 export { packWeights, packedWeightsFloats } from './kernels/pack-weights';
 export { TILE_SCRATCH_BYTES } from './kernels/gemm-driver';
@@ -98,6 +103,10 @@ export function run(jobPtr: usize, gen: i32): void {
     else if (j.op == OP_DEPTHWISE2D_GRAD_FILTER) depthwise2dGradFilterTask(j, t, workspace);
     else if (j.op == OP_ELEMENTWISE) elementwiseTask(j, t);
     else if (j.op == OP_ELEMENTWISE_GRAD) elementwiseGradTask(j, t);
+    else if (j.op == OP_CONV2D_TRANSPOSE) conv2dTransposeTask(j, t, workspace);
+    else if (j.op == OP_UPSAMPLING2D) upsampling2dTask(j, t);
+    else if (j.op == OP_UPSAMPLING2D_GRAD) upsampling2dGradTask(j, t);
+    else if (j.op == OP_PERMUTE) permuteTask(j, t);
     const finished = increment(jobPtr + offsetof<Job>('done')) + 1;
     if (ASC_FEATURE_THREADS) {
       if (finished == j.tasks) atomic.notify(jobPtr + offsetof<Job>('done'));

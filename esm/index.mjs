@@ -9,4 +9,5 @@ export const {
   BatchNormalization,
   AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, ZeroPadding2D, Cropping2D,
   ActivationLayer, ElementwiseActivation, ELU, LeakyReLU, ReLU, Softmax,
+  Conv2DTranspose, UpSampling2D, Reshape, Permute,
 } = ck;

@@ -17,6 +17,10 @@ export { Cropping2D, type Cropping2DOptions, type Padding2D, ZeroPadding2D, type
 export { BatchNormalization, type BatchNormalizationOptions, type BatchNormInitializer } from './layers/batchnorm';
 export { DepthwiseConv2D, type DepthwiseConv2DOptions } from './layers/depthwise-conv2d';
 export { ActivationLayer, type ActivationLayerOptions, ELU, ElementwiseActivation, LeakyReLU, ReLU, type ReLUOptions, Softmax } from './layers/activation-layers';
+export { Conv2DTranspose, type Conv2DTransposeOptions } from './layers/conv2d-transpose';
+export { UpSampling2D, type UpSampling2DOptions, type Interpolation } from './layers/upsampling2d';
+export { Reshape, type ReshapeOptions } from './layers/reshape';
+export { Permute, type PermuteOptions } from './layers/permute';
 export { Sequential, type LayerGradients, type SequentialGradients } from './layers/sequential';
 export { gemm, gemmAsync, type GemmOptions } from './gemm';
 export { residentTensor, releaseTensor } from './resident';
@@ -45,12 +49,16 @@ import { GlobalAveragePooling2D, GlobalMaxPooling2D } from './layers/global-pool
 import { Cropping2D, ZeroPadding2D } from './layers/padding2d';
 import { BatchNormalization } from './layers/batchnorm';
 import { DepthwiseConv2D } from './layers/depthwise-conv2d';
+import { Conv2DTranspose } from './layers/conv2d-transpose';
+import { UpSampling2D } from './layers/upsampling2d';
+import { Reshape } from './layers/reshape';
+import { Permute } from './layers/permute';
 
 // Both entries are bundled (the browser's minified, without esbuild's --keep-names, which would
 // cost 4.5 KB; the Node one without it too, since its __name() wrapper runs on hot paths), and a
 // bundler may rename a class: the public classes take their names back, which error messages
 // ("received an object of type Tensor") and users' own checks read.
-for (const [name, c] of Object.entries({ Conv2D, Dense, Flatten, Layer, MaxPool2D, Sequential, Tensor, ActivationLayer, ELU, LeakyReLU, ReLU, Softmax })) {
+for (const [name, c] of Object.entries({ Conv2D, Dense, Flatten, Layer, MaxPool2D, Sequential, Tensor, ActivationLayer, ELU, LeakyReLU, ReLU, Softmax, Conv2DTranspose, UpSampling2D, Reshape, Permute })) {
   Object.defineProperty(c, 'name', { value: name });
 }
 for (const [name, c] of Object.entries({ AveragePooling2D, BatchNormalization, Cropping2D, DepthwiseConv2D, GlobalAveragePooling2D, GlobalMaxPooling2D, ZeroPadding2D })) {

@@ -59,6 +59,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<Depthwise2DBackwardAsync>(env, exports, "depthwise2dBackwardAsync");
   Export<ActivationBackward>(env, exports, "activationBackward");
   Export<ActivationBackwardAsync>(env, exports, "activationBackwardAsync");
+  Export<Conv2DTransposeBackward>(env, exports, "conv2dTransposeBackward");
+  Export<Conv2DTransposeBackwardAsync>(env, exports, "conv2dTransposeBackwardAsync");
+  Export<UpSampling2DBackward>(env, exports, "upsampling2dBackward");
+  Export<UpSampling2DBackwardAsync>(env, exports, "upsampling2dBackwardAsync");
   return exports;
 }
 

@@ -27,9 +27,10 @@ export function workloadData(w: Workload): WorkloadData {
   const shape = inputShape(w);
   const input = uniform(product(shape), 7, 1);
   let kernel: Float32Array | null = null, bias: Float32Array | null = null;
-  if (w.op === 'conv2d' || w.op === 'dense' || w.op === 'depthwise') {
-    const fanIn = w.op === 'conv2d' ? w.k! * w.k! * w.c! : w.op === 'depthwise' ? w.k! * w.k! : w.in!;
-    const units = w.op === 'conv2d' ? w.filters! : w.op === 'depthwise' ? w.c! : w.units!;
+  if (w.op === 'conv2d' || w.op === 'dense' || w.op === 'depthwise' || w.op === 'conv2dTranspose') {
+    // A transposed convolution's kernel is [k, k, filters, c]: the same count as a convolution's.
+    const fanIn = w.op === 'dense' ? w.in! : w.op === 'depthwise' ? w.k! * w.k! : w.k! * w.k! * w.c!;
+    const units = w.op === 'dense' ? w.units! : w.op === 'depthwise' ? w.c! : w.filters!;
     kernel = uniform(fanIn * units, 11, Math.sqrt(6 / fanIn));
     bias = uniform(units, 13, 0.1);
   }

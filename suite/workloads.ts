@@ -8,7 +8,9 @@ import { product } from '../lib/shape';
 export interface Workload {
   id: string;
   name: string;
-  op: 'conv2d' | 'maxpool' | 'dense' | 'avgpool' | 'globalavgpool' | 'depthwise';
+  op: 'conv2d' | 'maxpool' | 'dense' | 'avgpool' | 'globalavgpool' | 'depthwise' | 'conv2dTranspose' | 'upsample';
+  /** upsample: 'nearest' or 'bilinear' (k is the factor). */
+  interpolation?: 'nearest' | 'bilinear';
   n: number;
   h?: number; w?: number; c?: number;
   filters?: number; k?: number; stride?: number;
@@ -47,6 +49,8 @@ export function makeLayer(w: Workload): ck.Layer {
   if (w.op === 'avgpool') return new ck.AveragePooling2D({ poolSize: k, strides: stride, padding });
   if (w.op === 'globalavgpool') return new ck.GlobalAveragePooling2D({ keepdims: true });
   if (w.op === 'depthwise') return new ck.DepthwiseConv2D({ kernelSize: k, strides: stride, padding, activation: w.activation ?? 'linear', seed: 1 });
+  if (w.op === 'upsample') return new ck.UpSampling2D({ size: k, interpolation: w.interpolation });
+  if (w.op === 'conv2dTranspose') return new ck.Conv2DTranspose({ filters: w.filters!, kernelSize: k, strides: stride, padding: w.padding, seed: 1 });
   return new ck.Conv2D({ filters: w.filters!, kernelSize: k, strides: stride, padding, activation: w.activation ?? 'linear', seed: 1 });
 }
 
@@ -56,6 +60,8 @@ export function work(w: Workload, outputShape: number[]): { amount: number; unit
     const [n, oh, ow, oc] = outputShape;
     return { amount: 2 * n * oh * ow * oc * w.k! * w.k! * w.c!, unit: 'GFLOP/s' };
   }
+  // Each input pixel's c-term dot product with each of the k * k * filters columns.
+  if (w.op === 'conv2dTranspose') return { amount: 2 * w.n * w.h! * w.w! * w.c! * w.k! * w.k! * w.filters!, unit: 'GFLOP/s' };
   if (w.op === 'dense') return { amount: 2 * w.n * w.in! * w.units!, unit: 'GFLOP/s' };
   const inputs = w.n * w.h! * w.w! * w.c!, outputs = product(outputShape);
   return { amount: 4 * (inputs + outputs), unit: 'GB/s' };

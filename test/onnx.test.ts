@@ -14,7 +14,8 @@ interface OnnxCase { case: string; op: string; attributes: Record<string, unknow
 
 const DIR = join(__dirname, 'fixtures', 'onnx');
 const CASES: OnnxCase[] = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort()
-  .map((f) => JSON.parse(readFileSync(join(DIR, f), 'utf8')));
+  .map((f) => JSON.parse(readFileSync(join(DIR, f), 'utf8')))
+  .filter((t: OnnxCase) => !['ConvTranspose', 'Resize', 'Upsample'].includes(t.op)); // onnx-resample.test.ts
 
 const f32 = (t: OnnxTensor) => Float32Array.from(t.data);
 

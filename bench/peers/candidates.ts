@@ -118,7 +118,7 @@ function tfjs(backendName: keyof typeof TFJS_PACKAGES): Candidate {
     },
     async prepare(w, d) {
       const x = tf.tensor(d.input, d.inputShape);
-      const kernel = d.kernel && tf.tensor(d.kernel, w.op === 'conv2d' ? [w.k, w.k, w.c, w.filters] : w.op === 'depthwise' ? [w.k, w.k, w.c, 1] : [w.in, w.units]);
+      const kernel = d.kernel && tf.tensor(d.kernel, w.op === 'conv2d' ? [w.k, w.k, w.c, w.filters] : w.op === 'depthwise' ? [w.k, w.k, w.c, 1] : w.op === 'conv2dTranspose' ? [w.k, w.k, w.filters, w.c] : [w.in, w.units]);
       const bias = d.bias && tf.tensor(d.bias);
       const activation = w.activation === 'relu' ? 'relu' : 'linear';
       const { k, stride, padding } = windowOf(w);
@@ -129,6 +129,11 @@ function tfjs(backendName: keyof typeof TFJS_PACKAGES): Candidate {
         if (w.op === 'avgpool') return tf.avgPool(x, k, stride, pad);
         if (w.op === 'globalavgpool') return tf.mean(x, [1, 2], true); // tfjs-layers' GlobalAveragePooling2D
         if (w.op === 'depthwise') return tf.fused.depthwiseConv2d({ x, filter: kernel, strides: stride, pad, bias, activation });
+        if (w.op === 'conv2dTranspose') return tf.tidy(() => tf.add(tf.conv2dTranspose(x, kernel, d.outputShape, stride, pad), bias));
+        if (w.op === 'upsample') {
+          const size = [d.outputShape[1], d.outputShape[2]];
+          return w.interpolation === 'bilinear' ? tf.image.resizeBilinear(x, size, false, true) : tf.image.resizeNearestNeighbor(x, size);
+        }
         return tf.fused.matMul({ a: x, b: kernel, bias, activation });
       };
       let last: any = null;

@@ -74,7 +74,15 @@ export function onnxModel(w: Workload, data: WorkloadData): { bytes: Uint8Array;
     outputShape = [n, oc, oh, ow];
     const { k, stride, padding } = windowOf(w);
     const common = [ints('kernel_shape', [k, k]), ints('strides', [stride, stride]), ...padAttributes(padding)];
-    if (w.op === 'conv2d') {
+    if (w.op === 'conv2dTranspose') {
+      // W [C, M, k, k] from Keras's [k, k, M, C] (hwioToOihw reads it as [kh, kw, M, C] -> [C, M, kh, kw]).
+      inits.push(initializer('W', [w.c!, w.filters!, w.k!, w.k!], hwioToOihw(data.kernel!, [w.k!, w.k!, w.filters!, w.c!])), initializer('B', [w.filters!], data.bias!));
+      nodes.push({ opType: 'ConvTranspose', input: ['x', 'W', 'B'], output: [main], name: 'deconv', attribute: [ints('kernel_shape', [k, k]), ints('strides', [stride, stride])] });
+    } else if (w.op === 'upsample') {
+      // Resize (opset 13): half_pixel and round_prefer_floor by default, Keras's UpSampling2D for an integer factor.
+      inits.push(initializer('scales', [4], new Float32Array([1, 1, k, k])));
+      nodes.push({ opType: 'Resize', input: ['x', '', 'scales'], output: [main], name: 'resize', attribute: [str('mode', w.interpolation === 'bilinear' ? 'linear' : 'nearest')] });
+    } else if (w.op === 'conv2d') {
       inits.push(initializer('W', [w.filters!, w.c!, w.k!, w.k!], hwioToOihw(data.kernel!, [w.k!, w.k!, w.c!, w.filters!])), initializer('B', [w.filters!], data.bias!));
       nodes.push({ opType: 'Conv', input: ['x', 'W', 'B'], output: [main], name: 'conv', attribute: common });
     } else if (w.op === 'globalavgpool') {

@@ -3,7 +3,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolveWindow, type Window } from '../../lib/shape';
 import type { WorkloadData } from '../../suite/data';
-import { avgpool2dRef, conv2dRef, denseRef, depthwiseRef, maxpool2dRef } from '../../suite/reference';
+import { avgpool2dRef, conv2dRef, denseRef, depthwiseRef, maxpool2dRef, type RefResult } from '../../suite/reference';
+import { conv2dTransposeRef, upsampleRef } from '../../suite/reference-resample';
 import { windowOf, type Workload } from '../../suite/workloads';
 
 function window(w: Workload): Window {
@@ -11,8 +12,16 @@ function window(w: Workload): Window {
   return resolveWindow([k, k], [stride, stride], [1, 1], padding, w.h!, w.w!);
 }
 
+/** The transposed convolution or upsampling of a workload ('valid' padding: no crop, Keras's size). */
+function resampleRef(w: Workload, d: WorkloadData): RefResult {
+  if (w.op === 'upsample') return upsampleRef(d.input, d.inputShape, [w.k!, w.k!], w.interpolation === 'bilinear');
+  const [n, oh, ow, oc] = d.outputShape;
+  const g = { n, h: w.h!, w: w.w!, c: w.c!, kh: w.k!, kw: w.k!, sh: w.stride!, sw: w.stride!, dh: 1, dw: 1, pt: 0, pl: 0, oh, ow, oc };
+  return conv2dTransposeRef(d.input, d.kernel!, d.bias, g, 'linear');
+}
+
 export function writeReference(w: Workload, d: WorkloadData, path: string): void {
-  const ref = w.op === 'conv2d' ? conv2dRef(d.input, d.inputShape, d.kernel!, w.filters!, window(w), d.bias, w.activation === 'relu' ? 'relu' : 'linear')
+  const ref = w.op === 'upsample' || w.op === 'conv2dTranspose' ? resampleRef(w, d) : w.op === 'conv2d' ? conv2dRef(d.input, d.inputShape, d.kernel!, w.filters!, window(w), d.bias, w.activation === 'relu' ? 'relu' : 'linear')
     : w.op === 'maxpool' ? maxpool2dRef(d.input, d.inputShape, window(w))
       : w.op === 'avgpool' || w.op === 'globalavgpool' ? avgpool2dRef(d.input, d.inputShape, window(w), false)
       : w.op === 'depthwise' ? depthwiseRef(d.input, d.inputShape, d.kernel!, d.bias, 1, window(w), w.activation === 'relu')

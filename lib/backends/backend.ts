@@ -16,6 +16,7 @@ export const backendNames: readonly BackendName[] = ['native', 'wasm'];
 import { PANEL_WIDTH } from '../generated/kernels';
 import type { ActivationOpAttributes, ActivationOpGeometry, Conv2DAttributes, Conv2DGeometry, DenseAttributes, DenseGeometry, WindowGeometry } from '../generated/params';
 import type { AvgPool2DAttributes, BatchNormAttributes, BatchNormGeometry, Depthwise2dAttributes, Depthwise2dGeometry, Pad2DGeometry } from '../generated/params';
+import type { Conv2dTransposeAttributes, Conv2dTransposeGeometry, PermuteGeometry, Upsampling2dAttributes, Upsampling2dGeometry } from '../generated/params';
 
 /** Columns per packed weight panel (kernels.json). */
 export { PANEL_WIDTH };
@@ -99,6 +100,18 @@ export interface Depthwise2DParams extends Depthwise2dGeometry, Depthwise2dAttri
  * ignore the three.
  */
 export interface ActivationOpParams extends ActivationOpGeometry, ActivationOpAttributes {}
+/**
+ * A transposed convolution: input [n, h, w, c], kernel [kh, kw, oc, c] packed as W^T (k = c,
+ * n = kh * kw * oc), output [n, oh, ow, oc]; output cell (oy, ox) collects x[iy, ix] W[ky, kx]
+ * where oy = iy * sh - pt + ky * dh and ox = ix * sw - pl + kx * dw.
+ */
+export interface Conv2DTransposeParams extends Conv2dTransposeGeometry, Conv2dTransposeAttributes {}
+
+/** UpSampling2D by integer factors sh x sw: nearest, or bilinear (half-pixel centers). */
+export interface UpSampling2DParams extends Upsampling2dGeometry, Upsampling2dAttributes {}
+
+/** Permute: each sample's axes [d0, d1, d2] reordered, output axis k being input axis p<k>. */
+export type PermuteParams = PermuteGeometry;
 
 export interface GemmParams {
   m: number; n: number; k: number;
@@ -121,7 +134,10 @@ export type Step =
   /** y = x * s + t per channel: scaleShift holds s then t (2c floats, copied). */
   | { op: 'batchNorm'; scaleShift: Float32Array; params: BatchNormParams }
   | { op: 'depthwise2d'; packed: PackedWeights; bias: Float32Array | null; params: Depthwise2DParams }
-  | { op: 'activation'; params: ActivationOpParams };
+  | { op: 'activation'; params: ActivationOpParams }
+  | { op: 'conv2dTranspose'; packed: PackedWeights; bias: Float32Array | null; params: Conv2DTransposeParams }
+  | { op: 'upsampling2d'; params: UpSampling2DParams }
+  | { op: 'permute'; params: PermuteParams };
 
 /**
  * An op bound to its weights, bias and attributes (Backend.createOperator reads a step's op,
@@ -203,6 +219,7 @@ export interface PackedWeights {
 export type Conv2DGradParams = Conv2DParams & { bias: boolean };
 export type DenseGradParams = DenseParams & { bias: boolean };
 export type Depthwise2DGradParams = Depthwise2DParams & { bias: boolean };
+export type Conv2DTransposeGradParams = Conv2DTransposeParams & { bias: boolean };
 
 /** What a backward needs to run the layer's forward itself: its packed weights and bias. */
 export interface ForwardWeights {
@@ -295,4 +312,10 @@ export interface Backend {
   /** dx = dy * f'(x) of a standalone activation, from x (softmax: per row). */
   activationBackward(x: Float32Array, dy: Float32Array, p: ActivationOpParams): Float32Array;
   activationBackwardAsync(x: Float32Array, dy: Float32Array, p: ActivationOpParams): Promise<Float32Array>;
+  /** A transposed convolution's gradients: dW like the [kh, kw, oc, c] kernel, db of oc floats. */
+  conv2dTransposeBackward(x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, p: Conv2DTransposeGradParams, forward?: ForwardWeights): WeightedGrads;
+  conv2dTransposeBackwardAsync(x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, p: Conv2DTransposeGradParams, forward?: ForwardWeights): Promise<WeightedGrads>;
+  /** dx of UpSampling2D: each input cell gathers the gradients of the outputs that read it, in a fixed order. */
+  upsampling2dBackward(dy: Float32Array, p: UpSampling2DParams): Float32Array;
+  upsampling2dBackwardAsync(dy: Float32Array, p: UpSampling2DParams): Promise<Float32Array>;
 }

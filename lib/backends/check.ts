@@ -2,6 +2,7 @@
 // N-API boundary: the layers validate first; these make sure no call reaches a kernel with
 // buffers too short for its shapes.
 import type { ActivationOpParams, Conv2DParams, DenseParams, Depthwise2DParams, GemmParams, PackedWeights, Pad2DParams, WindowParams } from './backend';
+import type { Conv2DTransposeParams, PermuteParams, UpSampling2DParams } from './backend';
 import { packedWeightsLength } from './backend';
 import { ACTIVATION } from '../generated/kernels';
 import { GEOMETRY_SIZES } from '../generated/params';
@@ -121,4 +122,23 @@ export function sharesMemory(x: Float32Array, y: Float32Array): boolean {
 export function checkInto(out: Float32Array, length: number, inputs: readonly (Float32Array | null)[]): void {
   lengthIs('out', float32Array('out', out), length);
   if (inputs.some((x) => x !== null && sharesMemory(out, x))) throw new RangeError('Expected out to share no memory with the inputs');
+}
+
+export function checkConv2DTranspose(x: Float32Array | number, packed: PackedWeights, bias: Float32Array | null, p: Conv2DTransposeParams): void {
+  sizes('conv2dTranspose', p);
+  activation(p.activation);
+  lengthIs('x', input('x', x), p.n * p.h * p.w * p.c);
+  lengthIs('packedWeights', packed, packedWeightsLength(p.c, p.kh * p.kw * p.oc));
+  if (bias !== null) lengthIs('bias', float32Array('bias', bias), p.oc);
+}
+
+export function checkUpSampling2D(x: Float32Array | number, p: UpSampling2DParams): void {
+  sizes('upsampling2d', p);
+  lengthIs('x', input('x', x), p.n * p.h * p.w * p.c);
+}
+
+export function checkPermute(x: Float32Array | number, p: PermuteParams): void {
+  sizes('permute', p);
+  if ([p.p0, p.p1, p.p2].sort().join() !== '0,1,2') throw new RangeError('Expected params.p0, p1 and p2 to be a permutation of 0, 1 and 2');
+  lengthIs('x', input('x', x), p.n * p.d0 * p.d1 * p.d2);
 }

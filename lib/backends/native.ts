@@ -49,6 +49,10 @@ interface Addon {
   batchNormBackwardAsync(...args: unknown[]): Promise<Float32Array>;
   activationBackward(x: Float32Array, dy: Float32Array, p: object): Float32Array;
   activationBackwardAsync(x: Float32Array, dy: Float32Array, p: object): Promise<Float32Array>;
+  conv2dTransposeBackward(...args: unknown[]): Float32Array;
+  conv2dTransposeBackwardAsync(...args: unknown[]): Promise<Float32Array>;
+  upsampling2dBackward(dy: Float32Array, p: object): Float32Array;
+  upsampling2dBackwardAsync(dy: Float32Array, p: object): Promise<Float32Array>;
   _injectFault(kind: 'alloc' | 'threads'): void;
   _benchKernels(seconds: number): KernelRate[];
 }
@@ -124,7 +128,7 @@ class NativeOperator implements Operator {
       this.handle = addon.createOperator(step.op, step.params, null, step.scaleShift);
       return;
     }
-    // The ops with weights (conv2d, dense, depthwise2d) hold packed weights and a bias.
+    // The ops with weights (conv2d, dense, depthwise2d, conv2dTranspose) hold packed weights and a bias.
     this.handle = 'packed' in step ? addon.createOperator(step.op, step.params, handle(step.packed), step.bias) : addon.createOperator(step.op, step.params, null, null);
   }
 
@@ -238,6 +242,13 @@ export function loadNative(): NativeBackend {
     },
     activationBackward: (x, dy, p) => addon.activationBackward(x, dy, p),
     activationBackwardAsync: (x, dy, p) => addon.activationBackwardAsync(x, dy, p),
+    conv2dTransposeBackward: (x, dy, y, kernel, p, f) => splitGrads(addon.conv2dTransposeBackward(x, dy, y, kernel, p, ...forwardArgs(f)), kernel.length, { bias: p.bias, n: p.oc }),
+    conv2dTransposeBackwardAsync: (x, dy, y, kernel, p, f) => {
+      const weights = kernel.length, bias = { bias: p.bias, n: p.oc };
+      return addon.conv2dTransposeBackwardAsync(x, dy, y, kernel, p, ...forwardArgs(f)).then((all) => splitGrads(all, weights, bias));
+    },
+    upsampling2dBackward: (dy, p) => addon.upsampling2dBackward(dy, p),
+    upsampling2dBackwardAsync: (dy, p) => addon.upsampling2dBackwardAsync(dy, p),
     injectFault: (kind) => addon._injectFault(kind),
     benchKernels: (seconds) => addon._benchKernels(seconds),
   };

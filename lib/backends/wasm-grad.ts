@@ -25,7 +25,7 @@ export interface GradContext {
 export type Jobs<T> = Generator<PlannedJob, T, void>;
 
 /** a is a Float32Array of `expected` floats. */
-function arrayOf(name: string, a: Float32Array, expected: number): void {
+export function arrayOf(name: string, a: Float32Array, expected: number): void {
   lengthIs(name, float32Array(name, a), expected);
 }
 
@@ -130,6 +130,23 @@ function* weightedJobs(ctx: GradContext, x: Float32Array, dy: Float32Array, y: F
     blocks.release();
     e.leave();
   }
+}
+
+/**
+ * x, dy and the kernel copied in, and the forward output the derivative reads: y as given, the
+ * forward's (its jobs run first, into a block of `outputs` floats), or none (linear: pointer 0).
+ */
+export function* placeInputs(e: Engine, keep: (ptr: number) => number, x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array,
+  fwd: OpJob | null, outputs: number, activation: number): Generator<PlannedJob, { xp: number; dyp: number; wp: number; yp: number }, void> {
+  const xp = keep(e.put(x)), dyp = keep(e.put(dy)), wp = keep(e.put(kernel));
+  let yp = 0;
+  if (fwd) {
+    yp = keep(e.arena.alloc(Math.max(1, outputs) * 4));
+    yield* planned(fwd, [xp, ...fwd.extra.map((a) => (a ? keep(e.put(a)) : 0))], yp);
+  } else if (activation !== ACTIVATION.linear) {
+    yp = keep(e.put(y as Float32Array));
+  }
+  return { xp, dyp, wp, yp };
 }
 
 /** The max-pool backward job: one task per image. */

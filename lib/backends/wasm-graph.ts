@@ -3,13 +3,14 @@
 // places every intermediate value by liveness in one block of the module's memory, and a run
 // copies the inputs in once and the outputs out once.
 import type { ActivationOpParams, BatchNormParams, Conv2DParams, DenseParams, Depthwise2DParams, Graph, GraphNode, GraphShape, Operator, Pad2DParams, Step, WindowParams } from './backend';
+import type { Conv2DTransposeParams, PermuteParams, UpSampling2DParams } from './backend';
 import { checkInto, lengthIs } from './check';
 import { assignByLiveness, type LiveRange } from './liveness';
 import type { Plan, PlanTarget } from './plan';
 import { fail, float32Array } from '../validate';
 import { poolInBands, poolsInBands, runOp } from './wasm-call';
 import type { Engine, WasmWeights } from './wasm-engine';
-import { batchNormJob, convJob, denseJob, depthwiseJob, elementwiseJob, padJob, planned, poolJob, type OpJob, type PlannedJob } from './wasm-ops';
+import { batchNormJob, convJob, denseJob, depthwiseJob, elementwiseJob, padJob, permuteJob, planned, poolJob, transposeJob, upsampleJob, type OpJob, type PlannedJob } from './wasm-ops';
 
 /** What operators and graphs need of the backend that made them. */
 export interface WasmHost {
@@ -34,9 +35,8 @@ export class WasmOperator implements Operator {
   private released = false;
 
   constructor(private readonly host: WasmHost, private readonly step: Step) {
-    if (!['conv2d', 'maxpool2d', 'dense', 'avgpool2d', 'pad2d', 'batchNorm', 'depthwise2d', 'activation'].includes(step.op)) {
-      fail('type', "'conv2d', 'maxpool2d', 'avgpool2d', 'pad2d', 'dense', 'batchNorm', 'depthwise2d' or 'activation'", 'the operator kind', step.op);
-    }
+    const kinds = ['conv2d', 'maxpool2d', 'dense', 'avgpool2d', 'pad2d', 'batchNorm', 'depthwise2d', 'activation', 'conv2dTranspose', 'upsampling2d', 'permute'];
+    if (!kinds.includes(step.op)) fail('type', `${kinds.slice(0, -1).map((k) => `'${k}'`).join(', ')} or 'permute'`, 'the operator kind', step.op);
     if (!('packed' in step) && step.op !== 'batchNorm') {
       this.weights = this.bias = null;
       return;
@@ -48,7 +48,7 @@ export class WasmOperator implements Operator {
     }
     this.weights = host.weights(step.packed);
     const bias = step.bias === null ? null : float32Array('bias', step.bias);
-    if (bias) lengthIs('bias', bias, this.weights.n);
+    if (bias && step.op !== 'conv2dTranspose') lengthIs('bias', bias, this.weights.n); // its bias is per filter: checked by reshape
     this.bias = bias && bias.slice(); // kept as it is now (the in-flight rule)
   }
 
@@ -90,6 +90,18 @@ export class WasmOperator implements Operator {
         const { activation, alpha, maxValue, threshold } = s.params;
         const p = { ...(params as ActivationOpParams), activation, alpha, maxValue, threshold };
         return elementwiseJob(ctx, p.m * p.n, p);
+      }
+      case 'conv2dTranspose': {
+        const p = { ...(params as Conv2DTransposeParams), activation: s.params.activation };
+        return transposeJob(ctx, p.n * p.h * p.w * p.c, this.weights!, this.bias, p);
+      }
+      case 'upsampling2d': {
+        const p = { ...(params as UpSampling2DParams), bilinear: s.params.bilinear };
+        return upsampleJob(ctx, p.n * p.h * p.w * p.c, p);
+      }
+      case 'permute': {
+        const p = params as PermuteParams;
+        return permuteJob(ctx, p.n * p.d0 * p.d1 * p.d2, p);
       }
     }
   }

@@ -2,6 +2,9 @@
 // threads and kernels, and the job that runs it in the module (assembly/ops), minus the
 // addresses of its input and output, which a run places.
 import type { ActivationOpParams, BatchNormParams, Conv2DParams, DenseParams, Depthwise2DParams, PackedWeights, Pad2DParams, Step, WindowParams } from './backend';
+import type { Conv2DTransposeParams, PermuteParams, UpSampling2DParams } from './backend';
+import { checkConv2DTranspose, checkPermute, checkUpSampling2D } from './check';
+import { planConv2DTranspose, planPermute, planUpSampling2D, transposedChunkPixels } from './plan-resample';
 import { checkActivationOp, checkBatchNorm, checkConv2D, checkDense, checkDepthwise2D, checkMaxPool2D, checkPad2D } from './check';
 import { ACTIVATION, PATH, PLAN, WASM_MR } from '../generated/kernels';
 import { planActivation, planBatchNorm, planConv2D, planCopyRows, planDepthwise2D, planGemm, planMaxPool2D, type Plan, type PlanTarget } from './plan';
@@ -177,6 +180,37 @@ export function elementwiseJob(ctx: OpContext, x: Float32Array | number, p: Acti
   return { extra: [], inputs: p.m * p.n, outputs: p.m * p.n, plan, spec, activation: null };
 }
 
+export function transposeJob(ctx: OpContext, x: Float32Array | number, w: WasmWeights, bias: Float32Array | null, p: Conv2DTransposeParams): OpJob {
+  checkConv2DTranspose(x, w, bias, p);
+  const plan = planConv2DTranspose(p, ctx.target), k = p.kh * p.kw * p.oc, chunk = transposedChunkPixels(k, ctx.target.mr);
+  const spec = ([xp, bp]: number[], yp: number): JobSpec => ({
+    op: OP.conv2dTranspose, x: xp, w: w.ptr, bias: bp, y: yp, activation: epilogue(p.activation), m: chunk, k: p.c, cols: k,
+    n: p.n, h: p.h, wd: p.w, c: p.c, kh: p.kh, kw: p.kw, sh: p.sh, sw: p.sw, dh: p.dh, dw: p.dw, pt: p.pt, pl: p.pl, oh: p.oh, ow: p.ow, oc: p.oc,
+  });
+  const outputs = p.n * p.oh * p.ow * p.oc;
+  return { extra: [bias], inputs: p.n * p.h * p.w * p.c, outputs, plan, spec, activation: activationJob(ctx, p.activation, outputs / p.oc, p.oc) };
+}
+
+/** UpSampling2D's job, or (grad) its backward's, from dy to dx. */
+export function upsampleJob(ctx: OpContext, x: Float32Array | number, p: UpSampling2DParams, grad = false): OpJob {
+  const oh = p.h * p.sh, ow = p.w * p.sw;
+  checkUpSampling2D(grad ? p.n * p.h * p.w * p.c : x, p);
+  const plan = planUpSampling2D(p, ctx.target, grad);
+  const spec = ([xp]: number[], yp: number): JobSpec => ({
+    op: grad ? OP.upsampling2dGrad : OP.upsampling2d, x: xp, y: yp, m: plan.rows, n: p.n, h: p.h, wd: p.w, c: p.c, sh: p.sh, sw: p.sw, oh, ow,
+  });
+  const inputs = p.n * p.h * p.w * p.c, outputs = p.n * oh * ow * p.c;
+  return { extra: [], inputs: grad ? outputs : inputs, outputs: grad ? inputs : outputs, plan, spec, activation: null };
+}
+
+/** Permute's job: the permutation in the job's kh, kw and sh fields (assembly/ops/permute.ts). */
+export function permuteJob(ctx: OpContext, x: Float32Array | number, p: PermuteParams): OpJob {
+  checkPermute(x, p);
+  const plan = planPermute(p, ctx.target), floats = p.n * p.d0 * p.d1 * p.d2;
+  const spec = ([xp]: number[], yp: number): JobSpec => ({ op: OP.permute, x: xp, y: yp, m: plan.rows, n: p.n, h: p.d0, wd: p.d1, c: p.d2, kh: p.p0, kw: p.p1, sh: p.p2 });
+  return { extra: [], inputs: floats, outputs: floats, plan, spec, activation: null };
+}
+
 /** A step's op on x (or on an input of that many floats), its weights checked by `weights`. */
 export function stepJob(ctx: OpContext, s: Step, x: Float32Array | number, weights: (packed: PackedWeights) => WasmWeights): OpJob {
   if (s.op === 'conv2d') return convJob(ctx, x, weights(s.packed), s.bias, s.params);
@@ -187,5 +221,8 @@ export function stepJob(ctx: OpContext, s: Step, x: Float32Array | number, weigh
   if (s.op === 'batchNorm') return batchNormJob(ctx, x, s.scaleShift, s.params);
   if (s.op === 'depthwise2d') return depthwiseJob(ctx, x, weights(s.packed), s.bias, s.params);
   if (s.op === 'activation') return elementwiseJob(ctx, x, s.params);
-  throw new TypeError(`Expected 'conv2d', 'maxpool2d', 'avgpool2d', 'pad2d', 'dense', 'batchNorm', 'depthwise2d' or 'activation' for the op of a step but received ${String((s as { op: unknown }).op)}`);
+  if (s.op === 'conv2dTranspose') return transposeJob(ctx, x, weights(s.packed), s.bias, s.params);
+  if (s.op === 'upsampling2d') return upsampleJob(ctx, x, s.params);
+  if (s.op === 'permute') return permuteJob(ctx, x, s.params);
+  throw new TypeError(`Expected a known op for the op of a step but received ${String((s as { op: unknown }).op)}`);
 }

@@ -14,12 +14,13 @@ import { wasmGemm } from './wasm-gemm';
 import { wasmGrads } from './wasm-grad';
 import { wasmBatchNorm } from './wasm-batchnorm';
 import { wasmDepthwiseGrads } from './wasm-depthwise-grad';
+import { wasmResampleGrads } from './wasm-grad-resample';
 import { WasmGraph, WasmOperator, type WasmHost } from './wasm-graph';
 
 export type { WasmPlatform, WasmVariant, WasmVariantName } from './wasm-engine';
 
 /** The backward methods (wasm-grad.ts), set on each instance by the constructor. */
-export interface WasmBackend extends ReturnType<typeof wasmGrads>, ReturnType<typeof wasmBatchNorm>, ReturnType<typeof wasmDepthwiseGrads> {}
+export interface WasmBackend extends ReturnType<typeof wasmGrads>, ReturnType<typeof wasmBatchNorm>, ReturnType<typeof wasmDepthwiseGrads>, ReturnType<typeof wasmResampleGrads> {}
 
 export class WasmBackend implements Backend, WasmHost {
   readonly name = 'wasm' as const;
@@ -44,9 +45,8 @@ export class WasmBackend implements Backend, WasmHost {
     // Start the workers now: they are ready by the time a second thread is wanted.
     this.engine.ensureWorkers(this.threads);
     ({ conv2d: this.conv2d, conv2dAsync: this.conv2dAsync, maxpool2d: this.maxpool2d, maxpool2dAsync: this.maxpool2dAsync, dense: this.dense, denseAsync: this.denseAsync } = oneShotCalls(this));
-    Object.assign(this, wasmGrads({ engine: () => this.engine, target: () => this.target(), weights: (packed) => this.weights(packed) }));
-    Object.assign(this, wasmBatchNorm({ engine: () => this.engine, target: () => this.target(), weights: (packed) => this.weights(packed) }));
-    Object.assign(this, wasmDepthwiseGrads({ engine: () => this.engine, target: () => this.target(), weights: (packed) => this.weights(packed) }));
+    const grads = { engine: () => this.engine, target: () => this.target(), weights: (packed: PackedWeights) => this.weights(packed) };
+    Object.assign(this, wasmGrads(grads), wasmBatchNorm(grads), wasmDepthwiseGrads(grads), wasmResampleGrads(grads));
   }
 
   private engineFor(v: WasmVariant): Engine {

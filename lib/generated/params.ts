@@ -65,6 +65,43 @@ export interface ActivationOpGeometry {
   n: number;
 }
 
+export interface Conv2dTransposeGeometry {
+  n: number;
+  h: number;
+  w: number;
+  c: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  dh: number;
+  dw: number;
+  pt: number;
+  pl: number;
+  oh: number;
+  ow: number;
+  oc: number;
+}
+
+export interface Upsampling2dGeometry {
+  n: number;
+  h: number;
+  w: number;
+  c: number;
+  sh: number;
+  sw: number;
+}
+
+export interface PermuteGeometry {
+  n: number;
+  d0: number;
+  d1: number;
+  d2: number;
+  p0: number;
+  p1: number;
+  p2: number;
+}
+
 export interface Conv2DAttributes {
   activation: number;
   direct?: boolean;
@@ -93,5 +130,13 @@ export interface ActivationOpAttributes {
   threshold: number;
 }
 
+export interface Conv2dTransposeAttributes {
+  activation: number;
+}
+
+export interface Upsampling2dAttributes {
+  bilinear?: boolean;
+}
+
 /** The sizes of each op's geometry, with their minimums. */
-export const GEOMETRY_SIZES = {"window":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0]],"conv2d":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0],["oc",1]],"maxpool2d":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0]],"avgpool2d":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0]],"pad2d":[["n",1],["h",1],["w",1],["c",1],["pt",0],["pb",0],["pl",0],["pr",0],["ct",0],["cb",0],["cl",0],["cr",0],["oh",1],["ow",1]],"dense":[["m",1],["k",1],["n",1]],"batchNorm":[["m",1],["c",1]],"depthwise2d":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0],["oc",1]],"activation":[["m",1],["n",1]]} as const;
+export const GEOMETRY_SIZES = {"window":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0]],"conv2d":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0],["oc",1]],"maxpool2d":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0]],"avgpool2d":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0]],"pad2d":[["n",1],["h",1],["w",1],["c",1],["pt",0],["pb",0],["pl",0],["pr",0],["ct",0],["cb",0],["cl",0],["cr",0],["oh",1],["ow",1]],"dense":[["m",1],["k",1],["n",1]],"batchNorm":[["m",1],["c",1]],"depthwise2d":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0],["oc",1]],"activation":[["m",1],["n",1]],"conv2dTranspose":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pl",0],["oh",1],["ow",1],["oc",1]],"upsampling2d":[["n",1],["h",1],["w",1],["c",1],["sh",1],["sw",1]],"permute":[["n",1],["d0",1],["d1",1],["d2",1],["p0",0],["p1",0],["p2",0]]} as const;

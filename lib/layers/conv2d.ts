@@ -1,26 +1,15 @@
-import { Activation, type ActivationName, type ActivationOption, canonicalActivation } from '../activation';
-import type { GradCall } from '../grad/gradients';
-import type { Tensor } from '../tensor';
-import type { Backend, Conv2DParams } from '../backends/backend';
-import { checkPadding, type Padding, resolveWindow, windowOutput } from '../shape';
-import { boolean, integer, oneOf, options, pair } from '../validate';
-import type { Planned } from './layer';
-import { WeightedLayer } from './weighted';
+import type { Backend, Conv2DParams, PackedWeights, Step } from '../backends/backend';
+import { type Padding, resolveWindow, windowOutput } from '../shape';
+import { oneOf, pair } from '../validate';
+import { type ConvLayerOptions, convOptions } from './conv-options';
+import { ImageConvLayer } from './image-conv';
 
-export interface Conv2DOptions {
-  filters: number;
-  kernelSize: number | [number, number];
-  strides?: number | [number, number];
+export interface Conv2DOptions extends ConvLayerOptions {
   /** 'valid' (default), 'same' (TensorFlow: odd padding at bottom/right) or [top, bottom, left, right]. */
   padding?: Padding;
   dilationRate?: number | [number, number];
-  activation?: ActivationOption;
-  useBias?: boolean;
   /** HWIO: [kernelH, kernelW, inChannels, filters], row-major. */
   kernel?: Float32Array;
-  bias?: Float32Array;
-  /** Seed of the He-uniform initialisation used when no kernel is given (default 0). */
-  seed?: number;
   /**
    * 'auto' (default): the native backend runs a 3x3 stride-1 undilated convolution with at least
    * 32 input and 32 output channels and nine 2x2 output tiles as Winograd F(2x2, 3x3), 2.25x
@@ -34,30 +23,15 @@ export type ConvAlgorithm = 'auto' | 'direct';
 const ALGORITHMS: readonly ConvAlgorithm[] = ['auto', 'direct'];
 
 /** 2-D convolution over NHWC input: [N, H, W, C] -> [N, outH, outW, filters]. */
-export class Conv2D extends WeightedLayer {
+export class Conv2D extends ImageConvLayer<Conv2DParams> {
   protected readonly input = { name: 'Conv2D', rank: 4, atLeast: false };
-  readonly filters: number;
-  readonly kernelSize: [number, number];
-  readonly strides: [number, number];
-  readonly padding: Padding;
   readonly dilationRate: [number, number];
-  readonly activation: ActivationName;
   readonly algorithm: ConvAlgorithm;
 
   constructor(opts: Conv2DOptions) {
-    const o = options('Conv2D options', opts, false);
-    const filters = integer('filters', o.filters);
-    const kernelSize = pair('kernelSize', o.kernelSize);
-    const activation = canonicalActivation('activation', o.activation ?? 'linear');
-    const code = Activation[activation];
-    super('Conv2D', 'channels', filters, kernelSize[0] * kernelSize[1], boolean('useBias', o.useBias ?? true), code,
-      integer('seed', o.seed ?? 0, 0));
-    this.filters = filters;
-    this.kernelSize = kernelSize;
-    this.strides = pair('strides', o.strides ?? 1);
-    this.padding = checkPadding('padding', o.padding ?? 'valid');
+    const c = convOptions('Conv2D', opts), o = c.o;
+    super('Conv2D', c);
     this.dilationRate = pair('dilationRate', o.dilationRate ?? 1);
-    this.activation = activation;
     this.algorithm = oneOf('algorithm', o.algorithm ?? 'auto', ALGORITHMS);
     this.setWeights({ kernel: o.kernel as Float32Array | undefined, bias: o.bias as Float32Array | undefined });
   }
@@ -66,30 +40,19 @@ export class Conv2D extends WeightedLayer {
     return `[${this.kernelSize[0]}, ${this.kernelSize[1]}, ${this.depth ?? 'inChannels'}, ${this.filters}]`;
   }
 
-  private params(shape: readonly number[], linear = false): Conv2DParams {
+  protected params(shape: readonly number[], linear = false): Conv2DParams {
     const [n, h, w, c] = shape;
     const win = resolveWindow(this.kernelSize, this.strides, this.dilationRate, this.padding, h, w);
     const [oh, ow] = windowOutput('Conv2D', win, h, w);
     return { n, h, w, c, ...win, oh, ow, oc: this.filters, activation: this.activationFor(linear), direct: this.algorithm === 'direct' };
   }
 
-  outputShape(inputShape: readonly number[]): number[] {
-    return this.convOutputShape(inputShape, (shape) => this.params(shape));
-  }
-
-  protected plan(shape: readonly number[], b: Backend, linear = false): Planned {
-    const p = this.params(shape, linear);
-    const packed = this.packedKernel(p.c, shape, b);
-    return { shape: [p.n, p.oh, p.ow, p.oc], step: { op: 'conv2d', packed, bias: this.bias, params: p } };
+  protected step(packed: PackedWeights, p: Conv2DParams): Step {
+    return { op: 'conv2d', packed, bias: this.bias, params: p };
   }
 
   /** dW = im2col(x)^T · dY', dx = col2im(dY' · W^T), dBias = column sums of dY': one backend call. */
-  protected gradCall(x: Tensor, dy: Tensor, b: Backend, preActivation: boolean): GradCall {
-    const p = { ...this.params(x.shape), activation: this.activationFor(preActivation), bias: this.useBias };
-    const packed = this.packedKernel(p.c, x.shape, b); // initialises the kernel, checks the channels
-    return this.weightedGradCall(x, packed, {
-      sync: (y, kernel, forward) => b.conv2dBackward(x.data, dy.data, y, kernel, p, forward),
-      async: (y, kernel, forward) => b.conv2dBackwardAsync(x.data, dy.data, y, kernel, p, forward),
-    });
+  protected backwardMethods(b: Backend) {
+    return [b.conv2dBackward, b.conv2dBackwardAsync] as [typeof b.conv2dBackward, typeof b.conv2dBackwardAsync];
   }
 }

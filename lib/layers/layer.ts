@@ -80,7 +80,8 @@ export interface Bound {
 /** Whether two steps bind the same weights, bias and attributes (an operator serves both). */
 function sameBinding(a: Step | null, b: Step | null): boolean {
   if (a === null || b === null || a.op !== b.op) return a === b;
-  if (a.op === 'maxpool2d') return true;
+  if (a.op === 'maxpool2d' || a.op === 'permute') return true;
+  if (a.op === 'upsampling2d') return a.params.bilinear === (b as typeof a).params.bilinear;
   if (a.op === 'pad2d') return true;
   if (a.op === 'avgpool2d') return a.params.countIncludePad === (b as typeof a).params.countIncludePad;
   if (a.op === 'batchNorm') return a.scaleShift === (b as typeof a).scaleShift && a.params.activation === (b as typeof a).params.activation;

@@ -3,6 +3,7 @@ import type { Backend, ForwardWeights, PackedWeights, Step, WeightedGrads } from
 import type { GradCall } from '../grad/gradients';
 import { Tensor } from '../tensor';
 import { heUniform } from '../init';
+import { checkShape } from '../shape';
 import { fail, float32Array, float32Length, options } from '../validate';
 import { checkShape } from '../shape';
 import { type ChannelAffine, Layer, type Planned, type Weights } from './layer';
@@ -53,7 +54,20 @@ export abstract class WeightedLayer extends Layer {
 
   /** The kernel unpacked from its packed form, or null before it exists. */
   private unpacked(): Float32Array | null {
-    return this.packed && this.packed.backend.unpackWeights(this.packed.data);
+    return this.packed && this.fromPacked(this.packed.backend.unpackWeights(this.packed.data));
+  }
+
+  /**
+   * The k x n matrix the GEMM packs, from the kernel (taps * depth rows by units columns): the
+   * kernel itself, or, for a layer whose GEMM multiplies by its transpose, that transpose.
+   */
+  protected toPacked(kernel: Float32Array, depth: number): { matrix: Float32Array; k: number; n: number } {
+    return { matrix: kernel, k: this.taps * depth, n: this.units };
+  }
+
+  /** The kernel from the matrix toPacked gave. */
+  protected fromPacked(matrix: Float32Array): Float32Array {
+    return matrix;
   }
 
   /**
@@ -209,17 +223,24 @@ export abstract class WeightedLayer extends Layer {
     };
   }
 
+  /** An NHWC input shape checked for outputShape: rank 4 and, once known, the input depth. */
+  protected imageShape(inputShape: readonly number[]): number[] {
+    const shape = checkShape('inputShape', inputShape);
+    if (shape.length !== 4) {
+      throw new RangeError(`Expected ${this.layerName} input shape of rank 4 (NHWC) but received [${shape.join(', ')}]`);
+    }
+    if (this.depth !== null && shape[3] !== this.depth) {
+      throw new RangeError(`Expected input with ${this.depth} ${this.depthName} for ${this.layerName} but received shape [${shape.join(', ')}]`);
+    }
+    return shape;
+  }
+
   /** Kernel layout, for error messages. */
   protected abstract kernelLayout(): string;
 
   /** A convolution's NHWC output shape: rank and channels checked, then the window's params. */
   protected convOutputShape(inputShape: readonly number[], params: (shape: number[]) => { n: number; oh: number; ow: number; oc: number }): number[] {
-    const shape = checkShape('inputShape', inputShape), name = this.layerName;
-    if (shape.length !== 4) throw new RangeError(`Expected ${name} input shape of rank 4 (NHWC) but received [${shape.join(', ')}]`);
-    if (this.depth !== null && shape[3] !== this.depth) {
-      throw new RangeError(`Expected input with ${this.depth} channels for ${name} but received shape [${shape.join(', ')}]`);
-    }
-    const p = params(shape);
+    const p = params(this.imageShape(inputShape));
     return [p.n, p.oh, p.ow, p.oc];
   }
 
@@ -253,7 +274,8 @@ export abstract class WeightedLayer extends Layer {
       const dims = this.packDims(inputDepth), fanIn = dims.k;
       const kernel = this.kernel ?? this.unpacked() ?? heUniform(fanIn * dims.n, fanIn, this.seed);
       this.dropPacked();
-      this.packed = { backend: b, data: b.packWeights(kernel, dims) };
+      const m = this.toPacked(kernel, inputDepth);
+      this.packed = { backend: b, data: b.packWeights(m.matrix, { k: m.k, n: m.n }) };
       this.kernel = this.training ? kernel : null;
     }
     return this.packed.data;

@@ -14,6 +14,10 @@ import { Cropping2D, ZeroPadding2D } from '../layers/padding2d';
 import { BatchNormalization } from '../layers/batchnorm';
 import { DepthwiseConv2D } from '../layers/depthwise-conv2d';
 import { product } from '../shape';
+import { Conv2DTranspose } from '../layers/conv2d-transpose';
+import { UpSampling2D } from '../layers/upsampling2d';
+import { Reshape } from '../layers/reshape';
+import { Permute } from '../layers/permute';
 
 export type Dim = number | null;
 
@@ -64,5 +68,9 @@ export function nextShape(layer: Layer, shape: readonly Dim[], label: string): D
   if (layer instanceof ZeroPadding2D || layer instanceof Cropping2D) return [null, null, shape[2]];
   if (layer instanceof GlobalPool2D) return layer.keepdims ? [1, 1, shape[2]] : [shape[2]];
   if (layer instanceof DepthwiseConv2D) return [null, null, shape[2] === null ? null : shape[2] * layer.depthMultiplier];
+  if (layer instanceof Conv2DTranspose) return [null, null, layer.filters];
+  if (layer instanceof UpSampling2D) return [null, null, shape[2]];
+  if (layer instanceof Permute) return layer.dims.map((d) => shape[d - 1]);
+  if (layer instanceof Reshape) throw new RangeError(`${label}: needs a known input shape but its input shape is ${showShape(shape)}`);
   throw new TypeError(`${label}: not a layer convkit can save or load`);
 }

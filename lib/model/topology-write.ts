@@ -17,6 +17,10 @@ import type { Layer, Weights } from '../layers/layer';
 import { writePooling } from './pooling-io';
 import { writePadding } from './padding-io';
 import { product } from '../shape';
+import { Conv2DTranspose } from '../layers/conv2d-transpose';
+import { UpSampling2D } from '../layers/upsampling2d';
+import { Reshape } from '../layers/reshape';
+import { Permute } from '../layers/permute';
 import { show } from './keras-config';
 import { type Dim, nextShape } from './shapes';
 import type { NamedWeight } from './weights';
@@ -91,6 +95,26 @@ function depthwiseConv2d(w: Writer, layer: DepthwiseConv2D, label: string): void
   activation.after();
 }
 
+function conv2dTranspose(w: Writer, layer: Conv2DTranspose, label: string): void {
+  if (Array.isArray(layer.padding)) {
+    throw new RangeError(`${label}: padding ${show(layer.padding)} cannot be saved (Keras's Conv2DTranspose takes 'valid' or 'same')`);
+  }
+  const weights = layer.getWeights(), activation = activationOf(w, layer.activation);
+  const name = w.push('Conv2DTranspose', 'conv2d_transpose', {
+    filters: layer.filters, kernel_size: layer.kernelSize, strides: layer.strides, padding: layer.padding, output_padding: layer.outputPadding,
+    data_format: 'channels_last', dilation_rate: layer.dilationRate, activation: activation.name, use_bias: weights.bias !== null,
+  });
+  // The kernel is [kh, kw, filters, inChannels]: filters stand where pushWeights puts the depth.
+  const depth = weights.kernel!.length / (product(layer.kernelSize) * layer.filters);
+  w.weights.push({ name: `${name}/kernel`, shape: [...layer.kernelSize, layer.filters, depth], values: weights.kernel! });
+  if (weights.bias) w.weights.push({ name: `${name}/bias`, shape: [layer.filters], values: weights.bias });
+  activation.after();
+}
+
+function upSampling2d(w: Writer, layer: UpSampling2D): void {
+  w.push('UpSampling2D', 'up_sampling2d', { size: layer.size, interpolation: layer.interpolation, data_format: 'channels_last' });
+}
+
 function flatten(w: Writer): void {
   w.push('Flatten', 'flatten', { data_format: 'channels_last' });
 }
@@ -134,7 +158,7 @@ function batchNormalization(w: Writer, layer: BatchNormalization, shape: Dim[]):
  * that forward would: from the input shape, which must then be known.
  */
 function ensureWeights(layer: Layer, shape: Dim[], label: string): void {
-  if (!(layer instanceof Conv2D || layer instanceof Dense || layer instanceof DepthwiseConv2D) || layer.getWeights().kernel) return;
+  if (!(layer instanceof Conv2D || layer instanceof Dense || layer instanceof DepthwiseConv2D || layer instanceof Conv2DTranspose) || layer.getWeights().kernel) return;
   if (shape.some((d) => d === null)) {
     throw new RangeError(`${label}: has no weights yet (they are made on its first forward): run the model once or give a complete inputShape`);
   }
@@ -156,6 +180,10 @@ export function writeSequential(layers: readonly Layer[], inputShape: Dim[]): { 
     else if (layer instanceof Flatten) flatten(w);
     else if (layer instanceof BatchNormalization) batchNormalization(w, layer, shape);
     else if (layer instanceof DepthwiseConv2D) depthwiseConv2d(w, layer, label);
+    else if (layer instanceof Conv2DTranspose) conv2dTranspose(w, layer, label);
+    else if (layer instanceof UpSampling2D) upSampling2d(w, layer);
+    else if (layer instanceof Reshape) w.push('Reshape', 'reshape', { target_shape: [...layer.targetShape] });
+    else if (layer instanceof Permute) w.push('Permute', 'permute', { dims: [...layer.dims] });
     else activationLayer(w, layer);
     shape = next;
   });

@@ -56,7 +56,7 @@ inline bool ActivationFromInput(Activation a) {
 }
 
 // How an op runs (Plan::path).
-enum class Path : int { kGemm = 1, kIm2colGemm = 2, kMaxpool = 3, kIndirectGemm = 4, kActivation = 5, kWinograd = 6, kCopy = 7, kBatchNorm = 8, kDepthwise = 9 };
+enum class Path : int { kGemm = 1, kIm2colGemm = 2, kMaxpool = 3, kIndirectGemm = 4, kActivation = 5, kWinograd = 6, kCopy = 7, kBatchNorm = 8, kDepthwise = 9, kTransposedGemm = 20, kUpsampleNearest = 21, kUpsampleBilinear = 22, kPermute = 23 };
 
 // The micro-kernels of each ISA this build's architecture holds (kernels.json's arch), widest
 // first:

@@ -158,6 +158,86 @@ inline ActivationOpGeometry ReadActivationOpGeometry(const Napi::Object& p) {
   return v;
 }
 
+struct Conv2dTransposeGeometry {
+  size_t n;
+  size_t h;
+  size_t w;
+  size_t c;
+  size_t kh;
+  size_t kw;
+  size_t sh;
+  size_t sw;
+  size_t dh;
+  size_t dw;
+  size_t pt;
+  size_t pl;
+  size_t oh;
+  size_t ow;
+  size_t oc;
+};
+
+inline Conv2dTransposeGeometry ReadConv2dTransposeGeometry(const Napi::Object& p) {
+  Conv2dTransposeGeometry v;
+  v.n = SizeField(p, "n", 1, kMaxDim);
+  v.h = SizeField(p, "h", 1, kMaxDim);
+  v.w = SizeField(p, "w", 1, kMaxDim);
+  v.c = SizeField(p, "c", 1, kMaxDim);
+  v.kh = SizeField(p, "kh", 1, kMaxDim);
+  v.kw = SizeField(p, "kw", 1, kMaxDim);
+  v.sh = SizeField(p, "sh", 1, kMaxDim);
+  v.sw = SizeField(p, "sw", 1, kMaxDim);
+  v.dh = SizeField(p, "dh", 1, kMaxDim);
+  v.dw = SizeField(p, "dw", 1, kMaxDim);
+  v.pt = SizeField(p, "pt", 0, kMaxDim);
+  v.pl = SizeField(p, "pl", 0, kMaxDim);
+  v.oh = SizeField(p, "oh", 1, kMaxDim);
+  v.ow = SizeField(p, "ow", 1, kMaxDim);
+  v.oc = SizeField(p, "oc", 1, kMaxDim);
+  return v;
+}
+
+struct Upsampling2dGeometry {
+  size_t n;
+  size_t h;
+  size_t w;
+  size_t c;
+  size_t sh;
+  size_t sw;
+};
+
+inline Upsampling2dGeometry ReadUpsampling2dGeometry(const Napi::Object& p) {
+  Upsampling2dGeometry v;
+  v.n = SizeField(p, "n", 1, kMaxDim);
+  v.h = SizeField(p, "h", 1, kMaxDim);
+  v.w = SizeField(p, "w", 1, kMaxDim);
+  v.c = SizeField(p, "c", 1, kMaxDim);
+  v.sh = SizeField(p, "sh", 1, kMaxDim);
+  v.sw = SizeField(p, "sw", 1, kMaxDim);
+  return v;
+}
+
+struct PermuteGeometry {
+  size_t n;
+  size_t d0;
+  size_t d1;
+  size_t d2;
+  size_t p0;
+  size_t p1;
+  size_t p2;
+};
+
+inline PermuteGeometry ReadPermuteGeometry(const Napi::Object& p) {
+  PermuteGeometry v;
+  v.n = SizeField(p, "n", 1, kMaxDim);
+  v.d0 = SizeField(p, "d0", 1, kMaxDim);
+  v.d1 = SizeField(p, "d1", 1, kMaxDim);
+  v.d2 = SizeField(p, "d2", 1, kMaxDim);
+  v.p0 = SizeField(p, "p0", 0, kMaxDim);
+  v.p1 = SizeField(p, "p1", 0, kMaxDim);
+  v.p2 = SizeField(p, "p2", 0, kMaxDim);
+  return v;
+}
+
 struct Conv2DAttributes {
   Activation activation;
   bool direct;
@@ -223,6 +303,26 @@ inline ActivationOpAttributes ReadActivationOpAttributes(const Napi::Object& p) 
   v.alpha = float(NumberField(p, "alpha"));
   v.maxValue = float(NumberField(p, "maxValue"));
   v.threshold = float(NumberField(p, "threshold"));
+  return v;
+}
+
+struct Conv2dTransposeAttributes {
+  Activation activation;
+};
+
+inline Conv2dTransposeAttributes ReadConv2dTransposeAttributes(const Napi::Object& p) {
+  Conv2dTransposeAttributes v;
+  v.activation = ActivationField(p);
+  return v;
+}
+
+struct Upsampling2dAttributes {
+  bool bilinear;
+};
+
+inline Upsampling2dAttributes ReadUpsampling2dAttributes(const Napi::Object& p) {
+  Upsampling2dAttributes v;
+  v.bilinear = BoolField(p, "bilinear", true);
   return v;
 }
 

@@ -12,6 +12,8 @@
 #include "napi/weights.h"
 #include "ops/conv2d.h"
 #include "ops/depthwise2d-grad.h"
+#include "ops/conv2d-transpose-grad.h"
+#include "ops/upsampling2d.h"
 #include "ops/operator.h"
 #include "ops/elementwise-activation.h"
 #include "ops/maxpool2d-grad.h"
@@ -32,14 +34,14 @@ struct WeightedArrays {
 };
 
 WeightedArrays ReadWeighted(const Napi::CallbackInfo& info, Ownership own, size_t inputs, size_t outputs,
-                            size_t k, size_t n, Activation act) {
+                            size_t k, size_t n, Activation act, size_t biases) {
   WeightedArrays a;
   a.x = InputArg(info, 0, "x", inputs, own);
   a.dy = InputArg(info, 1, "dy", outputs, own);
   const bool no_y = info[2].IsNull() || info[2].IsUndefined() || ActivationFromInput(act);
   if (act != kActivationLinear && no_y) {
     a.packed = WeightsArg(info, 5, k, n);
-    a.bias = InputArg(info, 6, "bias", n, own, true);
+    a.bias = InputArg(info, 6, "bias", biases, own, true);
   } else {
     a.y = InputArg(info, 2, "y", outputs, own, act == kActivationLinear);
   }
@@ -73,17 +75,21 @@ Job ParseWeightedBackward(const Napi::CallbackInfo& info, Ownership own) {
   const ShapedOp c = ReadPlanned(info.Env(), kKind, params);
   const bool bias = BoolField(params, "bias");
   const Activation act = c.attrs.act;
-  const WeightedArrays a = ReadWeighted(info, own, c.inputs, c.outputs, c.k, c.n, act);
+  // A transposed convolution's bias is per filter (its n is kh * kw * filters).
+  const size_t biases = kKind == OpKind::kConv2DTranspose ? c.s.oc : c.n;
+  const WeightedArrays a = ReadWeighted(info, own, c.inputs, c.outputs, c.k, c.n, act, biases);
   const PlanTarget t = NativeTarget();
   ShapedOp forward = c;  // the derivative's input: z where the activation needs it, else y
   if (ActivationFromInput(act)) forward.act = {kActivationLinear, {}};
-  return {c.inputs + c.k * c.n + (bias ? c.n : 0), [=](float* y) {
+  return {c.inputs + c.k * c.n + (bias ? biases : 0), [=](float* y) {
             Workspace scratch;
             const float* fy = OutputFor(a, c.outputs, &scratch, [&](float* out) {
               RunShaped(forward, a.x.data, a.packed->data.get(), a.bias.data, &a.packed->caches, out);
             });
             const WeightedGrad g = GradInto(y, a, fy, c.m, c.k, c.n, c.inputs, bias, act);
-            if (kKind == OpKind::kConv2D) RunConv2DBackward(g, c.s, a.x.data, t);
+            if (kKind == OpKind::kConv2DTranspose)
+              RunConv2DTransposeBackward({g.dy, g.y, act, g.kernel, g.dx, g.dw, g.db}, c.s, a.x.data, t);
+            else if (kKind == OpKind::kConv2D) RunConv2DBackward(g, c.s, a.x.data, t);
             else if (kKind == OpKind::kDepthwise2D) RunDepthwise2DBackward(g, c.s, a.x.data, t);
             else RunDenseBackward(g, a.x.data, t);
           }};
@@ -117,7 +123,20 @@ Job ParseActivationBackward(const Napi::CallbackInfo& info, Ownership own) {
   return {c.inputs, [=](float* dx) { ElementwiseActivationGrad(p, x.data, dy.data, c.m, c.n, dx, t); }};
 }
 
+// upsampling2dBackward(dy, params {upsampling2d's geometry, bilinear}) -> dx
+Job ParseUpSampling2DBackward(const Napi::CallbackInfo& info, Ownership own) {
+  const ShapedOp c = ReadPlanned(info.Env(), OpKind::kUpSampling2D, ParamsArg(info, 1));
+  const Input dy = InputArg(info, 0, "dy", c.outputs, own);
+  const PlanTarget t = NativeTarget();
+  return {c.inputs, [=](float* dx) { RunUpSampling2DBackward(c.s, c.attrs.bilinear, dy.data, dx, t); }};
+}
+
 }  // namespace
+
+Napi::Value Conv2DTransposeBackward(const Napi::CallbackInfo& info) { return Sync<ParseWeightedBackward<OpKind::kConv2DTranspose>>(info); }
+Napi::Value Conv2DTransposeBackwardAsync(const Napi::CallbackInfo& info) { return Async<ParseWeightedBackward<OpKind::kConv2DTranspose>>(info); }
+Napi::Value UpSampling2DBackward(const Napi::CallbackInfo& info) { return Sync<ParseUpSampling2DBackward>(info); }
+Napi::Value UpSampling2DBackwardAsync(const Napi::CallbackInfo& info) { return Async<ParseUpSampling2DBackward>(info); }
 
 Napi::Value Conv2DBackward(const Napi::CallbackInfo& info) { return Sync<ParseWeightedBackward<OpKind::kConv2D>>(info); }
 Napi::Value Conv2DBackwardAsync(const Napi::CallbackInfo& info) { return Async<ParseWeightedBackward<OpKind::kConv2D>>(info); }

@@ -18,6 +18,10 @@ Napi::Value AvgPool2DBackward(const Napi::CallbackInfo& info);
 Napi::Value AvgPool2DBackwardAsync(const Napi::CallbackInfo& info);
 Napi::Value ActivationBackward(const Napi::CallbackInfo& info);
 Napi::Value ActivationBackwardAsync(const Napi::CallbackInfo& info);
+Napi::Value Conv2DTransposeBackward(const Napi::CallbackInfo& info);
+Napi::Value Conv2DTransposeBackwardAsync(const Napi::CallbackInfo& info);
+Napi::Value UpSampling2DBackward(const Napi::CallbackInfo& info);
+Napi::Value UpSampling2DBackwardAsync(const Napi::CallbackInfo& info);
 
 }  // namespace napi
 }  // namespace convkit

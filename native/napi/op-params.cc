@@ -40,6 +40,42 @@ Pad2DShape Pad2DShapeOf(Napi::Env env, const Pad2DGeometry& g) {
   return {{g.n, g.h, g.w, g.c}, g.pt, g.pb, g.pl, g.pr, g.ct, g.cb, g.cl, g.cr, g.oh, g.ow};
 }
 
+// permute {n, d0, d1, d2, p0, p1, p2}: p a permutation of 0, 1, 2.
+ShapedOp PermuteShape(Napi::Env env, const OpAttrs& attrs, const Napi::Object& params) {
+  const PermuteGeometry g = ReadPermuteGeometry(params);
+  ShapedOp op{};
+  op.attrs = attrs;
+  op.perm[0] = g.p0, op.perm[1] = g.p1, op.perm[2] = g.p2;
+  if (g.p0 > 2 || g.p1 > 2 || g.p2 > 2 || g.p0 == g.p1 || g.p0 == g.p2 || g.p1 == g.p2)
+    throw Napi::RangeError::New(env, "Expected params.p0, p1 and p2 to be a permutation of 0, 1 and 2");
+  op.s.in = {g.n, g.d0, g.d1, g.d2};
+  op.inputs = op.outputs = CheckedProduct(env, {g.n, g.d0, g.d1, g.d2}, "x");
+  return op;
+}
+
+// conv2dTranspose {n, h, w, c, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, oc}: any output size
+// (the scatter skips every tap outside it); upsampling2d {n, h, w, c, sh, sw}.
+ShapedOp ResampleGeometry(Napi::Env env, const OpAttrs& attrs, const Napi::Object& params) {
+  ShapedOp op{};
+  op.attrs = attrs;
+  Conv2DShape& s = op.s;
+  if (attrs.kind == OpKind::kConv2DTranspose) {
+    const Conv2dTransposeGeometry g = ReadConv2dTransposeGeometry(params);
+    s = {{g.n, g.h, g.w, g.c}, {g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, 0, g.pl, 0}, g.oh, g.ow, g.oc};
+    op.m = CheckedProduct(env, {g.n, g.h, g.w}, "x");
+    op.k = g.c;
+    op.n = CheckedProduct(env, {g.kh, g.kw, g.oc}, "the kernel");
+    CheckedProduct(env, {op.k, op.n}, "the kernel");
+  } else {
+    const Upsampling2dGeometry g = ReadUpsampling2dGeometry(params);
+    s = {{g.n, g.h, g.w, g.c}, {1, 1, g.sh, g.sw, 1, 1, 0, 0, 0, 0}, CheckedProduct(env, {g.h, g.sh}, "y"),
+         CheckedProduct(env, {g.w, g.sw}, "y"), g.c};
+  }
+  op.inputs = CheckedProduct(env, {s.in.n, s.in.h, s.in.w, s.in.c}, "x");
+  op.outputs = CheckedProduct(env, {s.in.n, s.oh, s.ow, s.oc}, "y");
+  return op;
+}
+
 }  // namespace
 
 ShapedOp ReadGeometry(Napi::Env env, const OpAttrs& attrs, const Napi::Object& params) {
@@ -61,6 +97,8 @@ ShapedOp ReadGeometry(Napi::Env env, const OpAttrs& attrs, const Napi::Object& p
     op.outputs = CheckedProduct(env, {op.m, op.n}, "y");
     return op;
   }
+  if (attrs.kind == OpKind::kConv2DTranspose || attrs.kind == OpKind::kUpSampling2D) return ResampleGeometry(env, attrs, params);
+  if (attrs.kind == OpKind::kPermute) return PermuteShape(env, attrs, params);
   if (attrs.kind == OpKind::kPad2D) {
     op.pad = Pad2DShapeOf(env, ReadPad2DGeometry(params));
     const Pad2DShape& p = op.pad;
@@ -106,13 +144,17 @@ ShapedOp ReadGeometry(Napi::Env env, const OpAttrs& attrs, const Napi::Object& p
 }
 
 OpAttrs ReadAttributes(OpKind kind, const Napi::Object& params) {
-  OpAttrs attrs{kind, kActivationLinear, false, false, 0.0f, 0.0f, 0.0f};
+  OpAttrs attrs{kind, kActivationLinear, false, false, false, 0.0f, 0.0f, 0.0f};
   if (kind == OpKind::kConv2D) {
     const Conv2DAttributes a = ReadConv2DAttributes(params);
     attrs.act = a.activation;
     attrs.direct = a.direct;
   } else if (kind == OpKind::kDense) {
     attrs.act = ReadDenseAttributes(params).activation;
+  } else if (kind == OpKind::kConv2DTranspose) {
+    attrs.act = ReadConv2dTransposeAttributes(params).activation;
+  } else if (kind == OpKind::kUpSampling2D) {
+    attrs.bilinear = ReadUpsampling2dAttributes(params).bilinear;
   } else if (kind == OpKind::kAvgPool2D) {
     attrs.count_pad = ReadAvgPool2DAttributes(params).countIncludePad;
   } else if (kind == OpKind::kBatchNorm) {

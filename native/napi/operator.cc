@@ -41,7 +41,10 @@ OpKind KindArg(const Napi::CallbackInfo& info, size_t index) {
   if (kind == "pad2d") return OpKind::kPad2D;
   if (kind == "batchNorm") return OpKind::kBatchNorm;
   if (kind == "depthwise2d") return OpKind::kDepthwise2D;
-  throw Napi::TypeError::New(info.Env(), "Expected 'conv2d', 'maxpool2d', 'avgpool2d', 'pad2d', 'dense', 'batchNorm', 'depthwise2d' or 'activation' for the operator kind");
+  if (kind == "conv2dTranspose") return OpKind::kConv2DTranspose;
+  if (kind == "upsampling2d") return OpKind::kUpSampling2D;
+  if (kind == "permute") return OpKind::kPermute;
+  throw Napi::TypeError::New(info.Env(), "Expected 'conv2d', 'maxpool2d', 'avgpool2d', 'pad2d', 'dense', 'batchNorm', 'depthwise2d', 'activation', 'conv2dTranspose', 'upsampling2d' or 'permute' for the operator kind");
 }
 
 // The operator's job on info[1] (borrowed or copied), with the plan it has now.
@@ -81,6 +84,8 @@ std::shared_ptr<const ShapedOp> ReadShape(Napi::Env env, const BoundOp& op, cons
     throw Napi::RangeError::New(env, "Expected the batchNorm operator's scale and shift to hold 2 * c = " +
                                          std::to_string(2 * shaped->n) + " floats but they hold " +
                                          std::to_string(op.bias_length));
+  // A transposed convolution's bias is per filter, known only with the kernel's size.
+  if (op.attrs.kind == OpKind::kConv2DTranspose && op.bias) ExpectLength(env, {const_cast<float*>(op.bias.get()), op.bias_length}, shaped->s.oc, "bias");
   PlanShaped(shaped.get());
   return shaped;
 }
@@ -106,8 +111,10 @@ Napi::Value CreateOperator(const Napi::CallbackInfo& info) {
   auto op = std::make_shared<BoundOp>();
   op->attrs.kind = KindArg(info, 0);
   const Napi::Object attrs = ParamsArg(info, 1);
-  const bool weighted = op->attrs.kind == OpKind::kConv2D || op->attrs.kind == OpKind::kDense;
-  op->attrs = ReadAttributes(op->attrs.kind, attrs);
+  const OpKind kind = op->attrs.kind;
+  // The ops with packed weights and a bias.
+  const bool weighted = kind == OpKind::kConv2D || kind == OpKind::kDense || kind == OpKind::kDepthwise2D || kind == OpKind::kConv2DTranspose;
+  op->attrs = ReadAttributes(kind, attrs);
   // Arrays after the attrs: their getters may run JavaScript (args.h).
   if (op->attrs.kind == OpKind::kBatchNorm) {
     // Its scale then shift (2c floats), in the bias's place; checked against c at reshape.
@@ -121,7 +128,7 @@ Napi::Value CreateOperator(const Napi::CallbackInfo& info) {
     op->w = WeightsArg(info, 2);
     const F32 bias = Float32Arg(info, 3, "bias", true);
     if (bias.data) {
-      ExpectLength(env, bias, op->w->n, "bias");
+      if (op->attrs.kind != OpKind::kConv2DTranspose) ExpectLength(env, bias, op->w->n, "bias");
       std::shared_ptr<float[]> copy(new float[bias.length]);
       std::memcpy(copy.get(), bias.data, bias.length * sizeof(float));
       op->bias = std::move(copy);

@@ -8,6 +8,9 @@
 #include "ops/depthwise2d.h"
 #include "ops/elementwise-activation.h"
 #include "ops/maxpool2d.h"
+#include "ops/conv2d-transpose.h"
+#include "ops/upsampling2d.h"
+#include "ops/permute.h"
 
 namespace convkit {
 
@@ -41,6 +44,18 @@ void PlanShaped(ShapedOp* op) {
       break;
     case OpKind::kActivation:
       op->plan = PlanActivation(op->m, op->n, t);
+      op->act = {kActivationLinear, {}};
+      break;
+    case OpKind::kConv2DTranspose:
+      op->plan = PlanConv2DTranspose(op->s, t);
+      op->act = PlanOutputActivation(op->attrs.act, op->outputs / op->s.oc, op->s.oc, t);
+      break;
+    case OpKind::kUpSampling2D:
+      op->plan = PlanUpSampling2D(op->s, op->attrs.bilinear, t);
+      op->act = {kActivationLinear, {}};
+      break;
+    case OpKind::kPermute:
+      op->plan = PlanPermute(op->s.in, op->perm, t);
       op->act = {kActivationLinear, {}};
       break;
   }
@@ -79,6 +94,15 @@ void RunShaped(const ShapedOp& op, const float* x, const float* packed_w, const 
     case OpKind::kActivation:
       RunElementwiseActivation(op.plan, ActivationParams{op.attrs.act, op.attrs.alpha, op.attrs.max_value, op.attrs.threshold},
                                x, y, op.n);
+      break;
+    case OpKind::kConv2DTranspose:
+      RunConv2DTranspose(op.plan, op.s, x, packed_w, bias, op.act, y);
+      break;
+    case OpKind::kUpSampling2D:
+      RunUpSampling2D(op.plan, op.s, x, y);
+      break;
+    case OpKind::kPermute:
+      RunPermute(op.plan, op.s.in, op.perm, x, y);
       break;
   }
 }

@@ -19,7 +19,9 @@ enum class OpKind { kConv2D, kMaxPool2D, kDense,
   kPad2D,
   kBatchNorm,
   kDepthwise2D,
-  kActivation };
+  kActivation,
+  kConv2DTranspose, kUpSampling2D,
+  kPermute };
 
 // What an op is, apart from its weights and its input's shape.
 struct OpAttrs {
@@ -27,17 +29,21 @@ struct OpAttrs {
   Activation act;  // conv2d, dense, batch norm and depthwise2d
   bool direct;     // conv2d: never the Winograd path
   bool count_pad;  // avgpool2d: divides by the whole window (ONNX count_include_pad)
+  bool bilinear;   // upsampling2d: bilinear (else nearest)
   float alpha, max_value, threshold;  // activation: Keras's parameters (ops/elementwise-activation.h)
 };
 
 struct ShapedOp {
   OpAttrs attrs;
-  Conv2DShape s;            // conv2d, the pools (oc = c) and depthwise2d
+  Conv2DShape s;            // conv2d, the pools (oc = c) and depthwise2d;
+                            // conv2dTranspose and upsampling2d: see their headers
   size_t m, k, n;           // the GEMM: dense's, or conv2d's K = kh * kw * c and n = oc;
                             // batch norm: m rows of n channels; depthwise2d: its kernel,
-                            // k = kh * kw taps by n = oc
+                            // k = kh * kw taps by n = oc; conv2dTranspose: W^T's k = c and
+                            // n = kh * kw * oc
   size_t inputs, outputs;   // floats in x and y
   Pad2DShape pad;           // pad2d
+  size_t perm[3];           // permute: output axis k is input axis perm[k] (s.in = {n, d0, d1, d2})
   Plan plan;
   OutputActivation act;
   const IsaKernels* isa;    // ActiveKernels() and NumThreads() when planned

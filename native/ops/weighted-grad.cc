@@ -18,6 +18,8 @@ namespace {
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
 
+}  // namespace
+
 // c (m x n, row stride n) = a (element (i, kk) at a[i * lda + kk * a_cs]) times packed w, or
 // added onto c, on the plan's threads.
 void Product(size_t m, size_t n, size_t k, const float* a, size_t lda, size_t a_cs, const float* w, float* c,
@@ -32,6 +34,8 @@ void ColumnSums(const float* g, size_t m, size_t n, float* db) {
     for (size_t j = 0; j < n; j++) sums[j] += double(g[j]);
   for (size_t j = 0; j < n; j++) db[j] = float(sums[j]);
 }
+
+namespace {
 
 // The pass over segments of `seg` rows: expand(r0, rows) gives the segment's A rows (rows x k),
 // out(r0, rows) where its dA rows go, fold(r0, rows, dA) moves them into dx.

@@ -28,4 +28,11 @@ struct WeightedGrad {
 void RunDenseBackward(const WeightedGrad& g, const float* x, const PlanTarget& t);
 void RunConv2DBackward(const WeightedGrad& g, const Conv2DShape& s, const float* x, const PlanTarget& t);
 
+// The steps other backward passes share (conv2d-transpose-grad.cc): c (m x n, row stride n) =
+// a (element (i, kk) at a[i * lda + kk * a_cs]) times packed w, or added onto c, on the plan's
+// threads; and db = the column sums of g (m x n), each in float64 over the rows in order.
+void Product(size_t m, size_t n, size_t k, const float* a, size_t lda, size_t a_cs, const float* w, float* c,
+             bool accumulate, const PlanTarget& t);
+void ColumnSums(const float* g, size_t m, size_t n, float* db);
+
 }  // namespace convkit
