@@ -28,7 +28,7 @@ export function conv2dTransposeTask(j: Job, task: i32, workspace: usize): void {
   const image = <usize>j.x + (<usize>b * j.h * wd * c << 2);
   for (let p0 = iy0 * wd; p0 < iy1 * wd; p0 += j.m) {
     const len = min(j.m, iy1 * wd - p0);
-    gemmTile(0, len, 0, (k + NR - 1) / NR, k, c, 0, c, j.kBlock, image + (<usize>p0 * c << 2), c, j.w, cols, k, 0, false, false, true, workspace);
+    gemmTile(0, len, 0, (k + NR - 1) / NR, k, c, 0, c, j.kBlock, image + (<usize>p0 * c << 2), c, j.w, cols, k, 0, -Infinity, Infinity, false, true, workspace);
     for (let r = 0; r < len; r++) {
       const iy = (p0 + r) / wd, ix = (p0 + r) % wd;
       const row = cols + (<usize>r * k << 2);

@@ -5,7 +5,6 @@ import { Tensor } from '../tensor';
 import { heUniform } from '../init';
 import { checkShape } from '../shape';
 import { fail, float32Array, float32Length, options } from '../validate';
-import { checkShape } from '../shape';
 import { type ChannelAffine, Layer, type Planned, type Weights } from './layer';
 import type { Trainable } from './trainable';
 
