@@ -18,6 +18,8 @@
         "native/ops/liveness.cc",
         "native/ops/operator.cc",
         "native/ops/maxpool2d.cc",
+        "native/ops/merge.cc",
+        "native/ops/merge-grad.cc",
         "native/ops/activation.cc",
         "native/ops/dense.cc",
         "native/ops/gemm.cc",
@@ -36,6 +38,7 @@
         "native/kernels/f32-gemm-4x16-scalar.cc",
         "native/kernels/f32-igemm-4x16-scalar.cc",
         "native/kernels/f32-maxpool-nhwc-scalar.cc",
+        "native/kernels/f32-vbinary-scalar.cc",
         "native/kernels/f32-winograd-scalar.cc",
         "native/napi/grad.cc",
         "native/ops/activation-grad.cc",
@@ -68,7 +71,9 @@
             "native/kernels/f32-maxpool-nhwc-avx512f.cc",
             "native/kernels/x32-packa-avx.cc",
             "native/kernels/f32-winograd-avx2.cc",
-            "native/kernels/f32-winograd-avx512f.cc"
+            "native/kernels/f32-winograd-avx512f.cc",
+            "native/kernels/f32-vbinary-avx2.cc",
+            "native/kernels/f32-vbinary-avx512f.cc"
           ]
         }],
         ["target_arch=='arm64'", {

@@ -48,6 +48,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<DenseBackwardAsync>(env, exports, "denseBackwardAsync");
   Export<MaxPool2DBackward>(env, exports, "maxpool2dBackward");
   Export<MaxPool2DBackwardAsync>(env, exports, "maxpool2dBackwardAsync");
+  Export<MergeBackward>(env, exports, "mergeBackward");
+  Export<MergeBackwardAsync>(env, exports, "mergeBackwardAsync");
   return exports;
 }
 

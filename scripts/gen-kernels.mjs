@@ -81,12 +81,17 @@ constexpr double kParallelReads = ${plan.parallelReads.native};
 // ${pascal(plan.activationComment)}.
 constexpr size_t kActivationFloatsPerTask = ${plan.activationFloatsPerTask};
 constexpr double kParallelActivations = ${plan.parallelActivations.native};
+// ${pascal(plan.mergeComment)}.
+constexpr size_t kMergeFloatsPerTask = ${plan.mergeFloatsPerTask};
 // Tasks of one op never exceed this (the wasm job counter's limit, kept by both backends).
 constexpr size_t kMaxTasks = ${maxTasks};
 
 // ${pascal(spec.activationsComment)}.
 enum Activation : int { ${Object.entries(spec.activations).map(([n, v]) => `kActivation${pascal(n)} = ${v}`).join(', ')} };
 constexpr int kActivationCount = ${Object.keys(spec.activations).length};
+
+// ${pascal(spec.mergesComment)}.
+enum MergeMode : int { ${Object.entries(spec.merges).map(([n, v]) => `kMerge${pascal(n)} = ${v}`).join(', ')} };
 
 // How an op runs (Plan::path).
 enum class Path : int { ${Object.entries(spec.paths).map(([n, v]) => `k${pascal(n)} = ${v}`).join(', ')} };
@@ -133,6 +138,7 @@ function assemblyConstants() {
     ...Object.entries(spec.job.ops).map(([n, v]) => `export const OP_${upper(n)}: i32 = ${v};`),
     ...Object.entries(spec.paths).map(([n, v]) => `export const PATH_${upper(n)}: i32 = ${v};`),
     ...Object.entries(spec.activations).map(([n, v]) => `export const ACTIVATION_${upper(n)}: i32 = ${v};`),
+    ...Object.entries(spec.merges).map(([n, v]) => `export const MERGE_${upper(n)}: i32 = ${v};`),
   ];
   return `${HEADER}\n${lines.join('\n')}\n`;
 }
@@ -194,8 +200,12 @@ export const PLAN = {
   /** ${pascal(plan.activationComment)}. */
   activationFloatsPerTask: ${plan.activationFloatsPerTask},
   parallelActivations: ${json(plan.parallelActivations)},
+  /** ${pascal(plan.mergeComment)}. */
+  mergeFloatsPerTask: ${plan.mergeFloatsPerTask},
 } as const;
 export const PATH = ${json(spec.paths)} as const;
+/** ${pascal(spec.mergesComment)}. */
+export const MERGE = ${json(spec.merges)} as const;
 /** Native GEMM micro-kernels, widest ISA first; arch: the only process.arch whose build has them (null: every one). */
 export const NATIVE_KERNELS = ${json(spec.native.map(({ isa, mr, packedMr, arch }) => ({ isa, mr, packedMr, arch: arch ?? null })))} as const;
 export const WASM_MR = ${spec.wasm.mr};

@@ -15,6 +15,7 @@ export const backendNames: readonly BackendName[] = ['native', 'wasm'];
 
 import { PANEL_WIDTH } from '../generated/kernels';
 import type { Conv2DAttributes, Conv2DGeometry, DenseAttributes, DenseGeometry, WindowGeometry } from '../generated/params';
+import type { ConcatGeometry, MergeAttributes, MergeGeometry } from '../generated/params';
 
 /** Columns per packed weight panel (kernels.json). */
 export { PANEL_WIDTH };
@@ -73,6 +74,16 @@ export interface Conv2DParams extends Conv2DGeometry, Conv2DAttributes {}
 
 export interface DenseParams extends DenseGeometry, DenseAttributes {}
 
+/**
+ * An elementwise merge of two NHWC inputs a and b (shapes [an, ah, aw, ac] and [bn, bh, bw, bc],
+ * each axis equal or 1 in one of them: it spreads over the other's) into their broadcast shape:
+ * mode a MERGE code (kernels.json), divisor 0, or the count of inputs an Average divides by.
+ */
+export interface MergeParams extends MergeGeometry, MergeAttributes {}
+
+/** Concatenation of a [m x ca] and b [m x cb] row by row into [m x (ca + cb)] (any axis: m the rows before it). */
+export type ConcatParams = ConcatGeometry;
+
 export interface GemmParams {
   m: number; n: number; k: number;
   transA: boolean; transB: boolean;
@@ -88,12 +99,30 @@ export interface GemmParams {
 export type Step =
   | { op: 'conv2d'; packed: PackedWeights; bias: Float32Array | null; params: Conv2DParams }
   | { op: 'maxpool2d'; params: WindowParams }
-  | { op: 'dense'; packed: PackedWeights; bias: Float32Array | null; params: DenseParams };
+  | { op: 'dense'; packed: PackedWeights; bias: Float32Array | null; params: DenseParams }
+  | { op: 'merge'; params: MergeParams }
+  | { op: 'concat'; params: ConcatParams };
+
+/** The steps whose operators take two inputs (a and b, in this order). */
+export const TWO_INPUT_OPS: readonly Step['op'][] = ['merge', 'concat'];
+
+/**
+ * What a run reads: one array for an operator of one input, or one array per input in its order
+ * (merge and concat: [a, b]). A one-input operator takes either form.
+ */
+export type OpInputs = Float32Array | readonly Float32Array[];
+
+/** The arrays of a run, one per input. */
+export function inputList(x: OpInputs): readonly Float32Array[] {
+  return Array.isArray(x) ? x : [x as Float32Array];
+}
 
 /**
  * An op bound to its weights, bias and attributes (Backend.createOperator reads a step's op,
- * packed, bias, params.activation and params.direct; the bias is copied). It holds what it
- * reads: calls in flight are not affected by release() or by anything the caller does.
+ * packed, bias, params.activation and params.direct, and a merge's params.mode and divisor; the
+ * bias is copied). It holds what it reads: calls in flight are not affected by release() or by
+ * anything the caller does. A merge or concat operator takes two inputs: its run and runAsync
+ * take [a, b] (each of the floats its reshape's params give), its graph node two values.
  */
 export interface Operator {
   /**
@@ -101,20 +130,24 @@ export interface Operator {
    * weights) and plans for it; returns the floats of the output. Once per input shape.
    */
   reshape(params: Step['params']): number;
-  /** Runs on x (the floats of the last reshape) into a new array, or into out (no overlap with x). */
-  run(x: Float32Array, out?: Float32Array): Float32Array;
-  /** run off the calling thread; x is copied before this returns. */
-  runAsync(x: Float32Array): Promise<Float32Array>;
+  /** Runs on x (the floats of the last reshape) into a new array, or into out (no overlap with any input). */
+  run(x: OpInputs, out?: Float32Array): Float32Array;
+  /** run off the calling thread; the inputs are copied before this returns. */
+  runAsync(x: OpInputs): Promise<Float32Array>;
   /** The plan the next run follows (its path and how threads share it): tests and diagnostics. */
   explain(): Plan;
   /** Frees the operator's share of its weights and plans now (or when collected). */
   release(): void;
 }
 
-/** A node of a graph: an operator and the value it reads (graph inputs first, then nodes in order). */
+/**
+ * A node of a graph: an operator and the values it reads, one per input of the operator in its
+ * order (values: the graph inputs first, then the nodes in order). Every value a node reads stays
+ * alive (its arena space untouched) until that node has run.
+ */
 export interface GraphNode {
   operator: Operator;
-  input: number;
+  inputs: readonly number[];
 }
 
 /** A graph's schedule for one set of input shapes. */
@@ -173,6 +206,12 @@ export type DenseGradParams = DenseParams & { bias: boolean };
 export interface ForwardWeights {
   packed: PackedWeights;
   bias: Float32Array | null;
+}
+
+/** A binary merge's gradients: da like a, db like b (each summed over the axes it spreads along). */
+export interface MergeGrads {
+  da: Float32Array;
+  db: Float32Array;
 }
 
 /** A weighted layer's gradients: dx like x, dw like the unpacked kernel, db like the bias (or null). */
@@ -241,4 +280,7 @@ export interface Backend {
   /** dx: each window's dy to its argmax (the forward's tie rule), recomputed from x. */
   maxpool2dBackward(x: Float32Array, dy: Float32Array, p: WindowParams): Float32Array;
   maxpool2dBackwardAsync(x: Float32Array, dy: Float32Array, p: WindowParams): Promise<Float32Array>;
+  /** A binary merge's da and db from a, b and dy (like the output); sums in a fixed order. */
+  mergeBackward(a: Float32Array, b: Float32Array, dy: Float32Array, p: MergeParams): MergeGrads;
+  mergeBackwardAsync(a: Float32Array, b: Float32Array, dy: Float32Array, p: MergeParams): Promise<MergeGrads>;
 }

@@ -1,9 +1,9 @@
 // Argument checks for backends written in JavaScript, mirroring what native/napi/ does at the
 // N-API boundary: the layers validate first; these make sure no call reaches a kernel with
 // buffers too short for its shapes.
-import type { Conv2DParams, DenseParams, GemmParams, PackedWeights, WindowParams } from './backend';
+import type { ConcatParams, Conv2DParams, DenseParams, GemmParams, MergeParams, PackedWeights, WindowParams } from './backend';
 import { packedWeightsLength } from './backend';
-import { ACTIVATION } from '../generated/kernels';
+import { ACTIVATION, MERGE } from '../generated/kernels';
 import { GEOMETRY_SIZES } from '../generated/params';
 import { firstEmptyWindow, outputExtent } from '../shape';
 import { fail, float32Array, integer } from '../validate';
@@ -64,6 +64,20 @@ export function checkDense(x: Float32Array | number, packed: PackedWeights, bias
   lengthIs('x', input('x', x), m * k);
   lengthIs('packedWeights', packed, packedWeightsLength(k, n));
   if (bias !== null) lengthIs('bias', float32Array('bias', bias), n);
+}
+
+const MERGES: readonly number[] = Object.values(MERGE);
+
+/** A merge's shapes and attributes (the shapes broadcast: broadcastMerge checks that). */
+export function checkMerge(p: MergeParams): void {
+  sizes('merge', p);
+  if (!MERGES.includes(p.mode)) fail('range', `merge code in [${MERGES.join(', ')}]`, 'params.mode', p.mode);
+  integer('params.divisor', p.divisor, 0);
+  if (p.divisor > 1024) fail('range', 'integer in [0, 1024]', 'params.divisor', p.divisor);
+}
+
+export function checkConcat(p: ConcatParams): void {
+  sizes('concat', p);
 }
 
 export function checkGemm(a: Float32Array, b: Float32Array, c: Float32Array | null, p: GemmParams): void {

@@ -21,7 +21,7 @@ export interface GradContext {
   weights(packed: PackedWeights): WasmWeights;
 }
 
-type Jobs<T> = Generator<PlannedJob, T, void>;
+export type Jobs<T> = Generator<PlannedJob, T, void>;
 
 /** a is a Float32Array of `expected` floats. */
 function arrayOf(name: string, a: Float32Array, expected: number): void {
@@ -29,7 +29,7 @@ function arrayOf(name: string, a: Float32Array, expected: number): void {
 }
 
 /** A job of `tasks` tasks without cross-task sums, on up to `threads` participants. */
-function plain(spec: JobSpec, tasks: number, threads: number, slotBytes = 0): PlannedJob {
+export function plain(spec: JobSpec, tasks: number, threads: number, slotBytes = 0): PlannedJob {
   spec.tasks = tasks;
   return [spec, Math.max(1, Math.min(threads, tasks)), slotBytes, 0];
 }
@@ -131,7 +131,7 @@ function* maxpoolJobs(ctx: GradContext, x: Float32Array, dy: Float32Array, p: Wi
   }
 }
 
-function runSync<T>(e: Engine, jobs: Jobs<T>): T {
+export function runSync<T>(e: Engine, jobs: Jobs<T>): T {
   for (let r = jobs.next(); ; r = jobs.next()) {
     if (r.done) return r.value;
     try {
@@ -144,7 +144,7 @@ function runSync<T>(e: Engine, jobs: Jobs<T>): T {
 }
 
 /** The jobs on the workers; the first step (the copies in) runs before this returns its Promise. */
-function runAsync<T>(e: Engine, jobs: Jobs<T>): Promise<T> {
+export function runAsync<T>(e: Engine, jobs: Jobs<T>): Promise<T> {
   const first = jobs.next();
   return (async () => {
     for (let r = first; ; r = jobs.next()) {

@@ -1,10 +1,11 @@
 // The wasm backend's ops as jobs: each op's checks, its plan (plan.ts) for this backend's
 // threads and kernels, and the job that runs it in the module (assembly/ops), minus the
 // addresses of its input and output, which a run places.
-import type { Conv2DParams, DenseParams, PackedWeights, Step, WindowParams } from './backend';
-import { checkConv2D, checkDense, checkMaxPool2D } from './check';
+import type { ConcatParams, Conv2DParams, DenseParams, MergeParams, PackedWeights, Step, WindowParams } from './backend';
+import { checkConcat, checkConv2D, checkDense, checkMaxPool2D, checkMerge } from './check';
+import { broadcastMerge } from './merge-shape';
 import { ACTIVATION, PATH, PLAN, WASM_MR } from '../generated/kernels';
-import { planActivation, planConv2D, planGemm, planMaxPool2D, type Plan, type PlanTarget } from './plan';
+import { planActivation, planConv2D, planGemm, planMaxPool2D, planMerge, type Plan, type PlanTarget } from './plan';
 import type { Engine, WasmWeights } from './wasm-engine';
 import { OP, type JobSpec } from './wasm-job';
 
@@ -21,6 +22,8 @@ export interface OpJob {
   /** Floats in x and y. */
   inputs: number;
   outputs: number;
+  /** Floats in the second input (merge, concat), placed right after x in a run's ptrs; absent: one input. */
+  second?: number;
   plan: Plan;
   /** The job for x and the extra inputs at ptrs (x first), writing y at yPtr. */
   spec: (ptrs: number[], yPtr: number) => JobSpec;
@@ -126,10 +129,35 @@ export function denseJob(ctx: OpContext, x: Float32Array | number, w: WasmWeight
   return { extra: [bias], inputs: p.m * p.k, outputs: p.m * p.n, plan: planGemm(p.m, p.n, p.k, ctx.target), spec, activation: activationJob(ctx, p.activation, p.m, p.n) };
 }
 
+/** y = op(a, b) of two inputs that broadcast (assembly/ops/merge.ts); ptrs [a, b]. */
+export function mergeJob(ctx: OpContext, p: MergeParams): OpJob {
+  checkMerge(p);
+  const s = broadcastMerge(p);
+  if (!s) throw new RangeError('Expected merge inputs whose sizes are equal or 1 on each axis');
+  const rows = s.rows[0] * s.rows[1] * s.rows[2], plan = planMerge(PATH.merge, rows, s.c, ctx.target);
+  const spec = ([ap, bp]: number[], yp: number): JobSpec => ({
+    op: OP.merge, x: ap, w: bp, y: yp, mergeMode: p.mode, divisor: p.divisor, m: plan.rows, cols: plan.panels,
+    n: s.rows[0], h: s.rows[1], wd: s.rows[2], c: s.c,
+    xs0: s.as[0], xs1: s.as[1], xs2: s.as[2], xs3: s.as[3], ws0: s.bs[0], ws1: s.bs[1], ws2: s.bs[2], ws3: s.bs[3],
+  });
+  const size = (x: number[]) => x.reduce((q, d) => q * d, 1);
+  return { extra: [], inputs: size(s.a), second: size(s.b), outputs: size(s.y), plan, spec, activation: null };
+}
+
+/** y[m x (ca + cb)] = [a | b] row by row (assembly/ops/merge.ts); ptrs [a, b]. */
+export function concatJob(ctx: OpContext, p: ConcatParams): OpJob {
+  checkConcat(p);
+  const plan = planMerge(PATH.concat, p.m, p.ca + p.cb, ctx.target);
+  const spec = ([ap, bp]: number[], yp: number): JobSpec => ({ op: OP.concat, x: ap, w: bp, y: yp, m: plan.rows, cols: plan.panels, c: p.ca, oc: p.cb });
+  return { extra: [], inputs: p.m * p.ca, second: p.m * p.cb, outputs: p.m * (p.ca + p.cb), plan, spec, activation: null };
+}
+
 /** A step's op on x (or on an input of that many floats), its weights checked by `weights`. */
 export function stepJob(ctx: OpContext, s: Step, x: Float32Array | number, weights: (packed: PackedWeights) => WasmWeights): OpJob {
   if (s.op === 'conv2d') return convJob(ctx, x, weights(s.packed), s.bias, s.params);
   if (s.op === 'maxpool2d') return poolJob(ctx, x, s.params);
   if (s.op === 'dense') return denseJob(ctx, x, weights(s.packed), s.bias, s.params);
-  throw new TypeError(`Expected 'conv2d', 'maxpool2d' or 'dense' for the op of a step but received ${String((s as { op: unknown }).op)}`);
+  if (s.op === 'merge') return mergeJob(ctx, s.params);
+  if (s.op === 'concat') return concatJob(ctx, s.params);
+  throw new TypeError(`Expected 'conv2d', 'maxpool2d', 'dense', 'merge' or 'concat' for the op of a step but received ${String((s as { op: unknown }).op)}`);
 }

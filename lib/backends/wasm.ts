@@ -13,11 +13,12 @@ import { Engine, WasmWeights, type WasmPlatform, type WasmVariant, type WasmVari
 import { wasmGemm } from './wasm-gemm';
 import { wasmGrads } from './wasm-grad';
 import { WasmGraph, WasmOperator, type WasmHost } from './wasm-graph';
+import { wasmMergeGrads } from './wasm-merge-grad';
 
 export type { WasmPlatform, WasmVariant, WasmVariantName } from './wasm-engine';
 
-/** The backward methods (wasm-grad.ts), set on each instance by the constructor. */
-export interface WasmBackend extends ReturnType<typeof wasmGrads> {}
+/** The backward methods (wasm-grad.ts, wasm-merge-grad.ts), set on each instance by the constructor. */
+export interface WasmBackend extends ReturnType<typeof wasmGrads>, ReturnType<typeof wasmMergeGrads> {}
 
 export class WasmBackend implements Backend, WasmHost {
   readonly name = 'wasm' as const;
@@ -42,7 +43,8 @@ export class WasmBackend implements Backend, WasmHost {
     // Start the workers now: they are ready by the time a second thread is wanted.
     this.engine.ensureWorkers(this.threads);
     ({ conv2d: this.conv2d, conv2dAsync: this.conv2dAsync, maxpool2d: this.maxpool2d, maxpool2dAsync: this.maxpool2dAsync, dense: this.dense, denseAsync: this.denseAsync } = oneShotCalls(this));
-    Object.assign(this, wasmGrads({ engine: () => this.engine, target: () => this.target(), weights: (packed) => this.weights(packed) }));
+    const ctx = { engine: () => this.engine, target: () => this.target(), weights: (packed: unknown) => this.weights(packed) };
+    Object.assign(this, wasmGrads(ctx), wasmMergeGrads(ctx));
   }
 
   private engineFor(v: WasmVariant): Engine {

@@ -39,16 +39,20 @@ export const PLAN = {
   /** Sigmoid, tanh and softmax run over the GEMM's output in tasks of whole rows, about activationFloatsPerTask floats each (at least one row); below parallelActivations floats, on one thread (each float costs an exp in float64, some 10 ns). */
   activationFloatsPerTask: 4096,
   parallelActivations: {"native":16384,"wasm":65536},
+  /** Merges and concatenations write their output in tasks of about mergeFloatsPerTask floats (whole rows, or a long row cut into segments of that many), split among threads above parallelReads floats read and written. */
+  mergeFloatsPerTask: 16384,
 } as const;
-export const PATH = {"gemm":1,"im2colGemm":2,"maxpool":3,"indirectGemm":4,"activation":5,"winograd":6} as const;
+export const PATH = {"gemm":1,"im2colGemm":2,"maxpool":3,"indirectGemm":4,"activation":5,"winograd":6,"merge":7,"concat":8} as const;
+/** The elementwise merge ops (Add, Subtract, Multiply, Maximum, Minimum; Average is add then a division by the count of inputs): two inputs broadcast against each other (a size-1 axis spreads over the other's), several inputs folded left ((a op b) op c) as Keras folds them; a NaN in either input of maximum or minimum gives NaN. */
+export const MERGE = {"add":0,"subtract":1,"multiply":2,"maximum":3,"minimum":4} as const;
 /** Native GEMM micro-kernels, widest ISA first; arch: the only process.arch whose build has them (null: every one). */
 export const NATIVE_KERNELS = [{"isa":"avx512f","mr":8,"packedMr":12,"arch":"x64"},{"isa":"avx2-fma","mr":6,"packedMr":6,"arch":"x64"},{"isa":"neon","mr":6,"packedMr":6,"arch":"arm64"},{"isa":"scalar","mr":4,"packedMr":4,"arch":null}] as const;
 export const WASM_MR = 4;
 /** The wasm builds, best first: best first; each engine runs the first its WebAssembly.validate probes accept (relaxed-simd: f32x4.relaxed_madd, fused where the CPU has FMA; Chromium has it, Node 20 only with --experimental-wasm-relaxed-simd). */
 export const WASM_BUILDS = [{"name":"relaxed-simd-threads","shared":true,"simd":true,"relaxed":true},{"name":"simd-threads","shared":true,"simd":true,"relaxed":false},{"name":"simd","shared":false,"simd":true,"relaxed":false},{"name":"scalar","shared":false,"simd":false,"relaxed":false}] as const;
 export const TASK_BITS = 20;
-export const OP = {"conv2d":1,"maxpool2d":2,"gemm":3,"activation":4,"transpose":5,"activationGrad":6,"columnSums":7,"pack":8,"expandTransposed":9,"col2im":10,"maxpool2dGrad":11} as const;
-export const JOB_FIELDS = ["op","path","tasks","next","done","slots","workspace","slotBytes","x","w","bias","y","activation","n","h","wd","c","kh","kw","sh","sw","dh","dw","pt","pb","pl","pr","oh","ow","oc","m","k","cols","lda","rowsPerTask","panelsPerTask","kBlock","accumulate","kSplits","kChunk","shared","chunksDone","zeros","indirection","indirectionBuilt","addend","addendRows","addendCols","beta","row0","colStride"] as const;
+export const OP = {"conv2d":1,"maxpool2d":2,"gemm":3,"activation":4,"transpose":5,"activationGrad":6,"columnSums":7,"pack":8,"expandTransposed":9,"col2im":10,"maxpool2dGrad":11,"merge":12,"concat":13,"mergeGrad":14} as const;
+export const JOB_FIELDS = ["op","path","tasks","next","done","slots","workspace","slotBytes","x","w","bias","y","activation","n","h","wd","c","kh","kw","sh","sw","dh","dw","pt","pb","pl","pr","oh","ow","oc","m","k","cols","lda","rowsPerTask","panelsPerTask","kBlock","accumulate","kSplits","kChunk","shared","chunksDone","zeros","indirection","indirectionBuilt","addend","addendRows","addendCols","beta","row0","colStride","mergeMode","divisor","xs0","xs1","xs2","xs3","ws0","ws1","ws2","ws3"] as const;
 
 const floatBits = new Float32Array(1), floatInt = new Int32Array(floatBits.buffer);
 /** The bits of a float32 field, as the Int32Array of the job writes them. */
@@ -110,4 +114,14 @@ export function writeJobFields(m: Int32Array, base: number, s: Partial<Record<(t
   m[base + 48] = bitsOf(s.beta ?? 0);
   m[base + 49] = s.row0 ?? 0;
   m[base + 50] = s.colStride ?? 0;
+  m[base + 51] = s.mergeMode ?? 0;
+  m[base + 52] = bitsOf(s.divisor ?? 0);
+  m[base + 53] = s.xs0 ?? 0;
+  m[base + 54] = s.xs1 ?? 0;
+  m[base + 55] = s.xs2 ?? 0;
+  m[base + 56] = s.xs3 ?? 0;
+  m[base + 57] = s.ws0 ?? 0;
+  m[base + 58] = s.ws1 ?? 0;
+  m[base + 59] = s.ws2 ?? 0;
+  m[base + 60] = s.ws3 ?? 0;
 }

@@ -66,7 +66,8 @@ export interface Bound {
 /** Whether two steps bind the same weights, bias and attributes (an operator serves both). */
 function sameBinding(a: Step | null, b: Step | null): boolean {
   if (a === null || b === null || a.op !== b.op) return a === b;
-  if (a.op === 'maxpool2d') return true;
+  if (a.op === 'maxpool2d' || a.op === 'concat') return true;
+  if (a.op === 'merge') return a.params.mode === (b as typeof a).params.mode && a.params.divisor === (b as typeof a).params.divisor;
   const q = b as typeof a;
   return a.packed === q.packed && a.bias === q.bias && a.params.activation === q.params.activation && (a.params as { direct?: boolean }).direct === (q.params as { direct?: boolean }).direct;
 }

@@ -42,6 +42,8 @@ constexpr double kParallelReads = 1048576;
 // Sigmoid, tanh and softmax run over the GEMM's output in tasks of whole rows, about activationFloatsPerTask floats each (at least one row); below parallelActivations floats, on one thread (each float costs an exp in float64, some 10 ns).
 constexpr size_t kActivationFloatsPerTask = 4096;
 constexpr double kParallelActivations = 16384;
+// Merges and concatenations write their output in tasks of about mergeFloatsPerTask floats (whole rows, or a long row cut into segments of that many), split among threads above parallelReads floats read and written.
+constexpr size_t kMergeFloatsPerTask = 16384;
 // Tasks of one op never exceed this (the wasm job counter's limit, kept by both backends).
 constexpr size_t kMaxTasks = 1048575;
 
@@ -49,8 +51,11 @@ constexpr size_t kMaxTasks = 1048575;
 enum Activation : int { kActivationLinear = 0, kActivationRelu = 1, kActivationSigmoid = 2, kActivationTanh = 3, kActivationSoftmax = 4 };
 constexpr int kActivationCount = 5;
 
+// The elementwise merge ops (Add, Subtract, Multiply, Maximum, Minimum; Average is add then a division by the count of inputs): two inputs broadcast against each other (a size-1 axis spreads over the other's), several inputs folded left ((a op b) op c) as Keras folds them; a NaN in either input of maximum or minimum gives NaN.
+enum MergeMode : int { kMergeAdd = 0, kMergeSubtract = 1, kMergeMultiply = 2, kMergeMaximum = 3, kMergeMinimum = 4 };
+
 // How an op runs (Plan::path).
-enum class Path : int { kGemm = 1, kIm2colGemm = 2, kMaxpool = 3, kIndirectGemm = 4, kActivation = 5, kWinograd = 6 };
+enum class Path : int { kGemm = 1, kIm2colGemm = 2, kMaxpool = 3, kIndirectGemm = 4, kActivation = 5, kWinograd = 6, kMerge = 7, kConcat = 8 };
 
 // The micro-kernels of each ISA this build's architecture holds (kernels.json's arch), widest
 // first:

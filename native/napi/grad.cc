@@ -73,7 +73,7 @@ Job ParseWeightedBackward(const Napi::CallbackInfo& info, Ownership own) {
   return {c.inputs + c.k * c.n + (bias ? c.n : 0), [=](float* y) {
             Workspace scratch;
             const float* fy = OutputFor(a, c.outputs, &scratch, [&](float* out) {
-              RunShaped(c, a.x.data, a.packed->data.get(), a.bias.data, &a.packed->caches, out);
+              RunShaped(c, &a.x.data, a.packed->data.get(), a.bias.data, &a.packed->caches, out);
             });
             const WeightedGrad g = GradInto(y, a, fy, c.m, c.k, c.n, c.inputs, bias, act);
             if (kKind == OpKind::kConv2D) RunConv2DBackward(g, c.s, a.x.data, t);
@@ -90,8 +90,19 @@ Job ParseMaxPool2DBackward(const Napi::CallbackInfo& info, Ownership own) {
   return {c.inputs, [=](float* dx) { RunMaxPool2DBackward(c.s.in, c.s.win, c.s.oh, c.s.ow, x.data, dy.data, dx, t); }};
 }
 
+// mergeBackward(a, b, dy, params {merge's geometry and attributes}) -> [da | db]
+Job ParseMergeBackward(const Napi::CallbackInfo& info, Ownership own) {
+  const ShapedOp c = ReadPlanned(info.Env(), OpKind::kMerge, ParamsArg(info, 3));
+  const Input a = InputArg(info, 0, "a", c.inputs, own);
+  const Input b = InputArg(info, 1, "b", c.second, own);
+  const Input dy = InputArg(info, 2, "dy", c.outputs, own);
+  return {c.inputs + c.second, [=](float* y) { RunMergeGrad(c.merge, a.data, b.data, dy.data, y, y + c.inputs); }};
+}
+
 }  // namespace
 
+Napi::Value MergeBackward(const Napi::CallbackInfo& info) { return Sync<ParseMergeBackward>(info); }
+Napi::Value MergeBackwardAsync(const Napi::CallbackInfo& info) { return Async<ParseMergeBackward>(info); }
 Napi::Value Conv2DBackward(const Napi::CallbackInfo& info) { return Sync<ParseWeightedBackward<OpKind::kConv2D>>(info); }
 Napi::Value Conv2DBackwardAsync(const Napi::CallbackInfo& info) { return Async<ParseWeightedBackward<OpKind::kConv2D>>(info); }
 Napi::Value DenseBackward(const Napi::CallbackInfo& info) { return Sync<ParseWeightedBackward<OpKind::kDense>>(info); }

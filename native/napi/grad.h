@@ -12,6 +12,8 @@ Napi::Value DenseBackward(const Napi::CallbackInfo& info);
 Napi::Value DenseBackwardAsync(const Napi::CallbackInfo& info);
 Napi::Value MaxPool2DBackward(const Napi::CallbackInfo& info);
 Napi::Value MaxPool2DBackwardAsync(const Napi::CallbackInfo& info);
+Napi::Value MergeBackward(const Napi::CallbackInfo& info);
+Napi::Value MergeBackwardAsync(const Napi::CallbackInfo& info);
 
 }  // namespace napi
 }  // namespace convkit

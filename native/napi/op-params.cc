@@ -29,9 +29,43 @@ Conv2DShape WindowShape(Napi::Env env, const WindowGeometry& g) {
 
 }  // namespace
 
+void ReadMergeAttrs(Napi::Env env, const Napi::Object& params, OpAttrs* attrs) {
+  const MergeAttributes m = ReadMergeAttributes(params);
+  if (m.mode > kMergeMinimum) throw Napi::RangeError::New(env, "Expected a merge mode code for params.mode");
+  if (m.divisor > 1024) throw Napi::RangeError::New(env, "Expected at most 1024 for params.divisor");
+  attrs->merge_mode = int(m.mode);
+  attrs->merge_divisor = m.divisor;
+}
+
+ShapedOp ReadMerge(Napi::Env env, const OpAttrs& attrs, const Napi::Object& params) {
+  ShapedOp op{};
+  op.attrs = attrs;
+  const MergeGeometry g = ReadMergeGeometry(params);
+  const size_t a[4] = {g.an, g.ah, g.aw, g.ac}, b[4] = {g.bn, g.bh, g.bw, g.bc};
+  if (!BroadcastMerge(a, b, &op.merge))
+    throw Napi::RangeError::New(env, "Expected merge inputs whose sizes are equal or 1 on each axis");
+  op.merge.mode = attrs.merge_mode;
+  op.merge.divisor = float(attrs.merge_divisor);
+  op.inputs = CheckedProduct(env, {g.an, g.ah, g.aw, g.ac}, "a");
+  op.second = CheckedProduct(env, {g.bn, g.bh, g.bw, g.bc}, "b");
+  op.outputs = CheckedProduct(env, {op.merge.y[0], op.merge.y[1], op.merge.y[2], op.merge.y[3]}, "y");
+  return op;
+}
+
 ShapedOp ReadGeometry(Napi::Env env, const OpAttrs& attrs, const Napi::Object& params) {
   ShapedOp op{};
   op.attrs = attrs;
+  if (attrs.kind == OpKind::kMerge) return ReadMerge(env, attrs, params);
+  if (attrs.kind == OpKind::kConcat) {
+    const ConcatGeometry g = ReadConcatGeometry(params);
+    op.merge.a[0] = g.m;
+    op.merge.a[1] = g.ca;
+    op.merge.a[2] = g.cb;
+    op.inputs = CheckedProduct(env, {g.m, g.ca}, "a");
+    op.second = CheckedProduct(env, {g.m, g.cb}, "b");
+    op.outputs = CheckedProduct(env, {g.m, g.ca + g.cb}, "y");
+    return op;
+  }
   if (attrs.kind == OpKind::kDense) {
     const DenseGeometry g = ReadDenseGeometry(params);
     op.m = g.m;
@@ -71,6 +105,8 @@ ShapedOp ReadPlanned(Napi::Env env, OpKind kind, const Napi::Object& params) {
     attrs.direct = a.direct;
   } else if (kind == OpKind::kDense) {
     attrs.act = ReadDenseAttributes(params).activation;
+  } else if (kind == OpKind::kMerge) {
+    ReadMergeAttrs(env, params, &attrs);
   }
   ShapedOp op = ReadGeometry(env, attrs, params);
   PlanShaped(&op);

@@ -18,5 +18,10 @@ ShapedOp ReadGeometry(Napi::Env env, const OpAttrs& attrs, const Napi::Object& p
 // activation, conv2d's direct) and the geometry from one object, planned for the target now.
 ShapedOp ReadPlanned(Napi::Env env, OpKind kind, const Napi::Object& params);
 
+// merge's attributes {mode, divisor} into attrs, checked.
+void ReadMergeAttrs(Napi::Env env, const Napi::Object& params, OpAttrs* attrs);
+// merge {an, ah, aw, ac, bn, bh, bw, bc}: two NHWC shapes that broadcast, with the op's attrs.
+ShapedOp ReadMerge(Napi::Env env, const OpAttrs& attrs, const Napi::Object& params);
+
 }  // namespace napi
 }  // namespace convkit

@@ -72,4 +72,9 @@ Plan PlanMaxPool2D(const Nhwc& in, const Window2D& win, size_t oh, size_t ow, co
 // Sigmoid, tanh or softmax over a finished rows x cols output: tasks of whole rows.
 Plan PlanActivation(size_t rows, size_t cols, const PlanTarget& t);
 
+// A merge or concat writing rows of c floats: units of one row's segment of at most
+// kMergeFloatsPerTask floats (k_chunk floats, panels segments per row, rows units), tasks of
+// about kMergeFloatsPerTask floats.
+Plan PlanMerge(Path path, size_t rows, size_t c, const PlanTarget& t);
+
 }  // namespace convkit
