@@ -3,7 +3,7 @@
 // and calls run() on every participating thread. Nothing here allocates.
 import { OP_ACTIVATION, OP_CONV2D, OP_GEMM, OP_MAXPOOL2D, OP_TRANSPOSE, TASK_BITS } from './generated/kernels';
 import { OP_ACTIVATION_GRAD, OP_COL2IM, OP_COLUMN_SUMS, OP_EXPAND_TRANSPOSED, OP_MAXPOOL2D_GRAD, OP_PACK } from './generated/kernels';
-import { OP_CONCAT, OP_MERGE, OP_MERGE_GRAD } from './generated/kernels';
+import { OP_CONCAT, OP_CONCAT_GRAD, OP_MERGE, OP_MERGE_GRAD } from './generated/kernels';
 import { Job } from './generated/job';
 import { increment } from './kernels/atomic-increment';
 import { activationTask } from './ops/activation';
@@ -15,7 +15,7 @@ import { activationGradTask } from './ops/activation-grad';
 import { col2imTask } from './ops/col2im';
 import { maxpool2dGradTask } from './ops/maxpool2d-grad';
 import { columnSumsTask, expandTransposedTask, packTask } from './ops/weighted-grad';
-import { concatTask, mergeGradTask, mergeTask } from './ops/merge';
+import { concatGradTask, concatTask, mergeGradTask, mergeTask } from './ops/merge';
 
 export { packWeights, packedWeightsFloats } from './kernels/pack-weights';
 export { TILE_SCRATCH_BYTES } from './kernels/gemm-driver';
@@ -83,6 +83,7 @@ export function run(jobPtr: usize, gen: i32): void {
     else if (j.op == OP_MERGE) mergeTask(j, t);
     else if (j.op == OP_CONCAT) concatTask(j, t);
     else if (j.op == OP_MERGE_GRAD) mergeGradTask(j, t);
+    else if (j.op == OP_CONCAT_GRAD) concatGradTask(j, t);
     const finished = increment(jobPtr + offsetof<Job>('done')) + 1;
     if (ASC_FEATURE_THREADS) {
       if (finished == j.tasks) atomic.notify(jobPtr + offsetof<Job>('done'));

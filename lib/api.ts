@@ -10,6 +10,9 @@ export { Conv2D, type Conv2DOptions, type ConvAlgorithm } from './layers/conv2d'
 export { MaxPool2D, type MaxPool2DOptions } from './layers/maxpool2d';
 export { Dense, type DenseOptions } from './layers/dense';
 export { Flatten } from './layers/flatten';
+export { Add, Average, ElementwiseMerge, Maximum, Minimum, Multiply, Subtract, type MergeMode } from './layers/merge';
+export { Concatenate, type ConcatenateOptions } from './layers/concatenate';
+export { MultiInputLayer, type MultiInputGradients } from './layers/multi-input';
 export { Sequential, type LayerGradients, type SequentialGradients } from './layers/sequential';
 export { gemm, gemmAsync, type GemmOptions } from './gemm';
 export { residentTensor, releaseTensor } from './resident';
@@ -32,12 +35,17 @@ import { Layer } from './layers/layer';
 import { MaxPool2D } from './layers/maxpool2d';
 import { Sequential } from './layers/sequential';
 import { Tensor } from './tensor';
+import { Add, Average, Maximum, Minimum, Multiply, Subtract } from './layers/merge';
+import { Concatenate } from './layers/concatenate';
 
 // Both entries are bundled (the browser's minified, without esbuild's --keep-names, which would
 // cost 4.5 KB; the Node one without it too, since its __name() wrapper runs on hot paths), and a
 // bundler may rename a class: the public classes take their names back, which error messages
 // ("received an object of type Tensor") and users' own checks read.
 for (const [name, c] of Object.entries({ Conv2D, Dense, Flatten, Layer, MaxPool2D, Sequential, Tensor })) {
+  Object.defineProperty(c, 'name', { value: name });
+}
+for (const [name, c] of Object.entries({ Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract })) {
   Object.defineProperty(c, 'name', { value: name });
 }
 import { version } from './version';

@@ -50,6 +50,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<MaxPool2DBackwardAsync>(env, exports, "maxpool2dBackwardAsync");
   Export<MergeBackward>(env, exports, "mergeBackward");
   Export<MergeBackwardAsync>(env, exports, "mergeBackwardAsync");
+  Export<ConcatBackward>(env, exports, "concatBackward");
+  Export<ConcatBackwardAsync>(env, exports, "concatBackwardAsync");
   return exports;
 }
 

@@ -18,6 +18,7 @@ export const OP_MAXPOOL2D_GRAD: i32 = 11;
 export const OP_MERGE: i32 = 12;
 export const OP_CONCAT: i32 = 13;
 export const OP_MERGE_GRAD: i32 = 14;
+export const OP_CONCAT_GRAD: i32 = 15;
 export const PATH_GEMM: i32 = 1;
 export const PATH_IM2COL_GEMM: i32 = 2;
 export const PATH_MAXPOOL: i32 = 3;

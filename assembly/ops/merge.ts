@@ -69,18 +69,36 @@ export function mergeTask(j: Job, t: i32): void {
   }
 }
 
-export function concatTask(j: Job, t: i32): void {
+/** Copies between y's rows [x | w] and x and w: into y (concat) or out of it (split: the backward). */
+// @ts-ignore: decorator
+@inline
+function copyRows(j: Job, t: i32, split: bool): void {
   const u0 = t * j.rowsPerTask, u1 = min(j.m, u0 + j.rowsPerTask), seg = j.kChunk, segs = j.cols;
   const ca = j.c, cb = j.oc, c = ca + cb;
   for (let u = u0; u < u1; u++) {
     const r = u / segs, c0 = (u % segs) * seg, c1 = min(c, c0 + seg);
     const y = <usize>j.y + (<usize>r * c << 2);
-    if (c0 < ca) copyFloats(y + (<usize>c0 << 2), <usize>j.x + ((<usize>r * ca + c0) << 2), <usize>(min(c1, ca) - c0) << 2);
+    if (c0 < ca) {
+      const yp = y + (<usize>c0 << 2), xp = <usize>j.x + ((<usize>r * ca + c0) << 2), bytes = <usize>(min(c1, ca) - c0) << 2;
+      if (split) copyFloats(xp, yp, bytes);
+      else copyFloats(yp, xp, bytes);
+    }
     if (c1 > ca) {
       const from = max(c0, ca);
-      copyFloats(y + (<usize>from << 2), <usize>j.w + ((<usize>r * cb + from - ca) << 2), <usize>(c1 - from) << 2);
+      const yp = y + (<usize>from << 2), wp = <usize>j.w + ((<usize>r * cb + from - ca) << 2), bytes = <usize>(c1 - from) << 2;
+      if (split) copyFloats(wp, yp, bytes);
+      else copyFloats(yp, wp, bytes);
     }
   }
+}
+
+export function concatTask(j: Job, t: i32): void {
+  copyRows(j, t, false);
+}
+
+/** The backward of a concat: y (dy) split into x (da) and w (db). */
+export function concatGradTask(j: Job, t: i32): void {
+  copyRows(j, t, true);
 }
 
 // @ts-ignore: decorator

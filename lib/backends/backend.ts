@@ -283,4 +283,7 @@ export interface Backend {
   /** A binary merge's da and db from a, b and dy (like the output); sums in a fixed order. */
   mergeBackward(a: Float32Array, b: Float32Array, dy: Float32Array, p: MergeParams): MergeGrads;
   mergeBackwardAsync(a: Float32Array, b: Float32Array, dy: Float32Array, p: MergeParams): Promise<MergeGrads>;
+  /** A concatenation's da and db: dy's rows split (da the first ca floats of each, db the rest). */
+  concatBackward(dy: Float32Array, p: ConcatParams): MergeGrads;
+  concatBackwardAsync(dy: Float32Array, p: ConcatParams): Promise<MergeGrads>;
 }

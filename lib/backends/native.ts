@@ -41,6 +41,8 @@ interface Addon {
   /** [da | db] in one array. */
   mergeBackward(a: Float32Array, b: Float32Array, dy: Float32Array, p: object): Float32Array;
   mergeBackwardAsync(a: Float32Array, b: Float32Array, dy: Float32Array, p: object): Promise<Float32Array>;
+  concatBackward(dy: Float32Array, p: object): Float32Array;
+  concatBackwardAsync(dy: Float32Array, p: object): Promise<Float32Array>;
   _injectFault(kind: 'alloc' | 'threads'): void;
   _benchKernels(seconds: number): KernelRate[];
 }
@@ -209,6 +211,11 @@ export function loadNative(): NativeBackend {
     mergeBackwardAsync: (a, b, dy, p) => {
       const split = a.length; // read now: a may change meanwhile
       return addon.mergeBackwardAsync(a, b, dy, p).then((all) => splitMerge(all, split));
+    },
+    concatBackward: (dy, p) => splitMerge(addon.concatBackward(dy, p), p.m * p.ca),
+    concatBackwardAsync: (dy, p) => {
+      const split = p.m * p.ca;
+      return addon.concatBackwardAsync(dy, p).then((all) => splitMerge(all, split));
     },
     injectFault: (kind) => addon._injectFault(kind),
     benchKernels: (seconds) => addon._benchKernels(seconds),

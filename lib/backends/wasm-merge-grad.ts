@@ -1,11 +1,12 @@
 // The backward of a binary merge on the wasm backend (assembly/ops/merge.ts mergeGradTask): a, b
 // and dy copied in, then one job for da and one for db, each float a sum in a fixed order over
 // the axes its input spreads along (the same rule as native/ops/merge-grad.cc).
-import type { Backend, MergeGrads, MergeParams } from './backend';
+import type { Backend, ConcatParams, MergeGrads, MergeParams } from './backend';
 import { checkMerge, lengthIs } from './check';
 import { broadcastMerge } from './merge-shape';
 import { type GradContext, type Jobs, plain, runAsync, runSync } from './wasm-grad';
 import { OP } from './wasm-job';
+import { concatJob, plannedJob } from './wasm-ops';
 import { float32Array } from '../validate';
 
 const FLOATS_PER_TASK = 4096;
@@ -35,6 +36,24 @@ function* mergeJobs(ctx: GradContext, a: Float32Array, b: Float32Array, dy: Floa
   }
 }
 
+/** A concat's backward: dy copied in, one job splitting its rows into da and db (concatGradTask). */
+function* concatJobs(ctx: GradContext, dy: Float32Array, p: ConcatParams): Jobs<MergeGrads> {
+  const e = ctx.engine(), job = concatJob({ engine: e, target: ctx.target() }, p);
+  const blocks: number[] = [];
+  const keep = (ptr: number) => (blocks.push(ptr), ptr);
+  e.enter();
+  try {
+    const dyp = keep(e.put(dy)), da = keep(e.arena.alloc(job.inputs * 4)), db = keep(e.arena.alloc(job.second! * 4));
+    const [spec, threads, slotBytes, sharedBytes] = plannedJob(job.spec([da, db], dyp), job.plan);
+    spec.op = OP.concatGrad;
+    yield [spec, threads, slotBytes, sharedBytes];
+    return { da: e.copyOut(da, job.inputs), db: e.copyOut(db, job.second!) };
+  } finally {
+    blocks.forEach((ptr) => e.arena.release(ptr));
+    e.leave();
+  }
+}
+
 /** The arrays and params checked before anything is copied in. */
 function check(a: Float32Array, b: Float32Array, dy: Float32Array, p: MergeParams): void {
   checkMerge(p);
@@ -47,8 +66,11 @@ function check(a: Float32Array, b: Float32Array, dy: Float32Array, p: MergeParam
 }
 
 /** mergeBackward and mergeBackwardAsync of the contract for the wasm backend that lends ctx. */
-export function wasmMergeGrads(ctx: GradContext): Pick<Backend, 'mergeBackward' | 'mergeBackwardAsync'> {
+export function wasmMergeGrads(ctx: GradContext): Pick<Backend, 'mergeBackward' | 'mergeBackwardAsync' | 'concatBackward' | 'concatBackwardAsync'> {
+  const checkConcat = (dy: Float32Array, p: ConcatParams) => (concatJob({ engine: ctx.engine(), target: ctx.target() }, p), lengthIs('dy', float32Array('dy', dy), p.m * (p.ca + p.cb)));
   return {
+    concatBackward: (dy, p) => (checkConcat(dy, p), runSync(ctx.engine(), concatJobs(ctx, dy, p))),
+    concatBackwardAsync: (dy, p) => (checkConcat(dy, p), runAsync(ctx.engine(), concatJobs(ctx, dy, p))),
     mergeBackward: (a, b, dy, p) => (check(a, b, dy, p), runSync(ctx.engine(), mergeJobs(ctx, a, b, dy, p))),
     mergeBackwardAsync: (a, b, dy, p) => (check(a, b, dy, p), runAsync(ctx.engine(), mergeJobs(ctx, a, b, dy, p))),
   };

@@ -99,8 +99,17 @@ Job ParseMergeBackward(const Napi::CallbackInfo& info, Ownership own) {
   return {c.inputs + c.second, [=](float* y) { RunMergeGrad(c.merge, a.data, b.data, dy.data, y, y + c.inputs); }};
 }
 
+// concatBackward(dy, params {m, ca, cb}) -> [da | db]
+Job ParseConcatBackward(const Napi::CallbackInfo& info, Ownership own) {
+  const ShapedOp c = ReadPlanned(info.Env(), OpKind::kConcat, ParamsArg(info, 1));
+  const Input dy = InputArg(info, 0, "dy", c.outputs, own);
+  return {c.outputs, [=](float* y) { RunConcatGrad(c.plan, c.merge.a[1], c.merge.a[2], dy.data, y, y + c.inputs); }};
+}
+
 }  // namespace
 
+Napi::Value ConcatBackward(const Napi::CallbackInfo& info) { return Sync<ParseConcatBackward>(info); }
+Napi::Value ConcatBackwardAsync(const Napi::CallbackInfo& info) { return Async<ParseConcatBackward>(info); }
 Napi::Value MergeBackward(const Napi::CallbackInfo& info) { return Sync<ParseMergeBackward>(info); }
 Napi::Value MergeBackwardAsync(const Napi::CallbackInfo& info) { return Async<ParseMergeBackward>(info); }
 Napi::Value Conv2DBackward(const Napi::CallbackInfo& info) { return Sync<ParseWeightedBackward<OpKind::kConv2D>>(info); }

@@ -14,6 +14,8 @@ Napi::Value MaxPool2DBackward(const Napi::CallbackInfo& info);
 Napi::Value MaxPool2DBackwardAsync(const Napi::CallbackInfo& info);
 Napi::Value MergeBackward(const Napi::CallbackInfo& info);
 Napi::Value MergeBackwardAsync(const Napi::CallbackInfo& info);
+Napi::Value ConcatBackward(const Napi::CallbackInfo& info);
+Napi::Value ConcatBackwardAsync(const Napi::CallbackInfo& info);
 
 }  // namespace napi
 }  // namespace convkit

@@ -65,20 +65,39 @@ void RunMerge(const Plan& plan, const MergeShape& s, const float* a, const float
   });
 }
 
-void RunConcat(const Plan& plan, size_t ca, size_t cb, const float* a, const float* b, float* y) {
+namespace {
+
+// Each unit's part of y's rows [a | b] copied out of (split) or into (concat) a and b.
+template <bool kSplit>
+void CopyRows(const Plan& plan, size_t ca, size_t cb, float* a, float* b, float* y) {
   const size_t seg = plan.k_chunk, segs = plan.panels, c = ca + cb;
+  const auto copy = [](float* to_y, float* to_x, size_t n) {
+    if (kSplit) std::memcpy(to_x, to_y, n * sizeof(float));
+    else std::memcpy(to_y, to_x, n * sizeof(float));
+  };
   ParallelFor(plan.tasks, plan.threads, [&](size_t t, size_t) {
     const size_t u0 = t * plan.rows_per_task, u1 = std::min(plan.rows, u0 + plan.rows_per_task);
     for (size_t u = u0; u < u1; u++) {
       const size_t row = u / segs, c0 = (u % segs) * seg, c1 = std::min(c, c0 + seg);
       float* yr = y + row * c;
-      if (c0 < ca) std::memcpy(yr + c0, a + row * ca + c0, (std::min(c1, ca) - c0) * sizeof(float));
+      if (c0 < ca) copy(yr + c0, a + row * ca + c0, std::min(c1, ca) - c0);
       if (c1 > ca) {
         const size_t from = std::max(c0, ca);
-        std::memcpy(yr + from, b + row * cb + (from - ca), (c1 - from) * sizeof(float));
+        copy(yr + from, b + row * cb + (from - ca), c1 - from);
       }
     }
   });
+}
+
+}  // namespace
+
+void RunConcat(const Plan& plan, size_t ca, size_t cb, const float* a, const float* b, float* y) {
+  // Only y is written: the inputs are read through the same copy with its direction fixed.
+  CopyRows<false>(plan, ca, cb, const_cast<float*>(a), const_cast<float*>(b), y);
+}
+
+void RunConcatGrad(const Plan& plan, size_t ca, size_t cb, const float* dy, float* da, float* db) {
+  CopyRows<true>(plan, ca, cb, da, db, const_cast<float*>(dy));
 }
 
 VBinaryFn VBinaryFor(const IsaKernels* isa) {

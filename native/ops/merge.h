@@ -27,6 +27,8 @@ bool BroadcastMerge(const size_t a[4], const size_t b[4], MergeShape* s);
 void RunMerge(const Plan& plan, const MergeShape& s, const float* a, const float* b, float* y);
 // y[m x (ca + cb)] = [a | b] row by row, in the same units (PlanMerge over m rows of ca + cb).
 void RunConcat(const Plan& plan, size_t ca, size_t cb, const float* a, const float* b, float* y);
+// The backward of RunConcat: dy's rows split into da [m x ca] and db [m x cb], in the same units.
+void RunConcatGrad(const Plan& plan, size_t ca, size_t cb, const float* dy, float* da, float* db);
 // Gradients of a binary merge: da like a and db like b from dy (like y), each summed over the
 // axes its input spreads along, in a fixed order (threads split da's and db's floats).
 void RunMergeGrad(const MergeShape& s, const float* a, const float* b, const float* dy, float* da, float* db);
