@@ -4,11 +4,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ck from '../lib/index';
 import { product } from '../lib/shape';
+import { isMerge, mergeBytes } from './merge-workloads';
 
 export interface Workload {
   id: string;
   name: string;
-  op: 'conv2d' | 'maxpool' | 'dense';
+  op: 'conv2d' | 'maxpool' | 'dense' | 'add' | 'concat';
   n: number;
   h?: number; w?: number; c?: number;
   filters?: number; k?: number; stride?: number;
@@ -52,6 +53,7 @@ export function work(w: Workload, outputShape: number[]): { amount: number; unit
     return { amount: 2 * n * oh * ow * oc * w.k! * w.k! * w.c!, unit: 'GFLOP/s' };
   }
   if (w.op === 'dense') return { amount: 2 * w.n * w.in! * w.units!, unit: 'GFLOP/s' };
+  if (isMerge(w)) return { amount: mergeBytes(w), unit: 'GB/s' };
   const inputs = w.n * w.h! * w.w! * w.c!, outputs = product(outputShape);
   return { amount: 4 * (inputs + outputs), unit: 'GB/s' };
 }

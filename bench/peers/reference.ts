@@ -5,6 +5,7 @@ import { resolveWindow, type Window } from '../../lib/shape';
 import type { WorkloadData } from '../../suite/data';
 import { conv2dRef, denseRef, maxpool2dRef } from '../../suite/reference';
 import { windowOf, type Workload } from '../../suite/workloads';
+import { isMerge, mergeRef } from '../../suite/merge-workloads';
 
 function window(w: Workload): Window {
   const { k, stride, padding } = windowOf(w);
@@ -12,7 +13,7 @@ function window(w: Workload): Window {
 }
 
 export function writeReference(w: Workload, d: WorkloadData, path: string): void {
-  const ref = w.op === 'conv2d' ? conv2dRef(d.input, d.inputShape, d.kernel!, w.filters!, window(w), d.bias, w.activation === 'relu' ? 'relu' : 'linear')
+  const ref = isMerge(w) ? mergeRef(w, d.input, d.second!) : w.op === 'conv2d' ? conv2dRef(d.input, d.inputShape, d.kernel!, w.filters!, window(w), d.bias, w.activation === 'relu' ? 'relu' : 'linear')
     : w.op === 'maxpool' ? maxpool2dRef(d.input, d.inputShape, window(w))
       : denseRef(d.input, w.n, w.in!, d.kernel!, w.units!, d.bias, w.activation === 'relu' ? 'relu' : 'linear');
   const out = new Float32Array(ref.data.length * 2);

@@ -150,7 +150,7 @@ function sections(report: PeerReport): { tables: Section[]; notes: string[] } {
 function preamble(report: PeerReport): string[] {
   return [
     `${report.rounds} interleaved rounds, ${report.budgetMs} ms per candidate and workload${report.quick ? ' (--quick)' : ''}; every output checked against the float64 reference first.`,
-    `Cells: median rate (GFLOP/s; P1, P2 in GB/s) and ratio to ${report.ratioTo ?? 'the best peer on the row'}. ${LAYOUT_NOTE}`,
+    `Cells: median rate (GFLOP/s; P1, P2 and M1, M2 in GB/s) and ratio to ${report.ratioTo ?? 'the best peer on the row'}. ${LAYOUT_NOTE}`,
   ];
 }
 
@@ -168,7 +168,7 @@ export function renderTable(report: PeerReport): string {
   return out.join('\n');
 }
 
-const GROUPS: [string, string][] = [['C', 'convolutions'], ['P', 'max-pool'], ['D', 'dense']];
+const GROUPS: [string, string][] = [['C', 'convolutions'], ['P', 'max-pool'], ['D', 'dense'], ['M', 'merges']];
 const wasmLibrary = (library: string) => /wasm|web/.test(library);
 
 /**
