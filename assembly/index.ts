@@ -15,7 +15,7 @@ import { activationGradTask } from './ops/activation-grad';
 import { col2imTask } from './ops/col2im';
 import { maxpool2dGradTask } from './ops/maxpool2d-grad';
 import { columnSumsTask, expandTransposedTask, packTask } from './ops/weighted-grad';
-import { concatGradTask, concatTask, mergeGradTask, mergeTask } from './ops/merge';
+import { concatTask, mergeGradTask, mergeTask } from './ops/merge';
 
 export { packWeights, packedWeightsFloats } from './kernels/pack-weights';
 export { TILE_SCRATCH_BYTES } from './kernels/gemm-driver';
@@ -81,9 +81,8 @@ export function run(jobPtr: usize, gen: i32): void {
     else if (j.op == OP_COL2IM) col2imTask(j, t);
     else if (j.op == OP_MAXPOOL2D_GRAD) maxpool2dGradTask(j, t, workspace);
     else if (j.op == OP_MERGE) mergeTask(j, t);
-    else if (j.op == OP_CONCAT) concatTask(j, t);
+    else if (j.op == OP_CONCAT || j.op == OP_CONCAT_GRAD) concatTask(j, t, j.op == OP_CONCAT_GRAD);
     else if (j.op == OP_MERGE_GRAD) mergeGradTask(j, t);
-    else if (j.op == OP_CONCAT_GRAD) concatGradTask(j, t);
     const finished = increment(jobPtr + offsetof<Job>('done')) + 1;
     if (ASC_FEATURE_THREADS) {
       if (finished == j.tasks) atomic.notify(jobPtr + offsetof<Job>('done'));
