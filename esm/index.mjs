@@ -6,4 +6,5 @@ export default ck;
 export const {
   Tensor, Layer, Conv2D, MaxPool2D, Dense, Flatten, Sequential, gemm, gemmAsync, residentTensor, releaseTensor, Activation, version,
   getBackend, setBackend, ready, backends, backendInfo, setNumThreads, getNumThreads, loadModel,
+  Add, Average, ElementwiseMerge, Maximum, Minimum, Multiply, Subtract, Concatenate, MultiInputLayer,
 } = ck;
