@@ -1,6 +1,7 @@
 // The backward of a binary merge on the wasm backend (assembly/ops/merge.ts mergeGradTask): a, b
 // and dy copied in, then one job for da and one for db, each float a sum in a fixed order over
-// the axes its input spreads along (the same rule as native/ops/merge-grad.cc).
+// the axes its input spreads along (the same rule as native/ops/merge-grad.cc); and a concat's,
+// dy's rows split by the concat job run the other way (concatTask with OP.concatGrad).
 import type { Backend, ConcatParams, MergeGrads, MergeParams } from './backend';
 import { checkMerge, lengthIs } from './check';
 import { broadcastMerge } from './merge-shape';
