@@ -147,6 +147,27 @@ forEachBackend('merge layers against the float64 oracle', () => {
     });
   }
 
+  it('the first input may be the one that spreads (a gate times a map, a map minus a bias row): oracle and differences', () => {
+    for (const [mode, shapes] of [['multiply', [[2, 1, 1, 5], [2, 3, 3, 5]]], ['subtract', [[1, 1, 4], [3, 2, 4]]], ['maximum', [[3, 1], [1, 4]]]] as [Mode, number[][]][]) {
+      const xs = shapes.map((s, i) => Float32Array.from(randomArray(size(s), 60 + i), (v) => Math.round(v * 64) / 64 + i / 256));
+      const y = broadcast(shapes), dy = randomArray(size(y), 4), layer = LAYERS[mode]();
+      forEachIsa((isa) => expectExact(layer.forward(tensors(xs, shapes)).data, mergeRef(mode, xs, shapes), `${mode} [${isa}]`));
+      const { dx } = layer.backward(tensors(xs, shapes), new ck.Tensor(dy, y));
+      xs.forEach((x, i) => expectNear(dx[i].data, finiteDifferences(x, () => dot(dy, mergeRef(mode, xs, shapes, true))), `${mode} d input ${i}`));
+    }
+  });
+
+  it('a graph node reads as many values as its operator takes', () => {
+    const b = backend();
+    const params = { an: 1, ah: 1, aw: 2, ac: 3, bn: 1, bh: 1, bw: 2, bc: 3, mode: 0, divisor: 0 };
+    const one = b.createGraph(1, [{ operator: b.createOperator({ op: 'merge', params }), inputs: [0] }], [1]);
+    expect(() => one.reshape([params])).to.throw(RangeError, /read 2 values/);
+    expect(() => b.createGraph(1, [{ operator: b.createOperator({ op: 'merge', params }), inputs: [0, 1] }], [1])).to.throw(RangeError);
+    const pool = new ck.MaxPool2D({ poolSize: 1 }).planStep([1, 1, 2, 3], b).step!;
+    const two = b.createGraph(1, [{ operator: b.createOperator(pool), inputs: [0, 0] }], [1]);
+    expect(() => two.reshape([pool.params])).to.throw(RangeError, /read 1 value \(/);
+  });
+
   it('a residual block conv -> conv -> add(input) as one graph: the bits of the layers run one by one', async () => {
     const b = backend();
     const shape = [2, 9, 7, 6], x = new ck.Tensor(randomArray(size(shape), 3), shape);

@@ -165,7 +165,7 @@ export class WasmGraph implements Graph {
     const jobs = this.nodes.map((n, i) => {
       const job = (n.operator as WasmOperator).plan(params[i]);
       const needs = job.second ? [job.inputs, job.second] : [job.inputs];
-      if (n.inputs.length !== needs.length) throw new RangeError(`Expected node ${i} to read ${needs.length} values (its operator's inputs) but it reads ${n.inputs.length}`);
+      if (n.inputs.length !== needs.length) throw new RangeError(`Expected node ${i} to read ${needs.length} value${needs.length > 1 ? 's' : ''} (its operator's inputs) but it reads ${n.inputs.length}`);
       n.inputs.forEach((v, j) => {
         if (floats[v] === 0 && v < this.inputs) floats[v] = needs[j];
         if (floats[v] !== needs[j]) throw new RangeError(`Expected node ${i} to read the ${floats[v]} floats of value ${v} but it reads ${needs[j]}`);

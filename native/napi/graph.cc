@@ -169,7 +169,7 @@ Napi::Value ReshapeGraph(const Napi::CallbackInfo& info) {
     const size_t arity = shaped->second ? 2 : 1;
     if (reads.size() != arity)
       throw Napi::RangeError::New(env, "Expected node " + std::to_string(i) + " to read " + std::to_string(arity) +
-                                           " values (its operator's inputs) but it reads " + std::to_string(reads.size()));
+                                           (arity > 1 ? " values" : " value") + " (its operator's inputs) but it reads " + std::to_string(reads.size()));
     for (size_t j = 0; j < arity; j++) {
       const size_t in = reads[j], need = j ? shaped->second : shaped->inputs;
       size_t& known = in < g->inputs ? s->input_floats[in] : floats[in];
