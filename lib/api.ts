@@ -42,10 +42,8 @@ import { Concatenate } from './layers/concatenate';
 // cost 4.5 KB; the Node one without it too, since its __name() wrapper runs on hot paths), and a
 // bundler may rename a class: the public classes take their names back, which error messages
 // ("received an object of type Tensor") and users' own checks read.
-for (const [name, c] of Object.entries({ Conv2D, Dense, Flatten, Layer, MaxPool2D, Sequential, Tensor })) {
-  Object.defineProperty(c, 'name', { value: name });
-}
-for (const [name, c] of Object.entries({ Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract })) {
+for (const [name, c] of Object.entries({ Conv2D, Dense, Flatten, Layer, MaxPool2D, Sequential, Tensor,
+  Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract })) {
   Object.defineProperty(c, 'name', { value: name });
 }
 import { version } from './version';

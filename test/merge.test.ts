@@ -184,10 +184,10 @@ forEachBackend('merge layers against the float64 oracle', () => {
 
   it('refuses inputs that do not merge, naming the layer and the shapes', () => {
     const t = (s: number[]) => new ck.Tensor(new Float32Array(size(s)), s);
-    expect(() => new ck.Add().forward([t([1, 2, 2, 3]), t([1, 2, 2, 4])])).to.throw(RangeError, /Add inputs whose sizes on each axis are equal or 1 .*\[1, 2, 2, 3\] and \[1, 2, 2, 4\]/);
+    expect(() => new ck.Add().forward([t([1, 2, 2, 3]), t([1, 2, 2, 4])])).to.throw(RangeError, /Add inputs of one rank \(at most 4\) whose sizes on each axis are equal or 1 .*\[1, 2, 2, 3\] and \[1, 2, 2, 4\]/);
     expect(() => new ck.Multiply().forward([t([1, 2, 3]), t([1, 1, 2, 3])])).to.throw(RangeError, /one rank/);
     expect(() => new ck.Subtract().forward([t([2, 3]), t([2, 3]), t([2, 3])])).to.throw(RangeError, /exactly 2 inputs for Subtract but received 3/);
-    expect(() => new ck.Add().forward([t([2, 3])])).to.throw(TypeError, /at least 2 Tensors for Add inputs/);
+    expect(() => new ck.Add().forward([t([2, 3])])).to.throw(TypeError, /at least 2 Tensors for Add/);
     expect(() => new ck.Add().forward(t([2, 3]) as never)).to.throw(TypeError, /at least 2 Tensors/);
     expect(() => new ck.Maximum().forward([t([2, 3]), {} as never])).to.throw(TypeError, /Maximum input 1/);
     expect(() => new ck.Concatenate({ axis: 1.5 })).to.throw(TypeError, /Expected integer for axis but received 1.5/);

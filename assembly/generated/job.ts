@@ -55,14 +55,4 @@ export class Job {
   beta: f32; // GEMM: the scale of C
   row0: i32; // backward: first row of the segment (expandTransposed, col2im)
   colStride: i32; // pack: B(k, n) at x + 4 * (k * lda + n * colStride)
-  mergeMode: i32; // merge: MERGE_* applied to x and w (the second input) into y, over n x h x wd rows of c floats
-  divisor: f32; // merge: y divided by this after the op (Average's count of inputs; 0: none)
-  xs0: i32; // merge: floats between x's rows along n, h, wd (0: broadcast), and 1 if its row runs along c (0: one float spread)
-  xs1: i32;
-  xs2: i32;
-  xs3: i32;
-  ws0: i32; // merge: the same for w
-  ws1: i32;
-  ws2: i32;
-  ws3: i32;
 }

@@ -1,8 +1,9 @@
 // The merge ops (mirrors native/ops/merge.cc): elementwise y = op(x, w) of two inputs that
-// broadcast (job.xs*, ws*: each input's strides over the n x h x wd rows, 0 where it spreads, and
-// 1 or 0 along the row of c floats), divided by job.divisor unless it is 0 (Average); concat
-// y[m x (c + oc)] = [x | w] row by row. Task t is a run of units, a unit one row's segment of at
-// most kChunk floats (cols segments per row). And the backward of a merge.
+// broadcast (each input's strides over the n x h x wd rows, 0 where it spreads, and 1 or 0 along
+// the row of c floats: x's in kh, kw, sh, sw, w's in dh, dw, pt, pb; the op in k), divided by
+// beta unless it is 0 (Average); concat y[m x (c + oc)] = [x | w] row by row. Task t is a run of
+// units, a unit one row's segment of at most kChunk floats (cols segments per row). And the
+// backward of a merge (kernels.json's job.mergeFieldsComment).
 import { MERGE_ADD, MERGE_MAXIMUM, MERGE_MINIMUM, MERGE_MULTIPLY, MERGE_SUBTRACT } from '../generated/kernels';
 import { Job } from '../generated/job';
 import { copyFloats } from '../kernels/copy';
@@ -68,9 +69,9 @@ export function mergeTask(j: Job, t: i32): void {
   for (let u = u0; u < u1; u++) {
     const r = u / segs, c0 = (u % segs) * seg, n = min(j.c - c0, seg);
     const i2 = r % j.wd, i1 = r / j.wd % j.h, i0 = r / j.wd / j.h;
-    const xo = i0 * j.xs0 + i1 * j.xs1 + i2 * j.xs2 + c0 * j.xs3, wo = i0 * j.ws0 + i1 * j.ws1 + i2 * j.ws2 + c0 * j.ws3;
+    const xo = i0 * j.kh + i1 * j.kw + i2 * j.sh + c0 * j.sw, wo = i0 * j.dh + i1 * j.dw + i2 * j.pt + c0 * j.pb;
     const y = <usize>j.y + ((<usize>r * j.c + c0) << 2);
-    row(j.mergeMode, n, <usize>j.x + (<usize>xo << 2), j.xs3 != 0, <usize>j.w + (<usize>wo << 2), j.ws3 != 0, j.divisor, y);
+    row(j.k, n, <usize>j.x + (<usize>xo << 2), j.sw != 0, <usize>j.w + (<usize>wo << 2), j.pb != 0, j.beta, y);
   }
 }
 
@@ -122,7 +123,7 @@ export function mergeGradTask(j: Job, t: i32): void {
   const sa3 = a3 == ys3 ? 1 : 0, sa2 = a2 == ys2 ? a3 : 0, sa1 = a1 == ys1 ? a3 * a2 : 0, sa0 = a0 == ys0 ? a3 * a2 * a1 : 0;
   const sb3 = b3 == ys3 ? 1 : 0, sb2 = b2 == ys2 ? b3 : 0, sb1 = b1 == ys1 ? b3 * b2 : 0, sb0 = b0 == ys0 ? b3 * b2 * b1 : 0;
   const floats = x0 * x1 * x2 * x3, e0 = t * j.rowsPerTask, e1 = min(floats, e0 + j.rowsPerTask);
-  const divisor = j.divisor, mode = j.mergeMode;
+  const divisor = j.beta, mode = j.k;
   for (let e = e0; e < e1; e++) {
     const i3 = e % x3, i2 = e / x3 % x2, i1 = e / x3 / x2 % x1, i0 = e / x3 / x2 / x1;
     const lo0 = x0 != ys0 ? 0 : i0, hi0 = x0 != ys0 ? ys0 : i0 + 1;

@@ -68,12 +68,15 @@ export function checkDense(x: Float32Array | number, packed: PackedWeights, bias
 
 const MERGES: readonly number[] = Object.values(MERGE);
 
-/** A merge's shapes and attributes (the shapes broadcast: broadcastMerge checks that). */
-export function checkMerge(p: MergeParams): void {
+/** A merge's shapes and attributes checked: its inputs' 4-D shapes and their broadcast. */
+export function checkMerge(p: MergeParams): number[][] {
   sizes('merge', p);
   if (!MERGES.includes(p.mode)) fail('range', `merge code in [${MERGES.join(', ')}]`, 'params.mode', p.mode);
   integer('params.divisor', p.divisor, 0);
   if (p.divisor > 1024) fail('range', 'integer in [0, 1024]', 'params.divisor', p.divisor);
+  const a = [p.an, p.ah, p.aw, p.ac], b = [p.bn, p.bh, p.bw, p.bc];
+  if (a.some((d, k) => d !== b[k] && d !== 1 && b[k] !== 1)) throw new RangeError('Expected merge inputs whose sizes are equal or 1 on each axis');
+  return [a, b, a.map((d, k) => Math.max(d, b[k]))];
 }
 
 export function checkConcat(p: ConcatParams): void {

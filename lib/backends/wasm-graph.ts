@@ -82,8 +82,8 @@ export class WasmOperator implements Operator {
     if (!this.job) throw new Error('Expected reshape before the operator runs');
     if (this.generation !== this.host.generation) this.reshape(this.params!);
     const job = this.job!, xs = inputList(x), lengths = job.second ? [job.inputs, job.second] : [job.inputs];
-    if (xs.length !== lengths.length) throw new TypeError(`Expected ${lengths.length} input${lengths.length > 1 ? 's' : ''} for this operator`);
-    xs.forEach((a, i) => lengthIs(i ? 'the second input' : 'x', float32Array(i ? 'the second input' : 'x', a), lengths[i]));
+    if (xs.length !== lengths.length) throw new TypeError(`Expected ${lengths.length} inputs for this operator`);
+    xs.forEach((a, i) => lengthIs('x', float32Array('x', a), lengths[i]));
     return { job, xs };
   }
 

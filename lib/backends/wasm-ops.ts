@@ -3,7 +3,6 @@
 // addresses of its input and output, which a run places.
 import type { ConcatParams, Conv2DParams, DenseParams, MergeParams, PackedWeights, Step, WindowParams } from './backend';
 import { checkConcat, checkConv2D, checkDense, checkMaxPool2D, checkMerge } from './check';
-import { broadcastMerge } from './merge-shape';
 import { ACTIVATION, PATH, PLAN, WASM_MR } from '../generated/kernels';
 import { planActivation, planConv2D, planGemm, planMaxPool2D, planMerge, type Plan, type PlanTarget } from './plan';
 import type { Engine, WasmWeights } from './wasm-engine';
@@ -129,19 +128,19 @@ export function denseJob(ctx: OpContext, x: Float32Array | number, w: WasmWeight
   return { extra: [bias], inputs: p.m * p.k, outputs: p.m * p.n, plan: planGemm(p.m, p.n, p.k, ctx.target), spec, activation: activationJob(ctx, p.activation, p.m, p.n) };
 }
 
-/** y = op(a, b) of two inputs that broadcast (assembly/ops/merge.ts); ptrs [a, b]. */
-export function mergeJob(ctx: OpContext, p: MergeParams): OpJob {
-  checkMerge(p);
-  const s = broadcastMerge(p);
-  if (!s) throw new RangeError('Expected merge inputs whose sizes are equal or 1 on each axis');
-  const rows = s.rows[0] * s.rows[1] * s.rows[2], plan = planMerge(PATH.merge, rows, s.c, ctx.target);
+/** y = op(a, b) of two inputs that broadcast (assembly/ops/merge.ts; its fields: kernels.json's job.mergeFieldsComment); ptrs [a, b]. */
+export function mergeJob(ctx: OpContext, p: MergeParams): OpJob & { shapes: number[][] } {
+  const [a, b, y] = checkMerge(p);
+  // Row-major strides of each input over y's axes, 0 where it spreads (native also merges axes
+  // that spread alike into longer rows; wasm keeps y's rows of c floats).
+  const strides = (x: number[]) => x.map((_, k) => (x[k] === y[k] ? x.slice(k + 1).reduce((q, d) => q * d, 1) : 0));
+  const [as, bs] = [strides(a), strides(b)], plan = planMerge(PATH.merge, y[0] * y[1] * y[2], y[3], ctx.target);
   const spec = ([ap, bp]: number[], yp: number): JobSpec => ({
-    op: OP.merge, x: ap, w: bp, y: yp, mergeMode: p.mode, divisor: p.divisor, m: plan.rows, cols: plan.panels,
-    n: s.rows[0], h: s.rows[1], wd: s.rows[2], c: s.c,
-    xs0: s.as[0], xs1: s.as[1], xs2: s.as[2], xs3: s.as[3], ws0: s.bs[0], ws1: s.bs[1], ws2: s.bs[2], ws3: s.bs[3],
+    op: OP.merge, x: ap, w: bp, y: yp, k: p.mode, beta: p.divisor, m: plan.rows, cols: plan.panels, n: y[0], h: y[1], wd: y[2], c: y[3],
+    kh: as[0], kw: as[1], sh: as[2], sw: as[3], dh: bs[0], dw: bs[1], pt: bs[2], pb: bs[3],
   });
   const size = (x: number[]) => x.reduce((q, d) => q * d, 1);
-  return { extra: [], inputs: size(s.a), second: size(s.b), outputs: size(s.y), plan, spec, activation: null };
+  return { extra: [], inputs: size(a), second: size(b), outputs: size(y), plan, spec, activation: null, shapes: [a, b, y] };
 }
 
 /** y[m x (ca + cb)] = [a | b] row by row (assembly/ops/merge.ts); ptrs [a, b]. */
@@ -157,7 +156,5 @@ export function stepJob(ctx: OpContext, s: Step, x: Float32Array | number, weigh
   if (s.op === 'conv2d') return convJob(ctx, x, weights(s.packed), s.bias, s.params);
   if (s.op === 'maxpool2d') return poolJob(ctx, x, s.params);
   if (s.op === 'dense') return denseJob(ctx, x, weights(s.packed), s.bias, s.params);
-  if (s.op === 'merge') return mergeJob(ctx, s.params);
-  if (s.op === 'concat') return concatJob(ctx, s.params);
-  throw new TypeError(`Expected 'conv2d', 'maxpool2d', 'dense', 'merge' or 'concat' for the op of a step but received ${String((s as { op: unknown }).op)}`);
+  throw new TypeError(`Expected 'conv2d', 'maxpool2d' or 'dense' for the op of a step but received ${String((s as { op: unknown }).op)}`);
 }

@@ -52,7 +52,7 @@ export const WASM_MR = 4;
 export const WASM_BUILDS = [{"name":"relaxed-simd-threads","shared":true,"simd":true,"relaxed":true},{"name":"simd-threads","shared":true,"simd":true,"relaxed":false},{"name":"simd","shared":false,"simd":true,"relaxed":false},{"name":"scalar","shared":false,"simd":false,"relaxed":false}] as const;
 export const TASK_BITS = 20;
 export const OP = {"conv2d":1,"maxpool2d":2,"gemm":3,"activation":4,"transpose":5,"activationGrad":6,"columnSums":7,"pack":8,"expandTransposed":9,"col2im":10,"maxpool2dGrad":11,"merge":12,"concat":13,"mergeGrad":14,"concatGrad":15} as const;
-export const JOB_FIELDS = ["op","path","tasks","next","done","slots","workspace","slotBytes","x","w","bias","y","activation","n","h","wd","c","kh","kw","sh","sw","dh","dw","pt","pb","pl","pr","oh","ow","oc","m","k","cols","lda","rowsPerTask","panelsPerTask","kBlock","accumulate","kSplits","kChunk","shared","chunksDone","zeros","indirection","indirectionBuilt","addend","addendRows","addendCols","beta","row0","colStride","mergeMode","divisor","xs0","xs1","xs2","xs3","ws0","ws1","ws2","ws3"] as const;
+export const JOB_FIELDS = ["op","path","tasks","next","done","slots","workspace","slotBytes","x","w","bias","y","activation","n","h","wd","c","kh","kw","sh","sw","dh","dw","pt","pb","pl","pr","oh","ow","oc","m","k","cols","lda","rowsPerTask","panelsPerTask","kBlock","accumulate","kSplits","kChunk","shared","chunksDone","zeros","indirection","indirectionBuilt","addend","addendRows","addendCols","beta","row0","colStride"] as const;
 
 const floatBits = new Float32Array(1), floatInt = new Int32Array(floatBits.buffer);
 /** The bits of a float32 field, as the Int32Array of the job writes them. */
@@ -114,14 +114,4 @@ export function writeJobFields(m: Int32Array, base: number, s: Partial<Record<(t
   m[base + 48] = bitsOf(s.beta ?? 0);
   m[base + 49] = s.row0 ?? 0;
   m[base + 50] = s.colStride ?? 0;
-  m[base + 51] = s.mergeMode ?? 0;
-  m[base + 52] = bitsOf(s.divisor ?? 0);
-  m[base + 53] = s.xs0 ?? 0;
-  m[base + 54] = s.xs1 ?? 0;
-  m[base + 55] = s.xs2 ?? 0;
-  m[base + 56] = s.xs3 ?? 0;
-  m[base + 57] = s.ws0 ?? 0;
-  m[base + 58] = s.ws1 ?? 0;
-  m[base + 59] = s.ws2 ?? 0;
-  m[base + 60] = s.ws3 ?? 0;
 }

@@ -29,11 +29,8 @@ export abstract class ElementwiseMerge extends MultiInputLayer {
 
   protected node(a: readonly number[], b: readonly number[], last: boolean, count: number): ChainStep {
     if (this.pair && count !== 2) throw new RangeError(`Expected exactly 2 inputs for ${this.layerName} but received ${count}`);
-    if (a.length !== b.length || a.length > 4) {
-      throw new RangeError(`Expected ${this.layerName} inputs of one rank, at most 4, but received shapes [${a.join(', ')}] and [${b.join(', ')}]`);
-    }
-    if (a.some((d, k) => d !== b[k] && d !== 1 && b[k] !== 1)) {
-      throw new RangeError(`Expected ${this.layerName} inputs whose sizes on each axis are equal or 1 but received shapes [${a.join(', ')}] and [${b.join(', ')}]`);
+    if (a.length !== b.length || a.length > 4 || a.some((d, k) => d !== b[k] && d !== 1 && b[k] !== 1)) {
+      throw new RangeError(`Expected ${this.layerName} inputs of one rank (at most 4) whose sizes on each axis are equal or 1 but received shapes [${a.join(', ')}] and [${b.join(', ')}]`);
     }
     const [an, ah, aw, ac] = four(a), [bn, bh, bw, bc] = four(b);
     const params: MergeParams = { an, ah, aw, ac, bn, bh, bw, bc, mode: MERGE[this.mode], divisor: this.average && last ? count : 0 };

@@ -5,7 +5,7 @@
 // the node before it.
 import type { Backend, Graph, MergeGrads, Operator, Step } from '../backends/backend';
 import { backend } from '../backends/select';
-import { checkData, checkInput, isTensor, Tensor, tensorOf } from '../tensor';
+import { checkData, checkInput, isTensor, type Tensor, tensorOf } from '../tensor';
 import { describe } from '../validate';
 import { runAsync } from './layer';
 
@@ -20,17 +20,19 @@ export interface MultiInputGradients {
   dx: Tensor[];
 }
 
-/** The chain compiled for one backend and set of input shapes. */
+/** The chain compiled for one backend and set of input shapes: a graph whose outputs are every node's value. */
 interface Compiled {
   backend: Backend;
   epoch: number;
   key: string;
   chain: ChainStep[];
   operators: Operator[];
-  /** Outputs: the last node's value only, and every node's (the backward's intermediates). */
   graph: Graph;
-  all: Graph | null;
 }
+
+type Maybe<T> = T | Promise<T>;
+/** f of v, now or once v settles: one code path for the sync and async calls. */
+const then = <T, U>(v: Maybe<T>, f: (t: T) => Maybe<U>): Maybe<U> => (v instanceof Promise ? v.then(f) : f(v));
 
 export abstract class MultiInputLayer {
   /** Name in error messages. */
@@ -40,58 +42,46 @@ export abstract class MultiInputLayer {
   protected abstract node(a: readonly number[], b: readonly number[], last: boolean, count: number): ChainStep;
 
   /** A node's gradients with respect to its two inputs (a and x, its values in the forward), as one backend call. */
-  protected abstract nodeGrads(b: Backend, step: Step, a: Float32Array, x: Float32Array, dy: Float32Array, sync: boolean): MergeGrads | Promise<MergeGrads>;
+  protected abstract nodeGrads(b: Backend, step: Step, a: Float32Array, x: Float32Array, dy: Float32Array, sync: boolean): Maybe<MergeGrads>;
+
+  private compiled: Compiled | null = null;
 
   /** No weights: nulls, as the single-input layers without weights give. */
   getWeights(): { kernel: null; bias: null } {
     return { kernel: null, bias: null };
   }
 
-  private compiled: Compiled | null = null;
-
   /** The output shape for inputs of these shapes (checked as forward checks them). */
   outputShape(shapes: readonly (readonly number[])[]): number[] {
-    if (!Array.isArray(shapes) || shapes.length < 2) throw new TypeError(`Expected an array of at least 2 input shapes for ${this.layerName} but received ${describe(shapes)}`);
-    return this.chainOf(shapes).at(-1)!.shape;
+    return this.chainOf(this.list(shapes, 'input shapes')).at(-1)!.shape;
+  }
+
+  /** v as an array of at least two (input shapes or Tensors), else a TypeError. */
+  private list<T>(v: unknown, what: string): T[] {
+    if (!Array.isArray(v) || v.length < 2) throw new TypeError(`Expected an array of at least 2 ${what} for ${this.layerName} but received ${describe(v)}`);
+    return v;
   }
 
   private chainOf(shapes: readonly (readonly number[])[]): ChainStep[] {
     const chain: ChainStep[] = [];
-    let value: readonly number[] = shapes[0];
-    for (let k = 1; k < shapes.length; k++) {
-      const next = this.node(value, shapes[k], k === shapes.length - 1, shapes.length);
-      chain.push(next);
-      value = next.shape;
-    }
+    for (let k = 1; k < shapes.length; k++) chain.push(this.node(k > 1 ? chain[k - 2].shape : shapes[0], shapes[k], k === shapes.length - 1, shapes.length));
     return chain;
   }
 
-  /** Checks xs: an array of at least two Tensors whose data fit their shapes. */
-  private checkInputs(xs: unknown): Tensor[] {
-    if (!Array.isArray(xs) || xs.length < 2) throw new TypeError(`Expected an array of at least 2 Tensors for ${this.layerName} inputs but received ${describe(xs)}`);
-    return xs.map((x, i) => checkInput(`${this.layerName} input ${i}`, x, 1, true));
-  }
-
-  /** The graph for these inputs on b: kept while the backend and the input shapes stay the same. */
-  private compile(xs: readonly Tensor[], b: Backend): Compiled {
-    const key = xs.map((x) => x.shape.join('x')).join(',');
+  /** xs checked (an array of at least two Tensors whose data fit their shapes), and the graph for them on the backend in use. */
+  private prepare(input: unknown): { xs: Tensor[]; c: Compiled } {
+    const xs = this.list(input, 'Tensors').map((x, i) => checkInput(`${this.layerName} input ${i}`, x, 1, true)), b = backend();
+    const key = xs.map((x) => x.shape.join('x')).join();
     const kept = this.compiled;
-    if (kept && kept.backend === b && kept.epoch === b.epoch && kept.key === key) return kept;
-    const chain = this.chainOf(xs.map((x) => x.shape));
+    if (kept && kept.backend === b && kept.epoch === b.epoch && kept.key === key) return { xs, c: kept };
+    const chain = this.chainOf(xs.map((x) => x.shape)), n = xs.length;
     this.release();
     const operators = chain.map((c) => b.createOperator(c.step));
-    const n = xs.length;
     // Values: the n inputs, then node k (reading the chain so far, value 0 for the first, and input k + 1).
-    const nodes = operators.map((operator, k) => ({ operator, inputs: [k === 0 ? 0 : n + k - 1, k + 1] }));
-    const graph = b.createGraph(n, nodes, [n + chain.length - 1]);
+    const graph = b.createGraph(n, operators.map((operator, k) => ({ operator, inputs: [k ? n + k - 1 : 0, k + 1] })), chain.map((_, k) => n + k));
     graph.reshape(chain.map((c) => c.step.params));
-    let all: Graph | null = null;
-    if (chain.length > 1) {
-      all = b.createGraph(n, nodes, chain.map((_, k) => n + k));
-      all.reshape(chain.map((c) => c.step.params));
-    }
-    this.compiled = { backend: b, epoch: b.epoch, key, chain, operators, graph, all };
-    return this.compiled;
+    this.compiled = { backend: b, epoch: b.epoch, key, chain, operators, graph };
+    return { xs, c: this.compiled };
   }
 
   /** Drops the operators kept for the last input shapes (they are also freed when collected). */
@@ -102,57 +92,40 @@ export abstract class MultiInputLayer {
 
   /** The inputs merged, on this thread: one backend call. */
   forward(xs: Tensor[]): Tensor {
-    const inputs = this.checkInputs(xs), c = this.compile(inputs, backend());
-    return tensorOf(c.graph.run(inputs.map((x) => x.data))[0], c.chain.at(-1)!.shape);
+    const { xs: inputs, c } = this.prepare(xs);
+    return tensorOf(c.graph.run(inputs.map((x) => x.data)).at(-1)!, c.chain.at(-1)!.shape);
   }
 
   /** Same result as forward, computed off the event loop in one job; the inputs are read at the call. */
   async forwardAsync(xs: Tensor[]): Promise<Tensor> {
-    const inputs = this.checkInputs(xs), c = this.compile(inputs, backend());
-    const data = inputs.map((x) => x.data), graph = c.graph;
-    return runAsync({ shape: c.chain.at(-1)!.shape, async: async () => (await graph.runAsync(data))[0] });
+    const { xs: inputs, c } = this.prepare(xs), graph = c.graph, data = inputs.map((x) => x.data);
+    return runAsync({ shape: c.chain.at(-1)!.shape, async: async () => (await graph.runAsync(data)).at(-1)! });
   }
 
-  private checkBackward(input: unknown, grad: unknown): { xs: Tensor[]; dy: Tensor; c: Compiled; b: Backend } {
-    const xs = this.checkInputs(input), b = backend(), c = this.compile(xs, b);
-    const shape = c.chain.at(-1)!.shape;
+  /** The gradient with respect to each input, given dy with respect to the output. */
+  backward(xs: Tensor[], dy: Tensor): MultiInputGradients {
+    return this.grads(xs, dy, true) as MultiInputGradients;
+  }
+
+  /** Same result as backward, computed off the event loop; the inputs and dy are copied at the call. */
+  async backwardAsync(xs: Tensor[], dy: Tensor): Promise<MultiInputGradients> {
+    return this.grads(xs, dy, false);
+  }
+
+  private grads(input: unknown, grad: unknown, sync: boolean): Maybe<MultiInputGradients> {
+    const { xs, c } = this.prepare(input), shape = c.chain.at(-1)!.shape, b = c.backend;
     if (!isTensor('dy', grad)) throw new TypeError(`Expected Tensor for dy but received ${describe(grad)}`);
     const dy = checkData(grad, 'dy');
     if (dy.shape.join() !== shape.join()) {
       throw new RangeError(`Expected dy of shape [${shape.join(', ')}] (the ${this.layerName} output) but received shape [${dy.shape.join(', ')}]`);
     }
-    return { xs, dy, c, b };
-  }
-
-  /** The gradient with respect to each input, given dy with respect to the output. */
-  backward(xs: Tensor[], dy: Tensor): MultiInputGradients {
-    const g = this.checkBackward(xs, dy);
-    const values = [g.xs[0].data, ...(g.c.all ? g.c.all.run(g.xs.map((x) => x.data)).slice(0, -1) : [])];
-    const dx: Float32Array[] = [];
-    let d: Float32Array = g.dy.data;
-    for (let k = g.c.chain.length - 1; k >= 0; k--) {
-      const { da, db } = this.nodeGrads(g.b, g.c.chain[k].step, values[k], g.xs[k + 1].data, d, true) as MergeGrads;
-      dx[k + 1] = db;
-      d = da;
-    }
-    dx[0] = d;
-    return { dx: dx.map((data, i) => tensorOf(data, g.xs[i].shape)) };
-  }
-
-  /** Same result as backward, computed off the event loop; the inputs and dy are copied at the call. */
-  async backwardAsync(xs: Tensor[], dy: Tensor): Promise<MultiInputGradients> {
-    const g = this.checkBackward(xs, dy);
-    const inputs = g.xs.map((x) => x.data.slice()), shapes = g.xs.map((x) => x.shape);
-    const chain = g.c.chain, all = g.c.all;
-    let d: Float32Array = g.dy.data.slice();
-    const values = [inputs[0], ...(all ? (await all.runAsync(inputs)).slice(0, -1) : [])];
-    const dx: Float32Array[] = [];
-    for (let k = chain.length - 1; k >= 0; k--) {
-      const { da, db } = await this.nodeGrads(g.b, chain[k].step, values[k], inputs[k + 1], d, false);
-      dx[k + 1] = db;
-      d = da;
-    }
-    dx[0] = d;
-    return { dx: dx.map((data, i) => tensorOf(data, shapes[i])) };
+    const copy = (a: Float32Array) => (sync ? a : a.slice());
+    const data = xs.map((x) => copy(x.data)), last = c.chain.length - 1;
+    // The value each node read first: the first input, then the chain's intermediates (run again for more than two inputs).
+    const values = last ? then(sync ? c.graph.run(data) : c.graph.runAsync(data), (v) => [data[0], ...v]) : [data[0]];
+    // Node k's gradients, then the nodes before it with its da as their dy: [dx0, dx1, ...].
+    const back = (v: Float32Array[], k: number, d: Float32Array): Maybe<Float32Array[]> =>
+      k < 0 ? [d] : then(this.nodeGrads(b, c.chain[k].step, v[k], data[k + 1], d, sync), (g) => then(back(v, k - 1, g.da), (dx) => [...dx, g.db]));
+    return then(values, (v) => then(back(v, last, copy(dy.data)), (dx) => ({ dx: dx.map((d, i) => tensorOf(d, xs[i].shape)) })));
   }
 }

@@ -209,14 +209,6 @@ function readLayer(r: Reader, cfg: LayerConfig, first: boolean): void {
       return r.flatten(cfg);
     case 'ZeroPadding2D':
       return r.zeroPadding2d(cfg);
-    case 'Add':
-    case 'Subtract':
-    case 'Multiply':
-    case 'Maximum':
-    case 'Minimum':
-    case 'Average':
-    case 'Concatenate':
-      throw new RangeError(`${cfg.label}: merges several inputs, which only a functional model holds (convkit loads Sequential models)`);
     default:
       throw new TypeError(`${cfg.label}: layer type ${show(cfg.className)} is not supported (convkit loads ${SUPPORTED_LAYERS})`);
   }
