@@ -18,6 +18,8 @@
         "native/ops/liveness.cc",
         "native/ops/operator.cc",
         "native/ops/maxpool2d.cc",
+        "native/ops/merge.cc",
+        "native/ops/merge-grad.cc",
         "native/ops/activation.cc",
         "native/ops/dense.cc",
         "native/ops/depthwise2d.cc",
@@ -38,6 +40,7 @@
         "native/kernels/f32-gemm-4x16-scalar.cc",
         "native/kernels/f32-igemm-4x16-scalar.cc",
         "native/kernels/f32-maxpool-nhwc-scalar.cc",
+        "native/kernels/f32-vbinary-scalar.cc",
         "native/kernels/f32-winograd-scalar.cc",
         "native/kernels/f32-dwconv-4-scalar.cc",
         "native/napi/grad.cc",
@@ -90,6 +93,8 @@
             "native/kernels/f32-dwconv-32-avx512f.cc",
             "native/kernels/f32-rows-avx2.cc",
             "native/kernels/f32-rows-avx512f.cc"
+            "native/kernels/f32-vbinary-avx2.cc",
+            "native/kernels/f32-vbinary-avx512f.cc"
           ]
         }],
         ["target_arch=='arm64'", {

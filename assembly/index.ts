@@ -6,6 +6,7 @@ import { OP_ACTIVATION_GRAD, OP_COL2IM, OP_COLUMN_SUMS, OP_EXPAND_TRANSPOSED, OP
 import { OP_AVGPOOL2D, OP_AVGPOOL2D_GRAD, OP_PAD2D } from './generated/kernels';
 import { OP_CONV2D_TRANSPOSE, OP_UPSAMPLING2D, OP_UPSAMPLING2D_GRAD } from './generated/kernels';
 import { OP_PERMUTE } from './generated/kernels';
+import { OP_CONCAT, OP_CONCAT_GRAD, OP_MERGE, OP_MERGE_GRAD } from './generated/kernels';
 import { Job } from './generated/job';
 import { increment } from './kernels/atomic-increment';
 import { activationTask } from './ops/activation';
@@ -29,6 +30,7 @@ import { elementwiseGradTask, elementwiseTask } from './ops/elementwise';
 import { conv2dTransposeTask } from './ops/conv2d-transpose';
 import { upsampling2dGradTask, upsampling2dTask } from './ops/upsampling2d';
 import { permuteTask } from './ops/permute';
+import { concatTask, mergeGradTask, mergeTask } from './ops/merge';
 
 export { packWeights, packedWeightsFloats } from './kernels/pack-weights';
 export { TILE_SCRATCH_BYTES } from './kernels/gemm-driver';
@@ -107,6 +109,9 @@ export function run(jobPtr: usize, gen: i32): void {
     else if (j.op == OP_UPSAMPLING2D) upsampling2dTask(j, t);
     else if (j.op == OP_UPSAMPLING2D_GRAD) upsampling2dGradTask(j, t);
     else if (j.op == OP_PERMUTE) permuteTask(j, t);
+    else if (j.op == OP_MERGE) mergeTask(j, t);
+    else if (j.op == OP_CONCAT || j.op == OP_CONCAT_GRAD) concatTask(j, t, j.op == OP_CONCAT_GRAD);
+    else if (j.op == OP_MERGE_GRAD) mergeGradTask(j, t);
     const finished = increment(jobPtr + offsetof<Job>('done')) + 1;
     if (ASC_FEATURE_THREADS) {
       if (finished == j.tasks) atomic.notify(jobPtr + offsetof<Job>('done'));

@@ -15,7 +15,8 @@ import { type FromChild, MAX_RELATIVE_ERROR, type ToChild } from './peers/protoc
 import { writeReference } from './peers/reference';
 import { chart, renderHtml, renderMarkdown, renderTable, scoreWorkload, type CandidateInfo, type PeerReport, type PeerRow } from './peers/report';
 import { ensurePeersInstalled } from './peers/install';
-import { loadWorkloads, work } from '../suite/workloads';
+import { work } from '../suite/workloads';
+import { peerWorkloads } from '../suite/merge-workloads';
 import { allCandidates } from './peers/candidates';
 import { progress } from './progress';
 import { commandLine, writeResult } from './result-file';
@@ -72,7 +73,7 @@ class Child {
 async function main(): Promise<void> {
   const started = Date.now();
   const wanted = option('candidates')?.split(',');
-  const workloads = loadWorkloads().filter((w) => !only || only.includes(w.id));
+  const workloads = peerWorkloads().filter((w) => !only || only.includes(w.id));
   if (!workloads.length) throw new Error(`no workload matches --only ${only!.join(',')}`);
   const chosen = allCandidates().filter((c) => (wanted ? wanted.includes(c.id) : !c.threaded || threadCounts.includes(c.threads)));
   if (!chosen.length) throw new Error(`no candidate matches --candidates ${wanted!.join(',')}`);

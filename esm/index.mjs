@@ -10,4 +10,5 @@ export const {
   AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, ZeroPadding2D, Cropping2D,
   ActivationLayer, ElementwiseActivation, ELU, LeakyReLU, ReLU, Softmax,
   Conv2DTranspose, UpSampling2D, Reshape, Permute,
+  Add, Average, ElementwiseMerge, Maximum, Minimum, Multiply, Subtract, Concatenate, MultiInputLayer,
 } = ck;

@@ -21,6 +21,9 @@ export { Conv2DTranspose, type Conv2DTransposeOptions } from './layers/conv2d-tr
 export { UpSampling2D, type UpSampling2DOptions, type Interpolation } from './layers/upsampling2d';
 export { Reshape, type ReshapeOptions } from './layers/reshape';
 export { Permute, type PermuteOptions } from './layers/permute';
+export { Add, Average, ElementwiseMerge, Maximum, Minimum, Multiply, Subtract, type MergeMode } from './layers/merge';
+export { Concatenate, type ConcatenateOptions } from './layers/concatenate';
+export { MultiInputLayer, type MultiInputGradients } from './layers/multi-input';
 export { Sequential, type LayerGradients, type SequentialGradients } from './layers/sequential';
 export { gemm, gemmAsync, type GemmOptions } from './gemm';
 export { residentTensor, releaseTensor } from './resident';
@@ -53,6 +56,8 @@ import { Conv2DTranspose } from './layers/conv2d-transpose';
 import { UpSampling2D } from './layers/upsampling2d';
 import { Reshape } from './layers/reshape';
 import { Permute } from './layers/permute';
+import { Add, Average, Maximum, Minimum, Multiply, Subtract } from './layers/merge';
+import { Concatenate } from './layers/concatenate';
 
 // Both entries are bundled (the browser's minified, without esbuild's --keep-names, which would
 // cost 4.5 KB; the Node one without it too, since its __name() wrapper runs on hot paths), and a
@@ -61,7 +66,8 @@ import { Permute } from './layers/permute';
 for (const [name, c] of Object.entries({ Conv2D, Dense, Flatten, Layer, MaxPool2D, Sequential, Tensor, ActivationLayer, ELU, LeakyReLU, ReLU, Softmax, Conv2DTranspose, UpSampling2D, Reshape, Permute })) {
   Object.defineProperty(c, 'name', { value: name });
 }
-for (const [name, c] of Object.entries({ AveragePooling2D, BatchNormalization, Cropping2D, DepthwiseConv2D, GlobalAveragePooling2D, GlobalMaxPooling2D, ZeroPadding2D })) {
+for (const [name, c] of Object.entries({ AveragePooling2D, BatchNormalization, Cropping2D, DepthwiseConv2D, GlobalAveragePooling2D, GlobalMaxPooling2D, ZeroPadding2D,
+  Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract })) {
   Object.defineProperty(c, 'name', { value: name });
 }
 import { version } from './version';

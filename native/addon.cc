@@ -63,6 +63,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<Conv2DTransposeBackwardAsync>(env, exports, "conv2dTransposeBackwardAsync");
   Export<UpSampling2DBackward>(env, exports, "upsampling2dBackward");
   Export<UpSampling2DBackwardAsync>(env, exports, "upsampling2dBackwardAsync");
+  Export<MergeBackward>(env, exports, "mergeBackward");
+  Export<MergeBackwardAsync>(env, exports, "mergeBackwardAsync");
+  Export<ConcatBackward>(env, exports, "concatBackward");
+  Export<ConcatBackwardAsync>(env, exports, "concatBackwardAsync");
   return exports;
 }
 

@@ -86,6 +86,8 @@ constexpr size_t kActivationFloatsPerTask = ${plan.activationFloatsPerTask};
 constexpr double kParallelActivations = ${plan.parallelActivations.native};
 // ${pascal(plan.batchNormComment)}.
 constexpr size_t kBatchNormChunkFloats = ${plan.batchNormChunkFloats};
+// ${pascal(plan.mergeComment)}.
+constexpr size_t kMergeFloatsPerTask = ${plan.mergeFloatsPerTask};
 // Tasks of one op never exceed this (the wasm job counter's limit, kept by both backends).
 constexpr size_t kMaxTasks = ${maxTasks};
 
@@ -96,6 +98,9 @@ constexpr int kActivationCount = ${Object.keys(spec.activations).length};
 inline bool ActivationFromInput(Activation a) {
   return ${spec.activationsFromInput.map((n) => `a == kActivation${pascalSnake(n)}`).join(' || ')};
 }
+
+// ${pascal(spec.mergesComment)}.
+enum MergeMode : int { ${Object.entries(spec.merges).map(([n, v]) => `kMerge${pascal(n)} = ${v}`).join(', ')} };
 
 // How an op runs (Plan::path).
 enum class Path : int { ${Object.entries(spec.paths).map(([n, v]) => `k${pascal(n)} = ${v}`).join(', ')} };
@@ -145,6 +150,7 @@ function assemblyConstants() {
     ...Object.entries(spec.activations).map(([n, v]) => `export const ACTIVATION_${upper(n)}: i32 = ${v};`),
     `// ${pascal(spec.activationsFromInputComment)}: bit code set.`,
     `export const ACTIVATION_FROM_INPUT_MASK: i32 = ${spec.activationsFromInput.reduce((m, n) => m | (1 << spec.activations[n]), 0)};`,
+    ...Object.entries(spec.merges).map(([n, v]) => `export const MERGE_${upper(n)}: i32 = ${v};`),
   ];
   return `${HEADER}\n${lines.join('\n')}\n`;
 }
@@ -210,8 +216,12 @@ export const PLAN = {
   parallelActivations: ${json(plan.parallelActivations)},
   /** ${pascal(plan.batchNormComment)}. */
   batchNormChunkFloats: ${plan.batchNormChunkFloats},
+  /** ${pascal(plan.mergeComment)}. */
+  mergeFloatsPerTask: ${plan.mergeFloatsPerTask},
 } as const;
 export const PATH = ${json(spec.paths)} as const;
+/** ${pascal(spec.mergesComment)}. */
+export const MERGE = ${json(spec.merges)} as const;
 /** Native GEMM micro-kernels, widest ISA first; arch: the only process.arch whose build has them (null: every one). */
 export const NATIVE_KERNELS = ${json(spec.native.map(({ isa, mr, packedMr, arch }) => ({ isa, mr, packedMr, arch: arch ?? null })))} as const;
 export const WASM_MR = ${spec.wasm.mr};

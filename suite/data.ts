@@ -4,6 +4,7 @@
 import * as ck from '../lib/index';
 import { product } from '../lib/shape';
 import { inputShape, makeLayer, type Workload } from './workloads';
+import { isMerge, mergeShapes } from './merge-workloads';
 
 export interface WorkloadData {
   input: Float32Array;
@@ -11,6 +12,8 @@ export interface WorkloadData {
   kernel: Float32Array | null;
   bias: Float32Array | null;
   outputShape: number[];
+  /** The second input of a merge workload (shaped like the first). */
+  second?: Float32Array;
 }
 
 function uniform(length: number, seed: number, scale: number): Float32Array {
@@ -26,6 +29,7 @@ function uniform(length: number, seed: number, scale: number): Float32Array {
 export function workloadData(w: Workload): WorkloadData {
   const shape = inputShape(w);
   const input = uniform(product(shape), 7, 1);
+  if (isMerge(w)) return { input, inputShape: shape, kernel: null, bias: null, outputShape: mergeShapes(w).output, second: uniform(product(shape), 17, 1) };
   let kernel: Float32Array | null = null, bias: Float32Array | null = null;
   if (w.op === 'conv2d' || w.op === 'dense' || w.op === 'depthwise' || w.op === 'conv2dTranspose') {
     // A transposed convolution's kernel is [k, k, filters, c]: the same count as a convolution's.

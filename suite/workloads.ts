@@ -4,11 +4,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ck from '../lib/index';
 import { product } from '../lib/shape';
+import { isMerge, mergeBytes } from './merge-workloads';
 
 export interface Workload {
   id: string;
   name: string;
-  op: 'conv2d' | 'maxpool' | 'dense' | 'avgpool' | 'globalavgpool' | 'depthwise' | 'conv2dTranspose' | 'upsample';
+  op: 'conv2d' | 'maxpool' | 'dense' | 'avgpool' | 'globalavgpool' | 'depthwise' | 'conv2dTranspose' | 'upsample' | 'add' | 'concat';
   /** upsample: 'nearest' or 'bilinear' (k is the factor). */
   interpolation?: 'nearest' | 'bilinear';
   n: number;
@@ -63,6 +64,7 @@ export function work(w: Workload, outputShape: number[]): { amount: number; unit
   // Each input pixel's c-term dot product with each of the k * k * filters columns.
   if (w.op === 'conv2dTranspose') return { amount: 2 * w.n * w.h! * w.w! * w.c! * w.k! * w.k! * w.filters!, unit: 'GFLOP/s' };
   if (w.op === 'dense') return { amount: 2 * w.n * w.in! * w.units!, unit: 'GFLOP/s' };
+  if (isMerge(w)) return { amount: mergeBytes(w), unit: 'GB/s' };
   const inputs = w.n * w.h! * w.w! * w.c!, outputs = product(outputShape);
   return { amount: 4 * (inputs + outputs), unit: 'GB/s' };
 }

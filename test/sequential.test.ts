@@ -168,7 +168,7 @@ forEachBackend('Sequential.forward and forwardAsync as one chained call', () => 
     const c = conv.planStep([2, 6, 6, 2], b).step as Step;
     const s1 = d1.planStep([2, 4, 4, 4], b).step as Step, s2 = d2.planStep([2, 4, 4, 4], b).step as Step;
     const ops = [c, s1, s2].map((st) => b.createOperator(st));
-    const graph = b.createGraph(1, [{ operator: ops[0], input: 0 }, { operator: ops[1], input: 1 }, { operator: ops[2], input: 1 }], [2, 3]);
+    const graph = b.createGraph(1, [{ operator: ops[0], inputs: [0] }, { operator: ops[1], inputs: [1] }, { operator: ops[2], inputs: [1] }], [2, 3]);
     const shape = graph.reshape([c.params, s1.params, s2.params]);
     expect(shape.outputs).to.deep.equal([6, 10]);
     const x = new ck.Tensor(randomArray(144, 83), [2, 6, 6, 2]);
@@ -184,7 +184,7 @@ forEachBackend('Sequential.forward and forwardAsync as one chained call', () => 
     const b = backend();
     const layers = [0, 1, 2, 3].map((i) => new ck.Conv2D({ filters: 8, kernelSize: 3, padding: 'same', seed: 84 + i }));
     const steps = layers.map((l) => l.planStep([1, 10, 10, 8], b).step as Step);
-    const graph = b.createGraph(1, steps.map((st, i) => ({ operator: b.createOperator(st), input: i })), [4]);
+    const graph = b.createGraph(1, steps.map((st, i) => ({ operator: b.createOperator(st), inputs: [i] })), [4]);
     expect(graph.reshape(steps.map((st) => st.params)).arenaBytes).to.equal(2 * 800 * 4);
     const x = new ck.Tensor(randomArray(800, 88), [1, 10, 10, 8]);
     const expected = layers.reduce((t, l) => l.forward(t), x);
@@ -198,7 +198,7 @@ forEachBackend('Sequential.forward and forwardAsync as one chained call', () => 
     const c = conv.planStep([1, 6, 6, 2], b).step as Step; // null only for a reshape (Flatten)
     const d = dense.planStep([1, 4, 4, 4], b).step as Extract<Step, { op: 'dense' }>;
     const x = new Float32Array(72);
-    const graph = (steps: Step[]) => b.createGraph(1, steps.map((st, i) => ({ operator: b.createOperator(st), input: i })), [steps.length]);
+    const graph = (steps: Step[]) => b.createGraph(1, steps.map((st, i) => ({ operator: b.createOperator(st), inputs: [i] })), [steps.length]);
     const chain = graph([c, d]);
     chain.reshape([c.params, d.params]);
     expect(bits(new ck.Tensor((await chain.runAsync([x]))[0], [1, 3]))).to.deep.equal(bits(dense.forward(conv.forward(new ck.Tensor(x, [1, 6, 6, 2])))));
@@ -208,9 +208,9 @@ forEachBackend('Sequential.forward and forwardAsync as one chained call', () => 
     expect(() => b.createOperator({ ...d, packed: { length: d.packed.length } })).to.throw(TypeError); // not packed by this backend
     expect(() => b.createOperator({ ...c, op: 'softmax' } as never)).to.throw(TypeError, /operator kind/);
     const op = b.createOperator(c);
-    expect(() => b.createGraph(1, [{ operator: op, input: 1 }], [1])).to.throw(RangeError); // reads its own value
-    expect(() => b.createGraph(1, [{ operator: op, input: 0 }], [0])).to.throw(RangeError, /node's value/);
-    expect(() => b.createGraph(1, [{ operator: {} as never, input: 0 }], [1])).to.throw(TypeError);
+    expect(() => b.createGraph(1, [{ operator: op, inputs: [1] }], [1])).to.throw(RangeError); // reads its own value
+    expect(() => b.createGraph(1, [{ operator: op, inputs: [0] }], [0])).to.throw(RangeError, /node's value/);
+    expect(() => b.createGraph(1, [{ operator: {} as never, inputs: [0] }], [1])).to.throw(TypeError);
     expect(() => chain.run([new Float32Array(71)])).to.throw(RangeError, /72 elements in x but received 71/);
     expect(await failure(() => chain.runAsync([new Float32Array(71)]))).to.be.instanceOf(RangeError);
     expect(() => chain.run([])).to.throw(TypeError, /1 inputs/);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import * as ck from '../../lib/index';
 import { convkitLayer, type WorkloadData } from '../../suite/data';
 import { windowOf, type Workload } from '../../suite/workloads';
+import { isMerge, mergeLayer } from '../../suite/merge-workloads';
 import { onnxModel } from './onnx-model';
 import { peer } from './peer-require';
 import { nchwToNhwc, nhwcToNchw } from '../../suite/layout';
@@ -38,6 +39,7 @@ function convkit(backend: ck.BackendName, threads: number): Candidate {
       ck.setNumThreads(threads);
     },
     async prepare(w, d) {
+      if (isMerge(w)) return convkitMerge(w, d);
       const layer = convkitLayer(w, d);
       // The input is placed once where the backend reads it, as tf.tensor does for TensorFlow.js
       // (wasm: the module's memory; native: an ordinary copy).
@@ -51,6 +53,22 @@ function convkit(backend: ck.BackendName, threads: number): Candidate {
           ck.releaseTensor(x);
         },
       };
+    },
+  };
+}
+
+/** A merge workload on convkit: both inputs resident, as a single-input workload's is. */
+function convkitMerge(w: Workload, d: WorkloadData): Runner {
+  const layer = mergeLayer(w);
+  const xs = [d.input, d.second!].map((x) => ck.residentTensor(new ck.Tensor(x, d.inputShape)));
+  let last: ck.Tensor | null = null;
+  return {
+    run: () => (last = layer.forward(xs)),
+    output: async () => (last ?? layer.forward(xs)).data,
+    release: () => {
+      last = null;
+      xs.forEach((x) => ck.releaseTensor(x));
+      layer.release();
     },
   };
 }
@@ -76,11 +94,12 @@ function onnxRuntime(pkg: 'onnxruntime-node' | 'onnxruntime-web', threads: numbe
       const session = await ort.InferenceSession.create(model.bytes, options);
       const input = w.op === 'dense' ? d.input : nhwcToNchw(d.input, d.inputShape);
       const x = new ort.Tensor('float32', input, model.inputShape);
+      const feeds = d.second ? { x, x2: new ort.Tensor('float32', nhwcToNchw(d.second, d.inputShape), model.inputShape) } : { x };
       let last: any = null;
       return {
-        run: async () => (last = await session.run({ x })),
+        run: async () => (last = await session.run(feeds)),
         output: async () => {
-          const y = (last ?? (await session.run({ x }))).y.data as Float32Array;
+          const y = (last ?? (await session.run(feeds))).y.data as Float32Array;
           return w.op === 'dense' ? y : nchwToNhwc(y, model.outputShape);
         },
         release: () => {
@@ -118,12 +137,15 @@ function tfjs(backendName: keyof typeof TFJS_PACKAGES): Candidate {
     },
     async prepare(w, d) {
       const x = tf.tensor(d.input, d.inputShape);
+      const x2 = d.second && tf.tensor(d.second, d.inputShape);
       const kernel = d.kernel && tf.tensor(d.kernel, w.op === 'conv2d' ? [w.k, w.k, w.c, w.filters] : w.op === 'depthwise' ? [w.k, w.k, w.c, 1] : w.op === 'conv2dTranspose' ? [w.k, w.k, w.filters, w.c] : [w.in, w.units]);
       const bias = d.bias && tf.tensor(d.bias);
       const activation = w.activation === 'relu' ? 'relu' : 'linear';
       const { k, stride, padding } = windowOf(w);
       const pad = typeof padding === 'string' ? padding : [[0, 0], [padding[0], padding[1]], [padding[2], padding[3]], [0, 0]];
       const op = () => {
+        if (w.op === 'add') return tf.add(x, x2);
+        if (w.op === 'concat') return tf.concat([x, x2], -1);
         if (w.op === 'conv2d') return tf.fused.conv2d({ x, filter: kernel, strides: stride, pad, bias, activation });
         if (w.op === 'maxpool') return tf.maxPool(x, k, stride, pad);
         if (w.op === 'avgpool') return tf.avgPool(x, k, stride, pad);
@@ -147,7 +169,7 @@ function tfjs(backendName: keyof typeof TFJS_PACKAGES): Candidate {
         release: () => {
           last?.dispose();
           last = null;
-          tf.dispose([x, kernel, bias].filter(Boolean));
+          tf.dispose([x, x2, kernel, bias].filter(Boolean));
         },
       };
     },

@@ -1,7 +1,7 @@
 // One candidate in its own process: loads its library, then prepares, verifies and times
 // workloads as the parent asks. Nothing else runs in this process while it measures.
 import { workloadData } from '../../suite/data';
-import { loadWorkloads } from '../../suite/workloads';
+import { peerWorkloads } from '../../suite/merge-workloads';
 import { allCandidates, type Runner } from './candidates';
 import type { FromChild, ToChild } from './protocol';
 import { maxError } from './reference';
@@ -20,7 +20,7 @@ async function timedRun(r: Runner): Promise<number> {
 async function handle(m: ToChild): Promise<void> {
   switch (m.type) {
     case 'prepare': {
-      const w = loadWorkloads().find((x) => x.id === m.workload)!;
+      const w = peerWorkloads().find((x) => x.id === m.workload)!;
       runner = await candidate!.prepare(w, workloadData(w));
       const firstRunMs = await timedRun(runner);
       const error = maxError(await runner.output(), m.referencePath);

@@ -5,6 +5,7 @@ import { windowOf, type Workload } from '../../suite/workloads';
 import type { WorkloadData } from '../../suite/data';
 import { peer } from './peer-require';
 import { hwioToOihw } from '../../suite/layout';
+import { isMerge, mergeOnnxNodes } from '../../suite/merge-workloads';
 
 const SCHEMA = `
 syntax = "proto3";
@@ -61,6 +62,11 @@ export function onnxModel(w: Workload, data: WorkloadData): { bytes: Uint8Array;
   const inits: object[] = [];
   let inputShape: number[];
   let outputShape: number[];
+  if (isMerge(w)) {
+    const [n, h, wd, c] = data.outputShape;
+    const shape = [w.n, w.c!, w.h!, w.w!], out = [n, c, h, wd];
+    return { bytes: encodeModel(w.id, mergeOnnxNodes(w), [], shape, out, ['x2']), inputShape: shape, outputShape: out };
+  }
   const relu = w.activation === 'relu';
   const main = relu ? 'pre' : 'y';
   if (w.op === 'dense') {
@@ -100,12 +106,12 @@ export function onnxModel(w: Workload, data: WorkloadData): { bytes: Uint8Array;
 }
 
 /** An opset-13 model of these nodes and initializers, from input x to output y, encoded. */
-export function encodeModel(name: string, nodes: object[], inits: object[], inputShape: number[], outputShape: number[]): Uint8Array {
+export function encodeModel(name: string, nodes: object[], inits: object[], inputShape: number[], outputShape: number[], moreInputs: string[] = []): Uint8Array {
   const model = {
     irVersion: 8,
     producerName: 'convkit-bench',
     opsetImport: [{ domain: '', version: 13 }],
-    graph: { name, node: nodes, initializer: inits, input: [valueInfo('x', inputShape)], output: [valueInfo('y', outputShape)] },
+    graph: { name, node: nodes, initializer: inits, input: ['x', ...moreInputs].map((x) => valueInfo(x, inputShape)), output: [valueInfo('y', outputShape)] },
   };
   const ModelProto = ModelProtoType();
   const err = ModelProto.verify(model);

@@ -6,6 +6,7 @@ import type { WorkloadData } from '../../suite/data';
 import { avgpool2dRef, conv2dRef, denseRef, depthwiseRef, maxpool2dRef, type RefResult } from '../../suite/reference';
 import { conv2dTransposeRef, upsampleRef } from '../../suite/reference-resample';
 import { windowOf, type Workload } from '../../suite/workloads';
+import { isMerge, mergeRef } from '../../suite/merge-workloads';
 
 function window(w: Workload): Window {
   const { k, stride, padding } = windowOf(w);
@@ -21,7 +22,7 @@ function resampleRef(w: Workload, d: WorkloadData): RefResult {
 }
 
 export function writeReference(w: Workload, d: WorkloadData, path: string): void {
-  const ref = w.op === 'upsample' || w.op === 'conv2dTranspose' ? resampleRef(w, d) : w.op === 'conv2d' ? conv2dRef(d.input, d.inputShape, d.kernel!, w.filters!, window(w), d.bias, w.activation === 'relu' ? 'relu' : 'linear')
+  const ref = isMerge(w) ? mergeRef(w, d.input, d.second!) : w.op === 'upsample' || w.op === 'conv2dTranspose' ? resampleRef(w, d) : w.op === 'conv2d' ? conv2dRef(d.input, d.inputShape, d.kernel!, w.filters!, window(w), d.bias, w.activation === 'relu' ? 'relu' : 'linear')
     : w.op === 'maxpool' ? maxpool2dRef(d.input, d.inputShape, window(w))
       : w.op === 'avgpool' || w.op === 'globalavgpool' ? avgpool2dRef(d.input, d.inputShape, window(w), false)
       : w.op === 'depthwise' ? depthwiseRef(d.input, d.inputShape, d.kernel!, d.bias, 1, window(w), w.activation === 'relu')

@@ -150,7 +150,7 @@ function sections(report: PeerReport): { tables: Section[]; notes: string[] } {
 function preamble(report: PeerReport): string[] {
   return [
     `${report.rounds} interleaved rounds, ${report.budgetMs} ms per candidate and workload${report.quick ? ' (--quick)' : ''}; every output checked against the float64 reference first.`,
-    `Cells: median rate (GFLOP/s; the pools, P, A and G rows, and the depthwise W rows in GB/s) and ratio to ${report.ratioTo ?? 'the best peer on the row'}. ${LAYOUT_NOTE}`,
+    `Cells: median rate (GFLOP/s; the pools, P, A and G rows, the depthwise W rows and the merges, M rows, in GB/s) and ratio to ${report.ratioTo ?? 'the best peer on the row'}. ${LAYOUT_NOTE}`,
   ];
 }
 
@@ -170,7 +170,7 @@ export function renderTable(report: PeerReport): string {
 
 const GROUPS: [string, string][] = [['C', 'convolutions'], ['P', 'max-pool'], ['D', 'dense']];
 /** Groups with a column only when the report has one of their workloads. */
-const OPTIONAL_GROUPS: [string, string][] = [['A', 'average pool'], ['G', 'global pool'], ['W', 'depthwise'], ['X', 'transposed conv'], ['U', 'upsampling']];
+const OPTIONAL_GROUPS: [string, string][] = [['A', 'average pool'], ['G', 'global pool'], ['W', 'depthwise'], ['X', 'transposed conv'], ['U', 'upsampling'], ['M', 'merges']];
 const wasmLibrary = (library: string) => /wasm|web/.test(library);
 
 /**

@@ -17,6 +17,7 @@ import { PANEL_WIDTH } from '../generated/kernels';
 import type { ActivationOpAttributes, ActivationOpGeometry, Conv2DAttributes, Conv2DGeometry, DenseAttributes, DenseGeometry, WindowGeometry } from '../generated/params';
 import type { AvgPool2DAttributes, BatchNormAttributes, BatchNormGeometry, Depthwise2dAttributes, Depthwise2dGeometry, Pad2DGeometry } from '../generated/params';
 import type { Conv2dTransposeAttributes, Conv2dTransposeGeometry, PermuteGeometry, Upsampling2dAttributes, Upsampling2dGeometry } from '../generated/params';
+import type { ConcatGeometry, MergeAttributes, MergeGeometry } from '../generated/params';
 
 /** Columns per packed weight panel (kernels.json). */
 export { PANEL_WIDTH };
@@ -112,6 +113,15 @@ export interface UpSampling2DParams extends Upsampling2dGeometry, Upsampling2dAt
 
 /** Permute: each sample's axes [d0, d1, d2] reordered, output axis k being input axis p<k>. */
 export type PermuteParams = PermuteGeometry;
+/**
+ * An elementwise merge of two NHWC inputs a and b (shapes [an, ah, aw, ac] and [bn, bh, bw, bc],
+ * each axis equal or 1 in one of them: it spreads over the other's) into their broadcast shape:
+ * mode a MERGE code (kernels.json), divisor 0, or the count of inputs an Average divides by.
+ */
+export interface MergeParams extends MergeGeometry, MergeAttributes {}
+
+/** Concatenation of a [m x ca] and b [m x cb] row by row into [m x (ca + cb)] (any axis: m the rows before it). */
+export type ConcatParams = ConcatGeometry;
 
 export interface GemmParams {
   m: number; n: number; k: number;
@@ -137,13 +147,30 @@ export type Step =
   | { op: 'activation'; params: ActivationOpParams }
   | { op: 'conv2dTranspose'; packed: PackedWeights; bias: Float32Array | null; params: Conv2DTransposeParams }
   | { op: 'upsampling2d'; params: UpSampling2DParams }
-  | { op: 'permute'; params: PermuteParams };
+  | { op: 'permute'; params: PermuteParams }
+  | { op: 'merge'; params: MergeParams }
+  | { op: 'concat'; params: ConcatParams };
+
+/** The steps whose operators take two inputs (a and b, in this order). */
+export const TWO_INPUT_OPS: readonly Step['op'][] = ['merge', 'concat'];
+
+/**
+ * What a run reads: one array for an operator of one input, or one array per input in its order
+ * (merge and concat: [a, b]). A one-input operator takes either form.
+ */
+export type OpInputs = Float32Array | readonly Float32Array[];
+
+/** The arrays of a run, one per input. */
+export function inputList(x: OpInputs): readonly Float32Array[] {
+  return Array.isArray(x) ? x : [x as Float32Array];
+}
 
 /**
  * An op bound to its weights, bias and attributes (Backend.createOperator reads a step's op,
- * packed, bias, params.activation and params.direct, and an activation step's alpha, maxValue
- * and threshold; the bias is copied). It holds what it
- * reads: calls in flight are not affected by release() or by anything the caller does.
+ * packed, bias, params.activation and params.direct, an activation step's alpha, maxValue and
+ * threshold, and a merge's params.mode and divisor; the bias is copied). It holds what it reads: calls in flight are not affected by release() or by
+ * anything the caller does. A merge or concat operator takes two inputs: its run and runAsync
+ * take [a, b] (each of the floats its reshape's params give), its graph node two values.
  */
 export interface Operator {
   /**
@@ -151,20 +178,24 @@ export interface Operator {
    * weights) and plans for it; returns the floats of the output. Once per input shape.
    */
   reshape(params: Step['params']): number;
-  /** Runs on x (the floats of the last reshape) into a new array, or into out (no overlap with x). */
-  run(x: Float32Array, out?: Float32Array): Float32Array;
-  /** run off the calling thread; x is copied before this returns. */
-  runAsync(x: Float32Array): Promise<Float32Array>;
+  /** Runs on x (the floats of the last reshape) into a new array, or into out (no overlap with any input). */
+  run(x: OpInputs, out?: Float32Array): Float32Array;
+  /** run off the calling thread; the inputs are copied before this returns. */
+  runAsync(x: OpInputs): Promise<Float32Array>;
   /** The plan the next run follows (its path and how threads share it): tests and diagnostics. */
   explain(): Plan;
   /** Frees the operator's share of its weights and plans now (or when collected). */
   release(): void;
 }
 
-/** A node of a graph: an operator and the value it reads (graph inputs first, then nodes in order). */
+/**
+ * A node of a graph: an operator and the values it reads, one per input of the operator in its
+ * order (values: the graph inputs first, then the nodes in order). Every value a node reads stays
+ * alive (its arena space untouched) until that node has run.
+ */
 export interface GraphNode {
   operator: Operator;
-  input: number;
+  inputs: readonly number[];
 }
 
 /** A graph's schedule for one set of input shapes. */
@@ -225,6 +256,12 @@ export type Conv2DTransposeGradParams = Conv2DTransposeParams & { bias: boolean 
 export interface ForwardWeights {
   packed: PackedWeights;
   bias: Float32Array | null;
+}
+
+/** A binary merge's gradients: da like a, db like b (each summed over the axes it spreads along). */
+export interface MergeGrads {
+  da: Float32Array;
+  db: Float32Array;
 }
 
 /** A weighted layer's gradients: dx like x, dw like the unpacked kernel, db like the bias (or null). */
@@ -318,4 +355,10 @@ export interface Backend {
   /** dx of UpSampling2D: each input cell gathers the gradients of the outputs that read it, in a fixed order. */
   upsampling2dBackward(dy: Float32Array, p: UpSampling2DParams): Float32Array;
   upsampling2dBackwardAsync(dy: Float32Array, p: UpSampling2DParams): Promise<Float32Array>;
+  /** A binary merge's da and db from a, b and dy (like the output); sums in a fixed order. */
+  mergeBackward(a: Float32Array, b: Float32Array, dy: Float32Array, p: MergeParams): MergeGrads;
+  mergeBackwardAsync(a: Float32Array, b: Float32Array, dy: Float32Array, p: MergeParams): Promise<MergeGrads>;
+  /** A concatenation's da and db: dy's rows split (da the first ca floats of each, db the rest). */
+  concatBackward(dy: Float32Array, p: ConcatParams): MergeGrads;
+  concatBackwardAsync(dy: Float32Array, p: ConcatParams): Promise<MergeGrads>;
 }

@@ -2,9 +2,9 @@
 // N-API boundary: the layers validate first; these make sure no call reaches a kernel with
 // buffers too short for its shapes.
 import type { ActivationOpParams, Conv2DParams, DenseParams, Depthwise2DParams, GemmParams, PackedWeights, Pad2DParams, WindowParams } from './backend';
-import type { Conv2DTransposeParams, PermuteParams, UpSampling2DParams } from './backend';
+import type { ConcatParams, Conv2DTransposeParams, MergeParams, PermuteParams, UpSampling2DParams } from './backend';
 import { packedWeightsLength } from './backend';
-import { ACTIVATION } from '../generated/kernels';
+import { ACTIVATION, MERGE } from '../generated/kernels';
 import { GEOMETRY_SIZES } from '../generated/params';
 import { firstEmptyWindow, outputExtent } from '../shape';
 import { fail, float32Array, integer } from '../validate';
@@ -100,6 +100,23 @@ export function checkActivationOp(x: Float32Array | number, p: ActivationOpParam
     if (typeof p[key] !== 'number' || Number.isNaN(p[key])) fail('type', 'number', `params.${key}`, p[key]);
   }
   lengthIs('x', input('x', x), p.m * p.n);
+}
+
+const MERGES: readonly number[] = Object.values(MERGE);
+
+/** A merge's shapes and attributes checked: its inputs' 4-D shapes and their broadcast. */
+export function checkMerge(p: MergeParams): number[][] {
+  sizes('merge', p);
+  if (!MERGES.includes(p.mode)) fail('range', `merge code in [${MERGES.join(', ')}]`, 'params.mode', p.mode);
+  integer('params.divisor', p.divisor, 0);
+  if (p.divisor > 1024) fail('range', 'integer in [0, 1024]', 'params.divisor', p.divisor);
+  const a = [p.an, p.ah, p.aw, p.ac], b = [p.bn, p.bh, p.bw, p.bc];
+  if (a.some((d, k) => d !== b[k] && d !== 1 && b[k] !== 1)) throw new RangeError('Expected merge inputs whose sizes are equal or 1 on each axis');
+  return [a, b, a.map((d, k) => Math.max(d, b[k]))];
+}
+
+export function checkConcat(p: ConcatParams): void {
+  sizes('concat', p);
 }
 
 export function checkGemm(a: Float32Array, b: Float32Array, c: Float32Array | null, p: GemmParams): void {

@@ -1,8 +1,8 @@
 // The native backend: the N-API addon built by node-gyp (build/Release) or a prebuild.
 import * as path from 'node:path';
-import type { Backend, ForwardWeights, Graph, GraphNode, GraphShape, Operator, PackedWeights, Step, WeightedGrads } from './backend';
+import type { Backend, ForwardWeights, Graph, GraphNode, GraphShape, MergeGrads, OpInputs, Operator, PackedWeights, Step, WeightedGrads } from './backend';
 import type { BatchNormGrads, BatchNormStats } from './backend';
-import { packedWeightsLength } from './backend';
+import { inputList, packedWeightsLength } from './backend';
 import { oneShotCalls, splitOutputs } from './one-shot';
 import type { Plan } from './plan';
 
@@ -20,8 +20,9 @@ interface Addon {
   releaseWeights(handle: Handle): void;
   createOperator(kind: string, attrs: object, weights: Handle | null, bias: Float32Array | null): OperatorHandle;
   reshapeOperator(op: OperatorHandle, params: object): number;
-  runOperator(op: OperatorHandle, x: Float32Array, out?: Float32Array): Float32Array;
-  runOperatorAsync(op: OperatorHandle, x: Float32Array): Promise<Float32Array>;
+  /** second: the second input of a merge or concat. */
+  runOperator(op: OperatorHandle, x: Float32Array, out?: Float32Array, second?: Float32Array): Float32Array;
+  runOperatorAsync(op: OperatorHandle, x: Float32Array, out?: undefined, second?: Float32Array): Promise<Float32Array>;
   explainOperator(op: OperatorHandle): Plan;
   releaseOperator(op: OperatorHandle): void;
   createGraph(inputs: number, nodes: [OperatorHandle, number[]][], outputs: readonly number[]): GraphHandle;
@@ -53,6 +54,11 @@ interface Addon {
   conv2dTransposeBackwardAsync(...args: unknown[]): Promise<Float32Array>;
   upsampling2dBackward(dy: Float32Array, p: object): Float32Array;
   upsampling2dBackwardAsync(dy: Float32Array, p: object): Promise<Float32Array>;
+  /** [da | db] in one array. */
+  mergeBackward(a: Float32Array, b: Float32Array, dy: Float32Array, p: object): Float32Array;
+  mergeBackwardAsync(a: Float32Array, b: Float32Array, dy: Float32Array, p: object): Promise<Float32Array>;
+  concatBackward(dy: Float32Array, p: object): Float32Array;
+  concatBackwardAsync(dy: Float32Array, p: object): Promise<Float32Array>;
   _injectFault(kind: 'alloc' | 'threads'): void;
   _benchKernels(seconds: number): KernelRate[];
 }
@@ -99,6 +105,11 @@ const bnGrads = (all: Float32Array, c: number): BatchNormGrads => {
   return { dx, dgamma, dbeta };
 };
 
+/** The addon's [da | db]: da a view of its start, db a copy (each an array of its own length). */
+function splitMerge(all: Float32Array, floatsA: number): MergeGrads {
+  return { da: all.subarray(0, floatsA), db: all.slice(floatsA) };
+}
+
 /** Weights packed by the addon: C++ memory, freed by release() or when collected. */
 class NativeWeights implements PackedWeights {
   released = false;
@@ -136,12 +147,16 @@ class NativeOperator implements Operator {
     return this.addon.reshapeOperator(this.handle, params);
   }
 
-  run(x: Float32Array, out?: Float32Array): Float32Array {
-    return this.addon.runOperator(this.handle, x, out);
+  run(x: OpInputs, out?: Float32Array): Float32Array {
+    const [first, second, ...more] = inputList(x);
+    if (more.length) throw new TypeError('Expected at most two inputs for an operator');
+    return this.addon.runOperator(this.handle, first, out, second);
   }
 
-  runAsync(x: Float32Array): Promise<Float32Array> {
-    return this.addon.runOperatorAsync(this.handle, x);
+  runAsync(x: OpInputs): Promise<Float32Array> {
+    const [first, second, ...more] = inputList(x);
+    if (more.length) throw new TypeError('Expected at most two inputs for an operator');
+    return this.addon.runOperatorAsync(this.handle, first, undefined, second);
   }
 
   explain(): Plan {
@@ -163,7 +178,7 @@ class NativeGraph implements Graph {
   constructor(private readonly addon: Addon, inputs: number, nodes: readonly GraphNode[], outputs: readonly number[]) {
     const wired = nodes.map((n, i): [OperatorHandle, number[]] => {
       if (!(n.operator instanceof NativeOperator)) throw new TypeError(`Expected an operator of the native backend for nodes[${i}]`);
-      return [n.operator.handle, [n.input]];
+      return [n.operator.handle, [...n.inputs]];
     });
     this.handle = addon.createGraph(inputs, wired, outputs);
   }
@@ -249,6 +264,16 @@ export function loadNative(): NativeBackend {
     },
     upsampling2dBackward: (dy, p) => addon.upsampling2dBackward(dy, p),
     upsampling2dBackwardAsync: (dy, p) => addon.upsampling2dBackwardAsync(dy, p),
+    mergeBackward: (a, b, dy, p) => splitMerge(addon.mergeBackward(a, b, dy, p), a.length),
+    mergeBackwardAsync: (a, b, dy, p) => {
+      const split = a.length; // read now: a may change meanwhile
+      return addon.mergeBackwardAsync(a, b, dy, p).then((all) => splitMerge(all, split));
+    },
+    concatBackward: (dy, p) => splitMerge(addon.concatBackward(dy, p), p.m * p.ca),
+    concatBackwardAsync: (dy, p) => {
+      const split = p.m * p.ca;
+      return addon.concatBackwardAsync(dy, p).then((all) => splitMerge(all, split));
+    },
     injectFault: (kind) => addon._injectFault(kind),
     benchKernels: (seconds) => addon._benchKernels(seconds),
   };

@@ -195,3 +195,18 @@ export function planBatchNorm(rows: number, c: number, t: PlanTarget): Plan {
     panels: 0, panelsPerTask: 0, kBlock: 0, kSplits: 0, kChunk: 0, packFloats: 0, slotBytes: 0, sharedBytes: 0,
   };
 }
+
+/**
+ * A merge or concat writing rows of c floats: units of one row's segment of at most
+ * PLAN.mergeFloatsPerTask floats (kChunk floats, panels segments per row, rows units), tasks of
+ * about that many floats.
+ */
+export function planMerge(path: number, rows: number, c: number, t: PlanTarget): Plan {
+  const kChunk = Math.min(c, PLAN.mergeFloatsPerTask), panels = ceilDiv(c, kChunk), units = rows * panels;
+  const rowsPerTask = Math.max(Math.floor(PLAN.mergeFloatsPerTask / kChunk), ceilDiv(units, MAX_TASKS));
+  const tasks = ceilDiv(units, rowsPerTask);
+  return {
+    path, threads: participants(3 * rows * c, t.parallelReads, t.threads, tasks), tasks, rows: units, rowsPerTask,
+    panels, panelsPerTask: 0, kBlock: 0, kSplits: 0, kChunk, packFloats: 0, slotBytes: 0, sharedBytes: 0,
+  };
+}

@@ -9,11 +9,12 @@ import { planned, type OpJob, type PlannedJob } from './wasm-ops';
 import type { Engine } from './wasm-engine';
 
 /**
- * Runs the op on x: sync, into a new array (or into out), or async (a Promise). The caller has
- * checked x's length. held: the places of op.extra already in the module's memory (an
- * operator's bias), else they are copied in for this run.
+ * Runs the op on its inputs xs (x, and a merge's or concat's second): sync, into a new array (or
+ * into out), or async (a Promise). The caller has checked their lengths. held: the places of
+ * op.extra already in the module's memory (an operator's bias), else they are copied in for
+ * this run.
  */
-export function runOp(e: Engine, threads: number, x: Float32Array, op: OpJob, sync: boolean, out?: Float32Array, held?: number[]): Float32Array | Promise<Float32Array> {
+export function runOp(e: Engine, threads: number, xs: readonly Float32Array[], op: OpJob, sync: boolean, out?: Float32Array, held?: number[]): Float32Array | Promise<Float32Array> {
   const blocks: number[] = [];
   e.enter();
   const free = () => {
@@ -23,7 +24,7 @@ export function runOp(e: Engine, threads: number, x: Float32Array, op: OpJob, sy
   let handedOver = false; // to the async job, which frees the blocks when it settles
   try {
     const place = (a: Float32Array) => (blocks.push(e.put(a)), blocks[blocks.length - 1]);
-    const ptrs = [e.residentPtr(x) ?? place(x), ...(held ?? op.extra.map((a) => (a ? place(a) : 0)))];
+    const ptrs = [...xs.map((x) => e.residentPtr(x) ?? place(x)), ...(held ?? op.extra.map((a) => (a ? place(a) : 0)))];
     if (op.before) {
       const scratch = e.arena.alloc(op.before.scratchFloats * 4);
       blocks.push(scratch);

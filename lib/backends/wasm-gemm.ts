@@ -30,7 +30,7 @@ export function wasmGemm(ctx: OpContext, threads: number, a: Float32Array, b: Fl
   const release = () => engine.release(packed);
   try {
     const op: OpJob = { extra: addend ? [c] : [], inputs: p.m * p.k, outputs: p.m * p.n, plan: planGemm(p.m, p.n, p.k, ctx.target), spec, activation: activationJob(ctx, p.activation, p.m, p.n), before };
-    const result = runOp(engine, threads, a, op, sync);
+    const result = runOp(engine, threads, [a], op, sync);
     if (result instanceof Promise) return result.finally(release);
     release();
     return result;

@@ -2,15 +2,16 @@
 // planned job (wasm-ops.ts); a run only places its arrays and runs the job. A graph's schedule
 // places every intermediate value by liveness in one block of the module's memory, and a run
 // copies the inputs in once and the outputs out once.
-import type { ActivationOpParams, BatchNormParams, Conv2DParams, DenseParams, Depthwise2DParams, Graph, GraphNode, GraphShape, Operator, Pad2DParams, Step, WindowParams } from './backend';
+import type { ActivationOpParams, BatchNormParams, ConcatParams, Conv2DParams, DenseParams, Depthwise2DParams, Graph, GraphNode, GraphShape, MergeParams, OpInputs, Operator, Pad2DParams, Step, WindowParams } from './backend';
 import type { Conv2DTransposeParams, PermuteParams, UpSampling2DParams } from './backend';
+import { inputList } from './backend';
 import { checkInto, lengthIs } from './check';
 import { assignByLiveness, type LiveRange } from './liveness';
 import type { Plan, PlanTarget } from './plan';
 import { fail, float32Array } from '../validate';
 import { poolInBands, poolsInBands, runOp } from './wasm-call';
 import type { Engine, WasmWeights } from './wasm-engine';
-import { batchNormJob, convJob, denseJob, depthwiseJob, elementwiseJob, padJob, permuteJob, planned, poolJob, transposeJob, upsampleJob, type OpJob, type PlannedJob } from './wasm-ops';
+import { batchNormJob, concatJob, convJob, denseJob, depthwiseJob, elementwiseJob, mergeJob, padJob, permuteJob, planned, poolJob, transposeJob, upsampleJob, type OpJob, type PlannedJob } from './wasm-ops';
 
 /** What operators and graphs need of the backend that made them. */
 export interface WasmHost {
@@ -35,8 +36,8 @@ export class WasmOperator implements Operator {
   private released = false;
 
   constructor(private readonly host: WasmHost, private readonly step: Step) {
-    const kinds = ['conv2d', 'maxpool2d', 'dense', 'avgpool2d', 'pad2d', 'batchNorm', 'depthwise2d', 'activation', 'conv2dTranspose', 'upsampling2d', 'permute'];
-    if (!kinds.includes(step.op)) fail('type', `${kinds.slice(0, -1).map((k) => `'${k}'`).join(', ')} or 'permute'`, 'the operator kind', step.op);
+    const kinds = ['conv2d', 'maxpool2d', 'dense', 'avgpool2d', 'pad2d', 'batchNorm', 'depthwise2d', 'activation', 'conv2dTranspose', 'upsampling2d', 'permute', 'merge', 'concat'];
+    if (!kinds.includes(step.op)) fail('type', `${kinds.slice(0, -1).map((k) => `'${k}'`).join(', ')} or 'concat'`, 'the operator kind', step.op);
     if (!('packed' in step) && step.op !== 'batchNorm') {
       this.weights = this.bias = null;
       return;
@@ -103,6 +104,10 @@ export class WasmOperator implements Operator {
         const p = params as PermuteParams;
         return permuteJob(ctx, p.n * p.d0 * p.d1 * p.d2, p);
       }
+      case 'merge':
+        return mergeJob(ctx, { ...(params as MergeParams), mode: s.params.mode, divisor: s.params.divisor });
+      case 'concat':
+        return concatJob(ctx, params as ConcatParams);
     }
   }
 
@@ -113,23 +118,26 @@ export class WasmOperator implements Operator {
     return this.job.outputs;
   }
 
-  private current(x: Float32Array): OpJob {
+  /** The job, and the inputs checked against it: x, and the second input of a merge or concat. */
+  private current(x: OpInputs): { job: OpJob; xs: readonly Float32Array[] } {
     if (!this.job) throw new Error('Expected reshape before the operator runs');
     if (this.generation !== this.host.generation) this.reshape(this.params!);
-    lengthIs('x', float32Array('x', x), this.job!.inputs);
-    return this.job!;
+    const job = this.job!, xs = inputList(x), lengths = job.second ? [job.inputs, job.second] : [job.inputs];
+    if (xs.length !== lengths.length) throw new TypeError(`Expected ${lengths.length} inputs for this operator`);
+    xs.forEach((a, i) => lengthIs('x', float32Array('x', a), lengths[i]));
+    return { job, xs };
   }
 
-  run(x: Float32Array, out?: Float32Array): Float32Array {
-    const job = this.current(x), e = this.host.engine;
-    if (out !== undefined) checkInto(out, job.outputs, [x]);
-    if ((this.step.op === 'maxpool2d' || this.step.op === 'avgpool2d') && poolsInBands(e, x, job)) return poolInBands(e, x, this.params as WindowParams, job, out);
-    return runOp(e, this.host.threads, x, job, true, out, this.extras(e)) as Float32Array;
+  run(x: OpInputs, out?: Float32Array): Float32Array {
+    const { job, xs } = this.current(x), e = this.host.engine;
+    if (out !== undefined) checkInto(out, job.outputs, xs);
+    if ((this.step.op === 'maxpool2d' || this.step.op === 'avgpool2d') && poolsInBands(e, xs[0], job)) return poolInBands(e, xs[0], this.params as WindowParams, job, out);
+    return runOp(e, this.host.threads, xs, job, true, out, this.extras(e)) as Float32Array;
   }
 
-  runAsync(x: Float32Array): Promise<Float32Array> {
-    const job = this.current(x), e = this.host.engine;
-    return runOp(e, this.host.threads, x, job, false, undefined, this.extras(e)) as Promise<Float32Array>;
+  runAsync(x: OpInputs): Promise<Float32Array> {
+    const { job, xs } = this.current(x), e = this.host.engine;
+    return runOp(e, this.host.threads, xs, job, false, undefined, this.extras(e)) as Promise<Float32Array>;
   }
 
   /** The places of the bias (or of no bias) in e, copied in on the first run. */
@@ -180,7 +188,8 @@ export class WasmGraph implements Graph {
     if (!nodes.length) throw new RangeError('Expected at least one node');
     nodes.forEach((n, i) => {
       if (!(n.operator instanceof WasmOperator)) throw new TypeError(`Expected an operator of the wasm backend for nodes[${i}]`);
-      if (!Number.isInteger(n.input) || n.input < 0 || n.input >= inputs + i) fail('range', `integer in [0, ${inputs + i})`, `nodes[${i}] input`, n.input);
+      if (!Array.isArray(n.inputs) || n.inputs.length < 1 || n.inputs.length > 2) throw new TypeError(`Expected one or two values for nodes[${i}] inputs`);
+      for (const v of n.inputs) if (!Number.isInteger(v) || v < 0 || v >= inputs + i) fail('range', `integer in [0, ${inputs + i})`, `nodes[${i}] input`, v);
     });
     const seen = new Set<number>();
     for (const v of outputs) {
@@ -196,12 +205,14 @@ export class WasmGraph implements Graph {
     const floats = new Array<number>(values).fill(0), lastRead = new Array<number>(values).fill(0);
     const jobs = this.nodes.map((n, i) => {
       const job = (n.operator as WasmOperator).plan(params[i]);
-      if (floats[n.input] === 0 && n.input < this.inputs) floats[n.input] = job.inputs;
-      if (floats[n.input] !== job.inputs) {
-        throw new RangeError(`Expected node ${i} to read the ${floats[n.input]} floats of value ${n.input} but it reads ${job.inputs}`);
-      }
+      const needs = job.second ? [job.inputs, job.second] : [job.inputs];
+      if (n.inputs.length !== needs.length) throw new RangeError(`Expected node ${i} to read ${needs.length} value${needs.length > 1 ? 's' : ''} (its operator's inputs) but it reads ${n.inputs.length}`);
+      n.inputs.forEach((v, j) => {
+        if (floats[v] === 0 && v < this.inputs) floats[v] = needs[j];
+        if (floats[v] !== needs[j]) throw new RangeError(`Expected node ${i} to read the ${floats[v]} floats of value ${v} but it reads ${needs[j]}`);
+        lastRead[v] = i; // every input stays alive until the node has run
+      });
       floats[this.inputs + i] = job.outputs;
-      lastRead[n.input] = i;
       return job;
     });
     const places: Place[] = [];
@@ -248,7 +259,7 @@ export class WasmGraph implements Graph {
         if (p.kind === 'arena') return arena + p.offset * 4;
         return p.kind === 'input' ? inputs[p.index] : outputs[p.index];
       };
-      for (let i = 0; i < s.jobs.length; i++) yield* planned(s.jobs[i], [ptr(this.nodes[i].input), ...extras[i]], ptr(this.inputs + i));
+      for (let i = 0; i < s.jobs.length; i++) yield* planned(s.jobs[i], [...this.nodes[i].inputs.map(ptr), ...extras[i]], ptr(this.inputs + i));
       return outputs.map((p, j) => e.copyOut(p, s.outputFloats[j]));
     } finally {
       blocks.forEach((p) => e.arena.release(p));

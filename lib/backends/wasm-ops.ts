@@ -1,13 +1,13 @@
 // The wasm backend's ops as jobs: each op's checks, its plan (plan.ts) for this backend's
 // threads and kernels, and the job that runs it in the module (assembly/ops), minus the
 // addresses of its input and output, which a run places.
-import type { ActivationOpParams, BatchNormParams, Conv2DParams, DenseParams, Depthwise2DParams, PackedWeights, Pad2DParams, Step, WindowParams } from './backend';
+import type { ActivationOpParams, BatchNormParams, ConcatParams, Conv2DParams, DenseParams, Depthwise2DParams, MergeParams, PackedWeights, Pad2DParams, Step, WindowParams } from './backend';
 import type { Conv2DTransposeParams, PermuteParams, UpSampling2DParams } from './backend';
 import { checkConv2DTranspose, checkPermute, checkUpSampling2D } from './check';
 import { planConv2DTranspose, planPermute, planUpSampling2D, transposedChunkPixels } from './plan-resample';
-import { checkActivationOp, checkBatchNorm, checkConv2D, checkDense, checkDepthwise2D, checkMaxPool2D, checkPad2D } from './check';
+import { checkActivationOp, checkBatchNorm, checkConcat, checkConv2D, checkDense, checkDepthwise2D, checkMaxPool2D, checkMerge, checkPad2D } from './check';
 import { ACTIVATION, PATH, PLAN, WASM_MR } from '../generated/kernels';
-import { planActivation, planBatchNorm, planConv2D, planCopyRows, planDepthwise2D, planGemm, planMaxPool2D, type Plan, type PlanTarget } from './plan';
+import { planActivation, planBatchNorm, planConv2D, planCopyRows, planDepthwise2D, planGemm, planMaxPool2D, planMerge, type Plan, type PlanTarget } from './plan';
 import type { Engine, WasmWeights } from './wasm-engine';
 import { OP, type JobSpec } from './wasm-job';
 
@@ -24,6 +24,8 @@ export interface OpJob {
   /** Floats in x and y. */
   inputs: number;
   outputs: number;
+  /** Floats in the second input (merge, concat), placed right after x in a run's ptrs; absent: one input. */
+  second?: number;
   plan: Plan;
   /** The job for x and the extra inputs at ptrs (x first), writing y at yPtr. */
   spec: (ptrs: number[], yPtr: number) => JobSpec;
@@ -209,6 +211,29 @@ export function permuteJob(ctx: OpContext, x: Float32Array | number, p: PermuteP
   const plan = planPermute(p, ctx.target), floats = p.n * p.d0 * p.d1 * p.d2;
   const spec = ([xp]: number[], yp: number): JobSpec => ({ op: OP.permute, x: xp, y: yp, m: plan.rows, n: p.n, h: p.d0, wd: p.d1, c: p.d2, kh: p.p0, kw: p.p1, sh: p.p2 });
   return { extra: [], inputs: floats, outputs: floats, plan, spec, activation: null };
+}
+
+/** y = op(a, b) of two inputs that broadcast (assembly/ops/merge.ts; its fields: kernels.json's job.mergeFieldsComment); ptrs [a, b]. */
+export function mergeJob(ctx: OpContext, p: MergeParams): OpJob & { shapes: number[][] } {
+  const [a, b, y] = checkMerge(p);
+  // Row-major strides of each input over y's axes, 0 where it spreads (native also merges axes
+  // that spread alike into longer rows; wasm keeps y's rows of c floats).
+  const strides = (x: number[]) => x.map((_, k) => (x[k] === y[k] ? x.slice(k + 1).reduce((q, d) => q * d, 1) : 0));
+  const [as, bs] = [strides(a), strides(b)], plan = planMerge(PATH.merge, y[0] * y[1] * y[2], y[3], ctx.target);
+  const spec = ([ap, bp]: number[], yp: number): JobSpec => ({
+    op: OP.merge, x: ap, w: bp, y: yp, k: p.mode, beta: p.divisor, m: plan.rows, cols: plan.panels, n: y[0], h: y[1], wd: y[2], c: y[3],
+    kh: as[0], kw: as[1], sh: as[2], sw: as[3], dh: bs[0], dw: bs[1], pt: bs[2], pb: bs[3],
+  });
+  const size = (x: number[]) => x.reduce((q, d) => q * d, 1);
+  return { extra: [], inputs: size(a), second: size(b), outputs: size(y), plan, spec, activation: null, shapes: [a, b, y] };
+}
+
+/** y[m x (ca + cb)] = [a | b] row by row (assembly/ops/merge.ts); ptrs [a, b]. */
+export function concatJob(ctx: OpContext, p: ConcatParams): OpJob {
+  checkConcat(p);
+  const plan = planMerge(PATH.concat, p.m, p.ca + p.cb, ctx.target);
+  const spec = ([ap, bp]: number[], yp: number): JobSpec => ({ op: OP.concat, x: ap, w: bp, y: yp, m: plan.rows, cols: plan.panels, c: p.ca, oc: p.cb });
+  return { extra: [], inputs: p.m * p.ca, second: p.m * p.cb, outputs: p.m * (p.ca + p.cb), plan, spec, activation: null };
 }
 
 /** A step's op on x (or on an input of that many floats), its weights checked by `weights`. */

@@ -43,15 +43,19 @@ export const PLAN = {
   parallelActivations: {"native":16384,"wasm":65536},
   /** Batch normalization's per-channel sums run over chunks of whole rows of about batchNormChunkFloats floats (64 KiB, so a chunk read once per channel vector stays in L2), fixed by the shape; the chunks' partial sums are then added in chunk order, so no bit depends on the thread count. Its per-channel y = x * s + t runs in tasks of about activationFloatsPerTask floats, on one thread below parallelActivations. */
   batchNormChunkFloats: 16384,
+  /** Merges and concatenations write their output in tasks of about mergeFloatsPerTask floats (whole rows, or a long row cut into segments of that many), split among threads above parallelReads floats read and written. */
+  mergeFloatsPerTask: 16384,
 } as const;
-export const PATH = {"gemm":1,"im2colGemm":2,"maxpool":3,"indirectGemm":4,"activation":5,"winograd":6,"copy":7,"batchNorm":8,"depthwise":9,"transposedGemm":20,"upsampleNearest":21,"upsampleBilinear":22,"permute":23} as const;
+export const PATH = {"gemm":1,"im2colGemm":2,"maxpool":3,"indirectGemm":4,"activation":5,"winograd":6,"copy":7,"batchNorm":8,"depthwise":9,"merge":10,"concat":11,"transposedGemm":20,"upsampleNearest":21,"upsampleBilinear":22,"permute":23} as const;
+/** The elementwise merge ops (Add, Subtract, Multiply, Maximum, Minimum; Average is add then a division by the count of inputs): two inputs broadcast against each other (a size-1 axis spreads over the other's), several inputs folded left ((a op b) op c) as Keras folds them; a NaN in either input of maximum or minimum gives NaN. */
+export const MERGE = {"add":0,"subtract":1,"multiply":2,"maximum":3,"minimum":4} as const;
 /** Native GEMM micro-kernels, widest ISA first; arch: the only process.arch whose build has them (null: every one). */
 export const NATIVE_KERNELS = [{"isa":"avx512f","mr":8,"packedMr":12,"arch":"x64"},{"isa":"avx2-fma","mr":6,"packedMr":6,"arch":"x64"},{"isa":"neon","mr":6,"packedMr":6,"arch":"arm64"},{"isa":"scalar","mr":4,"packedMr":4,"arch":null}] as const;
 export const WASM_MR = 4;
 /** The wasm builds, best first: best first; each engine runs the first its WebAssembly.validate probes accept (relaxed-simd: f32x4.relaxed_madd, fused where the CPU has FMA; Chromium has it, Node 20 only with --experimental-wasm-relaxed-simd). */
 export const WASM_BUILDS = [{"name":"relaxed-simd-threads","shared":true,"simd":true,"relaxed":true},{"name":"simd-threads","shared":true,"simd":true,"relaxed":false},{"name":"simd","shared":false,"simd":true,"relaxed":false},{"name":"scalar","shared":false,"simd":false,"relaxed":false}] as const;
 export const TASK_BITS = 20;
-export const OP = {"conv2d":1,"maxpool2d":2,"gemm":3,"activation":4,"transpose":5,"activationGrad":6,"columnSums":7,"pack":8,"expandTransposed":9,"col2im":10,"maxpool2dGrad":11,"avgpool2d":12,"avgpool2dGrad":13,"pad2d":14,"channelAffine":15,"channelSums":16,"depthwise2d":17,"depthwise2dGradInput":18,"depthwise2dGradFilter":19,"elementwise":20,"elementwiseGrad":21,"conv2dTranspose":30,"upsampling2d":31,"upsampling2dGrad":32,"permute":33} as const;
+export const OP = {"conv2d":1,"maxpool2d":2,"gemm":3,"activation":4,"transpose":5,"activationGrad":6,"columnSums":7,"pack":8,"expandTransposed":9,"col2im":10,"maxpool2dGrad":11,"avgpool2d":12,"avgpool2dGrad":13,"pad2d":14,"channelAffine":15,"channelSums":16,"depthwise2d":17,"depthwise2dGradInput":18,"depthwise2dGradFilter":19,"elementwise":20,"elementwiseGrad":21,"conv2dTranspose":30,"upsampling2d":31,"upsampling2dGrad":32,"permute":33,"merge":22,"concat":23,"mergeGrad":24,"concatGrad":25} as const;
 export const JOB_FIELDS = ["op","path","tasks","next","done","slots","workspace","slotBytes","x","w","bias","y","activation","n","h","wd","c","kh","kw","sh","sw","dh","dw","pt","pb","pl","pr","oh","ow","oc","m","k","cols","lda","rowsPerTask","panelsPerTask","kBlock","accumulate","kSplits","kChunk","shared","chunksDone","zeros","indirection","indirectionBuilt","addend","addendRows","addendCols","beta","row0","colStride","countPad","ct","cl","alpha","maxValue","threshold"] as const;
 
 const floatBits = new Float32Array(1), floatInt = new Int32Array(floatBits.buffer);

@@ -236,7 +236,7 @@ export class Sequential {
     const kept = this.graphs[slot];
     if (kept && kept.bound.length === bound.length && kept.bound.every((one, i) => one === bound[i])) return { input, compiled: kept };
     const nodes = bound.filter((one) => one.operator !== null);
-    const graph = nodes.length ? b.createGraph(1, nodes.map((one, i) => ({ operator: one.operator!, input: i })), [nodes.length]) : null;
+    const graph = nodes.length ? b.createGraph(1, nodes.map((one, i) => ({ operator: one.operator!, inputs: [i] })), [nodes.length]) : null;
     graph?.reshape(nodes.map((one) => one.step!.params));
     const compiled: CompiledGraph = { bound, graph, output: shape };
     this.graphs[slot] = compiled;

@@ -44,6 +44,8 @@ constexpr size_t kActivationFloatsPerTask = 4096;
 constexpr double kParallelActivations = 16384;
 // Batch normalization's per-channel sums run over chunks of whole rows of about batchNormChunkFloats floats (64 KiB, so a chunk read once per channel vector stays in L2), fixed by the shape; the chunks' partial sums are then added in chunk order, so no bit depends on the thread count. Its per-channel y = x * s + t runs in tasks of about activationFloatsPerTask floats, on one thread below parallelActivations.
 constexpr size_t kBatchNormChunkFloats = 16384;
+// Merges and concatenations write their output in tasks of about mergeFloatsPerTask floats (whole rows, or a long row cut into segments of that many), split among threads above parallelReads floats read and written.
+constexpr size_t kMergeFloatsPerTask = 16384;
 // Tasks of one op never exceed this (the wasm job counter's limit, kept by both backends).
 constexpr size_t kMaxTasks = 1048575;
 
@@ -55,8 +57,11 @@ inline bool ActivationFromInput(Activation a) {
   return a == kActivationSwish || a == kActivationGelu || a == kActivationGeluNew || a == kActivationMish || a == kActivationHardSwish;
 }
 
+// The elementwise merge ops (Add, Subtract, Multiply, Maximum, Minimum; Average is add then a division by the count of inputs): two inputs broadcast against each other (a size-1 axis spreads over the other's), several inputs folded left ((a op b) op c) as Keras folds them; a NaN in either input of maximum or minimum gives NaN.
+enum MergeMode : int { kMergeAdd = 0, kMergeSubtract = 1, kMergeMultiply = 2, kMergeMaximum = 3, kMergeMinimum = 4 };
+
 // How an op runs (Plan::path).
-enum class Path : int { kGemm = 1, kIm2colGemm = 2, kMaxpool = 3, kIndirectGemm = 4, kActivation = 5, kWinograd = 6, kCopy = 7, kBatchNorm = 8, kDepthwise = 9, kTransposedGemm = 20, kUpsampleNearest = 21, kUpsampleBilinear = 22, kPermute = 23 };
+enum class Path : int { kGemm = 1, kIm2colGemm = 2, kMaxpool = 3, kIndirectGemm = 4, kActivation = 5, kWinograd = 6, kCopy = 7, kBatchNorm = 8, kDepthwise = 9, kMerge = 10, kConcat = 11, kTransposedGemm = 20, kUpsampleNearest = 21, kUpsampleBilinear = 22, kPermute = 23 };
 
 // The micro-kernels of each ISA this build's architecture holds (kernels.json's arch), widest
 // first:

@@ -238,6 +238,44 @@ inline PermuteGeometry ReadPermuteGeometry(const Napi::Object& p) {
   return v;
 }
 
+struct MergeGeometry {
+  size_t an;
+  size_t ah;
+  size_t aw;
+  size_t ac;
+  size_t bn;
+  size_t bh;
+  size_t bw;
+  size_t bc;
+};
+
+inline MergeGeometry ReadMergeGeometry(const Napi::Object& p) {
+  MergeGeometry v;
+  v.an = SizeField(p, "an", 1, kMaxDim);
+  v.ah = SizeField(p, "ah", 1, kMaxDim);
+  v.aw = SizeField(p, "aw", 1, kMaxDim);
+  v.ac = SizeField(p, "ac", 1, kMaxDim);
+  v.bn = SizeField(p, "bn", 1, kMaxDim);
+  v.bh = SizeField(p, "bh", 1, kMaxDim);
+  v.bw = SizeField(p, "bw", 1, kMaxDim);
+  v.bc = SizeField(p, "bc", 1, kMaxDim);
+  return v;
+}
+
+struct ConcatGeometry {
+  size_t m;
+  size_t ca;
+  size_t cb;
+};
+
+inline ConcatGeometry ReadConcatGeometry(const Napi::Object& p) {
+  ConcatGeometry v;
+  v.m = SizeField(p, "m", 1, kMaxDim);
+  v.ca = SizeField(p, "ca", 1, kMaxDim);
+  v.cb = SizeField(p, "cb", 1, kMaxDim);
+  return v;
+}
+
 struct Conv2DAttributes {
   Activation activation;
   bool direct;
@@ -323,6 +361,18 @@ struct Upsampling2dAttributes {
 inline Upsampling2dAttributes ReadUpsampling2dAttributes(const Napi::Object& p) {
   Upsampling2dAttributes v;
   v.bilinear = BoolField(p, "bilinear", true);
+  return v;
+}
+
+struct MergeAttributes {
+  size_t mode;
+  size_t divisor;
+};
+
+inline MergeAttributes ReadMergeAttributes(const Napi::Object& p) {
+  MergeAttributes v;
+  v.mode = SizeField(p, "mode", 0, kMaxDim);
+  v.divisor = SizeField(p, "divisor", 0, kMaxDim);
   return v;
 }
 

@@ -84,7 +84,7 @@ Job ParseWeightedBackward(const Napi::CallbackInfo& info, Ownership own) {
   return {c.inputs + c.k * c.n + (bias ? biases : 0), [=](float* y) {
             Workspace scratch;
             const float* fy = OutputFor(a, c.outputs, &scratch, [&](float* out) {
-              RunShaped(forward, a.x.data, a.packed->data.get(), a.bias.data, &a.packed->caches, out);
+              RunShaped(forward, &a.x.data, a.packed->data.get(), a.bias.data, &a.packed->caches, out);
             });
             const WeightedGrad g = GradInto(y, a, fy, c.m, c.k, c.n, c.inputs, bias, act);
             if (kKind == OpKind::kConv2DTranspose)
@@ -102,6 +102,22 @@ Job ParseMaxPool2DBackward(const Napi::CallbackInfo& info, Ownership own) {
   const Input dy = InputArg(info, 1, "dy", c.outputs, own);
   const PlanTarget t = NativeTarget();
   return {c.inputs, [=](float* dx) { RunMaxPool2DBackward(c.s.in, c.s.win, c.s.oh, c.s.ow, x.data, dy.data, dx, t); }};
+}
+
+// mergeBackward(a, b, dy, params {merge's geometry and attributes}) -> [da | db]
+Job ParseMergeBackward(const Napi::CallbackInfo& info, Ownership own) {
+  const ShapedOp c = ReadPlanned(info.Env(), OpKind::kMerge, ParamsArg(info, 3));
+  const Input a = InputArg(info, 0, "a", c.inputs, own);
+  const Input b = InputArg(info, 1, "b", c.second, own);
+  const Input dy = InputArg(info, 2, "dy", c.outputs, own);
+  return {c.inputs + c.second, [=](float* y) { RunMergeGrad(c.merge, a.data, b.data, dy.data, y, y + c.inputs); }};
+}
+
+// concatBackward(dy, params {m, ca, cb}) -> [da | db]
+Job ParseConcatBackward(const Napi::CallbackInfo& info, Ownership own) {
+  const ShapedOp c = ReadPlanned(info.Env(), OpKind::kConcat, ParamsArg(info, 1));
+  const Input dy = InputArg(info, 0, "dy", c.outputs, own);
+  return {c.outputs, [=](float* y) { RunConcatGrad(c.plan, c.merge.a[1], c.merge.a[2], dy.data, y, y + c.inputs); }};
 }
 
 // avgpool2dBackward(dy, params) -> dx: x is not needed (the divisors come from the geometry).
@@ -138,6 +154,10 @@ Napi::Value Conv2DTransposeBackwardAsync(const Napi::CallbackInfo& info) { retur
 Napi::Value UpSampling2DBackward(const Napi::CallbackInfo& info) { return Sync<ParseUpSampling2DBackward>(info); }
 Napi::Value UpSampling2DBackwardAsync(const Napi::CallbackInfo& info) { return Async<ParseUpSampling2DBackward>(info); }
 
+Napi::Value ConcatBackward(const Napi::CallbackInfo& info) { return Sync<ParseConcatBackward>(info); }
+Napi::Value ConcatBackwardAsync(const Napi::CallbackInfo& info) { return Async<ParseConcatBackward>(info); }
+Napi::Value MergeBackward(const Napi::CallbackInfo& info) { return Sync<ParseMergeBackward>(info); }
+Napi::Value MergeBackwardAsync(const Napi::CallbackInfo& info) { return Async<ParseMergeBackward>(info); }
 Napi::Value Conv2DBackward(const Napi::CallbackInfo& info) { return Sync<ParseWeightedBackward<OpKind::kConv2D>>(info); }
 Napi::Value Conv2DBackwardAsync(const Napi::CallbackInfo& info) { return Async<ParseWeightedBackward<OpKind::kConv2D>>(info); }
 Napi::Value DenseBackward(const Napi::CallbackInfo& info) { return Sync<ParseWeightedBackward<OpKind::kDense>>(info); }

@@ -22,6 +22,10 @@ Napi::Value Conv2DTransposeBackward(const Napi::CallbackInfo& info);
 Napi::Value Conv2DTransposeBackwardAsync(const Napi::CallbackInfo& info);
 Napi::Value UpSampling2DBackward(const Napi::CallbackInfo& info);
 Napi::Value UpSampling2DBackwardAsync(const Napi::CallbackInfo& info);
+Napi::Value MergeBackward(const Napi::CallbackInfo& info);
+Napi::Value MergeBackwardAsync(const Napi::CallbackInfo& info);
+Napi::Value ConcatBackward(const Napi::CallbackInfo& info);
+Napi::Value ConcatBackwardAsync(const Napi::CallbackInfo& info);
 
 }  // namespace napi
 }  // namespace convkit

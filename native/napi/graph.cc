@@ -18,6 +18,8 @@ constexpr napi_type_tag kGraphTag = {0x636f6e766b697467ULL, 0x7261706830303031UL
 // Far above any real model; keeps a malformed call from planning without end.
 constexpr size_t kMaxNodes = 1 << 16;
 constexpr size_t kMaxInputs = 64;
+// Inputs of one node: its operator's count (two for a merge or concat) is checked at reshape.
+constexpr size_t kMaxNodeInputs = 2;
 
 struct Node {
   std::shared_ptr<const BoundOp> op;
@@ -32,7 +34,7 @@ struct Place {
 
 struct Step {
   RunnableOp op;
-  size_t input;  // the value it reads
+  std::vector<size_t> inputs;  // the values it reads, in the operator's order
 };
 
 struct Schedule {
@@ -90,7 +92,11 @@ void RunSchedule(const Schedule& s, const std::vector<Input>& xs, float* y) {
     if (p.kind == Place::kInput) return const_cast<float*>(xs[p.at].data);
     return (p.kind == Place::kOutput ? y : arena.get()) + p.at;
   };
-  for (size_t i = 0; i < s.steps.size(); i++) RunOp(s.steps[i].op, where(s.steps[i].input), where(inputs + i));
+  for (size_t i = 0; i < s.steps.size(); i++) {
+    const float* xs[kMaxNodeInputs] = {};
+    for (size_t j = 0; j < s.steps[i].inputs.size(); j++) xs[j] = where(s.steps[i].inputs[j]);
+    RunOp(s.steps[i].op, xs, where(inputs + i));
+  }
 }
 
 Job GraphJob(const Napi::CallbackInfo& info, Ownership own) {
@@ -116,11 +122,12 @@ Napi::Value CreateGraph(const Napi::CallbackInfo& info) {
   for (uint32_t i = 0; i < nodes.Length(); i++) {
     const std::string what = "nodes[" + std::to_string(i) + "]";
     const Napi::Array node = ArrayArg(info, nodes.Get(i), what, 2);
-    const Napi::Array reads = ArrayArg(info, node.Get(1u), what + " inputs", 1);
-    if (node.Length() != 2 || reads.Length() != 1)
-      throw Napi::TypeError::New(env, "Expected [operator, [input value]] for " + what);
+    const Napi::Array reads = ArrayArg(info, node.Get(1u), what + " inputs", kMaxNodeInputs);
+    if (node.Length() != 2 || reads.Length() == 0)
+      throw Napi::TypeError::New(env, "Expected [operator, [input values]] for " + what);
     Node n;
-    n.inputs.push_back(Index(env, reads.Get(0u), g->inputs + i, what + " input"));
+    for (uint32_t j = 0; j < reads.Length(); j++)
+      n.inputs.push_back(Index(env, reads.Get(j), g->inputs + i, what + " input"));
     g->nodes.push_back(std::move(n));
   }
   if (g->nodes.empty()) throw Napi::RangeError::New(env, "Expected at least one node");
@@ -158,16 +165,23 @@ Napi::Value ReshapeGraph(const Napi::CallbackInfo& info) {
     const Napi::Value p = params.Get(uint32_t(i));
     if (!p.IsObject()) throw Napi::TypeError::New(env, "Expected object for params[" + std::to_string(i) + "]");
     auto shaped = ReadShape(env, *g->nodes[i].op, p.As<Napi::Object>());
-    const size_t in = g->nodes[i].inputs[0];
-    size_t& known = in < g->inputs ? s->input_floats[in] : floats[in];
-    if (in < g->inputs && known == 0) known = shaped->inputs;
-    if (known != shaped->inputs)
-      throw Napi::RangeError::New(env, "Expected node " + std::to_string(i) + " to read the " + std::to_string(known) +
-                                           " floats of value " + std::to_string(in) + " but it reads " +
-                                           std::to_string(shaped->inputs));
+    const std::vector<size_t>& reads = g->nodes[i].inputs;
+    const size_t arity = shaped->second ? 2 : 1;
+    if (reads.size() != arity)
+      throw Napi::RangeError::New(env, "Expected node " + std::to_string(i) + " to read " + std::to_string(arity) +
+                                           (arity > 1 ? " values" : " value") + " (its operator's inputs) but it reads " + std::to_string(reads.size()));
+    for (size_t j = 0; j < arity; j++) {
+      const size_t in = reads[j], need = j ? shaped->second : shaped->inputs;
+      size_t& known = in < g->inputs ? s->input_floats[in] : floats[in];
+      if (in < g->inputs && known == 0) known = need;
+      if (known != need)
+        throw Napi::RangeError::New(env, "Expected node " + std::to_string(i) + " to read the " + std::to_string(known) +
+                                             " floats of value " + std::to_string(in) + " but it reads " +
+                                             std::to_string(need));
+      last_read[in] = i;  // every input stays alive until the node has run
+    }
     floats[g->inputs + i] = shaped->outputs;
-    last_read[in] = i;
-    s->steps.push_back({{g->nodes[i].op, std::move(shaped)}, in});
+    s->steps.push_back({{g->nodes[i].op, std::move(shaped)}, reads});
   }
   for (size_t i = 0; i < g->inputs; i++)
     if (!s->input_floats[i]) throw Napi::RangeError::New(env, "Expected every graph input to be read by a node");

@@ -133,7 +133,7 @@ Napi::Value RunJobInto(const Napi::CallbackInfo& info, Job job, size_t out_index
   ExpectLength(info.Env(), out, job.outputs, "out");
   const auto begin = reinterpret_cast<uintptr_t>(out.data), end = begin + out.length * sizeof(float);
   for (size_t i = 0; i < inputs; i++) {
-    if (!info[i].IsTypedArray()) continue;  // an absent optional input (the parser checked the rest)
+    if (i == out_index || !info[i].IsTypedArray()) continue;  // out, or an absent optional input
     const F32 in = Float32Arg(info, i, "input");
     const auto b = reinterpret_cast<uintptr_t>(in.data), e = b + in.length * sizeof(float);
     if (b < end && begin < e)

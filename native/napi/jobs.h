@@ -22,7 +22,7 @@ using JobParser = Job (*)(const Napi::CallbackInfo&, Ownership);
 // Returns y, a new Float32Array, once run has filled it.
 Napi::Value RunJobSync(const Napi::CallbackInfo& info, Job job);
 // Runs the job into info[out_index], a caller's Float32Array of exactly job.outputs floats that
-// shares no byte with the Float32Arrays among info[0, inputs) (the job reads them while it
+// shares no byte with the other Float32Arrays among info[0, inputs) (the job reads them while it
 // writes), and returns it. A TypeError or RangeError otherwise, before anything is written.
 Napi::Value RunJobInto(const Napi::CallbackInfo& info, Job job, size_t out_index, size_t inputs);
 // Returns a Promise of y. y is memory the job owns until it resolves, so nothing JavaScript

@@ -78,6 +78,29 @@ ShapedOp ResampleGeometry(Napi::Env env, const OpAttrs& attrs, const Napi::Objec
 
 }  // namespace
 
+void ReadMergeAttrs(Napi::Env env, const Napi::Object& params, OpAttrs* attrs) {
+  const MergeAttributes m = ReadMergeAttributes(params);
+  if (m.mode > kMergeMinimum) throw Napi::RangeError::New(env, "Expected a merge mode code for params.mode");
+  if (m.divisor > 1024) throw Napi::RangeError::New(env, "Expected at most 1024 for params.divisor");
+  attrs->merge_mode = int(m.mode);
+  attrs->merge_divisor = m.divisor;
+}
+
+ShapedOp ReadMerge(Napi::Env env, const OpAttrs& attrs, const Napi::Object& params) {
+  ShapedOp op{};
+  op.attrs = attrs;
+  const MergeGeometry g = ReadMergeGeometry(params);
+  const size_t a[4] = {g.an, g.ah, g.aw, g.ac}, b[4] = {g.bn, g.bh, g.bw, g.bc};
+  if (!BroadcastMerge(a, b, &op.merge))
+    throw Napi::RangeError::New(env, "Expected merge inputs whose sizes are equal or 1 on each axis");
+  op.merge.mode = attrs.merge_mode;
+  op.merge.divisor = float(attrs.merge_divisor);
+  op.inputs = CheckedProduct(env, {g.an, g.ah, g.aw, g.ac}, "a");
+  op.second = CheckedProduct(env, {g.bn, g.bh, g.bw, g.bc}, "b");
+  op.outputs = CheckedProduct(env, {op.merge.y[0], op.merge.y[1], op.merge.y[2], op.merge.y[3]}, "y");
+  return op;
+}
+
 ShapedOp ReadGeometry(Napi::Env env, const OpAttrs& attrs, const Napi::Object& params) {
   ShapedOp op{};
   op.attrs = attrs;
@@ -86,6 +109,17 @@ ShapedOp ReadGeometry(Napi::Env env, const OpAttrs& attrs, const Napi::Object& p
     op.m = g.m;
     op.n = g.n;
     op.inputs = op.outputs = CheckedProduct(env, {op.m, op.n}, "x");
+    return op;
+  }
+  if (attrs.kind == OpKind::kMerge) return ReadMerge(env, attrs, params);
+  if (attrs.kind == OpKind::kConcat) {
+    const ConcatGeometry g = ReadConcatGeometry(params);
+    op.merge.a[0] = g.m;
+    op.merge.a[1] = g.ca;
+    op.merge.a[2] = g.cb;
+    op.inputs = CheckedProduct(env, {g.m, g.ca}, "a");
+    op.second = CheckedProduct(env, {g.m, g.cb}, "b");
+    op.outputs = CheckedProduct(env, {g.m, g.ca + g.cb}, "y");
     return op;
   }
   if (attrs.kind == OpKind::kDense) {
@@ -143,7 +177,7 @@ ShapedOp ReadGeometry(Napi::Env env, const OpAttrs& attrs, const Napi::Object& p
   return op;
 }
 
-OpAttrs ReadAttributes(OpKind kind, const Napi::Object& params) {
+OpAttrs ReadAttributes(Napi::Env env, OpKind kind, const Napi::Object& params) {
   OpAttrs attrs{kind, kActivationLinear, false, false, false, 0.0f, 0.0f, 0.0f};
   if (kind == OpKind::kConv2D) {
     const Conv2DAttributes a = ReadConv2DAttributes(params);
@@ -167,12 +201,14 @@ OpAttrs ReadAttributes(OpKind kind, const Napi::Object& params) {
     attrs.alpha = a.alpha;
     attrs.max_value = a.maxValue;
     attrs.threshold = a.threshold;
+  } else if (kind == OpKind::kMerge) {
+    ReadMergeAttrs(env, params, &attrs);
   }
   return attrs;
 }
 
 ShapedOp ReadPlanned(Napi::Env env, OpKind kind, const Napi::Object& params) {
-  const OpAttrs attrs = ReadAttributes(kind, params);
+  const OpAttrs attrs = ReadAttributes(env, kind, params);
   ShapedOp op = ReadGeometry(env, attrs, params);
   PlanShaped(&op);
   return op;

@@ -17,11 +17,16 @@ ShapedOp ReadGeometry(Napi::Env env, const OpAttrs& attrs, const Napi::Object& p
 
 // An op's attributes: conv2d's and dense's activation, conv2d's direct, a standalone activation's
 // code and parameters.
-OpAttrs ReadAttributes(OpKind kind, const Napi::Object& params);
+OpAttrs ReadAttributes(Napi::Env env, OpKind kind, const Napi::Object& params);
 
 // A one-off call's params (the backward passes): the attributes (conv2d's and dense's
 // activation, conv2d's direct) and the geometry from one object, planned for the target now.
 ShapedOp ReadPlanned(Napi::Env env, OpKind kind, const Napi::Object& params);
+
+// merge's attributes {mode, divisor} into attrs, checked.
+void ReadMergeAttrs(Napi::Env env, const Napi::Object& params, OpAttrs* attrs);
+// merge {an, ah, aw, ac, bn, bh, bw, bc}: two NHWC shapes that broadcast, with the op's attrs.
+ShapedOp ReadMerge(Napi::Env env, const OpAttrs& attrs, const Napi::Object& params);
 
 }  // namespace napi
 }  // namespace convkit

@@ -44,17 +44,27 @@ OpKind KindArg(const Napi::CallbackInfo& info, size_t index) {
   if (kind == "conv2dTranspose") return OpKind::kConv2DTranspose;
   if (kind == "upsampling2d") return OpKind::kUpSampling2D;
   if (kind == "permute") return OpKind::kPermute;
-  throw Napi::TypeError::New(info.Env(), "Expected 'conv2d', 'maxpool2d', 'avgpool2d', 'pad2d', 'dense', 'batchNorm', 'depthwise2d', 'activation', 'conv2dTranspose', 'upsampling2d' or 'permute' for the operator kind");
+  if (kind == "merge") return OpKind::kMerge;
+  if (kind == "concat") return OpKind::kConcat;
+  throw Napi::TypeError::New(info.Env(), "Expected 'conv2d', 'maxpool2d', 'avgpool2d', 'pad2d', 'dense', 'batchNorm', 'depthwise2d', 'activation', 'conv2dTranspose', 'upsampling2d', 'permute', 'merge' or 'concat' for the operator kind");
 }
 
-// The operator's job on info[1] (borrowed or copied), with the plan it has now.
+// The operator's job on info[1] and, for an op of two inputs, info[3] (borrowed or copied),
+// with the plan it has now.
 Job OperatorJob(const Napi::CallbackInfo& info, Ownership own) {
   Holder* h = HolderArg(info, 0);
   if (!h->shaped) throw Napi::Error::New(info.Env(), "Expected reshapeOperator before the operator runs");
   h->shaped = Fresh(h->shaped);
   const RunnableOp op{h->bound, h->shaped};
   const Input x = InputArg(info, 1, "x", op.shaped->inputs, own);
-  return {op.shaped->outputs, [op, x](float* y) { RunOp(op, x.data, y); }};
+  const bool two = op.shaped->second != 0;
+  if (!two && info.Length() > 3 && !info[3].IsUndefined())
+    throw Napi::TypeError::New(info.Env(), "Expected one input for this operator");
+  const Input x2 = two ? InputArg(info, 3, "the second input", op.shaped->second, own) : Input{};
+  return {op.shaped->outputs, [op, x, x2](float* y) {
+            const float* xs[2] = {x.data, x2.data};
+            RunOp(op, xs, y);
+          }};
 }
 
 Napi::Object PlanObject(Napi::Env env, const Plan& p) {
@@ -97,9 +107,9 @@ std::shared_ptr<const ShapedOp> Fresh(const std::shared_ptr<const ShapedOp>& sha
   return again;
 }
 
-void RunOp(const RunnableOp& op, const float* x, float* y) {
+void RunOp(const RunnableOp& op, const float* const* xs, float* y) {
   const BoundOp& b = *op.bound;
-  RunShaped(*op.shaped, x, b.w ? b.w->data.get() : nullptr, b.bias.get(), b.w ? &b.w->caches : nullptr, y);
+  RunShaped(*op.shaped, xs, b.w ? b.w->data.get() : nullptr, b.bias.get(), b.w ? &b.w->caches : nullptr, y);
 }
 
 std::shared_ptr<const BoundOp> OperatorOf(Napi::Env env, const Napi::Value& handle) {
@@ -114,7 +124,7 @@ Napi::Value CreateOperator(const Napi::CallbackInfo& info) {
   const OpKind kind = op->attrs.kind;
   // The ops with packed weights and a bias.
   const bool weighted = kind == OpKind::kConv2D || kind == OpKind::kDense || kind == OpKind::kDepthwise2D || kind == OpKind::kConv2DTranspose;
-  op->attrs = ReadAttributes(kind, attrs);
+  op->attrs = ReadAttributes(env, kind, attrs);
   // Arrays after the attrs: their getters may run JavaScript (args.h).
   if (op->attrs.kind == OpKind::kBatchNorm) {
     // Its scale then shift (2c floats), in the bias's place; checked against c at reshape.
@@ -150,7 +160,7 @@ Napi::Value ReshapeOperator(const Napi::CallbackInfo& info) {
 
 Napi::Value RunOperator(const Napi::CallbackInfo& info) {
   Job job = OperatorJob(info, Ownership::kBorrow);
-  if (info.Length() > 2 && !info[2].IsUndefined()) return RunJobInto(info, std::move(job), 2, 2);
+  if (info.Length() > 2 && !info[2].IsUndefined()) return RunJobInto(info, std::move(job), 2, info.Length());
   return RunJobSync(info, std::move(job));
 }
 

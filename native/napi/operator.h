@@ -30,8 +30,8 @@ struct RunnableOp {
 std::shared_ptr<const ShapedOp> ReadShape(Napi::Env env, const BoundOp& op, const Napi::Object& params);
 // The same geometry planned again when the ISA or thread count changed since (else `shaped`).
 std::shared_ptr<const ShapedOp> Fresh(const std::shared_ptr<const ShapedOp>& shaped);
-// Runs a runnable op on x into y.
-void RunOp(const RunnableOp& op, const float* x, float* y);
+// Runs a runnable op on its inputs (xs[0], and xs[1] for a merge or concat) into y.
+void RunOp(const RunnableOp& op, const float* const* xs, float* y);
 
 // An operator handle's bound part, or a TypeError.
 std::shared_ptr<const BoundOp> OperatorOf(Napi::Env env, const Napi::Value& handle);
@@ -40,7 +40,9 @@ std::shared_ptr<const BoundOp> OperatorOf(Napi::Env env, const Napi::Value& hand
 Napi::Value CreateOperator(const Napi::CallbackInfo& info);
 // reshapeOperator(handle, params) -> floats in the output for an input of this geometry
 Napi::Value ReshapeOperator(const Napi::CallbackInfo& info);
-// runOperator(handle, x, out?) -> y (a new Float32Array, or out written in place)
+// runOperator(handle, x, out?, x2?) -> y (a new Float32Array, or out written in place); x2 is
+// the second input of a merge or concat
+// runOperatorAsync(handle, x, undefined, x2?) -> Promise<y>
 Napi::Value RunOperator(const Napi::CallbackInfo& info);
 // runOperatorAsync(handle, x) -> Promise<y>
 Napi::Value RunOperatorAsync(const Napi::CallbackInfo& info);

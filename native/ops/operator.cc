@@ -58,6 +58,14 @@ void PlanShaped(ShapedOp* op) {
       op->plan = PlanPermute(op->s.in, op->perm, t);
       op->act = {kActivationLinear, {}};
       break;
+    case OpKind::kMerge:
+      op->plan = PlanMerge(Path::kMerge, op->merge.rows[0] * op->merge.rows[1] * op->merge.rows[2], op->merge.c, t);
+      op->act = {kActivationLinear, {}};
+      break;
+    case OpKind::kConcat:
+      op->plan = PlanMerge(Path::kConcat, op->merge.a[0], op->merge.a[1] + op->merge.a[2], t);
+      op->act = {kActivationLinear, {}};
+      break;
   }
   op->isa = &ActiveKernels();
   op->pool_threads = NumThreads();
@@ -65,8 +73,9 @@ void PlanShaped(ShapedOp* op) {
 
 bool PlanIsStale(const ShapedOp& op) { return op.isa != &ActiveKernels() || op.pool_threads != NumThreads(); }
 
-void RunShaped(const ShapedOp& op, const float* x, const float* packed_w, const float* bias,
+void RunShaped(const ShapedOp& op, const float* const* xs, const float* packed_w, const float* bias,
                ConvCaches* caches, float* y) {
+  const float* x = xs[0];
   switch (op.attrs.kind) {
     case OpKind::kConv2D:
       RunConv2D(op.plan, op.s, x, packed_w, bias, op.act, y, caches);
@@ -103,6 +112,12 @@ void RunShaped(const ShapedOp& op, const float* x, const float* packed_w, const 
       break;
     case OpKind::kPermute:
       RunPermute(op.plan, op.s.in, op.perm, x, y);
+      break;
+    case OpKind::kMerge:
+      RunMerge(op.plan, op.merge, x, xs[1], y);
+      break;
+    case OpKind::kConcat:
+      RunConcat(op.plan, op.merge.a[1], op.merge.a[2], x, xs[1], y);
       break;
   }
 }

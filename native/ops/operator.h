@@ -7,6 +7,7 @@
 
 #include "kernels/activation.h"
 #include "ops/activation.h"
+#include "ops/merge.h"
 #include "ops/pad2d.h"
 #include "ops/plan.h"
 
@@ -21,7 +22,9 @@ enum class OpKind { kConv2D, kMaxPool2D, kDense,
   kDepthwise2D,
   kActivation,
   kConv2DTranspose, kUpSampling2D,
-  kPermute };
+  kPermute,
+  kMerge,
+  kConcat };
 
 // What an op is, apart from its weights and its input's shape.
 struct OpAttrs {
@@ -31,6 +34,8 @@ struct OpAttrs {
   bool count_pad;  // avgpool2d: divides by the whole window (ONNX count_include_pad)
   bool bilinear;   // upsampling2d: bilinear (else nearest)
   float alpha, max_value, threshold;  // activation: Keras's parameters (ops/elementwise-activation.h)
+  int merge_mode = 0;          // merge: a MergeMode
+  size_t merge_divisor = 0;    // merge: Average's count of inputs (0: none)
 };
 
 struct ShapedOp {
@@ -44,6 +49,8 @@ struct ShapedOp {
   size_t inputs, outputs;   // floats in x and y
   Pad2DShape pad;           // pad2d
   size_t perm[3];           // permute: output axis k is input axis perm[k] (s.in = {n, d0, d1, d2})
+  size_t second;            // floats in the second input (merge, concat); 0: the op has one
+  MergeShape merge;         // merge: both inputs' shapes; concat: rows and each input's row in a[0..2]
   Plan plan;
   OutputActivation act;
   const IsaKernels* isa;    // ActiveKernels() and NumThreads() when planned
@@ -55,9 +62,10 @@ void PlanShaped(ShapedOp* op);
 // Whether the ISA or the thread count changed since the op was planned.
 bool PlanIsStale(const ShapedOp& op);
 
-// Runs the op on x into y: packed_w is PackWeights' k x n panels (null for max-pool), bias n
-// floats or null (batch norm: its scale then shift, 2n floats).
-void RunShaped(const ShapedOp& op, const float* x, const float* packed_w, const float* bias,
+// Runs the op on its inputs xs (xs[0] the first; xs[1] the second of a merge or concat) into y:
+// packed_w is PackWeights' k x n panels (null for max-pool), bias n floats or null (batch norm:
+// its scale then shift, 2n floats).
+void RunShaped(const ShapedOp& op, const float* const* xs, const float* packed_w, const float* bias,
                ConvCaches* caches, float* y);
 
 }  // namespace convkit

@@ -257,4 +257,17 @@ Plan PlanBatchNorm(size_t rows, size_t c, const PlanTarget& t) {
   return p;
 }
 
+Plan PlanMerge(Path path, size_t rows, size_t c, const PlanTarget& t) {
+  Plan p{};
+  p.path = path;
+  p.kernels = t.kernels;
+  p.k_chunk = std::min(c, kMergeFloatsPerTask);
+  p.panels = CeilDiv(c, p.k_chunk);
+  p.rows = rows * p.panels;
+  p.rows_per_task = std::max(kMergeFloatsPerTask / p.k_chunk, CeilDiv(p.rows, kMaxTasks));
+  p.tasks = CeilDiv(p.rows, p.rows_per_task);
+  p.threads = Participants(3.0 * double(rows) * double(c), t.parallel_reads, t.threads, p.tasks);
+  return p;
+}
+
 }  // namespace convkit

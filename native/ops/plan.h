@@ -80,5 +80,9 @@ Plan PlanCopyRows(size_t rows, size_t cols, const PlanTarget& t);
 // Batch normalization's per-channel y = x * s + t over rows of c floats: tasks of whole rows,
 // about kActivationFloatsPerTask floats each.
 Plan PlanBatchNorm(size_t rows, size_t c, const PlanTarget& t);
+// A merge or concat writing rows of c floats: units of one row's segment of at most
+// kMergeFloatsPerTask floats (k_chunk floats, panels segments per row, rows units), tasks of
+// about kMergeFloatsPerTask floats.
+Plan PlanMerge(Path path, size_t rows, size_t c, const PlanTarget& t);
 
 }  // namespace convkit
