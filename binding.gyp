@@ -92,7 +92,7 @@
             "native/kernels/f32-dwconv-16-avx2-fma.cc",
             "native/kernels/f32-dwconv-32-avx512f.cc",
             "native/kernels/f32-rows-avx2.cc",
-            "native/kernels/f32-rows-avx512f.cc"
+            "native/kernels/f32-rows-avx512f.cc",
             "native/kernels/f32-vbinary-avx2.cc",
             "native/kernels/f32-vbinary-avx512f.cc"
           ]

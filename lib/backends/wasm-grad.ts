@@ -7,8 +7,8 @@
 // its activation, where kernels.json lists it in activationsFromInput), db = column sums of g, then segment by segment dW (+)= A^T g and dA = g W^T (folded by col2im for a convolution).
 // Every reduction's order is fixed by the shape, so the bits never depend on the thread count.
 import { ACTIVATION, ACTIVATION_FROM_INPUT, GEMM_BLOCKING, PANEL_WIDTH, PLAN } from '../generated/kernels';
-import { type ActivationOpParams, type AvgPool2DParams, type Backend, type Conv2DGradParams, type DenseGradParams, type ForwardWeights, type PackedWeights, packedWeightsLength, type Step, type WeightedGrads, type WindowParams } from './backend';
-import { checkActivationOp, checkConv2D, checkDense, checkMaxPool2D, lengthIs } from './check';
+import { type Backend, type Conv2DGradParams, type DenseGradParams, type ForwardWeights, type PackedWeights, packedWeightsLength, type Step, type WeightedGrads, type WindowParams } from './backend';
+import { checkConv2D, checkDense, checkMaxPool2D, lengthIs } from './check';
 import { planActivation, planGemm, type PlanTarget } from './plan';
 import type { Engine, WasmWeights } from './wasm-engine';
 import { planned, plannedJob, stepJob, type OpJob, type PlannedJob } from './wasm-ops';
@@ -132,23 +132,6 @@ function* weightedJobs(ctx: GradContext, x: Float32Array, dy: Float32Array, y: F
   }
 }
 
-/**
- * x, dy and the kernel copied in, and the forward output the derivative reads: y as given, the
- * forward's (its jobs run first, into a block of `outputs` floats), or none (linear: pointer 0).
- */
-export function* placeInputs(e: Engine, keep: (ptr: number) => number, x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array,
-  fwd: OpJob | null, outputs: number, activation: number): Generator<PlannedJob, { xp: number; dyp: number; wp: number; yp: number }, void> {
-  const xp = keep(e.put(x)), dyp = keep(e.put(dy)), wp = keep(e.put(kernel));
-  let yp = 0;
-  if (fwd) {
-    yp = keep(e.arena.alloc(Math.max(1, outputs) * 4));
-    yield* planned(fwd, [xp, ...fwd.extra.map((a) => (a ? keep(e.put(a)) : 0))], yp);
-  } else if (activation !== ACTIVATION.linear) {
-    yp = keep(e.put(y as Float32Array));
-  }
-  return { xp, dyp, wp, yp };
-}
-
 /** The max-pool backward job: one task per image. */
 function* maxpoolJobs(ctx: GradContext, x: Float32Array, dy: Float32Array, p: WindowParams): Jobs<Float32Array> {
   const e = ctx.engine(), t = ctx.target(), inputs = p.n * p.h * p.w * p.c;
@@ -167,49 +150,6 @@ function* maxpoolJobs(ctx: GradContext, x: Float32Array, dy: Float32Array, p: Wi
       dh: p.dh, dw: p.dw, pt: p.pt, pb: p.pb, pl: p.pl, pr: p.pr, oh: p.oh, ow: p.ow,
     }, p.n, reads < t.parallelReads ? 1 : t.threads, p.c * 8);
     return e.copyOut(dx, inputs);
-  } finally {
-    blocks.forEach((b) => e.arena.release(b));
-    e.leave();
-  }
-}
-
-/** The average-pool backward job (assembly/ops/avgpool2d-grad.ts): one task per row of dx. */
-function* avgpoolJobs(ctx: GradContext, dy: Float32Array, p: AvgPool2DParams): Jobs<Float32Array> {
-  const e = ctx.engine(), t = ctx.target(), inputs = p.n * p.h * p.w * p.c;
-  const blocks: number[] = [];
-  e.enter();
-  try {
-    const dyp = e.put(dy);
-    blocks.push(dyp);
-    const dx = e.arena.alloc(inputs * 4);
-    blocks.push(dx);
-    const reads = inputs * p.kh * p.kw;
-    yield plain({
-      op: OP.avgpool2dGrad, w: dyp, y: dx, n: p.n, h: p.h, wd: p.w, c: p.c, kh: p.kh, kw: p.kw, sh: p.sh, sw: p.sw,
-      dh: p.dh, dw: p.dw, pt: p.pt, pb: p.pb, pl: p.pl, pr: p.pr, oh: p.oh, ow: p.ow, countPad: p.countIncludePad ? 1 : 0,
-    }, p.n * p.h, reads < t.parallelReads ? 1 : t.threads);
-    return e.copyOut(dx, inputs);
-  } finally {
-    blocks.forEach((b) => e.arena.release(b));
-    e.leave();
-  }
-}
-
-/** A standalone activation's backward: dx = dy * f'(x), tasks of whole rows. */
-function* elementwiseJobs(ctx: GradContext, x: Float32Array, dy: Float32Array, p: ActivationOpParams): Jobs<Float32Array> {
-  const e = ctx.engine(), count = p.m * p.n;
-  const blocks: number[] = [];
-  e.enter();
-  try {
-    const xp = e.put(x);
-    blocks.push(xp);
-    const dyp = e.put(dy);
-    blocks.push(dyp);
-    const dx = e.arena.alloc(count * 4);
-    blocks.push(dx);
-    const { activation, alpha, maxValue, threshold } = p;
-    yield plannedJob({ op: OP.elementwiseGrad, x: xp, w: dyp, y: dx, m: p.m, cols: p.n, activation, alpha, maxValue, threshold }, planActivation(p.m, p.n, ctx.target()));
-    return e.copyOut(dx, count);
   } finally {
     blocks.forEach((b) => e.arena.release(b));
     e.leave();
@@ -291,18 +231,7 @@ function checkPool(x: Float32Array, dy: Float32Array, p: WindowParams): void {
   arrayOf('dy', dy, p.n * p.oh * p.ow * p.c);
 }
 
-function checkAvgPool(dy: Float32Array, p: AvgPool2DParams): void {
-  checkMaxPool2D(p.n * p.h * p.w * p.c, p, 'avgpool2d');
-  arrayOf('dy', dy, p.n * p.oh * p.ow * p.c);
-}
-
-function checkElementwise(x: Float32Array, dy: Float32Array, p: ActivationOpParams): void {
-  checkActivationOp(x, p);
-  arrayOf('dy', dy, p.m * p.n);
-}
-
-type GradMethods = Pick<Backend, 'conv2dBackward' | 'conv2dBackwardAsync' | 'denseBackward' | 'denseBackwardAsync' | 'maxpool2dBackward' | 'maxpool2dBackwardAsync'
-  | 'avgpool2dBackward' | 'avgpool2dBackwardAsync' | 'activationBackward' | 'activationBackwardAsync'>;
+type GradMethods = Pick<Backend, 'conv2dBackward' | 'conv2dBackwardAsync' | 'denseBackward' | 'denseBackwardAsync' | 'maxpool2dBackward' | 'maxpool2dBackwardAsync'>;
 
 /** The backward methods of the contract for the wasm backend that lends ctx. */
 export function wasmGrads(ctx: GradContext): GradMethods {
@@ -315,9 +244,5 @@ export function wasmGrads(ctx: GradContext): GradMethods {
     denseBackwardAsync: (x, dy, y, kernel, p, f) => async(() => weightedJobs(ctx, x, dy, y, kernel, denseShape(x, dy, y, kernel, p, f))),
     maxpool2dBackward: (x, dy, p) => (checkPool(x, dy, p), sync(() => maxpoolJobs(ctx, x, dy, p))),
     maxpool2dBackwardAsync: (x, dy, p) => (checkPool(x, dy, p), async(() => maxpoolJobs(ctx, x, dy, p))),
-    avgpool2dBackward: (dy, p) => (checkAvgPool(dy, p), sync(() => avgpoolJobs(ctx, dy, p))),
-    avgpool2dBackwardAsync: (dy, p) => (checkAvgPool(dy, p), async(() => avgpoolJobs(ctx, dy, p))),
-    activationBackward: (x, dy, p) => (checkElementwise(x, dy, p), sync(() => elementwiseJobs(ctx, x, dy, p))),
-    activationBackwardAsync: (x, dy, p) => (checkElementwise(x, dy, p), async(() => elementwiseJobs(ctx, x, dy, p))),
   };
 }

@@ -12,6 +12,7 @@ import { oneShotCalls } from './one-shot';
 import { Engine, WasmWeights, type WasmPlatform, type WasmVariant, type WasmVariantName } from './wasm-engine';
 import { wasmGemm } from './wasm-gemm';
 import { wasmGrads } from './wasm-grad';
+import { wasmWeightlessGrads } from './wasm-grad-weightless';
 import { wasmBatchNorm } from './wasm-batchnorm';
 import { wasmDepthwiseGrads } from './wasm-depthwise-grad';
 import { wasmResampleGrads } from './wasm-grad-resample';
@@ -21,7 +22,7 @@ import { wasmMergeGrads } from './wasm-merge-grad';
 export type { WasmPlatform, WasmVariant, WasmVariantName } from './wasm-engine';
 
 /** The backward methods (wasm-grad.ts and the ops' own files), set on each instance by the constructor. */
-export interface WasmBackend extends ReturnType<typeof wasmGrads>, ReturnType<typeof wasmBatchNorm>, ReturnType<typeof wasmDepthwiseGrads>, ReturnType<typeof wasmResampleGrads>,
+export interface WasmBackend extends ReturnType<typeof wasmGrads>, ReturnType<typeof wasmWeightlessGrads>, ReturnType<typeof wasmBatchNorm>, ReturnType<typeof wasmDepthwiseGrads>, ReturnType<typeof wasmResampleGrads>,
   ReturnType<typeof wasmMergeGrads> {}
 
 export class WasmBackend implements Backend, WasmHost {
@@ -48,7 +49,7 @@ export class WasmBackend implements Backend, WasmHost {
     this.engine.ensureWorkers(this.threads);
     ({ conv2d: this.conv2d, conv2dAsync: this.conv2dAsync, maxpool2d: this.maxpool2d, maxpool2dAsync: this.maxpool2dAsync, dense: this.dense, denseAsync: this.denseAsync } = oneShotCalls(this));
     const grads = { engine: () => this.engine, target: () => this.target(), weights: (packed: PackedWeights) => this.weights(packed) };
-    Object.assign(this, wasmGrads(grads), wasmBatchNorm(grads), wasmDepthwiseGrads(grads), wasmResampleGrads(grads), wasmMergeGrads(grads));
+    Object.assign(this, wasmGrads(grads), wasmWeightlessGrads(grads), wasmBatchNorm(grads), wasmDepthwiseGrads(grads), wasmResampleGrads(grads), wasmMergeGrads(grads));
   }
 
   private engineFor(v: WasmVariant): Engine {

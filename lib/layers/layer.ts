@@ -4,6 +4,7 @@ import type { GradCall, Gradients, GradHints } from '../grad/gradients';
 import { checkData, checkInput, checkRank, isTensor, Tensor, tensorOf } from '../tensor';
 import { describe } from '../validate';
 import { sameShape } from '../shape';
+import { sameBinding } from './same-binding';
 import type { Trainable } from './trainable';
 
 /** One backend call with its output shape: run on this thread or off it. */
@@ -76,24 +77,6 @@ export interface Bound {
   reshaped: boolean;
 }
 
-
-/** Whether two steps bind the same weights, bias and attributes (an operator serves both). */
-function sameBinding(a: Step | null, b: Step | null): boolean {
-  if (a === null || b === null || a.op !== b.op) return a === b;
-  if (a.op === 'maxpool2d' || a.op === 'permute') return true;
-  if (a.op === 'upsampling2d') return a.params.bilinear === (b as typeof a).params.bilinear;
-  if (a.op === 'pad2d') return true;
-  if (a.op === 'avgpool2d') return a.params.countIncludePad === (b as typeof a).params.countIncludePad;
-  if (a.op === 'batchNorm') return a.scaleShift === (b as typeof a).scaleShift && a.params.activation === (b as typeof a).params.activation;
-  if (a.op === 'activation') {
-    const p = a.params, q = (b as typeof a).params;
-    return p.activation === q.activation && p.alpha === q.alpha && p.maxValue === q.maxValue && p.threshold === q.threshold;
-  }
-  if (a.op === 'concat') return true;
-  if (a.op === 'merge') return a.params.mode === (b as typeof a).params.mode && a.params.divisor === (b as typeof a).params.divisor;
-  const q = b as typeof a;
-  return a.packed === q.packed && a.bias === q.bias && a.params.activation === q.params.activation && (a.params as { direct?: boolean }).direct === (q.params as { direct?: boolean }).direct;
-}
 
 /** A forward output handed to backward must be a Tensor of the output shape (internal callers). */
 function checkOutput(y: Tensor, shape: readonly number[]): void {

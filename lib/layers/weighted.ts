@@ -61,7 +61,7 @@ export abstract class WeightedLayer extends Layer {
    * kernel itself, or, for a layer whose GEMM multiplies by its transpose, that transpose.
    */
   protected toPacked(kernel: Float32Array, depth: number): { matrix: Float32Array; k: number; n: number } {
-    return { matrix: kernel, k: this.taps * depth, n: this.units };
+    return { matrix: kernel, ...this.packDims(depth) };
   }
 
   /** The kernel from the matrix toPacked gave. */

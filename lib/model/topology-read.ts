@@ -16,9 +16,6 @@ import { POOLING_LAYERS, readPooling } from './pooling-io';
 import { sidesOf } from './padding-io';
 import { Cropping2D, ZeroPadding2D } from '../layers/padding2d';
 import { Sequential } from '../layers/sequential';
-import { Conv2DTranspose } from '../layers/conv2d-transpose';
-import { UpSampling2D } from '../layers/upsampling2d';
-import { Reshape } from '../layers/reshape';
 import { Permute } from '../layers/permute';
 import type { Padding } from '../shape';
 import { type ActivationRead, activationLayerOf, activationOf } from './activation-read';
@@ -26,6 +23,7 @@ import { type KerasSequential, type LayerConfig, show } from './keras-config';
 import { type Dim, nextShape, showShape } from './shapes';
 import type { WeightStore } from './weights';
 import { readBatchNormalization } from './batchnorm-config';
+import { readConv2DTranspose, readReshape, readUpSampling2D } from './resample-io';
 
 const SUPPORTED_LAYERS = 'InputLayer, Conv2D, MaxPooling2D, Dense, Flatten, Dropout, Activation, ReLU, LeakyReLU, ELU, Softmax, ZeroPadding2D, ' +
   'AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Cropping2D, BatchNormalization, DepthwiseConv2D, ' +
@@ -180,39 +178,16 @@ class Reader {
     this.add({ layer, label: cfg.label, activation: 'linear', withActivation: make });
   }
 
-  conv2dTranspose(cfg: LayerConfig): void {
+  /** Conv2DTranspose (an Activation after it can fold in), UpSampling2D and Reshape (resample-io.ts). */
+  resample(cfg: LayerConfig): void {
     this.noPendingPads(cfg);
-    this.rank(cfg, 3, 'height, width and channels');
-    const filters = cfg.integer('filters'), kernelSize = cfg.pair('kernel_size');
-    const strides = cfg.pair('strides', [1, 1]), padding = cfg.choice('padding', ['valid', 'same'] as const, 'valid');
-    const op = cfg.get('output_padding');
-    const outputPadding = op === undefined || op === null ? null : typeof op === 'number' ? [op, op] as [number, number] : op;
-    if (outputPadding !== null && !(Array.isArray(outputPadding) && outputPadding.length === 2 && outputPadding.every((p) => Number.isInteger(p) && p >= 0))) {
-      cfg.invalid('output_padding', op, 'null, a non-negative integer or [h, w]');
+    if (cfg.className !== 'Conv2DTranspose') {
+      this.add({ layer: cfg.className === 'UpSampling2D' ? readUpSampling2D(cfg) : readReshape(cfg), label: cfg.label });
+      return;
     }
-    cfg.only('dilation_rate', [1, 1]);
-    channelsLast(cfg);
-    const activation = activationOf(cfg, 'linear'), useBias = cfg.boolean('use_bias', true);
-    const channels = this.shape[2];
-    if (channels === null) throw new RangeError(`${cfg.label}: its input has an unknown number of channels`);
-    const kernel = this.weights.take(cfg.name, 'kernel', [...kernelSize, filters, channels], cfg.label);
-    const options = { filters, kernelSize, strides, padding, outputPadding: outputPadding as [number, number] | null, useBias, kernel, ...this.bias(cfg, useBias, filters) };
-    const make = (a: ActivationName) => new Conv2DTranspose({ ...options, activation: a });
+    this.rank(cfg, 3, 'height, width and channels');
+    const { make, activation } = readConv2DTranspose(cfg, this.shape, this.weights);
     this.add({ layer: make(activation), label: cfg.label, activation, withActivation: make });
-  }
-
-  upSampling2d(cfg: LayerConfig): void {
-    this.noPendingPads(cfg);
-    const layer = new UpSampling2D({ size: cfg.pair('size', [2, 2]), interpolation: cfg.choice('interpolation', ['nearest', 'bilinear'] as const, 'nearest') });
-    channelsLast(cfg);
-    this.add({ layer, label: cfg.label });
-  }
-
-  reshape(cfg: LayerConfig): void {
-    this.noPendingPads(cfg);
-    const t = cfg.get('target_shape');
-    if (!Array.isArray(t)) cfg.invalid('target_shape', t, 'array of positive integers (one may be -1)');
-    this.add({ layer: new Reshape({ targetShape: t as number[] }), label: cfg.label });
   }
 
   zeroPadding2d(cfg: LayerConfig): void {
@@ -294,11 +269,9 @@ function readLayer(r: Reader, cfg: LayerConfig, first: boolean): void {
     case 'DepthwiseConv2D':
       return r.depthwiseConv2d(cfg);
     case 'Conv2DTranspose':
-      return r.conv2dTranspose(cfg);
     case 'UpSampling2D':
-      return r.upSampling2d(cfg);
     case 'Reshape':
-      return r.reshape(cfg);
+      return r.resample(cfg);
     case 'Permute':
       r.noPendingPads(cfg);
       return r.add({ layer: new Permute({ dims: cfg.get('dims') as number[] }), label: cfg.label });
