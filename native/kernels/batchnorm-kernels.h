@@ -6,6 +6,8 @@
 #pragma once
 #include <cstddef>
 #include <cstring>
+
+#include "kernels/vector-load-store.h"
 #include <limits>
 
 #include "kernels/batchnorm.h"
@@ -17,17 +19,8 @@
 namespace convkit {
 namespace batchnorm_kernels {
 
-template <typename V>
-static inline V Load(const float* p) {
-  V v;
-  std::memcpy(&v, p, sizeof(V));
-  return v;
-}
-
-template <typename V>
-static inline void Store(float* p, V v) {
-  std::memcpy(p, &v, sizeof(V));
-}
+using vector_io::Load;
+using vector_io::Store;
 
 template <typename V, size_t W>
 static void Affine(size_t rows, size_t c, const float* x, const float* s, const float* t, const float* x2,

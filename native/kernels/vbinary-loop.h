@@ -6,22 +6,15 @@
 #include <cstddef>
 #include <cstring>
 
+#include "kernels/vector-load-store.h"
+
 #include "generated/kernels.h"
 
 namespace convkit {
 namespace vbinary_loop {
 
-template <typename V>
-static inline V Load(const float* p) {
-  V v;
-  std::memcpy(&v, p, sizeof(V));
-  return v;
-}
-
-template <typename V>
-static inline void Store(float* p, V v) {
-  std::memcpy(p, &v, sizeof(V));
-}
+using vector_io::Load;
+using vector_io::Store;
 
 // One lane or one vector of the op; a NaN on either side of a comparison wins.
 template <int kMode, typename V>

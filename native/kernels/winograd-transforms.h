@@ -7,23 +7,16 @@
 #include <cstddef>
 #include <cstring>
 
+#include "kernels/vector-load-store.h"
+
 #include "kernels/winograd.h"
 
 namespace convkit {
 
 namespace winograd_transforms {
 
-template <typename V>
-static inline V Load(const float* p) {
-  V v;
-  std::memcpy(&v, p, sizeof(V));
-  return v;
-}
-
-template <typename V>
-static inline void Store(float* p, V v) {
-  std::memcpy(p, &v, sizeof(V));
-}
+using vector_io::Load;
+using vector_io::Store;
 
 // V = B^T d B at channel ch (one vector of channels) of one tile: d[r][q] points at the channels
 // of the tile's input pixel (r, q). Element e = 4i + j goes to v[e * plane + ch].
