@@ -6,7 +6,8 @@ import { expect } from 'chai';
 import * as ck from '../lib/index';
 import { backend } from '../lib/backends/select';
 import { resolveWindow } from '../lib/shape';
-import { conv2dRef, denseRef } from '../suite/reference';
+import { conv2dRef, denseRef, depthwiseRef } from '../suite/reference';
+import type { Step } from '../lib/backends/backend';
 import { type BnWeights, inference64, U } from './helpers/batchnorm-reference';
 import { forEachBackend } from './helpers/backends';
 import { randomArray } from './helpers/random';
@@ -154,6 +155,27 @@ forEachBackend('BatchNormalization inference', () => {
       expect(bits((await seq.forwardAsync(x)).data)).to.equal(bits(y.data));
     });
   });
+
+  for (const m of [1, 2]) {
+    it(`DepthwiseConv2D (multiplier ${m}) then BatchNormalization: folded in Sequential (no batchNorm operator), within the bound`, async () => {
+      const shape = [2, 7, 6, 5], c = 5, x = new ck.Tensor(randomArray(size(shape), 320 + m), shape);
+      const dw = new ck.DepthwiseConv2D({ kernelSize: 3, padding: 'same', depthMultiplier: m, seed: m }), w = weights(c * m, 330 + m), bn = layerOf(w);
+      const b = backend(), create = b.createOperator, ops: string[] = [];
+      b.createOperator = (step: Step) => (ops.push(step.op), create.call(b, step));
+      let y: ck.Tensor;
+      try {
+        y = new ck.Sequential([dw, bn]).forward(x);
+      } finally {
+        b.createOperator = create;
+      }
+      expect(ops).to.deep.equal(['depthwise2d']);
+      const kw = dw.getWeights(), win = resolveWindow(dw.kernelSize, dw.strides, dw.dilationRate, dw.padding, 7, 6);
+      const z = depthwiseRef(x.data, shape, kw.kernel!, kw.bias, m, win, false);
+      const ref = bnAfter(z.data, z.absSum, 9, c * m, w, 1e-3, (v) => v);
+      expectWithin(y.data, ref.y, ref.tol, 'folded');
+      expectWithin(bn.forward(dw.forward(x)).data, ref.y, ref.tol, 'layer by layer');
+    });
+  }
 
   it('folds and keeps the Conv2D weights as the user set them; a change of any weight folds again', () => {
     const x = new ck.Tensor(randomArray(2 * 5 * 5 * 3, 400), [2, 5, 5, 3]);

@@ -60,11 +60,6 @@ export class DepthwiseConv2D extends WeightedLayer {
     this.setWeights({ kernel: o.kernel as Float32Array | undefined, bias: o.bias as Float32Array | undefined });
   }
 
-  /** A BatchNormalization after it runs as its own op: the fold scales kernel columns, and its units depend on the input's depth, which the fold does not read yet. */
-  override foldsChannelAffine(): boolean {
-    return false;
-  }
-
   protected kernelLayout(): string {
     return `[${this.kernelSize[0]}, ${this.kernelSize[1]}, ${this.depth ?? 'inChannels'}, ${this.depthMultiplier}]`;
   }

@@ -159,16 +159,17 @@ export abstract class WeightedLayer extends Layer {
    * rounded once).
    */
   protected override planFolded(shape: readonly number[], b: Backend, fold: ChannelAffine): Planned {
-    if (!this.foldsChannelAffine() || fold.scale.length !== this.units) {
-      throw new RangeError(`Expected a linear ${this.layerName} of ${this.units} units before a folded BatchNormalization of ${fold.scale.length} channels`);
+    const depth = shape[shape.length - 1], n = this.columns(depth) as number;
+    if (!this.foldsChannelAffine() || fold.scale.length !== n) {
+      throw new RangeError(`Expected a linear ${this.layerName} of ${n} output channels before a folded BatchNormalization of ${fold.scale.length} channels`);
     }
     const planned = this.plan(shape, b, false); // checks the shape, makes and packs the kernel
     const f = this.folded;
     if (!f || f.fold !== fold || f.backend !== b || !b.owns(f.packed)) {
       const kernel = this.scaleOutputChannels(this.currentKernel() as Float32Array, fold.scale);
-      const bias = new Float32Array(this.units);
-      for (let o = 0; o < this.units; o++) bias[o] = (this.bias ? this.bias[o] : 0) * fold.scale[o] + fold.shift[o];
-      const packed = b.packWeights(kernel, { k: kernel.length / this.units, n: this.units });
+      const bias = new Float32Array(n);
+      for (let o = 0; o < n; o++) bias[o] = (this.bias ? this.bias[o] : 0) * fold.scale[o] + fold.shift[o];
+      const packed = b.packWeights(kernel, this.packDims(depth));
       if (f) f.backend.release(f.packed);
       this.folded = { fold, backend: b, packed, bias };
     }
@@ -178,11 +179,12 @@ export abstract class WeightedLayer extends Layer {
   }
 
   /**
-   * The kernel with output channel o scaled by scale[o]: column o of the [depth * taps, units]
-   * kernel. A layer whose kernel holds its output channels otherwise overrides it.
+   * The kernel with output channel o scaled by scale[o]: column o of the kernel as the rows x
+   * scale.length matrix it is (Conv2D's [taps * depth, filters], DepthwiseConv2D's [taps, depth *
+   * multiplier]). A layer whose kernel holds its output channels otherwise overrides it.
    */
   protected scaleOutputChannels(kernel: Float32Array, scale: Float32Array): Float32Array {
-    const out = new Float32Array(kernel.length), n = this.units;
+    const out = new Float32Array(kernel.length), n = scale.length;
     for (let i = 0; i < kernel.length; i += n) for (let o = 0; o < n; o++) out[i + o] = kernel[i + o] * scale[o];
     return out;
   }
