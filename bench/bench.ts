@@ -84,7 +84,7 @@ async function main(): Promise<void> {
         const med = median(times);
         rows.push({
           workload: w.id, name: w.name, backend: backendName, threads, isa: ck.backendInfo().isa, runs: times.length,
-          medianMs: med, minMs: Math.min(...times), rate: amount / (med * 1e-3) / 1e9, unit,
+          medianMs: med, minMs: times.reduce((a, v) => Math.min(a, v), Infinity), rate: amount / (med * 1e-3) / 1e9, unit,
         });
         steps.increment();
       }
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
         const med = median(times);
         rows.push({
           workload: TRAIN_STEP.id, name: `${TRAIN_STEP.name} (batch ${TRAIN_STEP.batch})`, backend: backendName, threads,
-          isa: ck.backendInfo().isa, runs: times.length, medianMs: med, minMs: Math.min(...times),
+          isa: ck.backendInfo().isa, runs: times.length, medianMs: med, minMs: times.reduce((a, v) => Math.min(a, v), Infinity),
           rate: TRAIN_STEP.batch / (med * 1e-3), unit: 'samples/s',
         });
         steps.increment();

@@ -60,7 +60,7 @@ export function scoreWorkload(rows: PeerRow[], times: Map<string, number[]>, amo
   for (const row of rows) {
     const t = times.get(row.candidate);
     if (!t?.length) continue;
-    Object.assign(row, { runs: t.length, medianMs: median(t), minMs: Math.min(...t) });
+    Object.assign(row, { runs: t.length, medianMs: median(t), minMs: t.reduce((a, v) => Math.min(a, v), Infinity) });
     row.rate = amount / (row.medianMs * 1e-3) / 1e9;
   }
   for (const r of rows) {
