@@ -4,7 +4,10 @@
 // thread each, median microseconds over interleaved rounds: wall time, and the process's CPU time
 // per call (what a call costs even when a loaded machine stretches its wall time). convkit is the
 // shipped Node bundle (dist/index.js, as a user's require loads it), not the TypeScript sources.
-// The table also goes to bench/results/overhead.md (or --out DIR).
+// onnxruntime-node runs in a child process of its own (this file with --peer): loaded beside
+// convkit its threads cost convkit's wasm calls about 3 us. The table also goes to
+// bench/results/overhead.md (or --out DIR).
+import { spawnSync } from 'node:child_process';
 import type * as CK from '../lib/index';
 import { workloadData } from '../suite/data';
 import type { Workload } from '../suite/workloads';
@@ -16,7 +19,8 @@ import { median } from './stats';
 
 const LAYER: Workload = { id: 'O1', name: 'tiny conv', op: 'conv2d', n: 1, h: 8, w: 8, c: 4, filters: 4, k: 3, stride: 1, padding: 'same' } as Workload;
 const CALLS = 2000, ROUNDS = 7;
-const ck = require('../dist/index.js') as typeof CK;
+// Loaded by main only: the peer's process (--peer) holds no convkit.
+let ck: typeof CK;
 
 /** Wall and CPU microseconds per call of a batch of CALLS calls. */
 async function perCall(run: () => unknown): Promise<[number, number]> {
@@ -27,7 +31,37 @@ async function perCall(run: () => unknown): Promise<[number, number]> {
 }
 
 
+/** Median wall and CPU microseconds per call of each runner, over interleaved rounds after one to warm up. */
+async function measure(runners: [string, () => unknown][]): Promise<string[][]> {
+  const wall = runners.map(() => [] as number[]), cpu = runners.map(() => [] as number[]);
+  for (let r = 0; r < ROUNDS + 1; r++) {
+    for (let i = 0; i < runners.length; i++) {
+      const [us, cpuUs] = await perCall(runners[i][1]);
+      if (r > 0) { // round 0 warms up
+        wall[i].push(us);
+        cpu[i].push(cpuUs);
+      }
+    }
+  }
+  return runners.map(([label], i) => [label, median(wall[i]).toFixed(2), median(cpu[i]).toFixed(2)]);
+}
+
+/** --peer: onnxruntime-node's session.run on the same layer; prints its rows, or why none, as JSON. */
+async function peerMain(): Promise<void> {
+  const data = workloadData(LAYER);
+  try {
+    const ort = peer('onnxruntime-node');
+    const model = onnxModel(LAYER, data);
+    const session = await ort.InferenceSession.create(model.bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' });
+    const input = new ort.Tensor('float32', nhwcToNchw(data.input, data.inputShape), model.inputShape);
+    console.log(JSON.stringify(await measure([['onnxruntime-node session.run (own process)', () => session.run({ x: input })]])));
+  } catch (e) {
+    console.log(JSON.stringify(`onnxruntime-node not measured: ${(e as Error).message.split('\n')[0]} (run npm install in bench/)`));
+  }
+}
+
 async function main(): Promise<void> {
+  ck = require('../dist/index.js') as typeof CK;
   const data = workloadData(LAYER);
   const x = new ck.Tensor(data.input, data.inputShape);
   const runners: [string, () => unknown][] = [];
@@ -47,29 +81,14 @@ async function main(): Promise<void> {
     }] as [string, () => unknown]);
     runners.push(...own);
   }
-  let ortNote: string | undefined;
-  try {
-    const ort = peer('onnxruntime-node');
-    const model = onnxModel(LAYER, data);
-    const session = await ort.InferenceSession.create(model.bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' });
-    const input = new ort.Tensor('float32', nhwcToNchw(data.input, data.inputShape), model.inputShape);
-    runners.push(['onnxruntime-node session.run', () => session.run({ x: input })]);
-  } catch (e) {
-    ortNote = `onnxruntime-node not measured: ${(e as Error).message.split('\n')[0]} (run npm install in bench/)`;
-    console.log(ortNote);
-  }
-  const wall = runners.map(() => [] as number[]), cpu = runners.map(() => [] as number[]);
-  for (let r = 0; r < ROUNDS + 1; r++) {
-    for (let i = 0; i < runners.length; i++) {
-      const [us, cpuUs] = await perCall(runners[i][1]);
-      if (r > 0) { // round 0 warms up
-        wall[i].push(us);
-        cpu[i].push(cpuUs);
-      }
-    }
-  }
+  const rows = await measure(runners);
+  // The peer's rows from a process without convkit's (a JSON line), or why there are none.
+  const child = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--peer'], { cwd: __dirname, encoding: 'utf8' });
+  const peerRows = child.status === 0 ? JSON.parse(child.stdout.trim().split('\n').pop()!) as string[][] | string : `the peer's process failed: ${child.stderr.split('\n')[0]}`;
+  const ortNote = typeof peerRows === 'string' ? peerRows : undefined;
+  if (typeof peerRows === 'string') console.log(peerRows);
+  else rows.push(...peerRows);
   const caption = `per-call cost of a 1x8x8x4 -> 4 3x3 conv, 1 thread, median of ${ROUNDS} rounds of ${CALLS} calls`;
-  const rows = runners.map(([label], i) => [label, median(wall[i]).toFixed(2), median(cpu[i]).toFixed(2)]);
   console.log(caption);
   for (const [label, w, c] of rows) console.log(`${label.padEnd(34)} ${w.padStart(8)} us wall ${c.padStart(8)} us CPU`);
   const args = process.argv.slice(2), at = args.indexOf('--out');
@@ -81,7 +100,7 @@ async function main(): Promise<void> {
   process.stderr.write(`wrote ${path}\n`);
 }
 
-main().catch((e) => {
+(process.argv.includes('--peer') ? peerMain() : main()).catch((e) => {
   console.error(e instanceof Error ? e.message : e);
   process.exit(1);
 });
