@@ -215,7 +215,12 @@ export function permuteJob(ctx: OpContext, x: Float32Array | number, p: PermuteP
 
 /** y = op(a, b) of two inputs that broadcast (assembly/ops/merge.ts; its fields: kernels.json's job.mergeFieldsComment); ptrs [a, b]. */
 export function mergeJob(ctx: OpContext, p: MergeParams): OpJob & { shapes: number[][] } {
-  const [a, b, y] = checkMerge(p);
+  const [a0, b0, y0] = checkMerge(p);
+  // Inputs of y's own shape are one run of floats: one row of them all, cut into segments by
+  // planMerge (rows of c floats would pay a row's setup every c floats).
+  const flat = a0.join() === y0.join() && b0.join() === y0.join();
+  const whole = y0.reduce((q, d) => q * d, 1);
+  const [a, b, y] = flat ? [[1, 1, 1, whole], [1, 1, 1, whole], [1, 1, 1, whole]] : [a0, b0, y0];
   // Row-major strides of each input over y's axes, 0 where it spreads (native also merges axes
   // that spread alike into longer rows; wasm keeps y's rows of c floats).
   const strides = (x: number[]) => x.map((_, k) => (x[k] === y[k] ? x.slice(k + 1).reduce((q, d) => q * d, 1) : 0));
@@ -225,7 +230,7 @@ export function mergeJob(ctx: OpContext, p: MergeParams): OpJob & { shapes: numb
     kh: as[0], kw: as[1], sh: as[2], sw: as[3], dh: bs[0], dw: bs[1], pt: bs[2], pb: bs[3],
   });
   const size = (x: number[]) => x.reduce((q, d) => q * d, 1);
-  return { extra: [], inputs: size(a), second: size(b), outputs: size(y), plan, spec, activation: null, shapes: [a, b, y] };
+  return { extra: [], inputs: size(a), second: size(b), outputs: size(y), plan, spec, activation: null, shapes: [a0, b0, y0] };
 }
 
 /** y[m x (ca + cb)] = [a | b] row by row (assembly/ops/merge.ts); ptrs [a, b]. */
