@@ -138,6 +138,18 @@ function runCase(t: OnnxCase): void {
       expectExact(y.data, expected.data);
       return;
     }
+    case 'Reshape': {
+      // Keras's Reshape keeps the batch axis: the cases whose new shape keeps the first axis map
+      // onto it (ONNX's 0, "copy this axis", resolved at this edge; -1 is inferred by both).
+      // test_reshape_one_dim, _reordered_all_dims, _negative_extended_dims (each changes the
+      // first axis) and _allowzero_reordered (an empty tensor) are not copied here.
+      const shape = Array.from(t.inputs[1].data, (d, i) => (d === 0 ? x.dims[i] : d));
+      expect(shape[0], 'the batch axis kept').to.equal(x.dims[0]);
+      const y = new ck.Reshape({ targetShape: shape.slice(1) }).forward(new ck.Tensor(f32(x), x.dims));
+      expect(y.shape).to.deep.equal(expected.dims);
+      expectExact(y.data, expected.data);
+      return;
+    }
     case 'Flatten': {
       // Flatten is a reshape to [d0*...*d(axis-1), rest]; Dense with an identity kernel returns
       // its flattened input exactly. Axis 1 is Dense's own flatten of a rank-4 input.
@@ -187,6 +199,6 @@ function runCase(t: OnnxCase): void {
 }
 
 forEachBackend('ONNX conformance vectors', () => {
-  it('has all 76 vectors', () => expect(CASES).to.have.length(76));
+  it('has all 82 vectors', () => expect(CASES).to.have.length(82));
   for (const t of CASES) it(`${t.op}: ${t.case}`, () => runCase(t));
 });
