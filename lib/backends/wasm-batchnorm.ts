@@ -9,7 +9,7 @@ import { PLAN } from '../generated/kernels';
 import { ceilDiv, planBatchNorm } from './plan';
 import { plannedJob } from './wasm-ops';
 import { OP } from './wasm-job';
-import { runAsync, runSync, type GradContext, type Jobs } from './wasm-grad';
+import { Blocks, runAsync, runSync, type GradContext, type Jobs } from './wasm-grad';
 import { fail, float32Array } from '../validate';
 
 type Methods = Pick<Backend, 'batchNormTraining' | 'batchNormTrainingAsync' | 'batchNormBackward' | 'batchNormBackwardAsync'>;
@@ -23,8 +23,7 @@ function checkTrain(x: Float32Array, p: BatchNormTrainParams, vectors: [string, 
 
 /** The module's work for one call: blocks placed and freed, jobs yielded in order. */
 function* batchNormJobs<T>(ctx: GradContext, m: number, c: number, body: (io: BatchNormIo) => Jobs<T>): Jobs<T> {
-  const e = ctx.engine(), t = ctx.target(), blocks: number[] = [];
-  const keep = (ptr: number) => (blocks.push(ptr), ptr);
+  const e = ctx.engine(), t = ctx.target(), blocks = new Blocks(e), keep = (ptr: number) => blocks.keep(ptr);
   const chunk = Math.max(1, Math.floor(PLAN.batchNormChunkFloats / c)), chunks = ceilDiv(m, chunk);
   e.enter();
   try {
@@ -45,7 +44,7 @@ function* batchNormJobs<T>(ctx: GradContext, m: number, c: number, body: (io: Ba
     };
     return yield* body(io);
   } finally {
-    blocks.forEach((b) => e.arena.release(b));
+    blocks.release();
     e.leave();
   }
 }

@@ -77,17 +77,15 @@ function* transposeJobs(ctx: GradContext, x: Float32Array, dy: Float32Array, y: 
 function* upsampleGradJobs(ctx: GradContext, dy: Float32Array, p: UpSampling2DParams): Jobs<Float32Array> {
   const e = ctx.engine(), op = upsampleJob({ engine: e, target: ctx.target() }, dy.length, p, true);
   arrayOf('dy', dy, op.inputs);
-  const blocks: number[] = [];
+  const blocks = new Blocks(e);
   e.enter();
   try {
-    const dyp = e.put(dy);
-    blocks.push(dyp);
-    const dx = e.arena.alloc(op.outputs * 4);
-    blocks.push(dx);
+    const dyp = blocks.keep(e.put(dy));
+    const dx = blocks.alloc(op.outputs);
     yield* planned(op, [dyp], dx);
     return e.copyOut(dx, op.outputs);
   } finally {
-    blocks.forEach((b) => e.arena.release(b));
+    blocks.release();
     e.leave();
   }
 }

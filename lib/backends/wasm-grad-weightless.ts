@@ -3,20 +3,18 @@
 import type { ActivationOpParams, AvgPool2DParams, Backend } from './backend';
 import { checkActivationOp, checkMaxPool2D } from './check';
 import { planActivation } from './plan';
-import { arrayOf, type GradContext, type Jobs, plain, runAsync, runSync } from './wasm-grad';
+import { arrayOf, Blocks, type GradContext, type Jobs, plain, runAsync, runSync } from './wasm-grad';
 import { plannedJob } from './wasm-ops';
 import { OP } from './wasm-job';
 
 /** The average-pool backward job (assembly/ops/avgpool2d-grad.ts): one task per row of dx. */
 function* avgpoolJobs(ctx: GradContext, dy: Float32Array, p: AvgPool2DParams): Jobs<Float32Array> {
   const e = ctx.engine(), t = ctx.target(), inputs = p.n * p.h * p.w * p.c;
-  const blocks: number[] = [];
+  const blocks = new Blocks(e);
   e.enter();
   try {
-    const dyp = e.put(dy);
-    blocks.push(dyp);
-    const dx = e.arena.alloc(inputs * 4);
-    blocks.push(dx);
+    const dyp = blocks.keep(e.put(dy));
+    const dx = blocks.alloc(inputs);
     const reads = inputs * p.kh * p.kw;
     yield plain({
       op: OP.avgpool2dGrad, w: dyp, y: dx, n: p.n, h: p.h, wd: p.w, c: p.c, kh: p.kh, kw: p.kw, sh: p.sh, sw: p.sw,
@@ -24,7 +22,7 @@ function* avgpoolJobs(ctx: GradContext, dy: Float32Array, p: AvgPool2DParams): J
     }, p.n * p.h, reads < t.parallelReads ? 1 : t.threads);
     return e.copyOut(dx, inputs);
   } finally {
-    blocks.forEach((b) => e.arena.release(b));
+    blocks.release();
     e.leave();
   }
 }
@@ -32,20 +30,17 @@ function* avgpoolJobs(ctx: GradContext, dy: Float32Array, p: AvgPool2DParams): J
 /** A standalone activation's backward: dx = dy * f'(x), tasks of whole rows. */
 function* elementwiseJobs(ctx: GradContext, x: Float32Array, dy: Float32Array, p: ActivationOpParams): Jobs<Float32Array> {
   const e = ctx.engine(), count = p.m * p.n;
-  const blocks: number[] = [];
+  const blocks = new Blocks(e);
   e.enter();
   try {
-    const xp = e.put(x);
-    blocks.push(xp);
-    const dyp = e.put(dy);
-    blocks.push(dyp);
-    const dx = e.arena.alloc(count * 4);
-    blocks.push(dx);
+    const xp = blocks.keep(e.put(x));
+    const dyp = blocks.keep(e.put(dy));
+    const dx = blocks.alloc(count);
     const { activation, alpha, maxValue, threshold } = p;
     yield plannedJob({ op: OP.elementwiseGrad, x: xp, w: dyp, y: dx, m: p.m, cols: p.n, activation, alpha, maxValue, threshold }, planActivation(p.m, p.n, ctx.target()));
     return e.copyOut(dx, count);
   } finally {
-    blocks.forEach((b) => e.arena.release(b));
+    blocks.release();
     e.leave();
   }
 }

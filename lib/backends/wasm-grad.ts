@@ -135,15 +135,12 @@ function* weightedJobs(ctx: GradContext, x: Float32Array, dy: Float32Array, y: F
 /** The max-pool backward job: one task per image. */
 function* maxpoolJobs(ctx: GradContext, x: Float32Array, dy: Float32Array, p: WindowParams): Jobs<Float32Array> {
   const e = ctx.engine(), t = ctx.target(), inputs = p.n * p.h * p.w * p.c;
-  const blocks: number[] = [];
+  const blocks = new Blocks(e);
   e.enter();
   try {
-    const xp = e.put(x);
-    blocks.push(xp);
-    const dyp = e.put(dy);
-    blocks.push(dyp);
-    const dx = e.arena.alloc(inputs * 4);
-    blocks.push(dx);
+    const xp = blocks.keep(e.put(x));
+    const dyp = blocks.keep(e.put(dy));
+    const dx = blocks.alloc(inputs);
     const reads = p.n * p.oh * p.ow * p.kh * p.kw * p.c;
     yield plain({
       op: OP.maxpool2dGrad, x: xp, w: dyp, y: dx, n: p.n, h: p.h, wd: p.w, c: p.c, kh: p.kh, kw: p.kw, sh: p.sh, sw: p.sw,
@@ -151,7 +148,7 @@ function* maxpoolJobs(ctx: GradContext, x: Float32Array, dy: Float32Array, p: Wi
     }, p.n, reads < t.parallelReads ? 1 : t.threads, p.c * 8);
     return e.copyOut(dx, inputs);
   } finally {
-    blocks.forEach((b) => e.arena.release(b));
+    blocks.release();
     e.leave();
   }
 }

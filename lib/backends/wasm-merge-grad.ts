@@ -4,7 +4,7 @@
 // split by the concat job run the other way (concatTask with OP.concatGrad).
 import type { Backend, ConcatParams, MergeGrads, MergeParams } from './backend';
 import { lengthIs } from './check';
-import { type GradContext, type Jobs, plain, runAsync, runSync } from './wasm-grad';
+import { Blocks, type GradContext, type Jobs, plain, runAsync, runSync } from './wasm-grad';
 import { OP, type JobSpec } from './wasm-job';
 import { concatJob, mergeJob, plannedJob, type OpJob } from './wasm-ops';
 import { float32Array } from '../validate';
@@ -14,15 +14,14 @@ const size = (x: number[]) => x.reduce((q, d) => q * d, 1);
 
 /** The arrays copied in, da and db placed, the jobs (given their places) run, da and db copied out. */
 function* gradJobs(ctx: GradContext, arrays: Float32Array[], floats: [number, number], jobs: (ins: number[], outs: number[]) => JobSpec[], threads: number[]): Jobs<MergeGrads> {
-  const e = ctx.engine(), blocks: number[] = [];
-  const keep = (ptr: number) => (blocks.push(ptr), ptr);
+  const e = ctx.engine(), blocks = new Blocks(e), keep = (ptr: number) => blocks.keep(ptr);
   e.enter();
   try {
     const ins = arrays.map((a) => keep(e.put(a))), outs = floats.map((n) => keep(e.arena.alloc(n * 4)));
     for (const [i, spec] of jobs(ins, outs).entries()) yield plain(spec, spec.tasks!, threads[i]);
     return { da: e.copyOut(outs[0], floats[0]), db: e.copyOut(outs[1], floats[1]) };
   } finally {
-    blocks.forEach((ptr) => e.arena.release(ptr));
+    blocks.release();
     e.leave();
   }
 }
