@@ -4,6 +4,7 @@
 // history and callbacks, evaluate and predict against forward, and the errors.
 import { expect } from 'chai';
 import * as ck from '../lib/index';
+import { loadSequential } from './helpers/load-sequential';
 import { lossSums } from '../lib/train/losses';
 import { trainStep } from '../lib/train/step';
 import { denseRef } from '../suite/reference';
@@ -303,7 +304,7 @@ describe('compile, fit, evaluate and predict: errors', () => {
     const artifacts = model.toArtifacts();
     const first = (artifacts.modelTopology as { config: { layers: { config: Record<string, unknown> }[] } }).config.layers[0].config;
     expect(first.batch_input_shape).to.deep.equal([null, 5, 4, 2]);
-    const loaded = await ck.loadModel(artifacts);
+    const loaded = await loadSequential(artifacts);
     expect(Array.from(loaded.forward(x).data)).to.deep.equal(Array.from(model.forward(x).data));
   });
 

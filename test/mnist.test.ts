@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import * as ck from '../lib/index';
+import { loadSequential } from './helpers/load-sequential';
 import { forEachBackend } from './helpers/backends';
 import { openExample, withChromium } from './helpers/browser';
 
@@ -101,7 +102,7 @@ forEachBackend('examples/mnist: the shipped trained model', () => {
   const data = loadMnist(ck);
 
   it('loads with loadModel and classifies at least 97 % of the held-out digits', async () => {
-    const model = await ck.loadModel(join(ROOT, 'examples', 'mnist', 'model'));
+    const model = await loadSequential(join(ROOT, 'examples', 'mnist', 'model'));
     const p = model.predict(data.test.x, { batchSize: 250 }).data;
     let right = 0;
     data.test.labels.forEach((label: number, i: number) => {

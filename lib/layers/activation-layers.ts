@@ -57,6 +57,8 @@ const plain = (activation: ActivationName): Attributes => ({
 });
 
 export interface ActivationLayerOptions {
+  /** The layer's name (default: its class in snake_case and a count, as Keras names layers). */
+  name?: string;
   activation: ActivationOption;
 }
 
@@ -68,11 +70,14 @@ export class ActivationLayer extends ElementwiseActivation {
     const o = options('Activation options', opts, false);
     const activation = canonicalActivation('activation', o.activation);
     super('Activation', plain(activation));
+    this.nameFrom(opts);
     this.activation = activation;
   }
 }
 
 export interface ReLUOptions {
+  /** The layer's name (default: its class in snake_case and a count, as Keras names layers). */
+  name?: string;
   /** Upper bound (none by default). */
   maxValue?: number | null;
   /** Slope below the threshold (0 by default). */
@@ -94,6 +99,7 @@ export class ReLU extends ElementwiseActivation {
     if (maxValue !== null && maxValue < 0) fail('range', 'non-negative number or null', 'maxValue', maxValue);
     if (negativeSlope < 0) fail('range', 'non-negative number', 'negativeSlope', negativeSlope);
     super('ReLU', { activation: Activation.relu, alpha: negativeSlope, maxValue: maxValue ?? Infinity, threshold });
+    this.nameFrom(opts);
     this.maxValue = maxValue;
     this.negativeSlope = negativeSlope;
     this.threshold = threshold;
@@ -104,9 +110,10 @@ export class ReLU extends ElementwiseActivation {
 export class LeakyReLU extends ElementwiseActivation {
   readonly alpha: number;
 
-  constructor(opts?: { alpha?: number }) {
+  constructor(opts?: { alpha?: number; name?: string }) {
     const alpha = finiteNumber('alpha', options('LeakyReLU options', opts, true).alpha ?? 0.3);
     super('LeakyReLU', { ...plain('leaky_relu'), alpha });
+    this.nameFrom(opts);
     this.alpha = alpha;
   }
 }
@@ -115,9 +122,10 @@ export class LeakyReLU extends ElementwiseActivation {
 export class ELU extends ElementwiseActivation {
   readonly alpha: number;
 
-  constructor(opts?: { alpha?: number }) {
+  constructor(opts?: { alpha?: number; name?: string }) {
     const alpha = finiteNumber('alpha', options('ELU options', opts, true).alpha ?? 1);
     super('ELU', { ...plain('elu'), alpha });
+    this.nameFrom(opts);
     this.alpha = alpha;
   }
 }
@@ -126,9 +134,10 @@ export class ELU extends ElementwiseActivation {
 export class Softmax extends ElementwiseActivation {
   readonly axis = -1;
 
-  constructor(opts?: { axis?: number }) {
+  constructor(opts?: { axis?: number; name?: string }) {
     const axis = options('Softmax options', opts, true).axis ?? -1;
     if (axis !== -1) fail('range', '-1 (softmax runs over the last axis)', 'axis', axis);
     super('Softmax', plain('softmax'));
+    this.nameFrom(opts);
   }
 }

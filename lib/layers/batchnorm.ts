@@ -45,6 +45,7 @@ export class BatchNormalization extends Layer {
 
   constructor(opts?: BatchNormalizationOptions) {
     super();
+    this.nameFrom(opts);
     const { settings: s, o } = checkBatchNormOptions(opts);
     this.axis = s.axis;
     this.momentum = s.momentum;

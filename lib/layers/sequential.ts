@@ -5,6 +5,8 @@ import { checkData, isTensor, Tensor, tensorOf } from '../tensor';
 import { type Bound, Layer, runAsync } from './layer';
 import { saving, training } from './model-services';
 import { predict } from './predict';
+import { NamedObject } from './layer-name';
+import { applySymbolic, type SymbolicTensor } from './symbolic';
 import type { LayerGradients } from './trainable-model';
 // Types only: training and the model format load on first use (model-services.ts).
 import type { Compiled, EvaluateResult, FitResult } from '../train/fit';
@@ -32,7 +34,7 @@ interface CompiledGraph {
 // A TrainableModel (trainable-model.ts) and a SavableModel (model/save.ts) by its shape: an
 // `implements` clause would name members that the published declarations leave out (internal).
 /** Layers applied in order. */
-export class Sequential {
+export class Sequential extends NamedObject {
   readonly layers: readonly Layer[];
   /**
    * @internal The input shape without the batch dimension (null: any height or width) that the
@@ -45,7 +47,8 @@ export class Sequential {
   private readonly graphs: [CompiledGraph | null, CompiledGraph | null] = [null, null];
   private fitting = false;
 
-  constructor(layers: Layer[]) {
+  constructor(layers: Layer[], options?: { name?: string }) {
+    super();
     if (!Array.isArray(layers) || layers.length === 0) {
       throw new TypeError(`Expected non-empty array of layers for Sequential but received ${describe(layers)}`);
     }
@@ -53,6 +56,14 @@ export class Sequential {
       if (!(l instanceof Layer)) throw new TypeError(`Expected layer for layers[${i}] but received ${describe(l)}`);
     });
     this.layers = Object.freeze([...layers]);
+    this.nameFrom(options);
+  }
+
+  /** Applied to a symbolic tensor: the model as one layer of a functional model (its output). Applied to a Tensor: forward. */
+  apply(x: SymbolicTensor): SymbolicTensor;
+  apply(x: Tensor): Tensor;
+  apply(x: SymbolicTensor | Tensor): SymbolicTensor | Tensor {
+    return x instanceof Tensor ? this.forward(x) : applySymbolic(this, x, false)[0];
   }
 
   /**
