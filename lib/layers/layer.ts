@@ -124,8 +124,14 @@ export abstract class Layer extends NamedObject {
     throw new Error(`Expected a layer that folds a per-channel affine but ${this.input.name} does not`);
   }
 
+  /**
+   * Whether fit updates the layer's weights (Keras's `trainable`; default true). A frozen
+   * BatchNormalization normalizes with its moving statistics in fit, as Keras's does.
+   */
+  trainable = true;
+
   /** @internal What fit trains of this layer (its kernel and bias), or null: no weights to train. */
-  trainable(): Trainable | null {
+  trainer(): Trainable | null {
     return null;
   }
 

@@ -45,6 +45,8 @@ function channelsLast(cfg: LayerConfig): void {
 
 export class Reader {
   readonly built: Built[] = [];
+  /** Each layer config read, by name: its `trainable` flag goes to the layer made from it. */
+  readonly configs = new Map<string, LayerConfig>();
   /** Pads of ZeroPadding2D layers waiting for their Conv2D, and the first such layer's label. */
   private pads: { pads: number[]; label: string; name: string } | null = null;
 
@@ -208,7 +210,11 @@ export class Reader {
   /** The layers read, each under its Keras layer's name (a ZeroPadding2D that no convolution took becomes one). */
   layers(): Layer[] {
     this.noPendingPads();
-    return this.built.map((b) => ((b.layer.name = b.name), b.layer));
+    return this.built.map((b) => {
+      b.layer.name = b.name;
+      b.layer.trainable = this.configs.get(b.name)?.get('trainable') !== false; // Keras's frozen layers stay frozen
+      return b.layer;
+    });
   }
 
   finish(): Layer[] {
@@ -220,6 +226,7 @@ export class Reader {
 }
 
 export function readLayer(r: Reader, cfg: LayerConfig, first: boolean): void {
+  r.configs.set(cfg.name, cfg);
   switch (cfg.className) {
     case 'InputLayer':
       if (!first) throw new RangeError(`${cfg.label}: an InputLayer must come first`);

@@ -12,7 +12,7 @@
 import type { Backend, Graph, GraphNode, Operator, Step } from '../backends/backend';
 import { type Bound, type ChannelAffine, Layer } from '../layers/layer';
 import type { MultiInputLayer } from '../layers/multi-input';
-import type { FlatEntry, FlatGraph } from './flat-types';
+import type { FlatEntry, FlatGraph } from '../layers/flat-types';
 
 export interface RewriteOptions {
   /** Fold a BatchNormalization into the convolution or Dense before it (default true). */
@@ -46,12 +46,17 @@ export function valueShapes(flat: FlatGraph, inputs: readonly (readonly number[]
   return shapes;
 }
 
-/** f's result, an error prefixed with the layer's name. */
+const named = new WeakSet<Error>();
+
+/** f's result; an error says which layer it came from (after its own message, which names the value), once. */
 function labelled<T>(e: FlatEntry, f: () => T): T {
   try {
     return f();
   } catch (err) {
-    if (err instanceof Error && !err.message.startsWith('Layer ')) err.message = `Layer '${e.layer.name}': ${err.message}`;
+    if (err instanceof Error && !named.has(err)) {
+      err.message = `${err.message} (in layer '${e.layer.name}')`;
+      named.add(err);
+    }
     throw err;
   }
 }
