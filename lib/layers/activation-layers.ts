@@ -1,10 +1,10 @@
-import { Activation, type ActivationName, type ActivationOption, canonicalActivation } from '../activation';
+import { Activation, type ActivationName, type ActivationOption, activationNames, canonicalActivation } from '../activation';
 import type { ActivationOpParams, Backend } from '../backends/backend';
 import type { GradCall } from '../grad/gradients';
 import { checkShape, product } from '../shape';
 import { Tensor } from '../tensor';
 import { fail, finiteNumber, options } from '../validate';
-import type { Planned } from './layer';
+import type { ChannelAffine, Planned } from './layer';
 import { WeightlessLayer } from './weightless';
 
 type Attributes = Omit<ActivationOpParams, 'm' | 'n'>;
@@ -17,6 +17,8 @@ type Attributes = Omit<ActivationOpParams, 'm' | 'n'>;
 export abstract class ElementwiseActivation extends WeightlessLayer {
   protected readonly input: { name: string; rank: number; atLeast: boolean };
   private readonly attributes: Attributes;
+  /** The identity affine carrying this activation, per channel count (kept: a fold is checked by identity). */
+  private readonly fused = new Map<number, ChannelAffine>();
 
   protected constructor(name: string, attributes: Attributes) {
     super();
@@ -38,6 +40,28 @@ export abstract class ElementwiseActivation extends WeightlessLayer {
   protected plan(shape: readonly number[], _b: Backend, linear = false): Planned {
     const params = this.params(shape);
     return { shape: [...shape], step: { op: 'activation', params: linear ? { ...params, activation: Activation.linear } : params } };
+  }
+
+  /** The activation code a layer's epilogue computes exactly as this layer does (a name with its default parameters; ReLU capped at 6 is relu6), or null. */
+  private epilogueCode(): number | null {
+    const a = this.attributes, same = (b: Attributes) => b.activation === a.activation && b.alpha === a.alpha && b.maxValue === a.maxValue && b.threshold === a.threshold;
+    if (a.activation === Activation.relu && a.alpha === 0 && a.threshold === 0 && a.maxValue === 6) return Activation.relu6;
+    const name = activationNames.find((n) => same(plain(n)));
+    return name === undefined ? null : Activation[name];
+  }
+
+  /**
+   * @internal As an affine for the linear layer before it to take in: the identity with this
+   * activation, when that layer's epilogue computes it exactly as this layer does; with `linear`
+   * (the activation left out) or another activation, null.
+   */
+  override channelAffine(shape: readonly number[], linear: boolean): ChannelAffine | null {
+    const code = this.epilogueCode();
+    if (code === null || linear) return null;
+    const c = shape[shape.length - 1];
+    let affine = this.fused.get(c);
+    if (!affine) this.fused.set(c, (affine = { scale: new Float32Array(c).fill(1), shift: new Float32Array(c), activation: code, identity: true }));
+    return affine;
   }
 
   /** dx = dy f'(x), recomputed from x; with preActivation dy passes as it is. */

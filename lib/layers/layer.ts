@@ -31,6 +31,8 @@ export interface ChannelAffine {
   readonly shift: Float32Array;
   /** The activation after the affine (ActivationCode): the folded layer applies it instead of its own linear one. */
   readonly activation: number;
+  /** Scale 1 and shift 0: an activation layer's, which folding leaves the weights' values as they are. */
+  readonly identity?: boolean;
 }
 
 /**

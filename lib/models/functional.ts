@@ -212,9 +212,10 @@ export class Model extends ModelBase {
     return saving().modelArtifacts(this);
   }
 
-  /** @internal Bytes of the arena that holds every intermediate value for inputs of these shapes (batch first), as planned. */
-  plannedArenaBytes(inputShapes: readonly (readonly number[])[]): number {
-    return this.compileFor(inputShapes).arenaBytes;
+  /** The graph planned for inputs of these shapes (batch first): bytes of the arena that holds every intermediate value, and backend nodes. */
+  planned(inputShapes: readonly (readonly number[])[]): { arenaBytes: number; nodes: number } {
+    const { arenaBytes, nodes } = this.compileFor(inputShapes);
+    return { arenaBytes, nodes };
   }
 }
 

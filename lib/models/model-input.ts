@@ -52,8 +52,8 @@ export function input(opts: InputOptions): SymbolicTensor {
 
 export function checkRewrites(v: unknown): RewriteOptions {
   const o = options('rewrites', v, true);
-  if (v !== undefined) knownKeys('rewrites', v as object, ['foldBatchNorm']);
-  return { foldBatchNorm: boolean('foldBatchNorm', o.foldBatchNorm ?? true) };
+  if (v !== undefined) knownKeys('rewrites', v as object, ['foldBatchNorm', 'fuseActivations']);
+  return { foldBatchNorm: boolean('foldBatchNorm', o.foldBatchNorm ?? true), fuseActivations: boolean('fuseActivations', o.fuseActivations ?? true) };
 }
 
 export function symbolicList(what: string, v: unknown): SymbolicTensor[] {
