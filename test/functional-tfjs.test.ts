@@ -80,3 +80,46 @@ forEachBackend('functional models saved by tfjs-layers', () => {
     });
   }
 });
+
+/** float32 to float16 bits, the mantissa cut (not rounded): any float16 is a value both decoders must read alike. */
+function toFloat16(v: number): number {
+  const f = new Float32Array([v]), u = new Uint32Array(f.buffer)[0];
+  const sign = (u >>> 16) & 0x8000, exp = ((u >>> 23) & 0xff) - 127 + 15, mant = (u >>> 13) & 0x3ff;
+  if (exp <= 0) return sign; // flushed to zero: the test's weights are far from subnormal
+  return exp >= 31 ? sign | 0x7c00 : sign | (exp << 10) | mant;
+}
+
+/** The artifacts' float32 weights stored as tensorflowjs_converter's --quantize_* writes them. */
+function quantized(a: tf.io.ModelArtifacts, dtype: 'uint8' | 'uint16' | 'float16'): tf.io.ModelArtifacts {
+  const all = new Float32Array(a.weightData as ArrayBuffer);
+  const parts: Uint8Array[] = [];
+  let at = 0;
+  const specs = a.weightSpecs!.map((s) => {
+    const n = s.shape.reduce((p, d) => p * d, 1), v = all.subarray(at, (at += n));
+    if (dtype === 'float16') {
+      parts.push(new Uint8Array(Uint16Array.from(v, toFloat16).buffer));
+      return { ...s, quantization: { dtype } };
+    }
+    const levels = dtype === 'uint8' ? 255 : 65535, min = Math.min(...v), scale = (Math.max(...v) - min) / levels || 1;
+    const q = Uint32Array.from(v, (x) => Math.round((x - min) / scale));
+    parts.push(new Uint8Array((dtype === 'uint8' ? Uint8Array.from(q) : Uint16Array.from(q)).buffer));
+    return { ...s, quantization: { dtype, min, scale } };
+  });
+  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((o, p) => (bytes.set(p, o), o + p.length), 0);
+  return { ...a, weightSpecs: specs as tf.io.WeightsManifestEntry[], weightData: bytes.buffer };
+}
+
+forEachBackend('functional models with quantized weights', () => {
+  const c = FUNCTIONAL_CASES.find((k) => k.title.startsWith('MobileNetV2'))!;
+  for (const dtype of ['uint8', 'uint16', 'float16'] as const) {
+    it(`${c.title}, ${dtype}: predicts what tfjs predicts from the same quantized weights`, async () => {
+      const model = tfjsModel(c, 3), batch = 2;
+      const artifacts = quantized(await tfjsArtifacts(model), dtype);
+      const [loaded, peer] = [await ck.loadModel(artifacts), await tfjsLoad(artifacts)];
+      const xs = inputsOf(c, batch, 3);
+      const expected = tfjsPredictAll(peer, c, xs, batch);
+      convkitPredict(loaded, c, xs, batch).forEach((g, i) => expectMatches(g, expected[i], `${dtype} output ${i}`, 2e-6 * c.depth));
+    });
+  }
+});
