@@ -51,6 +51,7 @@ export class Sequential extends ModelBase {
       throw new TypeError(`Expected non-empty array of layers for Sequential but received ${describe(layers)}`);
     }
     layers.forEach((l, i) => {
+      if (l instanceof ModelBase) throw new TypeError(`Expected layer for layers[${i}] but received a model: to use a model as a layer, build with ck.input, apply and ck.model`);
       if (!(l instanceof Layer)) throw new TypeError(`Expected layer for layers[${i}] but received ${describe(l)}`);
     });
     this.layers = Object.freeze([...layers]);

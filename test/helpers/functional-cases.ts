@@ -207,4 +207,15 @@ export const FUNCTIONAL_CASES: FunctionalCase[] = [
       return tfl.model({ inputs: x, outputs: ap(L.averagePooling2d({ poolSize: 2 }), y) });
     },
   },
+  {
+    title: 'a Sequential nested in a functional model, applied to one branch',
+    inputShapes: [[8, 8, 3]],
+    depth: 5,
+    build() {
+      const x = tfl.input({ shape: [8, 8, 3] });
+      const block = tfl.sequential({ layers: [L.conv2d({ inputShape: [8, 8, 3], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }), L.batchNormalization({}), L.conv2d({ filters: 3, kernelSize: 1 })], name: 'block' });
+      const y = ap(L.add({}), [block.apply(x) as ST, x]);
+      return tfl.model({ inputs: x, outputs: ap(L.dense({ units: 2 }), ap(L.globalAveragePooling2d({}), y)) });
+    },
+  },
 ];
