@@ -28,6 +28,7 @@ export { Sequential, type LayerGradients, type SequentialGradients } from './lay
 export { input, type InputOptions, Model, model, type ModelOptions } from './models/functional';
 export type { RewriteOptions } from './models/model-graph';
 export { SymbolicTensor } from './layers/symbolic';
+export { Batcher, type BatcherOptions } from './layers/batcher';
 export { gemm, gemmAsync, type GemmOptions } from './gemm';
 export { residentTensor, releaseTensor } from './resident';
 export type { EvaluateResult, FitResult, History } from './train/fit';

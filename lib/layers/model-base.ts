@@ -3,6 +3,7 @@
 import type { Compiled, EvaluateResult, FitResult } from '../train/fit';
 import type { BatchOptions, CompileOptions, FitOptions, OutputLabels } from '../train/options';
 import type { Tensor } from '../tensor';
+import { Batcher, type BatcherOptions } from './batcher';
 import { Layer } from './layer';
 import { NamedObject } from './layer-name';
 import { training } from './model-services';
@@ -26,6 +27,20 @@ export abstract class ModelBase extends NamedObject implements TrainableModel {
 
   set trainable(v: boolean) {
     for (const e of this.flat().entries) if (e.layer instanceof Layer) e.layer.trainable = v;
+  }
+
+  /** @internal Whether forward gives an array of outputs (a functional model made with an array of outputs). */
+  protected listsOutputs(): boolean {
+    return false;
+  }
+
+  /**
+   * Dynamic batching for a service: a `predict(x)` that joins the requests arriving together
+   * into one forwardAsync of at most `maxBatch` samples (an idle batcher waits at most
+   * `maxDelayMs` for others to join) and gives each its rows. Opt-in; see Batcher.
+   */
+  batcher(options?: BatcherOptions): Batcher {
+    return new Batcher(this, options, this.listsOutputs());
   }
 
   /** @internal After a fit on x (Sequential records its input shape for save). */

@@ -108,6 +108,11 @@ export class Model extends ModelBase {
     return checkModelInputs(this.inputs, this.manyInputs, this.name, x);
   }
 
+  /** @internal forward gives an array when the model was made with an array of outputs. */
+  protected override listsOutputs(): boolean {
+    return this.manyOutputs;
+  }
+
   /** @internal The outputs' names: the layers that make them. */
   outputNames(): string[] {
     return this.outputs.map((t) => t.node?.layer.name ?? t.name);
