@@ -8,16 +8,22 @@ import { Layer } from './layer';
 import { NamedObject } from './layer-name';
 import { training } from './model-services';
 import type { FlatGraph } from './flat-types';
-import type { TrainableModel } from './trainable-model';
 
-export abstract class ModelBase extends NamedObject implements TrainableModel {
+// Structurally a TrainableModel (trainable-model.ts); no `implements` clause, as the published
+// declarations leave the internal members out.
+export abstract class ModelBase extends NamedObject {
   private compiled: Compiled | null = null;
   private fitting = false;
 
+  /** @internal */
   abstract flat(): FlatGraph;
+  /** @internal */
   abstract outputNames(): string[];
+  /** @internal */
   abstract checkInputs(name: string, x: unknown): Tensor[];
+  /** @internal */
   abstract forwardLinear(xs: Tensor[], linear: ReadonlySet<number>): Tensor[];
+  /** @internal */
   abstract forwardLinearAsync(xs: Tensor[], linear: ReadonlySet<number>): Promise<Tensor[]>;
 
   /** Whether fit trains any of the model's layers; set false to freeze every layer (transfer learning), true to train them all. */
