@@ -132,7 +132,7 @@ forEachBackend('standalone activation layers', () => {
 
   it('the backend checks the arrays and params of the activation op again (no kernel runs on a wrong length)', async () => {
     const b = backend(), f = (n: number) => new Float32Array(n);
-    const p = { m: 2, n: 3, activation: ck.Activation.elu, alpha: 1, maxValue: Infinity, threshold: 0 };
+    const p = { m: 2, n: 3, inner: 1, activation: ck.Activation.elu, alpha: 1, maxValue: Infinity, threshold: 0 };
     expect(b.activationBackward(f(6), f(6), p)).to.have.length(6);
     expect(() => b.activationBackward(f(5), f(6), p)).to.throw(RangeError, /x/);
     expect(() => b.activationBackward(f(6), f(7), p)).to.throw(RangeError, /dy/);

@@ -3,35 +3,42 @@ import type { ActivationOpParams, Backend } from '../backends/backend';
 import type { GradCall } from '../grad/gradients';
 import { checkShape, product } from '../shape';
 import { Tensor } from '../tensor';
-import { fail, finiteNumber, options } from '../validate';
+import { elements, fail, finiteNumber, options } from '../validate';
 import type { Planned } from './layer';
 import { WeightlessLayer } from './weightless';
 
-type Attributes = Omit<ActivationOpParams, 'm' | 'n'>;
+type Attributes = Omit<ActivationOpParams, 'm' | 'n' | 'inner'>;
 
 /**
  * An activation as a layer of its own, over an input of any rank from 2 ([N, ...]): elementwise,
- * or softmax over the last axis. One backend call forward (the `activation` op) and one backward
- * (dx = dy f'(x), from x).
+ * or softmax over one axis (the last by default). One backend call forward (the `activation`
+ * op) and one backward (dx = dy f'(x), from x).
  */
 export abstract class ElementwiseActivation extends WeightlessLayer {
   protected readonly input: { name: string; rank: number; atLeast: boolean };
   private readonly attributes: Attributes;
+  /** Softmax's axis, counting the batch axis (negative: from the end); -1 for the others. */
+  protected readonly along: number;
 
-  protected constructor(name: string, attributes: Attributes) {
+  protected constructor(name: string, attributes: Attributes, along = -1) {
     super();
     this.input = { name, rank: 2, atLeast: true };
     this.attributes = attributes;
+    this.along = along;
   }
 
+  /** The input as outer x axis x inner: softmax runs along the axis, a strided row per outer and inner index. */
   private params(shape: readonly number[]): ActivationOpParams {
-    const n = shape[shape.length - 1];
-    return { m: product(shape) / n, n, ...this.attributes };
+    const a = this.along < 0 ? shape.length + this.along : this.along;
+    return { m: product(shape.slice(0, a)), n: shape[a], inner: product(shape.slice(a + 1)), ...this.attributes };
   }
 
   outputShape(inputShape: readonly number[]): number[] {
-    const shape = checkShape('inputShape', inputShape);
-    if (shape.length < 2) throw new RangeError(`Expected ${this.input.name} input shape of rank 2 or more but received [${shape.join(', ')}]`);
+    const shape = checkShape('inputShape', inputShape), rank = shape.length;
+    if (rank < 2) throw new RangeError(`Expected ${this.input.name} input shape of rank 2 or more but received [${shape.join(', ')}]`);
+    if (this.along < -rank || this.along >= rank) {
+      throw new RangeError(`Expected axis in [${-rank}, ${rank - 1}] for ${this.input.name} of a rank-${rank} input but received ${this.along}`);
+    }
     return shape;
   }
 
@@ -122,13 +129,29 @@ export class ELU extends ElementwiseActivation {
   }
 }
 
-/** Keras's Softmax layer, over the last axis (axis -1, the only one convkit runs). */
-export class Softmax extends ElementwiseActivation {
-  readonly axis = -1;
+/**
+ * Softmax's axis: an integer counting the batch axis (negative: from the end), or a list of one
+ * (as Keras 3 writes it); a softmax over several axes at once is not supported.
+ */
+export function softmaxAxis(v: unknown): number {
+  const list = Array.isArray(v) ? elements('axis', v) : null;
+  if (list && list.length !== 1) fail('range', 'one axis (an integer or a list of one; softmax over several axes at once is not supported)', 'axis', v);
+  const axis = list ? list[0] : v;
+  if (typeof axis !== 'number') fail('type', 'integer', 'axis', v);
+  if (!Number.isInteger(axis) || Math.abs(axis) > 2 ** 31 - 1) fail('range', 'integer', 'axis', v);
+  return axis === 0 ? 0 : axis;
+}
 
-  constructor(opts?: { axis?: number }) {
-    const axis = options('Softmax options', opts, true).axis ?? -1;
-    if (axis !== -1) fail('range', '-1 (softmax runs over the last axis)', 'axis', axis);
-    super('Softmax', plain('softmax'));
+/**
+ * Keras's Softmax layer over one axis (axis counts the batch axis; -1, the last, by default):
+ * any axis of the input, as strided rows (no transpose), each sum in float64, its max subtracted.
+ */
+export class Softmax extends ElementwiseActivation {
+  readonly axis: number;
+
+  constructor(opts?: { axis?: number | number[] }) {
+    const axis = softmaxAxis(options('Softmax options', opts, true).axis ?? -1);
+    super('Softmax', plain('softmax'), axis);
+    this.axis = axis;
   }
 }
