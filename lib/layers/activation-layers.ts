@@ -29,16 +29,17 @@ export abstract class ElementwiseActivation extends WeightlessLayer {
 
   /** The input as outer x axis x inner: softmax runs along the axis, a strided row per outer and inner index. */
   private params(shape: readonly number[]): ActivationOpParams {
-    const a = this.along < 0 ? shape.length + this.along : this.along;
+    const rank = shape.length, a = this.along < 0 ? rank + this.along : this.along;
+    if (this.along < -rank || this.along >= rank) {
+      throw new RangeError(`Expected axis in [${-rank}, ${rank - 1}] for ${this.input.name} of a rank-${rank} input but received ${this.along}`);
+    }
     return { m: product(shape.slice(0, a)), n: shape[a], inner: product(shape.slice(a + 1)), ...this.attributes };
   }
 
   outputShape(inputShape: readonly number[]): number[] {
-    const shape = checkShape('inputShape', inputShape), rank = shape.length;
-    if (rank < 2) throw new RangeError(`Expected ${this.input.name} input shape of rank 2 or more but received [${shape.join(', ')}]`);
-    if (this.along < -rank || this.along >= rank) {
-      throw new RangeError(`Expected axis in [${-rank}, ${rank - 1}] for ${this.input.name} of a rank-${rank} input but received ${this.along}`);
-    }
+    const shape = checkShape('inputShape', inputShape);
+    if (shape.length < 2) throw new RangeError(`Expected ${this.input.name} input shape of rank 2 or more but received [${shape.join(', ')}]`);
+    this.params(shape);
     return shape;
   }
 

@@ -51,8 +51,8 @@ function softmaxOf(cfg: LayerConfig, rank: number): ActivationRead {
   let axis: number;
   try {
     axis = softmaxAxis(v);
-  } catch (e) {
-    return cfg.unsupported('axis', v, (e as Error).message);
+  } catch {
+    return cfg.unsupported('axis', v, 'one axis, an integer or a list of one (a softmax over several axes at once is not supported)');
   }
   if (axis < -rank - 1 || axis > rank) cfg.unsupported('axis', v, `an axis in [${-rank - 1}, ${rank}] (the input has ${rank} axes after the batch)`);
   return { name: axis === -1 || axis === rank ? 'softmax' : null, make: () => new Softmax({ axis }) };
