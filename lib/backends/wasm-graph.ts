@@ -4,7 +4,6 @@
 // copies the inputs in once and the outputs out once.
 import type { ActivationOpParams, BatchNormParams, ConcatParams, Conv2DParams, DenseParams, Depthwise2DParams, Graph, GraphNode, GraphShape, MergeParams, OpInputs, Operator, Pad2DParams, Step, WindowParams } from './backend';
 import type { Conv2DTransposeParams, PermuteParams, PReluParams, UpSampling2DParams } from './backend';
-import { preluJob } from './wasm-ops';
 import { inputList } from './backend';
 import { checkInto, lengthIs } from './check';
 import { assignByLiveness, type LiveRange } from './liveness';
@@ -12,7 +11,7 @@ import type { Plan, PlanTarget } from './plan';
 import { fail, float32Array } from '../validate';
 import { poolInBands, poolsInBands, runOp } from './wasm-call';
 import type { Engine, WasmWeights } from './wasm-engine';
-import { batchNormJob, concatJob, convJob, denseJob, depthwiseJob, elementwiseJob, mergeJob, padJob, permuteJob, planned, poolJob, transposeJob, upsampleJob, type OpJob, type PlannedJob } from './wasm-ops';
+import { batchNormJob, preluJob, concatJob, convJob, denseJob, depthwiseJob, elementwiseJob, mergeJob, padJob, permuteJob, planned, poolJob, transposeJob, upsampleJob, type OpJob, type PlannedJob } from './wasm-ops';
 
 /** What operators and graphs need of the backend that made them. */
 export interface WasmHost {
@@ -39,18 +38,13 @@ export class WasmOperator implements Operator {
   constructor(private readonly host: WasmHost, private readonly step: Step) {
     const kinds = ['conv2d', 'maxpool2d', 'dense', 'avgpool2d', 'pad2d', 'batchNorm', 'depthwise2d', 'activation', 'conv2dTranspose', 'upsampling2d', 'permute', 'merge', 'concat', 'prelu'];
     if (!kinds.includes(step.op)) fail('type', `${kinds.slice(0, -1).map((k) => `'${k}'`).join(', ')} or '${kinds[kinds.length - 1]}'`, 'the operator kind', step.op);
-    if (step.op === 'prelu') {
+    if (step.op === 'batchNorm' || step.op === 'prelu') {
       this.weights = null;
-      this.bias = float32Array('alpha', step.alpha).slice();
+      this.bias = step.op === 'prelu' ? float32Array('alpha', step.alpha).slice() : float32Array('scaleShift', step.scaleShift).slice();
       return;
     }
-    if (!('packed' in step) && step.op !== 'batchNorm') {
+    if (!('packed' in step)) {
       this.weights = this.bias = null;
-      return;
-    }
-    if (step.op === 'batchNorm') {
-      this.weights = null;
-      this.bias = float32Array('scaleShift', step.scaleShift).slice();
       return;
     }
     this.weights = host.weights(step.packed);
@@ -114,10 +108,8 @@ export class WasmOperator implements Operator {
         return mergeJob(ctx, { ...(params as MergeParams), mode: s.params.mode, divisor: s.params.divisor });
       case 'concat':
         return concatJob(ctx, params as ConcatParams);
-      case 'prelu': {
-        const p = params as PReluParams;
-        return preluJob(ctx, p.m * p.c, this.bias!, p);
-      }
+      case 'prelu':
+        return preluJob(ctx, (params as PReluParams).m * (params as PReluParams).c, this.bias!, params as PReluParams);
     }
   }
 
