@@ -32,8 +32,9 @@ function sharedCount(v: unknown): number {
  * without the batch, one alpha along each shared axis. The shared axes lead, so the input is
  * rows of c floats sharing one row of c alphas (the `prelu` op); trained by fit.
  */
-export class PReLU extends Layer implements Trainable {
+export class PReLU extends Layer {
   protected readonly input = { name: 'PReLU', rank: 2, atLeast: true };
+  /** Trainable's: no activation after it (fit's fused softmax looks for one). */
   readonly activation = 'linear' as const;
   readonly alphaInitializer: PReLUInitializer;
   /** The shared axes: 1..sharedAxes.length. */
