@@ -12,4 +12,5 @@ export const {
   Conv2DTranspose, UpSampling2D, Reshape, Permute,
   Add, Average, ElementwiseMerge, Maximum, Minimum, Multiply, Subtract, Concatenate, MultiInputLayer,
   PReLU,
+  Model, model, input, SymbolicTensor,
 } = ck;

@@ -26,6 +26,9 @@ export { Add, Average, ElementwiseMerge, Maximum, Minimum, Multiply, Subtract, t
 export { Concatenate, type ConcatenateOptions } from './layers/concatenate';
 export { MultiInputLayer, type MultiInputGradients } from './layers/multi-input';
 export { Sequential, type LayerGradients, type SequentialGradients } from './layers/sequential';
+export { input, type InputOptions, Model, model, type ModelOptions } from './models/functional';
+export type { RewriteOptions } from './models/model-graph';
+export { SymbolicTensor } from './layers/symbolic';
 export { gemm, gemmAsync, type GemmOptions } from './gemm';
 export { residentTensor, releaseTensor } from './resident';
 export type { EvaluateResult, FitResult, History } from './train/fit';

@@ -3,6 +3,7 @@
 // model never loads the format), browser.ts from its bundle.
 import { noEntryPoint } from './layers/model-services';
 import type { Sequential } from './layers/sequential';
+import type { Model } from './models/functional';
 import type { ArtifactsInput } from './model/artifacts';
 import type * as Loading from './model/load';
 
@@ -20,6 +21,6 @@ export function installModelLoading(load: () => LoadingModule): void {
  * http(s) URL (Node); a URL, relative to the page or absolute (browsers); or tfjs ModelArtifacts
  * (`{ modelTopology, weightSpecs, weightData }`) anywhere.
  */
-export async function loadModel(source: string | URL | ArtifactsInput): Promise<Sequential> {
+export async function loadModel(source: string | URL | ArtifactsInput): Promise<Sequential | Model> {
   return (loading ?? noEntryPoint)().loadModel(source);
 }

@@ -4,6 +4,7 @@
 // inside Sequential; in the Keras model format; their options refused by name.
 import { expect } from 'chai';
 import * as ck from '../lib/index';
+import { loadSequential } from './helpers/load-sequential';
 import { backend } from '../lib/backends/select';
 import { activationNames } from '../lib/activation';
 import { derivativeOracle, forwardOracle } from './helpers/activation-oracle';
@@ -186,7 +187,7 @@ forEachBackend('standalone activation layers in the Keras model format', () => {
     const artifacts = model.toArtifacts({ inputShape: [7, 7, 3] });
     const classes = (artifacts.modelTopology as { config: { layers: { class_name: string }[] } }).config.layers.map((l) => l.class_name);
     expect(classes).to.deep.equal(['Conv2D', 'LeakyReLU', 'ReLU', 'MaxPooling2D', 'ELU', 'Activation', 'Flatten', 'Dense', 'Softmax']);
-    const again = await ck.loadModel(artifacts);
+    const again = await loadSequential(artifacts);
     expect(Array.from(again.forward(input).data)).to.deep.equal(Array.from(y));
     const peer = await tfjsLoad(artifacts);
     expectMatches(y, tfjsPredict(peer, input.data, [2, 7, 7, 3]), 'tfjs', 1e-5);

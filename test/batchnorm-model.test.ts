@@ -4,6 +4,7 @@
 // same; the config and weights are Keras's; options convkit cannot honour are refused by name.
 import { expect } from 'chai';
 import * as ck from '../lib/index';
+import { loadSequential } from './helpers/load-sequential';
 import type { Step } from '../lib/backends/backend';
 import { backend } from '../lib/backends/select';
 import { forEachBackend } from './helpers/backends';
@@ -49,7 +50,7 @@ describe('BatchNormalization in the model format', function () {
       it(`tfjs saves, convkit loads and predicts the same: ${c.title}`, async () => {
         const model = seeded(tfl.sequential({ layers: c.layers() }), 10 * i);
         const shape = [3, ...c.inputShape], x = randomArray(shape.reduce((a, b) => a * b, 1), 5 + i);
-        const loaded = await ck.loadModel(await tfjsArtifacts(model));
+        const loaded = await loadSequential(await tfjsArtifacts(model));
         expectMatches(loaded.forward(new ck.Tensor(x, shape)).data, tfjsPredict(model, x, shape), 'forward');
         expectMatches((await loaded.forwardAsync(new ck.Tensor(x, shape))).data, tfjsPredict(model, x, shape), 'forwardAsync');
         // convkit saves it back; tfjs loads that and predicts the same.
@@ -62,7 +63,7 @@ describe('BatchNormalization in the model format', function () {
 
     it('reads Conv2D, BatchNormalization, ReLU as a Conv2D then a BatchNormalization with relu, folded', async () => {
       const model = seeded(tfl.sequential({ layers: CASES[0].layers() }), 0);
-      const loaded = await ck.loadModel(await tfjsArtifacts(model));
+      const loaded = await loadSequential(await tfjsArtifacts(model));
       expect(loaded.layers.map((l) => l.constructor.name)).to.deep.equal(['Conv2D', 'BatchNormalization', 'Conv2D', 'BatchNormalization', 'Flatten', 'Dense', 'BatchNormalization']);
       const bn = loaded.layers[1] as ck.BatchNormalization;
       expect([bn.activation, (loaded.layers[3] as ck.BatchNormalization).epsilon, (loaded.layers[3] as ck.BatchNormalization).momentum]).to.deep.equal(['relu', 0.01, 0.9]);
@@ -95,12 +96,12 @@ describe('BatchNormalization in the model format', function () {
         weightData: new Float32Array(16).fill(1).buffer,
       });
       let error: unknown = null;
-      await ck.loadModel(artifacts({ axis: 1 })).catch((e) => (error = e));
+      await loadSequential(artifacts({ axis: 1 })).catch((e) => (error = e));
       expect(String(error)).to.match(/BatchNormalization layer 'bn': axis 1 is not supported .*-1 or 3/);
       error = null;
-      await ck.loadModel(artifacts({ renorm: true })).catch((e) => (error = e));
+      await loadSequential(artifacts({ renorm: true })).catch((e) => (error = e));
       expect(String(error)).to.match(/renorm true is not supported/);
-      const ok = await ck.loadModel(artifacts({ axis: [3] }));
+      const ok = await loadSequential(artifacts({ axis: [3] }));
       expect(ok.forward(new ck.Tensor(new Float32Array(48), [1, 3, 4, 4])).shape).to.deep.equal([1, 3, 4, 4]);
     });
   });

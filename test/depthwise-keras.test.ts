@@ -3,6 +3,7 @@
 // and by convkit itself.
 import { expect } from 'chai';
 import * as ck from '../lib/index';
+import { loadSequential } from './helpers/load-sequential';
 import { forEachBackend } from './helpers/backends';
 import { pick, randomArray, randomInt, rng } from './helpers/random';
 import { expectMatches, tf, tfjsArtifacts, tfjsLoad, tfjsPredict, tfjsReady, tfl } from './helpers/tfjs';
@@ -28,7 +29,7 @@ forEachBackend('DepthwiseConv2D read from tfjs-layers', () => {
         })],
       });
       const x = randomArray(n * h * w * c, 50 + i);
-      const loaded = await ck.loadModel(await tfjsArtifacts(model));
+      const loaded = await loadSequential(await tfjsArtifacts(model));
       // tfjs-layers' DepthwiseConv2D ignores dilationRate when it predicts (a TODO in its call());
       // Keras applies it, as tf.depthwiseConv2d does: that op, on the model's weights, is the peer.
       const [kernel, bias] = model.getWeights();
@@ -59,7 +60,7 @@ forEachBackend('DepthwiseConv2D read from tfjs-layers', () => {
     const peer = await tfjsLoad(a);
     expectMatches(ours, tfjsPredict(peer, x, [2, 9, 8, 5]), 'tfjs reading convkit', TOL);
     peer.dispose();
-    const back = await ck.loadModel(a);
+    const back = await loadSequential(a);
     expect(Array.from(back.forward(new ck.Tensor(x, [2, 9, 8, 5])).data)).to.deep.equal(Array.from(ours));
     expect(tf.memory().numTensors).to.be.a('number');
   });

@@ -4,6 +4,7 @@
 // the Conv2D or Dense before them; the options convkit cannot compute are refused by name.
 import { expect } from 'chai';
 import * as ck from '../lib/index';
+import { loadSequential } from './helpers/load-sequential';
 import { activationNames } from '../lib/activation';
 import { forEachBackend } from './helpers/backends';
 import { conv2dOptions, denseOptions, kerasArtifacts, kerasTopology, type KerasLayer, layer, type Spec } from './helpers/keras';
@@ -51,7 +52,7 @@ describe('activations in the Keras model format', () => {
       it(`${activation}: loads back in convkit${NOT_IN_TFJS.has(activation) ? '' : ' and in tfjs-layers'} with the same predictions`, async () => {
         const m = model(activation), y = m.forward(x).data;
         const artifacts = m.toArtifacts({ inputShape: [6, 6, 3] });
-        const again = await ck.loadModel(artifacts);
+        const again = await loadSequential(artifacts);
         expect(Array.from(again.forward(x).data)).to.deep.equal(Array.from(y));
         if (NOT_IN_TFJS.has(activation)) return;
         const peer = await tfjsLoad(artifacts);
@@ -77,7 +78,7 @@ describe('activations in the Keras model format', () => {
     const input = new ck.Tensor(randomArray(3 * 4, 5).map((v) => v * 4), [3, 4]);
     for (const [title, act, activation] of cases) {
       it(`${title} is the Dense's ${activation}`, async () => {
-        const folded = await ck.loadModel(denseThen(act)), direct = await ck.loadModel(denseWith(activation));
+        const folded = await loadSequential(denseThen(act)), direct = await loadSequential(denseWith(activation));
         expect(Array.from(folded.forward(input).data)).to.deep.equal(Array.from(direct.forward(input).data));
       });
     }
@@ -91,7 +92,7 @@ describe('activations in the Keras model format', () => {
     ];
     for (const [title, act, make] of own) {
       it(`${title} is a layer of its own after the Dense`, async () => {
-        const loaded = await ck.loadModel(denseThen(act)), dense = await ck.loadModel(denseWith('linear'));
+        const loaded = await loadSequential(denseThen(act)), dense = await loadSequential(denseWith('linear'));
         expect(loaded.layers[1]).to.be.instanceOf(make().constructor);
         expect(Array.from(loaded.forward(input).data)).to.deep.equal(Array.from(make().forward(dense.forward(input)).data));
       });
@@ -105,7 +106,7 @@ describe('activations in the Keras model format', () => {
     for (const [title, act, message] of refused) {
       it(`refuses ${title}, naming the option`, async () => {
         let error: unknown = null;
-        await ck.loadModel(denseThen(act)).catch((e) => (error = e));
+        await loadSequential(denseThen(act)).catch((e) => (error = e));
         expect(String(error)).to.match(message);
       });
     }
@@ -120,7 +121,7 @@ describe('Conv2D on an image refuses a Softmax layer over an axis its output doe
       layer('Softmax', 'softmax', { axis: 4 }),
     ]), specs);
     let error: unknown = null;
-    await ck.loadModel(artifacts).catch((e) => (error = e));
+    await loadSequential(artifacts).catch((e) => (error = e));
     expect(String(error)).to.match(/Softmax layer 'softmax': axis 4 is not supported \(convkit supports an axis in \[-4, 3\]/);
   });
 });

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as ck from '../lib/index';
+import { loadSequential } from './helpers/load-sequential';
 import { forEachBackend } from './helpers/backends';
 import { randomArray } from './helpers/random';
 
@@ -81,7 +82,7 @@ describe('model format: files and artifacts', () => {
       const m = model(3), at = join(dir, ck.getBackend(), 'b');
       await m.save(pathToFileURL(at), { inputShape: INPUT }); // save takes a file: URL too
       for (const source of [at, join(at, 'model.json'), pathToFileURL(at).href, pathToFileURL(join(at, 'model.json'))]) {
-        const loaded = await ck.loadModel(source);
+        const loaded = await loadSequential(source);
         expectSamePredictions(m, loaded, [2, ...INPUT], 4);
       }
     });
@@ -91,7 +92,7 @@ describe('model format: files and artifacts', () => {
       await model(5).save(at, { inputShape: INPUT });
       const m = model(6);
       await m.save(at, { inputShape: INPUT });
-      expectSamePredictions(m, await ck.loadModel(at), [1, ...INPUT], 7);
+      expectSamePredictions(m, await loadSequential(at), [1, ...INPUT], 7);
     });
 
     it('reads weights over several groups and shards, cut inside tensors', async () => {
@@ -109,7 +110,7 @@ describe('model format: files and artifacts', () => {
         format: 'layers-model', modelTopology: a.modelTopology,
         weightsManifest: [{ paths: ['g1-a', 'g1-b'], weights: a.weightSpecs.slice(0, 2) }, { paths: ['g2-a', 'g2-b', 'g2-c'], weights: a.weightSpecs.slice(2) }],
       }));
-      expectSamePredictions(m, await ck.loadModel(at), [2, ...INPUT], 9);
+      expectSamePredictions(m, await loadSequential(at), [2, ...INPUT], 9);
     });
 
     it('loads over http, relative to model.json, and says which URL failed', async () => {
@@ -123,9 +124,9 @@ describe('model format: files and artifacts', () => {
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/models`;
       try {
-        expectSamePredictions(m, await ck.loadModel(`${base}/one/model.json`), [2, ...INPUT], 11);
-        expectSamePredictions(m, await ck.loadModel(new URL(`${base}/one/`)), [2, ...INPUT], 11);
-        const e = await rejection(ck.loadModel(`${base}/two/model.json`));
+        expectSamePredictions(m, await loadSequential(`${base}/one/model.json`), [2, ...INPUT], 11);
+        expectSamePredictions(m, await loadSequential(new URL(`${base}/one/`)), [2, ...INPUT], 11);
+        const e = await rejection(loadSequential(`${base}/two/model.json`));
         expect(e.message).to.equal(`Could not fetch ${base}/two/model.json: 404 Not Found`);
       } finally {
         await new Promise((resolve) => server.close(resolve));
@@ -137,12 +138,12 @@ describe('model format: files and artifacts', () => {
     const m = model(17);
     const a = m.toArtifacts({ inputShape: INPUT });
     const renamed = a.weightSpecs.map((s, i) => ({ ...s, name: i % 2 ? `${s.name}:0` : `sequential/${s.name}` }));
-    expectSamePredictions(m, await ck.loadModel({ ...a, weightSpecs: renamed }), [2, ...INPUT], 18);
+    expectSamePredictions(m, await loadSequential({ ...a, weightSpecs: renamed }), [2, ...INPUT], 18);
     // Optimizer state saved with the model (tfjs's includeOptimizer) is not a layer's weight: skipped.
     const withOptimizer = [...a.weightSpecs, { name: 'Adam/iter', shape: [], dtype: 'int32', group: 'optimizer' }];
     const data = new Uint8Array(a.weightData.byteLength + 4);
     data.set(new Uint8Array(a.weightData));
-    expectSamePredictions(m, await ck.loadModel({ ...a, weightSpecs: withOptimizer, weightData: data.buffer }), [2, ...INPUT], 19);
+    expectSamePredictions(m, await loadSequential({ ...a, weightSpecs: withOptimizer, weightData: data.buffer }), [2, ...INPUT], 19);
   });
 
   describe('input shapes', () => {
@@ -151,7 +152,7 @@ describe('model format: files and artifacts', () => {
       const fcn = new ck.Sequential([conv, new ck.MaxPool2D({ poolSize: 2, padding: 'same' })]);
       const at = join(dir, 'fcn');
       await fcn.save(at, { inputShape: [null, null, 2] });
-      const loaded = await ck.loadModel(at);
+      const loaded = await loadSequential(at);
       const layers = (loaded.toArtifacts().modelTopology as { config: { layers: { config: Record<string, unknown> }[] } }).config.layers;
       expect(layers[0].config.batch_input_shape).to.deep.equal([null, null, null, 2]);
       expectSamePredictions(fcn, loaded, [1, 5, 7, 2], 13);
@@ -178,14 +179,14 @@ describe('model format: files and artifacts', () => {
   describe('file-system errors', () => {
     it('a directory without model.json, and a path that does not exist', async () => {
       await mkdir(join(dir, 'empty'));
-      expect((await rejection(ck.loadModel(join(dir, 'empty')))).message).to.match(/ENOENT.*empty\/model\.json/);
-      expect((await rejection(ck.loadModel(join(dir, 'nothing-here')))).message).to.match(/ENOENT.*nothing-here/);
+      expect((await rejection(loadSequential(join(dir, 'empty')))).message).to.match(/ENOENT.*empty\/model\.json/);
+      expect((await rejection(loadSequential(join(dir, 'nothing-here')))).message).to.match(/ENOENT.*nothing-here/);
     });
 
     it('model.json that is not JSON', async () => {
       await mkdir(join(dir, 'bad'));
       await writeFile(join(dir, 'bad', 'model.json'), '{ "format": ');
-      const e = await rejection(ck.loadModel(join(dir, 'bad')));
+      const e = await rejection(loadSequential(join(dir, 'bad')));
       expect(e).to.be.instanceOf(TypeError);
       expect(e.message).to.match(/^Expected JSON \(a model.json\) at .*bad\/model\.json but it does not parse: /);
     });
@@ -196,7 +197,7 @@ describe('model format: files and artifacts', () => {
       const json = JSON.parse(await readFile(join(at, 'model.json'), 'utf8'));
       json.weightsManifest[0].paths = ['../fcn/group1-shard1of1.bin'];
       await writeFile(join(at, 'model.json'), JSON.stringify(json));
-      const e = await rejection(ck.loadModel(at));
+      const e = await rejection(loadSequential(at));
       expect(e).to.be.instanceOf(RangeError);
       expect(e.message).to.equal(`Expected weight files inside ${at} but ${join(at, 'model.json')} names '../fcn/group1-shard1of1.bin'`);
     });

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import * as ck from '../lib/index';
+import { loadSequential } from './helpers/load-sequential';
 import { resolveWindow } from '../lib/shape';
 import { conv2dRef, denseRef, maxpool2dRef } from '../suite/reference';
 import { forEachBackend } from './helpers/backends';
@@ -84,7 +85,7 @@ describe('model format: Keras-written model.json fixtures', () => {
         const expected = tfjsPredict(peer, x, shape);
         peer.dispose();
         for (const source of [at, join(at, 'model.json')]) {
-          const model = await ck.loadModel(source);
+          const model = await loadSequential(source);
           expectMatches(model.forward(new ck.Tensor(x, shape)).data, expected, `${name} from ${source}`);
         }
       });
@@ -96,7 +97,7 @@ describe('model format: Keras-written model.json fixtures', () => {
       await mkdir(at);
       await writeFixture('keras3-cnn', at);
       const x = randomArray(2 * 9 * 9 * 2, 600);
-      const model = await ck.loadModel(at);
+      const model = await loadSequential(at);
       expect(model.layers.map((l) => l.constructor.name)).to.deep.equal(['Conv2D', 'MaxPool2D', 'Flatten', 'Dense']);
       expectMatches(model.forward(new ck.Tensor(x, [2, 9, 9, 2])).data, keras3Reference(x, 2), 'keras3-cnn');
     });
@@ -106,7 +107,7 @@ describe('model format: Keras-written model.json fixtures', () => {
     const at = join(dir, 'folds');
     await mkdir(at, { recursive: true });
     await writeFixture('keras2-cnn', at);
-    const model = await ck.loadModel(at);
+    const model = await loadSequential(at);
     const described = model.layers.map((l) => [l.constructor.name, (l as { activation?: string }).activation ?? '']);
     expect(described).to.deep.equal([['Conv2D', 'relu'], ['MaxPool2D', ''], ['Conv2D', 'relu'], ['Flatten', ''], ['Dense', 'relu'], ['Dense', 'linear']]);
     // Saved again, it keeps the input shape it was loaded with.

@@ -3,6 +3,7 @@
 // predicts from the same files; saving writes float32.
 import { expect } from 'chai';
 import * as ck from '../lib/index';
+import { loadSequential } from './helpers/load-sequential';
 import { dequantize, float16ToFloat32 } from '../lib/model/dequantize';
 import { forEachBackend } from './helpers/backends';
 import { conv2dOptions, denseOptions, kerasTopology, layer, poolOptions, type Spec } from './helpers/keras';
@@ -88,7 +89,7 @@ describe('model format: quantized weights', function () {
       parts.reduce((at, p) => (data.set(p, at), at + p.length), 0);
       const artifacts = { modelTopology: kerasTopology(layers), weightSpecs: specs, weightData: data.buffer, format: 'layers-model' };
 
-      const model = await ck.loadModel(artifacts);
+      const model = await loadSequential(artifacts);
       const peer = await tfjsLoad(artifacts as unknown as ck.ModelArtifacts);
       const x = randomArray(2 * 8 * 8 * 3, 9), shape = [2, 8, 8, 3];
       expectMatches(model.forward(new ck.Tensor(x, shape)).data, tfjsPredict(peer, x, shape), 'forward');

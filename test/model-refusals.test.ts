@@ -155,9 +155,18 @@ const LAYER_CASES: Case[] = [
     error: RangeError, message: 'Expected the model to declare its input shape (batch_input_shape on its first layer, or an InputLayer) but it declares none',
   },
   {
-    title: 'a functional model',
-    edit: (m) => { m.topology = { model_config: { class_name: 'Functional', config: { layers: m.layers } } }; },
-    error: RangeError, message: "Expected a Keras Sequential model but received class_name 'Functional' (convkit loads Sequential models only)",
+    title: 'a model class that is neither Sequential nor functional',
+    edit: (m) => { m.topology = { model_config: { class_name: 'Graph', config: { layers: m.layers } } }; },
+    error: RangeError, message: "Expected a Keras Sequential or functional model (class_name 'Sequential', 'Functional' or 'Model') but received class_name 'Graph'",
+  },
+  {
+    title: 'a functional model with a layer applied twice (shared weights)',
+    edit: (m) => {
+      const input = { class_name: 'InputLayer', config: { name: 'x', batch_input_shape: [null, 4] }, inbound_nodes: [] };
+      const dense = { class_name: 'Dense', config: { name: 'd', units: 4 }, inbound_nodes: [[['x', 0, 0, {}]], [['d', 0, 0, {}]]] };
+      m.topology = { class_name: 'Functional', config: { layers: [input, dense], input_layers: [['x', 0, 0]], output_layers: [['d', 1, 0]] } };
+    },
+    error: RangeError, message: "Dense layer 'd': it is applied 2 times (shared weights), which convkit does not support; make one layer per place",
   },
   {
     title: 'a graph model',

@@ -6,6 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ck from '../lib/index';
+import { loadSequential } from './helpers/load-sequential';
 import { activationNames } from '../lib/activation';
 import { forEachBackend } from './helpers/backends';
 import { randomArray } from './helpers/random';
@@ -136,7 +137,7 @@ describe('model format: TensorFlow.js interop', function () {
         const model = tfjsModel(c, 300 + 10 * i);
         const x = randomArray(3 * c.inputShape.reduce((a, b) => a * b, 1), 100 + i), shape = [3, ...c.inputShape];
         const expected = tfjsPredict(model, x, shape);
-        const loaded = await ck.loadModel(await tfjsArtifacts(model));
+        const loaded = await loadSequential(await tfjsArtifacts(model));
         expectMatches(loaded.forward(new ck.Tensor(x, shape)).data, expected, 'forward');
         expectMatches((await loaded.forwardAsync(new ck.Tensor(x, shape))).data, expected, 'forwardAsync');
         model.dispose();
@@ -150,7 +151,7 @@ describe('model format: TensorFlow.js interop', function () {
       const cut = [0, 7, 301, bytes.length]; // cuts through tensors
       const parts = cut.slice(1).map((end, j) => bytes.slice(cut[j], end).buffer);
       const x = randomArray(3 * 9 * 8 * 3, 5), shape = [3, 9, 8, 3];
-      const loaded = await ck.loadModel({ ...a, weightData: parts });
+      const loaded = await loadSequential({ ...a, weightData: parts });
       expectMatches(loaded.forward(new ck.Tensor(x, shape)).data, tfjsPredict(model, x, shape), 'forward');
       model.dispose();
     });
@@ -175,7 +176,7 @@ describe('model format: TensorFlow.js interop', function () {
         const fromFiles = await tfjsLoad(await readSaved(join(dir, String(i))));
         expectMatches(y, tfjsPredict(fromFiles, x, shape), 'tfjs from the saved files');
         // What tfjs writes back (its own names and configs) loads in convkit again.
-        const again = await ck.loadModel(await tfjsArtifacts(fromFiles));
+        const again = await loadSequential(await tfjsArtifacts(fromFiles));
         expect(Array.from(again.forward(new ck.Tensor(x, shape)).data)).to.deep.equal(Array.from(y));
         fromMemory.dispose();
         fromFiles.dispose();

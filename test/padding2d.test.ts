@@ -2,6 +2,7 @@
 // gradients (each is the other's), TensorFlow.js, and the Keras format.
 import { expect } from 'chai';
 import * as ck from '../lib/index';
+import { loadSequential } from './helpers/load-sequential';
 import { backend } from '../lib/backends/select';
 import { expectExact } from './helpers/assert';
 import { forEachBackend, forEachThreadCount } from './helpers/backends';
@@ -137,7 +138,7 @@ describe('ZeroPadding2D and Cropping2D against TensorFlow.js', () => {
         ],
       });
       const x = randomArray(2 * 6 * 5 * 2, 13), shape = [2, 6, 5, 2];
-      const loaded = await ck.loadModel(await tfjsArtifacts(model));
+      const loaded = await loadSequential(await tfjsArtifacts(model));
       const y = loaded.forward(new ck.Tensor(x, shape)).data;
       expectMatches(y, tfjsPredict(model, x, shape), 'loaded');
       const peer = await tfjsLoad(loaded.toArtifacts({ inputShape: [6, 5, 2] }));

@@ -3,6 +3,7 @@
 // through the model format both ways with TensorFlow.js.
 import { expect } from 'chai';
 import * as ck from '../lib/index';
+import { loadSequential } from './helpers/load-sequential';
 import { expectExact } from './helpers/assert';
 import { forEachBackend, forEachThreadCount } from './helpers/backends';
 import { randomArray } from './helpers/random';
@@ -53,7 +54,7 @@ forEachBackend('Permute', () => {
   it('inside a Sequential, and a tfjs model with Permute loads and saves both ways', async () => {
     const model = tfl.sequential({ layers: [tfl.layers.permute({ inputShape: [4, 5, 3], dims: [3, 1, 2] }), tfl.layers.flatten(), tfl.layers.dense({ units: 2 })] });
     const x = randomArray(2 * 60, 3), expected = tfjsPredict(model, x, [2, 4, 5, 3]);
-    const loaded = await ck.loadModel(await tfjsArtifacts(model));
+    const loaded = await loadSequential(await tfjsArtifacts(model));
     expectMatches(loaded.forward(new ck.Tensor(x, [2, 4, 5, 3])).data, expected, 'convkit');
     expectMatches((await loaded.forwardAsync(new ck.Tensor(x, [2, 4, 5, 3]))).data, expected, 'convkit async');
     expectMatches(tfjsPredict(await tfjsLoad(loaded.toArtifacts()), x, [2, 4, 5, 3]), expected, 'tfjs');

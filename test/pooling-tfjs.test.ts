@@ -3,6 +3,7 @@
 // models with these layers going both ways through the TensorFlow.js layers format.
 import { expect } from 'chai';
 import * as ck from '../lib/index';
+import { loadSequential } from './helpers/load-sequential';
 import { forEachBackend } from './helpers/backends';
 import { randomArray, randomInt, rng } from './helpers/random';
 import { expectMatches, tf, tfjsArtifacts, tfjsLoad, tfjsPredict, tfjsReady, tfl } from './helpers/tfjs';
@@ -84,7 +85,7 @@ describe('pooling layers against TensorFlow.js', () => {
         ],
       });
       const x = randomArray(2 * 9 * 8 * 3, 7);
-      const loaded = await ck.loadModel(await tfjsArtifacts(model));
+      const loaded = await loadSequential(await tfjsArtifacts(model));
       expectMatches(loaded.forward(new ck.Tensor(x, [2, 9, 8, 3])).data, tfjsPredict(model, x, [2, 9, 8, 3]), 'loaded model');
       model.dispose();
     });
@@ -102,7 +103,7 @@ describe('pooling layers against TensorFlow.js', () => {
       const peer = await tfjsLoad(artifacts);
       expect(peer.layers.map((l) => l.getClassName())).to.deep.equal(['AveragePooling2D', 'AveragePooling2D', 'GlobalMaxPooling2D']);
       expectMatches(y, tfjsPredict(peer, x, shape), 'tfjs from toArtifacts()');
-      const again = await ck.loadModel(await tfjsArtifacts(peer));
+      const again = await loadSequential(await tfjsArtifacts(peer));
       expect(Array.from(again.forward(new ck.Tensor(x, shape)).data)).to.deep.equal(Array.from(y));
       peer.dispose();
     });
@@ -112,7 +113,7 @@ describe('pooling layers against TensorFlow.js', () => {
       const artifacts = model.toArtifacts({ inputShape: [3, 3, 2] });
       const layers = (artifacts.modelTopology as { config: { layers: { config: Record<string, unknown> }[] } }).config.layers;
       expect(layers.map((l) => l.config.keepdims)).to.deep.equal([true, true]);
-      const again = await ck.loadModel(artifacts);
+      const again = await loadSequential(artifacts);
       const x = new ck.Tensor(randomArray(2 * 3 * 3 * 2, 9), [2, 3, 3, 2]);
       expect(again.forward(x).shape).to.deep.equal([2, 1, 1, 2]);
       expect(Array.from(again.forward(x).data)).to.deep.equal(Array.from(model.forward(x).data));
@@ -132,7 +133,7 @@ describe('pooling layers against TensorFlow.js', () => {
       });
       for (const className of ['AveragePooling2D', 'GlobalAveragePooling2D', 'GlobalMaxPooling2D']) {
         let error: unknown = null;
-        await ck.loadModel({ modelTopology: topology(className), weightSpecs: [], weightData: new ArrayBuffer(0) }).catch((e) => (error = e));
+        await loadSequential({ modelTopology: topology(className), weightSpecs: [], weightData: new ArrayBuffer(0) }).catch((e) => (error = e));
         expect(String(error), className).to.match(/data_format/);
       }
     });

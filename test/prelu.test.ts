@@ -8,6 +8,7 @@ import { backend } from '../lib/backends/select';
 import { forEachBackend, forEachIsa, forEachThreadCount } from './helpers/backends';
 import { dot, expectNear, finiteDifferences } from './helpers/finite-differences';
 import { kerasArtifacts, kerasTopology, layer, type Spec } from './helpers/keras';
+import { loadSequential } from './helpers/load-sequential';
 import { randomArray, randomInt, rng } from './helpers/random';
 import { expectMatches, tf, tfjsArtifacts, tfjsLoad, tfjsPredict, tfjsReady, tfl } from './helpers/tfjs';
 
@@ -116,6 +117,18 @@ forEachBackend('PReLU', () => {
     expect(Array.from(y.data).every((v) => v >= 0)).to.equal(true);
   });
 
+  it('runs in a functional model (a branch through PReLU and Softmax over an axis, added back) with its layers\' bits, and saves and loads', async () => {
+    const x = ck.input({ shape: [5, 4, 3] });
+    const prelu = new ck.PReLU({ sharedAxes: [1, 2], alpha: [0.1, -0.2, 0.3], name: 'slopes' }), softmax = new ck.Softmax({ axis: 1 }), add = new ck.Add();
+    const p1 = prelu.apply(x);
+    const model = ck.model({ inputs: x, outputs: add.apply([p1, softmax.apply(p1)]) });
+    const t = new ck.Tensor(randomArray(2 * 60, 12), [2, 5, 4, 3]), p = prelu.forward(t);
+    const want = add.forward([p, softmax.forward(p)]);
+    expect(Array.from((model.forward(t) as ck.Tensor).data)).to.deep.equal(Array.from(want.data));
+    const again = await ck.loadModel(model.toArtifacts());
+    expect(Array.from((again.forward(t) as ck.Tensor).data)).to.deep.equal(Array.from(want.data));
+  });
+
   it('fit trains alpha (its gradient reaches the optimizer) and lowers the loss', async () => {
     const r = rng(5), x = new ck.Tensor(Float32Array.from({ length: 64 * 3 }, () => r() * 2 - 1), [64, 3]);
     const y = new ck.Tensor(Float32Array.from(x.data, (v, i) => (v > 0 ? v : (i % 3 === 1 ? -0.7 : 0.4) * v)), [64, 3]);
@@ -170,7 +183,7 @@ describe('PReLU against TensorFlow.js', function () {
         ] });
         model.setWeights(model.weights.map((w, j) => tf.tensor(randomArray(size(w.shape as number[]), 40 + j), w.shape as number[])));
         const shape = [2, 6, 5, 2], x = randomArray(size(shape), 41);
-        const loaded = await ck.loadModel(await tfjsArtifacts(model));
+        const loaded = await loadSequential(await tfjsArtifacts(model));
         expect(loaded.layers.map((l) => l.constructor.name)).to.deep.equal(['Conv2D', 'PReLU', 'Flatten', 'Dense']);
         expectMatches(loaded.forward(new ck.Tensor(x, shape)).data, tfjsPredict(model, x, shape), 'forward');
         const again = await tfjsLoad(loaded.toArtifacts());
@@ -189,7 +202,7 @@ describe('PReLU in the Keras format', () => {
 
   it('reads alpha of Keras\'s shape (shared axes 1) and saves it back the same', async () => {
     const specs: Spec[] = [{ name: 'p_re_lu/alpha', shape: [1, 1, 5], dtype: 'float32' }];
-    const model = await ck.loadModel(kerasArtifacts(topology({ shared_axes: [1, 2] }), specs));
+    const model = await loadSequential(kerasArtifacts(topology({ shared_axes: [1, 2] }), specs));
     const prelu = model.layers[0] as ck.PReLU;
     expect(prelu.sharedAxes).to.deep.equal([1, 2]);
     const x = new ck.Tensor(randomArray(2 * 60, 3), [2, 4, 3, 5]);
@@ -197,20 +210,20 @@ describe('PReLU in the Keras format', () => {
     expect(Array.from(model.forward(x).data)).to.deep.equal(Array.from(expected.data));
     const saved = model.toArtifacts();
     expect(saved.weightSpecs!.map((s) => [s.name, s.shape])).to.deep.equal([['p_re_lu_1/alpha', [1, 1, 5]]]);
-    const again = await ck.loadModel(saved);
+    const again = await loadSequential(saved);
     expect(Array.from(again.forward(x).data)).to.deep.equal(Array.from(expected.data));
   });
 
   it('reads an unshared alpha (shared_axes null) of the whole input shape', async () => {
     const specs: Spec[] = [{ name: 'p_re_lu/alpha', shape: [4, 3, 5], dtype: 'float32' }];
-    const model = await ck.loadModel(kerasArtifacts(topology({ shared_axes: null }), specs));
+    const model = await loadSequential(kerasArtifacts(topology({ shared_axes: null }), specs));
     expect(model.layers[0].getWeights().alpha).to.have.length(60);
   });
 
   it('refuses shared axes that do not lead, naming the option', async () => {
     const specs: Spec[] = [{ name: 'p_re_lu/alpha', shape: [4, 1, 5], dtype: 'float32' }];
     let error: unknown = null;
-    await ck.loadModel(kerasArtifacts(topology({ shared_axes: [2] }), specs)).catch((e) => (error = e));
+    await loadSequential(kerasArtifacts(topology({ shared_axes: [2] }), specs)).catch((e) => (error = e));
     expect(String(error)).to.match(/PReLU layer 'p_re_lu': shared_axes \[2\] is not supported/);
   });
 });

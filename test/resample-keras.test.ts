@@ -3,6 +3,7 @@
 // name the layer and the option.
 import { expect } from 'chai';
 import * as ck from '../lib/index';
+import { loadSequential } from './helpers/load-sequential';
 import { expectClose } from './helpers/assert';
 import { conv2dOptions, kerasArtifacts, kerasTopology, layer, type Spec, weightDataFor } from './helpers/keras';
 import { randomArray } from './helpers/random';
@@ -17,7 +18,7 @@ const upsampling = (extra: Record<string, unknown> = {}) => layer('UpSampling2D'
 
 describe('model format: Keras Conv2DTranspose and UpSampling2D', () => {
   it('reads output_padding and the [kh, kw, filters, in] kernel as Keras computes them', async () => {
-    const model = await ck.loadModel(kerasArtifacts(kerasTopology([transpose({}), upsampling()]), specs, 3));
+    const model = await loadSequential(kerasArtifacts(kerasTopology([transpose({}), upsampling()]), specs, 3));
     const data = new Float32Array(weightDataFor(specs, 3));
     const kernel = data.subarray(0, 3 * 3 * 4 * 3), bias = data.subarray(3 * 3 * 4 * 3);
     const x = randomArray(5 * 6 * 3, 9), t = model.layers[0] as ck.Conv2DTranspose;
@@ -40,7 +41,7 @@ describe('model format: Keras Conv2DTranspose and UpSampling2D', () => {
   ];
   for (const [title, artifacts, message] of refusals) it(`refuses ${title}, naming the layer and the option`, async () => {
     let error: unknown = null;
-    await ck.loadModel(artifacts).catch((e) => (error = e));
+    await loadSequential(artifacts).catch((e) => (error = e));
     expect(String(error)).to.match(message);
   });
 
@@ -53,7 +54,7 @@ describe('model format: Keras Conv2DTranspose and UpSampling2D', () => {
 describe('model format: a fully convolutional model of unknown height and width', () => {
   it('loads Conv2DTranspose and UpSampling2D with null height and width, saves them back, and runs any size', async () => {
     const layers = [transpose({ batch_input_shape: [null, null, null, 3] }), upsampling()];
-    const model = await ck.loadModel(kerasArtifacts(kerasTopology(layers), specs, 3));
+    const model = await loadSequential(kerasArtifacts(kerasTopology(layers), specs, 3));
     expect(model.forward(new ck.Tensor(randomArray(2 * 4 * 7 * 3, 1), [2, 4, 7, 3])).shape).to.deep.equal([2, 16, 26, 4]);
     const saved = model.toArtifacts().modelTopology as { config: { layers: { config: Record<string, unknown> }[] } };
     expect(saved.config.layers[0].config.batch_input_shape).to.deep.equal([null, null, null, 3]);

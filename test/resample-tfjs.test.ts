@@ -5,6 +5,7 @@
 // them), so bilinear is checked against tf.image.resizeBilinear(x, size, false, true) itself.
 import { expect } from 'chai';
 import * as ck from '../lib/index';
+import { loadSequential } from './helpers/load-sequential';
 import { forEachBackend } from './helpers/backends';
 import { randomArray } from './helpers/random';
 import { expectMatches, tf, tfjsArtifacts, tfjsLoad, tfjsPredict, tfjsReady, tfl } from './helpers/tfjs';
@@ -41,7 +42,7 @@ describe('Conv2DTranspose and UpSampling2D against TensorFlow.js', function () {
         ], 50 + 10 * i);
         const shape = [2, ...inputShape], x = randomArray(size(shape), i);
         const expected = tfjsPredict(model, x, shape);
-        const loaded = await ck.loadModel(await tfjsArtifacts(model));
+        const loaded = await loadSequential(await tfjsArtifacts(model));
         expect(loaded.layers.map((l) => l.constructor.name)).to.deep.equal(['Conv2DTranspose', 'UpSampling2D']);
         expectMatches(loaded.forward(new ck.Tensor(x, shape)).data, expected, 'convkit loading tfjs');
         const back = await tfjsLoad(loaded.toArtifacts());

@@ -2,6 +2,7 @@
 // Sequential it costs nothing; Keras and tfjs models with a Reshape load and save.
 import { expect } from 'chai';
 import * as ck from '../lib/index';
+import { loadSequential } from './helpers/load-sequential';
 import { expectExact } from './helpers/assert';
 import { forEachBackend } from './helpers/backends';
 import { randomArray } from './helpers/random';
@@ -40,7 +41,7 @@ describe('Reshape', () => {
     it('a tfjs model with Reshape loads in convkit and convkit\'s saves load in tfjs', async () => {
       const model = tfl.sequential({ layers: [tfl.layers.reshape({ inputShape: [12], targetShape: [2, 2, 3] }), tfl.layers.upSampling2d({ size: [2, 2] }), tfl.layers.flatten(), tfl.layers.dense({ units: 3 })] });
       const x = randomArray(3 * 12, 4), expected = tfjsPredict(model, x, [3, 12]);
-      const loaded = await ck.loadModel(await tfjsArtifacts(model));
+      const loaded = await loadSequential(await tfjsArtifacts(model));
       expectMatches(loaded.forward(new ck.Tensor(x, [3, 12])).data, expected, 'convkit');
       expectMatches(tfjsPredict(await tfjsLoad(loaded.toArtifacts()), x, [3, 12]), expected, 'tfjs');
       void tf;

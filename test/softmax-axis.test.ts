@@ -7,6 +7,7 @@ import * as ck from '../lib/index';
 import { forEachBackend, forEachIsa, forEachThreadCount } from './helpers/backends';
 import { dot, expectNear, finiteDifferences } from './helpers/finite-differences';
 import { conv2dOptions, kerasArtifacts, kerasTopology, layer, type Spec } from './helpers/keras';
+import { loadSequential } from './helpers/load-sequential';
 import { randomArray, randomInt, rng } from './helpers/random';
 import { expectMatches, tf, tfjsReady, tfl } from './helpers/tfjs';
 
@@ -133,24 +134,24 @@ describe('Softmax over an axis in the Keras format', () => {
 
   for (const axis of [1, [2], -3]) {
     it(`reads Softmax(axis ${JSON.stringify(axis)}) after a Conv2D as a layer of its own, and saves it back`, async () => {
-      const model = await ck.loadModel(artifacts(axis)), a = Array.isArray(axis) ? axis[0] : axis;
+      const model = await loadSequential(artifacts(axis)), a = Array.isArray(axis) ? axis[0] : axis;
       expect(model.layers.map((l) => l.constructor.name)).to.deep.equal(['Conv2D', 'Softmax']);
       const conv = model.layers[0].forward(x);
       expect(Array.from(model.forward(x).data)).to.deep.equal(Array.from(new ck.Softmax({ axis: a }).forward(conv).data));
-      const again = await ck.loadModel(model.toArtifacts());
+      const again = await loadSequential(model.toArtifacts());
       expect((again.layers[1] as ck.Softmax).axis).to.equal(a);
       expect(Array.from(again.forward(x).data)).to.deep.equal(Array.from(model.forward(x).data));
     });
   }
 
   it('reads Softmax over the last axis (3, or -1) into the Conv2D as its activation', async () => {
-    for (const axis of [3, -1]) expect((await ck.loadModel(artifacts(axis))).layers.map((l) => l.constructor.name)).to.deep.equal(['Conv2D']);
+    for (const axis of [3, -1]) expect((await loadSequential(artifacts(axis))).layers.map((l) => l.constructor.name)).to.deep.equal(['Conv2D']);
   });
 
   for (const [axis, message] of [[[1, 2], /Softmax layer 'softmax': axis \[1, 2\] is not supported.*several axes/], [4, /Softmax layer 'softmax': axis 4 is not supported/], ['1', /axis/]] as [unknown, RegExp][]) {
     it(`refuses axis ${JSON.stringify(axis)}, naming the option`, async () => {
       let error: unknown = null;
-      await ck.loadModel(artifacts(axis)).catch((e) => (error = e));
+      await loadSequential(artifacts(axis)).catch((e) => (error = e));
       expect(String(error)).to.match(message);
     });
   }

@@ -65,6 +65,8 @@ const plain = (activation: ActivationName): Attributes => ({
 });
 
 export interface ActivationLayerOptions {
+  /** The layer's name (default: its class in snake_case and a count, as Keras names layers). */
+  name?: string;
   activation: ActivationOption;
 }
 
@@ -76,11 +78,14 @@ export class ActivationLayer extends ElementwiseActivation {
     const o = options('Activation options', opts, false);
     const activation = canonicalActivation('activation', o.activation);
     super('Activation', plain(activation));
+    this.nameFrom(opts);
     this.activation = activation;
   }
 }
 
 export interface ReLUOptions {
+  /** The layer's name (default: its class in snake_case and a count, as Keras names layers). */
+  name?: string;
   /** Upper bound (none by default). */
   maxValue?: number | null;
   /** Slope below the threshold (0 by default). */
@@ -102,6 +107,7 @@ export class ReLU extends ElementwiseActivation {
     if (maxValue !== null && maxValue < 0) fail('range', 'non-negative number or null', 'maxValue', maxValue);
     if (negativeSlope < 0) fail('range', 'non-negative number', 'negativeSlope', negativeSlope);
     super('ReLU', { activation: Activation.relu, alpha: negativeSlope, maxValue: maxValue ?? Infinity, threshold });
+    this.nameFrom(opts);
     this.maxValue = maxValue;
     this.negativeSlope = negativeSlope;
     this.threshold = threshold;
@@ -112,9 +118,10 @@ export class ReLU extends ElementwiseActivation {
 export class LeakyReLU extends ElementwiseActivation {
   readonly alpha: number;
 
-  constructor(opts?: { alpha?: number }) {
+  constructor(opts?: { alpha?: number; name?: string }) {
     const alpha = finiteNumber('alpha', options('LeakyReLU options', opts, true).alpha ?? 0.3);
     super('LeakyReLU', { ...plain('leaky_relu'), alpha });
+    this.nameFrom(opts);
     this.alpha = alpha;
   }
 }
@@ -123,9 +130,10 @@ export class LeakyReLU extends ElementwiseActivation {
 export class ELU extends ElementwiseActivation {
   readonly alpha: number;
 
-  constructor(opts?: { alpha?: number }) {
+  constructor(opts?: { alpha?: number; name?: string }) {
     const alpha = finiteNumber('alpha', options('ELU options', opts, true).alpha ?? 1);
     super('ELU', { ...plain('elu'), alpha });
+    this.nameFrom(opts);
     this.alpha = alpha;
   }
 }
@@ -150,9 +158,10 @@ export function softmaxAxis(v: unknown): number {
 export class Softmax extends ElementwiseActivation {
   readonly axis: number;
 
-  constructor(opts?: { axis?: number | number[] }) {
+  constructor(opts?: { axis?: number | number[]; name?: string }) {
     const axis = softmaxAxis(options('Softmax options', opts, true).axis ?? -1);
     super('Softmax', plain('softmax'), axis);
     this.axis = axis;
+    this.nameFrom(opts);
   }
 }

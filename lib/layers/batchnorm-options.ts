@@ -8,6 +8,8 @@ export type BatchNormInitializer = 'zeros' | 'ones';
 const INITIALIZERS: readonly BatchNormInitializer[] = ['zeros', 'ones'];
 
 export interface BatchNormalizationOptions {
+  /** The layer's name (default: its class in snake_case and a count, as Keras names layers). */
+  name?: string;
   /** The channel axis: -1 (default), or the input's last axis by number (3 for NHWC, 1 for [N, C]). */
   axis?: number;
   /** moving = moving - (moving - batch) * (1 - momentum) after each training step (default 0.99). */

@@ -45,6 +45,7 @@ export class BatchNormalization extends Layer {
 
   constructor(opts?: BatchNormalizationOptions) {
     super();
+    this.nameFrom(opts);
     const { settings: s, o } = checkBatchNormOptions(opts);
     this.axis = s.axis;
     this.momentum = s.momentum;
@@ -225,7 +226,7 @@ export class BatchNormalization extends Layer {
     return { gamma: this.scale ? this.w.gamma : null, beta: this.center ? this.w.beta : null };
   }
 
-  override trainable(): Trainable {
+  override trainer(): Trainable {
     return this;
   }
 

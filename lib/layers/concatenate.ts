@@ -7,6 +7,8 @@ import { fail, options } from '../validate';
 import { type ChainStep, MultiInputLayer } from './multi-input';
 
 export interface ConcatenateOptions {
+  /** The layer's name (default: its class in snake_case and a count, as Keras names layers). */
+  name?: string;
   /** The axis to join along; negative counts from the last (-1, the default: channels). */
   axis?: number;
 }
@@ -19,6 +21,7 @@ export class Concatenate extends MultiInputLayer {
 
   constructor(opts?: ConcatenateOptions) {
     super();
+    this.nameFrom(opts);
     const o = options('Concatenate options', opts, true);
     const axis = o.axis ?? -1;
     if (typeof axis !== 'number' || !Number.isInteger(axis)) fail('type', 'integer', 'axis', axis);

@@ -4,6 +4,8 @@ import { boolean, integer, options, pair } from '../validate';
 
 /** The options of every convolution layer (Keras's names). */
 export interface ConvLayerOptions {
+  /** The layer's name (default: its class in snake_case and a count, as Keras names layers). */
+  name?: string;
   filters: number;
   kernelSize: number | [number, number];
   strides?: number | [number, number];

@@ -6,6 +6,8 @@ import { transposedAxis } from './transposed-window';
 import { ImageConvLayer } from './image-conv';
 
 export interface Conv2DTransposeOptions extends ConvLayerOptions {
+  /** The layer's name (default: its class in snake_case and a count, as Keras names layers). */
+  name?: string;
   /**
    * 'valid' (default) or 'same' as Keras computes the output size, or [top, bottom, left, right]:
    * cells cropped from the full output (ONNX ConvTranspose's pads).
@@ -38,6 +40,7 @@ export class Conv2DTranspose extends ImageConvLayer<Conv2DTransposeParams> {
   constructor(opts: Conv2DTransposeOptions) {
     const c = convOptions('Conv2DTranspose', opts), o = c.o;
     super('Conv2DTranspose', c);
+    this.nameFrom(opts);
     this.outputPadding = o.outputPadding === undefined || o.outputPadding === null ? null : pair('outputPadding', o.outputPadding, 0);
     this.outputPadding?.forEach((p, i) => {
       if (p >= this.strides[i]) fail('range', `integer below strides[${i}] (${this.strides[i]})`, `outputPadding[${i}]`, p);

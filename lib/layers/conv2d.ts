@@ -5,6 +5,8 @@ import { type ConvLayerOptions, convOptions } from './conv-options';
 import { ImageConvLayer } from './image-conv';
 
 export interface Conv2DOptions extends ConvLayerOptions {
+  /** The layer's name (default: its class in snake_case and a count, as Keras names layers). */
+  name?: string;
   /** 'valid' (default), 'same' (TensorFlow: odd padding at bottom/right) or [top, bottom, left, right]. */
   padding?: Padding;
   dilationRate?: number | [number, number];
@@ -31,6 +33,7 @@ export class Conv2D extends ImageConvLayer<Conv2DParams> {
   constructor(opts: Conv2DOptions) {
     const c = convOptions('Conv2D', opts), o = c.o;
     super('Conv2D', c);
+    this.nameFrom(opts);
     this.dilationRate = pair('dilationRate', o.dilationRate ?? 1);
     this.algorithm = oneOf('algorithm', o.algorithm ?? 'auto', ALGORITHMS);
     this.setWeights({ kernel: o.kernel as Float32Array | undefined, bias: o.bias as Float32Array | undefined });

@@ -8,6 +8,8 @@ import type { Planned } from './layer';
 import { WeightedLayer } from './weighted';
 
 export interface DenseOptions {
+  /** The layer's name (default: its class in snake_case and a count, as Keras names layers). */
+  name?: string;
   units: number;
   activation?: ActivationOption;
   useBias?: boolean;
@@ -29,6 +31,7 @@ export class Dense extends WeightedLayer {
     const activation = canonicalActivation('activation', o.activation ?? 'linear');
     const code = Activation[activation];
     super('Dense', 'features', units, 1, boolean('useBias', o.useBias ?? true), code, integer('seed', o.seed ?? 0, 0));
+    this.nameFrom(opts);
     this.activation = activation;
     this.setWeights({ kernel: o.kernel as Float32Array | undefined, bias: o.bias as Float32Array | undefined });
   }

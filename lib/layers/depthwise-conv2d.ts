@@ -8,6 +8,8 @@ import type { Planned } from './layer';
 import { WeightedLayer } from './weighted';
 
 export interface DepthwiseConv2DOptions {
+  /** The layer's name (default: its class in snake_case and a count, as Keras names layers). */
+  name?: string;
   kernelSize: number | [number, number];
   strides?: number | [number, number];
   /** 'valid' (default), 'same' (TensorFlow: odd padding at bottom/right) or [top, bottom, left, right]. */
@@ -51,6 +53,7 @@ export class DepthwiseConv2D extends WeightedLayer {
     const code = activationCode('activation', activation);
     super('DepthwiseConv2D', 'channels', multiplier, kernelSize[0] * kernelSize[1], boolean('useBias', o.useBias ?? true), code,
       integer('seed', o.seed ?? 0, 0));
+      this.nameFrom(opts);
     this.kernelSize = kernelSize;
     this.depthMultiplier = multiplier;
     this.strides = pair('strides', o.strides ?? 1);

@@ -15,8 +15,9 @@ export class Flatten extends WeightlessLayer {
   protected readonly input = { name: 'Flatten', rank: 1, atLeast: true };
 
   /** Takes no options (channels-last data only); an options object, if given, must be one. */
-  constructor(opts?: Record<string, never>) {
+  constructor(opts?: { name?: string }) {
     super();
+    this.nameFrom(opts);
     options('Flatten options', opts, true);
   }
 

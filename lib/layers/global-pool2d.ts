@@ -8,6 +8,8 @@ import { checkDataFormat } from './pooling';
 import { WeightlessLayer } from './weightless';
 
 export interface GlobalPooling2DOptions {
+  /** The layer's name (default: its class in snake_case and a count, as Keras names layers). */
+  name?: string;
   /** false (default): [N, H, W, C] -> [N, C]; true: -> [N, 1, 1, C]. */
   keepdims?: boolean;
   /** Only 'channelsLast' (NHWC), the default: 'channelsFirst' is refused. */
@@ -24,6 +26,7 @@ export abstract class GlobalPool2D extends WeightlessLayer {
 
   constructor(name: string, opts: unknown) {
     super();
+    this.nameFrom(opts);
     const o = options(`${name} options`, opts, true);
     checkDataFormat(name, o.dataFormat);
     this.keepdims = o.keepdims === undefined ? false : boolean('keepdims', o.keepdims);

@@ -2,40 +2,15 @@ import type { Backend, Operator, Step } from '../backends/backend';
 import { backend } from '../backends/select';
 import type { GradCall, Gradients, GradHints } from '../grad/gradients';
 import { checkData, checkInput, checkRank, isTensor, Tensor, tensorOf } from '../tensor';
+import { runAsync, withCallerStack } from './call';
 import { describe } from '../validate';
 import { sameShape } from '../shape';
 import { sameBinding } from './same-binding';
+import { NamedObject } from './layer-name';
+import { applySymbolic, type SymbolicTensor } from './symbolic';
 import type { Trainable } from './trainable';
 
-/** One backend call with its output shape: run on this thread or off it. */
-export interface Call {
-  shape: readonly number[];
-  sync(): Float32Array;
-  async(): Promise<Float32Array>;
-}
-
-/** Runs a call on the current backend, on this thread. */
-export function runSync(call: Call): Tensor {
-  return tensorOf(call.sync(), call.shape);
-}
-
-/**
- * Runs a call on a worker thread. A failure rejects with the caller's stack: the native error
- * itself has no JavaScript frames worth reading.
- */
-export async function runAsync(call: Pick<Call, 'shape' | 'async'>): Promise<Tensor> {
-  return withCallerStack(new Error().stack ?? '', async () => tensorOf(await call.async(), call.shape));
-}
-
-/** run()'s result; a failure rejects with the caller's stack instead of its own. */
-async function withCallerStack<T>(caller: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (e) {
-    if (e instanceof Error) e.stack = `${e.name}: ${e.message}${caller.slice(caller.indexOf('\n'))}`;
-    throw e;
-  }
-}
+export { type Call, runAsync, runSync } from './call';
 
 /**
  * A step of a layer, for an input of a known shape, and the shape of its output. A null step is
@@ -95,7 +70,18 @@ export interface Weights {
 }
 
 /** A layer: validates its input, then makes exactly one backend call per forward. */
-export abstract class Layer {
+export abstract class Layer extends NamedObject {
+  /**
+   * Applied to a symbolic tensor (ck.input or another layer's output): the symbolic output, to
+   * build a functional model with (ck.model). Applied to a Tensor: forward. A layer is applied
+   * once in a graph.
+   */
+  apply(x: SymbolicTensor): SymbolicTensor;
+  apply(x: Tensor): Tensor;
+  apply(x: SymbolicTensor | Tensor): SymbolicTensor | Tensor {
+    return x instanceof Tensor ? this.forward(x) : applySymbolic(this, x, false)[0];
+  }
+
   /** Name in error messages, and the rank its input must have (or at least have). */
   protected abstract readonly input: { name: string; rank: number; atLeast: boolean };
 
@@ -139,8 +125,14 @@ export abstract class Layer {
     throw new Error(`Expected a layer that folds a per-channel affine but ${this.input.name} does not`);
   }
 
+  /**
+   * Whether fit updates the layer's weights (Keras's `trainable`; default true). A frozen
+   * BatchNormalization normalizes with its moving statistics in fit, as Keras's does.
+   */
+  trainable = true;
+
   /** @internal What fit trains of this layer (its kernel and bias), or null: no weights to train. */
-  trainable(): Trainable | null {
+  trainer(): Trainable | null {
     return null;
   }
 

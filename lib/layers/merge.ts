@@ -22,8 +22,9 @@ export abstract class ElementwiseMerge extends MultiInputLayer {
   protected readonly pair: boolean = false;
 
   /** Keras's merge layers take no options of their own; a non-object is refused. */
-  constructor(opts?: Record<string, never>) {
+  constructor(opts?: { name?: string }) {
     super();
+    this.nameFrom(opts);
     options('merge layer options', opts, true);
   }
 

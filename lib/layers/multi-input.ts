@@ -5,9 +5,11 @@
 // the node before it.
 import type { Backend, Graph, MergeGrads, Operator, Step } from '../backends/backend';
 import { backend } from '../backends/select';
-import { checkData, checkInput, isTensor, type Tensor, tensorOf } from '../tensor';
+import { checkData, checkInput, isTensor, Tensor, tensorOf } from '../tensor';
 import { describe } from '../validate';
 import { runAsync } from './layer';
+import { NamedObject } from './layer-name';
+import { applySymbolic, type SymbolicTensor } from './symbolic';
 
 /** One node of the chain: its step (for an input of this shape) and its output shape. */
 export interface ChainStep {
@@ -34,7 +36,7 @@ type Maybe<T> = T | Promise<T>;
 /** f of v, now or once v settles: one code path for the sync and async calls. */
 const then = <T, U>(v: Maybe<T>, f: (t: T) => Maybe<U>): Maybe<U> => (v instanceof Promise ? v.then(f) : f(v));
 
-export abstract class MultiInputLayer {
+export abstract class MultiInputLayer extends NamedObject {
   /** Name in error messages. */
   protected abstract readonly layerName: string;
 
@@ -45,6 +47,17 @@ export abstract class MultiInputLayer {
   protected abstract nodeGrads(b: Backend, step: Step, a: Float32Array, x: Float32Array, dy: Float32Array, sync: boolean): Maybe<MergeGrads>;
 
   private compiled: Compiled | null = null;
+  /** Applied to symbolic tensors (functional models): the symbolic output. Applied to Tensors: forward. */
+  apply(xs: SymbolicTensor[]): SymbolicTensor;
+  apply(xs: Tensor[]): Tensor;
+  apply(xs: SymbolicTensor[] | Tensor[]): SymbolicTensor | Tensor {
+    return Array.isArray(xs) && xs.every((x) => x instanceof Tensor) ? this.forward(xs as Tensor[]) : applySymbolic(this, xs, true)[0];
+  }
+
+  /** @internal The two-input steps that merge inputs of these shapes, with their output shapes (checked). */
+  chainSteps(shapes: readonly (readonly number[])[]): ChainStep[] {
+    return this.chainOf(this.list(shapes, 'input shapes'));
+  }
 
   /** No weights: nulls, as the single-input layers without weights give. */
   getWeights(): { kernel: null; bias: null } {

@@ -43,6 +43,7 @@ abstract class Pad2DLayer extends WeightlessLayer {
   /** Reads the sides of option `key` (default `fallback`) into pad or crop. */
   constructor(name: string, opts: unknown, key: 'padding' | 'cropping', fallback: number) {
     super();
+    this.nameFrom(opts);
     const o = options(`${name} options`, opts, true);
     checkDataFormat(name, o.dataFormat);
     if (key === 'padding') this.pad = sides(key, o[key] ?? fallback);
@@ -84,6 +85,8 @@ abstract class Pad2DLayer extends WeightlessLayer {
 }
 
 export interface ZeroPadding2DOptions {
+  /** The layer's name (default: its class in snake_case and a count, as Keras names layers). */
+  name?: string;
   /** Zero rows and columns added: p, [h, w] or [[top, bottom], [left, right]]; 1 by default. */
   padding?: Padding2D;
   /** Only 'channelsLast' (NHWC), the default: 'channelsFirst' is refused. */
@@ -105,6 +108,8 @@ export class ZeroPadding2D extends Pad2DLayer {
 }
 
 export interface Cropping2DOptions {
+  /** The layer's name (default: its class in snake_case and a count, as Keras names layers). */
+  name?: string;
   /** Rows and columns removed: c, [h, w] or [[top, bottom], [left, right]]; 0 by default. */
   cropping?: Padding2D;
   /** Only 'channelsLast' (NHWC), the default: 'channelsFirst' is refused. */

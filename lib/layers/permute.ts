@@ -7,6 +7,8 @@ import type { Planned } from './layer';
 import { WeightlessLayer } from './weightless';
 
 export interface PermuteOptions {
+  /** The layer's name (default: its class in snake_case and a count, as Keras names layers). */
+  name?: string;
   /** Keras's dims: a permutation of 1 .. rank - 1 (the batch axis stays first), e.g. [2, 1, 3]. */
   dims: number[];
 }
@@ -32,6 +34,7 @@ export class Permute extends WeightlessLayer {
 
   constructor(opts: PermuteOptions) {
     super();
+    this.nameFrom(opts);
     const permutation = (d: number[]) => d.length >= 1 && d.length <= 3 && [...d].sort().every((v, i) => v === i + 1);
     this.dims = listOption('Permute', opts, 'dims', permutation, 'a permutation of 1 .. n (n at most 3)');
   }

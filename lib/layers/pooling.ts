@@ -5,6 +5,8 @@ import { WeightlessLayer } from './weightless';
 
 /** The window options MaxPool2D and AveragePooling2D share (Keras names). */
 export interface Pool2DOptions {
+  /** The layer's name (default: its class in snake_case and a count, as Keras names layers). */
+  name?: string;
   poolSize?: number | [number, number];
   /** Defaults to poolSize. */
   strides?: number | [number, number];
@@ -34,6 +36,7 @@ export abstract class Pool2D extends WeightlessLayer {
 
   constructor(name: string, o: Record<string, unknown>) {
     super();
+    this.nameFrom(o);
     checkDataFormat(name, o.dataFormat);
     this.poolSize = pair('poolSize', o.poolSize ?? 2);
     this.strides = pair('strides', o.strides ?? this.poolSize);

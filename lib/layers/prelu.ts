@@ -15,6 +15,8 @@ export interface PReLUOptions {
   alpha?: Float32Array | number[];
   /** Axes (1-based, the batch is 0) that share one alpha, a leading run: [1, 2] for one alpha per channel of NHWC. */
   sharedAxes?: number | number[] | null;
+  /** The layer's name (default: its class in snake_case and a count, as Keras names layers). */
+  name?: string;
 }
 
 /** sharedAxes checked: a leading run 1..k of axes (its count k), the only sharing convkit runs. */
@@ -46,6 +48,7 @@ export class PReLU extends Layer {
   constructor(opts?: PReLUOptions) {
     super();
     const o = options('PReLU options', opts, true);
+    this.nameFrom(opts);
     this.alphaInitializer = oneOf('alphaInitializer', o.alphaInitializer ?? 'zeros', ['zeros', 'ones'] as const);
     this.sharedAxes = Array.from({ length: sharedCount(o.sharedAxes) }, (_, i) => i + 1);
     if (o.alpha !== undefined && o.alpha !== null) this.setWeights({ alpha: o.alpha as Float32Array });
@@ -112,7 +115,7 @@ export class PReLU extends Layer {
     return { alpha: this.alpha };
   }
 
-  override trainable(): Trainable {
+  override trainer(): Trainable {
     return this;
   }
 

@@ -7,6 +7,8 @@ import type { Planned } from './layer';
 import { WeightlessLayer } from './weightless';
 
 export interface ReshapeOptions {
+  /** The layer's name (default: its class in snake_case and a count, as Keras names layers). */
+  name?: string;
   /** The output shape without the batch dimension: positive sizes, at most one -1 (inferred). */
   targetShape: number[];
 }
@@ -22,6 +24,7 @@ export class Reshape extends WeightlessLayer {
 
   constructor(opts: ReshapeOptions) {
     super();
+    this.nameFrom(opts);
     const sizes = (t: number[]) => t.length > 0 && t.every((d) => d >= 1 || d === -1) && t.filter((d) => d === -1).length <= 1;
     this.targetShape = listOption('Reshape', opts, 'targetShape', sizes, 'array of positive integers with at most one -1');
   }

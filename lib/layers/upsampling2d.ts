@@ -10,6 +10,8 @@ export type Interpolation = 'nearest' | 'bilinear';
 const INTERPOLATIONS: readonly Interpolation[] = ['nearest', 'bilinear'];
 
 export interface UpSampling2DOptions {
+  /** The layer's name (default: its class in snake_case and a count, as Keras names layers). */
+  name?: string;
   /** Integer factors [rows, columns] (default 2). */
   size?: number | [number, number];
   /**
@@ -27,6 +29,7 @@ export class UpSampling2D extends WeightlessLayer {
 
   constructor(opts?: UpSampling2DOptions) {
     super();
+    this.nameFrom(opts);
     const o = options('UpSampling2D options', opts, true);
     this.size = pair('size', o.size ?? 2);
     this.interpolation = oneOf('interpolation', o.interpolation ?? 'nearest', INTERPOLATIONS);

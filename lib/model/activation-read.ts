@@ -7,7 +7,7 @@ import { ActivationLayer, ELU, LeakyReLU, ReLU, Softmax, softmaxAxis } from '../
 import type { Layer } from '../layers/layer';
 import type { LayerConfig } from './keras-config';
 import { readPReLU } from './prelu-io';
-import type { Dim } from './shapes';
+import type { Dim } from '../models/layer-shapes';
 import type { WeightStore } from './weights';
 
 /** The activation option (required unless `fallback` is given), among convkit's activations (an alias read as the name it stands for). */

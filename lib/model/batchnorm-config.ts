@@ -3,7 +3,7 @@
 // after it becomes its activation (topology-read.ts) and is written back as a layer of its own.
 import { BatchNormalization, type BatchNormInitializer } from '../layers/batchnorm';
 import type { LayerConfig } from './keras-config';
-import type { Dim } from './shapes';
+import type { Dim } from '../models/layer-shapes';
 import type { WeightStore } from './weights';
 
 const INITIALIZERS: Record<string, BatchNormInitializer> = { Zeros: 'zeros', Ones: 'ones', zeros: 'zeros', ones: 'ones' };

@@ -5,6 +5,7 @@
 // layer and the option, and an option nobody read is refused rather than ignored.
 import { describe } from '../validate';
 import { record } from './artifacts';
+import type { Dim } from '../models/layer-shapes';
 
 function snake(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -113,20 +114,49 @@ export interface KerasSequential {
   buildInputShape: unknown;
 }
 
-/** The layers of a Keras Sequential topology, in order. */
-export function sequentialLayers(topology: unknown): KerasSequential {
+/** A topology's model (its class_name and config), snake_cased, out of `model_config` when tensorflowjs_converter put it there. */
+export function kerasModel(topology: unknown): { className: unknown; config: unknown } {
   let t = record('modelTopology', snakeKeys(topology), 'Keras model topology object');
   if (t.model_config !== undefined) t = record('modelTopology.model_config', t.model_config, 'Keras model config object');
-  if (t.class_name !== 'Sequential') {
-    throw new RangeError(`Expected a Keras Sequential model but received class_name ${show(t.class_name)} (convkit loads Sequential models only)`);
+  return { className: t.class_name, config: t.config };
+}
+
+/** A layer entry of a model's `layers` (class_name, config, and a functional model's name and inbound_nodes) as its LayerConfig. */
+export function layerConfig(l: unknown, where: string): LayerConfig {
+  const layer = record(where, l, 'object with class_name and config');
+  if (typeof layer.class_name !== 'string') throw new TypeError(`Expected string for ${where}.class_name but received ${describe(layer.class_name)}`);
+  const c = record(`${where}.config`, layer.config ?? {}, 'object');
+  const name = typeof c.name === 'string' ? c.name : typeof layer.name === 'string' ? layer.name : where;
+  return new LayerConfig(layer.class_name, name, c);
+}
+
+/** The layers of a Sequential's config, in order (`config.layers`, or `config` itself before Keras 2.2.3). */
+export function sequentialConfig(config: unknown, where: string): KerasSequential {
+  const c = Array.isArray(config) ? { layers: config } : record(where, config, 'object with layers');
+  if (!Array.isArray(c.layers)) throw new TypeError(`Expected array for ${where}.layers but received ${describe(c.layers)}`);
+  return { layers: c.layers.map((l: unknown, i: number) => layerConfig(l, `layers[${i}]`)), buildInputShape: c.build_input_shape };
+}
+
+/** The input shape without the batch dimension: sizes or null (unknown), from `key` of cfg. */
+export function dims(cfg: LayerConfig, key: string, v: unknown, batch: boolean): Dim[] {
+  const ok = Array.isArray(v) && v.length >= (batch ? 2 : 1) && v.every((d) => d === null || (Number.isInteger(d) && d >= 1));
+  if (!ok) cfg.invalid(key, v, `array of positive integers or nulls${batch ? ' (batch first)' : ''}`);
+  return (v as Dim[]).slice(batch ? 1 : 0);
+}
+
+/** The input shape a first layer declares (batch_input_shape, Keras 3's batch_shape, input_shape or input_dim), or null. */
+export function declaredShape(cfg: LayerConfig): Dim[] | null {
+  for (const key of ['batch_input_shape', 'batch_shape', 'input_shape']) {
+    const v = cfg.get(key);
+    if (v !== undefined && v !== null) return dims(cfg, key, v, key !== 'input_shape');
   }
-  const config = Array.isArray(t.config) ? { layers: t.config } : record('modelTopology.config', t.config, 'object with layers');
-  if (!Array.isArray(config.layers)) throw new TypeError(`Expected array for modelTopology.config.layers but received ${describe(config.layers)}`);
-  const layers = config.layers.map((l: unknown, i: number) => {
-    const layer = record(`layers[${i}]`, l, 'object with class_name and config');
-    if (typeof layer.class_name !== 'string') throw new TypeError(`Expected string for layers[${i}].class_name but received ${describe(layer.class_name)}`);
-    const c = record(`layers[${i}].config`, layer.config ?? {}, 'object');
-    return new LayerConfig(layer.class_name, typeof c.name === 'string' ? c.name : `layers[${i}]`, c);
-  });
-  return { layers, buildInputShape: config.build_input_shape };
+  const dim = cfg.get('input_dim');
+  return dim === undefined || dim === null ? null : [cfg.integer('input_dim')];
+}
+
+export function checkDtype(cfg: LayerConfig): void {
+  const v = cfg.get('dtype');
+  // Keras 3 writes a DTypePolicy object: { class_name: 'DTypePolicy', config: { name: 'float32' } }.
+  const name = typeof v === 'object' && v !== null ? (v as { config?: { name?: unknown } }).config?.name : v;
+  if (name !== undefined && name !== null && name !== 'float32') cfg.unsupported('dtype', v, "'float32'");
 }

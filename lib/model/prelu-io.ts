@@ -2,7 +2,7 @@
 // input's without the batch, each shared axis 1), and written back the same way.
 import { PReLU, type PReLUInitializer } from '../layers/prelu';
 import type { LayerConfig } from './keras-config';
-import { type Dim, showShape } from './shapes';
+import { type Dim, showShape } from '../models/layer-shapes';
 import type { WeightStore } from './weights';
 
 const INITIALIZERS: Record<string, PReLUInitializer> = { Zeros: 'zeros', zeros: 'zeros', Ones: 'ones', ones: 'ones' };

@@ -7,7 +7,7 @@ import { Reshape } from '../layers/reshape';
 import { UpSampling2D } from '../layers/upsampling2d';
 import { activationOf } from './activation-read';
 import type { LayerConfig } from './keras-config';
-import type { Dim } from './shapes';
+import type { Dim } from '../models/layer-shapes';
 import type { WeightStore } from './weights';
 
 const channelsLast = (cfg: LayerConfig) => cfg.choice('data_format', ['channels_last'], 'channels_last');

@@ -6,8 +6,10 @@ import { version } from '../version';
 import { describe, readable } from '../validate';
 import type { ModelArtifacts } from './artifacts';
 import { modelIO } from './io';
-import type { Dim } from './shapes';
+import type { Dim } from '../models/layer-shapes';
 import { writeSequential } from './topology-write';
+import { writeFunctional } from './functional-write';
+import { type FunctionalSource, isFunctionalSource } from '../layers/flat-types';
 import { encodeWeights } from './weights';
 
 export interface SaveOptions {
@@ -49,15 +51,18 @@ function inputShapeOf(model: SavableModel, options: SaveOptions | undefined): Di
 }
 
 /** The model as tfjs ModelArtifacts (see Sequential.toArtifacts). */
-export function modelArtifacts(model: SavableModel, options?: SaveOptions): ModelArtifacts {
+export function modelArtifacts(model: SavableModel | FunctionalSource, options?: SaveOptions): ModelArtifacts {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new TypeError(`Expected options object for save options but received ${describe(options)}`);
   }
-  const { modelTopology, weights } = writeSequential(model.layers, inputShapeOf(model, options));
+  if (isFunctionalSource(model) && options?.inputShape !== undefined) {
+    throw new RangeError('Expected no inputShape in the save options of a functional model: its inputs (ck.input) declare their shapes');
+  }
+  const { modelTopology, weights } = isFunctionalSource(model) ? writeFunctional(model) : writeSequential(model.layers, inputShapeOf(model, options));
   return { modelTopology, ...encodeWeights(weights), format: 'layers-model', generatedBy: `convkit ${version}`, convertedBy: null };
 }
 
 /** Writes the model into a directory (see Sequential.save). */
-export async function saveModel(model: SavableModel, path: string | URL, options?: SaveOptions): Promise<void> {
+export async function saveModel(model: SavableModel | FunctionalSource, path: string | URL, options?: SaveOptions): Promise<void> {
   await modelIO().write(path, modelArtifacts(model, options));
 }

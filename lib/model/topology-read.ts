@@ -19,8 +19,8 @@ import { Sequential } from '../layers/sequential';
 import { Permute } from '../layers/permute';
 import type { Padding } from '../shape';
 import { type ActivationRead, activationLayerOf, activationOf } from './activation-read';
-import { type KerasSequential, type LayerConfig, show } from './keras-config';
-import { type Dim, nextShape, showShape } from './shapes';
+import { checkDtype, declaredShape, dims, type KerasSequential, type LayerConfig, show } from './keras-config';
+import { type Dim, nextShape, showShape } from '../models/layer-shapes';
 import type { WeightStore } from './weights';
 import { readBatchNormalization } from './batchnorm-config';
 import { readConv2DTranspose, readReshape, readUpSampling2D } from './resample-io';
@@ -33,42 +33,22 @@ const SUPPORTED_LAYERS = 'InputLayer, Conv2D, MaxPooling2D, Dense, Flatten, Drop
 interface Built {
   layer: Layer;
   label: string;
+  /** The Keras layer's name, which the convkit layer takes. */
+  name: string;
   activation?: ActivationName;
   withActivation?: (a: ActivationName) => Layer;
-}
-
-/** The input shape without the batch dimension: sizes or null (unknown), from `key` of cfg. */
-function dims(cfg: LayerConfig, key: string, v: unknown, batch: boolean): Dim[] {
-  const ok = Array.isArray(v) && v.length >= (batch ? 2 : 1) && v.every((d) => d === null || (Number.isInteger(d) && d >= 1));
-  if (!ok) cfg.invalid(key, v, `array of positive integers or nulls${batch ? ' (batch first)' : ''}`);
-  return (v as Dim[]).slice(batch ? 1 : 0);
-}
-
-/** The input shape a first layer declares (batch_input_shape, Keras 3's batch_shape, input_shape or input_dim), or null. */
-function declaredShape(cfg: LayerConfig): Dim[] | null {
-  for (const key of ['batch_input_shape', 'batch_shape', 'input_shape']) {
-    const v = cfg.get(key);
-    if (v !== undefined && v !== null) return dims(cfg, key, v, key !== 'input_shape');
-  }
-  const dim = cfg.get('input_dim');
-  return dim === undefined || dim === null ? null : [cfg.integer('input_dim')];
-}
-
-function checkDtype(cfg: LayerConfig): void {
-  const v = cfg.get('dtype');
-  // Keras 3 writes a DTypePolicy object: { class_name: 'DTypePolicy', config: { name: 'float32' } }.
-  const name = typeof v === 'object' && v !== null ? (v as { config?: { name?: unknown } }).config?.name : v;
-  if (name !== undefined && name !== null && name !== 'float32') cfg.unsupported('dtype', v, "'float32'");
 }
 
 function channelsLast(cfg: LayerConfig): void {
   cfg.choice('data_format', ['channels_last'], 'channels_last');
 }
 
-class Reader {
+export class Reader {
   readonly built: Built[] = [];
+  /** Each layer config read, by name: its `trainable` flag goes to the layer made from it. */
+  readonly configs = new Map<string, LayerConfig>();
   /** Pads of ZeroPadding2D layers waiting for their Conv2D, and the first such layer's label. */
-  private pads: { pads: number[]; label: string } | null = null;
+  private pads: { pads: number[]; label: string; name: string } | null = null;
 
   /** The current output's shape (no batch) and the weights layers take theirs from. */
   constructor(public shape: Dim[], readonly weights: WeightStore) {}
@@ -87,9 +67,9 @@ class Reader {
   /** Pads that no Conv2D 'valid' right after takes: a ZeroPadding2D layer of their own. */
   noPendingPads(_cfg?: LayerConfig): void {
     if (!this.pads) return;
-    const [t, b, l, r] = this.pads.pads, label = this.pads.label;
+    const [t, b, l, r] = this.pads.pads, { label, name } = this.pads;
     this.pads = null;
-    this.add({ layer: new ZeroPadding2D({ padding: [[t, b], [l, r]] }), label });
+    this.add({ layer: new ZeroPadding2D({ padding: [[t, b], [l, r]] }), label, name });
   }
 
   private bias(cfg: LayerConfig, useBias: boolean, units: number): { bias?: Float32Array } {
@@ -123,7 +103,7 @@ class Reader {
     const kernel = this.weights.take(cfg.name, 'kernel', [...kernelSize, channels, filters], cfg.label);
     const options = { filters, kernelSize, strides, dilationRate, padding, useBias, kernel, ...this.bias(cfg, useBias, filters) };
     const make = (a: ActivationName) => new Conv2D({ ...options, activation: a });
-    this.add({ layer: make(activation), label: cfg.label, activation, withActivation: make });
+    this.add({ layer: make(activation), label: cfg.label, name: cfg.name, activation, withActivation: make });
   }
 
   depthwiseConv2d(cfg: LayerConfig): void {
@@ -133,7 +113,7 @@ class Reader {
     const kernel = this.weights.take(cfg.name, 'depthwise_kernel', [...kernelSize, channels, depthMultiplier], cfg.label);
     const options = { kernelSize, strides, dilationRate, padding, depthMultiplier, useBias, kernel, ...this.bias(cfg, useBias, channels * depthMultiplier) };
     const make = (a: ActivationName) => new DepthwiseConv2D({ ...options, activation: a });
-    this.add({ layer: make(activation), label: cfg.label, activation, withActivation: make });
+    this.add({ layer: make(activation), label: cfg.label, name: cfg.name, activation, withActivation: make });
   }
 
   maxPooling2d(cfg: LayerConfig): void {
@@ -141,13 +121,13 @@ class Reader {
     const poolSize = cfg.pair('pool_size', [2, 2]);
     const layer = new MaxPool2D({ poolSize, strides: cfg.pair('strides', poolSize), padding: cfg.choice('padding', ['valid', 'same'] as const, 'valid') });
     channelsLast(cfg);
-    this.add({ layer, label: cfg.label });
+    this.add({ layer, label: cfg.label, name: cfg.name });
   }
 
   /** AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D (pooling-io.ts). */
   pooling(cfg: LayerConfig): void {
     this.noPendingPads(cfg);
-    this.add({ layer: readPooling(cfg), label: cfg.label });
+    this.add({ layer: readPooling(cfg), label: cfg.label, name: cfg.name });
   }
 
   dense(cfg: LayerConfig): void {
@@ -163,32 +143,32 @@ class Reader {
     if (features === null) throw new RangeError(`${cfg.label}: its input has an unknown number of features`);
     const options = { units, useBias, kernel: this.weights.take(cfg.name, 'kernel', [features, units], cfg.label), ...this.bias(cfg, useBias, units) };
     const make = (a: ActivationName) => new Dense({ ...options, activation: a });
-    this.add({ layer: make(activation), label: cfg.label, activation, withActivation: make });
+    this.add({ layer: make(activation), label: cfg.label, name: cfg.name, activation, withActivation: make });
   }
 
   flatten(cfg: LayerConfig): void {
     this.noPendingPads(cfg);
     channelsLast(cfg);
-    this.add({ layer: new Flatten(), label: cfg.label });
+    this.add({ layer: new Flatten(), label: cfg.label, name: cfg.name });
   }
 
   /** BatchNormalization; an Activation after it becomes its activation (Sequential folds both into a linear Conv2D or Dense before it). */
   batchNormalization(cfg: LayerConfig): void {
     this.noPendingPads(cfg);
     const { layer, make } = readBatchNormalization(cfg, this.shape, this.weights);
-    this.add({ layer, label: cfg.label, activation: 'linear', withActivation: make });
+    this.add({ layer, label: cfg.label, name: cfg.name, activation: 'linear', withActivation: make });
   }
 
   /** Conv2DTranspose (an Activation after it can fold in), UpSampling2D and Reshape (resample-io.ts). */
   resample(cfg: LayerConfig): void {
     this.noPendingPads(cfg);
     if (cfg.className !== 'Conv2DTranspose') {
-      this.add({ layer: cfg.className === 'UpSampling2D' ? readUpSampling2D(cfg) : readReshape(cfg), label: cfg.label });
+      this.add({ layer: cfg.className === 'UpSampling2D' ? readUpSampling2D(cfg) : readReshape(cfg), label: cfg.label, name: cfg.name });
       return;
     }
     this.rank(cfg, 3, 'height, width and channels');
     const { make, activation } = readConv2DTranspose(cfg, this.shape, this.weights);
-    this.add({ layer: make(activation), label: cfg.label, activation, withActivation: make });
+    this.add({ layer: make(activation), label: cfg.label, name: cfg.name, activation, withActivation: make });
   }
 
   zeroPadding2d(cfg: LayerConfig): void {
@@ -196,7 +176,7 @@ class Reader {
     const p = sidesOf(cfg, 'padding', 1);
     channelsLast(cfg);
     // The shape stays the unpadded one: the Conv2D that takes these pads pads its input itself.
-    this.pads = { pads: this.pads ? this.pads.pads.map((q, i) => q + p[i]) : p, label: this.pads?.label ?? cfg.label };
+    this.pads = { pads: this.pads ? this.pads.pads.map((q, i) => q + p[i]) : p, label: this.pads?.label ?? cfg.label, name: this.pads?.name ?? cfg.name };
   }
 
   cropping2d(cfg: LayerConfig): void {
@@ -204,7 +184,7 @@ class Reader {
     this.rank(cfg, 3, 'height, width and channels');
     const [t, b, l, r] = sidesOf(cfg, 'cropping', 0);
     channelsLast(cfg);
-    this.add({ layer: new Cropping2D({ cropping: [[t, b], [l, r]] }), label: cfg.label });
+    this.add({ layer: new Cropping2D({ cropping: [[t, b], [l, r]] }), label: cfg.label, name: cfg.name });
   }
 
   /**
@@ -219,19 +199,30 @@ class Reader {
     if (a.name && prev?.withActivation && prev.activation === 'linear') {
       this.built[this.built.length - 1] = { ...prev, layer: prev.withActivation(a.name), activation: a.name };
     } else if (!(a.name === 'relu' && prev?.activation === 'relu')) { // relu(relu(x)) is relu(x)
-      this.add({ layer: a.make(), label: cfg.label });
+      this.add({ layer: a.make(), label: cfg.label, name: cfg.name });
     }
   }
 
-  finish(): Layer[] {
+  /** The layers read, each under its Keras layer's name (a ZeroPadding2D that no convolution took becomes one). */
+  layers(): Layer[] {
     this.noPendingPads();
-    if (!this.built.length) throw new RangeError('Expected at least one Conv2D, MaxPooling2D, Dense or Flatten layer but the model has none');
+    return this.built.map((b) => {
+      b.layer.name = b.name;
+      b.layer.trainable = this.configs.get(b.name)?.get('trainable') !== false; // Keras's frozen layers stay frozen
+      return b.layer;
+    });
+  }
+
+  finish(): Layer[] {
+    const layers = this.layers();
+    if (!layers.length) throw new RangeError('Expected at least one Conv2D, MaxPooling2D, Dense or Flatten layer but the model has none');
     this.weights.checkAllUsed();
-    return this.built.map((b) => b.layer);
+    return layers;
   }
 }
 
-function readLayer(r: Reader, cfg: LayerConfig, first: boolean): void {
+export function readLayer(r: Reader, cfg: LayerConfig, first: boolean): void {
+  r.configs.set(cfg.name, cfg);
   switch (cfg.className) {
     case 'InputLayer':
       if (!first) throw new RangeError(`${cfg.label}: an InputLayer must come first`);
@@ -271,7 +262,7 @@ function readLayer(r: Reader, cfg: LayerConfig, first: boolean): void {
       return r.resample(cfg);
     case 'Permute':
       r.noPendingPads(cfg);
-      return r.add({ layer: new Permute({ dims: cfg.get('dims') as number[] }), label: cfg.label });
+      return r.add({ layer: new Permute({ dims: cfg.get('dims') as number[] }), label: cfg.label, name: cfg.name });
     default:
       if (Object.hasOwn(POOLING_LAYERS, cfg.className)) return r.pooling(cfg);
       throw new TypeError(`${cfg.label}: layer type ${show(cfg.className)} is not supported (convkit loads ${SUPPORTED_LAYERS})`);

@@ -24,24 +24,25 @@ import { UpSampling2D } from '../layers/upsampling2d';
 import { Reshape } from '../layers/reshape';
 import { Permute } from '../layers/permute';
 import { show } from './keras-config';
-import { type Dim, nextShape } from './shapes';
+import { type Dim, nextShape } from '../models/layer-shapes';
 import type { NamedWeight } from './weights';
 
 type KerasLayer = { class_name: string; config: Record<string, unknown> };
 
-class Writer {
+export class Writer {
   readonly layers: KerasLayer[] = [];
   readonly weights: NamedWeight[] = [];
   private readonly counts = new Map<string, number>();
 
-  constructor(private readonly inputShape: Dim[]) {}
+  /** inputShape: what the first layer declares (a Sequential's); null for a functional model, whose InputLayers declare theirs. */
+  constructor(private readonly inputShape: Dim[] | null) {}
 
   /** Appends a layer named like Keras's (conv2d_1, conv2d_2, dense_1, ...); returns its name. */
   push(className: string, base: string, config: Record<string, unknown>): string {
     const n = (this.counts.get(base) ?? 0) + 1;
     this.counts.set(base, n);
     const name = `${base}_${n}`;
-    const first = this.layers.length ? {} : { batch_input_shape: [null, ...this.inputShape] };
+    const first = this.layers.length || !this.inputShape ? {} : { batch_input_shape: [null, ...this.inputShape] };
     this.layers.push({ class_name: className, config: { name, trainable: true, dtype: 'float32', ...first, ...config } });
     return name;
   }
@@ -174,27 +175,32 @@ function ensureWeights(layer: Layer, shape: Dim[], label: string): void {
   layer.planStep([1, ...(shape as number[])], backend());
 }
 
+/** Appends the Keras layers that say what `layer` computes for an input of `shape` (one, or with a ZeroPadding2D, Flatten or activation layer around it). */
+export function writeLayer(w: Writer, layer: Layer, shape: Dim[], label: string): void {
+  ensureWeights(layer, shape, label);
+  if (layer instanceof Conv2D) conv2d(w, layer, label);
+  else if (writePooling(layer, label)) w.push(...writePooling(layer, label)!);
+  else if (writePadding(layer)) w.push(...writePadding(layer)!);
+  else if (layer instanceof Dense) dense(w, layer, shape);
+  else if (layer instanceof Flatten) flatten(w);
+  else if (layer instanceof BatchNormalization) batchNormalization(w, layer, shape);
+  else if (layer instanceof DepthwiseConv2D) depthwiseConv2d(w, layer, label);
+  else if (layer instanceof Conv2DTranspose) conv2dTranspose(w, layer, label);
+  else if (layer instanceof UpSampling2D) upSampling2d(w, layer);
+  else if (layer instanceof Reshape) w.push('Reshape', 'reshape', { target_shape: [...layer.targetShape] });
+  else if (layer instanceof Permute) w.push('Permute', 'permute', { dims: [...layer.dims] });
+  else if (layer instanceof PReLU) prelu(w, layer, shape);
+  else activationLayer(w, layer);
+}
+
 /** The Keras Sequential topology of `layers` for inputs of `inputShape` (no batch dimension), and its weights in order. */
 export function writeSequential(layers: readonly Layer[], inputShape: Dim[]): { modelTopology: Record<string, unknown>; weights: NamedWeight[] } {
   const w = new Writer(inputShape);
   let shape = [...inputShape];
   layers.forEach((layer, i) => {
     const label = `layers[${i}] (${layer.constructor.name})`;
-    ensureWeights(layer, shape, label);
     const next = nextShape(layer, shape, label);
-    if (layer instanceof Conv2D) conv2d(w, layer, label);
-    else if (writePooling(layer, label)) w.push(...writePooling(layer, label)!);
-    else if (writePadding(layer)) w.push(...writePadding(layer)!);
-    else if (layer instanceof Dense) dense(w, layer, shape);
-    else if (layer instanceof Flatten) flatten(w);
-    else if (layer instanceof BatchNormalization) batchNormalization(w, layer, shape);
-    else if (layer instanceof DepthwiseConv2D) depthwiseConv2d(w, layer, label);
-    else if (layer instanceof Conv2DTranspose) conv2dTranspose(w, layer, label);
-    else if (layer instanceof UpSampling2D) upSampling2d(w, layer);
-    else if (layer instanceof Reshape) w.push('Reshape', 'reshape', { target_shape: [...layer.targetShape] });
-    else if (layer instanceof Permute) w.push('Permute', 'permute', { dims: [...layer.dims] });
-    else if (layer instanceof PReLU) prelu(w, layer, shape);
-    else activationLayer(w, layer);
+    writeLayer(w, layer, shape, label);
     shape = next;
   });
   return { modelTopology: { class_name: 'Sequential', config: { name: 'sequential_1', layers: w.layers }, backend: 'tensor_flow.js' }, weights: w.weights };

@@ -19,8 +19,12 @@ import { UpSampling2D } from '../layers/upsampling2d';
 import { Reshape } from '../layers/reshape';
 import { Permute } from '../layers/permute';
 import { PReLU } from '../layers/prelu';
+import { Concatenate } from '../layers/concatenate';
+import type { MultiInputLayer } from '../layers/multi-input';
 
-export type Dim = number | null;
+import type { Dim } from '../layers/symbolic';
+
+export type { Dim };
 
 /** A shape without its batch dimension as Keras shows it, with the batch: [null, 6, 6, 3]. */
 export function showShape(shape: readonly Dim[]): string {
@@ -74,4 +78,23 @@ export function nextShape(layer: Layer, shape: readonly Dim[], label: string): D
   if (layer instanceof Permute) return layer.dims.map((d) => shape[d - 1]);
   if (layer instanceof Reshape) throw new RangeError(`${label}: needs a known input shape but its input shape is ${showShape(shape)}`);
   throw new TypeError(`${label}: not a layer convkit can save or load`);
+}
+
+/**
+ * The output shape of a merge layer for inputs of these shapes (no batch axis): its own check
+ * when every size is known; else, elementwise, each axis the size of the inputs that are not 1
+ * (unknown when none is known), and Concatenate's axis the sum when every size on it is known.
+ */
+export function mergeShape(layer: MultiInputLayer, shapes: readonly (readonly Dim[])[], label: string): Dim[] {
+  if (shapes.every((s) => s.every((d) => d !== null))) {
+    return labelled(label, () => layer.outputShape(shapes.map((s) => [1, ...(s as number[])])).slice(1));
+  }
+  const rank = shapes[0].length;
+  if (shapes.some((s) => s.length !== rank)) throw new RangeError(`${label}: expects inputs of one rank but they have shapes ${shapes.map(showShape).join(', ')}`);
+  if (layer instanceof Concatenate) {
+    const axis = (layer.axis < 0 ? rank + 1 + layer.axis : layer.axis) - 1;
+    if (axis < 0 || axis >= rank) throw new RangeError(`${label}: axis ${layer.axis} is not an axis of inputs of rank ${rank + 1}`);
+    return shapes[0].map((_, k) => (k === axis ? (shapes.every((s) => s[k] !== null) ? shapes.reduce((n, s) => n + (s[k] as number), 0) : null) : shapes.find((s) => s[k] !== null)?.[k] ?? null));
+  }
+  return shapes[0].map((_, k) => shapes.find((s) => s[k] !== null && s[k] !== 1)?.[k] ?? (shapes.every((s) => s[k] === 1) ? 1 : null));
 }

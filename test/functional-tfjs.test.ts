@@ -1,0 +1,82 @@
+// Functional models built and saved by TensorFlow.js (tfjs-layers 4, CPU backend) load in convkit
+// and predict what tfjs predicts, on each backend; convkit's save of them loads back into tfjs
+// and predicts the same. The bound grows with the network's depth: each layer's float32 sums may
+// round differently in the two libraries (another summation order, BatchNormalization folded into
+// the convolution's weights), by about 1e-6 relative per layer, so a network of depth d is held
+// to 2e-6 * d * (1 + |y|).
+import { expect } from 'chai';
+import * as ck from '../lib/index';
+import { forEachBackend } from './helpers/backends';
+import { randomArray } from './helpers/random';
+import { expectMatches, tf, tfjsArtifacts, tfjsLoad, tfjsReady, tfl } from './helpers/tfjs';
+import { FUNCTIONAL_CASES, type FunctionalCase } from './helpers/functional-cases';
+
+/** The case's model in tfjs, each layer's weights seeded (nested models' layers too): uniform in [-0.5, 0.5), variances in [0.5, 1.5). */
+function tfjsModel(c: FunctionalCase, seed: number): tfl.LayersModel {
+  const model = c.build();
+  let j = 0;
+  const seedLayers = (layers: tfl.layers.Layer[]): void => {
+    for (const l of layers) {
+      if (l instanceof tfl.LayersModel) {
+        seedLayers(l.layers);
+        continue;
+      }
+      l.setWeights(l.weights.map((w) => {
+        const n = w.shape.reduce((a: number, b) => a * b!, 1), r = randomArray(n, seed + j++);
+        return tf.tensor(w.name.includes('variance') ? r.map((x) => 1 + x / 2) : r.map((x) => x / 2), w.shape as number[]);
+      }));
+    }
+  };
+  seedLayers(model.layers);
+  return model;
+}
+
+function inputsOf(c: FunctionalCase, batch: number, seed: number): Float32Array[] {
+  return c.inputShapes.map((s, i) => randomArray(batch * s.reduce((a, b) => a * b, 1), seed + 100 + i));
+}
+
+function tfjsPredictAll(model: tfl.LayersModel, c: FunctionalCase, xs: Float32Array[], batch: number): Float32Array[] {
+  return tf.tidy(() => {
+    const ts = xs.map((x, i) => tf.tensor(x, [batch, ...c.inputShapes[i]]));
+    const out = model.predict(ts.length === 1 ? ts[0] : ts);
+    return (Array.isArray(out) ? out : [out]).map((t) => t.dataSync() as Float32Array);
+  });
+}
+
+function convkitPredict(m: ck.Sequential | ck.Model, c: FunctionalCase, xs: Float32Array[], batch: number): Float32Array[] {
+  const ts = xs.map((x, i) => new ck.Tensor(x, [batch, ...c.inputShapes[i]]));
+  const out = m instanceof ck.Sequential ? m.forward(ts[0]) : m.forward(ts.length === 1 ? ts[0] : ts);
+  return (Array.isArray(out) ? out : [out]).map((t) => t.data);
+}
+
+before(tfjsReady);
+
+forEachBackend('functional models saved by tfjs-layers', () => {
+  for (const c of FUNCTIONAL_CASES) {
+    it(`${c.title}: loads, predicts what tfjs predicts, and its save loads back into tfjs`, async function () {
+      this.timeout(120000);
+      const seed = c.title.length * 7, batch = 2;
+      const model = tfjsModel(c, seed);
+      const artifacts = await tfjsArtifacts(model);
+      const loaded = await ck.loadModel(artifacts);
+      if (c.className) expect(loaded.constructor.name).to.equal(c.className);
+      const xs = inputsOf(c, batch, seed);
+      const expected = tfjsPredictAll(model, c, xs, batch);
+      const got = convkitPredict(loaded, c, xs, batch);
+      expect(got.length, 'outputs').to.equal(expected.length);
+      const tol = 2e-6 * c.depth;
+      got.forEach((g, i) => expectMatches(g, expected[i], `${c.title} output ${i}`, tol));
+
+      // forwardAsync: the same bits.
+      if (loaded instanceof ck.Model) {
+        const ts = xs.map((x, i) => new ck.Tensor(x, [batch, ...c.inputShapes[i]]));
+        const asyncOut = await loaded.forwardAsync(ts.length === 1 ? ts[0] : ts);
+        (Array.isArray(asyncOut) ? asyncOut : [asyncOut]).forEach((t, i) => expect(Array.from(t.data)).to.deep.equal(Array.from(got[i])));
+      }
+
+      // convkit's save, loaded by tfjs, predicts what convkit predicts.
+      const back = await tfjsLoad(loaded.toArtifacts());
+      tfjsPredictAll(back, c, xs, batch).forEach((e, i) => expectMatches(got[i], e, `${c.title} saved by convkit, output ${i}`, tol));
+    });
+  }
+});
