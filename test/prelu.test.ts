@@ -236,6 +236,7 @@ describe('PReLU options', () => {
     expect(() => new ck.PReLU({ alphaInitializer: 'glorotUniform' as ck.PReLUInitializer })).to.throw(RangeError, /alphaInitializer/);
     expect(() => new ck.PReLU({ alpha: 'a' as unknown as number[] })).to.throw(TypeError, /alpha/);
     expect(() => new ck.PReLU({ alpha: [] })).to.throw(RangeError, /alpha/);
+    expect(() => new ck.PReLU({ alpha: [0.1, 'x' as unknown as number] })).to.throw(TypeError, /alpha/);
     expect(() => new ck.PReLU({ alpha: [1, 2] }).forward(new ck.Tensor(new Float32Array(6), [2, 3]))).to.throw(RangeError, /alpha/);
     expect(() => new ck.PReLU({ sharedAxes: [1, 2] }).forward(new ck.Tensor(new Float32Array(6), [2, 3]))).to.throw(RangeError, /rank/);
     expect(() => new ck.PReLU().setWeights({ kernel: new Float32Array(1) })).to.throw(TypeError, /alpha/);

@@ -87,8 +87,10 @@ export class PReLU extends Layer {
     const w = options('weights', weights, false);
     if ((w.kernel ?? null) !== null || (w.bias ?? null) !== null) throw new TypeError('Expected no kernel or bias for PReLU: its weight is alpha');
     if (w.alpha === undefined || w.alpha === null) return;
-    const alpha = Float32Array.from(Array.isArray(w.alpha) ? w.alpha : float32Array('alpha', w.alpha));
-    if (!alpha.length) fail('range', 'non-empty array', 'alpha', w.alpha);
+    const given = Array.isArray(w.alpha) ? elements('alpha', w.alpha)! : float32Array('alpha', w.alpha);
+    if (!given.length) fail('range', 'non-empty array', 'alpha', w.alpha);
+    if (Array.isArray(given) && !given.every((v) => typeof v === 'number' && Number.isFinite(v))) fail('type', 'array of finite numbers or Float32Array', 'alpha', w.alpha);
+    const alpha = Float32Array.from(given as ArrayLike<number>);
     if (this.alpha && alpha.length !== this.alpha.length) fail('range', `${this.alpha.length} values`, 'alpha', w.alpha);
     this.alpha = alpha;
     this.weightsUpdated();
