@@ -68,6 +68,7 @@ export interface Weights {
   beta?: Float32Array | null;
   movingMean?: Float32Array | null;
   movingVariance?: Float32Array | null;
+  alpha?: Float32Array | null; // PReLU's
 }
 
 /** A layer: validates its input, then makes exactly one backend call per forward. */
