@@ -9,26 +9,11 @@ import * as ck from '../lib/index';
 import { forEachBackend } from './helpers/backends';
 import { randomArray } from './helpers/random';
 import { expectMatches, tf, tfjsArtifacts, tfjsLoad, tfjsReady, tfl } from './helpers/tfjs';
-import { FUNCTIONAL_CASES, type FunctionalCase } from './helpers/functional-cases';
+import { FUNCTIONAL_CASES, seedWeights, type FunctionalCase } from './helpers/functional-cases';
 
-/** The case's model in tfjs, each layer's weights seeded (nested models' layers too): uniform in [-0.5, 0.5), variances in [0.5, 1.5). */
+/** The case's model in tfjs, its weights seeded. */
 function tfjsModel(c: FunctionalCase, seed: number): tfl.LayersModel {
-  const model = c.build();
-  let j = 0;
-  const seedLayers = (layers: tfl.layers.Layer[]): void => {
-    for (const l of layers) {
-      if (l instanceof tfl.LayersModel) {
-        seedLayers(l.layers);
-        continue;
-      }
-      l.setWeights(l.weights.map((w) => {
-        const n = w.shape.reduce((a: number, b) => a * b!, 1), r = randomArray(n, seed + j++);
-        return tf.tensor(w.name.includes('variance') ? r.map((x) => 1 + x / 2) : r.map((x) => x / 2), w.shape as number[]);
-      }));
-    }
-  };
-  seedLayers(model.layers);
-  return model;
+  return seedWeights(c.build(), seed);
 }
 
 function inputsOf(c: FunctionalCase, batch: number, seed: number): Float32Array[] {
