@@ -63,6 +63,17 @@ forEachBackend('functional models', () => {
     expect(fused.planned([[3, 7, 6, 3]]).nodes).to.equal(apart.planned([[3, 7, 6, 3]]).nodes - 3); // all but the LeakyReLU of slope 0.3
   });
 
+  it('a forward after new weights (a folded BatchNormalization\'s too) computes with them', () => {
+    const { model, byHand } = build(81);
+    const x = new ck.Tensor(randomArray(2 * 6 * 5 * 3, 82), [2, 6, 5, 3]);
+    model.forward(x);
+    const bn = model.layers[1] as ck.BatchNormalization;
+    bn.setWeights({ beta: randomArray(4, 83) });
+    (model.getLayer('head') as ck.Dense).setWeights({ bias: randomArray(3, 84) });
+    const got = model.forward(x) as ck.Tensor[], want = byHand(x);
+    got.forEach((t, i) => t.data.forEach((v, k) => expect(Math.abs(v - want[i].data[k])).to.be.at.most(1e-5 * (1 + Math.abs(want[i].data[k])))));
+  });
+
   it('forwardAsync and predict give forward\'s bits', async () => {
     const { model } = build(21);
     const x = new ck.Tensor(randomArray(5 * 6 * 5 * 3, 22), [5, 6, 5, 3]);

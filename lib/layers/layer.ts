@@ -165,6 +165,11 @@ export abstract class Layer extends NamedObject {
   /** Bumped when the weights change: the kept operators and plans are checked again. */
   private weightsVersion = 0;
 
+  /** @internal A count that changes whenever the weights do: a graph compiled from this layer is checked against it. */
+  get weightsStamp(): number {
+    return this.weightsVersion;
+  }
+
   /** @internal Drops what was planned for the weights (WeightedLayer, when they change). */
   protected weightsChanged(): void {
     this.weightsVersion++;

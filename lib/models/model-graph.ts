@@ -44,7 +44,12 @@ export interface CompiledModel {
   arenaBytes: number;
   /** Nodes in the backend graph (layers folded away and reshapes run none). */
   nodes: number;
+  /** Each layer's weightsStamp when compiled: while none moves, a call with the same key reuses this as it is. */
+  stamps: number[];
 }
+
+const stampsOf = (flat: FlatGraph) => flat.entries.map((e) => (e.layer instanceof Layer ? e.layer.weightsStamp : 0));
+
 
 /** Every value's shape (batch first) for inputs of these shapes, each layer checking its own. */
 export function valueShapes(flat: FlatGraph, inputs: readonly (readonly number[])[]): number[][] {
@@ -125,11 +130,14 @@ function folds(flat: FlatGraph, shapes: number[][], linear: ReadonlySet<number>,
  * it was built from changed. `linear`: entries whose activation is left out (training's logits).
  */
 export function compileModel(flat: FlatGraph, inputs: readonly (readonly number[])[], b: Backend, kept: CompiledModel | null, linear: ReadonlySet<number> = new Set(), rewrites: RewriteOptions = {}): CompiledModel {
+  const key = `${[...linear].join()}|${rewrites.foldBatchNorm !== false}|${rewrites.fuseActivations !== false}|${inputs.map((s) => s.join('x')).join()}`;
+  const stamps = stampsOf(flat);
+  // The common call: the same shapes, backend and weights as the last one (each layer was checked then).
+  if (kept && kept.backend === b && kept.epoch === b.epoch && kept.key === key && kept.stamps.every((v, i) => v === stamps[i])) return kept;
   const shapes = valueShapes(flat, inputs);
   const { fold, gone } = folds(flat, shapes, linear, rewrites);
   const bound = flat.entries.map((e, i) => (e.layer instanceof Layer && !gone.has(i) ? e.layer.bind(shapes[e.inputs[0]], b, linear.has(i), fold[i]) : null));
-  const key = `${[...linear].join()}|${rewrites.foldBatchNorm !== false}|${rewrites.fuseActivations !== false}|${inputs.map((s) => s.join('x')).join()}`;
-  if (kept && kept.backend === b && kept.epoch === b.epoch && kept.key === key && kept.bound.every((x, i) => x === bound[i])) return kept;
+  if (kept && kept.backend === b && kept.epoch === b.epoch && kept.key === key && kept.bound.every((x, i) => x === bound[i])) return { ...kept, stamps };
   kept?.operators.forEach((op) => op.release());
 
   // value -> the graph value holding its floats (graph inputs first, then one per node).
@@ -163,7 +171,7 @@ export function compileModel(flat: FlatGraph, inputs: readonly (readonly number[
   const sources: OutputSource[] = finals.map((g) => (g < flat.inputs ? { input: g } : { graph: graphOutputs.indexOf(g) }));
   const graph = nodes.length && graphOutputs.length ? b.createGraph(flat.inputs, nodes, graphOutputs) : null;
   const arenaBytes = graph ? graph.reshape(params).arenaBytes : 0;
-  return { backend: b, epoch: b.epoch, key, bound, operators, graph, sources, shapes, arenaBytes, nodes: nodes.length };
+  return { backend: b, epoch: b.epoch, key, bound, operators, graph, sources, shapes, arenaBytes, nodes: nodes.length, stamps };
 }
 
 /** The model's outputs from a run's graph outputs and its inputs: each array its own (an output read twice is copied). */
