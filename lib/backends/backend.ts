@@ -23,6 +23,14 @@ export function packedWeightsLength(k: number, n: number): number {
   return Math.ceil(n / PANEL_WIDTH) * PANEL_WIDTH * k;
 }
 
+/**
+ * Columns of a grouped convolution's packed kernel (native/ops/plan.h GroupedColumns): each
+ * group's oc / groups columns zero-padded to whole panels, so each group has panels of its own.
+ */
+export function groupedColumns(oc: number, groups: number): number {
+  return groups === 1 ? oc : groups * Math.ceil(oc / groups / PANEL_WIDTH) * PANEL_WIDTH;
+}
+
 /** The row-major k x n kernel of panel-packed weights: the inverse of PackWeights (native/kernels). */
 export function unpackPanels(packed: Float32Array, k: number, n: number): Float32Array {
   const out = new Float32Array(k * n);

@@ -122,6 +122,7 @@ export interface ConcatGeometry {
 export interface Conv2DAttributes {
   activation: number;
   direct?: boolean;
+  groups?: number;
 }
 
 export interface DenseAttributes {

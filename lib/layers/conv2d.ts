@@ -1,20 +1,31 @@
 import type { Backend, Conv2DParams, PackedWeights, Step } from '../backends/backend';
+import type { GradCall } from '../grad/gradients';
 import { type Padding, resolveWindow, windowOutput } from '../shape';
-import { oneOf, pair } from '../validate';
+import type { Tensor } from '../tensor';
+import { fail, integer, oneOf, pair } from '../validate';
 import { type ConvLayerOptions, convOptions } from './conv-options';
+import { fromGroupPanels, toGroupPanels } from './grouped-kernel';
+import { groupedGradCall } from './grouped-grad';
 import { ImageConvLayer } from './image-conv';
 
 export interface Conv2DOptions extends ConvLayerOptions {
   /** 'valid' (default), 'same' (TensorFlow: odd padding at bottom/right) or [top, bottom, left, right]. */
   padding?: Padding;
   dilationRate?: number | [number, number];
-  /** HWIO: [kernelH, kernelW, inChannels, filters], row-major. */
+  /**
+   * Channel groups (default 1), as Keras: the input channels and the filters both split into
+   * `groups` equal parts; group g convolves input channels [g c / groups, (g + 1) c / groups) with
+   * filters [g filters / groups, (g + 1) filters / groups). The kernel is then
+   * [kernelH, kernelW, inChannels / groups, filters].
+   */
+  groups?: number;
+  /** HWIO: [kernelH, kernelW, inChannels / groups, filters], row-major. */
   kernel?: Float32Array;
   /**
    * 'auto' (default): the native backend runs a 3x3 stride-1 undilated convolution with at least
    * 32 input and 32 output channels and nine 2x2 output tiles as Winograd F(2x2, 3x3), 2.25x
    * fewer multiply-adds with a different rounding (docs/architecture.md, "Winograd F(2x2, 3x3)"). 'direct': always a direct sum of the kh * kw * c
-   * products. The wasm backend always sums directly.
+   * products. The wasm backend always sums directly, and so do both for a grouped convolution.
    */
   algorithm?: ConvAlgorithm;
 }
@@ -27,32 +38,70 @@ export class Conv2D extends ImageConvLayer<Conv2DParams> {
   protected readonly input = { name: 'Conv2D', rank: 4, atLeast: false };
   readonly dilationRate: [number, number];
   readonly algorithm: ConvAlgorithm;
+  readonly groups: number;
 
   constructor(opts: Conv2DOptions) {
     const c = convOptions('Conv2D', opts), o = c.o;
     super('Conv2D', c);
     this.dilationRate = pair('dilationRate', o.dilationRate ?? 1);
     this.algorithm = oneOf('algorithm', o.algorithm ?? 'auto', ALGORITHMS);
+    this.groups = integer('groups', o.groups ?? 1);
+    if (this.filters % this.groups !== 0) fail('range', `a divisor of filters (${this.filters})`, 'groups', this.groups);
     this.setWeights({ kernel: o.kernel as Float32Array | undefined, bias: o.bias as Float32Array | undefined });
   }
 
   protected kernelLayout(): string {
-    return `[${this.kernelSize[0]}, ${this.kernelSize[1]}, ${this.depth ?? 'inChannels'}, ${this.filters}]`;
+    const depth = this.groups === 1 ? this.depth ?? 'inChannels' : this.depth !== null ? this.depth / this.groups : `inChannels / ${this.groups}`;
+    return `[${this.kernelSize[0]}, ${this.kernelSize[1]}, ${depth}, ${this.filters}]`;
+  }
+
+  /** Each group's filters read only its share of the channels. */
+  protected override kernelPerDepth(): number {
+    return this.kernelSize[0] * this.kernelSize[1] * (this.filters / this.groups);
+  }
+
+  protected override packDims(depth: number): { k: number; n: number } {
+    return { k: this.kernelSize[0] * this.kernelSize[1] * (depth / this.groups), n: this.filters };
+  }
+
+  protected override toPacked(kernel: Float32Array, depth: number): { matrix: Float32Array; k: number; n: number } {
+    if (this.groups === 1) return super.toPacked(kernel, depth);
+    return toGroupPanels(kernel, { taps: this.kernelSize[0] * this.kernelSize[1], depth: depth / this.groups, filters: this.filters, groups: this.groups });
+  }
+
+  protected override fromPacked(matrix: Float32Array): Float32Array {
+    return this.groups === 1 ? matrix : fromGroupPanels(matrix, this.filters, this.groups);
   }
 
   protected params(shape: readonly number[], linear = false): Conv2DParams {
     const [n, h, w, c] = shape;
+    if (c % this.groups !== 0) {
+      throw new RangeError(`Expected input channels divisible by groups (${this.groups}) for Conv2D but received shape [${shape.join(', ')}]`);
+    }
     const win = resolveWindow(this.kernelSize, this.strides, this.dilationRate, this.padding, h, w);
     const [oh, ow] = windowOutput('Conv2D', win, h, w);
-    return { n, h, w, c, ...win, oh, ow, oc: this.filters, activation: this.activationFor(linear), direct: this.algorithm === 'direct' };
+    const p: Conv2DParams = { n, h, w, c, ...win, oh, ow, oc: this.filters, activation: this.activationFor(linear), direct: this.algorithm === 'direct' };
+    if (this.groups > 1) p.groups = this.groups;
+    return p;
   }
 
   protected step(packed: PackedWeights, p: Conv2DParams): Step {
     return { op: 'conv2d', packed, bias: this.bias, params: p };
   }
 
-  /** dW = im2col(x)^T · dY', dx = col2im(dY' · W^T), dBias = column sums of dY': one backend call. */
+  /**
+   * dW = im2col(x)^T · dY', dx = col2im(dY' · W^T), dBias = column sums of dY': one backend call
+   * (a grouped one on its block-diagonal kernel: lib/layers/grouped-grad.ts).
+   */
   protected backwardMethods(b: Backend) {
     return [b.conv2dBackward, b.conv2dBackwardAsync] as [typeof b.conv2dBackward, typeof b.conv2dBackwardAsync];
+  }
+
+  protected override gradCall(x: Tensor, dy: Tensor, b: Backend, preActivation: boolean): GradCall {
+    if (this.groups === 1) return super.gradCall(x, dy, b, preActivation);
+    const { groups: _, ...p } = { ...this.params(x.shape), activation: this.activationFor(preActivation), bias: this.useBias };
+    this.packedKernel(p.c, x.shape, b); // initialises the kernel, checks the channels
+    const shape = { taps: this.kernelSize[0] * this.kernelSize[1], depth: p.c / this.groups, filters: this.filters, groups: this.groups };
+    return groupedGradCall(b, x, dy, this.currentKernel() as Float32Array, this.bias, shape, p);
   }
 }

@@ -119,18 +119,26 @@ void RunConv2DGemm(const Plan& plan, const Conv2DShape& s, const float* x, const
   }
   const size_t slot_floats = plan.slot_bytes / sizeof(float);
   const Workspace work = NewWorkspace(plan.threads * slot_floats);
-  // Path::kIm2colGemm: task t is segment t, expanded into its participant's slot after the
-  // slot's packed-A block.
+  // Path::kIm2colGemm: task t is segment t % segments of group t / segments, expanded into its
+  // participant's slot after the slot's packed-A block. A group reads its slice of each pixel's
+  // channels, multiplies its own panels and writes its columns of y's rows (ldc = oc).
+  const size_t segments = (plan.rows + plan.rows_per_task - 1) / plan.rows_per_task;
+  const size_t cpg = s.in.c / s.groups, opg = s.oc / s.groups, gk = k / s.groups;
+  const size_t group_w = GroupPanels(s.oc, s.groups) * kGemmNR * gk;
   ParallelFor(plan.tasks, plan.threads, [&](size_t t, size_t slot) {
-    const size_t r0 = t * plan.rows_per_task, len = std::min(plan.rows_per_task, plan.rows - r0);
+    const size_t g = t / segments, r0 = t % segments * plan.rows_per_task, len = std::min(plan.rows_per_task, plan.rows - r0);
     float* pack = work.get() + slot * slot_floats;
     float* a = pack + plan.pack_floats;
-    Im2colNhwc(s.in, s.win, s.oh, s.ow, x, r0, len, a);
+    Im2colNhwc(s.in, s.win, s.oh, s.ow, x, r0, len, a, g * cpg, cpg);
     // Segments are fixed by the shape, so how the driver treats one never depends on threads.
     GemmProblem part = p;
     part.m = len;
     part.a = a;
-    part.c = y + r0 * s.oc;
+    part.k = part.lda = gk;
+    part.n = opg;
+    part.w = packed_w + g * group_w;
+    part.bias = bias ? bias + g * opg : nullptr;
+    part.c = y + r0 * s.oc + g * opg;
     GemmTile(*plan.kernels, part, 0, len, 0, plan.panels, plan.k_block, plan.pack_floats ? pack : nullptr);
   });
 }

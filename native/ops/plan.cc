@@ -124,6 +124,32 @@ bool TakesWinograd(const Conv2DShape& s, bool direct, const PlanTarget& t) {
          s.in.n * CeilDiv(s.oh, 2) * CeilDiv(s.ow, 2) >= kWinogradMinTiles;
 }
 
+// im2col segments of `rows` rows by K = k, n columns, for each of `groups` groups (task t: group
+// t / segments, segment t % segments).
+Plan PlanIm2col(size_t rows, size_t k, size_t n, size_t groups, const PlanTarget& t) {
+  Plan p{};
+  p.path = Path::kIm2colGemm;
+  p.kernels = t.kernels;
+  p.rows = rows;
+  p.panels = p.panels_per_task = CeilDiv(n, kGemmNR);
+  p.k_splits = 1;
+  p.k_chunk = k;
+  p.k_block = rows <= t.mr ? k : std::min(k, kGemmKc);
+  // Segments: whole micro-tiles that keep the workspace bounded, and few enough tasks; at least
+  // an M block, so that each pass over the weights serves enough rows when K is large.
+  size_t seg = std::max(kGemmMc, kSegmentFloats / k / t.mr * t.mr);
+  seg = std::min(seg, std::max(kGemmMc, CeilDiv(CeilDiv(rows, kMinSegments), t.mr) * t.mr));
+  if (CeilDiv(rows, seg) > kMaxTasks) seg = CeilDiv(CeilDiv(rows, kMaxTasks), t.mr) * t.mr;
+  // Every group's segments are tasks: at most kMaxTasks in all.
+  if (groups * CeilDiv(rows, seg) > kMaxTasks) seg = std::min(rows, CeilDiv(CeilDiv(rows * groups, kMaxTasks), t.mr) * t.mr);
+  p.rows_per_task = std::min(seg, rows);
+  p.tasks = groups * CeilDiv(rows, p.rows_per_task);
+  p.threads = Participants(double(groups) * double(rows) * double(k) * double(n), t.parallel_macs, t.threads, p.tasks);
+  p.pack_floats = PackFloats(p, t);
+  p.slot_bytes = SlotBytes(t.tile_bytes + (p.pack_floats + p.rows_per_task * k) * sizeof(float));
+  return p;
+}
+
 }  // namespace
 
 Plan PlanConv2D(const Conv2DShape& s, bool direct, const PlanTarget& t) {
@@ -131,6 +157,8 @@ Plan PlanConv2D(const Conv2DShape& s, bool direct, const PlanTarget& t) {
   const size_t rows = s.in.n * s.oh * s.ow, k = w.kh * w.kw * s.in.c;
   const bool pointwise = w.kh == 1 && w.kw == 1 && w.sh == 1 && w.sw == 1 && w.pt == 0 &&
                          w.pb == 0 && w.pl == 0 && w.pr == 0;
+  // A grouped convolution: im2col segments of each group's channels (PlanIm2col).
+  if (s.groups > 1) return PlanIm2col(rows, w.kh * w.kw * (s.in.c / s.groups), s.oc / s.groups, s.groups, t);
   if (pointwise) return PlanGemm(rows, s.oc, k, t);
   if (TakesWinograd(s, direct, t)) return PlanWinograd(s, t);
   if (t.indirect && s.in.c >= kIndirectMinChannels) {
@@ -163,25 +191,7 @@ Plan PlanConv2D(const Conv2DShape& s, bool direct, const PlanTarget& t) {
     return p;
   }
 
-  Plan p{};
-  p.path = Path::kIm2colGemm;
-  p.kernels = t.kernels;
-  p.rows = rows;
-  p.panels = p.panels_per_task = CeilDiv(s.oc, kGemmNR);
-  p.k_splits = 1;
-  p.k_chunk = k;
-  p.k_block = rows <= t.mr ? k : std::min(k, kGemmKc);
-  // Segments: whole micro-tiles that keep the workspace bounded, and few enough tasks; at least
-  // an M block, so that each pass over the weights serves enough rows when K is large.
-  size_t seg = std::max(kGemmMc, kSegmentFloats / k / t.mr * t.mr);
-  seg = std::min(seg, std::max(kGemmMc, CeilDiv(CeilDiv(rows, kMinSegments), t.mr) * t.mr));
-  if (CeilDiv(rows, seg) > kMaxTasks) seg = CeilDiv(CeilDiv(rows, kMaxTasks), t.mr) * t.mr;
-  p.rows_per_task = std::min(seg, rows);
-  p.tasks = CeilDiv(rows, p.rows_per_task);
-  p.threads = Participants(double(rows) * double(k) * double(s.oc), t.parallel_macs, t.threads, p.tasks);
-  p.pack_floats = PackFloats(p, t);
-  p.slot_bytes = SlotBytes(t.tile_bytes + (p.pack_floats + p.rows_per_task * k) * sizeof(float));
-  return p;
+  return PlanIm2col(rows, k, s.oc, 1, t);
 }
 
 Plan PlanMaxPool2D(const Nhwc& in, const Window2D& win, size_t oh, size_t ow, const PlanTarget& t) {
