@@ -117,10 +117,13 @@ class Reader {
   conv2d(cfg: LayerConfig): void {
     this.rank(cfg, 3, 'height, width and channels');
     const filters = cfg.integer('filters');
-    cfg.only('groups', 1);
+    const groups = cfg.integer('groups', 1);
     const { kernelSize, strides, dilationRate, padding, activation, useBias, channels } = this.convolution(cfg, 'Conv2D');
-    const kernel = this.weights.take(cfg.name, 'kernel', [...kernelSize, channels, filters], cfg.label);
-    const options = { filters, kernelSize, strides, dilationRate, padding, useBias, kernel, ...this.bias(cfg, useBias, filters) };
+    if (channels % groups !== 0 || filters % groups !== 0) {
+      throw new RangeError(`${cfg.label}: groups ${groups} does not divide its ${channels} input channels and ${filters} filters`);
+    }
+    const kernel = this.weights.take(cfg.name, 'kernel', [...kernelSize, channels / groups, filters], cfg.label);
+    const options = { filters, kernelSize, strides, dilationRate, padding, groups, useBias, kernel, ...this.bias(cfg, useBias, filters) };
     const make = (a: ActivationName) => new Conv2D({ ...options, activation: a });
     this.add({ layer: make(activation), label: cfg.label, activation, withActivation: make });
   }

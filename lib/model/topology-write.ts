@@ -65,6 +65,8 @@ function conv2d(w: Writer, layer: Conv2D, label: string): void {
   const name = w.push('Conv2D', 'conv2d', {
     filters: layer.filters, kernel_size: layer.kernelSize, strides, padding, data_format: 'channels_last',
     dilation_rate: dilationRate, activation: activation.name, use_bias: weights.bias !== null,
+    // Only when grouped: TensorFlow.js's Conv2D has no groups.
+    ...(layer.groups > 1 ? { groups: layer.groups } : {}),
   });
   w.pushWeights(name, weights, layer.kernelSize, layer.filters);
   activation.after();
