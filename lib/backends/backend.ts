@@ -47,6 +47,7 @@ import type {
   ActivationOpParams, AvgPool2DParams, Plan, BatchNormParams, ConcatParams, Conv2DParams, Conv2DTransposeParams, DenseParams, Depthwise2DParams,
   BatchNormGrads, BatchNormStats, BatchNormTrainParams, GemmParams, MergeParams, Pad2DParams, PermuteParams, UpSampling2DParams, WindowParams,
 } from './op-params';
+import type { SeparableConv2DParams } from './op-params';
 
 /**
  * One layer's op for an input of a known shape: what it is bound to (weights, bias, the
@@ -66,7 +67,9 @@ export type Step =
   | { op: 'upsampling2d'; params: UpSampling2DParams }
   | { op: 'permute'; params: PermuteParams }
   | { op: 'merge'; params: MergeParams }
-  | { op: 'concat'; params: ConcatParams };
+  | { op: 'concat'; params: ConcatParams }
+  /** SeparableConv2D: its depthwise step, then its pointwise (1x1 conv2d) step on that output (chain.ts). */
+  | { op: 'separable2d'; depthwise: Step; pointwise: Step; params: SeparableConv2DParams };
 
 /** The steps whose operators take two inputs (a and b, in this order). */
 export const TWO_INPUT_OPS: readonly Step['op'][] = ['merge', 'concat'];

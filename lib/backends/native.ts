@@ -4,6 +4,7 @@ import type { Backend, ForwardWeights, Graph, GraphNode, GraphShape, MergeGrads,
 import type { BatchNormGrads, BatchNormStats } from './backend';
 import { inputList, packedWeightsLength } from './backend';
 import { oneShotCalls, splitOutputs } from './one-shot';
+import { ChainOperator, chainParts, expandChains } from './chain';
 import type { Plan } from './plan';
 
 /** Opaque handles to what the addon owns (type-tagged Externals it checks again). */
@@ -223,8 +224,8 @@ export function loadNative(): NativeBackend {
       packed.released = true;
       addon.releaseWeights(packed.handle);
     },
-    createOperator: (step) => new NativeOperator(addon, step),
-    createGraph: (inputs, nodes, outputs) => new NativeGraph(addon, inputs, nodes, outputs),
+    createOperator: (step) => (chainParts(step) ? new ChainOperator(backend, step, chainParts(step)!) : new NativeOperator(addon, step)),
+    createGraph: (inputs, nodes, outputs) => expandChains(inputs, nodes, outputs, (i, n, o) => new NativeGraph(addon, i, n, o)),
     ...({} as ReturnType<typeof oneShotCalls>),
     gemm: (a, b, c, p) => addon.gemm(a, b, c, p),
     gemmAsync: (a, b, c, p) => addon.gemmAsync(a, b, c, p),

@@ -110,6 +110,8 @@ export class WasmOperator implements Operator {
         return mergeJob(ctx, { ...(params as MergeParams), mode: s.params.mode, divisor: s.params.divisor });
       case 'concat':
         return concatJob(ctx, params as ConcatParams);
+      case 'separable2d':
+        throw new TypeError('Expected a step of one op (a chain step is a ChainOperator)');
     }
   }
 

@@ -12,6 +12,9 @@ export interface Gradients {
   /** BatchNormalization's, with respect to gamma and beta (when the layer has them). */
   gamma?: Float32Array;
   beta?: Float32Array;
+  /** SeparableConv2D's, with respect to its depthwise and pointwise kernels. */
+  depthwiseKernel?: Float32Array;
+  pointwiseKernel?: Float32Array;
 }
 
 /**

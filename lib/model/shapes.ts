@@ -39,7 +39,7 @@ export function labelled<T>(label: string, f: () => T): T {
 /** Refuses a Conv2D whose kernel (once it has one) was made for another input depth. */
 function checkChannels(layer: Conv2D, channels: Dim, label: string): void {
   const { kernel } = layer.getWeights();
-  const depth = kernel && kernel.length / (product(layer.kernelSize) * layer.filters);
+  const depth = kernel && kernel.length * layer.groups / (product(layer.kernelSize) * layer.filters);
   if (depth !== null && channels !== null && depth !== channels) {
     throw new RangeError(`${label}: its kernel expects ${depth} input channels but its input has ${channels}`);
   }

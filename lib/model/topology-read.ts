@@ -24,10 +24,11 @@ import { type Dim, nextShape, showShape } from './shapes';
 import type { WeightStore } from './weights';
 import { readBatchNormalization } from './batchnorm-config';
 import { readConv2DTranspose, readReshape, readUpSampling2D } from './resample-io';
+import { separableMaker, separableMultiplier } from './separable-io';
 
 const SUPPORTED_LAYERS = 'InputLayer, Conv2D, MaxPooling2D, Dense, Flatten, Dropout, Activation, ReLU, LeakyReLU, ELU, Softmax, ZeroPadding2D, ' +
   'AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Cropping2D, BatchNormalization, DepthwiseConv2D, ' +
-  'Conv2DTranspose, UpSampling2D, Reshape, Permute';
+  'Conv2DTranspose, UpSampling2D, Reshape, Permute, SeparableConv2D';
 
 /** A layer built so far; Conv2D and Dense can take a following Activation. */
 interface Built {
@@ -61,9 +62,7 @@ function checkDtype(cfg: LayerConfig): void {
   if (name !== undefined && name !== null && name !== 'float32') cfg.unsupported('dtype', v, "'float32'");
 }
 
-function channelsLast(cfg: LayerConfig): void {
-  cfg.choice('data_format', ['channels_last'], 'channels_last');
-}
+const channelsLast = (cfg: LayerConfig): void => void cfg.choice('data_format', ['channels_last'], 'channels_last');
 
 class Reader {
   readonly built: Built[] = [];
@@ -78,9 +77,7 @@ class Reader {
   }
 
   private rank(cfg: LayerConfig, rank: number, what: string): void {
-    if (this.shape.length !== rank) {
-      throw new RangeError(`${cfg.label}: expects ${what} but its input shape is ${showShape(this.shape)}`);
-    }
+    if (this.shape.length !== rank) throw new RangeError(`${cfg.label}: expects ${what} but its input shape is ${showShape(this.shape)}`);
   }
 
   /** Pads that no Conv2D 'valid' right after takes: a ZeroPadding2D layer of their own. */
@@ -119,22 +116,22 @@ class Reader {
     const filters = cfg.integer('filters');
     const groups = cfg.integer('groups', 1);
     const { kernelSize, strides, dilationRate, padding, activation, useBias, channels } = this.convolution(cfg, 'Conv2D');
-    if (channels % groups !== 0 || filters % groups !== 0) {
-      throw new RangeError(`${cfg.label}: groups ${groups} does not divide its ${channels} input channels and ${filters} filters`);
-    }
+    if (channels % groups || filters % groups) throw new RangeError(`${cfg.label}: groups ${groups} does not divide its ${channels} input channels and ${filters} filters`);
     const kernel = this.weights.take(cfg.name, 'kernel', [...kernelSize, channels / groups, filters], cfg.label);
     const options = { filters, kernelSize, strides, dilationRate, padding, groups, useBias, kernel, ...this.bias(cfg, useBias, filters) };
     const make = (a: ActivationName) => new Conv2D({ ...options, activation: a });
     this.add({ layer: make(activation), label: cfg.label, activation, withActivation: make });
   }
 
+  /** DepthwiseConv2D, and SeparableConv2D: the same depthwise convolution, then its pointwise one (separable-io.ts). */
   depthwiseConv2d(cfg: LayerConfig): void {
     this.rank(cfg, 3, 'height, width and channels');
-    const depthMultiplier = cfg.integer('depth_multiplier', 1);
-    const { kernelSize, strides, dilationRate, padding, activation, useBias, channels } = this.convolution(cfg, 'DepthwiseConv2D');
+    const separable = cfg.className === 'SeparableConv2D', depthMultiplier = separable ? separableMultiplier(cfg, this.weights) : cfg.integer('depth_multiplier', 1);
+    const { kernelSize, strides, dilationRate, padding, activation, useBias, channels } = this.convolution(cfg, cfg.className);
     const kernel = this.weights.take(cfg.name, 'depthwise_kernel', [...kernelSize, channels, depthMultiplier], cfg.label);
-    const options = { kernelSize, strides, dilationRate, padding, depthMultiplier, useBias, kernel, ...this.bias(cfg, useBias, channels * depthMultiplier) };
-    const make = (a: ActivationName) => new DepthwiseConv2D({ ...options, activation: a });
+    const window = { kernelSize, strides, dilationRate, padding, depthMultiplier, useBias };
+    const options = { ...window, kernel, ...(separable ? {} : this.bias(cfg, useBias, channels * depthMultiplier)) };
+    const make = separable ? separableMaker(cfg, window, kernel, channels * depthMultiplier, this.weights) : (a: ActivationName) => new DepthwiseConv2D({ ...options, activation: a });
     this.add({ layer: make(activation), label: cfg.label, activation, withActivation: make });
   }
 
@@ -270,6 +267,7 @@ function readLayer(r: Reader, cfg: LayerConfig, first: boolean): void {
     case 'BatchNormalization':
       return r.batchNormalization(cfg);
     case 'DepthwiseConv2D':
+    case 'SeparableConv2D':
       return r.depthwiseConv2d(cfg);
     case 'Conv2DTranspose':
     case 'UpSampling2D':
