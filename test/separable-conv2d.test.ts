@@ -183,6 +183,31 @@ forEachBackend('SeparableConv2D backward', () => {
   });
 });
 
+forEachBackend('SeparableConv2D and grouped Conv2D in fit', () => {
+  it('learns which quadrant of an image is lit, and fit updates both kernels and the bias', async () => {
+    const n = 48, x = new Float32Array(n * 6 * 6 * 2), labels = new Float32Array(n), r = rng(5);
+    for (let i = 0; i < n; i++) {
+      const q = i % 4, oy = q >> 1, ox = q & 1;
+      labels[i] = q;
+      for (let p = 0; p < 72; p++) x[i * 72 + p] = 0.1 * (r() - 0.5);
+      for (let dy = 0; dy < 3; dy++) for (let dx = 0; dx < 3; dx++) x[i * 72 + ((oy * 3 + dy) * 6 + ox * 3 + dx) * 2 + (q % 2)] += 1;
+    }
+    const sep = new ck.SeparableConv2D({ filters: 6, kernelSize: 3, padding: 'same', depthMultiplier: 2, activation: 'relu', seed: 2 });
+    const model = new ck.Sequential([
+      sep, new ck.Conv2D({ filters: 6, kernelSize: 1, groups: 3, activation: 'relu', seed: 3 }), new ck.MaxPool2D({ poolSize: 3 }), new ck.Flatten(),
+      new ck.Dense({ units: 4, activation: 'softmax', seed: 4 }),
+    ]);
+    const input = new ck.Tensor(x, [n, 6, 6, 2]);
+    model.forward(input);
+    const before = sep.getWeights();
+    model.compile({ optimizer: { type: 'adam', learningRate: 0.03 }, loss: 'sparseCategoricalCrossentropy' });
+    const { history } = await model.fit(input, new ck.Tensor(labels, [n]), { epochs: 30, batchSize: 12, seed: 1, verbose: 0 });
+    expect(history.loss[29]).to.be.below(history.loss[0] / 4);
+    const after = sep.getWeights();
+    for (const k of ['depthwiseKernel', 'pointwiseKernel', 'bias'] as const) expect(Array.from(after[k]!), k).to.not.deep.equal(Array.from(before[k]!));
+  });
+});
+
 forEachBackend('SeparableConv2D as a Keras layer', () => {
   const r = rng(991);
   for (let i = 0; i < 6; i++) {

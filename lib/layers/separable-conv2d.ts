@@ -7,6 +7,7 @@ import { fail, integer, options } from '../validate';
 import { Conv2D } from './conv2d';
 import { DepthwiseConv2D } from './depthwise-conv2d';
 import { Layer, type Planned, type Weights } from './layer';
+import type { Trainable } from './trainable';
 
 export interface SeparableConv2DOptions {
   filters: number;
@@ -97,6 +98,29 @@ export class SeparableConv2D extends Layer {
     if (w.bias !== undefined) pw.bias = w.bias;
     this.pointwise.setWeights(pw);
     this.weightsChanged();
+  }
+
+  /** @internal fit trains both kernels and the bias, the inner layers' own arrays (Trainable). */
+  override trainable(): Trainable {
+    return this;
+  }
+
+  /** @internal The arrays the optimizer updates in place, by the names of backward's gradients. */
+  trainableWeights(): Record<string, Float32Array | null> {
+    const p = this.pointwise.trainableWeights();
+    return { depthwiseKernel: this.depthwise.trainableWeights().kernel, pointwiseKernel: p.kernel, bias: p.bias };
+  }
+
+  /** @internal The weights changed in place: both parts pack them again, and the step is made again. */
+  weightsUpdated(): void {
+    this.depthwise.weightsUpdated();
+    this.pointwise.weightsUpdated();
+    this.weightsChanged();
+  }
+
+  endTraining(): void {
+    this.depthwise.endTraining();
+    this.pointwise.endTraining();
   }
 
   /** The depthwise step, then the pointwise step on its output: one chain step. */
