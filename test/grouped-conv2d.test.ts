@@ -7,6 +7,9 @@ import { forEachBackend, forEachIsa, forEachThreadCount } from './helpers/backen
 import { conv2dGradRef } from './helpers/grad-reference';
 import { dot, expectNear, finiteDifferences } from './helpers/finite-differences';
 import { pick, randomArray, randomInt, rng } from './helpers/random';
+import { backend } from '../lib/backends/select';
+import { groupedColumns } from '../lib/backends/backend';
+import { PATH } from '../lib/generated/kernels';
 
 interface Cfg {
   n: number; h: number; w: number; groups: number; cpg: number; opg: number; k: [number, number]; s: [number, number]; d: [number, number];
@@ -179,6 +182,38 @@ forEachBackend('grouped Conv2D backward', () => {
     expectNear(g.dx.data, finiteDifferences(x, loss), 'dx');
     expectNear(g.kernel!, finiteDifferences(kernel, loss), 'dW');
     expectNear(g.bias!, finiteDifferences(bias!, loss), 'db');
+  });
+});
+
+forEachBackend('the grouped conv2d operator', () => {
+  const params = (groups: number, oc = 12) => ({ n: 2, h: 9, w: 7, c: 6, kh: 3, kw: 3, sh: 2, sw: 2, dh: 1, dw: 1, pt: 1, pb: 1, pl: 1, pr: 1, oh: 5, ow: 4, oc, activation: 0, groups });
+
+  it("plans each group's im2col segments as tasks, and checks what could break memory", () => {
+    const b = backend(), k = 9 * 2, n = groupedColumns(12, 3), packed = b.packWeights(randomArray(k * n, 3), { k, n });
+    const op = b.createOperator({ op: 'conv2d', packed, bias: randomArray(12, 4), params: params(3) });
+    expect(op.reshape(params(3))).to.equal(2 * 5 * 4 * 12);
+    const plan = op.explain();
+    expect(plan.path).to.equal(PATH.im2colGemm);
+    expect(plan.tasks % 3).to.equal(0);
+    expect(plan.tasks / 3 * plan.rowsPerTask).to.be.at.least(plan.rows);
+    expect(op.run(randomArray(2 * 9 * 7 * 6, 5)).length).to.equal(480);
+    // groups is an attribute, read when the operator is created: 4 does not divide c = 6.
+    const four = b.createOperator({ op: 'conv2d', packed, bias: null, params: params(4) });
+    expect(() => four.reshape(params(4))).to.throw(/groups/);
+    four.release();
+    expect(() => op.reshape(params(3, 15))).to.throw();
+    const wrongBias = b.createOperator({ op: 'conv2d', packed, bias: randomArray(13, 4), params: params(3) });
+    expect(() => wrongBias.reshape(params(3))).to.throw(/bias/);
+    for (const o of [op, wrongBias]) o.release();
+    b.release(packed);
+  });
+
+  it('a group per channel runs as a depthwise convolution (multiplier filters / c)', () => {
+    const x = randomArray(2 * 6 * 5 * 4, 8), kernel = randomArray(9 * 8, 9), bias = randomArray(8, 10);
+    const grouped = new ck.Conv2D({ filters: 8, kernelSize: 3, groups: 4, padding: 'same', kernel, bias });
+    const depthwise = new ck.DepthwiseConv2D({ kernelSize: 3, depthMultiplier: 2, padding: 'same', kernel, bias });
+    const input = new ck.Tensor(x, [2, 6, 5, 4]);
+    expectExact(grouped.forward(input).data, depthwise.forward(input).data, 'the depthwise op');
   });
 });
 

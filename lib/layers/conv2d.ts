@@ -1,4 +1,4 @@
-import type { Backend, Conv2DParams, PackedWeights, Step } from '../backends/backend';
+import type { Backend, Conv2DParams, Depthwise2DParams, PackedWeights, Step } from '../backends/backend';
 import type { GradCall } from '../grad/gradients';
 import { type Padding, resolveWindow, windowOutput } from '../shape';
 import type { Tensor } from '../tensor';
@@ -31,6 +31,12 @@ export interface Conv2DOptions extends ConvLayerOptions {
 }
 
 export type ConvAlgorithm = 'auto' | 'direct';
+
+/** A convolution's params as a depthwise one's (the window, oc and the activation). */
+function depthwiseParams(p: Conv2DParams): Depthwise2DParams {
+  const { groups: _g, direct: _d, ...rest } = p;
+  return rest;
+}
 const ALGORITHMS: readonly ConvAlgorithm[] = ['auto', 'direct'];
 
 /** 2-D convolution over NHWC input: [N, H, W, C] -> [N, outH, outW, filters]. */
@@ -65,12 +71,12 @@ export class Conv2D extends ImageConvLayer<Conv2DParams> {
   }
 
   protected override toPacked(kernel: Float32Array, depth: number): { matrix: Float32Array; k: number; n: number } {
-    if (this.groups === 1) return super.toPacked(kernel, depth);
+    if (this.groups === 1 || this.groups === depth) return super.toPacked(kernel, depth); // a depthwise kernel (step)
     return toGroupPanels(kernel, { taps: this.kernelSize[0] * this.kernelSize[1], depth: depth / this.groups, filters: this.filters, groups: this.groups });
   }
 
   protected override fromPacked(matrix: Float32Array): Float32Array {
-    return this.groups === 1 ? matrix : fromGroupPanels(matrix, this.filters, this.groups);
+    return this.groups === 1 || this.groups === this.depth ? matrix : fromGroupPanels(matrix, this.filters, this.groups);
   }
 
   protected params(shape: readonly number[], linear = false): Conv2DParams {
@@ -85,7 +91,12 @@ export class Conv2D extends ImageConvLayer<Conv2DParams> {
     return p;
   }
 
+  /**
+   * A group per channel is a depthwise convolution of multiplier filters / c: its kernel
+   * [kh, kw, 1, filters] is DepthwiseConv2D's [kh, kw, c, filters / c], and it runs as one.
+   */
   protected step(packed: PackedWeights, p: Conv2DParams): Step {
+    if (p.groups === p.c) return { op: 'depthwise2d', packed, bias: this.bias, params: depthwiseParams(p) };
     return { op: 'conv2d', packed, bias: this.bias, params: p };
   }
 
@@ -100,7 +111,14 @@ export class Conv2D extends ImageConvLayer<Conv2DParams> {
   protected override gradCall(x: Tensor, dy: Tensor, b: Backend, preActivation: boolean): GradCall {
     if (this.groups === 1) return super.gradCall(x, dy, b, preActivation);
     const { groups: _, ...p } = { ...this.params(x.shape), activation: this.activationFor(preActivation), bias: this.useBias };
-    this.packedKernel(p.c, x.shape, b); // initialises the kernel, checks the channels
+    const packed = this.packedKernel(p.c, x.shape, b); // initialises the kernel, checks the channels
+    if (this.groups === p.c) {
+      const dp = { ...depthwiseParams(p), bias: this.useBias };
+      return this.weightedGradCall(x, packed, {
+        sync: (y, kernel, forward) => b.depthwise2dBackward(x.data, dy.data, y, kernel, dp, forward),
+        async: (y, kernel, forward) => b.depthwise2dBackwardAsync(x.data, dy.data, y, kernel, dp, forward),
+      });
+    }
     const shape = { taps: this.kernelSize[0] * this.kernelSize[1], depth: p.c / this.groups, filters: this.filters, groups: this.groups };
     return groupedGradCall(b, x, dy, this.currentKernel() as Float32Array, this.bias, shape, p);
   }
