@@ -7,6 +7,7 @@ import { forEachBackend, forEachIsa, forEachThreadCount } from './helpers/backen
 import { conv2dGradRef } from './helpers/grad-reference';
 import { dot, expectNear, finiteDifferences } from './helpers/finite-differences';
 import { pick, randomArray, randomInt, rng } from './helpers/random';
+import { randomWindowOptions } from './helpers/configs';
 import { backend } from '../lib/backends/select';
 import { groupedColumns } from '../lib/backends/backend';
 import { PATH } from '../lib/generated/kernels';
@@ -19,13 +20,12 @@ interface Cfg {
 function configs(count: number, seed: number): Cfg[] {
   const r = rng(seed), out: Cfg[] = [];
   while (out.length < count) {
-    const k: [number, number] = [randomInt(r, 1, 4), randomInt(r, 1, 4)], d: [number, number] = [randomInt(r, 1, 2), randomInt(r, 1, 2)];
-    const padding: Padding = pick(r, ['valid', 'same', [randomInt(r, 0, 2), randomInt(r, 0, 2), randomInt(r, 0, 2), randomInt(r, 0, 2)]] as Padding[]);
+    const { k, d, s, padding } = randomWindowOptions(r, 3);
     const cfg: Cfg = {
       n: randomInt(r, 1, 3), h: randomInt(r, 1, 11), w: randomInt(r, 1, 11), groups: randomInt(r, 2, 7),
       // Groups of one channel, and output columns below, at and across a 16-column panel.
       cpg: pick(r, [1, 1, 2, 3, 5, 8, 17]), opg: pick(r, [1, 2, 3, 5, 7, 16, 17, 33]), k, d, padding,
-      s: [randomInt(r, 1, 3), randomInt(r, 1, 3)], activation: pick(r, ['linear', 'relu', 'linear', 'sigmoid'] as RefActivation[]), bias: r() < 0.7,
+      s, activation: pick(r, ['linear', 'relu', 'linear', 'sigmoid'] as RefActivation[]), bias: r() < 0.7,
     };
     const win = resolveWindow(cfg.k, cfg.s, cfg.d, cfg.padding, cfg.h, cfg.w);
     if (Math.min(...outputSize(cfg.h, cfg.w, win)) < 1) continue;

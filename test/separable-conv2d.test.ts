@@ -9,6 +9,7 @@ import { expectClose, expectExact } from './helpers/assert';
 import { forEachBackend, forEachIsa, forEachThreadCount } from './helpers/backends';
 import { dot, expectNear, finiteDifferences } from './helpers/finite-differences';
 import { pick, randomArray, randomInt, rng } from './helpers/random';
+import { randomWindowOptions } from './helpers/configs';
 import { expectMatches, tf, tfjsArtifacts, tfjsLoad, tfjsPredict, tfjsReady, tfl } from './helpers/tfjs';
 
 before(tfjsReady);
@@ -23,11 +24,10 @@ interface Cfg {
 function configs(count: number, seed: number): Cfg[] {
   const r = rng(seed), out: Cfg[] = [];
   while (out.length < count) {
-    const k: [number, number] = [randomInt(r, 1, 4), randomInt(r, 1, 4)], d: [number, number] = [randomInt(r, 1, 2), randomInt(r, 1, 2)];
-    const padding: Padding = pick(r, ['valid', 'same', [randomInt(r, 0, 2), randomInt(r, 0, 2), randomInt(r, 0, 2), randomInt(r, 0, 2)]] as Padding[]);
+    const { k, d, s, padding } = randomWindowOptions(r, 2);
     const cfg: Cfg = {
       n: randomInt(r, 1, 2), h: randomInt(r, 1, 10), w: randomInt(r, 1, 10), c: pick(r, [1, 2, 3, 5, 8, 17, 33]), m: randomInt(r, 1, 3),
-      filters: pick(r, [1, 3, 7, 16, 17, 40]), k, d, padding, s: [randomInt(r, 1, 2), randomInt(r, 1, 2)], relu: r() < 0.5, bias: r() < 0.7,
+      filters: pick(r, [1, 3, 7, 16, 17, 40]), k, d, padding, s, relu: r() < 0.5, bias: r() < 0.7,
     };
     if (Math.min(...outputSize(cfg.h, cfg.w, resolveWindow(k, cfg.s, d, padding, cfg.h, cfg.w))) < 1) continue;
     out.push(cfg);

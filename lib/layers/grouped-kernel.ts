@@ -34,16 +34,17 @@ export function fromGroupPanels(matrix: Float32Array, filters: number, groups: n
 }
 
 /**
- * The [taps, depth * groups, filters] kernel of the same convolution: input channel g * depth + i
- * feeds group g's columns only, zero elsewhere. With `back`, the inverse: the diagonal blocks of
- * such a kernel (a dense convolution's dW) as the grouped kernel.
+ * The kernel of the same convolution in `into` groups (a divisor of s.groups; 1: the dense
+ * [taps, depth * groups, filters] kernel): input channel g * depth + i feeds group g's columns
+ * only, zero elsewhere in its group of `into`. With `back`, the inverse: those diagonal blocks
+ * (of a dense convolution's dW, say) as the kernel of s.groups groups.
  */
-export function blockDiagonal(kernel: Float32Array, s: GroupedShape, back = false): Float32Array {
-  const c = s.depth * s.groups, f = s.filters / s.groups;
-  const out = new Float32Array(back ? s.taps * s.depth * s.filters : s.taps * c * s.filters);
+export function blockDiagonal(kernel: Float32Array, s: GroupedShape, back = false, into = 1): Float32Array {
+  const c = s.depth * s.groups, f = s.filters / s.groups, wide = c / into;
+  const out = new Float32Array(back ? s.taps * s.depth * s.filters : s.taps * wide * s.filters);
   for (let t = 0; t < s.taps; t++) {
     for (let ch = 0; ch < c; ch++) {
-      const g = Math.floor(ch / s.depth), grouped = (t * s.depth + ch % s.depth) * s.filters + g * f, dense = (t * c + ch) * s.filters + g * f;
+      const g = Math.floor(ch / s.depth), grouped = (t * s.depth + ch % s.depth) * s.filters + g * f, dense = (t * wide + ch % wide) * s.filters + g * f;
       if (back) out.set(kernel.subarray(dense, dense + f), grouped);
       else out.set(kernel.subarray(grouped, grouped + f), dense);
     }

@@ -5,22 +5,15 @@ import { Tensor } from '../tensor';
 import type { Padding } from '../shape';
 import { fail, integer, options } from '../validate';
 import { Conv2D } from './conv2d';
-import { DepthwiseConv2D } from './depthwise-conv2d';
+import { DepthwiseConv2D, type DepthwiseConv2DOptions } from './depthwise-conv2d';
 import { Layer, type Planned, type Weights } from './layer';
 import type { Trainable } from './trainable';
 
-export interface SeparableConv2DOptions {
+/** DepthwiseConv2D's window options (kernelSize, strides, padding, dilationRate, depthMultiplier, useBias, dataFormat) and its own. */
+export interface SeparableConv2DOptions extends Omit<DepthwiseConv2DOptions, 'kernel' | 'bias' | 'activation' | 'seed'> {
   filters: number;
-  kernelSize: number | [number, number];
-  strides?: number | [number, number];
-  /** 'valid' (default), 'same' (TensorFlow: odd padding at bottom/right) or [top, bottom, left, right]. */
-  padding?: Padding;
-  dilationRate?: number | [number, number];
-  /** Depthwise outputs per input channel (default 1). */
-  depthMultiplier?: number;
   /** Applied after the pointwise convolution and its bias. */
   activation?: ActivationOption;
-  useBias?: boolean;
   /** Keras's depthwise_kernel: [kernelH, kernelW, inChannels, depthMultiplier], row-major. */
   depthwiseKernel?: Float32Array;
   /** Keras's pointwise_kernel: [1, 1, inChannels * depthMultiplier, filters], row-major. */
@@ -29,8 +22,6 @@ export interface SeparableConv2DOptions {
   bias?: Float32Array;
   /** Seed of the He-uniform initialisations used when no kernels are given (default 0; the pointwise one uses seed + 1). */
   seed?: number;
-  /** 'channelsLast' only (NHWC); 'channelsFirst' is refused. */
-  dataFormat?: 'channelsLast';
 }
 
 /**
