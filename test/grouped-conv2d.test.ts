@@ -208,6 +208,12 @@ forEachBackend('the grouped conv2d operator', () => {
     b.release(packed);
   });
 
+  it("conv2dBackward refuses groups (a grouped layer's backward runs on its block-diagonal kernel)", () => {
+    const p = { ...params(2), bias: true };
+    expect(() => backend().conv2dBackward(randomArray(2 * 9 * 7 * 6, 1), randomArray(480, 2), null, randomArray(9 * 3 * 12, 3), p))
+      .to.throw(/params.groups but received 2/);
+  });
+
   it('a group per channel runs as a depthwise convolution (multiplier filters / c)', () => {
     const x = randomArray(2 * 6 * 5 * 4, 8), kernel = randomArray(9 * 8, 9), bias = randomArray(8, 10);
     const grouped = new ck.Conv2D({ filters: 8, kernelSize: 3, groups: 4, padding: 'same', kernel, bias });

@@ -51,6 +51,11 @@ export function checkConv2D(x: Float32Array | number, packed: PackedWeights, bia
   if (bias !== null) lengthIs('bias', float32Array('bias', bias), p.oc);
 }
 
+/** A convolution backward's params: ungrouped (a grouped Conv2D's backward runs on its block-diagonal kernel). */
+export function checkUngrouped(p: { groups?: number }): void {
+  if ((p.groups ?? 1) !== 1) fail('range', "1 (a grouped convolution's backward runs on its block-diagonal kernel)", 'params.groups', p.groups);
+}
+
 export function checkDepthwise2D(x: Float32Array | number, packed: PackedWeights, bias: Float32Array | null, p: Depthwise2DParams): void {
   sizes('depthwise2d', p);
   windowOut(p);

@@ -5,6 +5,7 @@ import type { BatchNormGrads, BatchNormStats } from './backend';
 import { inputList, packedWeightsLength } from './backend';
 import { oneShotCalls, splitOutputs } from './one-shot';
 import { ChainOperator, chainParts, expandChains } from './chain';
+import { checkUngrouped } from './check';
 import type { Plan } from './plan';
 
 /** Opaque handles to what the addon owns (type-tagged Externals it checks again). */
@@ -230,8 +231,9 @@ export function loadNative(): NativeBackend {
     gemm: (a, b, c, p) => addon.gemm(a, b, c, p),
     gemmAsync: (a, b, c, p) => addon.gemmAsync(a, b, c, p),
     gemmInto: (a, b, c, p, out) => addon.gemmInto(a, b, c, p, out),
-    conv2dBackward: (x, dy, y, kernel, p, f) => splitGrads(addon.conv2dBackward(x, dy, y, kernel, p, ...forwardArgs(f)), kernel.length, { bias: p.bias, n: p.oc }),
+    conv2dBackward: (x, dy, y, kernel, p, f) => (checkUngrouped(p), splitGrads(addon.conv2dBackward(x, dy, y, kernel, p, ...forwardArgs(f)), kernel.length, { bias: p.bias, n: p.oc })),
     conv2dBackwardAsync: (x, dy, y, kernel, p, f) => {
+      checkUngrouped(p);
       const weights = kernel.length, bias = { bias: p.bias, n: p.oc }; // read now: they may change meanwhile
       return addon.conv2dBackwardAsync(x, dy, y, kernel, p, ...forwardArgs(f)).then((all) => splitGrads(all, weights, bias));
     },
