@@ -57,6 +57,27 @@ forEachBackend('grouped Conv2D read from Keras and against tfjs-core', () => {
     });
   }
 
+  it("backward equals tf.grads of tfjs-core's per-group conv2d (groups run together and alone)", () => {
+    for (const [groups, cpg, opg] of [[8, 3, 2], [3, 2, 40]]) {
+      const [n, h, w, k] = [2, 6, 5, 3], c = groups * cpg, filters = groups * opg;
+      const x = randomArray(n * h * w * c, 90 + groups), kernel = randomArray(k * k * cpg * filters, 91), bias = randomArray(filters, 92);
+      const layer = new ck.Conv2D({ filters, kernelSize: k, groups, padding: 'same', kernel, bias });
+      const y = layer.forward(new ck.Tensor(x, [n, h, w, c])), dy = randomArray(y.data.length, 93);
+      const g = layer.backward(new ck.Tensor(x, [n, h, w, c]), new ck.Tensor(dy, [...y.shape]));
+      const peer = tf.tidy(() => {
+        const f = (a: tf.Tensor, b: tf.Tensor, bb: tf.Tensor) => {
+          const xs = tf.split(a, groups, 3), ws = tf.split(b, groups, 3);
+          const out = tf.add(tf.concat(xs.map((xg, i) => tf.conv2d(xg as tf.Tensor4D, ws[i] as tf.Tensor4D, 1, 'same')), 3), bb);
+          return tf.sum(tf.mul(out, tf.tensor(dy, [...y.shape])));
+        };
+        return tf.grads(f)([tf.tensor4d(x, [n, h, w, c]), tf.tensor4d(kernel, [k, k, cpg, filters]), tf.tensor1d(bias)]).map((t) => t.dataSync() as Float32Array);
+      });
+      expectMatches(g.dx.data, peer[0], `dx, ${groups} groups`, 1e-5);
+      expectMatches(g.kernel!, peer[1], `kernel, ${groups} groups`, 1e-5);
+      expectMatches(g.bias!, peer[2], `bias, ${groups} groups`, 1e-5);
+    }
+  });
+
   it('writes no groups for an ungrouped Conv2D, as before', () => {
     const a = new ck.Sequential([new ck.Conv2D({ filters: 4, kernelSize: 3, seed: 1 })]).toArtifacts({ inputShape: [5, 5, 2] });
     const layers = (a.modelTopology as { config: { layers: { config: Record<string, unknown> }[] } }).config.layers;
