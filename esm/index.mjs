@@ -11,4 +11,5 @@ export const {
   ActivationLayer, ElementwiseActivation, ELU, LeakyReLU, ReLU, Softmax,
   Conv2DTranspose, UpSampling2D, Reshape, Permute,
   Add, Average, ElementwiseMerge, Maximum, Minimum, Multiply, Subtract, Concatenate, MultiInputLayer,
+  SeparableConv2D,
 } = ck;
