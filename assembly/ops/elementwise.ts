@@ -45,7 +45,14 @@ export function elementwiseTask(j: Job, task: i32): void {
     for (let r: usize = 0; r < bytes; r += rowBytes) softmaxF64(j.cols, y + r);
     return;
   }
-  for (let i: usize = 0; i < bytes; i += 4) store<f32>(y + i, <f32>forwardF64(j, <f64>load<f32>(x + i)));
+  let i: usize = 0;
+  const act = j.activation;
+  if (ASC_FEATURE_SIMD && ((act == ACTIVATION_RELU && j.alpha == 0 && j.threshold == 0) || act == ACTIVATION_RELU6)) {
+    // A clamp to [0, high]: pmax then pmin give forwardF64's bits (-0 and NaN pass as they are).
+    const low = f32x4.splat(0), high = f32x4.splat(act == ACTIVATION_RELU6 ? 6 : j.maxValue);
+    for (; i + 16 <= bytes; i += 16) v128.store(y + i, f32x4.pmin(f32x4.pmax(v128.load(x + i), low), high));
+  }
+  for (; i < bytes; i += 4) store<f32>(y + i, <f32>forwardF64(j, <f64>load<f32>(x + i)));
 }
 
 export function elementwiseGradTask(j: Job, task: i32): void {
