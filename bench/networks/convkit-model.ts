@@ -2,7 +2,7 @@
 import * as ck from '../../lib/index';
 import type { NetNode, Network } from './graph';
 
-function layerOf(n: NetNode): ck.Layer | ck.MultiInputLayer {
+export function layerOf(n: NetNode): ck.Layer | ck.MultiInputLayer {
   const name = n.name;
   switch (n.op) {
     case 'conv': return new ck.Conv2D({ name, filters: n.filters, kernelSize: n.k, strides: n.stride, padding: n.padding, useBias: n.useBias, activation: n.activation });
