@@ -5,9 +5,7 @@
 // Rewrites (each may be switched off with RewriteOptions):
 // - foldBatchNorm: a BatchNormalization (its inference affine and activation) whose input is
 //   the output of a linear Conv2D, DepthwiseConv2D or Dense read by it alone is taken into that
-//   layer's weights and runs no node (Layer.channelAffine, WeightedLayer.planFolded). A ReLU
-//   that reads that BatchNormalization alone and is a clamp (no slope, threshold 0: relu6,
-//   ReLU(maxValue 6) or plain ReLU) goes into the same layer's epilogue and runs no node either.
+//   layer's weights and runs no node (Layer.channelAffine, WeightedLayer.planFolded).
 // - Flatten, Reshape and other layers without an operator run nothing: their output is their
 //   input's floats under another shape.
 // Values are placed in the graph's arena by liveness (the backend's createGraph).
@@ -15,8 +13,6 @@ import type { Backend, Graph, GraphNode, Operator, Step } from '../backends/back
 import { type Bound, type ChannelAffine, Layer } from '../layers/layer';
 import type { MultiInputLayer } from '../layers/multi-input';
 import type { FlatEntry, FlatGraph } from './flat-types';
-import { Activation } from '../activation';
-import { ReLU } from '../layers/activation-layers';
 
 export interface RewriteOptions {
   /** Fold a BatchNormalization into the convolution or Dense before it (default true). */
@@ -67,22 +63,6 @@ function readers(flat: FlatGraph): number[] {
   return count;
 }
 
-/** The activation code of a ReLU that is a clamp to [0, 6] or [0, inf) (what a GEMM epilogue applies), else null. */
-function clampOf(layer: FlatEntry['layer']): number | null {
-  if (!(layer instanceof ReLU) || layer.negativeSlope !== 0 || layer.threshold !== 0) return null;
-  return layer.maxValue === 6 ? Activation.relu6 : layer.maxValue === null ? Activation.relu : null;
-}
-
-/** A fold's affine with the clamp after it, one object per (affine, clamp): a compile with the same folds keeps its bindings. */
-const withClamp = new WeakMap<ChannelAffine, Map<number, ChannelAffine>>();
-function clamped(affine: ChannelAffine, activation: number): ChannelAffine {
-  let by = withClamp.get(affine);
-  if (!by) withClamp.set(affine, (by = new Map()));
-  let out = by.get(activation);
-  if (!out) by.set(activation, (out = { ...affine, activation }));
-  return out;
-}
-
 /** Per entry, the affine of the BatchNormalization after it that it takes into its weights, and the entries so folded away. */
 function folds(flat: FlatGraph, shapes: number[][], linear: ReadonlySet<number>): { fold: (ChannelAffine | null)[]; gone: Set<number> } {
   const count = readers(flat), outputs = new Set(flat.outputs), fold: (ChannelAffine | null)[] = flat.entries.map(() => null), gone = new Set<number>();
@@ -96,11 +76,6 @@ function folds(flat: FlatGraph, shapes: number[][], linear: ReadonlySet<number>)
     if (!affine) return;
     fold[i] = affine;
     gone.add(j);
-    // The clamp ReLU that reads the BatchNormalization alone (MobileNetV2's ReLU(6)): a pass over the map saved.
-    const k = readerOf.get(next.output), clamp = k === undefined ? null : clampOf(flat.entries[k].layer);
-    if (clamp === null || affine.activation !== Activation.linear || count[next.output] !== 1 || outputs.has(next.output) || linear.has(k!)) return;
-    fold[i] = clamped(affine, clamp);
-    gone.add(k!);
   });
   return { fold, gone };
 }
