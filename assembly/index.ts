@@ -31,6 +31,8 @@ import { conv2dTransposeTask } from './ops/conv2d-transpose';
 import { upsampling2dGradTask, upsampling2dTask } from './ops/upsampling2d';
 import { permuteTask } from './ops/permute';
 import { concatTask, mergeGradTask, mergeTask } from './ops/merge';
+import { OP_PRELU, OP_PRELU_GRAD } from './generated/kernels';
+import { preluGradTask, preluTask } from './ops/prelu';
 
 export { packWeights, packedWeightsFloats } from './kernels/pack-weights';
 export { TILE_SCRATCH_BYTES } from './kernels/gemm-driver';
@@ -112,6 +114,8 @@ export function run(jobPtr: usize, gen: i32): void {
     else if (j.op == OP_MERGE) mergeTask(j, t);
     else if (j.op == OP_CONCAT || j.op == OP_CONCAT_GRAD) concatTask(j, t, j.op == OP_CONCAT_GRAD);
     else if (j.op == OP_MERGE_GRAD) mergeGradTask(j, t);
+    else if (j.op == OP_PRELU) preluTask(j, t);
+    else if (j.op == OP_PRELU_GRAD) preluGradTask(j, t);
     const finished = increment(jobPtr + offsetof<Job>('done')) + 1;
     if (ASC_FEATURE_THREADS) {
       if (finished == j.tasks) atomic.notify(jobPtr + offsetof<Job>('done'));

@@ -44,6 +44,14 @@ const VARIANTS: Variant[] = [
     command: [node, '--import', 'tsx', 'bench/service/ort-server.ts', '--port', '0', '--threads', String(t)],
   })),
   {
+    id: 'convkit-defaults', label: 'convkit native, library defaults (no setNumThreads)', library: 'convkit', threads: 0,
+    command: [node, 'examples/service/main.js', '--port', '0', '--library-defaults'],
+  },
+  {
+    id: 'convkit-batched', label: 'convkit native, batched (model.batcher, 1 compute thread)', library: 'convkit', threads: 1,
+    command: [node, 'examples/service/main.js', '--port', '0', '--threads', '1', '--batch'],
+  },
+  {
     id: 'http-only', label: 'no model, at convkit-1t\'s last rate', library: 'none', threads: 0, rateOf: 'convkit-1t',
     command: [node, 'bench/service/http-only-server.js'],
   },
@@ -127,7 +135,7 @@ async function load(s: Server, body: Buffer, seconds: number, rate?: number): Pr
   latencies.sort((a, b) => a - b);
   return {
     requests: latencies.length, perSecond: latencies.length / (result.duration || seconds),
-    p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99),
+    p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), p999Ms: percentile(latencies, 99.9),
     errors: result.errors + result.timeouts + result.non2xx,
   };
 }
@@ -217,7 +225,7 @@ async function main(): Promise<void> {
       const mine = runs.filter((r) => r.variant === i.id);
       const med = (f: (r: ServiceRun) => number) => median(mine.map(f));
       return {
-        variant: i.id, perSecond: med((r) => r.perSecond), p50Ms: med((r) => r.p50Ms), p99Ms: med((r) => r.p99Ms),
+        variant: i.id, perSecond: med((r) => r.perSecond), p50Ms: med((r) => r.p50Ms), p99Ms: med((r) => r.p99Ms), p999Ms: med((r) => r.p999Ms),
         loopP50Ms: med((r) => r.loopP50Ms), loopP99Ms: med((r) => r.loopP99Ms), errors: mine.reduce((a, r) => a + r.errors, 0),
       };
     }),

@@ -11,5 +11,6 @@ export const {
   ActivationLayer, ElementwiseActivation, ELU, LeakyReLU, ReLU, Softmax,
   Conv2DTranspose, UpSampling2D, Reshape, Permute,
   Add, Average, ElementwiseMerge, Maximum, Minimum, Multiply, Subtract, Concatenate, MultiInputLayer,
-  Model, model, input, SymbolicTensor,
+  PReLU,
+  Model, model, input, SymbolicTensor, Batcher,
 } = ck;

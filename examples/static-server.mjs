@@ -1,5 +1,6 @@
 // Serves an example's folder on 127.0.0.1 with the cross-origin isolation headers that let
 // convkit use threads (SharedArrayBuffer + Web Workers), and /convkit.mjs from dist/browser.
+// `mounts` serves other folders under URL prefixes ({ '/model/': '/some/dir' }).
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
@@ -12,12 +13,14 @@ const TYPES = {
 };
 
 /** Starts serving `dir`; prints the URL (port 0 picks a free one). */
-export function serveExample(dir, port = Number(process.env.PORT ?? 8080)) {
+export function serveExample(dir, port = Number(process.env.PORT ?? 8080), mounts = {}) {
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    const file = path === '/convkit.mjs' ? BUNDLE : normalize(join(dir, path === '/' ? 'index.html' : path));
+    const mount = Object.keys(mounts).find((prefix) => path.startsWith(prefix));
+    const root = mount ? mounts[mount] : dir;
+    const file = path === '/convkit.mjs' ? BUNDLE : normalize(join(root, mount ? path.slice(mount.length) : path === '/' ? 'index.html' : path));
     const type = TYPES[extname(file)];
-    if (!type || (file !== BUNDLE && !file.startsWith(dir + sep))) return res.writeHead(404).end('not found');
+    if (!type || (file !== BUNDLE && !file.startsWith(root + sep))) return res.writeHead(404).end('not found');
     try {
       const body = await readFile(file);
       res.writeHead(200, {

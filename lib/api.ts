@@ -16,6 +16,7 @@ export type { Pool2DOptions } from './layers/pooling';
 export { Cropping2D, type Cropping2DOptions, type Padding2D, ZeroPadding2D, type ZeroPadding2DOptions } from './layers/padding2d';
 export { BatchNormalization, type BatchNormalizationOptions, type BatchNormInitializer } from './layers/batchnorm';
 export { DepthwiseConv2D, type DepthwiseConv2DOptions } from './layers/depthwise-conv2d';
+export { PReLU, type PReLUInitializer, type PReLUOptions } from './layers/prelu';
 export { ActivationLayer, type ActivationLayerOptions, ELU, ElementwiseActivation, LeakyReLU, ReLU, type ReLUOptions, Softmax } from './layers/activation-layers';
 export { Conv2DTranspose, type Conv2DTransposeOptions } from './layers/conv2d-transpose';
 export { UpSampling2D, type UpSampling2DOptions, type Interpolation } from './layers/upsampling2d';
@@ -28,6 +29,7 @@ export { Sequential, type LayerGradients, type SequentialGradients } from './lay
 export { input, type InputOptions, Model, model, type ModelOptions } from './models/functional';
 export type { RewriteOptions } from './models/model-graph';
 export { SymbolicTensor } from './layers/symbolic';
+export { Batcher, type BatcherOptions } from './layers/batcher';
 export { gemm, gemmAsync, type GemmOptions } from './gemm';
 export { residentTensor, releaseTensor } from './resident';
 export type { EvaluateResult, FitResult, History } from './train/fit';
@@ -61,6 +63,7 @@ import { Reshape } from './layers/reshape';
 import { Permute } from './layers/permute';
 import { Add, Average, Maximum, Minimum, Multiply, Subtract } from './layers/merge';
 import { Concatenate } from './layers/concatenate';
+import { PReLU } from './layers/prelu';
 
 // Both entries are bundled (the browser's minified, without esbuild's --keep-names, which would
 // cost 4.5 KB; the Node one without it too, since its __name() wrapper runs on hot paths), and a
@@ -70,7 +73,8 @@ for (const [name, c] of Object.entries({ Conv2D, Dense, Flatten, Layer, MaxPool2
   Object.defineProperty(c, 'name', { value: name });
 }
 for (const [name, c] of Object.entries({ AveragePooling2D, BatchNormalization, Cropping2D, DepthwiseConv2D, GlobalAveragePooling2D, GlobalMaxPooling2D, ZeroPadding2D,
-  Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract })) {
+  Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract,
+  PReLU })) {
   Object.defineProperty(c, 'name', { value: name });
 }
 import { version } from './version';

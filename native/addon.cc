@@ -4,6 +4,7 @@
 #include <napi.h>
 
 #include "napi/batchnorm.h"
+#include "napi/prelu.h"
 #include "napi/bindings.h"
 #include "napi/grad.h"
 #include "napi/jobs.h"
@@ -67,6 +68,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<MergeBackwardAsync>(env, exports, "mergeBackwardAsync");
   Export<ConcatBackward>(env, exports, "concatBackward");
   Export<ConcatBackwardAsync>(env, exports, "concatBackwardAsync");
+  Export<PReluBackward>(env, exports, "preluBackward");
+  Export<PReluBackwardAsync>(env, exports, "preluBackwardAsync");
   return exports;
 }
 

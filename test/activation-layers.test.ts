@@ -133,7 +133,7 @@ forEachBackend('standalone activation layers', () => {
 
   it('the backend checks the arrays and params of the activation op again (no kernel runs on a wrong length)', async () => {
     const b = backend(), f = (n: number) => new Float32Array(n);
-    const p = { m: 2, n: 3, activation: ck.Activation.elu, alpha: 1, maxValue: Infinity, threshold: 0 };
+    const p = { m: 2, n: 3, inner: 1, activation: ck.Activation.elu, alpha: 1, maxValue: Infinity, threshold: 0 };
     expect(b.activationBackward(f(6), f(6), p)).to.have.length(6);
     expect(() => b.activationBackward(f(5), f(6), p)).to.throw(RangeError, /x/);
     expect(() => b.activationBackward(f(6), f(7), p)).to.throw(RangeError, /dy/);
@@ -152,7 +152,7 @@ forEachBackend('standalone activation layers', () => {
     expect(() => new ck.ReLU({ threshold: NaN })).to.throw(RangeError, /threshold/);
     expect(() => new ck.LeakyReLU({ alpha: '0.2' as unknown as number })).to.throw(TypeError, /alpha/);
     expect(() => new ck.ELU({ alpha: Infinity })).to.throw(RangeError, /alpha/);
-    expect(() => new ck.Softmax({ axis: 1 })).to.throw(RangeError, /axis/);
+    expect(() => new ck.Softmax({ axis: [1, 2] })).to.throw(RangeError, /axis/);
     expect(() => new ck.ActivationLayer({ activation: 'swiglu' as ck.ActivationName })).to.throw(RangeError, /activation/);
     expect(() => new ck.LeakyReLU().forward(new ck.Tensor(new Float32Array(3), [3]))).to.throw(RangeError, /rank/);
   });

@@ -84,7 +84,9 @@ forEachBackend('the training step', () => {
   it('fused softmax + cross-entropy: gradients against central finite differences of the float64 loss', async () => {
     const x = randomArray(4 * 6, 20), kernel = randomArray(6 * 5, 21), bias = randomArray(5, 22), classes = [1, 4, 0, 1];
     const layer = new ck.Dense({ units: 5, activation: 'softmax', kernel, bias });
-    const step = await trainStep([layer], new ck.Tensor(x, [4, 6]), { kind: 'sparse', classes: Int32Array.from(classes) }, 'sparseCategoricalCrossentropy', true);
+    const model = new ck.Sequential([layer]);
+    const losses = [{ loss: 'sparseCategoricalCrossentropy' as const, weight: 1, fusedEntry: 0 }];
+    const step = await trainStep(model.flat(), [new ck.Tensor(x, [4, 6])], [{ kind: 'sparse', classes: Int32Array.from(classes) }], losses, [true, true]);
     // -mean log softmax(x W + b)[class], written out in float64.
     const loss = () => {
       const p = denseRef(x, 4, 6, kernel, 5, bias, 'softmax').data;
@@ -92,7 +94,7 @@ forEachBackend('the training step', () => {
     };
     expectNear(step.grads[0].kernel!, finiteDifferences(kernel, loss), 'kernel');
     expectNear(step.grads[0].bias!, finiteDifferences(bias, loss), 'bias');
-    expect(step.loss / 4).to.be.closeTo(loss(), 1e-6);
+    expect(step.losses[0] / 4).to.be.closeTo(loss(), 1e-6);
   });
 
   it('other losses: the gradients of Sequential.backward given the loss gradient, bit for bit (the outputs handed over)', async () => {
@@ -103,7 +105,8 @@ forEachBackend('the training step', () => {
       new ck.Dense({ units: 3, activation: 'relu', seed: 32 }),
     ]);
     const x = new ck.Tensor(randomArray(3 * 8 * 7 * 2, 33), [3, 8, 7, 2]), y = randomArray(9, 34);
-    const step = await trainStep(model.layers, x, { kind: 'dense', values: y }, 'meanSquaredError', false);
+    const losses = [{ loss: 'meanSquaredError' as const, weight: 1, fusedEntry: -1 }];
+    const step = await trainStep(model.flat(), [x], [{ kind: 'dense', values: y }], losses, [true, true, true, true, true]);
     const out = model.forward(x), dOut = new Float32Array(9);
     lossSums('meanSquaredError', out.data, 3, { kind: 'dense', values: y }, false, dOut, 1 / 3);
     const want = model.backward(x, new ck.Tensor(dOut, [3, 3]));

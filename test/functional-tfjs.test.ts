@@ -9,26 +9,11 @@ import * as ck from '../lib/index';
 import { forEachBackend } from './helpers/backends';
 import { randomArray } from './helpers/random';
 import { expectMatches, tf, tfjsArtifacts, tfjsLoad, tfjsReady, tfl } from './helpers/tfjs';
-import { FUNCTIONAL_CASES, type FunctionalCase } from './helpers/functional-cases';
+import { FUNCTIONAL_CASES, seedWeights, type FunctionalCase } from './helpers/functional-cases';
 
-/** The case's model in tfjs, each layer's weights seeded (nested models' layers too): uniform in [-0.5, 0.5), variances in [0.5, 1.5). */
+/** The case's model in tfjs, its weights seeded. */
 function tfjsModel(c: FunctionalCase, seed: number): tfl.LayersModel {
-  const model = c.build();
-  let j = 0;
-  const seedLayers = (layers: tfl.layers.Layer[]): void => {
-    for (const l of layers) {
-      if (l instanceof tfl.LayersModel) {
-        seedLayers(l.layers);
-        continue;
-      }
-      l.setWeights(l.weights.map((w) => {
-        const n = w.shape.reduce((a: number, b) => a * b!, 1), r = randomArray(n, seed + j++);
-        return tf.tensor(w.name.includes('variance') ? r.map((x) => 1 + x / 2) : r.map((x) => x / 2), w.shape as number[]);
-      }));
-    }
-  };
-  seedLayers(model.layers);
-  return model;
+  return seedWeights(c.build(), seed);
 }
 
 function inputsOf(c: FunctionalCase, batch: number, seed: number): Float32Array[] {
@@ -77,6 +62,49 @@ forEachBackend('functional models saved by tfjs-layers', () => {
       // convkit's save, loaded by tfjs, predicts what convkit predicts.
       const back = await tfjsLoad(loaded.toArtifacts());
       tfjsPredictAll(back, c, xs, batch).forEach((e, i) => expectMatches(got[i], e, `${c.title} saved by convkit, output ${i}`, tol));
+    });
+  }
+});
+
+/** float32 to float16 bits, the mantissa cut (not rounded): any float16 is a value both decoders must read alike. */
+function toFloat16(v: number): number {
+  const f = new Float32Array([v]), u = new Uint32Array(f.buffer)[0];
+  const sign = (u >>> 16) & 0x8000, exp = ((u >>> 23) & 0xff) - 127 + 15, mant = (u >>> 13) & 0x3ff;
+  if (exp <= 0) return sign; // flushed to zero: the test's weights are far from subnormal
+  return exp >= 31 ? sign | 0x7c00 : sign | (exp << 10) | mant;
+}
+
+/** The artifacts' float32 weights stored as tensorflowjs_converter's --quantize_* writes them. */
+function quantized(a: tf.io.ModelArtifacts, dtype: 'uint8' | 'uint16' | 'float16'): tf.io.ModelArtifacts {
+  const all = new Float32Array(a.weightData as ArrayBuffer);
+  const parts: Uint8Array[] = [];
+  let at = 0;
+  const specs = a.weightSpecs!.map((s) => {
+    const n = s.shape.reduce((p, d) => p * d, 1), v = all.subarray(at, (at += n));
+    if (dtype === 'float16') {
+      parts.push(new Uint8Array(Uint16Array.from(v, toFloat16).buffer));
+      return { ...s, quantization: { dtype } };
+    }
+    const levels = dtype === 'uint8' ? 255 : 65535, min = Math.min(...v), scale = (Math.max(...v) - min) / levels || 1;
+    const q = Uint32Array.from(v, (x) => Math.round((x - min) / scale));
+    parts.push(new Uint8Array((dtype === 'uint8' ? Uint8Array.from(q) : Uint16Array.from(q)).buffer));
+    return { ...s, quantization: { dtype, min, scale } };
+  });
+  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((o, p) => (bytes.set(p, o), o + p.length), 0);
+  return { ...a, weightSpecs: specs as tf.io.WeightsManifestEntry[], weightData: bytes.buffer };
+}
+
+forEachBackend('functional models with quantized weights', () => {
+  const c = FUNCTIONAL_CASES.find((k) => k.title.startsWith('MobileNetV2'))!;
+  for (const dtype of ['uint8', 'uint16', 'float16'] as const) {
+    it(`${c.title}, ${dtype}: predicts what tfjs predicts from the same quantized weights`, async () => {
+      const model = tfjsModel(c, 3), batch = 2;
+      const artifacts = quantized(await tfjsArtifacts(model), dtype);
+      const [loaded, peer] = [await ck.loadModel(artifacts), await tfjsLoad(artifacts)];
+      const xs = inputsOf(c, batch, 3);
+      const expected = tfjsPredictAll(peer, c, xs, batch);
+      convkitPredict(loaded, c, xs, batch).forEach((g, i) => expectMatches(g, expected[i], `${dtype} output ${i}`, 2e-6 * c.depth));
     });
   }
 });

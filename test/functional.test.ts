@@ -51,6 +51,29 @@ forEachBackend('functional models', () => {
     (unfolded.forward(x) as ck.Tensor[]).forEach((t, i) => expect(bits(t.data)).to.deep.equal(bits(want[i].data)));
   });
 
+  it('activation layers run in the epilogue of the linear layer before them, with the bits of running them apart', () => {
+    const x = ck.input({ shape: [7, 6, 3] });
+    let y = new ck.ReLU({ maxValue: 6 }).apply(new ck.Conv2D({ filters: 5, kernelSize: 3, kernel: randomArray(3 * 3 * 3 * 5, 71), bias: randomArray(5, 72) }).apply(x));
+    y = new ck.LeakyReLU().apply(new ck.DepthwiseConv2D({ kernelSize: 3, padding: 'same', kernel: randomArray(3 * 3 * 5, 73) }).apply(y));
+    y = new ck.ActivationLayer({ activation: 'sigmoid' }).apply(new ck.Conv2D({ filters: 4, kernelSize: 1, kernel: randomArray(5 * 4, 74) }).apply(y));
+    const out = new ck.Softmax().apply(new ck.Dense({ units: 3, kernel: randomArray(5 * 4 * 4 * 3, 75) }).apply(new ck.Flatten().apply(y)));
+    const fused = ck.model({ inputs: x, outputs: out }), apart = ck.model({ inputs: x, outputs: out, rewrites: { fuseActivations: false } });
+    const t = new ck.Tensor(randomArray(3 * 7 * 6 * 3, 76), [3, 7, 6, 3]);
+    expect(bits((fused.forward(t) as ck.Tensor).data)).to.deep.equal(bits((apart.forward(t) as ck.Tensor).data));
+    expect(fused.planned([[3, 7, 6, 3]]).nodes).to.equal(apart.planned([[3, 7, 6, 3]]).nodes - 3); // all but the LeakyReLU of slope 0.3
+  });
+
+  it('a forward after new weights (a folded BatchNormalization\'s too) computes with them', () => {
+    const { model, byHand } = build(81);
+    const x = new ck.Tensor(randomArray(2 * 6 * 5 * 3, 82), [2, 6, 5, 3]);
+    model.forward(x);
+    const bn = model.layers[1] as ck.BatchNormalization;
+    bn.setWeights({ beta: randomArray(4, 83) });
+    (model.getLayer('head') as ck.Dense).setWeights({ bias: randomArray(3, 84) });
+    const got = model.forward(x) as ck.Tensor[], want = byHand(x);
+    got.forEach((t, i) => t.data.forEach((v, k) => expect(Math.abs(v - want[i].data[k])).to.be.at.most(1e-5 * (1 + Math.abs(want[i].data[k])))));
+  });
+
   it('forwardAsync and predict give forward\'s bits', async () => {
     const { model } = build(21);
     const x = new ck.Tensor(randomArray(5 * 6 * 5 * 3, 22), [5, 6, 5, 3]);

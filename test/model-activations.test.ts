@@ -88,6 +88,7 @@ describe('activations in the Keras model format', () => {
       ['ELU with alpha 2', layer('ELU', 'elu', { alpha: 2 }), () => new ck.ELU({ alpha: 2 })],
       ['ReLU with max_value 4, negative_slope 0.1, threshold 0.5', layer('ReLU', 're_lu', { max_value: 4, negative_slope: 0.1, threshold: 0.5 }),
         () => new ck.ReLU({ maxValue: 4, negativeSlope: 0.1, threshold: 0.5 })],
+      ['Softmax over the first (batch) axis', layer('Softmax', 'softmax', { axis: 0 }), () => new ck.Softmax({ axis: 0 })],
     ];
     for (const [title, act, make] of own) {
       it(`${title} is a layer of its own after the Dense`, async () => {
@@ -98,9 +99,9 @@ describe('activations in the Keras model format', () => {
     }
 
     const refused: [string, KerasLayer, RegExp][] = [
-      ['Softmax over the first axis', layer('Softmax', 'softmax', { axis: 0 }), /Softmax layer 'softmax': axis 0 is not supported/],
+      ['Softmax over two axes', layer('Softmax', 'softmax', { axis: [0, 1] }), /Softmax layer 'softmax': axis \[0, 1\] is not supported/],
       ['an unknown activation', layer('Activation', 'activation', { activation: 'gelu_fast' }), /Activation layer 'activation': activation 'gelu_fast' is not supported/],
-      ['PReLU', layer('PReLU', 'p_re_lu', {}), /layer type 'PReLU' is not supported/],
+      ['PReLU sharing an axis after one it does not', layer('PReLU', 'p_re_lu', { shared_axes: [2] }), /PReLU layer 'p_re_lu': shared_axes \[2\] is not supported/],
     ];
     for (const [title, act, message] of refused) {
       it(`refuses ${title}, naming the option`, async () => {
@@ -112,15 +113,15 @@ describe('activations in the Keras model format', () => {
   });
 });
 
-describe('Conv2D on an image refuses a Softmax layer over a non-last axis', () => {
-  it('axis 1 of a rank-3 output names the axis', async () => {
+describe('Conv2D on an image refuses a Softmax layer over an axis its output does not have', () => {
+  it('axis 4 of a rank-3 output names the axis', async () => {
     const specs: Spec[] = [{ name: 'conv2d/kernel', shape: [1, 1, 2, 3], dtype: 'float32' }, { name: 'conv2d/bias', shape: [3], dtype: 'float32' }];
     const artifacts = kerasArtifacts(kerasTopology([
       layer('InputLayer', 'input_1', { batch_input_shape: [null, 4, 4, 2] }), layer('Conv2D', 'conv2d', conv2dOptions(3, 1)),
-      layer('Softmax', 'softmax', { axis: 1 }),
+      layer('Softmax', 'softmax', { axis: 4 }),
     ]), specs);
     let error: unknown = null;
     await loadSequential(artifacts).catch((e) => (error = e));
-    expect(String(error)).to.match(/Softmax layer 'softmax': axis 1 is not supported \(convkit supports -1 or 3 \(the last axis\)\)/);
+    expect(String(error)).to.match(/Softmax layer 'softmax': axis 4 is not supported \(convkit supports an axis in \[-4, 3\]/);
   });
 });

@@ -169,6 +169,33 @@ const LAYER_CASES: Case[] = [
     error: RangeError, message: "Dense layer 'd': it is applied 2 times (shared weights), which convkit does not support; make one layer per place",
   },
   {
+    title: 'a functional model with a layer convkit does not have',
+    edit: (m) => {
+      const input = { class_name: 'InputLayer', config: { name: 'x', batch_input_shape: [null, 4, 4, 2] }, inbound_nodes: [] };
+      const odd = { class_name: 'LocallyConnected2D', config: { name: 'lc' }, inbound_nodes: [[['x', 0, 0, {}]]] };
+      m.topology = { class_name: 'Functional', config: { layers: [input, odd], input_layers: [['x', 0, 0]], output_layers: [['lc', 0, 0]] } };
+    },
+    error: TypeError, message: /^LocallyConnected2D layer 'lc': layer type 'LocallyConnected2D' is not supported \(convkit loads /,
+  },
+  {
+    title: 'a functional layer called with a mask',
+    edit: (m) => {
+      const input = { class_name: 'InputLayer', config: { name: 'x', batch_input_shape: [null, 4] }, inbound_nodes: [] };
+      const dense = { class_name: 'Dense', config: { name: 'd', units: 2 }, inbound_nodes: [[['x', 0, 0, { mask: true }]]] };
+      m.topology = { class_name: 'Functional', config: { layers: [input, dense], input_layers: [['x', 0, 0]], output_layers: [['d', 0, 0]] } };
+    },
+    error: RangeError, message: "Dense layer 'd' inbound tensor 0: call arguments {'mask':true} are not supported (convkit reads layers called on their inputs alone)",
+  },
+  {
+    title: 'a functional layer that reads a layer the model does not have',
+    edit: (m) => {
+      const input = { class_name: 'InputLayer', config: { name: 'x', batch_input_shape: [null, 4] }, inbound_nodes: [] };
+      const dense = { class_name: 'Dense', config: { name: 'd', units: 2 }, inbound_nodes: [[['y', 0, 0, {}]]] };
+      m.topology = { class_name: 'Functional', config: { layers: [input, dense], input_layers: [['x', 0, 0]], output_layers: [['d', 0, 0]] } };
+    },
+    error: RangeError, message: "Dense layer 'd': reads layer 'y', which the model does not have",
+  },
+  {
     title: 'a graph model',
     edit: (m) => { m.format = 'graph-model'; },
     error: RangeError, message: /^Expected format 'layers-model' for source but received 'graph-model' of type string \(a TensorFlow.js graph model/,

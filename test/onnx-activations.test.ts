@@ -1,7 +1,8 @@
 // The ONNX backend test vectors of the activations (test/fixtures/onnx/activations, see its
 // README) whose semantics a convkit activation has, mapped onto it: the values go through a Dense
 // with kernel [1] (softmax: an identity kernel over the last axis), which hands them to the
-// activation unchanged; LeakyRelu and Elu with their alpha through the LeakyReLU and ELU layers.
+// activation unchanged; LeakyRelu and Elu with their alpha through the LeakyReLU and ELU layers,
+// PRelu through PReLU and a softmax over a leading axis through Softmax with that axis.
 // The cases left out, and why, are listed in NOT_MAPPED.
 import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -22,8 +23,6 @@ export const NOT_MAPPED: Record<string, string> = {
   test_selu_example: 'alpha 2 and gamma 3, as test_selu',
   test_hardsigmoid: 'alpha 0.5, beta 0.6: hard_sigmoid is 0.2 x + 0.5',
   test_hardsigmoid_example: 'alpha 0.5, beta 0.6, as test_hardsigmoid',
-  test_prelu_broadcast: 'PReLU (per-channel slopes) is not built yet',
-  test_prelu_example: 'PReLU, as test_prelu_broadcast',
   test_clip: 'bounds [-1, 1]: the clamps convkit names are relu [0, inf] and relu6 [0, 6]',
   test_clip_example: 'bounds [-1, 1], as test_clip',
   test_clip_inbounds: 'bounds [-5, 5], as test_clip',
@@ -31,8 +30,6 @@ export const NOT_MAPPED: Record<string, string> = {
   test_clip_splitbounds: 'bounds [-5, 5], as test_clip',
   test_clip_min_greater_than_max: 'bounds [2, 1], as test_clip',
   test_clip_default_max: 'max 0 alone, as test_clip',
-  test_softmax_axis_0: 'softmax runs over the last axis only',
-  test_softmax_axis_1: 'softmax over a middle axis, as test_softmax_axis_0',
 };
 
 /** The activation an ONNX node computes, when it is one of convkit's. */
@@ -70,17 +67,28 @@ function tolerance(op: string, x: number, y: number): number {
   return 2 ** -22 * (Math.abs(y) + cancelled) + 2 ** -149;
 }
 
-/** LeakyRelu (ONNX's default alpha 0.01) and Elu (1) with their alpha: the layers of those names. */
-function layerOf(t: OnnxCase): ck.Layer | null {
-  const alpha = t.attributes.alpha as number | undefined;
-  if (t.op === 'LeakyRelu') return new ck.LeakyReLU({ alpha: alpha ?? 0.01 });
-  if (t.op === 'Elu' && alpha !== undefined && alpha !== 1) return new ck.ELU({ alpha });
+/**
+ * LeakyRelu (ONNX's default alpha 0.01) and Elu (1) with their alpha: the layers of those names,
+ * on a column; Softmax over a leading axis: the Softmax layer with that axis, and PRelu: the PReLU
+ * layer (a slope of x's shape: unshared on [1, ...x]; of its last axis: sharing the others), on x's shape.
+ */
+function layerOf(t: OnnxCase): { layer: ck.Layer; shape: number[] } | null {
+  const alpha = t.attributes.alpha as number | undefined, dims = t.inputs[0].dims, column = [t.inputs[0].data!.length, 1];
+  if (t.op === 'LeakyRelu') return { layer: new ck.LeakyReLU({ alpha: alpha ?? 0.01 }), shape: column };
+  if (t.op === 'Elu' && alpha !== undefined && alpha !== 1) return { layer: new ck.ELU({ alpha }), shape: column };
+  const axis = t.attributes.axis as number | undefined;
+  if (t.op === 'Softmax' && (axis === 0 || axis === 1)) return { layer: new ck.Softmax({ axis }), shape: dims };
+  if (t.op === 'PRelu') {
+    const slope = t.inputs[1], whole = slope.dims.join() === dims.join();
+    const layer = new ck.PReLU({ alpha: slope.data!, sharedAxes: whole ? null : dims.slice(2).map((_, i) => i + 1) });
+    return { layer, shape: whole ? [1, ...dims] : dims };
+  }
   return null;
 }
 
 function runCase(t: OnnxCase): void {
-  const layer = layerOf(t);
-  if (layer) return expectOutputs(t, layer.forward(new ck.Tensor(Float32Array.from(t.inputs[0].data!), [t.inputs[0].data!.length, 1])).data);
+  const own = layerOf(t);
+  if (own) return expectOutputs(t, own.layer.forward(new ck.Tensor(Float32Array.from(t.inputs[0].data!), own.shape)).data);
   const x = t.inputs[0], activation = activationOf(t);
   const cols = activation === 'softmax' ? x.dims[x.dims.length - 1] : 1, rows = x.data!.length / cols;
   const kernel = new Float32Array(cols * cols).map((_, i) => (i % (cols + 1) === 0 ? 1 : 0));
@@ -98,8 +106,8 @@ function expectOutputs(t: OnnxCase, y: Float32Array): void {
 }
 
 forEachBackend('ONNX conformance vectors of the activations', () => {
-  it('has the 25 mapped vectors, none of them also listed as not mapped', () => {
-    expect(CASES).to.have.length(25);
+  it('has the 29 mapped vectors, none of them also listed as not mapped', () => {
+    expect(CASES).to.have.length(29);
     for (const t of CASES) expect(NOT_MAPPED, t.case).not.to.have.property(t.case);
   });
   for (const t of CASES) it(`${t.op}: ${t.case}`, () => runCase(t));

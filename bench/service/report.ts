@@ -21,6 +21,7 @@ export interface ServiceRun {
   perSecond: number;
   p50Ms: number;
   p99Ms: number;
+  p999Ms: number;
   loopP50Ms: number;
   loopP99Ms: number;
   loopMaxMs: number;
@@ -33,6 +34,7 @@ export interface ServiceRow {
   perSecond: number;
   p50Ms: number;
   p99Ms: number;
+  p999Ms: number;
   loopP50Ms: number;
   loopP99Ms: number;
   errors: number;
@@ -77,10 +79,10 @@ export function verdict(report: ServiceReport): string[] {
 
 function serviceTable(report: ServiceReport): [string[], string[][], string] {
   const label = (id: string) => report.variants.find((v) => v.id === id)!.label;
-  return [['service', 'requests/s', 'latency p50', 'p99', 'loop delay p50', 'p99', 'errors'], report.rows.map((r) => [
-    label(r.variant), r.perSecond.toFixed(0), `${r.p50Ms.toFixed(2)} ms`, `${r.p99Ms.toFixed(2)} ms`,
+  return [['service', 'requests/s', 'latency p50', 'p99', 'p99.9', 'loop delay p50', 'p99', 'errors'], report.rows.map((r) => [
+    label(r.variant), r.perSecond.toFixed(0), `${r.p50Ms.toFixed(2)} ms`, `${r.p99Ms.toFixed(2)} ms`, `${r.p999Ms.toFixed(2)} ms`,
     `${r.loopP50Ms.toFixed(3)} ms`, `${r.loopP99Ms.toFixed(3)} ms`, String(r.errors),
-  ]), 'lrrrrrr'];
+  ]), 'lrrrrrrr'];
 }
 
 /** The report as markdown, for bench/results/service.md (the header comes from result-file.ts). */
@@ -144,7 +146,7 @@ function chart(report: ServiceReport): string {
 
 export function renderServiceHtml(report: ServiceReport): string {
   const pre = (text: string) => `<pre>${esc(text)}</pre>`;
-  const runs = report.runs.map((r) => `round ${r.round + 1} ${r.variant.padEnd(12)} ${r.perSecond.toFixed(0).padStart(6)} req/s  p50 ${r.p50Ms.toFixed(2).padStart(6)} ms  p99 ${r.p99Ms.toFixed(2).padStart(6)} ms  loop p50 ${r.loopP50Ms.toFixed(3)} p99 ${r.loopP99Ms.toFixed(3)} max ${r.loopMaxMs.toFixed(2)} ms  errors ${r.errors}`);
+  const runs = report.runs.map((r) => `round ${r.round + 1} ${r.variant.padEnd(16)} ${r.perSecond.toFixed(0).padStart(6)} req/s  p50 ${r.p50Ms.toFixed(2).padStart(6)} ms  p99 ${r.p99Ms.toFixed(2).padStart(6)} ms  p99.9 ${r.p999Ms.toFixed(2).padStart(6)} ms  loop p50 ${r.loopP50Ms.toFixed(3)} p99 ${r.loopP99Ms.toFixed(3)} max ${r.loopMaxMs.toFixed(2)} ms  errors ${r.errors}`);
   return `<!doctype html><html><head><meta charset="utf-8"><title>convkit in a service</title>
 <style>body{font-family:sans-serif;margin:24px;color:#222}pre{font-size:12px;background:#f6f6f6;padding:12px;overflow-x:auto}</style></head><body>
 <h1>convkit in a service</h1>

@@ -3,6 +3,8 @@
 // default rate (0.001), then --fine-tune-epochs at a fifth of it.
 // Run: npm run train:mnist [-- options]
 //   --epochs N (5)  --fine-tune-epochs N (3)  --batch-size N (32)  --threads N  --seed N (1)
+//   --model lenet|residual   LeNet-5 (Sequential, the default) or a functional CNN with a residual
+//                block and a concatenation (residual.js)
 //   --save DIR   write the trained model in the TensorFlow.js layers format (model.json + weights)
 //   --no-tfjs    skip the TensorFlow.js run
 // CONVKIT_BACKEND=wasm trains on the WebAssembly backend.
@@ -16,6 +18,7 @@ import * as ck from 'convkit';
 const require = createRequire(import.meta.url);
 const { SIZE, loadMnist } = require('./data.js');
 const { convkitLeNet, tfjsLeNet } = require('./lenet.js');
+const { convkitResidual, tfjsResidual } = require('./residual.js');
 
 const TARGET_ACCURACY = 0.97;
 const TARGET_SECONDS = 60;
@@ -28,10 +31,14 @@ const { values } = parseArgs({
     threads: { type: 'string' },
     seed: { type: 'string', default: '1' },
     save: { type: 'string' },
+    model: { type: 'string', default: 'lenet' },
     'no-tfjs': { type: 'boolean', default: false },
   },
 });
 const batchSize = Number(values['batch-size']), seed = Number(values.seed);
+const NETWORKS = { lenet: ['LeNet-5', convkitLeNet, tfjsLeNet], residual: ['a residual, concatenating CNN', convkitResidual, tfjsResidual] };
+if (!NETWORKS[values.model]) throw new Error(`--model: expected lenet or residual, got ${values.model}`);
+const [networkName, convkitNetwork, tfjsNetwork] = NETWORKS[values.model];
 // The two stages: [epochs, Adam's learning rate].
 const STAGES = [[Number(values.epochs), 0.001], [Number(values['fine-tune-epochs']), 0.0002]].filter(([e]) => e > 0);
 const epochs = STAGES.reduce((sum, [e]) => sum + e, 0);
@@ -71,7 +78,7 @@ function epochBar(epoch, batches) {
 async function trainConvkit(data) {
   const { name, isa, threads } = ck.backendInfo();
   console.log(`convkit ${ck.version}, ${name} backend (${isa}, ${threads} thread${threads > 1 ? 's' : ''})`);
-  const model = convkitLeNet(ck, seed);
+  const model = convkitNetwork(ck, seed);
   const batches = Math.ceil(data.train.x.shape[0] / batchSize);
   let bar = null, done = 0;
   const started = Date.now();
@@ -90,7 +97,7 @@ async function trainConvkit(data) {
   const { accuracy } = await model.evaluate(data.test.x, data.test.y, { batchSize: 256 });
   console.log(`convkit: test accuracy ${percent(accuracy)} on ${data.test.x.shape[0]} held-out digits, trained in ${seconds(ms)}`);
   if (values.save) {
-    await model.save(values.save, { inputShape: [SIZE, SIZE, 1] });
+    await (model instanceof ck.Sequential ? model.save(values.save, { inputShape: [SIZE, SIZE, 1] }) : model.save(values.save));
     console.log(`saved the trained model in ${values.save} (TensorFlow.js layers format)`);
   }
   return { accuracy, ms, label: `convkit ${name}` };
@@ -135,7 +142,7 @@ async function trainTfjs(data) {
   }
   const backend = await tfjsBackend(tf);
   console.log(`\nTensorFlow.js ${tf.version_core}, ${backend.name} backend${backend.tried.length ? ` (${backend.tried.join('; ')})` : ''}`);
-  const model = tfjsLeNet(tf);
+  const model = tfjsNetwork(tf);
   const x = tf.tensor4d(data.train.x.data, data.train.x.shape), y = tf.tensor2d(data.train.y.data, data.train.y.shape);
   const batches = Math.ceil(x.shape[0] / batchSize);
   let bar = null, done = 0, sums = null;
@@ -168,7 +175,7 @@ async function trainTfjs(data) {
 }
 
 const data = loadMnist(ck);
-console.log(`LeNet-5 on ${data.train.x.shape[0]} training and ${data.test.x.shape[0]} held-out digits, batch ${batchSize}, ` +
+console.log(`${networkName} on ${data.train.x.shape[0]} training and ${data.test.x.shape[0]} held-out digits, batch ${batchSize}, ` +
   `Adam: ${STAGES.map(([e, lr]) => `${e} epoch${e > 1 ? 's' : ''} at ${lr}`).join(', then ')}\n`);
 const mine = await trainConvkit(data);
 const met = mine.accuracy >= TARGET_ACCURACY && mine.ms < TARGET_SECONDS * 1000;

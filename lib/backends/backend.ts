@@ -39,6 +39,7 @@ import type {
   ActivationOpParams, AvgPool2DParams, Plan, BatchNormParams, ConcatParams, Conv2DParams, Conv2DTransposeParams, DenseParams, Depthwise2DParams,
   BatchNormGrads, BatchNormStats, BatchNormTrainParams, GemmParams, MergeParams, Pad2DParams, PermuteParams, UpSampling2DParams, WindowParams,
 } from './op-params';
+import type { PReluGrads, PReluParams } from './op-params';
 
 /**
  * One layer's op for an input of a known shape: what it is bound to (weights, bias, the
@@ -58,7 +59,9 @@ export type Step =
   | { op: 'upsampling2d'; params: UpSampling2DParams }
   | { op: 'permute'; params: PermuteParams }
   | { op: 'merge'; params: MergeParams }
-  | { op: 'concat'; params: ConcatParams };
+  | { op: 'concat'; params: ConcatParams }
+  /** y = x above 0, else x * alpha per channel: alpha holds c floats (copied). */
+  | { op: 'prelu'; alpha: Float32Array; params: PReluParams };
 
 /** The steps whose operators take two inputs (a and b, in this order). */
 export const TWO_INPUT_OPS: readonly Step['op'][] = ['merge', 'concat'];
@@ -270,4 +273,7 @@ export interface Backend {
   /** A concatenation's da and db: dy's rows split (da the first ca floats of each, db the rest). */
   concatBackward(dy: Float32Array, p: ConcatParams): MergeGrads;
   concatBackwardAsync(dy: Float32Array, p: ConcatParams): Promise<MergeGrads>;
+  /** PReLU's dx and dalpha (the sum of dy * x where x <= 0 over the rows, float64, in an order fixed by the shape). */
+  preluBackward(x: Float32Array, dy: Float32Array, alpha: Float32Array, p: PReluParams): PReluGrads;
+  preluBackwardAsync(x: Float32Array, dy: Float32Array, alpha: Float32Array, p: PReluParams): Promise<PReluGrads>;
 }

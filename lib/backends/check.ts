@@ -93,13 +93,19 @@ export function checkBatchNorm(x: Float32Array | number, scaleShift: Float32Arra
   lengthIs('scaleShift', float32Array('scaleShift', scaleShift), 2 * p.c);
 }
 
+export function checkPRelu(x: Float32Array | number, alpha: Float32Array, p: { m: number; c: number }): void {
+  sizes('prelu', p);
+  lengthIs('x', input('x', x), p.m * p.c);
+  lengthIs('alpha', float32Array('alpha', alpha), p.c);
+}
+
 export function checkActivationOp(x: Float32Array | number, p: ActivationOpParams): void {
   sizes('activation', p);
   activation(p.activation);
   for (const key of ['alpha', 'maxValue', 'threshold'] as const) {
     if (typeof p[key] !== 'number' || Number.isNaN(p[key])) fail('type', 'number', `params.${key}`, p[key]);
   }
-  lengthIs('x', input('x', x), p.m * p.n);
+  lengthIs('x', input('x', x), p.m * p.n * p.inner);
 }
 
 const MERGES: readonly number[] = Object.values(MERGE);

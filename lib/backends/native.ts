@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import type { Backend, ForwardWeights, Graph, GraphNode, GraphShape, MergeGrads, OpInputs, Operator, PackedWeights, Step, WeightedGrads } from './backend';
 import type { BatchNormGrads, BatchNormStats } from './backend';
+import type { PReluGrads } from './op-params';
 import { inputList, packedWeightsLength } from './backend';
 import { oneShotCalls, splitOutputs } from './one-shot';
 import type { Plan } from './plan';
@@ -58,6 +59,9 @@ interface Addon {
   mergeBackward(a: Float32Array, b: Float32Array, dy: Float32Array, p: object): Float32Array;
   mergeBackwardAsync(a: Float32Array, b: Float32Array, dy: Float32Array, p: object): Promise<Float32Array>;
   concatBackward(dy: Float32Array, p: object): Float32Array;
+  /** [dx | dalpha] (native/napi/prelu.cc). */
+  preluBackward(x: Float32Array, dy: Float32Array, alpha: Float32Array, p: object): Float32Array;
+  preluBackwardAsync(x: Float32Array, dy: Float32Array, alpha: Float32Array, p: object): Promise<Float32Array>;
   concatBackwardAsync(dy: Float32Array, p: object): Promise<Float32Array>;
   _injectFault(kind: 'alloc' | 'threads'): void;
   _benchKernels(seconds: number): KernelRate[];
@@ -105,6 +109,9 @@ const bnGrads = (all: Float32Array, c: number): BatchNormGrads => {
   return { dx, dgamma, dbeta };
 };
 
+/** The addon's [dx | dalpha]: dx a view of its start, dalpha a copy. */
+const preluGrads = (all: Float32Array, c: number): PReluGrads => ({ dx: all.subarray(0, all.length - c), dalpha: all.slice(all.length - c) });
+
 /** The addon's [da | db]: da a view of its start, db a copy (each an array of its own length). */
 function splitMerge(all: Float32Array, floatsA: number): MergeGrads {
   return { da: all.subarray(0, floatsA), db: all.slice(floatsA) };
@@ -135,8 +142,8 @@ class NativeOperator implements Operator {
   readonly handle: OperatorHandle;
 
   constructor(private readonly addon: Addon, step: Step) {
-    if (step.op === 'batchNorm') {
-      this.handle = addon.createOperator(step.op, step.params, null, step.scaleShift);
+    if (step.op === 'batchNorm' || step.op === 'prelu') {
+      this.handle = addon.createOperator(step.op, step.params, null, step.op === 'prelu' ? step.alpha : step.scaleShift);
       return;
     }
     // The ops with weights (conv2d, dense, depthwise2d, conv2dTranspose) hold packed weights and a bias.
@@ -268,6 +275,11 @@ export function loadNative(): NativeBackend {
     mergeBackwardAsync: (a, b, dy, p) => {
       const split = a.length; // read now: a may change meanwhile
       return addon.mergeBackwardAsync(a, b, dy, p).then((all) => splitMerge(all, split));
+    },
+    preluBackward: (x, dy, alpha, p) => preluGrads(addon.preluBackward(x, dy, alpha, p), p.c),
+    preluBackwardAsync: (x, dy, alpha, p) => {
+      const c = p.c;
+      return addon.preluBackwardAsync(x, dy, alpha, p).then((all) => preluGrads(all, c));
     },
     concatBackward: (dy, p) => splitMerge(addon.concatBackward(dy, p), p.m * p.ca),
     concatBackwardAsync: (dy, p) => {

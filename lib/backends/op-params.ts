@@ -5,6 +5,7 @@ import type { ActivationOpAttributes, ActivationOpGeometry, Conv2DAttributes, Co
 import type { AvgPool2DAttributes, BatchNormAttributes, BatchNormGeometry, Depthwise2dAttributes, Depthwise2dGeometry, Pad2DGeometry } from '../generated/params';
 import type { Conv2dTransposeAttributes, Conv2dTransposeGeometry, PermuteGeometry, Upsampling2dAttributes, Upsampling2dGeometry } from '../generated/params';
 import type { ConcatGeometry, MergeAttributes, MergeGeometry } from '../generated/params';
+import type { PreluGeometry } from '../generated/params';
 
 /** Input size, window (as in shape.ts) and output size of a windowed op (kernels.json "params"). */
 export type WindowParams = WindowGeometry;
@@ -33,8 +34,13 @@ export interface BatchNormStats { y: Float32Array; mean: Float32Array; variance:
 export interface BatchNormGrads { dx: Float32Array; dgamma: Float32Array; dbeta: Float32Array }
 /** A depthwise convolution's geometry (oc = c * depth multiplier) and attributes; its kernel is kh * kw x oc. */
 export interface Depthwise2DParams extends Depthwise2dGeometry, Depthwise2dAttributes {}
+/** PReLU over m rows of c floats that share one row of c alphas (the layer makes its shared axes the rows). */
+export type PReluParams = PreluGeometry;
+/** PReLU's backward: dx like x, dalpha of c floats (summed over the m rows in float64). */
+export interface PReluGrads { dx: Float32Array; dalpha: Float32Array }
 /**
- * A standalone activation over m rows of n floats (n: the last axis, softmax's): relu is Keras's
+ * A standalone activation over m x n x inner floats (softmax: over the n of each strided row,
+ * inner floats apart; inner is 1 for the last axis; the others are elementwise): relu is Keras's
  * ReLU(maxValue, negative_slope = alpha, threshold), leaky_relu and elu take alpha, the others
  * ignore the three.
  */

@@ -4,7 +4,7 @@ import type { ActivationOpParams, AvgPool2DParams, Backend } from './backend';
 import { checkActivationOp, checkMaxPool2D } from './check';
 import { planActivation } from './plan';
 import { arrayOf, Blocks, type GradContext, type Jobs, plain, runAsync, runSync } from './wasm-grad';
-import { plannedJob } from './wasm-ops';
+import { activationRows, plannedJob } from './wasm-ops';
 import { OP } from './wasm-job';
 
 /** The average-pool backward job (assembly/ops/avgpool2d-grad.ts): one task per row of dx. */
@@ -29,7 +29,7 @@ function* avgpoolJobs(ctx: GradContext, dy: Float32Array, p: AvgPool2DParams): J
 
 /** A standalone activation's backward: dx = dy * f'(x), tasks of whole rows. */
 function* elementwiseJobs(ctx: GradContext, x: Float32Array, dy: Float32Array, p: ActivationOpParams): Jobs<Float32Array> {
-  const e = ctx.engine(), count = p.m * p.n;
+  const e = ctx.engine(), count = p.m * p.n * p.inner, { m, cols, k } = activationRows(p);
   const blocks = new Blocks(e);
   e.enter();
   try {
@@ -37,7 +37,7 @@ function* elementwiseJobs(ctx: GradContext, x: Float32Array, dy: Float32Array, p
     const dyp = blocks.keep(e.put(dy));
     const dx = blocks.alloc(count);
     const { activation, alpha, maxValue, threshold } = p;
-    yield plannedJob({ op: OP.elementwiseGrad, x: xp, w: dyp, y: dx, m: p.m, cols: p.n, activation, alpha, maxValue, threshold }, planActivation(p.m, p.n, ctx.target()));
+    yield plannedJob({ op: OP.elementwiseGrad, x: xp, w: dyp, y: dx, m, cols, k, activation, alpha, maxValue, threshold }, planActivation(m, cols, ctx.target()));
     return e.copyOut(dx, count);
   } finally {
     blocks.release();
@@ -52,7 +52,7 @@ function checkAvgPool(dy: Float32Array, p: AvgPool2DParams): void {
 
 function checkElementwise(x: Float32Array, dy: Float32Array, p: ActivationOpParams): void {
   checkActivationOp(x, p);
-  arrayOf('dy', dy, p.m * p.n);
+  arrayOf('dy', dy, p.m * p.n * p.inner);
 }
 
 type WeightlessGradMethods = Pick<Backend, 'avgpool2dBackward' | 'avgpool2dBackwardAsync' | 'activationBackward' | 'activationBackwardAsync'>;

@@ -3,7 +3,7 @@
 // places every intermediate value by liveness in one block of the module's memory, and a run
 // copies the inputs in once and the outputs out once.
 import type { ActivationOpParams, BatchNormParams, ConcatParams, Conv2DParams, DenseParams, Depthwise2DParams, Graph, GraphNode, GraphShape, MergeParams, OpInputs, Operator, Pad2DParams, Step, WindowParams } from './backend';
-import type { Conv2DTransposeParams, PermuteParams, UpSampling2DParams } from './backend';
+import type { Conv2DTransposeParams, PermuteParams, PReluParams, UpSampling2DParams } from './backend';
 import { inputList } from './backend';
 import { checkInto, lengthIs } from './check';
 import { assignByLiveness, type LiveRange } from './liveness';
@@ -11,7 +11,7 @@ import type { Plan, PlanTarget } from './plan';
 import { fail, float32Array } from '../validate';
 import { poolInBands, poolsInBands, runOp } from './wasm-call';
 import type { Engine, WasmWeights } from './wasm-engine';
-import { batchNormJob, concatJob, convJob, denseJob, depthwiseJob, elementwiseJob, mergeJob, padJob, permuteJob, planned, poolJob, transposeJob, upsampleJob, type OpJob, type PlannedJob } from './wasm-ops';
+import { batchNormJob, preluJob, concatJob, convJob, denseJob, depthwiseJob, elementwiseJob, mergeJob, padJob, permuteJob, planned, poolJob, transposeJob, upsampleJob, type OpJob, type PlannedJob } from './wasm-ops';
 
 /** What operators and graphs need of the backend that made them. */
 export interface WasmHost {
@@ -26,7 +26,7 @@ export interface WasmHost {
 
 export class WasmOperator implements Operator {
   private readonly weights: WasmWeights | null;
-  /** The bias (batchNorm: its scale then shift, checked against c at reshape). */
+  /** The bias (batchNorm: its scale then shift; prelu: its alpha; checked against c at reshape). */
   private readonly bias: Float32Array | null;
   /** The bias in the module's memory for the operator's own runs (graphs copy theirs in). */
   private held: { engine: Engine; ptrs: number[] } | null = null;
@@ -36,15 +36,15 @@ export class WasmOperator implements Operator {
   private released = false;
 
   constructor(private readonly host: WasmHost, private readonly step: Step) {
-    const kinds = ['conv2d', 'maxpool2d', 'dense', 'avgpool2d', 'pad2d', 'batchNorm', 'depthwise2d', 'activation', 'conv2dTranspose', 'upsampling2d', 'permute', 'merge', 'concat'];
-    if (!kinds.includes(step.op)) fail('type', `${kinds.slice(0, -1).map((k) => `'${k}'`).join(', ')} or 'concat'`, 'the operator kind', step.op);
-    if (!('packed' in step) && step.op !== 'batchNorm') {
-      this.weights = this.bias = null;
+    const kinds = ['conv2d', 'maxpool2d', 'dense', 'avgpool2d', 'pad2d', 'batchNorm', 'depthwise2d', 'activation', 'conv2dTranspose', 'upsampling2d', 'permute', 'merge', 'concat', 'prelu'];
+    if (!kinds.includes(step.op)) fail('type', `${kinds.slice(0, -1).map((k) => `'${k}'`).join(', ')} or '${kinds[kinds.length - 1]}'`, 'the operator kind', step.op);
+    if (step.op === 'batchNorm' || step.op === 'prelu') {
+      this.weights = null;
+      this.bias = step.op === 'prelu' ? float32Array('alpha', step.alpha).slice() : float32Array('scaleShift', step.scaleShift).slice();
       return;
     }
-    if (step.op === 'batchNorm') {
-      this.weights = null;
-      this.bias = float32Array('scaleShift', step.scaleShift).slice();
+    if (!('packed' in step)) {
+      this.weights = this.bias = null;
       return;
     }
     this.weights = host.weights(step.packed);
@@ -90,7 +90,7 @@ export class WasmOperator implements Operator {
       case 'activation': {
         const { activation, alpha, maxValue, threshold } = s.params;
         const p = { ...(params as ActivationOpParams), activation, alpha, maxValue, threshold };
-        return elementwiseJob(ctx, p.m * p.n, p);
+        return elementwiseJob(ctx, p.m * p.n * p.inner, p);
       }
       case 'conv2dTranspose': {
         const p = { ...(params as Conv2DTransposeParams), activation: s.params.activation };
@@ -108,6 +108,8 @@ export class WasmOperator implements Operator {
         return mergeJob(ctx, { ...(params as MergeParams), mode: s.params.mode, divisor: s.params.divisor });
       case 'concat':
         return concatJob(ctx, params as ConcatParams);
+      case 'prelu':
+        return preluJob(ctx, (params as PReluParams).m * (params as PReluParams).c, this.bias!, params as PReluParams);
     }
   }
 

@@ -2,7 +2,8 @@
 // threads and kernels, and the job that runs it in the module (assembly/ops), minus the
 // addresses of its input and output, which a run places.
 import type { ActivationOpParams, BatchNormParams, ConcatParams, Conv2DParams, DenseParams, Depthwise2DParams, MergeParams, PackedWeights, Pad2DParams, Step, WindowParams } from './backend';
-import type { Conv2DTransposeParams, PermuteParams, UpSampling2DParams } from './backend';
+import type { Conv2DTransposeParams, PermuteParams, PReluParams, UpSampling2DParams } from './backend';
+import { checkPRelu } from './check';
 import { checkConv2DTranspose, checkPermute, checkUpSampling2D } from './check';
 import { planConv2DTranspose, planPermute, planUpSampling2D, transposedChunkPixels } from './plan-resample';
 import { checkActivationOp, checkBatchNorm, checkConcat, checkConv2D, checkDense, checkDepthwise2D, checkMaxPool2D, checkMerge, checkPad2D } from './check';
@@ -173,13 +174,30 @@ export function batchNormJob(ctx: OpContext, x: Float32Array | number, scaleShif
   return { extra: [scaleShift], inputs: p.m * p.c, outputs: p.m * p.c, plan, spec, activation: activationJob(ctx, p.activation, p.m, p.c) };
 }
 
+/** y = x above 0, else x * alpha per channel (assembly/ops/prelu.ts), in batchNorm's tasks of rows. */
+export function preluJob(ctx: OpContext, x: Float32Array | number, alpha: Float32Array, p: PReluParams): OpJob {
+  checkPRelu(x, alpha, p);
+  const plan = { ...planBatchNorm(p.m, p.c, ctx.target), path: PATH.prelu };
+  const spec = ([xp, ap]: number[], yp: number): JobSpec => ({ op: OP.prelu, x: xp, w: ap, y: yp, m: p.m, c: p.c });
+  return { extra: [alpha], inputs: p.m * p.c, outputs: p.m * p.c, plan, spec, activation: null };
+}
+
+/**
+ * An activation op's rows: softmax over a middle axis runs m * inner strided rows of n floats
+ * inner apart (k: the stride); the others m rows of n * inner.
+ */
+export function activationRows(p: ActivationOpParams): { m: number; cols: number; k: number } {
+  const strided = p.inner > 1 && p.activation === ACTIVATION.softmax;
+  return strided ? { m: p.m * p.inner, cols: p.n, k: p.inner } : { m: p.m, cols: p.n * p.inner, k: 1 };
+}
+
 export function elementwiseJob(ctx: OpContext, x: Float32Array | number, p: ActivationOpParams): OpJob {
   checkActivationOp(x, p);
-  const plan = planActivation(p.m, p.n, ctx.target);
+  const { m, cols, k } = activationRows(p), plan = planActivation(m, cols, ctx.target);
   const spec = ([xp]: number[], yp: number): JobSpec => ({
-    op: OP.elementwise, x: xp, y: yp, m: p.m, cols: p.n, activation: p.activation, alpha: p.alpha, maxValue: p.maxValue, threshold: p.threshold,
+    op: OP.elementwise, x: xp, y: yp, m, cols, k, activation: p.activation, alpha: p.alpha, maxValue: p.maxValue, threshold: p.threshold,
   });
-  return { extra: [], inputs: p.m * p.n, outputs: p.m * p.n, plan, spec, activation: null };
+  return { extra: [], inputs: m * cols, outputs: m * cols, plan, spec, activation: null };
 }
 
 export function transposeJob(ctx: OpContext, x: Float32Array | number, w: WasmWeights, bias: Float32Array | null, p: Conv2DTransposeParams): OpJob {
@@ -254,5 +272,6 @@ export function stepJob(ctx: OpContext, s: Step, x: Float32Array | number, weigh
   if (s.op === 'conv2dTranspose') return transposeJob(ctx, x, weights(s.packed), s.bias, s.params);
   if (s.op === 'upsampling2d') return upsampleJob(ctx, x, s.params);
   if (s.op === 'permute') return permuteJob(ctx, x, s.params);
+  if (s.op === 'prelu') return preluJob(ctx, x, s.alpha, s.params);
   throw new TypeError(`Expected a known op for the op of a step but received ${String((s as { op: unknown }).op)}`);
 }

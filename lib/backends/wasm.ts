@@ -18,12 +18,13 @@ import { wasmDepthwiseGrads } from './wasm-depthwise-grad';
 import { wasmResampleGrads } from './wasm-grad-resample';
 import { WasmGraph, WasmOperator, type WasmHost } from './wasm-graph';
 import { wasmMergeGrads } from './wasm-merge-grad';
+import { wasmPRelu } from './wasm-prelu';
 
 export type { WasmPlatform, WasmVariant, WasmVariantName } from './wasm-engine';
 
 /** The backward methods (wasm-grad.ts and the ops' own files), set on each instance by the constructor. */
 export interface WasmBackend extends ReturnType<typeof wasmGrads>, ReturnType<typeof wasmWeightlessGrads>, ReturnType<typeof wasmBatchNorm>, ReturnType<typeof wasmDepthwiseGrads>, ReturnType<typeof wasmResampleGrads>,
-  ReturnType<typeof wasmMergeGrads> {}
+  ReturnType<typeof wasmMergeGrads>, ReturnType<typeof wasmPRelu> {}
 
 export class WasmBackend implements Backend, WasmHost {
   readonly name = 'wasm' as const;
@@ -49,7 +50,7 @@ export class WasmBackend implements Backend, WasmHost {
     this.engine.ensureWorkers(this.threads);
     ({ conv2d: this.conv2d, conv2dAsync: this.conv2dAsync, maxpool2d: this.maxpool2d, maxpool2dAsync: this.maxpool2dAsync, dense: this.dense, denseAsync: this.denseAsync } = oneShotCalls(this));
     const grads = { engine: () => this.engine, target: () => this.target(), weights: (packed: PackedWeights) => this.weights(packed) };
-    Object.assign(this, wasmGrads(grads), wasmWeightlessGrads(grads), wasmBatchNorm(grads), wasmDepthwiseGrads(grads), wasmResampleGrads(grads), wasmMergeGrads(grads));
+    Object.assign(this, wasmGrads(grads), wasmWeightlessGrads(grads), wasmBatchNorm(grads), wasmDepthwiseGrads(grads), wasmResampleGrads(grads), wasmMergeGrads(grads), wasmPRelu(grads));
   }
 
   private engineFor(v: WasmVariant): Engine {

@@ -63,6 +63,7 @@ export interface Depthwise2dGeometry extends WindowGeometry {
 export interface ActivationOpGeometry {
   m: number;
   n: number;
+  inner: number;
 }
 
 export interface Conv2dTransposeGeometry {
@@ -119,6 +120,11 @@ export interface ConcatGeometry {
   cb: number;
 }
 
+export interface PreluGeometry {
+  m: number;
+  c: number;
+}
+
 export interface Conv2DAttributes {
   activation: number;
   direct?: boolean;
@@ -161,4 +167,4 @@ export interface MergeAttributes {
 }
 
 /** The sizes of each op's geometry, with their minimums. */
-export const GEOMETRY_SIZES = {"window":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0]],"conv2d":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0],["oc",1]],"maxpool2d":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0]],"avgpool2d":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0]],"pad2d":[["n",1],["h",1],["w",1],["c",1],["pt",0],["pb",0],["pl",0],["pr",0],["ct",0],["cb",0],["cl",0],["cr",0],["oh",1],["ow",1]],"dense":[["m",1],["k",1],["n",1]],"batchNorm":[["m",1],["c",1]],"depthwise2d":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0],["oc",1]],"activation":[["m",1],["n",1]],"conv2dTranspose":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pl",0],["oh",1],["ow",1],["oc",1]],"upsampling2d":[["n",1],["h",1],["w",1],["c",1],["sh",1],["sw",1]],"permute":[["n",1],["d0",1],["d1",1],["d2",1],["p0",0],["p1",0],["p2",0]],"merge":[["an",1],["ah",1],["aw",1],["ac",1],["bn",1],["bh",1],["bw",1],["bc",1]],"concat":[["m",1],["ca",1],["cb",1]]} as const;
+export const GEOMETRY_SIZES = {"window":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0]],"conv2d":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0],["oc",1]],"maxpool2d":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0]],"avgpool2d":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0]],"pad2d":[["n",1],["h",1],["w",1],["c",1],["pt",0],["pb",0],["pl",0],["pr",0],["ct",0],["cb",0],["cl",0],["cr",0],["oh",1],["ow",1]],"dense":[["m",1],["k",1],["n",1]],"batchNorm":[["m",1],["c",1]],"depthwise2d":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pb",0],["pl",0],["pr",0],["oh",0],["ow",0],["oc",1]],"activation":[["m",1],["n",1],["inner",1]],"conv2dTranspose":[["n",1],["h",1],["w",1],["c",1],["kh",1],["kw",1],["sh",1],["sw",1],["dh",1],["dw",1],["pt",0],["pl",0],["oh",1],["ow",1],["oc",1]],"upsampling2d":[["n",1],["h",1],["w",1],["c",1],["sh",1],["sw",1]],"permute":[["n",1],["d0",1],["d1",1],["d2",1],["p0",0],["p1",0],["p2",0]],"merge":[["an",1],["ah",1],["aw",1],["ac",1],["bn",1],["bh",1],["bw",1],["bc",1]],"concat":[["m",1],["ca",1],["cb",1]],"prelu":[["m",1],["c",1]]} as const;

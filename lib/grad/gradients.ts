@@ -12,6 +12,7 @@ export interface Gradients {
   /** BatchNormalization's, with respect to gamma and beta (when the layer has them). */
   gamma?: Float32Array;
   beta?: Float32Array;
+  alpha?: Float32Array; // PReLU's
 }
 
 /**

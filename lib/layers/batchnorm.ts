@@ -226,7 +226,7 @@ export class BatchNormalization extends Layer {
     return { gamma: this.scale ? this.w.gamma : null, beta: this.center ? this.w.beta : null };
   }
 
-  override trainable(): Trainable {
+  override trainer(): Trainable {
     return this;
   }
 

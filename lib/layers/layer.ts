@@ -31,6 +31,8 @@ export interface ChannelAffine {
   readonly shift: Float32Array;
   /** The activation after the affine (ActivationCode): the folded layer applies it instead of its own linear one. */
   readonly activation: number;
+  /** Scale 1 and shift 0: an activation layer's, which folding leaves the weights' values as they are. */
+  readonly identity?: boolean;
 }
 
 /**
@@ -66,6 +68,7 @@ export interface Weights {
   beta?: Float32Array | null;
   movingMean?: Float32Array | null;
   movingVariance?: Float32Array | null;
+  alpha?: Float32Array | null; // PReLU's
 }
 
 /** A layer: validates its input, then makes exactly one backend call per forward. */
@@ -124,8 +127,14 @@ export abstract class Layer extends NamedObject {
     throw new Error(`Expected a layer that folds a per-channel affine but ${this.input.name} does not`);
   }
 
+  /**
+   * Whether fit updates the layer's weights (Keras's `trainable`; default true). A frozen
+   * BatchNormalization normalizes with its moving statistics in fit, as Keras's does.
+   */
+  trainable = true;
+
   /** @internal What fit trains of this layer (its kernel and bias), or null: no weights to train. */
-  trainable(): Trainable | null {
+  trainer(): Trainable | null {
     return null;
   }
 
@@ -155,6 +164,11 @@ export abstract class Layer extends NamedObject {
   private readonly bound: [Bound | null, Bound | null, Bound | null] = [null, null, null];
   /** Bumped when the weights change: the kept operators and plans are checked again. */
   private weightsVersion = 0;
+
+  /** @internal A count that changes whenever the weights do: a graph compiled from this layer is checked against it. */
+  get weightsStamp(): number {
+    return this.weightsVersion;
+  }
 
   /** @internal Drops what was planned for the weights (WeightedLayer, when they change). */
   protected weightsChanged(): void {

@@ -3,7 +3,7 @@
 import { product } from '../shape';
 import { Tensor } from '../tensor';
 import { integer, knownKeys, options } from '../validate';
-import type { TrainableModel } from './trainable-model';
+import type { Layer } from './layer';
 
 /** batchSize of evaluate and predict options (default 32). */
 export function checkBatchSize(name: string, v: unknown): number {
@@ -13,7 +13,14 @@ export function checkBatchSize(name: string, v: unknown): number {
 }
 
 /** The model's output for x, computed in batches and put together. */
-export function predict(model: Pick<TrainableModel, 'layers' | 'outputShape' | 'forwardAs'>, x: unknown, options: unknown): Tensor {
+/** What predict reads of a Sequential. */
+interface Chain {
+  readonly layers: readonly Layer[];
+  outputShape(inputShape: readonly number[]): number[];
+  forwardAs(x: Tensor, linear: boolean): Tensor;
+}
+
+export function predict(model: Chain, x: unknown, options: unknown): Tensor {
   const batchSize = checkBatchSize('predict options', options);
   const input = model.layers[0].checkInput(x);
   const n = input.shape[0], shape = model.outputShape(input.shape), width = product(shape.slice(1));

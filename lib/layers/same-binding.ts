@@ -15,6 +15,7 @@ export function sameBinding(a: Step | null, b: Step | null): boolean {
     return p.activation === q.activation && p.alpha === q.alpha && p.maxValue === q.maxValue && p.threshold === q.threshold;
   }
   if (a.op === 'concat') return true;
+  if (a.op === 'prelu') return a.alpha === (b as typeof a).alpha;
   if (a.op === 'merge') return a.params.mode === (b as typeof a).params.mode && a.params.divisor === (b as typeof a).params.divisor;
   const q = b as typeof a;
   return a.packed === q.packed && a.bias === q.bias && a.params.activation === q.params.activation && (a.params as { direct?: boolean }).direct === (q.params as { direct?: boolean }).direct;

@@ -3,14 +3,14 @@ import { describe } from '../validate';
 import type { Backend, Graph } from '../backends/backend';
 import { checkData, isTensor, Tensor, tensorOf } from '../tensor';
 import { type Bound, Layer, runAsync } from './layer';
-import { saving, training } from './model-services';
+import { saving } from './model-services';
 import { predict } from './predict';
-import { NamedObject } from './layer-name';
+import { ModelBase } from './model-base';
+import type { FlatGraph } from './flat-types';
 import { applySymbolic, type SymbolicTensor } from './symbolic';
 import type { LayerGradients } from './trainable-model';
 // Types only: training and the model format load on first use (model-services.ts).
-import type { Compiled, EvaluateResult, FitResult } from '../train/fit';
-import type { BatchOptions, CompileOptions, FitOptions, Labels } from '../train/options';
+import type { BatchOptions } from '../train/options';
 import type { ModelArtifacts } from '../model/artifacts';
 import type { SaveOptions } from '../model/save';
 
@@ -34,7 +34,7 @@ interface CompiledGraph {
 // A TrainableModel (trainable-model.ts) and a SavableModel (model/save.ts) by its shape: an
 // `implements` clause would name members that the published declarations leave out (internal).
 /** Layers applied in order. */
-export class Sequential extends NamedObject {
+export class Sequential extends ModelBase {
   readonly layers: readonly Layer[];
   /**
    * @internal The input shape without the batch dimension (null: any height or width) that the
@@ -42,10 +42,8 @@ export class Sequential extends NamedObject {
    * otherwise. null when neither.
    */
   inputShape: (number | null)[] | null = null;
-  private compiled: Compiled | null = null;
   /** The forward graphs, with and without the last activation (as Layer.bind keeps operators). */
   private readonly graphs: [CompiledGraph | null, CompiledGraph | null] = [null, null];
-  private fitting = false;
 
   constructor(layers: Layer[], options?: { name?: string }) {
     super();
@@ -53,6 +51,7 @@ export class Sequential extends NamedObject {
       throw new TypeError(`Expected non-empty array of layers for Sequential but received ${describe(layers)}`);
     }
     layers.forEach((l, i) => {
+      if (l instanceof ModelBase) throw new TypeError(`Expected layer for layers[${i}] but received a model: to use a model as a layer, build with ck.input, apply and ck.model`);
       if (!(l instanceof Layer)) throw new TypeError(`Expected layer for layers[${i}] but received ${describe(l)}`);
     });
     this.layers = Object.freeze([...layers]);
@@ -66,45 +65,35 @@ export class Sequential extends NamedObject {
     return x instanceof Tensor ? this.forward(x) : applySymbolic(this, x, false)[0];
   }
 
-  /**
-   * Sets the optimizer and the loss for fit and evaluate (Keras / TensorFlow.js): optimizer
-   * 'sgd', 'adam', { type: 'sgd', learningRate, momentum } or { type: 'adam', learningRate,
-   * beta1, beta2, epsilon } (TensorFlow.js's defaults); loss 'categoricalCrossentropy',
-   * 'sparseCategoricalCrossentropy' or 'meanSquaredError'. A new compile starts a new optimizer
-   * (its momentum or moments start from zero); the weights stay as they are.
-   */
-  compile(options: CompileOptions): void {
-    this.compiled = training().compile(options);
+  /** @internal The chain as a graph of layers (training). */
+  flat(): FlatGraph {
+    return { inputs: 1, entries: this.layers.map((layer, i) => ({ layer, inputs: [i], output: i + 1 })), outputs: [this.layers.length], values: this.layers.length + 1 };
   }
 
-  private compiledFor(what: string): Compiled {
-    if (!this.compiled) throw new Error(`Expected model.compile({ optimizer, loss }) before ${what}`);
-    return this.compiled;
+  /** @internal The output's name: the last layer's. */
+  outputNames(): string[] {
+    return [this.layers[this.layers.length - 1].name];
   }
 
-  /**
-   * Trains the weights on x and y for `epochs` passes in batches of `batchSize`, the samples
-   * shuffled before each pass (seeded). Resolves with the loss (and accuracy, and the validation
-   * loss and accuracy) of each epoch. Each batch's forwards and GEMMs run off the event loop and
-   * fit yields to it between batches. Rejects on bad input, before any step; do not change the
-   * weights while it runs. y: see Labels (docs/api.md, "Training").
-   */
-  async fit(x: Tensor, y: Labels, options?: FitOptions): Promise<FitResult> {
-    const compiled = this.compiledFor('fit');
-    if (this.fitting) throw new Error('Expected one fit at a time on a model but another fit on this model is still running');
-    this.fitting = true;
-    try {
-      const result = await training().fit(this, compiled, x, y, options);
-      this.inputShape = x.shape.slice(1); // what save records, unless told otherwise
-      return result;
-    } finally {
-      this.fitting = false;
-    }
+  /** @internal x checked as the first layer's input. */
+  checkInputs(name: string, x: unknown): Tensor[] {
+    if (!isTensor(name, x)) throw new TypeError(`Expected Tensor for ${name} but received ${describe(x)}`);
+    return [this.layers[0].checkInput(x)];
   }
 
-  /** The compiled loss (and accuracy) on x and y, forward in batches of batchSize (default 32) on this thread. */
-  evaluate(x: Tensor, y: Labels, options?: BatchOptions): EvaluateResult {
-    return training().evaluate(this, this.compiledFor('evaluate'), x, y, options);
+  /** @internal forward with the last layer's activation left out when `linear` holds it (training). */
+  forwardLinear(xs: Tensor[], linear: ReadonlySet<number>): Tensor[] {
+    return [this.forwardAs(xs[0], linear.has(this.layers.length - 1))];
+  }
+
+  /** @internal forwardLinear, off the event loop. */
+  async forwardLinearAsync(xs: Tensor[], linear: ReadonlySet<number>): Promise<Tensor[]> {
+    return [await this.forwardAsyncAs(xs[0], linear.has(this.layers.length - 1))];
+  }
+
+  /** @internal fit records the input shape it trained on: what save writes unless told otherwise. */
+  protected override fitted(x: Tensor[]): void {
+    this.inputShape = x[0].shape.slice(1);
   }
 
   /**

@@ -78,7 +78,7 @@ export abstract class WeightedLayer extends Layer {
   }
 
   /** @internal fit trains the kernel and the bias through the Trainable methods below. */
-  override trainable(): Trainable {
+  override trainer(): Trainable {
     return this;
   }
 

@@ -3,9 +3,12 @@
 // the standalone layer that computes it otherwise (topology-read.ts folds a named one into the
 // linear Conv2D or Dense before it).
 import { type ActivationName, activationOptions, canonicalActivation } from '../activation';
-import { ActivationLayer, ELU, LeakyReLU, ReLU, Softmax } from '../layers/activation-layers';
+import { ActivationLayer, ELU, LeakyReLU, ReLU, Softmax, softmaxAxis } from '../layers/activation-layers';
 import type { Layer } from '../layers/layer';
 import type { LayerConfig } from './keras-config';
+import { readPReLU } from './prelu-io';
+import type { Dim } from '../models/layer-shapes';
+import type { WeightStore } from './weights';
 
 /** The activation option (required unless `fallback` is given), among convkit's activations (an alias read as the name it stands for). */
 export function activationOf(cfg: LayerConfig, fallback?: ActivationName): ActivationName {
@@ -40,16 +43,23 @@ function reluOf(cfg: LayerConfig): ActivationRead {
 }
 
 /**
- * Softmax(axis): over the last axis only (-1, or its index counting the batch axis, as tfjs
- * writes it for a rank-2 output).
+ * Softmax(axis): any one axis counting the batch axis (negative: from the end), an integer or,
+ * as Keras 3 may write it, a list of one; the last axis is the softmax activation's.
  */
-function softmaxAxis(cfg: LayerConfig, rank: number): void {
-  const axis = cfg.get('axis') ?? -1;
-  if (axis !== -1 && axis !== rank) cfg.unsupported('axis', axis, `-1 or ${rank} (the last axis)`);
+function softmaxOf(cfg: LayerConfig, rank: number): ActivationRead {
+  const v = cfg.get('axis') ?? -1;
+  let axis: number;
+  try {
+    axis = softmaxAxis(v);
+  } catch {
+    return cfg.unsupported('axis', v, 'one axis, an integer or a list of one (a softmax over several axes at once is not supported)');
+  }
+  if (axis < -rank - 1 || axis > rank) cfg.unsupported('axis', v, `an axis in [${-rank - 1}, ${rank}] (the input has ${rank} axes after the batch)`);
+  return { name: axis === -1 || axis === rank ? 'softmax' : null, make: () => new Softmax({ axis }) };
 }
 
-/** An activation layer's config (rank: of its input, without the batch). */
-export function activationLayerOf(cfg: LayerConfig, rank: number): ActivationRead {
+/** An activation layer's config (shape: of its input, without the batch; weights: PReLU's alpha). */
+export function activationLayerOf(cfg: LayerConfig, shape: readonly Dim[], weights: WeightStore): ActivationRead {
   switch (cfg.className) {
     case 'Activation': {
       const activation = activationOf(cfg);
@@ -66,8 +76,11 @@ export function activationLayerOf(cfg: LayerConfig, rank: number): ActivationRea
       const alpha = numberOf(cfg, 'alpha', 1);
       return { name: alpha === 1 ? 'elu' : null, make: () => new ELU({ alpha }) };
     }
+    case 'PReLU': {
+      const layer = readPReLU(cfg, shape, weights);
+      return { name: null, make: () => layer };
+    }
     default:
-      softmaxAxis(cfg, rank);
-      return { name: 'softmax', make: () => new Softmax() };
+      return softmaxOf(cfg, shape.length);
   }
 }

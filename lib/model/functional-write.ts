@@ -6,7 +6,7 @@
 // as a chain, the extra layers named after it.
 import type { Layer } from '../layers/layer';
 import { MultiInputLayer } from '../layers/multi-input';
-import type { FunctionalSource } from '../models/flat-types';
+import type { FunctionalSource } from '../layers/flat-types';
 import { type Dim, mergeShape, nextShape } from '../models/layer-shapes';
 import { mergeLayerConfig } from './merge-config';
 import { writeLayer, Writer } from './topology-write';
@@ -54,7 +54,7 @@ export function writeFunctional(model: FunctionalSource): { modelTopology: Recor
       const old = l.config.name as string;
       const name = unique(i === main ? layer.name : `${layer.name}_${(l.class_name as string).toLowerCase()}`);
       for (const wt of w.weights.slice(firstWeight)) if (wt.name.startsWith(`${old}/`)) wt.name = name + wt.name.slice(old.length);
-      entries.push({ class_name: l.class_name, config: { ...l.config, name }, name, inbound_nodes: [previous] });
+      entries.push({ class_name: l.class_name, config: { ...l.config, name, trainable: layer.trainable }, name, inbound_nodes: [previous] });
       previous = [[name, 0, 0, {}]];
     });
     ref[e.output] = pushed.length ? previous[0] : reads[0];

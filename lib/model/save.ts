@@ -9,7 +9,7 @@ import { modelIO } from './io';
 import type { Dim } from '../models/layer-shapes';
 import { writeSequential } from './topology-write';
 import { writeFunctional } from './functional-write';
-import { type FunctionalSource, isFunctionalSource } from '../models/flat-types';
+import { type FunctionalSource, isFunctionalSource } from '../layers/flat-types';
 import { encodeWeights } from './weights';
 
 export interface SaveOptions {

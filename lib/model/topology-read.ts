@@ -25,7 +25,7 @@ import type { WeightStore } from './weights';
 import { readBatchNormalization } from './batchnorm-config';
 import { readConv2DTranspose, readReshape, readUpSampling2D } from './resample-io';
 
-const SUPPORTED_LAYERS = 'InputLayer, Conv2D, MaxPooling2D, Dense, Flatten, Dropout, Activation, ReLU, LeakyReLU, ELU, Softmax, ZeroPadding2D, ' +
+const SUPPORTED_LAYERS = 'InputLayer, Conv2D, MaxPooling2D, Dense, Flatten, Dropout, Activation, ReLU, LeakyReLU, ELU, Softmax, PReLU, ZeroPadding2D, ' +
   'AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Cropping2D, BatchNormalization, DepthwiseConv2D, ' +
   'Conv2DTranspose, UpSampling2D, Reshape, Permute';
 
@@ -45,10 +45,13 @@ function channelsLast(cfg: LayerConfig): void {
 
 export class Reader {
   readonly built: Built[] = [];
+  /** Each layer config read, by name: its `trainable` flag goes to the layer made from it. */
+  readonly configs = new Map<string, LayerConfig>();
   /** Pads of ZeroPadding2D layers waiting for their Conv2D, and the first such layer's label. */
   private pads: { pads: number[]; label: string; name: string } | null = null;
 
-  constructor(private shape: Dim[], private readonly weights: WeightStore) {}
+  /** The current output's shape (no batch) and the weights layers take theirs from. */
+  constructor(public shape: Dim[], readonly weights: WeightStore) {}
 
   add(b: Built): void {
     this.shape = nextShape(b.layer, this.shape, b.label);
@@ -184,11 +187,6 @@ export class Reader {
     this.add({ layer: new Cropping2D({ cropping: [[t, b], [l, r]] }), label: cfg.label, name: cfg.name });
   }
 
-  /** Axes of the current output, not counting the batch. */
-  outputRank(): number {
-    return this.shape.length;
-  }
-
   /**
    * An Activation (or ReLU, LeakyReLU, ELU, Softmax) layer: folded into the linear Conv2D, Dense
    * or BatchNormalization right before it when it computes a named activation, else a layer of
@@ -208,7 +206,11 @@ export class Reader {
   /** The layers read, each under its Keras layer's name (a ZeroPadding2D that no convolution took becomes one). */
   layers(): Layer[] {
     this.noPendingPads();
-    return this.built.map((b) => ((b.layer.name = b.name), b.layer));
+    return this.built.map((b) => {
+      b.layer.name = b.name;
+      b.layer.trainable = this.configs.get(b.name)?.get('trainable') !== false; // Keras's frozen layers stay frozen
+      return b.layer;
+    });
   }
 
   finish(): Layer[] {
@@ -220,6 +222,7 @@ export class Reader {
 }
 
 export function readLayer(r: Reader, cfg: LayerConfig, first: boolean): void {
+  r.configs.set(cfg.name, cfg);
   switch (cfg.className) {
     case 'InputLayer':
       if (!first) throw new RangeError(`${cfg.label}: an InputLayer must come first`);
@@ -234,7 +237,8 @@ export function readLayer(r: Reader, cfg: LayerConfig, first: boolean): void {
     case 'LeakyReLU':
     case 'ELU':
     case 'Softmax':
-      return r.activation(cfg, activationLayerOf(cfg, r.outputRank()));
+    case 'PReLU':
+      return r.activation(cfg, activationLayerOf(cfg, r.shape, r.weights));
     case 'Conv2D':
       return r.conv2d(cfg);
     case 'MaxPooling2D':

@@ -8,6 +8,8 @@ import type { ActivationName } from '../activation';
 import { backend } from '../backends/select';
 import { ActivationLayer, ELU, LeakyReLU, ReLU, Softmax } from '../layers/activation-layers';
 import { BatchNormalization } from '../layers/batchnorm';
+import { PReLU } from '../layers/prelu';
+import { preluConfig } from './prelu-io';
 import { batchNormalizationConfig } from './batchnorm-config';
 import { Conv2D } from '../layers/conv2d';
 import { Dense } from '../layers/dense';
@@ -142,8 +144,15 @@ function activationLayer(w: Writer, layer: Layer): void {
   } else if (layer instanceof ELU) {
     w.push('ELU', 'elu', { alpha: layer.alpha });
   } else if (layer instanceof Softmax) {
-    w.push('Softmax', 'softmax', { axis: -1 });
+    w.push('Softmax', 'softmax', { axis: layer.axis });
   }
+}
+
+/** A PReLU and its alpha in Keras's shape. */
+function prelu(w: Writer, layer: PReLU, shape: Dim[]): void {
+  const { config, alpha, alphaShape } = preluConfig(layer, shape);
+  const name = w.push('PReLU', 'p_re_lu', config);
+  w.weights.push({ name: `${name}/alpha`, shape: alphaShape, values: alpha });
 }
 
 /** A BatchNormalization, and its activation as an Activation layer after it. */
@@ -180,6 +189,7 @@ export function writeLayer(w: Writer, layer: Layer, shape: Dim[], label: string)
   else if (layer instanceof UpSampling2D) upSampling2d(w, layer);
   else if (layer instanceof Reshape) w.push('Reshape', 'reshape', { target_shape: [...layer.targetShape] });
   else if (layer instanceof Permute) w.push('Permute', 'permute', { dims: [...layer.dims] });
+  else if (layer instanceof PReLU) prelu(w, layer, shape);
   else activationLayer(w, layer);
 }
 

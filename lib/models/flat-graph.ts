@@ -6,9 +6,9 @@ import { Layer } from '../layers/layer';
 import { MultiInputLayer } from '../layers/multi-input';
 import { Sequential } from '../layers/sequential';
 import type { Applicable, SymbolicNode, SymbolicTensor } from '../layers/symbolic';
-import type { FlatGraph } from './flat-types';
+import type { FlatGraph } from '../layers/flat-types';
 
-export type { FlatEntry, FlatGraph } from './flat-types';
+export type { FlatEntry, FlatGraph } from '../layers/flat-types';
 
 /** What a functional model shows of itself to the flattening (functional.ts's Model). */
 export interface GraphModel extends Applicable {

@@ -3,79 +3,28 @@
 // models used as layers. Run as one backend graph (model-graph.ts): forward is one backend call,
 // forwardAsync one job off the event loop.
 import { backend } from '../backends/select';
-import type { Layer } from '../layers/layer';
+import type { Layer, Weights } from '../layers/layer';
 import { runAsync } from '../layers/layer';
+import { ModelBase } from '../layers/model-base';
 import { saving } from '../layers/model-services';
 import type { ModelArtifacts } from '../model/artifacts';
-import { Named, NamedObject } from '../layers/layer-name';
 import { MultiInputLayer } from '../layers/multi-input';
-import { Sequential } from '../layers/sequential';
-import { type Applicable, applySymbolic, type Dim, type SymbolicNode, SymbolicTensor } from '../layers/symbolic';
-import { checkData, isTensor, Tensor } from '../tensor';
-import { boolean, describe, knownKeys, options } from '../validate';
-import { type FlatGraph, flattenModel, isGraphModel, nodesBetween } from './flat-graph';
-import { mergeShape, nextShape, showShape } from './layer-shapes';
-import { summaryLines } from './summary';
 import { checkBatchSize } from '../layers/predict';
-import type { Weights } from '../layers/layer';
+import { type Applicable, applySymbolic, type Dim, type SymbolicNode, SymbolicTensor } from '../layers/symbolic';
+import { Tensor } from '../tensor';
+import { knownKeys, options } from '../validate';
+import { type FlatGraph, flattenModel, isGraphModel, nodesBetween } from './flat-graph';
+import { checkModelInputs, checkRewrites, type ModelOptions, shapeRule, symbolicList } from './model-input';
+import { summaryLines } from './summary';
 import { type CompiledModel, compileModel, outputsOf, type RewriteOptions, valueShapes } from './model-graph';
 
-export interface InputOptions {
-  /** The shape without the batch axis: [height, width, channels] for images (null: any size). */
-  shape: Dim[];
-  name?: string;
-}
-
-export interface ModelOptions {
-  inputs: SymbolicTensor | SymbolicTensor[];
-  outputs: SymbolicTensor | SymbolicTensor[];
-  name?: string;
-  /** Graph rewrites applied when the model is compiled for a shape (each on by default). */
-  rewrites?: RewriteOptions;
-}
-
-/** The output shapes of what a node applies, for inputs of these shapes (no batch axis). */
-function shapeRule(layer: Applicable, shapes: readonly (readonly Dim[])[]): Dim[][] {
-  const label = `Layer '${layer.name}'`;
-  if (layer instanceof MultiInputLayer) {
-    if (shapes.length < 2) throw new TypeError(`${label}: expects a list of at least 2 inputs but received ${shapes.length}`);
-    return [mergeShape(layer, shapes, label)];
-  }
-  if (shapes.length !== 1) throw new TypeError(`${label}: expects 1 input but received ${shapes.length}`);
-  if (layer instanceof Sequential) return [layer.layers.reduce((s, l, i) => nextShape(l, s, `${label} (its layer ${i}, '${l.name}')`), [...shapes[0]])];
-  if (isGraphModel(layer)) return (layer as Model).outputShapesFor(shapes);
-  return [nextShape(layer as Layer, shapes[0], label)];
-}
-
-/** A model input: the symbolic tensor that layers are applied to (Keras's Input). */
-export function input(opts: InputOptions): SymbolicTensor {
-  const o = options('input options', opts, false);
-  knownKeys('input options', opts, ['shape', 'name']);
-  const shape = o.shape;
-  if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => d === null || (Number.isInteger(d) && d >= 1))) {
-    throw new TypeError(`Expected non-empty array of positive integers or nulls for shape but received ${describe(shape)}`);
-  }
-  const named = new Named(() => 'Input');
-  named.from(o);
-  return new SymbolicTensor(shape as Dim[], null, 0, named.get(), shapeRule);
-}
-
-function checkRewrites(v: unknown): RewriteOptions {
-  const o = options('rewrites', v, true);
-  if (v !== undefined) knownKeys('rewrites', v as object, ['foldBatchNorm']);
-  return { foldBatchNorm: boolean('foldBatchNorm', o.foldBatchNorm ?? true) };
-}
-
-function symbolicList(what: string, v: unknown): SymbolicTensor[] {
-  const list = Array.isArray(v) ? v : [v];
-  if (list.length === 0 || !list.every((t) => t instanceof SymbolicTensor)) {
-    throw new TypeError(`Expected SymbolicTensor or non-empty array of them for ${what} but received ${describe(v)}`);
-  }
-  return list;
-}
+export type { InputOptions, ModelOptions } from './model-input';
+export { input } from './model-input';
 
 /** A graph of layers from its inputs to its outputs; see ck.model. */
-export class Model extends NamedObject {
+const NONE: ReadonlySet<number> = new Set();
+
+export class Model extends ModelBase {
   readonly inputs: readonly SymbolicTensor[];
   readonly outputs: readonly SymbolicTensor[];
   /** Each application of a layer, after the nodes it reads. */
@@ -88,7 +37,8 @@ export class Model extends NamedObject {
   private readonly manyOutputs: boolean;
   private readonly rewrites: RewriteOptions;
   private flatGraph: FlatGraph | null = null;
-  private compiled: CompiledModel | null = null;
+  /** The compiled graph, and the one with the activations training leaves out. */
+  private readonly graphs: [CompiledModel | null, CompiledModel | null] = [null, null];
 
   constructor(opts: ModelOptions) {
     super();
@@ -153,49 +103,59 @@ export class Model extends NamedObject {
     return this.manyOutputs ? outs : outs[0];
   }
 
-  /** The inputs checked against the model's (a Tensor, or one per input in order), and the model compiled for their shapes. */
-  private prepare(input: unknown): { xs: Tensor[]; c: CompiledModel } {
-    const given = this.manyInputs ? input : [input];
-    if (!Array.isArray(given) || given.length !== this.inputs.length) {
-      throw new TypeError(`Expected ${this.manyInputs ? `an array of ${this.inputs.length} Tensors` : 'Tensor'} for model '${this.name}' input but received ${describe(input)}`);
-    }
-    const xs = given.map((x, i) => {
-      const t = this.inputs[i];
-      if (!isTensor(`input '${t.name}'`, x)) throw new TypeError(`Expected Tensor for input '${t.name}' but received ${describe(x)}`);
-      const fits = x.shape.length === t.shape.length + 1 && t.shape.every((d, k) => d === null || d === x.shape[k + 1]);
-      if (!fits) throw new RangeError(`Expected input '${t.name}' of shape ${showShape(t.shape)} but received shape [${x.shape.join(', ')}]`);
-      if (x.shape[0] !== (given[0] as Tensor).shape[0]) throw new RangeError(`Expected every input with the batch size of the first (${(given[0] as Tensor).shape[0]}) but input '${t.name}' has ${x.shape[0]}`);
-      return checkData(x, `input '${t.name}'`);
-    });
-    return { xs, c: this.compileFor(xs.map((x) => x.shape)) };
+  /** @internal x checked as the model's inputs (a Tensor, or one per input in order). */
+  checkInputs(_name: string, x: unknown): Tensor[] {
+    return checkModelInputs(this.inputs, this.manyInputs, this.name, x);
   }
 
-  /** The model compiled for inputs of these shapes (batch first) on the backend in use. */
-  private compileFor(shapes: readonly (readonly number[])[]): CompiledModel {
-    return (this.compiled = compileModel(this.flat(), shapes, backend(), this.compiled, undefined, this.rewrites));
+  /** @internal forward gives an array when the model was made with an array of outputs. */
+  protected override listsOutputs(): boolean {
+    return this.manyOutputs;
   }
 
-  private results(c: CompiledModel, data: Float32Array[]): Tensor | Tensor[] {
-    const outs = data.map((d, i) => new Tensor(d, c.shapes[this.flat().outputs[i]]));
-    return this.manyOutputs ? outs : outs[0];
+  /** @internal The outputs' names: the layers that make them. */
+  outputNames(): string[] {
+    return this.outputs.map((t) => t.node?.layer.name ?? t.name);
+  }
+
+  /** @internal forward with the activation of the entries in `linear` left out (training's logits). */
+  forwardLinear(xs: Tensor[], linear: ReadonlySet<number>): Tensor[] {
+    return this.run(xs, linear, true) as Tensor[];
+  }
+
+  /** @internal forwardLinear, off the event loop. */
+  async forwardLinearAsync(xs: Tensor[], linear: ReadonlySet<number>): Promise<Tensor[]> {
+    return this.run(xs, linear, false);
+  }
+
+  /** The model compiled for inputs of these shapes (batch first) on the backend in use, with the entries in `linear` linear. */
+  private compileFor(shapes: readonly (readonly number[])[], linear: ReadonlySet<number> = NONE): CompiledModel {
+    const slot = linear.size ? 1 : 0;
+    return (this.graphs[slot] = compileModel(this.flat(), shapes, backend(), this.graphs[slot], linear, this.rewrites));
+  }
+
+  /** The graph run on checked inputs: on this thread (sync), or as one job off it (the inputs read at the call). */
+  private run(xs: Tensor[], linear: ReadonlySet<number>, sync: true): Tensor[];
+  private run(xs: Tensor[], linear: ReadonlySet<number>, sync: false): Promise<Tensor[]>;
+  private run(xs: Tensor[], linear: ReadonlySet<number>, sync: boolean): Tensor[] | Promise<Tensor[]> {
+    const c = this.compileFor(xs.map((x) => x.shape), linear), data = xs.map((t) => t.data), graph = c.graph;
+    const results = (ran: Float32Array[], inputs: Float32Array[]) => outputsOf(c, ran, inputs).map((d, i) => new Tensor(d, c.shapes[this.flat().outputs[i]]));
+    if (sync || !graph) return sync ? results(graph ? graph.run(data) : [], data) : Promise.resolve(results([], data));
+    const copies = data.map((d) => d.slice()); // for outputs that are inputs as they are
+    let ran: Float32Array[] = [];
+    return runAsync({ shape: [0], async: async () => ((ran = await graph.runAsync(data)), new Float32Array(0)) }).then(() => results(ran, copies));
   }
 
   /** On this thread, as one backend call for the whole graph: a Tensor per output (one Tensor for a model of one output). */
   forward(x: Tensor | Tensor[]): Tensor | Tensor[] {
-    const { xs, c } = this.prepare(x);
-    const data = xs.map((t) => t.data);
-    return this.results(c, outputsOf(c, c.graph ? c.graph.run(data) : [], data));
+    const outs = this.run(this.checkInputs('x', x), NONE, true);
+    return this.manyOutputs ? outs : outs[0];
   }
 
   /** The same result as forward, computed off the event loop as one job; the inputs are read at the call. */
   async forwardAsync(x: Tensor | Tensor[]): Promise<Tensor | Tensor[]> {
-    const { xs, c } = this.prepare(x);
-    const data = xs.map((t) => t.data), graph = c.graph;
-    if (!graph) return this.results(c, outputsOf(c, [], data));
-    const copies = data.map((d) => d.slice()); // for outputs that are inputs as they are
-    let ran: Float32Array[] = [];
-    await runAsync({ shape: [0], async: async () => ((ran = await graph.runAsync(data)), new Float32Array(0)) });
-    return this.results(c, outputsOf(c, ran, copies));
+    const outs = await this.run(this.checkInputs('x', x), NONE, false);
+    return this.manyOutputs ? outs : outs[0];
   }
 
   /**
@@ -204,7 +164,7 @@ export class Model extends NamedObject {
    */
   predict(x: Tensor | Tensor[], options?: { batchSize?: number }): Tensor | Tensor[] {
     const batchSize = checkBatchSize('predict options', options);
-    const { xs } = this.prepare(x), n = xs[0].shape[0];
+    const xs = this.checkInputs('x', x), n = xs[0].shape[0];
     const parts: Tensor[][] = [];
     for (let start = 0; start < n; start += batchSize) {
       const end = Math.min(n, start + batchSize);
@@ -257,9 +217,10 @@ export class Model extends NamedObject {
     return saving().modelArtifacts(this);
   }
 
-  /** @internal Bytes of the arena that holds every intermediate value for inputs of these shapes (batch first), as planned. */
-  plannedArenaBytes(inputShapes: readonly (readonly number[])[]): number {
-    return this.compileFor(inputShapes).arenaBytes;
+  /** The graph planned for inputs of these shapes (batch first): bytes of the arena that holds every intermediate value, and backend nodes. */
+  planned(inputShapes: readonly (readonly number[])[]): { arenaBytes: number; nodes: number } {
+    const { arenaBytes, nodes } = this.compileFor(inputShapes);
+    return { arenaBytes, nodes };
   }
 }
 

@@ -18,6 +18,7 @@ import { Conv2DTranspose } from '../layers/conv2d-transpose';
 import { UpSampling2D } from '../layers/upsampling2d';
 import { Reshape } from '../layers/reshape';
 import { Permute } from '../layers/permute';
+import { PReLU } from '../layers/prelu';
 import { Concatenate } from '../layers/concatenate';
 import type { MultiInputLayer } from '../layers/multi-input';
 
@@ -58,7 +59,7 @@ export function nextShape(layer: Layer, shape: readonly Dim[], label: string): D
     if (layer.channels !== null && c !== null && c !== layer.channels) throw new RangeError(`${label}: it normalizes ${layer.channels} channels but its input has ${c}`);
     return [...shape];
   }
-  if (layer instanceof ElementwiseActivation) return [...shape]; // unknown sizes stay unknown
+  if (layer instanceof ElementwiseActivation || layer instanceof PReLU) return [...shape]; // unknown sizes stay unknown
   if (layer instanceof Dense) {
     throw new RangeError(`${label}: needs a known number of input features but its input shape is ${showShape(shape)} (give the input height and width)`);
   }

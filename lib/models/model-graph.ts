@@ -6,17 +6,24 @@
 // - foldBatchNorm: a BatchNormalization (its inference affine and activation) whose input is
 //   the output of a linear Conv2D, DepthwiseConv2D or Dense read by it alone is taken into that
 //   layer's weights and runs no node (Layer.channelAffine, WeightedLayer.planFolded).
+// - fuseActivations: an activation layer (ReLU, ReLU capped at 6, an Activation, LeakyReLU and
+//   ELU with their default parameters, Softmax) after such a layer, or after the
+//   BatchNormalization folded into it, runs in that layer's epilogue: the same function on the
+//   same float32 sums, so the same bits.
 // - Flatten, Reshape and other layers without an operator run nothing: their output is their
 //   input's floats under another shape.
 // Values are placed in the graph's arena by liveness (the backend's createGraph).
 import type { Backend, Graph, GraphNode, Operator, Step } from '../backends/backend';
+import { Activation } from '../activation';
 import { type Bound, type ChannelAffine, Layer } from '../layers/layer';
 import type { MultiInputLayer } from '../layers/multi-input';
-import type { FlatEntry, FlatGraph } from './flat-types';
+import type { FlatEntry, FlatGraph } from '../layers/flat-types';
 
 export interface RewriteOptions {
   /** Fold a BatchNormalization into the convolution or Dense before it (default true). */
   foldBatchNorm?: boolean;
+  /** Run an activation layer in the epilogue of the linear convolution, Dense or folded BatchNormalization before it (default true). */
+  fuseActivations?: boolean;
 }
 
 /** Where a model output's floats come from after a run: a graph output, or a model input as it is. */
@@ -35,7 +42,14 @@ export interface CompiledModel {
   /** Shapes of every value (batch first). */
   shapes: number[][];
   arenaBytes: number;
+  /** Nodes in the backend graph (layers folded away and reshapes run none). */
+  nodes: number;
+  /** Each layer's weightsStamp when compiled: while none moves, a call with the same key reuses this as it is. */
+  stamps: number[];
 }
+
+const stampsOf = (flat: FlatGraph) => flat.entries.map((e) => (e.layer instanceof Layer ? e.layer.weightsStamp : 0));
+
 
 /** Every value's shape (batch first) for inputs of these shapes, each layer checking its own. */
 export function valueShapes(flat: FlatGraph, inputs: readonly (readonly number[])[]): number[][] {
@@ -46,12 +60,17 @@ export function valueShapes(flat: FlatGraph, inputs: readonly (readonly number[]
   return shapes;
 }
 
-/** f's result, an error prefixed with the layer's name. */
+const named = new WeakSet<Error>();
+
+/** f's result; an error says which layer it came from (after its own message, which names the value), once. */
 function labelled<T>(e: FlatEntry, f: () => T): T {
   try {
     return f();
   } catch (err) {
-    if (err instanceof Error && !err.message.startsWith('Layer ')) err.message = `Layer '${e.layer.name}': ${err.message}`;
+    if (err instanceof Error && !named.has(err)) {
+      err.message = `${err.message} (in layer '${e.layer.name}')`;
+      named.add(err);
+    }
     throw err;
   }
 }
@@ -63,19 +82,45 @@ function readers(flat: FlatGraph): number[] {
   return count;
 }
 
-/** Per entry, the affine of the BatchNormalization after it that it takes into its weights, and the entries so folded away. */
-function folds(flat: FlatGraph, shapes: number[][], linear: ReadonlySet<number>): { fold: (ChannelAffine | null)[]; gone: Set<number> } {
+/** An affine with another activation after it, kept per pair (a fold is checked by identity). */
+const withActivation = new WeakMap<ChannelAffine, Map<number, ChannelAffine>>();
+
+function thenActivation(affine: ChannelAffine, activation: number): ChannelAffine {
+  let m = withActivation.get(affine);
+  if (!m) withActivation.set(affine, (m = new Map()));
+  let a = m.get(activation);
+  if (!a) m.set(activation, (a = { scale: affine.scale, shift: affine.shift, activation }));
+  return a;
+}
+
+/**
+ * Per entry, the affine (and activation) of the layers after it that it takes into its weights,
+ * and the entries so folded away: a BatchNormalization, an activation layer, or both in turn,
+ * each read by nothing but the one before it, which is no model output.
+ */
+function folds(flat: FlatGraph, shapes: number[][], linear: ReadonlySet<number>, rewrites: RewriteOptions): { fold: (ChannelAffine | null)[]; gone: Set<number> } {
   const count = readers(flat), outputs = new Set(flat.outputs), fold: (ChannelAffine | null)[] = flat.entries.map(() => null), gone = new Set<number>();
   const readerOf = new Map<number, number>();
   flat.entries.forEach((e, i) => e.inputs.forEach((v) => readerOf.set(v, i)));
+  /** The one layer entry that reads entry i's output, with the affine it offers, if rewrites allow taking it. */
+  const next = (i: number): { j: number; affine: ChannelAffine } | null => {
+    const out = flat.entries[i].output;
+    if (count[out] !== 1 || outputs.has(out)) return null;
+    const j = readerOf.get(out)!, layer = flat.entries[j].layer;
+    const affine = layer instanceof Layer ? layer.channelAffine(shapes[out], linear.has(j)) : null;
+    if (!affine || (affine.identity ? rewrites.fuseActivations === false : rewrites.foldBatchNorm === false)) return null;
+    return { j, affine };
+  };
   flat.entries.forEach((e, i) => {
-    if (!(e.layer instanceof Layer) || gone.has(i) || count[e.output] !== 1 || outputs.has(e.output) || !e.layer.foldsChannelAffine()) return;
-    const j = readerOf.get(e.output)!, next = flat.entries[j];
-    if (!(next.layer instanceof Layer)) return;
-    const affine = next.layer.channelAffine(shapes[e.output], linear.has(j));
-    if (!affine) return;
-    fold[i] = affine;
-    gone.add(j);
+    if (!(e.layer instanceof Layer) || gone.has(i) || !e.layer.foldsChannelAffine()) return;
+    const first = next(i);
+    if (!first) return;
+    fold[i] = first.affine;
+    gone.add(first.j);
+    const then = first.affine.identity || first.affine.activation !== Activation.linear ? null : next(first.j);
+    if (!then?.affine.identity) return;
+    fold[i] = thenActivation(first.affine, then.affine.activation);
+    gone.add(then.j);
   });
   return { fold, gone };
 }
@@ -85,11 +130,14 @@ function folds(flat: FlatGraph, shapes: number[][], linear: ReadonlySet<number>)
  * it was built from changed. `linear`: entries whose activation is left out (training's logits).
  */
 export function compileModel(flat: FlatGraph, inputs: readonly (readonly number[])[], b: Backend, kept: CompiledModel | null, linear: ReadonlySet<number> = new Set(), rewrites: RewriteOptions = {}): CompiledModel {
+  const key = `${[...linear].join()}|${rewrites.foldBatchNorm !== false}|${rewrites.fuseActivations !== false}|${inputs.map((s) => s.join('x')).join()}`;
+  const stamps = stampsOf(flat);
+  // The common call: the same shapes, backend and weights as the last one (each layer was checked then).
+  if (kept && kept.backend === b && kept.epoch === b.epoch && kept.key === key && kept.stamps.every((v, i) => v === stamps[i])) return kept;
   const shapes = valueShapes(flat, inputs);
-  const { fold, gone } = rewrites.foldBatchNorm === false ? { fold: flat.entries.map(() => null), gone: new Set<number>() } : folds(flat, shapes, linear);
+  const { fold, gone } = folds(flat, shapes, linear, rewrites);
   const bound = flat.entries.map((e, i) => (e.layer instanceof Layer && !gone.has(i) ? e.layer.bind(shapes[e.inputs[0]], b, linear.has(i), fold[i]) : null));
-  const key = `${[...linear].join()}|${rewrites.foldBatchNorm !== false}|${inputs.map((s) => s.join('x')).join()}`;
-  if (kept && kept.backend === b && kept.epoch === b.epoch && kept.key === key && kept.bound.every((x, i) => x === bound[i])) return kept;
+  if (kept && kept.backend === b && kept.epoch === b.epoch && kept.key === key && kept.bound.every((x, i) => x === bound[i])) return { ...kept, stamps };
   kept?.operators.forEach((op) => op.release());
 
   // value -> the graph value holding its floats (graph inputs first, then one per node).
@@ -103,7 +151,7 @@ export function compileModel(flat: FlatGraph, inputs: readonly (readonly number[
   flat.entries.forEach((e, i) => {
     const reads = e.inputs.map((v) => at.get(v)!);
     if (gone.has(i)) {
-      at.set(e.output, reads[0]); // a folded BatchNormalization: its input's producer wrote its result
+      at.set(e.output, reads[0]); // folded away: the layer before it wrote its result
     } else if (e.layer instanceof Layer) {
       const one = bound[i]!;
       at.set(e.output, one.operator ? node(one.operator, one.step!, reads) : reads[0]);
@@ -123,7 +171,7 @@ export function compileModel(flat: FlatGraph, inputs: readonly (readonly number[
   const sources: OutputSource[] = finals.map((g) => (g < flat.inputs ? { input: g } : { graph: graphOutputs.indexOf(g) }));
   const graph = nodes.length && graphOutputs.length ? b.createGraph(flat.inputs, nodes, graphOutputs) : null;
   const arenaBytes = graph ? graph.reshape(params).arenaBytes : 0;
-  return { backend: b, epoch: b.epoch, key, bound, operators, graph, sources, shapes, arenaBytes };
+  return { backend: b, epoch: b.epoch, key, bound, operators, graph, sources, shapes, arenaBytes, nodes: nodes.length, stamps };
 }
 
 /** The model's outputs from a run's graph outputs and its inputs: each array its own (an output read twice is copied). */

@@ -13,7 +13,7 @@ export interface Summarized {
   readonly nodes: readonly SymbolicNode[];
   readonly inputs: readonly { name: string; shape: readonly Dim[] }[];
   /** Bytes of the planned arena for these input shapes (batch first). */
-  plannedArenaBytes(shapes: readonly (readonly number[])[]): number;
+  planned(shapes: readonly (readonly number[])[]): { arenaBytes: number };
   readonly layers: readonly Applicable[];
 }
 
@@ -46,7 +46,7 @@ export function summaryLines(model: Summarized): string[] {
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length)) + 2);
   const rule = '_'.repeat(widths.reduce((a, b) => a + b, 0));
   const known = model.inputs.every((t) => t.shape.every((d) => d !== null));
-  const arena = known ? `${(model.plannedArenaBytes(model.inputs.map((t) => [1, ...(t.shape as number[])])) / 1024).toFixed(1)} KiB for one sample` : 'planned when the input size is known';
+  const arena = known ? `${(model.planned(model.inputs.map((t) => [1, ...(t.shape as number[])])).arenaBytes / 1024).toFixed(1)} KiB for one sample` : 'planned when the input size is known';
   const [head, ...body] = table(rows, widths);
   return [`Model: "${model.name}"`, rule, head, '='.repeat(rule.length), ...body, '='.repeat(rule.length), `Total params: ${total}`, `Intermediate values (arena): ${arena}`, rule];
 }

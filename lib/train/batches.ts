@@ -1,27 +1,37 @@
 // The samples of fit and evaluate: x and y checked together, cut into batches, in a
 // shuffled order or as they are.
 import type { TrainableModel } from '../layers/trainable-model';
+import { valueShapes } from '../models/model-graph';
 import { product } from '../shape';
-import { isTensor, Tensor } from '../tensor';
-import { describe } from '../validate';
-import type { LossName, Targets } from './losses';
+import { Tensor } from '../tensor';
+import type { Targets } from './losses';
+import type { OutputLoss } from './outputs';
+import { labelsPerOutput } from './outputs';
 import { checkTargets, gather, gatherTargets } from './targets';
 
-/** x and y checked together: x the first layer's input, y the targets of the output for x. */
-export interface Data {
-  x: Tensor;
+/** One output's targets, and the rows of its last axis per sample and that axis' length. */
+export interface OutputData {
   targets: Targets;
-  /** Rows of the output's last axis per sample, and that axis' length. */
   rowsPerSample: number;
   cols: number;
 }
 
-export function checkData(model: TrainableModel, loss: LossName, xName: string, x: unknown, yName: string, y: unknown): Data {
-  if (!isTensor(xName, x)) throw new TypeError(`Expected Tensor for ${xName} but received ${describe(x)}`);
-  const input = model.layers[0].checkInput(x);
-  const outShape = model.outputShape(input.shape);
-  const cols = outShape[outShape.length - 1];
-  return { x: input, targets: checkTargets(yName, loss, y, outShape), rowsPerSample: product(outShape) / cols / input.shape[0], cols };
+/** x and y checked together: x the model's inputs, y the targets of each output for x. */
+export interface Data {
+  xs: Tensor[];
+  outputs: OutputData[];
+}
+
+export function checkData(model: TrainableModel, losses: readonly OutputLoss[], xName: string, x: unknown, yName: string, y: unknown): Data {
+  const xs = model.checkInputs(xName, x), flat = model.flat(), names = model.outputNames();
+  const shapes = valueShapes(flat, xs.map((t) => t.shape));
+  const ys = labelsPerOutput(yName, y, names);
+  const outputs = flat.outputs.map((v, k) => {
+    const shape = shapes[v], cols = shape[shape.length - 1];
+    const label = names.length > 1 ? `${yName} for output '${names[k]}'` : yName;
+    return { targets: checkTargets(label, losses[k].loss, ys[k], shape), rowsPerSample: product(shape) / cols / xs[0].shape[0], cols };
+  });
+  return { xs, outputs };
 }
 
 /** Samples [start, end) of x in the order `order` gives (null: as they are, no copy). */
@@ -31,7 +41,7 @@ export function batchOf(x: Tensor, order: Int32Array | null, start: number, end:
   return new Tensor(gather(x.data, order.subarray(start, end), width), shape);
 }
 
-export function batchTargets(d: Data, order: Int32Array | null, start: number, end: number): Targets {
+export function batchTargets(d: OutputData, order: Int32Array | null, start: number, end: number): Targets {
   const samples = order ? order.subarray(start, end) : Int32Array.from({ length: end - start }, (_, i) => start + i);
   return gatherTargets(d.targets, samples, d.rowsPerSample, d.cols);
 }

@@ -11,7 +11,10 @@ export type Labels = Tensor | Int32Array | Float32Array;
 
 export interface CompileOptions {
   optimizer: OptimizerSpec;
-  loss: LossName;
+  /** One loss for every output, or one per output: an array in output order, or an object by output name. */
+  loss: LossName | LossName[] | Record<string, LossName>;
+  /** Each output's loss weight in the total (default 1 each): an array in output order, or an object by output name. */
+  lossWeights?: number[] | Record<string, number>;
   /** Accepted for TensorFlow.js code: only ['accuracy'] (or ['acc']), reported anyway for the cross-entropies. */
   metrics?: string[];
 }
@@ -24,6 +27,9 @@ export interface EpochLogs {
   valAccuracy?: number;
 }
 
+/** Targets of one output (Labels), or one per output: an array in output order, or an object by output name. */
+export type OutputLabels = Labels | Labels[] | Record<string, Labels>;
+
 export interface FitOptions {
   /** Passes over x (default 1). */
   epochs?: number;
@@ -34,7 +40,7 @@ export interface FitOptions {
   /** Seed of the shuffle: the same seed gives the same batches (default: a random one). */
   seed?: number;
   /** [x, y] evaluated after each epoch (valLoss, valAccuracy). */
-  validationData?: [Tensor, Labels];
+  validationData?: [Tensor | Tensor[], OutputLabels];
   /** Called before each epoch (from 0); fit waits for a returned Promise. */
   onEpochBegin?: (epoch: number) => void | Promise<void>;
   /**
@@ -55,10 +61,30 @@ export interface BatchOptions {
   batchSize?: number;
 }
 
-export function checkCompile(v: unknown): { optimizer: unknown; loss: LossName } {
+/** Losses and their weights as compile was given them: one for all outputs, a list in output order, or an object by output name. */
+export type PerOutput<T> = T | T[] | Record<string, T>;
+
+/** Each entry of a per-output option checked by `check` (an array's or object's entries, or the value itself). */
+function perOutput<T>(name: string, v: unknown, check: (name: string, v: unknown) => T, single: boolean): PerOutput<T> {
+  if (Array.isArray(v)) {
+    if (!v.length) fail('type', 'non-empty array', name, v);
+    return v.map((x, i) => check(`${name}[${i}]`, x));
+  }
+  if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, check(`${name}.${k}`, x)]));
+  if (!single) fail('type', 'array or object by output name', name, v);
+  return check(name, v);
+}
+
+const lossWeight = (name: string, v: unknown): number => {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail(typeof v === 'number' ? 'range' : 'type', 'finite number >= 0', name, v);
+  return v as number;
+};
+
+export function checkCompile(v: unknown): { optimizer: unknown; loss: PerOutput<LossName>; lossWeights: PerOutput<number> | null } {
   const o = options('compile options', v, false);
-  knownKeys('compile options', v as object, ['optimizer', 'loss', 'metrics']);
-  const loss = oneOf('loss', o.loss, LOSS_NAMES);
+  knownKeys('compile options', v as object, ['optimizer', 'loss', 'lossWeights', 'metrics']);
+  const loss = perOutput('loss', o.loss, (n, x) => oneOf(n, x, LOSS_NAMES), true);
+  const lossWeights = o.lossWeights === undefined ? null : perOutput('lossWeights', o.lossWeights, lossWeight, false);
   if (o.metrics !== undefined) {
     const metrics = elements('metrics', o.metrics);
     if (metrics === null) fail('type', "array ['accuracy']", 'metrics', o.metrics);
@@ -68,7 +94,7 @@ export function checkCompile(v: unknown): { optimizer: unknown; loss: LossName }
     }
   }
   if (o.optimizer === undefined) fail('type', "'sgd', 'adam' or an optimizer object", 'optimizer', o.optimizer);
-  return { optimizer: o.optimizer, loss };
+  return { optimizer: o.optimizer, loss, lossWeights };
 }
 
 export interface FitSettings {

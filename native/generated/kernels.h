@@ -61,7 +61,7 @@ inline bool ActivationFromInput(Activation a) {
 enum MergeMode : int { kMergeAdd = 0, kMergeSubtract = 1, kMergeMultiply = 2, kMergeMaximum = 3, kMergeMinimum = 4 };
 
 // How an op runs (Plan::path).
-enum class Path : int { kGemm = 1, kIm2colGemm = 2, kMaxpool = 3, kIndirectGemm = 4, kActivation = 5, kWinograd = 6, kCopy = 7, kBatchNorm = 8, kDepthwise = 9, kMerge = 10, kConcat = 11, kTransposedGemm = 20, kUpsampleNearest = 21, kUpsampleBilinear = 22, kPermute = 23 };
+enum class Path : int { kGemm = 1, kIm2colGemm = 2, kMaxpool = 3, kIndirectGemm = 4, kActivation = 5, kWinograd = 6, kCopy = 7, kBatchNorm = 8, kDepthwise = 9, kMerge = 10, kConcat = 11, kTransposedGemm = 20, kUpsampleNearest = 21, kUpsampleBilinear = 22, kPermute = 23, kPrelu = 24 };
 
 // The micro-kernels of each ISA this build's architecture holds (kernels.json's arch), widest
 // first:

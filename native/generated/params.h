@@ -149,12 +149,14 @@ inline Depthwise2dGeometry ReadDepthwise2dGeometry(const Napi::Object& p) {
 struct ActivationOpGeometry {
   size_t m;
   size_t n;
+  size_t inner;
 };
 
 inline ActivationOpGeometry ReadActivationOpGeometry(const Napi::Object& p) {
   ActivationOpGeometry v;
   v.m = SizeField(p, "m", 1, kMaxDim);
   v.n = SizeField(p, "n", 1, kMaxDim);
+  v.inner = SizeField(p, "inner", 1, kMaxDim);
   return v;
 }
 
@@ -273,6 +275,18 @@ inline ConcatGeometry ReadConcatGeometry(const Napi::Object& p) {
   v.m = SizeField(p, "m", 1, kMaxDim);
   v.ca = SizeField(p, "ca", 1, kMaxDim);
   v.cb = SizeField(p, "cb", 1, kMaxDim);
+  return v;
+}
+
+struct PreluGeometry {
+  size_t m;
+  size_t c;
+};
+
+inline PreluGeometry ReadPreluGeometry(const Napi::Object& p) {
+  PreluGeometry v;
+  v.m = SizeField(p, "m", 1, kMaxDim);
+  v.c = SizeField(p, "c", 1, kMaxDim);
   return v;
 }
 

@@ -13,6 +13,6 @@ namespace convkit {
 void f32_activation_f64(Activation act, size_t n, float* y);
 // One row of n floats, in place: y[i] = exp(y[i] - max) / sum over j of exp(y[j] - max), the sum
 // taken in order in float64. A row holding NaN or +infinity, or only -infinity, gives NaN.
-void f32_softmax_f64(size_t n, float* y);
+void f32_softmax_f64(size_t n, float* y, size_t stride = 1);
 
 }  // namespace convkit

@@ -136,7 +136,7 @@ Job ParseActivationBackward(const Napi::CallbackInfo& info, Ownership own) {
   const Input dy = InputArg(info, 1, "dy", c.outputs, own);
   const ActivationParams p{c.attrs.act, c.attrs.alpha, c.attrs.max_value, c.attrs.threshold};
   const PlanTarget t = NativeTarget();
-  return {c.inputs, [=](float* dx) { ElementwiseActivationGrad(p, x.data, dy.data, c.m, c.n, dx, t); }};
+  return {c.inputs, [=](float* dx) { ElementwiseActivationGrad(p, x.data, dy.data, c.m, c.n, dx, t, c.k); }};
 }
 
 // upsampling2dBackward(dy, params {upsampling2d's geometry, bilinear}) -> dx

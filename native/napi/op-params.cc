@@ -106,9 +106,13 @@ ShapedOp ReadGeometry(Napi::Env env, const OpAttrs& attrs, const Napi::Object& p
   op.attrs = attrs;
   if (attrs.kind == OpKind::kActivation) {
     const ActivationOpGeometry g = ReadActivationOpGeometry(params);
-    op.m = g.m;
-    op.n = g.n;
-    op.inputs = op.outputs = CheckedProduct(env, {op.m, op.n}, "x");
+    op.inputs = op.outputs = CheckedProduct(env, {g.m, g.n, g.inner}, "x");
+    // Softmax over a middle axis: m * inner strided rows of n, k = inner apart; the elementwise
+    // activations: m rows of n * inner.
+    const bool strided = g.inner > 1 && attrs.act == kActivationSoftmax;
+    op.m = strided ? g.m * g.inner : g.m;
+    op.n = strided ? g.n : g.n * g.inner;
+    op.k = strided ? g.inner : 1;
     return op;
   }
   if (attrs.kind == OpKind::kMerge) return ReadMerge(env, attrs, params);
@@ -142,6 +146,13 @@ ShapedOp ReadGeometry(Napi::Env env, const OpAttrs& attrs, const Napi::Object& p
   }
   if (attrs.kind == OpKind::kBatchNorm) {
     const BatchNormGeometry g = ReadBatchNormGeometry(params);
+    op.m = g.m;
+    op.n = g.c;
+    op.inputs = op.outputs = CheckedProduct(env, {op.m, op.n}, "x");
+    return op;
+  }
+  if (attrs.kind == OpKind::kPRelu) {
+    const PreluGeometry g = ReadPreluGeometry(params);
     op.m = g.m;
     op.n = g.c;
     op.inputs = op.outputs = CheckedProduct(env, {op.m, op.n}, "x");

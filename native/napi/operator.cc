@@ -46,7 +46,8 @@ OpKind KindArg(const Napi::CallbackInfo& info, size_t index) {
   if (kind == "permute") return OpKind::kPermute;
   if (kind == "merge") return OpKind::kMerge;
   if (kind == "concat") return OpKind::kConcat;
-  throw Napi::TypeError::New(info.Env(), "Expected 'conv2d', 'maxpool2d', 'avgpool2d', 'pad2d', 'dense', 'batchNorm', 'depthwise2d', 'activation', 'conv2dTranspose', 'upsampling2d', 'permute', 'merge' or 'concat' for the operator kind");
+  if (kind == "prelu") return OpKind::kPRelu;
+  throw Napi::TypeError::New(info.Env(), "Expected 'conv2d', 'maxpool2d', 'avgpool2d', 'pad2d', 'dense', 'batchNorm', 'depthwise2d', 'activation', 'conv2dTranspose', 'upsampling2d', 'permute', 'merge', 'concat' or 'prelu' for the operator kind");
 }
 
 // The operator's job on info[1] and, for an op of two inputs, info[3] (borrowed or copied),
@@ -94,6 +95,9 @@ std::shared_ptr<const ShapedOp> ReadShape(Napi::Env env, const BoundOp& op, cons
     throw Napi::RangeError::New(env, "Expected the batchNorm operator's scale and shift to hold 2 * c = " +
                                          std::to_string(2 * shaped->n) + " floats but they hold " +
                                          std::to_string(op.bias_length));
+  if (op.attrs.kind == OpKind::kPRelu && op.bias_length != shaped->n)
+    throw Napi::RangeError::New(env, "Expected the prelu operator's alpha to hold c = " + std::to_string(shaped->n) +
+                                         " floats but it holds " + std::to_string(op.bias_length));
   // A transposed convolution's bias is per filter, known only with the kernel's size.
   if (op.attrs.kind == OpKind::kConv2DTranspose && op.bias) ExpectLength(env, {const_cast<float*>(op.bias.get()), op.bias_length}, shaped->s.oc, "bias");
   PlanShaped(shaped.get());
@@ -126,9 +130,9 @@ Napi::Value CreateOperator(const Napi::CallbackInfo& info) {
   const bool weighted = kind == OpKind::kConv2D || kind == OpKind::kDense || kind == OpKind::kDepthwise2D || kind == OpKind::kConv2DTranspose;
   op->attrs = ReadAttributes(env, kind, attrs);
   // Arrays after the attrs: their getters may run JavaScript (args.h).
-  if (op->attrs.kind == OpKind::kBatchNorm) {
-    // Its scale then shift (2c floats), in the bias's place; checked against c at reshape.
-    const F32 st = Float32Arg(info, 3, "scaleShift", false);
+  if (op->attrs.kind == OpKind::kBatchNorm || op->attrs.kind == OpKind::kPRelu) {
+    // batchNorm's scale then shift (2c floats), prelu's alpha (c), in the bias's place; checked against c at reshape.
+    const F32 st = Float32Arg(info, 3, op->attrs.kind == OpKind::kPRelu ? "alpha" : "scaleShift", false);
     std::shared_ptr<float[]> copy(new float[st.length]);
     std::memcpy(copy.get(), st.data, st.length * sizeof(float));
     op->bias = std::move(copy);

@@ -60,11 +60,24 @@ void ForRows(size_t rows, size_t n, const PlanTarget& t, Rows body) {
   });
 }
 
+// The first float of strided row r (RunElementwiseActivation's inner).
+inline size_t StridedRow(size_t r, size_t n, size_t inner) { return (r / inner) * n * inner + r % inner; }
+
+// Softmax over strided rows r0..r1 of n floats inner apart, from x into y (which may be x).
+void StridedSoftmax(size_t r0, size_t r1, size_t n, size_t inner, const float* x, float* y) {
+  for (size_t r = r0; r < r1; r++) {
+    const size_t at = StridedRow(r, n, inner);
+    for (size_t i = 0; i < n; i++) y[at + i * inner] = x[at + i * inner];
+    f32_softmax_f64(n, y + at, inner);
+  }
+}
+
 }  // namespace
 
-void RunElementwiseActivation(const Plan& plan, const ActivationParams& p, const float* x, float* y, size_t n) {
+void RunElementwiseActivation(const Plan& plan, const ActivationParams& p, const float* x, float* y, size_t n,
+                              size_t inner) {
   ClampRange range;
-  if (AsClamp(p, &range)) {
+  if (inner == 1 && AsClamp(p, &range)) {
     // The ISA's vector clamp (batch normalization's affine kernel with scale 1 and shift -0, which
     // leave every value as it is, -0 included) instead of a float64 loop of branches; a task's
     // floats are contiguous, so they go as blocks of kBlock (whole vectors of every ISA), then the rest.
@@ -83,6 +96,7 @@ void RunElementwiseActivation(const Plan& plan, const ActivationParams& p, const
   }
   ParallelFor(plan.tasks, plan.threads, [&](size_t task, size_t) {
     const size_t r0 = task * plan.rows_per_task, r1 = std::min(plan.rows, r0 + plan.rows_per_task);
+    if (inner > 1) return StridedSoftmax(r0, r1, n, inner, x, y);
     const float* in = x + r0 * n;
     float* out = y + r0 * n;
     if (p.act == kActivationSoftmax) {
@@ -95,8 +109,20 @@ void RunElementwiseActivation(const Plan& plan, const ActivationParams& p, const
 }
 
 void ElementwiseActivationGrad(const ActivationParams& p, const float* x, const float* dy, size_t rows, size_t n,
-                               float* dx, const PlanTarget& t) {
+                               float* dx, const PlanTarget& t, size_t inner) {
   ForRows(rows, n, t, [&](size_t r0, size_t r1) {
+    if (inner > 1) {
+      // Softmax's strided rows: y, then g = y (dy - dy . y) in place, each along its stride.
+      StridedSoftmax(r0, r1, n, inner, x, dx);
+      for (size_t r = r0; r < r1; r++) {
+        float* g = dx + StridedRow(r, n, inner);
+        const float* dyr = dy + StridedRow(r, n, inner);
+        double dot = 0;
+        for (size_t j = 0; j < n; j++) dot += double(dyr[j * inner]) * double(g[j * inner]);
+        for (size_t j = 0; j < n; j++) g[j * inner] = float(double(g[j * inner]) * (double(dyr[j * inner]) - dot));
+      }
+      return;
+    }
     for (size_t r = r0; r < r1; r++) {
       const float* xr = x + r * n;
       const float* dyr = dy + r * n;

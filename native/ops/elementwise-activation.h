@@ -16,11 +16,14 @@ struct ActivationParams {
   float alpha, max_value, threshold;
 };
 
-// y (rows x n) = f(x), on the plan's threads (PlanActivation); y may be x.
-void RunElementwiseActivation(const Plan& plan, const ActivationParams& p, const float* x, float* y, size_t n);
+// y (rows x n) = f(x), on the plan's threads (PlanActivation); y may be x. inner > 1 (softmax
+// only): row r is the strided row of n floats inner apart that starts at (r / inner) * n * inner
+// + r % inner (softmax over a middle axis, no transpose).
+void RunElementwiseActivation(const Plan& plan, const ActivationParams& p, const float* x, float* y, size_t n,
+                              size_t inner = 1);
 
 // dx (rows x n) = dy * f'(x) (softmax: y_i (dy_i - dy . y) per row, y its float32 output).
 void ElementwiseActivationGrad(const ActivationParams& p, const float* x, const float* dy, size_t rows, size_t n,
-                               float* dx, const PlanTarget& t);
+                               float* dx, const PlanTarget& t, size_t inner = 1);
 
 }  // namespace convkit

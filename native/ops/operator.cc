@@ -11,6 +11,7 @@
 #include "ops/conv2d-transpose.h"
 #include "ops/upsampling2d.h"
 #include "ops/permute.h"
+#include "ops/prelu.h"
 
 namespace convkit {
 
@@ -66,6 +67,10 @@ void PlanShaped(ShapedOp* op) {
       op->plan = PlanMerge(Path::kConcat, op->merge.a[0], op->merge.a[1] + op->merge.a[2], t);
       op->act = {kActivationLinear, {}};
       break;
+    case OpKind::kPRelu:
+      op->plan = PlanPRelu(op->m, op->n, t);
+      op->act = {kActivationLinear, {}};
+      break;
   }
   op->isa = &ActiveKernels();
   op->pool_threads = NumThreads();
@@ -102,7 +107,7 @@ void RunShaped(const ShapedOp& op, const float* const* xs, const float* packed_w
       break;
     case OpKind::kActivation:
       RunElementwiseActivation(op.plan, ActivationParams{op.attrs.act, op.attrs.alpha, op.attrs.max_value, op.attrs.threshold},
-                               x, y, op.n);
+                               x, y, op.n, op.k);
       break;
     case OpKind::kConv2DTranspose:
       RunConv2DTranspose(op.plan, op.s, x, packed_w, bias, op.act, y);
@@ -118,6 +123,9 @@ void RunShaped(const ShapedOp& op, const float* const* xs, const float* packed_w
       break;
     case OpKind::kConcat:
       RunConcat(op.plan, op.merge.a[1], op.merge.a[2], x, xs[1], y);
+      break;
+    case OpKind::kPRelu:
+      RunPRelu(op.plan, op.n, x, bias, y);
       break;
   }
 }

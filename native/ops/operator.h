@@ -24,7 +24,8 @@ enum class OpKind { kConv2D, kMaxPool2D, kDense,
   kConv2DTranspose, kUpSampling2D,
   kPermute,
   kMerge,
-  kConcat };
+  kConcat,
+  kPRelu };
 
 // What an op is, apart from its weights and its input's shape.
 struct OpAttrs {
@@ -43,7 +44,8 @@ struct ShapedOp {
   Conv2DShape s;            // conv2d, the pools (oc = c) and depthwise2d;
                             // conv2dTranspose and upsampling2d: see their headers
   size_t m, k, n;           // the GEMM: dense's, or conv2d's K = kh * kw * c and n = oc;
-                            // batch norm: m rows of n channels; depthwise2d: its kernel,
+                            // batch norm and prelu: m rows of n channels; activation: m rows
+                            // of n, k = inner apart (softmax's strided rows; else 1); depthwise2d: its kernel,
                             // k = kh * kw taps by n = oc; conv2dTranspose: W^T's k = c and
                             // n = kh * kw * oc
   size_t inputs, outputs;   // floats in x and y
@@ -64,7 +66,7 @@ bool PlanIsStale(const ShapedOp& op);
 
 // Runs the op on its inputs xs (xs[0] the first; xs[1] the second of a merge or concat) into y:
 // packed_w is PackWeights' k x n panels (null for max-pool), bias n floats or null (batch norm:
-// its scale then shift, 2n floats).
+// its scale then shift, 2n floats; prelu: its alpha, n floats).
 void RunShaped(const ShapedOp& op, const float* const* xs, const float* packed_w, const float* bias,
                ConvCaches* caches, float* y);
 

@@ -55,11 +55,12 @@ export function withChromium(): boolean {
 }
 
 /**
- * An example's own server (examples/<name>/serve.mjs) on a free port, in its own process: never
- * serve a page and drive Chromium from one process. Resolves with its URL once it prints it.
+ * An example's own server (examples/<name>/serve.mjs, given `args`) on a free port, in its own
+ * process: never serve a page and drive Chromium from one process. Resolves with its URL once it
+ * prints it.
  */
-export async function serveExample(name: string): Promise<{ url: string; close(): void }> {
-  const server = spawn(process.execPath, [join(ROOT, 'examples', name, 'serve.mjs')], { env: { ...process.env, PORT: '0' } });
+export async function serveExample(name: string, args: string[] = []): Promise<{ url: string; close(): void }> {
+  const server = spawn(process.execPath, [join(ROOT, 'examples', name, 'serve.mjs'), ...args], { env: { ...process.env, PORT: '0' } });
   try {
     const url = await new Promise<string>((resolve, reject) => {
       server.stdout.on('data', (b) => {
@@ -79,8 +80,8 @@ export async function serveExample(name: string): Promise<{ url: string; close()
  * An example's page opened in a fresh Chromium: the tab, the page errors and console errors it
  * has logged so far, and close() for both the browser and the example's server.
  */
-export async function openExample(name: string): Promise<{ tab: any; errors: string[]; close(): Promise<void> }> {
-  const server = await serveExample(name);
+export async function openExample(name: string, args: string[] = []): Promise<{ tab: any; errors: string[]; close(): Promise<void> }> {
+  const server = await serveExample(name, args);
   const chromium = await launchChromium().catch((e) => {
     server.close();
     throw e;

@@ -2,7 +2,8 @@
 // inception, MobileNet V1 and V2, squeeze-and-excite, U-Net), several inputs or outputs, and
 // models nested as layers. `depth` is the count of layers on the longest path that round
 // (convolutions, Dense, BatchNormalization, merges): the tests' bound grows with it.
-import { tfl } from './tfjs';
+import { randomArray } from './random';
+import { tf, tfl } from './tfjs';
 
 type ST = tfl.SymbolicTensor;
 
@@ -16,6 +17,25 @@ export interface FunctionalCase {
 }
 
 const L = tfl.layers;
+
+/** `model` with each layer's weights seeded (nested models' layers too): uniform in [-0.5, 0.5), variances in [0.5, 1.5). */
+export function seedWeights(model: tfl.LayersModel, seed: number): tfl.LayersModel {
+  let j = 0;
+  const seedLayers = (layers: tfl.layers.Layer[]): void => {
+    for (const l of layers) {
+      if (l instanceof tfl.LayersModel) {
+        seedLayers(l.layers);
+        continue;
+      }
+      l.setWeights(l.weights.map((w) => {
+        const n = w.shape.reduce((a: number, b) => a * b!, 1), r = randomArray(n, seed + j++);
+        return tf.tensor(w.name.includes('variance') ? r.map((x) => 1 + x / 2) : r.map((x) => x / 2), w.shape as number[]);
+      }));
+    }
+  };
+  seedLayers(model.layers);
+  return model;
+}
 const ap = (layer: tfl.layers.Layer, x: ST | ST[]) => layer.apply(x) as ST;
 
 /** Conv, BatchNormalization and an activation layer, Keras-application style. */
@@ -65,7 +85,8 @@ function mobileNetV1(alpha: number, size: number): tfl.LayersModel {
   return tfl.model({ inputs: x, outputs: y, name: `mobilenet_${alpha}` });
 }
 
-function mobileNetV2(size: number): tfl.LayersModel {
+/** MobileNetV2 as keras.applications builds it, narrowed, on a small image; softmax over 10 classes. */
+export function mobileNetV2(size: number): tfl.LayersModel {
   const x = tfl.input({ shape: [size, size, 3] });
   let y = ap(L.zeroPadding2d({ padding: [[0, 1], [0, 1]], name: 'Conv1_pad' }), x);
   y = convBn(y, 16, 3, 2, 'Conv1', 'relu6', 'valid');
@@ -205,6 +226,17 @@ export const FUNCTIONAL_CASES: FunctionalCase[] = [
       const x = tfl.input({ shape: [8, 8, 4] });
       const y = ap(L.add({}), [inner.apply(x) as ST, x]);
       return tfl.model({ inputs: x, outputs: ap(L.averagePooling2d({ poolSize: 2 }), y) });
+    },
+  },
+  {
+    title: 'a Sequential nested in a functional model, applied to one branch',
+    inputShapes: [[8, 8, 3]],
+    depth: 5,
+    build() {
+      const x = tfl.input({ shape: [8, 8, 3] });
+      const block = tfl.sequential({ layers: [L.conv2d({ inputShape: [8, 8, 3], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }), L.batchNormalization({}), L.conv2d({ filters: 3, kernelSize: 1 })], name: 'block' });
+      const y = ap(L.add({}), [block.apply(x) as ST, x]);
+      return tfl.model({ inputs: x, outputs: ap(L.dense({ units: 2 }), ap(L.globalAveragePooling2d({}), y)) });
     },
   },
 ];

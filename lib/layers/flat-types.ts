@@ -20,7 +20,7 @@ export interface FlatGraph {
   values: number;
 }
 
-/** What the model format writes of a functional model: its name, its inputs and its flattened layers. */
+/** What the model format writes of a functional model (not a Sequential, which has no nodes): its name, its inputs and its flattened layers. */
 export interface FunctionalSource {
   readonly name: string;
   readonly inputs: readonly SymbolicTensor[];
@@ -28,5 +28,5 @@ export interface FunctionalSource {
 }
 
 export function isFunctionalSource(v: unknown): v is FunctionalSource {
-  return typeof v === 'object' && v !== null && typeof (v as FunctionalSource).flat === 'function';
+  return typeof v === 'object' && v !== null && typeof (v as FunctionalSource).flat === 'function' && 'nodes' in v;
 }
