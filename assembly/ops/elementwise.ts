@@ -57,14 +57,7 @@ export function elementwiseTask(j: Job, task: i32): void {
   if (j.activation == ACTIVATION_SOFTMAX) return stridedSoftmax(j, r0, r1, j.x, j.y);
   const rowBytes = <usize>j.cols << 2, bytes = <usize>(r1 - r0) * rowBytes;
   const x = <usize>j.x + <usize>r0 * rowBytes, y = <usize>j.y + <usize>r0 * rowBytes;
-  let i: usize = 0;
-  const act = j.activation;
-  if (ASC_FEATURE_SIMD && ((act == ACTIVATION_RELU && j.alpha == 0 && j.threshold == 0) || act == ACTIVATION_RELU6)) {
-    // A clamp to [0, high]: pmax then pmin give forwardF64's bits (-0 and NaN pass as they are).
-    const low = f32x4.splat(0), high = f32x4.splat(act == ACTIVATION_RELU6 ? 6 : j.maxValue);
-    for (; i + 16 <= bytes; i += 16) v128.store(y + i, f32x4.pmin(f32x4.pmax(v128.load(x + i), low), high));
-  }
-  for (; i < bytes; i += 4) store<f32>(y + i, <f32>forwardF64(j, <f64>load<f32>(x + i)));
+  for (let i: usize = 0; i < bytes; i += 4) store<f32>(y + i, <f32>forwardF64(j, <f64>load<f32>(x + i)));
 }
 
 export function elementwiseGradTask(j: Job, task: i32): void {
