@@ -22,7 +22,7 @@ export function convkitNetwork(w: Workload, d: WorkloadData): Runner {
       last = null;
       ck.releaseTensor(x);
     },
-    plannedBytes: model.plannedArenaBytes([d.inputShape]) + weightBytes(net),
+    plannedBytes: model.planned([d.inputShape]).arenaBytes + weightBytes(net),
   };
 }
 
