@@ -11,6 +11,6 @@ export const {
   ActivationLayer, ElementwiseActivation, ELU, LeakyReLU, ReLU, Softmax,
   Conv2DTranspose, UpSampling2D, Reshape, Permute,
   Add, Average, ElementwiseMerge, Maximum, Minimum, Multiply, Subtract, Concatenate, MultiInputLayer,
-  PReLU,
+  PReLU, SeparableConv2D,
   Model, model, input, SymbolicTensor, Batcher,
 } = ck;

@@ -17,6 +17,7 @@ export { Cropping2D, type Cropping2DOptions, type Padding2D, ZeroPadding2D, type
 export { BatchNormalization, type BatchNormalizationOptions, type BatchNormInitializer } from './layers/batchnorm';
 export { DepthwiseConv2D, type DepthwiseConv2DOptions } from './layers/depthwise-conv2d';
 export { PReLU, type PReLUInitializer, type PReLUOptions } from './layers/prelu';
+export { SeparableConv2D, type SeparableConv2DOptions } from './layers/separable-conv2d';
 export { ActivationLayer, type ActivationLayerOptions, ELU, ElementwiseActivation, LeakyReLU, ReLU, type ReLUOptions, Softmax } from './layers/activation-layers';
 export { Conv2DTranspose, type Conv2DTransposeOptions } from './layers/conv2d-transpose';
 export { UpSampling2D, type UpSampling2DOptions, type Interpolation } from './layers/upsampling2d';
@@ -64,6 +65,7 @@ import { Permute } from './layers/permute';
 import { Add, Average, Maximum, Minimum, Multiply, Subtract } from './layers/merge';
 import { Concatenate } from './layers/concatenate';
 import { PReLU } from './layers/prelu';
+import { SeparableConv2D } from './layers/separable-conv2d';
 
 // Both entries are bundled (the browser's minified, without esbuild's --keep-names, which would
 // cost 4.5 KB; the Node one without it too, since its __name() wrapper runs on hot paths), and a
@@ -74,7 +76,7 @@ for (const [name, c] of Object.entries({ Conv2D, Dense, Flatten, Layer, MaxPool2
 }
 for (const [name, c] of Object.entries({ AveragePooling2D, BatchNormalization, Cropping2D, DepthwiseConv2D, GlobalAveragePooling2D, GlobalMaxPooling2D, ZeroPadding2D,
   Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract,
-  PReLU })) {
+  PReLU, SeparableConv2D })) {
   Object.defineProperty(c, 'name', { value: name });
 }
 import { version } from './version';

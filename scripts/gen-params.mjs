@@ -10,6 +10,8 @@ const typeName = (op, kind) => `${NAMES[op] ?? op[0].toUpperCase() + op.slice(1)
 
 const isSize = (f) => typeof f[1] === 'number';
 const optional = (f) => typeof f[1] === 'string' && f[1].startsWith('optional ');
+// An attribute count that may be left out (1 when it is).
+const optionalSize = (f) => f[1] === 'optional size';
 const groupsOf = (list) => list.filter((f) => typeof f === 'string');
 const ownOf = (list) => list.filter((f) => typeof f !== 'string');
 
@@ -22,7 +24,7 @@ function tsParams(params, header) {
   const decl = (lists, kind) => Object.entries(lists).map(([op, list]) => {
     const name = typeName(op, kind), bases = groupsOf(list).map((g) => typeName(g, kind)), own = ownOf(list);
     if (!own.length && bases.length === 1) return `export type ${name} = ${bases[0]};`;
-    const fields = own.map((f) => `  ${f[0]}${optional(f) ? '?' : ''}: ${f[1] === 'activation' || f[1] === 'number' || isSize(f) ? 'number' : 'boolean'};`);
+    const fields = own.map((f) => `  ${f[0]}${optional(f) ? '?' : ''}: ${f[1] === 'activation' || f[1] === 'number' || isSize(f) || optionalSize(f) ? 'number' : 'boolean'};`);
     return `export interface ${name}${bases.length ? ` extends ${bases.join(', ')}` : ''} {\n${fields.join('\n')}\n}`;
   });
   const sizes = Object.fromEntries(Object.keys(params.geometry).map((op) => [op, sizesOf(params.geometry, op)]));
@@ -41,6 +43,7 @@ function cppParams(params, header) {
     if (isSize(f)) return `SizeField(p, "${f[0]}", ${f[1]}, kMaxDim)`;
     if (f[1] === 'activation') return 'ActivationField(p)';
     if (f[1] === 'number') return `float(NumberField(p, "${f[0]}"))`;
+    if (optionalSize(f)) return `OptionalSizeField(p, "${f[0]}", 1, kMaxDim)`;
     return `BoolField(p, "${f[0]}"${optional(f) ? ', true' : ''})`;
   };
   const decl = (lists, kind) => Object.entries(lists).map(([op, list]) => {
@@ -51,7 +54,7 @@ function cppParams(params, header) {
     }
     const members = [
       ...groups.map((g) => `  ${typeName(g, kind)} ${g};`),
-      ...own.map((f) => `  ${isSize(f) ? 'size_t' : f[1] === 'activation' ? 'Activation' : f[1] === 'number' ? 'float' : 'bool'} ${f[0]};`),
+      ...own.map((f) => `  ${isSize(f) || optionalSize(f) ? 'size_t' : f[1] === 'activation' ? 'Activation' : f[1] === 'number' ? 'float' : 'bool'} ${f[0]};`),
     ];
     const reads = [...groups.map((g) => `  v.${g} = Read${typeName(g, kind)}(p);`), ...own.map((f) => `  v.${f[0]} = ${read(f)};`)];
     return `struct ${name} {\n${members.join('\n')}\n};\n\ninline ${name} Read${name}(const Napi::Object& p) {\n  ${name} v;\n${reads.join('\n')}\n  return v;\n}`;

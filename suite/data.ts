@@ -33,7 +33,7 @@ export function workloadData(w: Workload): WorkloadData {
   let kernel: Float32Array | null = null, bias: Float32Array | null = null;
   if (w.op === 'conv2d' || w.op === 'dense' || w.op === 'depthwise' || w.op === 'conv2dTranspose') {
     // A transposed convolution's kernel is [k, k, filters, c]: the same count as a convolution's.
-    const fanIn = w.op === 'dense' ? w.in! : w.op === 'depthwise' ? w.k! * w.k! : w.k! * w.k! * w.c!;
+    const fanIn = w.op === 'dense' ? w.in! : w.op === 'depthwise' ? w.k! * w.k! : w.k! * w.k! * w.c! / (w.groups ?? 1);
     const units = w.op === 'dense' ? w.units! : w.op === 'depthwise' ? w.c! : w.filters!;
     kernel = uniform(fanIn * units, 11, Math.sqrt(6 / fanIn));
     bias = uniform(units, 13, 0.1);

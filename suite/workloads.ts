@@ -20,6 +20,8 @@ export interface Workload {
   padding?: 'valid' | 'same'; pad?: number;
   in?: number; units?: number;
   activation?: 'linear' | 'relu';
+  /** conv2d: channel groups (Keras's groups, ONNX's group). */
+  groups?: number;
 }
 
 export function loadWorkloads(): Workload[] {
@@ -54,14 +56,14 @@ export function makeLayer(w: Workload): ck.Layer {
   if (w.op === 'depthwise') return new ck.DepthwiseConv2D({ kernelSize: k, strides: stride, padding, activation: w.activation ?? 'linear', seed: 1 });
   if (w.op === 'upsample') return new ck.UpSampling2D({ size: k, interpolation: w.interpolation });
   if (w.op === 'conv2dTranspose') return new ck.Conv2DTranspose({ filters: w.filters!, kernelSize: k, strides: stride, padding: w.padding, seed: 1 });
-  return new ck.Conv2D({ filters: w.filters!, kernelSize: k, strides: stride, padding, activation: w.activation ?? 'linear', seed: 1 });
+  return new ck.Conv2D({ filters: w.filters!, kernelSize: k, strides: stride, padding, groups: w.groups, activation: w.activation ?? 'linear', seed: 1 });
 }
 
 /** Work per run: FLOPs for conv and dense (the suite's formula), bytes moved for pooling and depthwise convolution (memory-bound). */
 export function work(w: Workload, outputShape: number[]): { amount: number; unit: 'GFLOP/s' | 'GB/s' } {
   if (w.op === 'conv2d') {
     const [n, oh, ow, oc] = outputShape;
-    return { amount: 2 * n * oh * ow * oc * w.k! * w.k! * w.c!, unit: 'GFLOP/s' };
+    return { amount: 2 * n * oh * ow * oc * w.k! * w.k! * w.c! / (w.groups ?? 1), unit: 'GFLOP/s' };
   }
   // Each input pixel's c-term dot product with each of the k * k * filters columns.
   if (w.op === 'conv2dTranspose') return { amount: 2 * w.n * w.h! * w.w! * w.c! * w.k! * w.k! * w.filters!, unit: 'GFLOP/s' };

@@ -86,7 +86,7 @@ const LAYER_CASES: Case[] = [
   {
     title: 'Conv2D groups 2',
     edit: (m) => { config(m, 'conv2d').groups = 2; },
-    error: RangeError, message: "Conv2D layer 'conv2d': groups 2 is not supported (convkit supports 1)",
+    error: RangeError, message: "Conv2D layer 'conv2d': groups 2 does not divide its 3 input channels and 4 filters",
   },
   {
     title: 'Conv2D activation celu (Keras 3)',

@@ -61,4 +61,5 @@ export class Job {
   alpha: f32; // elementwise: relu's negative slope, leaky_relu's and elu's alpha
   maxValue: f32; // elementwise: relu's upper bound (infinity: none)
   threshold: f32; // elementwise: relu's threshold
+  groups: i32; // conv2d: channel groups (1: none); group g reads channels [g c / groups, (g + 1) c / groups) of x and writes columns [g oc / groups, (g + 1) oc / groups) of y
 }

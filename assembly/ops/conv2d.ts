@@ -33,8 +33,13 @@ export function conv2dTask(j: Job, task: i32, workspace: usize): void {
       j.bias, minv, maxv, workspace);
     return;
   }
-  const r0 = task * j.rowsPerTask, len = min(j.rowsPerTask, j.m - r0);
-  im2colNhwc(j, r0, len, a);
-  gemmTile(0, len, 0, (j.oc + NR - 1) / NR, j.oc, j.k, 0, j.k, j.kBlock, a, j.k, j.w, <usize>j.y + (<usize>r0 * j.oc << 2), j.oc,
-    j.bias, minv, maxv, false, true, workspace);
+  // Task t: segment t % segments of group t / segments (native/ops/conv2d.cc): the group's
+  // channels of each tap, its own panels, its columns of y's rows.
+  const segments = (j.m + j.rowsPerTask - 1) / j.rowsPerTask, g = task / segments;
+  const r0 = task % segments * j.rowsPerTask, len = min(j.rowsPerTask, j.m - r0);
+  const groups = max(1, j.groups), cpg = j.c / groups, opg = j.oc / groups, panels = (opg + NR - 1) / NR;
+  im2colNhwc(j, r0, len, a, g * cpg, cpg);
+  const w = <usize>j.w + (<usize>(g * panels * NR) * <usize>j.k << 2), bias: usize = j.bias == 0 ? 0 : <usize>j.bias + (<usize>(g * opg) << 2);
+  gemmTile(0, len, 0, panels, opg, j.k, 0, j.k, j.kBlock, a, j.k, w, <usize>j.y + ((<usize>r0 * j.oc + <usize>(g * opg)) << 2), j.oc,
+    bias, minv, maxv, false, true, workspace);
 }

@@ -145,7 +145,8 @@ function tfjs(backendName: keyof typeof TFJS_PACKAGES): Candidate {
       if (isNetwork(w)) return tfjsNetwork(tf, peer('@tensorflow/tfjs-layers'), w, d);
       const x = tf.tensor(d.input, d.inputShape);
       const x2 = d.second && tf.tensor(d.second, d.inputShape);
-      const kernel = d.kernel && tf.tensor(d.kernel, w.op === 'conv2d' ? [w.k, w.k, w.c, w.filters] : w.op === 'depthwise' ? [w.k, w.k, w.c, 1] : w.op === 'conv2dTranspose' ? [w.k, w.k, w.filters, w.c] : [w.in, w.units]);
+      const groups = w.groups ?? 1;
+      const kernel = d.kernel && tf.tensor(d.kernel, w.op === 'conv2d' ? [w.k, w.k, w.c! / groups, w.filters] : w.op === 'depthwise' ? [w.k, w.k, w.c, 1] : w.op === 'conv2dTranspose' ? [w.k, w.k, w.filters, w.c] : [w.in, w.units]);
       const bias = d.bias && tf.tensor(d.bias);
       const activation = w.activation === 'relu' ? 'relu' : 'linear';
       const { k, stride, padding } = windowOf(w);
@@ -153,6 +154,13 @@ function tfjs(backendName: keyof typeof TFJS_PACKAGES): Candidate {
       const op = () => {
         if (w.op === 'add') return tf.add(x, x2);
         if (w.op === 'concat') return tf.concat([x, x2], -1);
+        // tfjs has no grouped convolution: each group's slice of the channels, then concatenated.
+        if (w.op === 'conv2d' && groups > 1) {
+          return tf.tidy(() => {
+            const xs = tf.split(x, groups, 3), ws = tf.split(kernel, groups, 3), bs = tf.split(bias, groups);
+            return tf.concat(xs.map((xg: any, g: number) => tf.fused.conv2d({ x: xg, filter: ws[g], strides: stride, pad, bias: bs[g], activation })), 3);
+          });
+        }
         if (w.op === 'conv2d') return tf.fused.conv2d({ x, filter: kernel, strides: stride, pad, bias, activation });
         if (w.op === 'maxpool') return tf.maxPool(x, k, stride, pad);
         if (w.op === 'avgpool') return tf.avgPool(x, k, stride, pad);

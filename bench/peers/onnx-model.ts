@@ -89,8 +89,10 @@ export function onnxModel(w: Workload, data: WorkloadData): { bytes: Uint8Array;
       inits.push(initializer('scales', [4], new Float32Array([1, 1, k, k])));
       nodes.push({ opType: 'Resize', input: ['x', '', 'scales'], output: [main], name: 'resize', attribute: [str('mode', w.interpolation === 'bilinear' ? 'linear' : 'nearest')] });
     } else if (w.op === 'conv2d') {
-      inits.push(initializer('W', [w.filters!, w.c!, w.k!, w.k!], hwioToOihw(data.kernel!, [w.k!, w.k!, w.c!, w.filters!])), initializer('B', [w.filters!], data.bias!));
-      nodes.push({ opType: 'Conv', input: ['x', 'W', 'B'], output: [main], name: 'conv', attribute: common });
+      // Grouped: W is [filters, c / group, k, k], Keras's [k, k, c / groups, filters] as HWIO.
+      const g = w.groups ?? 1, cpg = w.c! / g;
+      inits.push(initializer('W', [w.filters!, cpg, w.k!, w.k!], hwioToOihw(data.kernel!, [w.k!, w.k!, cpg, w.filters!])), initializer('B', [w.filters!], data.bias!));
+      nodes.push({ opType: 'Conv', input: ['x', 'W', 'B'], output: [main], name: 'conv', attribute: g > 1 ? [...common, int('group', g)] : common });
     } else if (w.op === 'globalavgpool') {
       nodes.push({ opType: 'GlobalAveragePool', input: ['x'], output: [main], name: 'pool' });
     } else if (w.op === 'depthwise') {

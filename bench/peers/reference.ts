@@ -21,8 +21,17 @@ function resampleRef(w: Workload, d: WorkloadData): RefResult {
   return conv2dTransposeRef(d.input, d.kernel!, d.bias, g, 'linear');
 }
 
+/** A grouped kernel [k, k, c / groups, filters] as the dense [k, k, c, filters] of the same convolution (zero where a filter does not read a channel). */
+function denseKernel(w: Workload, kernel: Float32Array): Float32Array {
+  const g = w.groups ?? 1, c = w.c!, f = w.filters!, cpg = c / g, opg = f / g, out = new Float32Array(w.k! * w.k! * c * f);
+  for (let t = 0; t < w.k! * w.k!; t++)
+    for (let ch = 0; ch < c; ch++)
+      for (let o = Math.floor(ch / cpg) * opg; o < (Math.floor(ch / cpg) + 1) * opg; o++) out[(t * c + ch) * f + o] = kernel[(t * cpg + ch % cpg) * f + o];
+  return out;
+}
+
 export function writeReference(w: Workload, d: WorkloadData, path: string): void {
-  const ref = isMerge(w) ? mergeRef(w, d.input, d.second!) : w.op === 'upsample' || w.op === 'conv2dTranspose' ? resampleRef(w, d) : w.op === 'conv2d' ? conv2dRef(d.input, d.inputShape, d.kernel!, w.filters!, window(w), d.bias, w.activation === 'relu' ? 'relu' : 'linear')
+  const ref = isMerge(w) ? mergeRef(w, d.input, d.second!) : w.op === 'upsample' || w.op === 'conv2dTranspose' ? resampleRef(w, d) : w.op === 'conv2d' ? conv2dRef(d.input, d.inputShape, denseKernel(w, d.kernel!), w.filters!, window(w), d.bias, w.activation === 'relu' ? 'relu' : 'linear')
     : w.op === 'maxpool' ? maxpool2dRef(d.input, d.inputShape, window(w))
       : w.op === 'avgpool' || w.op === 'globalavgpool' ? avgpool2dRef(d.input, d.inputShape, window(w), false)
       : w.op === 'depthwise' ? depthwiseRef(d.input, d.inputShape, d.kernel!, d.bias, 1, window(w), w.activation === 'relu')

@@ -193,7 +193,7 @@ export function renderTable(report: PeerReport): string {
 
 const GROUPS: [string, string][] = [['C', 'convolutions'], ['P', 'max-pool'], ['D', 'dense']];
 /** Groups with a column only when the report has one of their workloads. */
-const OPTIONAL_GROUPS: [string, string][] = [['A', 'average pool'], ['G', 'global pool'], ['W', 'depthwise'], ['X', 'transposed conv'], ['U', 'upsampling'], ['M', 'merges'], ['N', 'networks']];
+const OPTIONAL_GROUPS: [string, string][] = [['A', 'average pool'], ['G', 'global pool'], ['W', 'depthwise'], ['X', 'transposed conv'], ['U', 'upsampling'], ['M', 'merges'], ['R', 'grouped conv'], ['N', 'networks']];
 const wasmLibrary = (library: string) => /wasm|web/.test(library);
 
 /**

@@ -23,6 +23,14 @@ export function packedWeightsLength(k: number, n: number): number {
   return Math.ceil(n / PANEL_WIDTH) * PANEL_WIDTH * k;
 }
 
+/**
+ * Columns of a grouped convolution's packed kernel (native/ops/plan.h GroupedColumns): each
+ * group's oc / groups columns zero-padded to whole panels, so each group has panels of its own.
+ */
+export function groupedColumns(oc: number, groups: number): number {
+  return groups === 1 ? oc : groups * Math.ceil(oc / groups / PANEL_WIDTH) * PANEL_WIDTH;
+}
+
 /** The row-major k x n kernel of panel-packed weights: the inverse of PackWeights (native/kernels). */
 export function unpackPanels(packed: Float32Array, k: number, n: number): Float32Array {
   const out = new Float32Array(k * n);
@@ -40,6 +48,7 @@ import type {
   BatchNormGrads, BatchNormStats, BatchNormTrainParams, GemmParams, MergeParams, Pad2DParams, PermuteParams, UpSampling2DParams, WindowParams,
 } from './op-params';
 import type { PReluGrads, PReluParams } from './op-params';
+import type { SeparableConv2DParams } from './op-params';
 
 /**
  * One layer's op for an input of a known shape: what it is bound to (weights, bias, the
@@ -61,7 +70,9 @@ export type Step =
   | { op: 'merge'; params: MergeParams }
   | { op: 'concat'; params: ConcatParams }
   /** y = x above 0, else x * alpha per channel: alpha holds c floats (copied). */
-  | { op: 'prelu'; alpha: Float32Array; params: PReluParams };
+  | { op: 'prelu'; alpha: Float32Array; params: PReluParams }
+  /** SeparableConv2D: its depthwise step, then its pointwise (1x1 conv2d) step on that output (chain.ts). */
+  | { op: 'separable2d'; depthwise: Step; pointwise: Step; params: SeparableConv2DParams };
 
 /** The steps whose operators take two inputs (a and b, in this order). */
 export const TWO_INPUT_OPS: readonly Step['op'][] = ['merge', 'concat'];

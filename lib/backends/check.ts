@@ -3,7 +3,7 @@
 // buffers too short for its shapes.
 import type { ActivationOpParams, Conv2DParams, DenseParams, Depthwise2DParams, GemmParams, PackedWeights, Pad2DParams, WindowParams } from './backend';
 import type { ConcatParams, Conv2DTransposeParams, MergeParams, PermuteParams, UpSampling2DParams } from './backend';
-import { packedWeightsLength } from './backend';
+import { groupedColumns, packedWeightsLength } from './backend';
 import { ACTIVATION, MERGE } from '../generated/kernels';
 import { GEOMETRY_SIZES } from '../generated/params';
 import { firstEmptyWindow, outputExtent } from '../shape';
@@ -45,8 +45,15 @@ export function checkConv2D(x: Float32Array | number, packed: PackedWeights, bia
   windowOut(p);
   activation(p.activation);
   lengthIs('x', input('x', x), p.n * p.h * p.w * p.c);
-  lengthIs('packedWeights', packed, packedWeightsLength(p.kh * p.kw * p.c, p.oc));
+  const groups = integer('params.groups', p.groups ?? 1, 1);
+  if (p.c % groups !== 0 || p.oc % groups !== 0) fail('range', `a divisor of params.c (${p.c}) and params.oc (${p.oc})`, 'params.groups', groups);
+  lengthIs('packedWeights', packed, packedWeightsLength(p.kh * p.kw * p.c / groups, groupedColumns(p.oc, groups)));
   if (bias !== null) lengthIs('bias', float32Array('bias', bias), p.oc);
+}
+
+/** A convolution backward's params: ungrouped (a grouped Conv2D's backward runs on its block-diagonal kernel). */
+export function checkUngrouped(p: { groups?: number }): void {
+  if ((p.groups ?? 1) !== 1) fail('range', "1 (a grouped convolution's backward runs on its block-diagonal kernel)", 'params.groups', p.groups);
 }
 
 export function checkDepthwise2D(x: Float32Array | number, packed: PackedWeights, bias: Float32Array | null, p: Depthwise2DParams): void {

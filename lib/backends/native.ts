@@ -5,6 +5,8 @@ import type { BatchNormGrads, BatchNormStats } from './backend';
 import type { PReluGrads } from './op-params';
 import { inputList, packedWeightsLength } from './backend';
 import { oneShotCalls, splitOutputs } from './one-shot';
+import { ChainOperator, chainParts, expandChains } from './chain';
+import { checkUngrouped } from './check';
 import type { Plan } from './plan';
 
 /** Opaque handles to what the addon owns (type-tagged Externals it checks again). */
@@ -230,14 +232,15 @@ export function loadNative(): NativeBackend {
       packed.released = true;
       addon.releaseWeights(packed.handle);
     },
-    createOperator: (step) => new NativeOperator(addon, step),
-    createGraph: (inputs, nodes, outputs) => new NativeGraph(addon, inputs, nodes, outputs),
+    createOperator: (step) => (chainParts(step) ? new ChainOperator(backend, step, chainParts(step)!) : new NativeOperator(addon, step)),
+    createGraph: (inputs, nodes, outputs) => expandChains(inputs, nodes, outputs, (i, n, o) => new NativeGraph(addon, i, n, o)),
     ...({} as ReturnType<typeof oneShotCalls>),
     gemm: (a, b, c, p) => addon.gemm(a, b, c, p),
     gemmAsync: (a, b, c, p) => addon.gemmAsync(a, b, c, p),
     gemmInto: (a, b, c, p, out) => addon.gemmInto(a, b, c, p, out),
-    conv2dBackward: (x, dy, y, kernel, p, f) => splitGrads(addon.conv2dBackward(x, dy, y, kernel, p, ...forwardArgs(f)), kernel.length, { bias: p.bias, n: p.oc }),
+    conv2dBackward: (x, dy, y, kernel, p, f) => (checkUngrouped(p), splitGrads(addon.conv2dBackward(x, dy, y, kernel, p, ...forwardArgs(f)), kernel.length, { bias: p.bias, n: p.oc })),
     conv2dBackwardAsync: (x, dy, y, kernel, p, f) => {
+      checkUngrouped(p);
       const weights = kernel.length, bias = { bias: p.bias, n: p.oc }; // read now: they may change meanwhile
       return addon.conv2dBackwardAsync(x, dy, y, kernel, p, ...forwardArgs(f)).then((all) => splitGrads(all, weights, bias));
     },

@@ -15,6 +15,12 @@ export interface Conv2DParams extends Conv2DGeometry, Conv2DAttributes {}
 
 export interface DenseParams extends DenseGeometry, DenseAttributes {}
 
+/** SeparableConv2D's two steps' params: the depthwise convolution's, then the pointwise one's on its output. */
+export interface SeparableConv2DParams {
+  depthwise: Depthwise2DParams;
+  pointwise: Conv2DParams;
+}
+
 /** ZeroPadding2D and Cropping2D: the input cropped by ct, cb, cl, cr, then padded by pt, pb, pl, pr zeros. */
 export type Pad2DParams = Pad2DGeometry;
 

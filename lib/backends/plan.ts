@@ -98,7 +98,9 @@ export function planGemm(m: number, n: number, k: number, t: PlanTarget): Plan {
  * bounded size. (The wasm kernels have no Winograd path.)
  */
 export function planConv2D(p: Conv2DParams, t: PlanTarget): Plan {
-  const rows = p.n * p.oh * p.ow, k = p.kh * p.kw * p.c;
+  const rows = p.n * p.oh * p.ow, k = p.kh * p.kw * p.c, groups = p.groups ?? 1;
+  // A grouped convolution: im2col segments of each group's channels.
+  if (groups > 1) return planIm2col(rows, k / groups, p.oc / groups, groups, t);
   const pointwise = p.kh === 1 && p.kw === 1 && p.sh === 1 && p.sw === 1 && p.pt === 0 && p.pb === 0 && p.pl === 0 && p.pr === 0;
   if (pointwise) return planGemm(rows, p.oc, k, t);
   if (p.c >= t.indirectMinChannels) {
@@ -122,16 +124,23 @@ export function planConv2D(p: Conv2DParams, t: PlanTarget): Plan {
       slotBytes: slotBytes(t.tileBytes + ceilDiv(rowsPerTask, t.mr) * t.mr * p.kh * p.kw * t.pointerBytes), sharedBytes: 0,
     };
   }
-  const panels = ceilDiv(p.oc, PANEL_WIDTH);
+  return planIm2col(rows, k, p.oc, 1, t);
+}
+
+/** im2col segments of rows x k by n columns, for each of `groups` groups (task t: group t / segments). */
+function planIm2col(rows: number, k: number, n: number, groups: number, t: PlanTarget): Plan {
+  const panels = ceilDiv(n, PANEL_WIDTH);
   // Segments: whole micro-tiles that keep the workspace bounded, and few enough tasks; at least
   // an M block, so that each pass over the weights serves enough rows when K is large.
   let seg = Math.max(GEMM_BLOCKING.mc, Math.floor(Math.floor(PLAN.segmentFloats / k) / t.mr) * t.mr);
   seg = Math.min(seg, Math.max(GEMM_BLOCKING.mc, ceilDiv(ceilDiv(rows, PLAN.minSegments), t.mr) * t.mr));
   if (ceilDiv(rows, seg) > MAX_TASKS) seg = ceilDiv(ceilDiv(rows, MAX_TASKS), t.mr) * t.mr;
-  const rowsPerTask = Math.min(seg, rows), tasks = ceilDiv(rows, rowsPerTask);
+  // Every group's segments are tasks: at most MAX_TASKS in all.
+  if (groups * ceilDiv(rows, seg) > MAX_TASKS) seg = Math.min(rows, ceilDiv(ceilDiv(rows * groups, MAX_TASKS), t.mr) * t.mr);
+  const rowsPerTask = Math.min(seg, rows), tasks = groups * ceilDiv(rows, rowsPerTask);
   const kBlock = rows <= t.mr ? k : Math.min(k, GEMM_BLOCKING.kc), pack = packFloats(rows, rowsPerTask, panels, kBlock, t);
   return {
-    path: PATH.im2colGemm, threads: participants(rows * k * p.oc, t.parallelMacs, t.threads, tasks), tasks, rows, rowsPerTask,
+    path: PATH.im2colGemm, threads: participants(groups * rows * k * n, t.parallelMacs, t.threads, tasks), tasks, rows, rowsPerTask,
     panels, panelsPerTask: panels, kBlock, kSplits: 1, kChunk: k, packFloats: pack, slotBytes: slotBytes(t.tileBytes + (pack + rowsPerTask * k) * 4), sharedBytes: 0,
   };
 }

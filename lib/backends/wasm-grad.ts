@@ -8,7 +8,7 @@
 // Every reduction's order is fixed by the shape, so the bits never depend on the thread count.
 import { ACTIVATION, ACTIVATION_FROM_INPUT, GEMM_BLOCKING, PANEL_WIDTH, PLAN } from '../generated/kernels';
 import { type Backend, type Conv2DGradParams, type DenseGradParams, type ForwardWeights, type PackedWeights, packedWeightsLength, type Step, type WeightedGrads, type WindowParams } from './backend';
-import { checkConv2D, checkDense, checkMaxPool2D, lengthIs } from './check';
+import { checkConv2D, checkUngrouped, checkDense, checkMaxPool2D, lengthIs } from './check';
 import { planActivation, planGemm, type PlanTarget } from './plan';
 import type { Engine, WasmWeights } from './wasm-engine';
 import { planned, plannedJob, stepJob, type OpJob, type PlannedJob } from './wasm-ops';
@@ -182,6 +182,7 @@ export function runAsync<T>(e: Engine, jobs: Jobs<T>): Promise<T> {
 }
 
 function convShape(x: Float32Array, dy: Float32Array, y: Float32Array | null, kernel: Float32Array, p: Conv2DGradParams, f?: ForwardWeights): WeightedShape {
+  checkUngrouped(p);
   const k = p.kh * p.kw * p.c, m = p.n * p.oh * p.ow;
   checkConv2D(x, { length: packedWeightsLength(k, p.oc) }, null, p);
   const forward = checkArrays(dy, y, kernel, p.activation, m * p.oc, k * p.oc, f);

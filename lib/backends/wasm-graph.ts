@@ -49,7 +49,9 @@ export class WasmOperator implements Operator {
     }
     this.weights = host.weights(step.packed);
     const bias = step.bias === null ? null : float32Array('bias', step.bias);
-    if (bias && step.op !== 'conv2dTranspose') lengthIs('bias', bias, this.weights.n); // its bias is per filter: checked by reshape
+    // A transposed or grouped convolution's bias is per filter: checked by reshape.
+    const perFilter = step.op === 'conv2dTranspose' || (step.op === 'conv2d' && (step.params.groups ?? 1) > 1);
+    if (bias && !perFilter) lengthIs('bias', bias, this.weights.n);
     this.bias = bias && bias.slice(); // kept as it is now (the in-flight rule)
   }
 
@@ -72,7 +74,7 @@ export class WasmOperator implements Operator {
         return poolJob(ctx, p.n * p.h * p.w * p.c, p, s.params);
       }
       case 'conv2d': {
-        const p = { ...(params as Conv2DParams), activation: s.params.activation };
+        const p = { ...(params as Conv2DParams), activation: s.params.activation, groups: s.params.groups };
         return convJob(ctx, p.n * p.h * p.w * p.c, this.weights!, this.bias, p);
       }
       case 'dense': {
@@ -110,6 +112,8 @@ export class WasmOperator implements Operator {
         return concatJob(ctx, params as ConcatParams);
       case 'prelu':
         return preluJob(ctx, (params as PReluParams).m * (params as PReluParams).c, this.bias!, params as PReluParams);
+      case 'separable2d':
+        throw new TypeError('Expected a step of one op (a chain step is a ChainOperator)');
     }
   }
 

@@ -92,13 +92,13 @@ export function activationJob(ctx: OpContext, activation: number, rows: number, 
 export function convJob(ctx: OpContext, x: Float32Array | number, w: WasmWeights, bias: Float32Array | null, p: Conv2DParams): OpJob {
   checkConv2D(x, w, bias, p);
   const plan = planConv2D(p, ctx.target), engine = ctx.engine;
-  const k = p.kh * p.kw * p.c;
+  const groups = p.groups ?? 1, k = p.kh * p.kw * p.c / groups;
   const pointers = plan.path === PATH.indirectGemm ? Math.ceil(plan.rows / WASM_MR) * WASM_MR * p.kh * p.kw : 0;
   const spec = ([xp, bp]: number[], yp: number): JobSpec => {
     const job: JobSpec = {
       op: OP.conv2d, x: xp, w: w.ptr, bias: bp, y: yp, activation: epilogue(p.activation), m: plan.rows, k, lda: k, cols: p.oc,
       n: p.n, h: p.h, wd: p.w, c: p.c, kh: p.kh, kw: p.kw, sh: p.sh, sw: p.sw, dh: p.dh, dw: p.dw,
-      pt: p.pt, pb: p.pb, pl: p.pl, pr: p.pr, oh: p.oh, ow: p.ow, oc: p.oc,
+      pt: p.pt, pb: p.pb, pl: p.pl, pr: p.pr, oh: p.oh, ow: p.ow, oc: p.oc, groups,
     };
     if (pointers) {
       job.zeros = engine.zeros(p.c);

@@ -9,6 +9,7 @@ import { checkInto, checkPack } from './check';
 import { PLAN, WASM_MR } from '../generated/kernels';
 import type { PlanTarget } from './plan';
 import { oneShotCalls } from './one-shot';
+import { ChainOperator, chainParts, expandChains } from './chain';
 import { Engine, WasmWeights, type WasmPlatform, type WasmVariant, type WasmVariantName } from './wasm-engine';
 import { wasmGemm } from './wasm-gemm';
 import { wasmGrads } from './wasm-grad';
@@ -121,11 +122,12 @@ export class WasmBackend implements Backend, WasmHost {
   }
 
   createOperator(step: Step): Operator {
-    return new WasmOperator(this, step);
+    const parts = chainParts(step);
+    return parts ? new ChainOperator(this, step, parts) : new WasmOperator(this, step);
   }
 
   createGraph(inputs: number, nodes: readonly GraphNode[], outputs: readonly number[]): Graph {
-    return new WasmGraph(this, inputs, nodes, outputs);
+    return expandChains(inputs, nodes, outputs, (i, n, o) => new WasmGraph(this, i, n, o));
   }
 
   gemm(a: Float32Array, b: Float32Array, c: Float32Array | null, p: GemmParams): Float32Array {

@@ -56,7 +56,7 @@ export const WASM_MR = 4;
 export const WASM_BUILDS = [{"name":"relaxed-simd-threads","shared":true,"simd":true,"relaxed":true},{"name":"simd-threads","shared":true,"simd":true,"relaxed":false},{"name":"simd","shared":false,"simd":true,"relaxed":false},{"name":"scalar","shared":false,"simd":false,"relaxed":false}] as const;
 export const TASK_BITS = 20;
 export const OP = {"conv2d":1,"maxpool2d":2,"gemm":3,"activation":4,"transpose":5,"activationGrad":6,"columnSums":7,"pack":8,"expandTransposed":9,"col2im":10,"maxpool2dGrad":11,"avgpool2d":12,"avgpool2dGrad":13,"pad2d":14,"channelAffine":15,"channelSums":16,"depthwise2d":17,"depthwise2dGradInput":18,"depthwise2dGradFilter":19,"elementwise":20,"elementwiseGrad":21,"conv2dTranspose":30,"upsampling2d":31,"upsampling2dGrad":32,"permute":33,"merge":22,"concat":23,"mergeGrad":24,"concatGrad":25,"prelu":34,"preluGrad":35} as const;
-export const JOB_FIELDS = ["op","path","tasks","next","done","slots","workspace","slotBytes","x","w","bias","y","activation","n","h","wd","c","kh","kw","sh","sw","dh","dw","pt","pb","pl","pr","oh","ow","oc","m","k","cols","lda","rowsPerTask","panelsPerTask","kBlock","accumulate","kSplits","kChunk","shared","chunksDone","zeros","indirection","indirectionBuilt","addend","addendRows","addendCols","beta","row0","colStride","countPad","ct","cl","alpha","maxValue","threshold"] as const;
+export const JOB_FIELDS = ["op","path","tasks","next","done","slots","workspace","slotBytes","x","w","bias","y","activation","n","h","wd","c","kh","kw","sh","sw","dh","dw","pt","pb","pl","pr","oh","ow","oc","m","k","cols","lda","rowsPerTask","panelsPerTask","kBlock","accumulate","kSplits","kChunk","shared","chunksDone","zeros","indirection","indirectionBuilt","addend","addendRows","addendCols","beta","row0","colStride","countPad","ct","cl","alpha","maxValue","threshold","groups"] as const;
 
 const floatBits = new Float32Array(1), floatInt = new Int32Array(floatBits.buffer);
 /** The bits of a float32 field, as the Int32Array of the job writes them. */
@@ -124,4 +124,5 @@ export function writeJobFields(m: Int32Array, base: number, s: Partial<Record<(t
   m[base + 54] = bitsOf(s.alpha ?? 0);
   m[base + 55] = bitsOf(s.maxValue ?? 0);
   m[base + 56] = bitsOf(s.threshold ?? 0);
+  m[base + 57] = s.groups ?? 0;
 }

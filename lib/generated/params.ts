@@ -128,6 +128,7 @@ export interface PreluGeometry {
 export interface Conv2DAttributes {
   activation: number;
   direct?: boolean;
+  groups?: number;
 }
 
 export interface DenseAttributes {

@@ -13,6 +13,9 @@ export interface Gradients {
   gamma?: Float32Array;
   beta?: Float32Array;
   alpha?: Float32Array; // PReLU's
+  /** SeparableConv2D's, with respect to its depthwise and pointwise kernels. */
+  depthwiseKernel?: Float32Array;
+  pointwiseKernel?: Float32Array;
 }
 
 /**

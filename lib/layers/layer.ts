@@ -69,6 +69,9 @@ export interface Weights {
   movingMean?: Float32Array | null;
   movingVariance?: Float32Array | null;
   alpha?: Float32Array | null; // PReLU's
+  /** SeparableConv2D's kernels (its kernel is null): Keras's depthwise_kernel and pointwise_kernel. */
+  depthwiseKernel?: Float32Array | null;
+  pointwiseKernel?: Float32Array | null;
 }
 
 /** A layer: validates its input, then makes exactly one backend call per forward. */

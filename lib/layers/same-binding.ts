@@ -16,6 +16,7 @@ export function sameBinding(a: Step | null, b: Step | null): boolean {
   }
   if (a.op === 'concat') return true;
   if (a.op === 'prelu') return a.alpha === (b as typeof a).alpha;
+  if (a.op === 'separable2d') return sameBinding(a.depthwise, (b as typeof a).depthwise) && sameBinding(a.pointwise, (b as typeof a).pointwise);
   if (a.op === 'merge') return a.params.mode === (b as typeof a).params.mode && a.params.divisor === (b as typeof a).params.divisor;
   const q = b as typeof a;
   return a.packed === q.packed && a.bias === q.bias && a.params.activation === q.params.activation && (a.params as { direct?: boolean }).direct === (q.params as { direct?: boolean }).direct;

@@ -116,7 +116,7 @@ export abstract class WeightedLayer extends Layer {
     let kernel = this.kernel;
     if (w.kernel !== undefined) {
       const k = float32Array('kernel', w.kernel), length = float32Length(k);
-      const perDepth = this.taps * this.units;
+      const perDepth = this.kernelPerDepth();
       if (length === 0 || length % perDepth !== 0) {
         throw new RangeError(
           `Expected kernel length to be a positive multiple of ${perDepth} (${this.kernelLayout()}) for ${this.layerName} but received length ${length}`,
@@ -169,7 +169,7 @@ export abstract class WeightedLayer extends Layer {
       const kernel = this.scaleOutputChannels(this.currentKernel() as Float32Array, fold.scale);
       const bias = new Float32Array(n);
       for (let o = 0; o < n; o++) bias[o] = (this.bias ? this.bias[o] : 0) * fold.scale[o] + fold.shift[o];
-      const packed = b.packWeights(kernel, this.packDims(depth));
+      const m = this.toPacked(kernel, depth), packed = b.packWeights(m.matrix, { k: m.k, n: m.n });
       if (f) f.backend.release(f.packed);
       this.folded = { fold, backend: b, packed, bias };
     }
@@ -234,6 +234,11 @@ export abstract class WeightedLayer extends Layer {
       throw new RangeError(`Expected input with ${this.depth} ${this.depthName} for ${this.layerName} but received shape [${shape.join(', ')}]`);
     }
     return shape;
+  }
+
+  /** Kernel floats per input channel (Conv2D's groups share the channels out among them). */
+  protected kernelPerDepth(): number {
+    return this.taps * this.units;
   }
 
   /** Kernel layout, for error messages. */

@@ -33,6 +33,7 @@ const INERT = new Set([
   'name', 'trainable', 'dtype', 'batch_input_shape', 'batch_shape', 'batch_size', 'input_shape', 'input_dim', 'kernel_initializer',
   'bias_initializer', 'kernel_regularizer', 'bias_regularizer', 'activity_regularizer', 'kernel_constraint', 'bias_constraint',
   'depthwise_initializer', 'depthwise_regularizer', 'depthwise_constraint',
+  'pointwise_initializer', 'pointwise_regularizer', 'pointwise_constraint',
 ]);
 
 /** One layer's config: typed reads whose errors name the layer and the option. */

@@ -24,10 +24,11 @@ import { type Dim, nextShape, showShape } from '../models/layer-shapes';
 import type { WeightStore } from './weights';
 import { readBatchNormalization } from './batchnorm-config';
 import { readConv2DTranspose, readReshape, readUpSampling2D } from './resample-io';
+import { separableMaker, separableMultiplier } from './separable-io';
 
 const SUPPORTED_LAYERS = 'InputLayer, Conv2D, MaxPooling2D, Dense, Flatten, Dropout, Activation, ReLU, LeakyReLU, ELU, Softmax, PReLU, ZeroPadding2D, ' +
   'AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Cropping2D, BatchNormalization, DepthwiseConv2D, ' +
-  'Conv2DTranspose, UpSampling2D, Reshape, Permute';
+  'Conv2DTranspose, UpSampling2D, Reshape, Permute, SeparableConv2D';
 
 /** A layer built so far; Conv2D and Dense can take a following Activation. */
 interface Built {
@@ -59,9 +60,7 @@ export class Reader {
   }
 
   private rank(cfg: LayerConfig, rank: number, what: string): void {
-    if (this.shape.length !== rank) {
-      throw new RangeError(`${cfg.label}: expects ${what} but its input shape is ${showShape(this.shape)}`);
-    }
+    if (this.shape.length !== rank) throw new RangeError(`${cfg.label}: expects ${what} but its input shape is ${showShape(this.shape)}`);
   }
 
   /** Pads that no Conv2D 'valid' right after takes: a ZeroPadding2D layer of their own. */
@@ -98,21 +97,24 @@ export class Reader {
   conv2d(cfg: LayerConfig): void {
     this.rank(cfg, 3, 'height, width and channels');
     const filters = cfg.integer('filters');
-    cfg.only('groups', 1);
+    const groups = cfg.integer('groups', 1);
     const { kernelSize, strides, dilationRate, padding, activation, useBias, channels } = this.convolution(cfg, 'Conv2D');
-    const kernel = this.weights.take(cfg.name, 'kernel', [...kernelSize, channels, filters], cfg.label);
-    const options = { filters, kernelSize, strides, dilationRate, padding, useBias, kernel, ...this.bias(cfg, useBias, filters) };
+    if (channels % groups || filters % groups) throw new RangeError(`${cfg.label}: groups ${groups} does not divide its ${channels} input channels and ${filters} filters`);
+    const kernel = this.weights.take(cfg.name, 'kernel', [...kernelSize, channels / groups, filters], cfg.label);
+    const options = { filters, kernelSize, strides, dilationRate, padding, groups, useBias, kernel, ...this.bias(cfg, useBias, filters) };
     const make = (a: ActivationName) => new Conv2D({ ...options, activation: a });
     this.add({ layer: make(activation), label: cfg.label, name: cfg.name, activation, withActivation: make });
   }
 
+  /** DepthwiseConv2D, and SeparableConv2D: the same depthwise convolution, then its pointwise one (separable-io.ts). */
   depthwiseConv2d(cfg: LayerConfig): void {
     this.rank(cfg, 3, 'height, width and channels');
-    const depthMultiplier = cfg.integer('depth_multiplier', 1);
-    const { kernelSize, strides, dilationRate, padding, activation, useBias, channels } = this.convolution(cfg, 'DepthwiseConv2D');
+    const separable = cfg.className === 'SeparableConv2D', depthMultiplier = separable ? separableMultiplier(cfg, this.weights) : cfg.integer('depth_multiplier', 1);
+    const { kernelSize, strides, dilationRate, padding, activation, useBias, channels } = this.convolution(cfg, cfg.className);
     const kernel = this.weights.take(cfg.name, 'depthwise_kernel', [...kernelSize, channels, depthMultiplier], cfg.label);
-    const options = { kernelSize, strides, dilationRate, padding, depthMultiplier, useBias, kernel, ...this.bias(cfg, useBias, channels * depthMultiplier) };
-    const make = (a: ActivationName) => new DepthwiseConv2D({ ...options, activation: a });
+    const window = { kernelSize, strides, dilationRate, padding, depthMultiplier, useBias };
+    const options = { ...window, kernel, ...(separable ? {} : this.bias(cfg, useBias, channels * depthMultiplier)) };
+    const make = separable ? separableMaker(cfg, window, kernel, channels * depthMultiplier, this.weights) : (a: ActivationName) => new DepthwiseConv2D({ ...options, activation: a });
     this.add({ layer: make(activation), label: cfg.label, name: cfg.name, activation, withActivation: make });
   }
 
@@ -255,6 +257,7 @@ export function readLayer(r: Reader, cfg: LayerConfig, first: boolean): void {
     case 'BatchNormalization':
       return r.batchNormalization(cfg);
     case 'DepthwiseConv2D':
+    case 'SeparableConv2D':
       return r.depthwiseConv2d(cfg);
     case 'Conv2DTranspose':
     case 'UpSampling2D':

@@ -20,6 +20,7 @@ import { writePooling } from './pooling-io';
 import { writePadding } from './padding-io';
 import { product } from '../shape';
 import { Conv2DTranspose } from '../layers/conv2d-transpose';
+import { SeparableConv2D } from '../layers/separable-conv2d';
 import { UpSampling2D } from '../layers/upsampling2d';
 import { Reshape } from '../layers/reshape';
 import { Permute } from '../layers/permute';
@@ -68,13 +69,15 @@ function conv2d(w: Writer, layer: Conv2D, label: string): void {
   const name = w.push('Conv2D', 'conv2d', {
     filters: layer.filters, kernel_size: layer.kernelSize, strides, padding, data_format: 'channels_last',
     dilation_rate: dilationRate, activation: activation.name, use_bias: weights.bias !== null,
+    // Only when grouped: TensorFlow.js's Conv2D has no groups.
+    ...(layer.groups > 1 ? { groups: layer.groups } : {}),
   });
   w.pushWeights(name, weights, layer.kernelSize, layer.filters);
   activation.after();
 }
 
 /** Keras's padding for a convolution: explicit pads become a ZeroPadding2D layer before it. */
-function kerasPadding(w: Writer, layer: Conv2D | DepthwiseConv2D, label: string): 'valid' | 'same' {
+function kerasPadding(w: Writer, layer: Conv2D | DepthwiseConv2D | SeparableConv2D, label: string): 'valid' | 'same' {
   const { strides, dilationRate } = layer;
   if (strides.some((s) => s > 1) && dilationRate.some((d) => d > 1)) {
     throw new RangeError(`${label}: strides ${show(strides)} with dilationRate ${show(dilationRate)} cannot be saved (Keras and TensorFlow.js refuse dilation with strides above 1)`);
@@ -94,6 +97,21 @@ function depthwiseConv2d(w: Writer, layer: DepthwiseConv2D, label: string): void
   });
   const channels = kernel!.length / (layer.kernelSize[0] * layer.kernelSize[1] * layer.depthMultiplier);
   w.weights.push({ name: `${name}/depthwise_kernel`, shape: [...layer.kernelSize, channels, layer.depthMultiplier], values: kernel! });
+  if (bias) w.weights.push({ name: `${name}/bias`, shape: [bias.length], values: bias });
+  activation.after();
+}
+
+/** SeparableConv2D: Keras's weights depthwise_kernel, pointwise_kernel, bias, in that order. */
+function separableConv2d(w: Writer, layer: SeparableConv2D, label: string): void {
+  const padding = kerasPadding(w, layer, label);
+  const { depthwiseKernel, pointwiseKernel, bias } = layer.getWeights(), activation = activationOf(w, layer.activation);
+  const name = w.push('SeparableConv2D', 'separable_conv2d', {
+    filters: layer.filters, kernel_size: layer.kernelSize, strides: layer.strides, padding, data_format: 'channels_last',
+    depth_multiplier: layer.depthMultiplier, dilation_rate: layer.dilationRate, activation: activation.name, use_bias: bias !== null,
+  });
+  const depth = pointwiseKernel!.length / layer.filters;
+  w.weights.push({ name: `${name}/depthwise_kernel`, shape: [...layer.kernelSize, depth / layer.depthMultiplier, layer.depthMultiplier], values: depthwiseKernel! });
+  w.weights.push({ name: `${name}/pointwise_kernel`, shape: [1, 1, depth, layer.filters], values: pointwiseKernel! });
   if (bias) w.weights.push({ name: `${name}/bias`, shape: [bias.length], values: bias });
   activation.after();
 }
@@ -168,7 +186,9 @@ function batchNormalization(w: Writer, layer: BatchNormalization, shape: Dim[]):
  * that forward would: from the input shape, which must then be known.
  */
 function ensureWeights(layer: Layer, shape: Dim[], label: string): void {
-  if (!(layer instanceof Conv2D || layer instanceof Dense || layer instanceof DepthwiseConv2D || layer instanceof Conv2DTranspose) || layer.getWeights().kernel) return;
+  const weighted = layer instanceof Conv2D || layer instanceof Dense || layer instanceof DepthwiseConv2D || layer instanceof Conv2DTranspose;
+  const w = layer.getWeights();
+  if (!(weighted || layer instanceof SeparableConv2D) || w.kernel || (w.depthwiseKernel && w.pointwiseKernel)) return;
   if (shape.some((d) => d === null)) {
     throw new RangeError(`${label}: has no weights yet (they are made on its first forward): run the model once or give a complete inputShape`);
   }
@@ -185,6 +205,7 @@ export function writeLayer(w: Writer, layer: Layer, shape: Dim[], label: string)
   else if (layer instanceof Flatten) flatten(w);
   else if (layer instanceof BatchNormalization) batchNormalization(w, layer, shape);
   else if (layer instanceof DepthwiseConv2D) depthwiseConv2d(w, layer, label);
+  else if (layer instanceof SeparableConv2D) separableConv2d(w, layer, label);
   else if (layer instanceof Conv2DTranspose) conv2dTranspose(w, layer, label);
   else if (layer instanceof UpSampling2D) upSampling2d(w, layer);
   else if (layer instanceof Reshape) w.push('Reshape', 'reshape', { target_shape: [...layer.targetShape] });

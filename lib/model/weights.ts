@@ -89,19 +89,24 @@ export class WeightStore {
    * prefix (model_name/conv2d_1/kernel) when that is the only match. `owner` names the layer in errors.
    */
   take(layer: string, kind: string, shape: number[], owner: string): Float32Array {
-    const key = `${layer}/${kind}`;
-    let entry = this.entries.get(key);
-    if (!entry) {
-      const found = [...this.entries.keys()].filter((k) => k.endsWith(`/${key}`));
-      if (found.length !== 1) throw new RangeError(`${owner}: its ${kind} '${key}' is not in the weights (they hold ${this.names()})`);
-      entry = this.entries.get(found[0])!;
-    }
+    const key = `${layer}/${kind}`, entry = this.find(key);
+    if (!entry) throw new RangeError(`${owner}: its ${kind} '${key}' is not in the weights (they hold ${this.names()})`);
     entry.used = true;
     if (entry.values === null) throw new RangeError(`${owner}: weight '${entry.spec.name}' ${entry.refused}`);
     if (entry.spec.shape.join() !== shape.join()) {
       throw new RangeError(`${owner}: weight '${entry.spec.name}' has shape [${entry.spec.shape.join(', ')}] but the layer needs [${shape.join(', ')}]`);
     }
     return entry.values;
+  }
+
+  /** The shape of the tensor `layer/kind`, or null when there is none (take finds it alike). */
+  shapeOf(layer: string, kind: string): number[] | null {
+    return this.find(`${layer}/${kind}`)?.spec.shape ?? null;
+  }
+
+  private find(key: string): Entry | undefined {
+    const found = this.entries.has(key) ? [key] : [...this.entries.keys()].filter((k) => k.endsWith(`/${key}`));
+    return found.length === 1 ? this.entries.get(found[0]) : undefined;
   }
 
   /** Refuses weights that no layer took (tfjs refuses them too): a topology and weights that do not belong together. */

@@ -18,6 +18,7 @@ import { Conv2DTranspose } from '../layers/conv2d-transpose';
 import { UpSampling2D } from '../layers/upsampling2d';
 import { Reshape } from '../layers/reshape';
 import { Permute } from '../layers/permute';
+import { SeparableConv2D } from '../layers/separable-conv2d';
 import { PReLU } from '../layers/prelu';
 import { Concatenate } from '../layers/concatenate';
 import type { MultiInputLayer } from '../layers/multi-input';
@@ -44,7 +45,7 @@ export function labelled<T>(label: string, f: () => T): T {
 /** Refuses a Conv2D whose kernel (once it has one) was made for another input depth. */
 function checkChannels(layer: Conv2D, channels: Dim, label: string): void {
   const { kernel } = layer.getWeights();
-  const depth = kernel && kernel.length / (product(layer.kernelSize) * layer.filters);
+  const depth = kernel && kernel.length * layer.groups / (product(layer.kernelSize) * layer.filters);
   if (depth !== null && channels !== null && depth !== channels) {
     throw new RangeError(`${label}: its kernel expects ${depth} input channels but its input has ${channels}`);
   }
@@ -73,7 +74,7 @@ export function nextShape(layer: Layer, shape: readonly Dim[], label: string): D
   if (layer instanceof ZeroPadding2D || layer instanceof Cropping2D) return [null, null, shape[2]];
   if (layer instanceof GlobalPool2D) return layer.keepdims ? [1, 1, shape[2]] : [shape[2]];
   if (layer instanceof DepthwiseConv2D) return [null, null, shape[2] === null ? null : shape[2] * layer.depthMultiplier];
-  if (layer instanceof Conv2DTranspose) return [null, null, layer.filters];
+  if (layer instanceof Conv2DTranspose || layer instanceof SeparableConv2D) return [null, null, layer.filters];
   if (layer instanceof UpSampling2D) return [null, null, shape[2]];
   if (layer instanceof Permute) return layer.dims.map((d) => shape[d - 1]);
   if (layer instanceof Reshape) throw new RangeError(`${label}: needs a known input shape but its input shape is ${showShape(shape)}`);

@@ -293,12 +293,14 @@ inline PreluGeometry ReadPreluGeometry(const Napi::Object& p) {
 struct Conv2DAttributes {
   Activation activation;
   bool direct;
+  size_t groups;
 };
 
 inline Conv2DAttributes ReadConv2DAttributes(const Napi::Object& p) {
   Conv2DAttributes v;
   v.activation = ActivationField(p);
   v.direct = BoolField(p, "direct", true);
+  v.groups = OptionalSizeField(p, "groups", 1, kMaxDim);
   return v;
 }
 

@@ -85,6 +85,10 @@ size_t SizeField(const Napi::Object& params, const char* key, size_t min, size_t
   return size_t(d);
 }
 
+size_t OptionalSizeField(const Napi::Object& params, const char* key, size_t min, size_t max) {
+  return params.Get(key).IsUndefined() ? min : SizeField(params, key, min, max);
+}
+
 bool BoolField(const Napi::Object& params, const char* key, bool optional) {
   const Napi::Value v = params.Get(key);
   if (optional && v.IsUndefined()) return false;

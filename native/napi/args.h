@@ -51,6 +51,8 @@ Napi::Object ParamsArg(const Napi::CallbackInfo& info, size_t index);
 // An integer field of params in [min, max].
 size_t SizeField(const Napi::Object& params, const char* key, size_t min, size_t max);
 double NumberField(const Napi::Object& params, const char* key);
+// The same, or min when the field is absent (undefined).
+size_t OptionalSizeField(const Napi::Object& params, const char* key, size_t min, size_t max);
 // A boolean field; with optional, an absent (undefined) one is false.
 bool BoolField(const Napi::Object& params, const char* key, bool optional = false);
 Activation ActivationField(const Napi::Object& params);

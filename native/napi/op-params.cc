@@ -163,8 +163,11 @@ ShapedOp ReadGeometry(Napi::Env env, const OpAttrs& attrs, const Napi::Object& p
     const Conv2DGeometry g = ReadConv2DGeometry(params);
     s = WindowShape(env, g.window);
     s.oc = g.oc;
-    op.k = CheckedProduct(env, {s.win.kh, s.win.kw, s.in.c}, "the kernel");
-    CheckedProduct(env, {op.k, s.oc}, "the kernel");
+    s.groups = attrs.groups;
+    if (s.in.c % s.groups != 0 || s.oc % s.groups != 0)
+      throw Napi::RangeError::New(env, "Expected params.groups to divide params.c and params.oc");
+    op.k = CheckedProduct(env, {s.win.kh, s.win.kw, s.in.c / s.groups}, "the kernel");
+    CheckedProduct(env, {op.k, GroupedColumns(s.oc, s.groups)}, "the kernel");
   } else if (attrs.kind == OpKind::kDepthwise2D) {
     const Depthwise2dGeometry g = ReadDepthwise2dGeometry(params);
     s = WindowShape(env, g.window);
@@ -181,7 +184,7 @@ ShapedOp ReadGeometry(Napi::Env env, const OpAttrs& attrs, const Napi::Object& p
     if (!EveryWindowReal(s.in.h, w.kh, w.sh, w.dh, w.pt, s.oh) || !EveryWindowReal(s.in.w, w.kw, w.sw, w.dw, w.pl, s.ow))
       throw Napi::RangeError::New(env, "Expected every pooling window to cover at least one input cell");
   }
-  op.n = s.oc;
+  op.n = GroupedColumns(s.oc, s.groups);
   op.inputs = CheckedProduct(env, {s.in.n, s.in.h, s.in.w, s.in.c}, "x");
   op.outputs = CheckedProduct(env, {s.in.n, s.oh, s.ow, s.oc}, "y");
   op.m = op.outputs / s.oc;
@@ -194,6 +197,7 @@ OpAttrs ReadAttributes(Napi::Env env, OpKind kind, const Napi::Object& params) {
     const Conv2DAttributes a = ReadConv2DAttributes(params);
     attrs.act = a.activation;
     attrs.direct = a.direct;
+    attrs.groups = a.groups;
   } else if (kind == OpKind::kDense) {
     attrs.act = ReadDenseAttributes(params).activation;
   } else if (kind == OpKind::kConv2DTranspose) {

@@ -99,6 +99,7 @@ std::shared_ptr<const ShapedOp> ReadShape(Napi::Env env, const BoundOp& op, cons
     throw Napi::RangeError::New(env, "Expected the prelu operator's alpha to hold c = " + std::to_string(shaped->n) +
                                          " floats but it holds " + std::to_string(op.bias_length));
   // A transposed convolution's bias is per filter, known only with the kernel's size.
+  if (op.attrs.groups > 1 && op.bias) ExpectLength(env, {const_cast<float*>(op.bias.get()), op.bias_length}, shaped->s.oc, "bias");
   if (op.attrs.kind == OpKind::kConv2DTranspose && op.bias) ExpectLength(env, {const_cast<float*>(op.bias.get()), op.bias_length}, shaped->s.oc, "bias");
   PlanShaped(shaped.get());
   return shaped;
@@ -142,7 +143,7 @@ Napi::Value CreateOperator(const Napi::CallbackInfo& info) {
     op->w = WeightsArg(info, 2);
     const F32 bias = Float32Arg(info, 3, "bias", true);
     if (bias.data) {
-      if (op->attrs.kind != OpKind::kConv2DTranspose) ExpectLength(env, bias, op->w->n, "bias");
+      if (op->attrs.kind != OpKind::kConv2DTranspose && op->attrs.groups == 1) ExpectLength(env, bias, op->w->n, "bias");
       std::shared_ptr<float[]> copy(new float[bias.length]);
       std::memcpy(copy.get(), bias.data, bias.length * sizeof(float));
       op->bias = std::move(copy);

@@ -45,16 +45,18 @@ void PadNhwc(const Conv2DShape& s, const float* x, float* out) {
   }
 }
 
-// Path::kIndirectGemm. Task t is a run of output rows and a group of panels.
+// Path::kIndirectGemm. Task t is a run of output rows and a group of panels (of channel group
+// t / (tasks / groups): its channels of the same pixels, a_offset further, its own panels and
+// its columns of y).
 void RunIndirectGemm(const Plan& plan, const Conv2DShape& s, const float* x, const float* packed_w,
                      const float* bias, ClampRange clamp, float* y, IndirectionCache* indirection) {
   // g: the convolution the kernels run, over src; with merged window rows, a kh x 1 window of
   // kw * c "channels" over the padded copy.
   Conv2DShape g = s;
-  size_t channels = s.in.c;
+  size_t channels = s.in.c / s.groups;
   const float* src = x;
   Workspace padded;
-  if (MergesWindowRows(s)) {
+  if (s.groups == 1 && MergesWindowRows(s)) {
     g.in = {s.in.n, s.in.h + s.win.pt + s.win.pb, s.in.w + s.win.pl + s.win.pr, s.in.c};
     g.win = {s.win.kh, 1, s.win.sh, s.win.sw, s.win.dh, 1, 0, 0, 0, 0};
     channels = s.win.kw * s.in.c;
@@ -64,19 +66,22 @@ void RunIndirectGemm(const Plan& plan, const Conv2DShape& s, const float* x, con
   }
   const size_t taps = g.win.kh * g.win.kw, mr = plan.kernels->mr;
   const size_t groups = (plan.panels + plan.panels_per_task - 1) / plan.panels_per_task;
+  const size_t per_group = plan.tasks / s.groups, opg = s.oc / s.groups;
+  const size_t group_w = GroupPanels(s.oc, s.groups) * kGemmNR * taps * channels;
+  const auto first_row = [&](size_t t) { return t % per_group / groups * plan.rows_per_task; };
   const auto igemm = [&](size_t t, const float* const* ind, size_t a_offset, const float* zero) {
-    const size_t r0 = t / groups * plan.rows_per_task, len = std::min(plan.rows_per_task, plan.rows - r0);
-    const size_t p0 = t % groups * plan.panels_per_task;
-    IgemmTile(*plan.kernels, len, s.oc, p0, std::min(plan.panels, p0 + plan.panels_per_task), taps,
-              channels, ind, a_offset, zero, packed_w, y + r0 * s.oc, s.oc, bias, clamp.min, clamp.max);
+    const size_t cg = t / per_group, r0 = first_row(t), len = std::min(plan.rows_per_task, plan.rows - r0);
+    const size_t p0 = t % per_group % groups * plan.panels_per_task;
+    IgemmTile(*plan.kernels, len, opg, p0, std::min(plan.panels, p0 + plan.panels_per_task), taps, channels, ind,
+              a_offset + cg * channels * sizeof(float), zero, packed_w + cg * group_w, y + r0 * s.oc + cg * opg, s.oc,
+              bias ? bias + cg * opg : nullptr, clamp.min, clamp.max);
   };
   // The kept buffer covers every row in tiles of mr from row 0, and tasks start on whole tiles
   // (rows_per_task is a multiple of mr, or all the rows): task t's tiles are a slice of it.
   if (const auto kept = indirection ? indirection->Get(g, mr, src) : nullptr) {
     const size_t a_offset = reinterpret_cast<uintptr_t>(src) - reinterpret_cast<uintptr_t>(kept->base);
     ParallelFor(plan.tasks, plan.threads, [&](size_t t, size_t) {
-      const size_t r0 = t / groups * plan.rows_per_task;
-      igemm(t, kept->pointers.data() + r0 / mr * taps * mr, a_offset, kept->zeros.data());
+      igemm(t, kept->pointers.data() + first_row(t) / mr * taps * mr, a_offset, kept->zeros.data());
     });
     return;
   }
@@ -87,7 +92,7 @@ void RunIndirectGemm(const Plan& plan, const Conv2DShape& s, const float* x, con
   float* zeros = work.get() + plan.threads * slot_floats;
   std::fill(zeros, zeros + channels, 0.0f);
   ParallelFor(plan.tasks, plan.threads, [&](size_t t, size_t slot) {
-    const size_t r0 = t / groups * plan.rows_per_task, len = std::min(plan.rows_per_task, plan.rows - r0);
+    const size_t r0 = first_row(t), len = std::min(plan.rows_per_task, plan.rows - r0);
     const float** ind = reinterpret_cast<const float**>(work.get() + slot * slot_floats);
     IndirectionNhwc(g.in, g.win, g.oh, g.ow, src, zeros, r0, len, mr, ind);
     igemm(t, ind, 0, zeros);
@@ -119,18 +124,26 @@ void RunConv2DGemm(const Plan& plan, const Conv2DShape& s, const float* x, const
   }
   const size_t slot_floats = plan.slot_bytes / sizeof(float);
   const Workspace work = NewWorkspace(plan.threads * slot_floats);
-  // Path::kIm2colGemm: task t is segment t, expanded into its participant's slot after the
-  // slot's packed-A block.
+  // Path::kIm2colGemm: task t is segment t % segments of group t / segments, expanded into its
+  // participant's slot after the slot's packed-A block. A group reads its slice of each pixel's
+  // channels, multiplies its own panels and writes its columns of y's rows (ldc = oc).
+  const size_t segments = (plan.rows + plan.rows_per_task - 1) / plan.rows_per_task;
+  const size_t cpg = s.in.c / s.groups, opg = s.oc / s.groups, gk = k / s.groups;
+  const size_t group_w = GroupPanels(s.oc, s.groups) * kGemmNR * gk;
   ParallelFor(plan.tasks, plan.threads, [&](size_t t, size_t slot) {
-    const size_t r0 = t * plan.rows_per_task, len = std::min(plan.rows_per_task, plan.rows - r0);
+    const size_t g = t / segments, r0 = t % segments * plan.rows_per_task, len = std::min(plan.rows_per_task, plan.rows - r0);
     float* pack = work.get() + slot * slot_floats;
     float* a = pack + plan.pack_floats;
-    Im2colNhwc(s.in, s.win, s.oh, s.ow, x, r0, len, a);
+    Im2colNhwc(s.in, s.win, s.oh, s.ow, x, r0, len, a, g * cpg, cpg);
     // Segments are fixed by the shape, so how the driver treats one never depends on threads.
     GemmProblem part = p;
     part.m = len;
     part.a = a;
-    part.c = y + r0 * s.oc;
+    part.k = part.lda = gk;
+    part.n = opg;
+    part.w = packed_w + g * group_w;
+    part.bias = bias ? bias + g * opg : nullptr;
+    part.c = y + r0 * s.oc + g * opg;
     GemmTile(*plan.kernels, part, 0, len, 0, plan.panels, plan.k_block, plan.pack_floats ? pack : nullptr);
   });
 }

@@ -20,7 +20,7 @@ void PlanShaped(ShapedOp* op) {
   switch (op->attrs.kind) {
     case OpKind::kConv2D:
       op->plan = PlanConv2D(op->s, op->attrs.direct, t);
-      op->act = PlanOutputActivation(op->attrs.act, op->outputs / op->n, op->n, t);
+      op->act = PlanOutputActivation(op->attrs.act, op->outputs / op->s.oc, op->s.oc, t);
       break;
     case OpKind::kMaxPool2D:
     case OpKind::kAvgPool2D:

@@ -37,6 +37,7 @@ struct OpAttrs {
   float alpha, max_value, threshold;  // activation: Keras's parameters (ops/elementwise-activation.h)
   int merge_mode = 0;          // merge: a MergeMode
   size_t merge_divisor = 0;    // merge: Average's count of inputs (0: none)
+  size_t groups = 1;           // conv2d: channel groups (ops/plan.h Conv2DShape)
 };
 
 struct ShapedOp {

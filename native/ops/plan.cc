@@ -124,50 +124,14 @@ bool TakesWinograd(const Conv2DShape& s, bool direct, const PlanTarget& t) {
          s.in.n * CeilDiv(s.oh, 2) * CeilDiv(s.ow, 2) >= kWinogradMinTiles;
 }
 
-}  // namespace
-
-Plan PlanConv2D(const Conv2DShape& s, bool direct, const PlanTarget& t) {
-  const Window2D& w = s.win;
-  const size_t rows = s.in.n * s.oh * s.ow, k = w.kh * w.kw * s.in.c;
-  const bool pointwise = w.kh == 1 && w.kw == 1 && w.sh == 1 && w.sw == 1 && w.pt == 0 &&
-                         w.pb == 0 && w.pl == 0 && w.pr == 0;
-  if (pointwise) return PlanGemm(rows, s.oc, k, t);
-  if (TakesWinograd(s, direct, t)) return PlanWinograd(s, t);
-  if (t.indirect && s.in.c >= kIndirectMinChannels) {
-    // Runs of rows, each task's indirection buffer (a pointer per row and tap) in its slot. Every
-    // task streams all of W, so tasks are as long as balance allows: a multiple of the threads,
-    // at most kIndirectRowsPerTask rows each. With fewer rows than output channels (C5) the
-    // threads split the panels instead, in whole pairs: each then reads its share of W, the
-    // larger operand, and the split stays even however few the row tiles. Rows and columns never
-    // depend on one another here, so the split may follow the thread count without changing a
-    // bit of the result.
-    const double macs = double(rows) * double(k) * double(s.oc);
-    const size_t threads = macs < t.parallel_macs ? 1 : t.threads;
-    Plan p{};
-    p.path = Path::kIndirectGemm;
-    p.kernels = t.kernels;
-    p.rows = rows;
-    p.panels = p.panels_per_task = CeilDiv(s.oc, kGemmNR);
-    p.k_block = p.k_chunk = k;
-    p.k_splits = 1;
-    if (threads > 1 && rows < s.oc && p.panels >= 2 * threads) {
-      p.rows_per_task = rows;
-      p.panels_per_task = CeilDiv(CeilDiv(p.panels, threads), 2) * 2;
-    } else {
-      const size_t rounds = CeilDiv(rows, threads * kIndirectRowsPerTask);
-      p.rows_per_task = std::min(rows, CeilDiv(CeilDiv(rows, threads * rounds), t.mr) * t.mr);
-    }
-    p.tasks = CeilDiv(rows, p.rows_per_task) * CeilDiv(p.panels, p.panels_per_task);
-    p.threads = Participants(macs, t.parallel_macs, threads, p.tasks);
-    p.slot_bytes = SlotBytes(t.tile_bytes + CeilDiv(p.rows_per_task, t.mr) * t.mr * w.kh * w.kw * t.pointer_bytes);
-    return p;
-  }
-
+// im2col segments of `rows` rows by K = k, n columns, for each of `groups` groups (task t: group
+// t / segments, segment t % segments).
+Plan PlanIm2col(size_t rows, size_t k, size_t n, size_t groups, const PlanTarget& t) {
   Plan p{};
   p.path = Path::kIm2colGemm;
   p.kernels = t.kernels;
   p.rows = rows;
-  p.panels = p.panels_per_task = CeilDiv(s.oc, kGemmNR);
+  p.panels = p.panels_per_task = CeilDiv(n, kGemmNR);
   p.k_splits = 1;
   p.k_chunk = k;
   p.k_block = rows <= t.mr ? k : std::min(k, kGemmKc);
@@ -176,12 +140,69 @@ Plan PlanConv2D(const Conv2DShape& s, bool direct, const PlanTarget& t) {
   size_t seg = std::max(kGemmMc, kSegmentFloats / k / t.mr * t.mr);
   seg = std::min(seg, std::max(kGemmMc, CeilDiv(CeilDiv(rows, kMinSegments), t.mr) * t.mr));
   if (CeilDiv(rows, seg) > kMaxTasks) seg = CeilDiv(CeilDiv(rows, kMaxTasks), t.mr) * t.mr;
+  // Every group's segments are tasks: at most kMaxTasks in all.
+  if (groups * CeilDiv(rows, seg) > kMaxTasks) seg = std::min(rows, CeilDiv(CeilDiv(rows * groups, kMaxTasks), t.mr) * t.mr);
   p.rows_per_task = std::min(seg, rows);
-  p.tasks = CeilDiv(rows, p.rows_per_task);
-  p.threads = Participants(double(rows) * double(k) * double(s.oc), t.parallel_macs, t.threads, p.tasks);
+  p.tasks = groups * CeilDiv(rows, p.rows_per_task);
+  p.threads = Participants(double(groups) * double(rows) * double(k) * double(n), t.parallel_macs, t.threads, p.tasks);
   p.pack_floats = PackFloats(p, t);
   p.slot_bytes = SlotBytes(t.tile_bytes + (p.pack_floats + p.rows_per_task * k) * sizeof(float));
   return p;
+}
+
+// The indirect GEMM of rows x (taps * c) by oc columns, for each of `groups` groups (task t:
+// group t / (tasks / groups), its channels read through the same pixel pointers).
+Plan PlanIndirect(size_t rows, size_t taps, size_t c, size_t oc, size_t groups, const PlanTarget& t) {
+  const size_t k = taps * c;
+  // Runs of rows, each task's indirection buffer (a pointer per row and tap) in its slot. Every
+  // task streams all of W, so tasks are as long as balance allows: a multiple of the threads,
+  // at most kIndirectRowsPerTask rows each. With fewer rows than output channels (C5) the
+  // threads split the panels instead, in whole pairs: each then reads its share of W, the
+  // larger operand, and the split stays even however few the row tiles. Rows and columns never
+  // depend on one another here, so the split may follow the thread count without changing a
+  // bit of the result.
+  const double macs = double(groups) * double(rows) * double(k) * double(oc);
+  const size_t threads = macs < t.parallel_macs ? 1 : t.threads;
+  Plan p{};
+  p.path = Path::kIndirectGemm;
+  p.kernels = t.kernels;
+  p.rows = rows;
+  p.panels = p.panels_per_task = CeilDiv(oc, kGemmNR);
+  p.k_block = p.k_chunk = k;
+  p.k_splits = 1;
+  if (threads > 1 && rows < oc && p.panels >= 2 * threads) {
+    p.rows_per_task = rows;
+    p.panels_per_task = CeilDiv(CeilDiv(p.panels, threads), 2) * 2;
+  } else {
+    const size_t rounds = CeilDiv(rows, threads * kIndirectRowsPerTask);
+    p.rows_per_task = std::min(rows, CeilDiv(CeilDiv(rows, threads * rounds), t.mr) * t.mr);
+  }
+  p.tasks = groups * CeilDiv(rows, p.rows_per_task) * CeilDiv(p.panels, p.panels_per_task);
+  p.threads = Participants(macs, t.parallel_macs, threads, p.tasks);
+  p.slot_bytes = SlotBytes(t.tile_bytes + CeilDiv(p.rows_per_task, t.mr) * t.mr * taps * t.pointer_bytes);
+  return p;
+}
+
+}  // namespace
+
+Plan PlanConv2D(const Conv2DShape& s, bool direct, const PlanTarget& t) {
+  const Window2D& w = s.win;
+  const size_t rows = s.in.n * s.oh * s.ow, k = w.kh * w.kw * s.in.c;
+  const bool pointwise = w.kh == 1 && w.kw == 1 && w.sh == 1 && w.sw == 1 && w.pt == 0 &&
+                         w.pb == 0 && w.pl == 0 && w.pr == 0;
+  // A grouped convolution: the indirect GEMM or im2col segments of each group's channels.
+  if (s.groups > 1) {
+    const size_t cpg = s.in.c / s.groups, opg = s.oc / s.groups;
+    if (t.indirect && cpg >= kIndirectMinChannels) {
+      const Plan p = PlanIndirect(rows, w.kh * w.kw, cpg, opg, s.groups, t);
+      if (p.tasks <= kMaxTasks) return p;
+    }
+    return PlanIm2col(rows, w.kh * w.kw * cpg, opg, s.groups, t);
+  }
+  if (pointwise) return PlanGemm(rows, s.oc, k, t);
+  if (TakesWinograd(s, direct, t)) return PlanWinograd(s, t);
+  if (t.indirect && s.in.c >= kIndirectMinChannels) return PlanIndirect(rows, w.kh * w.kw, s.in.c, s.oc, 1, t);
+  return PlanIm2col(rows, k, s.oc, 1, t);
 }
 
 Plan PlanMaxPool2D(const Nhwc& in, const Window2D& win, size_t oh, size_t ow, const PlanTarget& t) {

@@ -59,7 +59,19 @@ struct Conv2DShape {
   Nhwc in;
   Window2D win;
   size_t oh, ow, oc;  // checked by the caller to match OutputExtent
+  // Conv2D's channel groups: group g convolves channels [g c / groups, (g + 1) c / groups) of x
+  // with its own kernel into columns [g oc / groups, (g + 1) oc / groups) of y. Its kernel is
+  // packed as one k x GroupedColumns(oc, groups) matrix: K = kh kw c / groups rows, each group's
+  // columns zero-padded to whole panels, so group g's panels begin at panel g * GroupPanels.
+  size_t groups = 1;
 };
+
+// 16-column panels of one group's output columns.
+inline size_t GroupPanels(size_t oc, size_t groups) { return (oc / groups + kGemmNR - 1) / kGemmNR; }
+// Columns of a grouped kernel's packed matrix (oc when groups is 1 and oc a multiple of 16).
+inline size_t GroupedColumns(size_t oc, size_t groups) {
+  return groups == 1 ? oc : groups * GroupPanels(oc, groups) * kGemmNR;
+}
 
 // 1x1 stride-1 unpadded: the GEMM of x itself; 3x3 stride 1 with enough channels, unless
 // `direct`: Winograd F(2x2, 3x3) (rows are then 2x2 output tiles); otherwise the indirect GEMM

@@ -95,3 +95,10 @@ export function describeConv(c: ConvConfig): string {
 export function describePool(c: PoolConfig): string {
   return `${c.n}x${c.h}x${c.w}x${c.c}, pool ${c.poolSize.join('x')}, s ${c.strides.join('x')}, d ${c.dilation.join('x')}, pad ${JSON.stringify(c.padding)}`;
 }
+
+/** A random window's options: kernel 1-4 and dilation 1-2 per axis, strides 1 to maxStride, any padding kind. */
+export function randomWindowOptions(r: () => number, maxStride: number): { k: [number, number]; d: [number, number]; s: [number, number]; padding: Padding } {
+  const k: [number, number] = [randomInt(r, 1, 4), randomInt(r, 1, 4)], d: [number, number] = [randomInt(r, 1, 2), randomInt(r, 1, 2)];
+  const padding: Padding = pick(r, ['valid', 'same', [randomInt(r, 0, 2), randomInt(r, 0, 2), randomInt(r, 0, 2), randomInt(r, 0, 2)]] as Padding[]);
+  return { k, d, padding, s: [randomInt(r, 1, maxStride), randomInt(r, 1, maxStride)] };
+}
