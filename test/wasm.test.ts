@@ -174,26 +174,28 @@ describe('the wasm builds', () => {
     expect(WebAssembly.validate(readFileSync(join(__dirname, '..', 'dist', 'wasm', 'convkit-simd-threads.wasm')))).to.equal(true);
   });
 
-  it('each build stays under 27.25 KB, and the browser bundle under 205 KB with all four embedded', () => {
+  it('each build stays under 27.5 KB, and the browser bundle under 220 KiB with all four embedded', () => {
     // 11 KB held the forward kernels and 13 KB the backward's too; the layers of real CNNs (depthwise,
     // average and global pooling, padding, batch normalization, every Keras activation with its
     // float64 math, the transposed convolution, upsampling, permute, the merges: forward and
     // backward) take the SIMD builds to 26 KB. PReLU (forward, and a backward summing dalpha in
     // float64) and softmax over any axis add 1.05 KB to each SIMD build (simd-threads: 26790 to
-    // 27838 bytes), 0.65 KB to the scalar one.
+    // 27838 bytes), 0.65 KB to the scalar one; grouped convolution (its im2col of a group's
+    // channels and the job's groups field) 0.15 KB more (27985 bytes).
     for (const name of ['relaxed-simd-threads', 'simd-threads', 'simd', 'scalar']) {
-      expect(statSync(join(__dirname, '..', 'dist', 'wasm', `convkit-${name}.wasm`)).size, name).to.be.below(27.25 * 1024);
+      expect(statSync(join(__dirname, '..', 'dist', 'wasm', `convkit-${name}.wasm`)).size, name).to.be.below(27.5 * 1024);
     }
     // 103 KB held the three layers, training, the model format and the graph runtime, with the
     // four builds deflated together (7 KB). The layers of real CNNs add 68 KB: about 60 KB of
     // layers, jobs and Keras configs, and 8 KB of builds. Over the 110 KB the issue asked for:
     // a bound on growth until the layers share more of their option and config code.
     // Functional models (symbolic tensors, the graph compiler, the functional topology's reader
-    // and writer) add 19 KB; grouped and separable convolution a few more; PReLU and
-    // Softmax over any axis 7.4 KB (the layer 2.6, its Keras read and write 1.3, the wasm builds 1.05,
-    // its wasm backward 0.8, the rest 1.7).
+    // and writer, training on graphs, the batcher) add 21 KB; grouped and separable convolution
+    // (the layer, its chain step, their Keras read and write) 10.5 KB; PReLU and Softmax over any
+    // axis 7.4 KB (the layer 2.6, its Keras read and write 1.3, the wasm builds 1.05, its wasm
+    // backward 0.8, the rest 1.7): 223243 bytes at the merge of the three.
     const size = statSync(join(__dirname, '..', 'dist', 'browser', 'convkit.mjs')).size;
-    expect(size).to.be.below(205 * 1024);
+    expect(size).to.be.below(220 * 1024);
   });
 });
 

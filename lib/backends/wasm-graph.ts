@@ -3,8 +3,7 @@
 // places every intermediate value by liveness in one block of the module's memory, and a run
 // copies the inputs in once and the outputs out once.
 import type { ActivationOpParams, BatchNormParams, ConcatParams, Conv2DParams, DenseParams, Depthwise2DParams, Graph, GraphNode, GraphShape, MergeParams, OpInputs, Operator, Pad2DParams, Step, WindowParams } from './backend';
-import type { Conv2DTransposeParams, PermuteParams, PReluParams, UpSampling2DParams } from './backend';
-import { inputList } from './backend';
+import { type Conv2DTransposeParams, inputList, type PermuteParams, type PReluParams, type UpSampling2DParams } from './backend';
 import { checkInto, lengthIs } from './check';
 import { assignByLiveness, type LiveRange } from './liveness';
 import type { Plan, PlanTarget } from './plan';
