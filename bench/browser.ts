@@ -21,6 +21,8 @@ import { onnxModel } from './peers/onnx-model';
 import { MAX_RELATIVE_ERROR } from './peers/protocol';
 import { maxError, writeReference } from './peers/reference';
 import { progress } from './progress';
+import { networkFiles } from './networks/browser-files';
+import { isNetwork, networkBound, networkWork, withNetworks } from './networks/workloads';
 import { commandLine, writeResult } from './result-file';
 import { renderHtml, renderMarkdown, renderTable, scoreWorkload, type CandidateInfo, type PeerReport, type PeerRow } from './peers/report';
 
@@ -34,7 +36,7 @@ const MIN_RUNS_PER_ROUND = quick ? 1 : 2;
 const ROOT = join(__dirname, '..');
 const PEERS = join(__dirname, 'node_modules');
 /** What the page may load from bench/node_modules: the peers' browser builds and their .wasm files. */
-const PEER_DIRS = ['@tensorflow/tfjs-core/dist/', '@tensorflow/tfjs-backend-wasm/dist/', 'onnxruntime-web/dist/'];
+const PEER_DIRS = ['@tensorflow/tfjs-core/dist/', '@tensorflow/tfjs-backend-wasm/dist/', 'onnxruntime-web/dist/', '@tensorflow/tfjs-layers/dist/'];
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.html': 'text/html', '.wasm': 'application/wasm', '.json': 'application/json' };
 const ISOLATED = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin' };
 
@@ -92,7 +94,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const only = option('only')?.split(',');
   const wanted = option('candidates')?.split(',');
-  const workloads = loadWorkloads().filter((w) => !only || only.includes(w.id));
+  const workloads = withNetworks(loadWorkloads()).filter((w) => !only || only.includes(w.id));
   if (!workloads.length) throw new Error(`no workload matches --only ${only!.join(',')}`);
   const chosen = CANDIDATES.filter((c) => !wanted || wanted.includes(c.id));
   if (!chosen.length) throw new Error(`no candidate matches --candidates ${wanted!.join(',')} (known: ${CANDIDATES.map((c) => c.id).join(', ')})`);
@@ -104,7 +106,15 @@ async function main(): Promise<void> {
   const refDir = mkdtempSync(join(tmpdir(), 'convkit-browser-ref-'));
   let current: Served | null = null;
   const errors = new Map<string, number>(); // `${candidate} ${workload}` -> max relative error
+  // The networks' files are made before the page runs (the reference and the saved model take a moment).
+  const networks = new Map<string, Served>();
+  for (const w of workloads.filter(isNetwork)) {
+    const referencePath = join(refDir, `${w.id}.bin`);
+    const { files, modelOutputShape } = await networkFiles(w, referencePath, withOnnx);
+    networks.set(w.id, { id: w.id, workload: w, files, referencePath, modelOutputShape });
+  }
   const served = (id: string): Served => {
+    if (networks.has(id)) return networks.get(id)!;
     if (current?.id !== id) current = serveWorkload(workloads.find((w) => w.id === id)!, refDir, withOnnx);
     return current;
   };
@@ -117,7 +127,7 @@ async function main(): Promise<void> {
     if ((m = /^\/peers\/(.+)$/.exec(url)) && PEER_DIRS.some((d) => normalize(m![1]).startsWith(d)) && existsSync(join(PEERS, normalize(m[1])))) {
       return send(readFileSync(join(PEERS, normalize(m[1]))), TYPES[extname(url)] ?? 'application/octet-stream');
     }
-    if ((m = /^\/data\/(\w+)\/([\w.]+)$/.exec(url)) && workloads.some((w) => w.id === m![1])) {
+    if ((m = /^\/data\/(\w+)\/([\w.-]+)$/.exec(url)) && workloads.some((w) => w.id === m![1])) {
       const file = served(m[1]).files.get(m[2]);
       if (file) return send(file, m[2].endsWith('.json') ? TYPES['.json'] : 'application/octet-stream');
     }
@@ -125,7 +135,7 @@ async function main(): Promise<void> {
       const body = await readBody(req);
       const s = served(m[2]);
       let y = new Float32Array(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength));
-      if (m[1].startsWith('ort') && s.workload.op !== 'dense') y = nchwToNhwc(y, s.modelOutputShape);
+      if (m[1].startsWith('ort') && s.modelOutputShape.length === 4) y = nchwToNhwc(y, s.modelOutputShape);
       const error = maxError(y, s.referencePath);
       errors.set(`${m[1]} ${m[2]}`, error);
       return send(JSON.stringify({ maxError: error }), TYPES['.json']);
@@ -176,14 +186,15 @@ async function main(): Promise<void> {
   const rows: PeerRow[] = [];
   for (const w of workloads) {
     const measured = result.results[w.id] ?? {};
-    const { amount, unit } = work(w, workloadData(w).outputShape);
+    const { amount, unit } = isNetwork(w) ? networkWork(w) : work(w, workloadData(w).outputShape);
+    const bound = isNetwork(w) ? networkBound(w) : MAX_RELATIVE_ERROR;
     const times = new Map<string, number[]>();
     const wRows = Object.entries(measured).map(([id, m]): PeerRow => {
       const error = errors.get(`${id} ${w.id}`) ?? m.maxError;
       times.set(id, m.times);
       return {
         workload: w.id, name: w.name, candidate: id, unit, runs: 0, medianMs: NaN, minMs: NaN, rate: NaN, ratioToBestPeer: NaN,
-        verified: error !== undefined && error <= MAX_RELATIVE_ERROR, maxError: error, error: m.error,
+        verified: error !== undefined && error <= bound, maxError: error, error: m.error, ...(isNetwork(w) ? { bound } : {}),
       };
     });
     const threadsOf = (id: string) => String(CANDIDATES.find((c) => c.id === id)!.threads);

@@ -19,6 +19,7 @@ import { work } from '../suite/workloads';
 import { peerWorkloads } from '../suite/merge-workloads';
 import { allCandidates } from './peers/candidates';
 import { progress } from './progress';
+import { isNetwork, networkBound, networkData, networkWork, withNetworks, writeNetworkReference } from './networks/workloads';
 import { commandLine, writeResult } from './result-file';
 
 const args = process.argv.slice(2);
@@ -73,7 +74,7 @@ class Child {
 async function main(): Promise<void> {
   const started = Date.now();
   const wanted = option('candidates')?.split(',');
-  const workloads = peerWorkloads().filter((w) => !only || only.includes(w.id));
+  const workloads = withNetworks(peerWorkloads()).filter((w) => !only || only.includes(w.id));
   if (!workloads.length) throw new Error(`no workload matches --only ${only!.join(',')}`);
   const chosen = allCandidates().filter((c) => (wanted ? wanted.includes(c.id) : !c.threaded || threadCounts.includes(c.threads)));
   if (!chosen.length) throw new Error(`no candidate matches --candidates ${wanted!.join(',')}`);
@@ -103,20 +104,25 @@ async function main(): Promise<void> {
   const rows: PeerRow[] = [];
   try {
     for (const w of workloads) {
-      const data = workloadData(w);
+      const data = isNetwork(w) ? networkData(w) : workloadData(w);
       const refPath = join(refDir, `${w.id}.bin`);
-      bar.task(`${w.id}: float64 reference`);
-      writeReference(w, data, refPath);
-      const { amount, unit } = work(w, data.outputShape);
+      bar.task(`${w.id}: ${isNetwork(w) ? 'convkit native reference' : 'float64 reference'}`);
+      if (isNetwork(w)) await writeNetworkReference(w, data, refPath);
+      else writeReference(w, data, refPath);
+      const { amount, unit } = isNetwork(w) ? networkWork(w) : work(w, data.outputShape);
+      const bound = isNetwork(w) ? networkBound(w) : MAX_RELATIVE_ERROR;
       const times = new Map<string, number[]>();
       const rowOf = new Map<string, PeerRow>();
-      for (const c of live()) {
+      // TensorFlow.js's plain-JS backend takes seconds per network run: left out of those rows.
+      for (const c of live().filter((c) => !(isNetwork(w) && c.id === 'tfjs-cpu'))) {
         bar.task(`${w.id}: ${c.label} warm-up`);
         const reply = await children.get(c.id)!.request({ type: 'prepare', workload: w.id, referencePath: refPath });
         const row: PeerRow = { workload: w.id, name: w.name, candidate: c.id, unit, runs: 0, medianMs: NaN, minMs: NaN, rate: NaN, ratioToBestPeer: NaN, verified: false };
         if (reply.type === 'prepared') {
           row.maxError = reply.maxError;
-          row.verified = reply.maxError <= MAX_RELATIVE_ERROR;
+          row.verified = reply.maxError <= bound;
+          row.memory = reply.memory;
+          if (isNetwork(w)) row.bound = bound;
           times.set(c.id, []);
         } else row.error = reply.type === 'failed' ? reply.reason : `unexpected ${reply.type}`;
         rowOf.set(c.id, row);

@@ -9,7 +9,9 @@ import { isMerge, mergeBytes } from './merge-workloads';
 export interface Workload {
   id: string;
   name: string;
-  op: 'conv2d' | 'maxpool' | 'dense' | 'avgpool' | 'globalavgpool' | 'depthwise' | 'conv2dTranspose' | 'upsample' | 'add' | 'concat';
+  op: 'conv2d' | 'maxpool' | 'dense' | 'avgpool' | 'globalavgpool' | 'depthwise' | 'conv2dTranspose' | 'upsample' | 'add' | 'concat' | 'network';
+  /** network: which real network (bench/networks), n its batch and h, w, c its input. */
+  network?: 'mobilenetv2' | 'unet';
   /** upsample: 'nearest' or 'bilinear' (k is the factor). */
   interpolation?: 'nearest' | 'bilinear';
   n: number;

@@ -56,6 +56,9 @@ forEachBackend('graphs of operators', () => {
       const expected = outputs.map((v) => bits(values[v]));
       expect(graph.run([x.data]).map(bits)).to.deep.equal(expected);
       expect((await graph.runAsync([x.data])).map(bits)).to.deep.equal(expected);
+      // Runs after the first reuse its arena as that left it; runs at once take arenas of their own.
+      const together = await Promise.all([graph.runAsync([x.data]), graph.runAsync([x.data])]);
+      for (const ys of [...together, graph.run([x.data])]) expect(ys.map(bits)).to.deep.equal(expected);
 
       const intermediates = nodes - outputs.length;
       expect(shape.outputs).to.deep.equal(outputs.map(() => FLOATS));

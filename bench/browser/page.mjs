@@ -32,10 +32,12 @@ const LIBRARIES = {
     ck.setNumThreads(threads);
     return {
       info: () => `${ck.backendInfo().isa}, ${ck.getNumThreads()} threads`,
-      prepare(s, d) {
+      async prepare(s, d) {
         // Placed once where the backend reads it, as tf.tensor does for TensorFlow.js.
         const x = ck.residentTensor(new ck.Tensor(d.input, s.inputShape));
-        const layer = s.op === 'dense' ? new ck.Dense({ units: s.units, activation: s.activation, kernel: d.kernel, bias: d.bias })
+        // A network: the layers model file the bench wrote, loaded as a user loads one.
+        const layer = s.op === 'network' ? await ck.loadModel(`/data/${s.id}/${s.layersModel}`)
+          : s.op === 'dense' ? new ck.Dense({ units: s.units, activation: s.activation, kernel: d.kernel, bias: d.bias })
           : s.op === 'maxpool' ? new ck.MaxPool2D({ poolSize: s.k, strides: s.stride, padding: s.padding })
             : s.op === 'avgpool' || s.op === 'globalavgpool' ? new ck.AveragePooling2D({ poolSize: s.k, strides: s.stride, padding: s.padding })
             : new ck.Conv2D({ filters: s.filters, kernelSize: s.k, strides: s.stride, padding: s.padding, activation: s.activation, kernel: d.kernel, bias: d.bias });
@@ -48,6 +50,7 @@ const LIBRARIES = {
   async tfjs() {
     await loadScript('/peers/@tensorflow/tfjs-core/dist/tf-core.es2017.min.js');
     await loadScript('/peers/@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.es2017.min.js');
+    await loadScript('/peers/@tensorflow/tfjs-layers/dist/tf-layers.es2017.min.js');
     const tf = globalThis.tf;
     tf.wasm.setWasmPaths('/peers/@tensorflow/tfjs-backend-wasm/dist/');
     tf.wasm.setThreadsCount(threads);
@@ -55,12 +58,13 @@ const LIBRARIES = {
     await tf.ready();
     return {
       info: () => `tfjs ${tf.version_core}, ${tf.wasm.getThreadsCount()} threads`,
-      prepare(s, d) {
+      async prepare(s, d) {
         const x = tf.tensor(d.input, s.inputShape);
+        const model = s.op === 'network' ? await tf.loadLayersModel(`/data/${s.id}/${s.layersModel}`) : null;
         const kernel = d.kernel && tf.tensor(d.kernel, s.kernelShape);
         const bias = d.bias && tf.tensor(d.bias);
-        const pad = typeof s.padding === 'string' ? s.padding : [[0, 0], [s.padding[0], s.padding[1]], [s.padding[2], s.padding[3]], [0, 0]];
-        const op = () => s.op === 'conv2d' ? tf.fused.conv2d({ x, filter: kernel, strides: s.stride, pad, bias, activation: s.activation })
+        const pad = s.padding === undefined || typeof s.padding === 'string' ? s.padding : [[0, 0], [s.padding[0], s.padding[1]], [s.padding[2], s.padding[3]], [0, 0]];
+        const op = () => model ? model.predict(x) : s.op === 'conv2d' ? tf.fused.conv2d({ x, filter: kernel, strides: s.stride, pad, bias, activation: s.activation })
           : s.op === 'maxpool' ? tf.maxPool(x, s.k, s.stride, pad)
             : s.op === 'avgpool' || s.op === 'globalavgpool' ? tf.avgPool(x, s.k, s.stride, pad)
             : tf.fused.matMul({ a: x, b: kernel, bias, activation: s.activation });
@@ -75,6 +79,7 @@ const LIBRARIES = {
           release: () => {
             last?.dispose();
             tf.dispose([x, kernel, bias].filter(Boolean));
+            model?.dispose();
           },
         };
       },

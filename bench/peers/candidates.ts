@@ -9,6 +9,8 @@ import { isMerge, mergeLayer } from '../../suite/merge-workloads';
 import { onnxModel } from './onnx-model';
 import { peer } from './peer-require';
 import { nchwToNhwc, nhwcToNchw } from '../../suite/layout';
+import { isNetwork } from '../networks/workloads';
+import { convkitNetwork, ortNetwork, tfjsNetwork } from '../networks/runners';
 
 export interface Runner {
   /** One timed forward pass, output materialised. */
@@ -16,6 +18,8 @@ export interface Runner {
   /** The output in NHWC (or [N, units]) order, for verification. */
   output(): Promise<Float32Array>;
   release(): void;
+  /** convkit on a network: the planned arena plus the weights, in bytes. */
+  plannedBytes?: number;
 }
 
 export interface Candidate {
@@ -40,6 +44,7 @@ function convkit(backend: ck.BackendName, threads: number): Candidate {
     },
     async prepare(w, d) {
       if (isMerge(w)) return convkitMerge(w, d);
+      if (isNetwork(w)) return convkitNetwork(w, d);
       const layer = convkitLayer(w, d);
       // The input is placed once where the backend reads it, as tf.tensor does for TensorFlow.js
       // (wasm: the module's memory; native: an ordinary copy).
@@ -87,10 +92,11 @@ function onnxRuntime(pkg: 'onnxruntime-node' | 'onnxruntime-web', threads: numbe
       }
     },
     async prepare(w, d) {
-      const model = onnxModel(w, d);
       const options = pkg === 'onnxruntime-node'
         ? { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all', executionProviders: ['cpu'] }
         : { executionProviders: ['wasm'], graphOptimizationLevel: 'all' };
+      if (isNetwork(w)) return ortNetwork(ort, options, w, d);
+      const model = onnxModel(w, d);
       const session = await ort.InferenceSession.create(model.bytes, options);
       const input = w.op === 'dense' ? d.input : nhwcToNchw(d.input, d.inputShape);
       const x = new ort.Tensor('float32', input, model.inputShape);
@@ -136,6 +142,7 @@ function tfjs(backendName: keyof typeof TFJS_PACKAGES): Candidate {
       await tf.ready();
     },
     async prepare(w, d) {
+      if (isNetwork(w)) return tfjsNetwork(tf, peer('@tensorflow/tfjs-layers'), w, d);
       const x = tf.tensor(d.input, d.inputShape);
       const x2 = d.second && tf.tensor(d.second, d.inputShape);
       const groups = w.groups ?? 1;

@@ -5,6 +5,7 @@ import { peerWorkloads } from '../../suite/merge-workloads';
 import { allCandidates, type Runner } from './candidates';
 import type { FromChild, ToChild } from './protocol';
 import { maxError } from './reference';
+import { isNetwork, networkData, withNetworks } from '../networks/workloads';
 
 const send = (m: FromChild): void => void process.send!(m);
 const candidate = allCandidates().find((c) => c.id === process.argv[2]);
@@ -20,13 +21,15 @@ async function timedRun(r: Runner): Promise<number> {
 async function handle(m: ToChild): Promise<void> {
   switch (m.type) {
     case 'prepare': {
-      const w = peerWorkloads().find((x) => x.id === m.workload)!;
-      runner = await candidate!.prepare(w, workloadData(w));
+      const w = withNetworks(peerWorkloads()).find((x) => x.id === m.workload)!;
+      const rssBefore = process.memoryUsage.rss();
+      runner = await candidate!.prepare(w, isNetwork(w) ? networkData(w) : workloadData(w));
       const firstRunMs = await timedRun(runner);
       const error = maxError(await runner.output(), m.referencePath);
       // Warm-up: up to 3 more runs, stopping early for slow candidates.
       for (let i = 0, spent = firstRunMs; i < 3 && spent < 500; i++) spent += await timedRun(runner);
-      return send({ type: 'prepared', maxError: error, firstRunMs });
+      const memory = { rssDeltaMb: (process.memoryUsage.rss() - rssBefore) / 2 ** 20, plannedMb: runner.plannedBytes && runner.plannedBytes / 2 ** 20 };
+      return send({ type: 'prepared', maxError: error, firstRunMs, memory });
     }
     case 'measure': {
       const times: number[] = [];

@@ -3,6 +3,7 @@ import type { ColdStartRow } from './cold-start';
 import type { EventLoopRow } from './event-loop';
 import { markdownTable } from '../result-file';
 import { median } from '../stats';
+import type { PreparedMemory } from './protocol';
 
 export interface CandidateInfo {
   id: string;
@@ -30,6 +31,9 @@ export interface PeerRow {
   verified: boolean;
   maxError?: number;
   error?: string;
+  /** Network rows: the error bound they were checked against (relative to the output's largest value). */
+  bound?: number;
+  memory?: PreparedMemory;
 }
 
 export interface PeerReport {
@@ -122,8 +126,10 @@ function sections(report: PeerReport): { tables: Section[]; notes: string[] } {
   const wrong = report.rows.filter((r) => !r.verified || r.error);
   if (wrong.length) {
     notes.push('rows that are not verified (WRONG: the output disagrees with the float64 reference):');
-    for (const r of wrong) notes.push(`  ${r.workload} ${r.candidate}: ${r.error ?? `max relative error ${r.maxError?.toExponential(2)} > ${report.maxRelativeError}`}`);
+    for (const r of wrong) notes.push(`  ${r.workload} ${r.candidate}: ${r.error ?? `max relative error ${r.maxError?.toExponential(2)} > ${r.bound ?? report.maxRelativeError}`}`);
   }
+  const networks = networkSection(report);
+  if (networks) tables.splice(1, 0, networks);
   if (report.eventLoop.length) {
     tables.push({
       caption: 'event-loop health: a stream of C1 convolutions (8x32x48x16 -> 32, 3x3, ReLU), back to back',
@@ -147,9 +153,26 @@ function sections(report: PeerReport): { tables: Section[]; notes: string[] } {
   return { tables, notes };
 }
 
+/** The network rows (those with a bound) one per candidate: time per run, ratio, error and memory. */
+function networkSection(report: PeerReport): Section | undefined {
+  const rows = report.rows.filter((r) => r.bound !== undefined || r.memory?.plannedMb !== undefined);
+  if (!rows.length) return undefined;
+  const label = (id: string) => report.candidates.find((c) => c.id === id)?.label ?? id;
+  return {
+    caption: 'networks: median time per run, ratio to the best peer, error against convkit native (every layer its own op) relative to the output\'s largest value, and memory: the RSS growth of the candidate\'s process from before building the model to after its warm-up; for convkit also the planned arena plus the weights',
+    header: ['id', 'network', 'candidate', 'median', 'ratio', 'error', 'bound', 'RSS growth', 'convkit planned'],
+    body: rows.map((r) => [
+      r.workload, r.name, label(r.candidate), r.error ? 'error' : Number.isFinite(r.medianMs) ? `${r.medianMs.toFixed(1)} ms` : '-',
+      Number.isFinite(r.ratioToBestPeer) ? `${r.ratioToBestPeer.toFixed(2)}x` : '-', r.maxError?.toExponential(1) ?? '-', r.bound?.toExponential(1) ?? '-',
+      r.memory ? `${r.memory.rssDeltaMb.toFixed(0)} MB` : '-', r.memory?.plannedMb !== undefined ? `${r.memory.plannedMb.toFixed(1)} MB` : '-',
+    ]),
+    align: 'lllrrrrrr',
+  };
+}
+
 function preamble(report: PeerReport): string[] {
   return [
-    `${report.rounds} interleaved rounds, ${report.budgetMs} ms per candidate and workload${report.quick ? ' (--quick)' : ''}; every output checked against the float64 reference first.`,
+    `${report.rounds} interleaved rounds, ${report.budgetMs} ms per candidate and workload${report.quick ? ' (--quick)' : ''}; every output checked against the float64 reference first${report.rows.some((r) => r.bound !== undefined) ? ' (the network rows, N, against convkit native within a bound from their depth)' : ''}.`,
     `Cells: median rate (GFLOP/s; the pools, P, A and G rows, the depthwise W rows and the merges, M rows, in GB/s) and ratio to ${report.ratioTo ?? 'the best peer on the row'}. ${LAYOUT_NOTE}`,
   ];
 }
@@ -170,7 +193,7 @@ export function renderTable(report: PeerReport): string {
 
 const GROUPS: [string, string][] = [['C', 'convolutions'], ['P', 'max-pool'], ['D', 'dense']];
 /** Groups with a column only when the report has one of their workloads. */
-const OPTIONAL_GROUPS: [string, string][] = [['A', 'average pool'], ['G', 'global pool'], ['W', 'depthwise'], ['X', 'transposed conv'], ['U', 'upsampling'], ['M', 'merges'], ['R', 'grouped conv']];
+const OPTIONAL_GROUPS: [string, string][] = [['A', 'average pool'], ['G', 'global pool'], ['W', 'depthwise'], ['X', 'transposed conv'], ['U', 'upsampling'], ['M', 'merges'], ['R', 'grouped conv'], ['N', 'networks']];
 const wasmLibrary = (library: string) => /wasm|web/.test(library);
 
 /**

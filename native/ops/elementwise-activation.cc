@@ -4,7 +4,11 @@
 #include <cmath>
 #include <cstring>
 
+#include <vector>
+
 #include "kernels/activation-f64.h"
+#include "kernels/batchnorm.h"
+#include "ops/batchnorm.h"
 #include "kernels/f32-activations-f64.h"
 #include "kernels/thread-pool.h"
 
@@ -38,6 +42,15 @@ double DerivativeF64(const ActivationParams& p, double z) {
   }
 }
 
+// The activations that are a clamp to [0, hi] (ReLU with no slope below a threshold of 0, relu6):
+// a float32 compare-and-select gives ForwardF64's bits (-0 and NaN pass as they are).
+bool AsClamp(const ActivationParams& p, ClampRange* range) {
+  if (p.act == kActivationRelu && p.alpha == 0 && p.threshold == 0) *range = {0.0f, p.max_value};
+  else if (p.act == kActivationRelu6) *range = {0.0f, 6.0f};
+  else return false;
+  return true;
+}
+
 template <typename Rows>
 void ForRows(size_t rows, size_t n, const PlanTarget& t, Rows body) {
   const Plan plan = PlanActivation(rows, n, t);
@@ -63,6 +76,24 @@ void StridedSoftmax(size_t r0, size_t r1, size_t n, size_t inner, const float* x
 
 void RunElementwiseActivation(const Plan& plan, const ActivationParams& p, const float* x, float* y, size_t n,
                               size_t inner) {
+  ClampRange range;
+  if (inner == 1 && AsClamp(p, &range)) {
+    // The ISA's vector clamp (batch normalization's affine kernel with scale 1 and shift -0, which
+    // leave every value as it is, -0 included) instead of a float64 loop of branches; a task's
+    // floats are contiguous, so they go as blocks of kBlock (whole vectors of every ISA), then the rest.
+    constexpr size_t kBlock = 64;
+    static const std::vector<float> ones(kBlock, 1.0f), shifts(kBlock, -0.0f);
+    const BatchNormKernels& k = BatchNormKernelsFor(plan.kernels);
+    ParallelFor(plan.tasks, plan.threads, [&](size_t task, size_t) {
+      const size_t r0 = task * plan.rows_per_task, count = (std::min(plan.rows, r0 + plan.rows_per_task) - r0) * n;
+      const size_t blocks = count / kBlock, done = blocks * kBlock;
+      const float* in = x + r0 * n;
+      float* out = y + r0 * n;
+      k.affine(blocks, kBlock, in, ones.data(), shifts.data(), nullptr, nullptr, nullptr, range, out);
+      if (done < count) k.affine(1, count - done, in + done, ones.data(), shifts.data(), nullptr, nullptr, nullptr, range, out + done);
+    });
+    return;
+  }
   ParallelFor(plan.tasks, plan.threads, [&](size_t task, size_t) {
     const size_t r0 = task * plan.rows_per_task, r1 = std::min(plan.rows, r0 + plan.rows_per_task);
     if (inner > 1) return StridedSoftmax(r0, r1, n, inner, x, y);
