@@ -74,6 +74,19 @@ forEachBackend('functional models', () => {
     got.forEach((t, i) => t.data.forEach((v, k) => expect(Math.abs(v - want[i].data[k])).to.be.at.most(1e-5 * (1 + Math.abs(want[i].data[k])))));
   });
 
+  it('a ZeroPadding2D runs as the pads of the valid Conv2D or DepthwiseConv2D after it, with the values of running it apart', () => {
+    const x = ck.input({ shape: [9, 8, 4] });
+    let y = new ck.Conv2D({ filters: 6, kernelSize: 3, kernel: randomArray(3 * 3 * 4 * 6, 91), bias: randomArray(6, 92) }).apply(new ck.ZeroPadding2D({ padding: [[1, 2], [0, 1]] }).apply(x));
+    y = new ck.DepthwiseConv2D({ kernelSize: 3, strides: 2, kernel: randomArray(3 * 3 * 6, 93) }).apply(new ck.ZeroPadding2D({ padding: [[0, 1], [0, 1]] }).apply(y));
+    const kept = new ck.ZeroPadding2D({ padding: 1 }).apply(y); // a model output: stays
+    const out = new ck.Conv2D({ filters: 2, kernelSize: 3, padding: 'same', kernel: randomArray(3 * 3 * 6 * 2, 94) }).apply(new ck.ZeroPadding2D({ padding: 1 }).apply(kept));
+    const folded = ck.model({ inputs: x, outputs: [out, kept] }), apart = ck.model({ inputs: x, outputs: [out, kept], rewrites: { foldPadding: false } });
+    const t = new ck.Tensor(randomArray(2 * 9 * 8 * 4, 95), [2, 9, 8, 4]);
+    const a = folded.forward(t) as ck.Tensor[], b = apart.forward(t) as ck.Tensor[];
+    a.forEach((o, i) => o.data.forEach((v, k) => expect(v, `output ${i} [${k}]`).to.equal(b[i].data[k])));
+    expect(folded.planned([[2, 9, 8, 4]]).nodes).to.equal(apart.planned([[2, 9, 8, 4]]).nodes - 2); // not the one before the 'same' Conv2D
+  });
+
   it('forwardAsync and predict give forward\'s bits', async () => {
     const { model } = build(21);
     const x = new ck.Tensor(randomArray(5 * 6 * 5 * 3, 22), [5, 6, 5, 3]);

@@ -10,10 +10,16 @@
 //   ELU with their default parameters, Softmax) after such a layer, or after the
 //   BatchNormalization folded into it, runs in that layer's epilogue: the same function on the
 //   same float32 sums, so the same bits.
+// - foldPadding: a ZeroPadding2D read by nothing but a Conv2D or DepthwiseConv2D with 'valid' or
+//   explicit padding runs nothing: that convolution's node is reshaped for the unpadded input
+//   with the pads added to its own (the pads are implicit zeros there, as its own are).
 // - Flatten, Reshape and other layers without an operator run nothing: their output is their
 //   input's floats under another shape.
 // Values are placed in the graph's arena by liveness (the backend's createGraph).
-import type { Backend, Graph, GraphNode, Operator, Step } from '../backends/backend';
+import type { Backend, Graph, GraphNode, Operator, Step, WindowParams } from '../backends/backend';
+import { Conv2D } from '../layers/conv2d';
+import { DepthwiseConv2D } from '../layers/depthwise-conv2d';
+import { ZeroPadding2D } from '../layers/padding2d';
 import { Activation } from '../activation';
 import { type Bound, type ChannelAffine, Layer } from '../layers/layer';
 import type { MultiInputLayer } from '../layers/multi-input';
@@ -24,6 +30,8 @@ export interface RewriteOptions {
   foldBatchNorm?: boolean;
   /** Run an activation layer in the epilogue of the linear convolution, Dense or folded BatchNormalization before it (default true). */
   fuseActivations?: boolean;
+  /** Take a ZeroPadding2D into the pads of the 'valid' (or explicitly padded) Conv2D or DepthwiseConv2D after it (default true). */
+  foldPadding?: boolean;
 }
 
 /** Where a model output's floats come from after a run: a graph output, or a model input as it is. */
@@ -125,17 +133,41 @@ function folds(flat: FlatGraph, shapes: number[][], linear: ReadonlySet<number>,
   return { fold, gone };
 }
 
+/** Per entry, the pads of the ZeroPadding2D before it that it takes as its own ([t, b, l, r]), and the ZeroPadding2D entries so taken. */
+function padFolds(flat: FlatGraph, rewrites: RewriteOptions): { pads: Map<number, readonly number[]>; gone: Set<number> } {
+  const pads = new Map<number, readonly number[]>(), gone = new Set<number>();
+  if (rewrites.foldPadding === false) return { pads, gone };
+  const count = readers(flat), outputs = new Set(flat.outputs);
+  flat.entries.forEach((e, j) => {
+    const conv = e.layer;
+    if (!(conv instanceof Conv2D || conv instanceof DepthwiseConv2D) || conv.padding === 'same') return;
+    const i = flat.entries.findIndex((z) => z.output === e.inputs[0]), z = flat.entries[i];
+    if (!z || !(z.layer instanceof ZeroPadding2D) || count[z.output] !== 1 || outputs.has(z.output)) return;
+    pads.set(j, z.layer.padding);
+    gone.add(i);
+  });
+  return { pads, gone };
+}
+
+/** A convolution's params for the unpadded input, the ZeroPadding2D's pads added to its own. */
+function unpadded(p: Step['params'], [t, b, l, r]: readonly number[]): Step['params'] {
+  const w = p as WindowParams;
+  return { ...w, h: w.h - t - b, w: w.w - l - r, pt: w.pt + t, pb: w.pb + b, pl: w.pl + l, pr: w.pr + r } as Step['params'];
+}
+
 /**
  * The model compiled for inputs of these shapes on b; `kept` is returned as it is when nothing
  * it was built from changed. `linear`: entries whose activation is left out (training's logits).
  */
 export function compileModel(flat: FlatGraph, inputs: readonly (readonly number[])[], b: Backend, kept: CompiledModel | null, linear: ReadonlySet<number> = new Set(), rewrites: RewriteOptions = {}): CompiledModel {
-  const key = `${[...linear].join()}|${rewrites.foldBatchNorm !== false}|${rewrites.fuseActivations !== false}|${inputs.map((s) => s.join('x')).join()}`;
+  const key = `${[...linear].join()}|${rewrites.foldBatchNorm !== false}|${rewrites.fuseActivations !== false}|${rewrites.foldPadding !== false}|${inputs.map((s) => s.join('x')).join()}`;
   const stamps = stampsOf(flat);
   // The common call: the same shapes, backend and weights as the last one (each layer was checked then).
   if (kept && kept.backend === b && kept.epoch === b.epoch && kept.key === key && kept.stamps.every((v, i) => v === stamps[i])) return kept;
   const shapes = valueShapes(flat, inputs);
   const { fold, gone } = folds(flat, shapes, linear, rewrites);
+  const padded = padFolds(flat, rewrites);
+  for (const i of padded.gone) gone.add(i);
   const bound = flat.entries.map((e, i) => (e.layer instanceof Layer && !gone.has(i) ? e.layer.bind(shapes[e.inputs[0]], b, linear.has(i), fold[i]) : null));
   if (kept && kept.backend === b && kept.epoch === b.epoch && kept.key === key && kept.bound.every((x, i) => x === bound[i])) return { ...kept, stamps };
   kept?.operators.forEach((op) => op.release());
@@ -143,9 +175,9 @@ export function compileModel(flat: FlatGraph, inputs: readonly (readonly number[
   // value -> the graph value holding its floats (graph inputs first, then one per node).
   const at = new Map<number, number>(inputs.map((_, i) => [i, i]));
   const nodes: GraphNode[] = [], params: Step['params'][] = [], operators: Operator[] = [];
-  const node = (operator: Operator, step: Step, reads: number[]): number => {
+  const node = (operator: Operator, step: Step, reads: number[], pads?: readonly number[]): number => {
     nodes.push({ operator, inputs: reads });
-    params.push(step.params);
+    params.push(pads ? unpadded(step.params, pads) : step.params);
     return flat.inputs + nodes.length - 1;
   };
   flat.entries.forEach((e, i) => {
@@ -154,7 +186,7 @@ export function compileModel(flat: FlatGraph, inputs: readonly (readonly number[
       at.set(e.output, reads[0]); // folded away: the layer before it wrote its result
     } else if (e.layer instanceof Layer) {
       const one = bound[i]!;
-      at.set(e.output, one.operator ? node(one.operator, one.step!, reads) : reads[0]);
+      at.set(e.output, one.operator ? node(one.operator, one.step!, reads, padded.pads.get(i)) : reads[0]);
     } else {
       const chain = labelled(e, () => (e.layer as MultiInputLayer).chainSteps(e.inputs.map((v) => shapes[v])));
       let value = reads[0];

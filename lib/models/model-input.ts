@@ -52,8 +52,9 @@ export function input(opts: InputOptions): SymbolicTensor {
 
 export function checkRewrites(v: unknown): RewriteOptions {
   const o = options('rewrites', v, true);
-  if (v !== undefined) knownKeys('rewrites', v as object, ['foldBatchNorm', 'fuseActivations']);
-  return { foldBatchNorm: boolean('foldBatchNorm', o.foldBatchNorm ?? true), fuseActivations: boolean('fuseActivations', o.fuseActivations ?? true) };
+  if (v !== undefined) knownKeys('rewrites', v as object, ['foldBatchNorm', 'fuseActivations', 'foldPadding']);
+  const flag = (k: 'foldBatchNorm' | 'fuseActivations' | 'foldPadding') => boolean(k, o[k] ?? true);
+  return { foldBatchNorm: flag('foldBatchNorm'), fuseActivations: flag('fuseActivations'), foldPadding: flag('foldPadding') };
 }
 
 export function symbolicList(what: string, v: unknown): SymbolicTensor[] {
