@@ -7,7 +7,7 @@
 import { configure } from './backends/select';
 import { loadNative } from './backends/native';
 import { installModelServices } from './layers/model-services';
-import { installModelLoading } from './load-model';
+import { installModelLoading, installOnnxLoading } from './load-model';
 
 const passedOver = configure([
   { name: 'native', load: loadNative, fix: 'run `npm rebuild convkit` (needs python3, make and a C++17 compiler)' },
@@ -34,5 +34,6 @@ installModelServices({
   saving: () => withNodeIO(require('./model/save') as typeof import('./model/save')),
 });
 installModelLoading(() => withNodeIO(require('./model/load') as typeof import('./model/load')));
+installOnnxLoading(() => (require('./onnx/node') as typeof import('./onnx/node')).loadOnnxModel);
 
 export * from './api';

@@ -1,0 +1,91 @@
+// ResNet-18-like and MobileNetV2-like graphs, shaped as torch.onnx.export writes them, written as
+// .onnx bytes by the test, loaded with ck.loadModel, and compared with what onnxruntime-node
+// (bench/node_modules, the peers' install) predicts from the same bytes.
+import { expect } from 'chai';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as ck from '../lib/index';
+import { ensurePeersInstalled } from '../bench/peers/install';
+import { forEachBackend } from './helpers/backends';
+import { mobilenetV2Like, resnet18Like } from './helpers/onnx-nets';
+import { encodeOnnx } from './helpers/onnx-writer';
+import { randomArray } from './helpers/random';
+import { nchwToNhwc } from '../suite/layout';
+
+type Ort = { InferenceSession: { create(b: Uint8Array, o?: object): Promise<{ run(f: object): Promise<Record<string, { data: Float32Array }>> }> }; Tensor: new (t: string, d: Float32Array, s: number[]) => object };
+
+function loadOrt(): Ort | string {
+  const find = () => require(require.resolve('onnxruntime-node', { paths: [join(__dirname, '..', 'bench')] })) as Ort;
+  try {
+    return find();
+  } catch {
+    const note = ensurePeersInstalled();
+    try {
+      return find();
+    } catch (e) {
+      return `onnxruntime-node is not reachable from bench/ (${note ?? (e as Error).message})`;
+    }
+  }
+}
+
+const NETS = { 'ResNet-18-like': resnet18Like(), 'MobileNetV2-like': mobilenetV2Like() };
+const N = 2, SIZE = 32, DIMS = [N, 3, SIZE, SIZE];
+const x = randomArray(N * 3 * SIZE * SIZE, 7);
+
+forEachBackend('ONNX import: torch-exported network shapes against onnxruntime-node', () => {
+  let ort: Ort | string;
+  before(() => {
+    ort = loadOrt();
+  });
+  for (const [title, net] of Object.entries(NETS)) {
+    const bytes = encodeOnnx(net.graph);
+    it(`${title}: predicts what onnxruntime-node predicts from the same file`, async function () {
+      if (typeof ort === 'string') {
+        console.log(`      skipped: ${ort}`);
+        this.skip();
+      }
+      const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 });
+      const expected = (await session.run({ input: new ort.Tensor('float32', x, DIMS) })).output.data;
+      const model = await ck.loadModel(bytes) as ck.Model;
+      const y = model.forward(new ck.Tensor(nchwToNhwc(x, DIMS), [N, SIZE, SIZE, 3])) as ck.Tensor;
+      expect(y.shape).to.deep.equal([N, 10]);
+      // Each layer's float32 sums of at most K products round differently in the two runtimes
+      // (order, Winograd, fused multiply-adds): at most about K u of the scale of the logits per
+      // layer, over `depth` layers: depth * K * u * max |logit| (u = 2^-24).
+      const scale = Math.max(...Array.from(expected, Math.abs));
+      const bound = net.depth * net.maxK * 2 ** -24 * scale;
+      let worst = 0;
+      y.data.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - expected[i]))));
+      console.log(`      largest difference ${worst.toExponential(2)} (bound ${bound.toExponential(2)}, max |logit| ${scale.toFixed(3)})`);
+      expect(worst).to.be.at.most(bound);
+    });
+  }
+
+  it('reads a path, a file: URL, an ArrayBuffer and bytes alike; nchw layout, forwardAsync, predict and 1 or 2 threads give the same bits', async () => {
+    const bytes = encodeOnnx(NETS['MobileNetV2-like'].graph);
+    const dir = mkdtempSync(join(tmpdir(), 'convkit-onnx-')), path = join(dir, 'mobilenet.onnx');
+    writeFileSync(path, bytes);
+    const input = new ck.Tensor(nchwToNhwc(x, DIMS), [N, SIZE, SIZE, 3]);
+    const models = await Promise.all([ck.loadModel(path), ck.loadModel(pathToFileURL(path)), ck.loadModel(bytes.slice().buffer), ck.loadModel(bytes)]) as ck.Model[];
+    const ys = models.map((m) => m.forward(input) as ck.Tensor);
+    for (const y of ys) expect(Array.from(y.data)).to.deep.equal(Array.from(ys[0].data));
+    const nchw = await ck.loadModel(path, { layout: 'nchw' }) as ck.Model;
+    expect(nchw.inputs[0].shape).to.deep.equal([3, SIZE, SIZE]);
+    expect(Array.from((nchw.forward(new ck.Tensor(x, DIMS)) as ck.Tensor).data)).to.deep.equal(Array.from(ys[0].data));
+    expect(Array.from(((await models[0].forwardAsync(input)) as ck.Tensor).data)).to.deep.equal(Array.from(ys[0].data));
+    const threads = ck.getNumThreads();
+    try {
+      ck.setNumThreads(1);
+      const one = (models[0].forward(input) as ck.Tensor).data;
+      ck.setNumThreads(2);
+      expect(Array.from((models[0].forward(input) as ck.Tensor).data)).to.deep.equal(Array.from(one));
+    } finally {
+      ck.setNumThreads(threads);
+    }
+    const lines: string[] = [];
+    models[0].summary((l) => lines.push(l));
+    expect(lines.join('\n')).to.include('features.features.1.conv').and.include('(DepthwiseConv2D)');
+  });
+});
