@@ -7,28 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as ck from '../lib/index';
-import { ensurePeersInstalled } from '../bench/peers/install';
 import { forEachBackend } from './helpers/backends';
+import { loadOrt, type Ort, ortRun } from './helpers/onnx-ort';
 import { mobilenetV2Like, resnet18Like } from './helpers/onnx-nets';
 import { encodeOnnx } from './helpers/onnx-writer';
 import { randomArray } from './helpers/random';
 import { nchwToNhwc } from '../suite/layout';
-
-type Ort = { InferenceSession: { create(b: Uint8Array, o?: object): Promise<{ run(f: object): Promise<Record<string, { data: Float32Array }>> }> }; Tensor: new (t: string, d: Float32Array, s: number[]) => object };
-
-function loadOrt(): Ort | string {
-  const find = () => require(require.resolve('onnxruntime-node', { paths: [join(__dirname, '..', 'bench')] })) as Ort;
-  try {
-    return find();
-  } catch {
-    const note = ensurePeersInstalled();
-    try {
-      return find();
-    } catch (e) {
-      return `onnxruntime-node is not reachable from bench/ (${note ?? (e as Error).message})`;
-    }
-  }
-}
 
 const NETS = { 'ResNet-18-like': resnet18Like(), 'MobileNetV2-like': mobilenetV2Like() };
 const N = 2, SIZE = 32, DIMS = [N, 3, SIZE, SIZE];
@@ -46,8 +30,7 @@ forEachBackend('ONNX import: torch-exported network shapes against onnxruntime-n
         console.log(`      skipped: ${ort}`);
         this.skip();
       }
-      const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 });
-      const expected = (await session.run({ input: new ort.Tensor('float32', x, DIMS) })).output.data;
+      const expected = (await ortRun(ort, bytes, 'input', x, DIMS)).data;
       const model = await ck.loadModel(bytes) as ck.Model;
       const y = model.forward(new ck.Tensor(nchwToNhwc(x, DIMS), [N, SIZE, SIZE, 3])) as ck.Tensor;
       expect(y.shape).to.deep.equal([N, 10]);

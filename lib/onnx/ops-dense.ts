@@ -1,6 +1,8 @@
 // Gemm and MatMul with constant weights as Dense. After a Flatten of a 4-D tensor the Dense reads
 // the NHWC flattening, its rows permuted at load to match ONNX's NCHW order: no transpose at run time.
+import { Conv2D } from '../layers/conv2d';
 import { Dense } from '../layers/dense';
+import { Reshape } from '../layers/reshape';
 import type { Context, Sym, Value } from './context';
 import { refuse } from './graph';
 import { nhwcRows, transpose2d } from './layout';
@@ -38,7 +40,14 @@ function gemm(ctx: Context): Value[] {
 function matMul(ctx: Context): Value[] {
   const x = ctx.sym(0), b = ctx.weights(1, 'B');
   if (b.dims.length !== 2) refuse(ctx.node, `B has dims [${b.dims.join(', ')}]: convkit multiplies by a constant matrix`);
-  return dense(ctx, x, b.data, b.dims[1], null);
+  const r = x.dims.length, [k, units] = b.dims;
+  if (r <= 2) return dense(ctx, x, b.data, units, null);
+  // [N, ..., K] x [K, units] over the last axis: a 1x1 convolution of the rows as [rows, 1, K].
+  if (x.dims[r - 1] !== k) refuse(ctx.node, `input of dims [${x.dims.join(', ')}] against B of ${k} rows`);
+  const rows = x.dims.slice(1, r - 1).reduce((p, q) => p * q, 1), dims = [...x.dims.slice(0, r - 1), units];
+  const as4 = ctx.apply(new Reshape({ targetShape: [rows, 1, k], name: ctx.name('_rows') }), ctx.plain(x));
+  const y = ctx.apply(new Conv2D({ filters: units, kernelSize: 1, kernel: b.data, useBias: false, name: ctx.name() }), as4);
+  return [ctx.value(ctx.apply(new Reshape({ targetShape: dims.slice(1), name: ctx.name('_back') }), y), dims)];
 }
 
 export const DENSE_OPS: Record<string, Converter> = { Gemm: gemm, MatMul: matMul };
