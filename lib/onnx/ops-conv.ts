@@ -4,7 +4,9 @@ import { BatchNormalization } from '../layers/batchnorm';
 import { Conv2D } from '../layers/conv2d';
 import { Conv2DTranspose } from '../layers/conv2d-transpose';
 import { DepthwiseConv2D } from '../layers/depthwise-conv2d';
+import { Add } from '../layers/merge';
 import { ZeroPadding2D } from '../layers/padding2d';
+import type { SymbolicTensor } from '../layers/symbolic';
 import type { Context, Sym, Value } from './context';
 import { refuse } from './graph';
 import { oihwToHwio } from './layout';
@@ -110,13 +112,18 @@ function pad(ctx: Context): Value[] {
   const mode = ctx.attr('mode', 'constant');
   if (mode !== 'constant') refuse(ctx.node, `'${mode}': convkit pads with zeros`, 'mode');
   const value = ctx.opset >= 11 ? (ctx.input(2) ? Number(ctx.constant(2, 'constant_value').data[0]) : 0) : ctx.attr('value', 0);
-  if (value !== 0) refuse(ctx.node, `${value}: convkit pads with zeros`, 'constant_value');
   const p = padAmounts(ctx, x.dims.length);
   if (x.dims.length !== 4 || p[0].some(Boolean) || p[1].some(Boolean)) refuse(ctx.node, 'pads other axes than H and W of [N, C, H, W]', 'pads');
   if (p.flat().some((v) => v < 0)) refuse(ctx.node, 'negative pads (a crop)', 'pads');
   const pads: Pads = [p[2][0], p[2][1], p[3][0], p[3][1]];
-  const y = ctx.apply(new ZeroPadding2D({ padding: [[pads[0], pads[1]], [pads[2], pads[3]]], name: ctx.name() }), ctx.nhwc(x));
-  return [{ ...ctx.value(y, nchwDims(y, x), true), padded: { src: x, pads } }];
+  const zeroPad = (t: SymbolicTensor, suffix = '') => ctx.apply(new ZeroPadding2D({ padding: [[pads[0], pads[1]], [pads[2], pads[3]]], name: ctx.name(suffix) }), t);
+  const y = zeroPad(ctx.nhwc(x)), dims = nchwDims(y, x);
+  if (value === 0) return [{ ...ctx.value(y, dims, true), padded: { src: x, pads } }];
+  // Another value: the zero-padded tensor plus the value where the padding is (a padded mask of
+  // ones, x * 0 + 1, scaled to v - v * mask): each cell is x + 0 or 0 + v, exact.
+  const ones = ctx.affine({ ...x, nhwc: true, t: ctx.nhwc(x) }, new Float32Array([0]), new Float32Array([1]), '_ones');
+  const fill = ctx.affine(ctx.value(zeroPad(ones.t, '_mask'), dims, true), new Float32Array([-value]), new Float32Array([value]), '_fill');
+  return [ctx.value(ctx.apply(new Add({ name: ctx.name('_value') }), [y, fill.t]), dims, true)];
 }
 
 export const CONV_OPS: Record<string, Converter> = { Conv: conv, ConvTranspose: convTranspose, BatchNormalization: batchNorm, Pad: pad };
