@@ -20,7 +20,7 @@ export async function serveBundle(files: Record<string, Uint8Array> = {}): Promi
     const headers: Record<string, string> = { 'Cross-Origin-Resource-Policy': 'same-origin', ...(isolated ? ISOLATION : {}) };
     if (req.url === '/isolated.html' || req.url === '/plain.html') res.writeHead(200, { ...headers, 'Content-Type': 'text/html' }).end(PAGE);
     else if (req.url === '/convkit.mjs') res.writeHead(200, { ...headers, 'Content-Type': 'text/javascript' }).end(bundle);
-    else if (Object.hasOwn(files, req.url!)) res.writeHead(200, headers).end(files[req.url!]);
+    else if (Object.hasOwn(files, req.url!)) res.writeHead(200, { ...headers, ...(req.url!.endsWith('.mjs') ? { 'Content-Type': 'text/javascript' } : {}) }).end(files[req.url!]);
     else res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
