@@ -67,6 +67,16 @@ const GRAPHS: Record<string, { g: OnnxGraph; dims: number[] }> = {
       node('Softmax', ['sq'], ['y'], { axis: 1 }),
     ], [f32('w', [3, 2, 3, 3], 15), f32('g', [3], 16, 0.2, 1), f32('be', [3], 17), f32('mu', [3], 18), f32('var', [3], 19, 0.3, 1), { name: 'sc', dims: [4], type: 'float32', data: Float32Array.of(1, 1, 2, 2) }], ['N', 2, 4, 4], ['N', 3]),
   },
+  'opset 11: Resize by sizes (linear, pytorch_half_pixel), Transpose to NHWC, Shape -> Slice -> Concat -> Reshape, Gemm with transB': {
+    dims: [2, 2, 4, 3],
+    g: graph(11, [
+      node('Resize', ['x', 'roi', 'noscales', 'sizes'], ['r'], { mode: 'linear', coordinate_transformation_mode: 'pytorch_half_pixel' }),
+      node('Conv', ['r', 'w', 'b'], ['c'], { kernel_shape: [1, 1] }), node('Transpose', ['c'], ['t'], { perm: [0, 2, 3, 1] }),
+      node('Shape', ['t'], ['sh']), node('Slice', ['sh', 'zero', 'one'], ['n']), node('Concat', ['n', 'minus1'], ['target'], { axis: 0 }),
+      node('Reshape', ['t', 'target'], ['f']), node('Gemm', ['f', 'gw'], ['y'], { transB: 1 }),
+    ], [{ name: 'roi', dims: [0], type: 'float32', data: new Float32Array(0) }, { name: 'noscales', dims: [0], type: 'float32', data: new Float32Array(0) }, i64('sizes', [2, 2, 8, 6]),
+      f32('w', [3, 2, 1, 1], 25), f32('b', [3], 26), i64('zero', [0]), i64('one', [1]), i64('minus1', [-1]), f32('gw', [5, 8 * 6 * 3], 27, 0.1)], [2, 2, 4, 3], [2, 5]),
+  },
 };
 
 forEachBackend('ONNX import: graphs against onnxruntime-node', () => {
