@@ -2,6 +2,7 @@
 // .onnx bytes by the test, loaded with ck.loadModel, and compared with what onnxruntime-node
 // (bench/node_modules, the peers' install) predicts from the same bytes.
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,5 +71,25 @@ forEachBackend('ONNX import: torch-exported network shapes against onnxruntime-n
     const lines: string[] = [];
     models[0].summary((l) => lines.push(l));
     expect(lines.join('\n')).to.include('features.features.1.conv').and.include('(DepthwiseConv2D)');
+  });
+});
+
+describe('ONNX import: what require(\'convkit\') loads (child processes)', () => {
+  const ROOT = join(__dirname, '..');
+  /** Files of lib/ and protobufjs in require.cache after `script` runs in a new node on the sources. */
+  const loadedBy = (script: string): string[] => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', `${script}.then(() => console.log(JSON.stringify(Object.keys(require.cache))))`], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CONVKIT_BACKEND: 'native' } });
+    if (r.status !== 0) throw new Error(`the child process failed:\n${r.stderr}`);
+    return (JSON.parse(r.stdout.trim().split('\n').pop()!) as string[]).filter((f) => f.includes('/lib/onnx/') || f.includes('/protobufjs/')).map((f) => f.replace(/^.*\/(lib\/onnx|node_modules\/protobufjs)\//, '$1/'));
+  };
+  const FORWARD = `const ck = require('./lib/index.ts');
+    Promise.resolve(new ck.Conv2D({ filters: 4, kernelSize: 3 }).forward(new ck.Tensor(new Float32Array(256), [1, 8, 8, 4])))`;
+
+  it('a forward loads neither the ONNX reader nor protobufjs (only the test of a source, onnx/source.ts); the first ONNX model read loads both', () => {
+    expect(loadedBy(FORWARD)).to.deep.equal(['lib/onnx/source.ts']);
+    const path = join(mkdtempSync(join(tmpdir(), 'convkit-onnx-')), 'm.onnx');
+    writeFileSync(path, encodeOnnx(NETS['ResNet-18-like'].graph));
+    const files = loadedBy(`${FORWARD}.then(() => ck.loadModel(${JSON.stringify(path)}))`);
+    expect(files).to.include.members(['lib/onnx/decode.ts', 'lib/onnx/build.ts', 'node_modules/protobufjs/index.js']);
   });
 });

@@ -1,11 +1,11 @@
 // Elementwise ops: the activations (as convkit's activation layers, which the graph compiler runs
-// in the epilogue of the convolution before them), Clip, PRelu, and Add / Sub / Mul / Div of two
+// in the epilogue of the convolution before them), Clip, PRelu (PReLU), Softmax, and Add / Sub / Mul / Div of two
 // tensors (merges) or of a tensor and a constant per channel or per last axis (a 1x1 depthwise).
 import { ActivationLayer, ELU, LeakyReLU, ReLU, Softmax } from '../layers/activation-layers';
 import type { ActivationName } from '../activation';
 import type { Layer } from '../layers/layer';
 import { Add, Maximum, Minimum, Multiply, Subtract } from '../layers/merge';
-import { Permute } from '../layers/permute';
+import { PReLU } from '../layers/prelu';
 import type { Const, Context, Sym, Value } from './context';
 import { refuse } from './graph';
 import type { Converter } from './ops-conv';
@@ -71,13 +71,13 @@ function clip(ctx: Context): Value[] {
   return [y];
 }
 
-/** PRelu: relu(x) - slope * relu(-x), every step exact (one of the two terms is 0). */
+/** PRelu as PReLU: one alpha per channel (NHWC, shared along H and W) or per last axis, or one for all. */
 function prelu(ctx: Context): Value[] {
   const { x, data } = lanesOf(ctx, ctx.sym(0), ctx.weights(1, 'slope'));
-  const pos = unary(ctx, new ActivationLayer({ activation: 'relu', name: ctx.name('_pos') }), x);
-  const negRelu = unary(ctx, new ActivationLayer({ activation: 'relu', name: ctx.name('_neg') }), ctx.affine(x, new Float32Array([-1]), null, '_flip'));
-  const neg = ctx.affine(negRelu, data.map((v) => -v), null, '_slope');
-  return [ctx.value(ctx.apply(new Add({ name: ctx.name() }), [pos.t, neg.t]), x.dims, x.nhwc)];
+  const k = ctx.lanes(x), rank = x.nhwc ? 4 : Math.max(2, x.dims.length);
+  const alpha = data.length === 1 ? new Float32Array(k).fill(data[0]) : data;
+  const sharedAxes = Array.from({ length: rank - 2 }, (_, i) => i + 1);
+  return [unary(ctx, new PReLU({ alpha, sharedAxes, name: ctx.name() }), x)];
 }
 
 const SELU_ALPHA = 1.67326319217681884765625, SELU_GAMMA = 1.05070102214813232421875;
@@ -95,22 +95,17 @@ function hardSigmoid(ctx: Context): Value[] {
   return [unary(ctx, new ReLU({ maxValue: 1, name: ctx.name() }), lin)];
 }
 
-/** Softmax over one axis (opset 13) or over the axes from `axis` on (before): the last axis, or an axis moved last and back. */
+/** Where ONNX's axes of [N, C, H, W] are in the NHWC tensor. */
+const IN_NHWC = [0, 3, 1, 2];
+
+/** Softmax over one axis (opset 13), or over the axes from `axis` on (before: one when those after it have size 1). */
 function softmax(ctx: Context): Value[] {
   const x = ctx.sym(0), r = x.dims.length;
   let axis = ctx.attr('axis', ctx.opset >= 13 ? -1 : 1);
   if (axis < 0) axis += r;
-  // Before opset 13 the axes from `axis` on are one: the same when those past it have size 1.
   if (ctx.opset < 13 && !x.dims.slice(axis + 1).every((d) => d === 1)) refuse(ctx.node, `${axis} before opset 13 flattens axes ${axis}.. into one: convkit runs softmax over one axis`, 'axis');
   if (axis <= 0 || axis >= r) refuse(ctx.node, `${ctx.attr('axis', -1)}: softmax over the batch axis`, 'axis');
-  if (x.nhwc && axis === 1) return [unary(ctx, new Softmax({ name: ctx.name() }))];
-  const t = ctx.plain(x);
-  if (axis === r - 1) return [ctx.value(ctx.apply(new Softmax({ name: ctx.name() }), t), x.dims)];
-  const order = [...Array(r - 1).keys()].map((i) => i + 1).filter((i) => i !== axis);
-  const there = [...order, axis], back = [...Array(r - 1).keys()].map((i) => there.indexOf(i + 1) + 1);
-  const moved = ctx.apply(new Permute({ dims: there, name: ctx.name('_to_last') }), t);
-  const y = ctx.apply(new Softmax({ name: ctx.name() }), moved);
-  return [ctx.value(ctx.apply(new Permute({ dims: back, name: ctx.name('_back') }), y), x.dims)];
+  return [unary(ctx, new Softmax({ axis: x.nhwc ? IN_NHWC[axis] : axis, name: ctx.name() }))];
 }
 
 function passThrough(ctx: Context): Value[] {
