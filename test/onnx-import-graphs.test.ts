@@ -67,6 +67,13 @@ const GRAPHS: Record<string, { g: OnnxGraph; dims: number[] }> = {
       node('Softmax', ['sq'], ['y'], { axis: 1 }),
     ], [f32('w', [3, 2, 3, 3], 15), f32('g', [3], 16, 0.2, 1), f32('be', [3], 17), f32('mu', [3], 18), f32('var', [3], 19, 0.3, 1), { name: 'sc', dims: [4], type: 'float32', data: Float32Array.of(1, 1, 2, 2) }], ['N', 2, 4, 4], ['N', 3]),
   },
+  'grouped Conv (2 groups of 3 channels, 4 filters each) after a depthwise one, LeakyRelu, Elu': {
+    dims: [2, 6, 7, 5],
+    g: graph(13, [
+      node('Conv', ['x', 'dw', 'db'], ['d'], { group: 6, kernel_shape: [3, 3], pads: [1, 1, 1, 1] }), node('LeakyRelu', ['d'], ['l'], { alpha: 0.2 }),
+      node('Conv', ['l', 'gw', 'gb'], ['g'], { group: 2, kernel_shape: [3, 3], strides: [2, 1] }), node('Elu', ['g'], ['y'], { alpha: 0.7 }),
+    ], [f32('dw', [6, 1, 3, 3], 28), f32('db', [6], 29), f32('gw', [8, 3, 3, 3], 30, 0.4), f32('gb', [8], 31)], ['N', 6, 7, 5], ['N', 8, 3, 3]),
+  },
   'opset 11: Resize by sizes (linear, pytorch_half_pixel), Transpose to NHWC, Shape -> Slice -> Concat -> Reshape, Gemm with transB': {
     dims: [2, 2, 4, 3],
     g: graph(11, [
@@ -122,8 +129,8 @@ describe('ONNX import: refusals and sources', () => {
 
   it('refuses an op it does not import, naming the node and its op type', () =>
     refused(convGraph({ op: 'LpPool' }), /ONNX node 'LpPool_y' \(LpPool\): convkit does not import this op/));
-  it('refuses a grouped Conv that is not depthwise, naming the attribute', () =>
-    refused(convGraph({ w: f32('w', [4, 2, 3, 3], 22), attrs: { group: 2 }, inDims: ['N', 4, 6, 6] }), /ONNX node 'Conv_y' \(Conv\), attribute group: 2 groups of 2 channels/));
+  it('refuses a group that does not split the channels, naming the attribute', () =>
+    refused(convGraph({ w: f32('w', [4, 2, 3, 3], 22), attrs: { group: 3 }, inDims: ['N', 6, 6, 6] }), /ONNX node 'Conv_y' \(Conv\), attribute group: 3 groups with W of 2 input channels for an input of 6/));
   it('refuses float16 weights and an int64 input', async () => {
     await refused(convGraph({ w: { name: 'w', dims: [4, 2, 3, 3], type: 'float16', data: null } }), /input 1 \(W, 'w'\) is float16: convkit computes in float32/);
     await refused(convGraph({ inType: 'int64' }), /ONNX graph input 'x' is int64/);

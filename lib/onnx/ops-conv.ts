@@ -39,16 +39,12 @@ function conv(ctx: Context): Value[] {
   const padding = win.pads.map((p, i) => p + extra[i]) as Pads;
   const c = x.dims[1], name = ctx.name(), b = bias(ctx, m);
   const common = { kernelSize: win.k, strides: win.s, dilationRate: win.d, padding, name, useBias: b !== undefined, ...(b ? { bias: b } : {}) };
-  let layer;
-  if (group === 1) {
-    if (cg !== c) refuse(ctx.node, `W has ${cg} input channels for an input of ${c}`);
-    layer = new Conv2D({ ...common, filters: m, kernel: oihwToHwio(wt.data, wt.dims) });
-  } else if (group === c && cg === 1 && m % c === 0) {
-    // Depthwise: output channel o = ch * multiplier + j reads channel ch, as Keras's [kh, kw, C, multiplier].
-    layer = new DepthwiseConv2D({ ...common, depthMultiplier: m / c, kernel: oihwToHwio(wt.data, wt.dims) });
-  } else {
-    refuse(ctx.node, `${group} groups of ${cg} channels: convkit runs group 1 and depthwise (group = input channels) convolutions`, 'group');
-  }
+  if (c % group !== 0 || m % group !== 0 || cg !== c / group) refuse(ctx.node, `${group} groups with W of ${cg} input channels for an input of ${c} and ${m} outputs`, 'group');
+  // Depthwise (group = C): output channel o = ch * multiplier + j reads channel ch, as Keras's
+  // [kh, kw, C, multiplier]; other groups: Conv2D's groups, kernel [kh, kw, C / groups, M].
+  const layer = group > 1 && group === c
+    ? new DepthwiseConv2D({ ...common, depthMultiplier: m / c, kernel: oihwToHwio(wt.data, wt.dims) })
+    : new Conv2D({ ...common, filters: m, groups: group, kernel: oihwToHwio(wt.data, wt.dims) });
   const y = ctx.apply(layer, ctx.nhwc(x));
   return [ctx.value(y, nchwDims(y, x), true)];
 }
