@@ -142,6 +142,7 @@ describe('ONNX import: refusals and sources', () => {
     await refused(g, /dim 2 is 'height'.*inputShapes/);
     const m = await ck.loadModel(encodeOnnx(g), { inputShapes: { x: [1, 2, 6, 6] } }) as ck.Model;
     expect(m.inputs[0].shape).to.deep.equal([6, 6, 2]);
+    await ck.loadModel(encodeOnnx(g), { inputShapes: { x: [1, 2, 0, 6] } }).then(() => expect.fail('loaded'), (e: Error) => expect(e.message).to.match(/Expected array of positive integers for inputShapes\['x'\]/));
   });
   it('refuses bytes that are no ONNX model, and options it does not know', async () => {
     await ck.loadModel(new Uint8Array([1, 2, 3, 4, 5])).then(() => expect.fail('loaded'), (e: Error) => expect(e.message).to.match(/Expected an ONNX model/));

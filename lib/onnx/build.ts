@@ -38,6 +38,9 @@ const safeName = (s: string): string => s.replace(/\//g, '.').replace(/^\.+/, ''
 function inputDims(v: OnnxValueInfo, given: Record<string, number[]> | undefined): number[] {
   if (v.type !== 'float32') throw new RangeError(`ONNX graph input '${v.name}' is ${v.type}: convkit's tensors are float32`);
   const dims = given?.[v.name] ?? v.dims;
+  if (given?.[v.name] !== undefined && (!Array.isArray(dims) || !dims.every((d) => Number.isInteger(d) && (d as number) >= 1))) {
+    throw new TypeError(`Expected array of positive integers for inputShapes['${v.name}'] but received ${describe(dims)}`);
+  }
   if (!dims || dims.length === 0) throw new RangeError(`ONNX graph input '${v.name}' has no shape: pass its dims as inputShapes: { '${v.name}': [N, C, H, W] }`);
   return dims.map((d, i) => {
     if (typeof d === 'number' && d > 0) return d;
