@@ -144,6 +144,16 @@ describe('ONNX import: refusals and sources', () => {
     expect(m.inputs[0].shape).to.deep.equal([6, 6, 2]);
     await ck.loadModel(encodeOnnx(g), { inputShapes: { x: [1, 2, 0, 6] } }).then(() => expect.fail('loaded'), (e: Error) => expect(e.message).to.match(/Expected array of positive integers for inputShapes\['x'\]/));
   });
+  it('reads several inputs and outputs, in the file\'s order', async () => {
+    const g = graph(13, [node('Add', ['x', 'z'], ['y']), node('Relu', ['z'], ['r'])], [], ['N', 3], ['N', 3]);
+    g.inputs.push({ name: 'z', type: 'float32', dims: ['N', 3] });
+    g.outputs.push({ name: 'r', type: 'float32', dims: ['N', 3] });
+    const m = await ck.loadModel(encodeOnnx(g)) as ck.Model;
+    const x = randomArray(6, 32), z = randomArray(6, 33);
+    const [y, r] = m.forward([new ck.Tensor(x, [2, 3]), new ck.Tensor(z, [2, 3])]) as ck.Tensor[];
+    expect(Array.from(y.data)).to.deep.equal(Array.from(x, (v, i) => Math.fround(v + z[i])));
+    expect(Array.from(r.data)).to.deep.equal(Array.from(z, (v) => Math.max(v, 0)));
+  });
   it('refuses bytes that are no ONNX model, and options it does not know', async () => {
     await ck.loadModel(new Uint8Array([1, 2, 3, 4, 5])).then(() => expect.fail('loaded'), (e: Error) => expect(e.message).to.match(/Expected an ONNX model/));
     await ck.loadModel(encodeOnnx(convGraph()), { layout: 'ncwh' as 'nchw' }).then(() => expect.fail('loaded'), (e: Error) => expect(e.message).to.match(/layout/));
