@@ -38,6 +38,9 @@ export interface Sym {
 
 export type Value = Const | Sym;
 
+/** Where ONNX's axes of [N, C, H, W] are in the NHWC tensor. */
+export const IN_NHWC = [0, 3, 1, 2];
+
 const product = (d: readonly number[]): number => d.reduce((p, q) => p * q, 1);
 
 /** Layer names from ONNX node names ('/' separates weight names in convkit: it becomes '.'). */

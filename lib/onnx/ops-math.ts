@@ -6,7 +6,7 @@ import type { ActivationName } from '../activation';
 import type { Layer } from '../layers/layer';
 import { Add, Maximum, Minimum, Multiply, Subtract } from '../layers/merge';
 import { PReLU } from '../layers/prelu';
-import type { Const, Context, Sym, Value } from './context';
+import { type Const, type Context, IN_NHWC, type Sym, type Value } from './context';
 import { refuse } from './graph';
 import type { Converter } from './ops-conv';
 import { broadcastDims, foldBinary } from './fold';
@@ -94,9 +94,6 @@ function hardSigmoid(ctx: Context): Value[] {
   const lin = ctx.affine(ctx.sym(0), new Float32Array([alpha]), new Float32Array([beta]), '_affine');
   return [unary(ctx, new ReLU({ maxValue: 1, name: ctx.name() }), lin)];
 }
-
-/** Where ONNX's axes of [N, C, H, W] are in the NHWC tensor. */
-const IN_NHWC = [0, 3, 1, 2];
 
 /** Softmax over one axis (opset 13), or over the axes from `axis` on (before: one when those after it have size 1). */
 function softmax(ctx: Context): Value[] {

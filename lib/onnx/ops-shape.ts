@@ -5,7 +5,7 @@ import { Concatenate } from '../layers/concatenate';
 import { Flatten } from '../layers/flatten';
 import { Permute } from '../layers/permute';
 import { Reshape } from '../layers/reshape';
-import type { Const, Context, Sym, Value } from './context';
+import { type Const, type Context, IN_NHWC, type Sym, type Value } from './context';
 import { type OnnxTensor, refuse } from './graph';
 import type { Converter } from './ops-conv';
 import { gatherConst, product, sliceConst, transposeConst } from './fold';
@@ -89,9 +89,6 @@ function unsqueeze(ctx: Context): Value[] {
   if (at.includes(0)) refuse(ctx.node, 'adds an axis before the batch axis', 'axes');
   return [reshapeSym(ctx, x, to)];
 }
-
-/** Where ONNX's axes of [N, C, H, W] are in the NHWC tensor. */
-const IN_NHWC = [0, 3, 1, 2];
 
 function transpose(ctx: Context): Value[] {
   const x = ctx.input(0)!, r = x.dims.length;
