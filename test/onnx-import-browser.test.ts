@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ck from '../lib/index';
-import { launchChromium, serveBundle, withChromium } from './helpers/browser';
+import { evaluateInPage, withChromium } from './helpers/browser';
 import { mobilenetV2Like } from './helpers/onnx-nets';
 import { encodeOnnx } from './helpers/onnx-writer';
 import { randomArray } from './helpers/random';
@@ -27,21 +27,11 @@ describe('convkit/onnx in the browser (headless Chromium)', function () {
   it('loads an ONNX model by URL and from bytes, and predicts what Node predicts', async () => {
     const bytes = encodeOnnx(mobilenetV2Like().graph), shape = [1, 32, 32, 3], x = randomArray(32 * 32 * 3, 9);
     const expected = ((await ck.loadModel(bytes)) as ck.Model).forward(new ck.Tensor(x, shape)) as ck.Tensor;
-    const server = await serveBundle({ '/convkit-onnx.mjs': readFileSync(join(__dirname, '..', 'dist', 'browser', 'convkit-onnx.mjs')), '/models/net.onnx': bytes });
-    const chromium = await launchChromium();
-    try {
-      const tab = await chromium.browser.newPage();
-      const errors: string[] = [];
-      tab.on('pageerror', (e: Error) => errors.push(e.message));
-      await tab.goto(`${server.url}/plain.html`);
-      const r: { y: number[]; again: number[] } = await tab.evaluate(`(${IN_PAGE})(${JSON.stringify({ x: Array.from(x), shape })})`);
-      expect(errors).to.deep.equal([]);
-      expect(r.again).to.deep.equal(r.y);
-      // The same graph on another backend or thread count: a few roundings of the logits apart.
-      r.y.forEach((v, i) => expect(Math.abs(v - expected.data[i])).to.be.at.most(1e-5 * (1 + Math.abs(expected.data[i]))));
-    } finally {
-      await chromium.close();
-      await server.close();
-    }
+    const files = { '/convkit-onnx.mjs': readFileSync(join(__dirname, '..', 'dist', 'browser', 'convkit-onnx.mjs')), '/models/net.onnx': bytes };
+    const { result: r, errors } = await evaluateInPage<{ y: number[]; again: number[] }>(files, IN_PAGE, { x: Array.from(x), shape });
+    expect(errors).to.deep.equal([]);
+    expect(r.again).to.deep.equal(r.y);
+    // The same graph on another backend or thread count: a few roundings of the logits apart.
+    r.y.forEach((v, i) => expect(Math.abs(v - expected.data[i])).to.be.at.most(1e-5 * (1 + Math.abs(expected.data[i]))));
   });
 });

@@ -102,3 +102,19 @@ export async function openExample(name: string, args: string[] = []): Promise<{ 
     throw e;
   }
 }
+
+/** `script` (a function's source, called with `args`) evaluated in /plain.html served with `files`: its result, the page's errors and the server's URL. */
+export async function evaluateInPage<T>(files: Record<string, Uint8Array>, script: string, args: unknown): Promise<{ result: T; errors: string[]; url: string }> {
+  const server = await serveBundle(files);
+  const chromium = await launchChromium();
+  try {
+    const tab = await chromium.browser.newPage();
+    const errors: string[] = [];
+    tab.on('pageerror', (e: Error) => errors.push(e.message));
+    await tab.goto(`${server.url}/plain.html`);
+    return { result: await tab.evaluate(`(${script})(${JSON.stringify(args)})`), errors, url: server.url };
+  } finally {
+    await chromium.close();
+    await server.close();
+  }
+}
