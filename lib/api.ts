@@ -38,6 +38,7 @@ export type { LossName } from './train/losses';
 export type { AdamConfig, OptimizerName, OptimizerSpec, SgdConfig } from './train/optimizers';
 export type { BatchOptions, CompileOptions, EpochLogs, FitOptions, Labels } from './train/options';
 export { loadModel } from './load-model';
+export type { OnnxOptions } from './onnx/build';
 export type { SaveOptions } from './model/save';
 export type { ArtifactsInput, ModelArtifacts, WeightSpec } from './model/artifacts';
 export { Activation, type ActivationName } from './activation';

@@ -8,6 +8,7 @@ import { configure } from './backends/select';
 import { loadNative } from './backends/native';
 import { installModelServices } from './layers/model-services';
 import { installModelLoading } from './load-model';
+import { withOnnx } from './onnx/source';
 
 const passedOver = configure([
   { name: 'native', load: loadNative, fix: 'run `npm rebuild convkit` (needs python3, make and a C++17 compiler)' },
@@ -33,6 +34,7 @@ installModelServices({
   training: () => require('./train/fit') as typeof import('./train/fit'),
   saving: () => withNodeIO(require('./model/save') as typeof import('./model/save')),
 });
-installModelLoading(() => withNodeIO(require('./model/load') as typeof import('./model/load')));
+// ONNX files (and protobufjs, which decodes them) load on the first ONNX model read.
+installModelLoading(() => withOnnx(withNodeIO(require('./model/load') as typeof import('./model/load')), () => (require('./onnx/node') as typeof import('./onnx/node')).loadOnnxModel));
 
 export * from './api';

@@ -5,9 +5,14 @@ import { noEntryPoint } from './layers/model-services';
 import type { Sequential } from './layers/sequential';
 import type { Model } from './models/functional';
 import type { ArtifactsInput } from './model/artifacts';
-import type * as Loading from './model/load';
+import type { OnnxOptions } from './onnx/build';
 
-type LoadingModule = Pick<typeof Loading, 'loadModel'>;
+/** What loadModel reads: the tfjs layers format, or an ONNX file (index.ts and convkit/onnx install its reader). */
+export type ModelSource = string | URL | ArtifactsInput | Uint8Array | ArrayBuffer;
+
+export interface LoadingModule {
+  loadModel(source: ModelSource, options?: OnnxOptions): Promise<Sequential | Model>;
+}
 
 let loading: (() => LoadingModule) | null = null;
 
@@ -19,8 +24,10 @@ export function installModelLoading(load: () => LoadingModule): void {
  * Loads a model saved in the TensorFlow.js layers format (by convkit, tfjs's `model.save`, or
  * tensorflowjs_converter from Keras): a path to model.json or its directory, a file: URL, or an
  * http(s) URL (Node); a URL, relative to the page or absolute (browsers); or tfjs ModelArtifacts
- * (`{ modelTopology, weightSpecs, weightData }`) anywhere.
+ * (`{ modelTopology, weightSpecs, weightData }`) anywhere. In Node (and browsers through
+ * 'convkit/onnx'), an ONNX model: a path or URL ending in .onnx, or its bytes (Uint8Array,
+ * ArrayBuffer), with `options` (docs/api.md, "ONNX models").
  */
-export async function loadModel(source: string | URL | ArtifactsInput): Promise<Sequential | Model> {
-  return (loading ?? noEntryPoint)().loadModel(source);
+export async function loadModel(source: ModelSource, options?: OnnxOptions): Promise<Sequential | Model> {
+  return (loading ?? noEntryPoint)().loadModel(source, options);
 }

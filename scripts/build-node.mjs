@@ -22,7 +22,7 @@ await build({
   // every time a closure is made on a hot path (6 % of a small wasm forward). Class names, which
   // messages show ("received an object of type Tensor"), are checked by test/structure.test.ts.
   // node-gyp-build looks for the addon from the package root, at run time.
-  external: ['node-gyp-build'],
+  external: ['node-gyp-build', 'protobufjs'],
   // The only modules that read __dirname are in lib/backends/ (native.ts finds the package root
   // two levels up, wasm-node.ts finds dist/wasm one level up): they see dist/backends, where
   // their unbundled build lived.

@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ck from '../lib/index';
-import { launchChromium, serveBundle, withChromium } from './helpers/browser';
+import { evaluateInPage, withChromium } from './helpers/browser';
 import { randomArray } from './helpers/random';
 import { expectMatches, tfjsLoad, tfjsPredict, tfjsReady } from './helpers/tfjs';
 
@@ -65,25 +65,14 @@ describe('model format in the browser bundle (headless Chromium)', function () {
     const expected = tfjsPredict(peer, x, shape);
     peer.dispose();
 
-    const server = await serveBundle(files);
-    const chromium = await launchChromium();
-    try {
-      const tab = await chromium.browser.newPage();
-      const errors: string[] = [];
-      tab.on('pageerror', (e: Error) => errors.push(e.message));
-      await tab.goto(`${server.url}/plain.html`);
-      const r: PageResult = await tab.evaluate(`(${IN_PAGE})(${JSON.stringify({ x: Array.from(x), shape })})`);
-      expect(errors).to.deep.equal([]);
-      expectMatches(Float32Array.from(r.y), expected, 'loadModel(url)');
-      expect(r.fromDirectory).to.deep.equal(r.y);
-      expect(r.fromArtifacts).to.deep.equal(r.y);
-      expect(r.specs).to.deep.equal(['conv2d_1/kernel', 'conv2d_1/bias', 'dense_1/kernel', 'dense_1/bias']);
-      expect(r.bytes).to.equal(files['/models/one/group1-shard1of1.bin'].length);
-      expect(r.saveError).to.match(/^Sequential.save writes files and needs Node; in a browser, model.toArtifacts\(\) gives/);
-      expect(r.missing).to.equal(`Could not fetch ${server.url}/models/two/model.json: 404 Not Found`);
-    } finally {
-      await chromium.close();
-      await server.close();
-    }
+    const { result: r, errors, url } = await evaluateInPage<PageResult>(files, IN_PAGE, { x: Array.from(x), shape });
+    expect(errors).to.deep.equal([]);
+    expectMatches(Float32Array.from(r.y), expected, 'loadModel(url)');
+    expect(r.fromDirectory).to.deep.equal(r.y);
+    expect(r.fromArtifacts).to.deep.equal(r.y);
+    expect(r.specs).to.deep.equal(['conv2d_1/kernel', 'conv2d_1/bias', 'dense_1/kernel', 'dense_1/bias']);
+    expect(r.bytes).to.equal(files['/models/one/group1-shard1of1.bin'].length);
+    expect(r.saveError).to.match(/^Sequential.save writes files and needs Node; in a browser, model.toArtifacts\(\) gives/);
+    expect(r.missing).to.equal(`Could not fetch ${url}/models/two/model.json: 404 Not Found`);
   });
 });

@@ -23,8 +23,8 @@ const FLOORS: [string, RegExp][] = [
   ['backends', /^backends\//],
   ['ops and layers', /^((ops|layers|grad)\/|(gemm|resident)\.ts$)/],
   ['graph and models', /^(graph|models)\//],
-  ['train and io', /^(train|model|io)\//],
-  ['entry files', /^(index|browser|api|load-model)\.ts$/],
+  ['train and io', /^(train|model|io|onnx)\//],
+  ['entry files', /^(index|browser|browser-onnx|api|load-model)\.ts$/],
 ];
 
 function floorOf(file: string): number {

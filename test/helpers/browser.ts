@@ -20,7 +20,7 @@ export async function serveBundle(files: Record<string, Uint8Array> = {}): Promi
     const headers: Record<string, string> = { 'Cross-Origin-Resource-Policy': 'same-origin', ...(isolated ? ISOLATION : {}) };
     if (req.url === '/isolated.html' || req.url === '/plain.html') res.writeHead(200, { ...headers, 'Content-Type': 'text/html' }).end(PAGE);
     else if (req.url === '/convkit.mjs') res.writeHead(200, { ...headers, 'Content-Type': 'text/javascript' }).end(bundle);
-    else if (Object.hasOwn(files, req.url!)) res.writeHead(200, headers).end(files[req.url!]);
+    else if (Object.hasOwn(files, req.url!)) res.writeHead(200, { ...headers, ...(req.url!.endsWith('.mjs') ? { 'Content-Type': 'text/javascript' } : {}) }).end(files[req.url!]);
     else res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -100,5 +100,21 @@ export async function openExample(name: string, args: string[] = []): Promise<{ 
   } catch (e) {
     await close();
     throw e;
+  }
+}
+
+/** `script` (a function's source, called with `args`) evaluated in /plain.html served with `files`: its result, the page's errors and the server's URL. */
+export async function evaluateInPage<T>(files: Record<string, Uint8Array>, script: string, args: unknown): Promise<{ result: T; errors: string[]; url: string }> {
+  const server = await serveBundle(files);
+  const chromium = await launchChromium();
+  try {
+    const tab = await chromium.browser.newPage();
+    const errors: string[] = [];
+    tab.on('pageerror', (e: Error) => errors.push(e.message));
+    await tab.goto(`${server.url}/plain.html`);
+    return { result: await tab.evaluate(`(${script})(${JSON.stringify(args)})`), errors, url: server.url };
+  } finally {
+    await chromium.close();
+    await server.close();
   }
 }
