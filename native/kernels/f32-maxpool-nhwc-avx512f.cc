@@ -15,23 +15,23 @@ namespace convkit {
 
 namespace {
 
-// One window: its max over taps, channel group by channel group.
+// One window: its max over taps, 16 channels at a time, the last ones under a mask (a layer of
+// 8 channels is one masked group, not 8 scalar loops).
 inline void PoolPixel(size_t taps, const float* const* inputs, size_t c, float* y) {
   if (taps == 0) return f32_maxpool_nhwc_scalar(1, taps, inputs, c, nullptr, y);
-  size_t j = 0;
-  for (; j + 16 <= c; j += 16) {
+  for (size_t j = 0; j < c; j += 16) {
+    const __mmask16 lanes = c - j >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (c - j)) - 1);
     // max returns its second operand when either is NaN, so m keeps a NaN it holds; a NaN in a
     // later tap is tracked on the side. Any NaN tap gives NaN, as the scalar kernel does.
-    __m512 m = _mm512_loadu_ps(inputs[0] + j);
+    __m512 m = _mm512_maskz_loadu_ps(lanes, inputs[0] + j);
     __mmask16 nan = 0;
     for (size_t t = 1; t < taps; t++) {
-      const __m512 v = _mm512_loadu_ps(inputs[t] + j);
+      const __m512 v = _mm512_maskz_loadu_ps(lanes, inputs[t] + j);
       nan = _kor_mask16(nan, _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q));
       m = _mm512_max_ps(v, m);
     }
-    _mm512_storeu_ps(y + j, _mm512_mask_blend_ps(nan, m, _mm512_set1_ps(NAN)));
+    _mm512_mask_storeu_ps(y + j, lanes, _mm512_mask_blend_ps(nan, m, _mm512_set1_ps(NAN)));
   }
-  MaxPoolChannels(taps, inputs, j, c, y);
 }
 
 // One window's average: 64 channels in four registers across the taps (four add chains in
