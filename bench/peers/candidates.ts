@@ -11,6 +11,8 @@ import { peer } from './peer-require';
 import { nchwToNhwc, nhwcToNchw } from '../../suite/layout';
 import { isNetwork } from '../networks/workloads';
 import { convkitNetwork, ortNetwork, tfjsNetwork } from '../networks/runners';
+import { onnxNetwork } from '../networks/onnx-graph';
+import { networkOf } from '../networks/workloads';
 
 export interface Runner {
   /** One timed forward pass, output materialised. */
@@ -74,6 +76,35 @@ function convkitMerge(w: Workload, d: WorkloadData): Runner {
       last = null;
       xs.forEach((x) => ck.releaseTensor(x));
       layer.release();
+    },
+  };
+}
+
+/**
+ * convkit running the same .onnx bytes that ONNX Runtime runs, through its importer (loadModel
+ * of the bytes: an NHWC functional model); the bytes read once, outside the timing.
+ */
+function convkitOnnx(threads: number): Candidate {
+  return {
+    id: `convkit-onnx-${threads}t`, label: `convkit onnx ${threads}t`, library: 'convkit', layout: 'NHWC', threads, threaded: true,
+    async init() {
+      await ck.setBackend('native');
+      ck.setNumThreads(threads);
+    },
+    async prepare(w, d) {
+      const bytes = isNetwork(w) ? onnxNetwork(networkOf(w), w.n).bytes : onnxModel(w, d).bytes;
+      const model = (await ck.loadModel(bytes)) as ck.Model;
+      const xs = [d.input, d.second].filter((v): v is Float32Array => !!v).map((v) => ck.residentTensor(new ck.Tensor(v, d.inputShape)));
+      const forward = () => model.forward(xs.length === 1 ? xs[0] : xs) as ck.Tensor;
+      let last: ck.Tensor | null = null;
+      return {
+        run: () => (last = forward()),
+        output: async () => (last ?? forward()).data,
+        release: () => {
+          last = null;
+          xs.forEach((x) => ck.releaseTensor(x));
+        },
+      };
     },
   };
 }
@@ -193,7 +224,7 @@ function tfjs(backendName: keyof typeof TFJS_PACKAGES): Candidate {
 
 export function allCandidates(): Candidate[] {
   return [
-    convkit('native', 1), convkit('native', 2), convkit('wasm', 1), convkit('wasm', 2),
+    convkit('native', 1), convkit('native', 2), convkit('wasm', 1), convkit('wasm', 2), convkitOnnx(1), convkitOnnx(2),
     onnxRuntime('onnxruntime-node', 1), onnxRuntime('onnxruntime-node', 2),
     onnxRuntime('onnxruntime-web', 1), onnxRuntime('onnxruntime-web', 2),
     tfjs('wasm'), tfjs('cpu'), tfjs('tensorflow'),
