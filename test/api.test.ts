@@ -116,6 +116,13 @@ describe('backend selection at load time (child processes)', () => {
     expect(run({ CONVKIT_BACKEND: 'wasm' }).stdout.trim()).to.equal('wasm');
   });
 
+  it('CONVKIT_THREADS sets the thread count each backend starts with; a bad value is an error naming it', () => {
+    const threads = `const ck = require('./dist/index.js'); ck.ready().then(() => console.log(ck.getNumThreads()), (e) => console.log(e.message));`;
+    const count = (env: Record<string, string>) => spawnSync(process.execPath, ['-e', threads], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' }).stdout.trim();
+    for (const backend of ck.backends()) expect(count({ CONVKIT_BACKEND: backend, CONVKIT_THREADS: '1' }), backend).to.equal('1');
+    expect(count({ CONVKIT_THREADS: 'many' })).to.match(/Expected integer in \[1, 64\] for CONVKIT_THREADS but received 'many'/);
+  });
+
   it('an unknown CONVKIT_BACKEND is an error naming the value', () => {
     expect(run({ CONVKIT_BACKEND: 'gpu' }).stdout).to.match(/one of 'native', 'wasm' for CONVKIT_BACKEND but received 'gpu'/);
   });

@@ -29,12 +29,23 @@ function record(name: BackendName, e: unknown): null {
 }
 
 /** Loads a candidate (cached); null with the reason recorded when it cannot load. */
+/** CONVKIT_THREADS (Node): the thread count every backend starts with, instead of the number of cores. */
+function threadsFromEnv(): number | undefined {
+  const v = typeof process !== 'undefined' ? process.env?.CONVKIT_THREADS : undefined;
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new RangeError(`Expected integer in [1, 64] for CONVKIT_THREADS but received '${v}'`);
+  return n;
+}
+
 function tryLoad(name: BackendName): Backend | null | Promise<Backend | null> {
   const cached = loaded.get(name);
   if (cached) return cached;
   const candidate = candidates.find((c) => c.name === name);
   if (!candidate) return record(name, new Error(`the ${name} backend is not part of this build of convkit`));
   const done = (b: Backend) => {
+    const threads = threadsFromEnv();
+    if (threads !== undefined) b.setNumThreads(threads);
     loaded.set(name, b);
     errors.delete(name);
     return b;
