@@ -108,7 +108,9 @@ export interface BackendInfo {
   isa: string;
   /** Every instruction set this machine can run, widest first. */
   isas: string[];
+  /** Threads of synchronous calls, and of async jobs (forwardAsync, predict's batches, gemmAsync): see docs/api.md, "Threads". */
   threads: number;
+  asyncThreads: number;
   version: string;
   /** Why backends preferred to this one were not used (e.g. the native addon failed to load). */
   notes: string[];
@@ -116,16 +118,17 @@ export interface BackendInfo {
 
 export function backendInfo(): BackendInfo {
   const b = backend();
-  const { isa, isas, threads } = b.info();
-  return { name: b.name, isa, isas, threads, version, notes: selectionNotes() };
+  const { isa, isas, threads, asyncThreads } = b.info();
+  return { name: b.name, isa, isas, threads, asyncThreads: asyncThreads ?? threads, version, notes: selectionNotes() };
 }
 
-/** Threads each op may use (1 to 64; default: the number of cores). */
+/** Threads each op may use, for every call (1 to 64). Default: the number of cores for synchronous calls and, on native, one fewer for async jobs (docs/api.md, "Threads"). */
 export function setNumThreads(n: number): void {
   // Checked here so that both backends answer alike (the addon would throw, wasm would clamp).
   const threads = integer('threads', n);
   if (threads > 64) fail('range', 'integer in [1, 64]', 'threads', n);
   backend().setNumThreads(threads);
+  backend().setAsyncThreads?.(0); // a count asked for holds for async jobs too
 }
 
 export function getNumThreads(): number {

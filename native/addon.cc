@@ -41,6 +41,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<GemmInto>(env, exports, "gemmInto");
   Export<Info>(env, exports, "info");
   Export<SetNumThreads>(env, exports, "setNumThreads");
+  Export<SetAsyncThreads>(env, exports, "setAsyncThreads");
   Export<SelectIsa>(env, exports, "selectIsa");
   Export<InjectFault>(env, exports, "_injectFault");
   Export<BenchKernelRates>(env, exports, "_benchKernels");

@@ -123,6 +123,19 @@ describe('backend selection at load time (child processes)', () => {
     expect(count({ CONVKIT_THREADS: 'many' })).to.match(/Expected integer in \[1, 64\] for CONVKIT_THREADS but received 'many'/);
   });
 
+  it('native async jobs use every core but one by default; a count set (setNumThreads, CONVKIT_THREADS) holds for them too', function () {
+    if (!ck.backends().includes('native')) {
+      console.log('      skipped: the native backend does not load here');
+      return this.skip();
+    }
+    const script = `const ck = require('./dist/index.js'); const a = ck.backendInfo(); ck.setNumThreads(2); const b = ck.backendInfo();
+      console.log(JSON.stringify([a.threads, a.asyncThreads, b.threads, b.asyncThreads]));`;
+    const info = (env: Record<string, string>) => JSON.parse(spawnSync(process.execPath, ['-e', script], { cwd: ROOT, env: { ...process.env, CONVKIT_BACKEND: 'native', ...env }, encoding: 'utf8' }).stdout);
+    const [threads, async, set, setAsync] = info({});
+    expect([async, set, setAsync]).to.deep.equal([Math.max(1, threads - 1), 2, 2]);
+    expect(info({ CONVKIT_THREADS: '1' }).slice(0, 2)).to.deep.equal([1, 1]);
+  });
+
   it('an unknown CONVKIT_BACKEND is an error naming the value', () => {
     expect(run({ CONVKIT_BACKEND: 'gpu' }).stdout).to.match(/one of 'native', 'wasm' for CONVKIT_BACKEND but received 'gpu'/);
   });

@@ -145,6 +145,8 @@ export interface Graph {
 }
 
 export interface KernelInfo {
+  /** Threads of async jobs (native: every core but one unless a count was set; wasm: threads). */
+  asyncThreads?: number;
   /** Instruction set of the GEMM micro-kernel in use, e.g. 'avx2-fma'. */
   isa: string;
   /** Every instruction set this machine can run, widest first. */
@@ -198,6 +200,8 @@ export interface Backend {
   readonly name: BackendName;
   info(): KernelInfo;
   setNumThreads(n: number): void;
+  /** The threads of async jobs (forwardAsync, graphs' runAsync, gemmAsync); 0: setNumThreads's count. Native only. */
+  setAsyncThreads?(n: number): void;
   /** Switches the GEMM micro-kernel; false when this machine cannot run it. */
   selectIsa(isa: string): boolean;
 

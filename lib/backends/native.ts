@@ -17,6 +17,7 @@ type GraphHandle = { readonly __nativeGraph: unique symbol };
 interface Addon {
   info(): ReturnType<Backend['info']>;
   setNumThreads(n: number): void;
+  setAsyncThreads(n: number): void;
   selectIsa(isa: string): boolean;
   packWeights(kernel: Float32Array, dims: { k: number; n: number }): Handle;
   unpackWeights(handle: Handle): Float32Array;
@@ -222,6 +223,7 @@ export function loadNative(): NativeBackend {
     addon,
     info: () => addon.info(),
     setNumThreads: (n) => addon.setNumThreads(n),
+    setAsyncThreads: (n) => addon.setAsyncThreads(n),
     selectIsa: (isa) => addon.selectIsa(isa),
     packWeights: (kernel, dims) => new NativeWeights(addon.packWeights(kernel, dims), packedWeightsLength(dims.k, dims.n)),
     unpackWeights: (packed) => addon.unpackWeights(handle(packed)),

@@ -44,8 +44,12 @@ function tryLoad(name: BackendName): Backend | null | Promise<Backend | null> {
   const candidate = candidates.find((c) => c.name === name);
   if (!candidate) return record(name, new Error(`the ${name} backend is not part of this build of convkit`));
   const done = (b: Backend) => {
+    // The thread policy (docs/api.md, "Threads"): CONVKIT_THREADS or setNumThreads set one count
+    // for every call; by default synchronous calls use every core and async jobs every core but
+    // one, so that a service's event loop keeps a core to accept and answer on.
     const threads = threadsFromEnv();
     if (threads !== undefined) b.setNumThreads(threads);
+    else b.setAsyncThreads?.(Math.max(1, b.info().threads - 1));
     loaded.set(name, b);
     errors.delete(name);
     return b;

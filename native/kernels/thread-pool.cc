@@ -163,14 +163,26 @@ Pool& ThePool() {
   return *pool;
 }
 
+// This thread's cap on ParallelFor's threads (ThreadCap), and the async jobs' count.
+thread_local size_t tls_cap = 0;
+std::atomic<size_t> async_threads{0};
+
 }  // namespace
+
+size_t AsyncThreads() { return async_threads.load(); }
+
+void SetAsyncThreads(size_t n) { async_threads.store(std::min<size_t>(n, 64)); }
+
+ThreadCap::ThreadCap(size_t cap) : saved_(tls_cap) { tls_cap = cap; }
+
+ThreadCap::~ThreadCap() { tls_cap = saved_; }
 
 size_t NumThreads() { return ThePool().threads(); }
 
 void SetNumThreads(size_t n) { ThePool().Resize(std::max<size_t>(1, std::min<size_t>(n, 64))); }
 
 void ParallelFor(size_t tasks, size_t participants, const TaskFn& fn) {
-  ThePool().Run(tasks, participants, fn);
+  ThePool().Run(tasks, tls_cap ? std::min(participants, tls_cap) : participants, fn);
 }
 
 }  // namespace convkit

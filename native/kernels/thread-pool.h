@@ -18,4 +18,21 @@ void SetNumThreads(size_t n);
 using TaskFn = std::function<void(size_t task, size_t slot)>;
 void ParallelFor(size_t tasks, size_t participants, const TaskFn& fn);
 
+// The threads an async job (a libuv worker's) may use; 0: NumThreads(). Services want fewer than
+// every core there, so that the event loop keeps one (lib/backends/select.ts sets the default).
+size_t AsyncThreads();
+void SetAsyncThreads(size_t n);
+
+// While it lives, every ParallelFor this thread starts uses at most `cap` threads (0: no cap).
+class ThreadCap {
+ public:
+  explicit ThreadCap(size_t cap);
+  ~ThreadCap();
+  ThreadCap(const ThreadCap&) = delete;
+  ThreadCap& operator=(const ThreadCap&) = delete;
+
+ private:
+  size_t saved_;
+};
+
 }  // namespace convkit

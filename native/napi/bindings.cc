@@ -69,6 +69,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   for (const std::string& isa : SupportedIsas()) isas.Set(isas.Length(), isa);
   out.Set("isas", isas);
   out.Set("threads", double(NumThreads()));
+  out.Set("asyncThreads", double(AsyncThreads() ? std::min(AsyncThreads(), NumThreads()) : NumThreads()));
   out.Set("mr", double(ActiveKernels().mr));
   out.Set("packedMr", double(ActiveKernels().packed_mr));
   out.Set("nr", double(kGemmNR));
@@ -82,6 +83,15 @@ Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
       v.As<Napi::Number>().DoubleValue() != double(v.As<Napi::Number>().Int64Value()))
     throw Napi::RangeError::New(info.Env(), "Expected integer in [1, 64] for threads");
   convkit::SetNumThreads(size_t(v.As<Napi::Number>().Int64Value()));
+  return info.Env().Undefined();
+}
+
+Napi::Value SetAsyncThreads(const Napi::CallbackInfo& info) {
+  const Napi::Value v = info[0];
+  if (!v.IsNumber() || v.As<Napi::Number>().DoubleValue() < 0 || v.As<Napi::Number>().DoubleValue() > 64 ||
+      v.As<Napi::Number>().DoubleValue() != double(v.As<Napi::Number>().Int64Value()))
+    throw Napi::RangeError::New(info.Env(), "Expected integer in [0, 64] for asyncThreads");
+  convkit::SetAsyncThreads(size_t(v.As<Napi::Number>().Int64Value()));
   return info.Env().Undefined();
 }
 

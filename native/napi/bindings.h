@@ -11,6 +11,7 @@ Napi::Value GemmAsync(const Napi::CallbackInfo& info);
 Napi::Value GemmInto(const Napi::CallbackInfo& info);
 Napi::Value Info(const Napi::CallbackInfo& info);
 Napi::Value SetNumThreads(const Napi::CallbackInfo& info);
+Napi::Value SetAsyncThreads(const Napi::CallbackInfo& info);
 Napi::Value SelectIsa(const Napi::CallbackInfo& info);
 Napi::Value InjectFault(const Napi::CallbackInfo& info);
 Napi::Value BenchKernelRates(const Napi::CallbackInfo& info);

@@ -10,6 +10,7 @@
 #include "kernels/batch-scheduling.h"
 #include "generated/kernels.h"
 #include "kernels/fault-injection.h"
+#include "kernels/thread-pool.h"
 
 namespace convkit {
 namespace napi {
@@ -66,6 +67,7 @@ class JobWorker : public Napi::AsyncWorker {
 
   void Execute() override {
     const BatchScheduling yield_to_event_loop;
+    const ThreadCap cap(AsyncThreads());  // the async threads' count (a service keeps a core for its loop)
     try {
       job_.run(y_.get());
     } catch (...) {
