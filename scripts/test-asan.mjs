@@ -13,7 +13,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = join(root, 'build-asan');
 const addonPath = join(outDir, 'build', 'Release', 'convkit.node');
 const SANITIZE = '-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1';
-const TESTS = ['conv2d', 'winograd', 'dense', 'gemm', 'maxpool2d', 'onnx', 'validation', 'async', 'determinism', 'constants', 'sequential', 'graph'].map((t) => `test/${t}.test.ts`);
+const TESTS = ['conv2d', 'winograd', 'dense', 'gemm', 'maxpool2d', 'onnx', 'validation', 'async', 'determinism', 'constants', 'sequential', 'graph', 'prelu', 'grouped-conv2d', 'separable-conv2d', 'depthwise-conv2d', 'batchnorm', 'merge', 'functional'].map((t) => `test/${t}.test.ts`);
 // Written by other engineers; run once they exist.
 const OPTIONAL_TESTS = ['test/inflight.test.ts', 'test/property.test.ts'];
 // The first line of each report (ASan, LSan, UBSan); a SUMMARY line alone still counts as one.
