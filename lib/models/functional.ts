@@ -141,7 +141,8 @@ export class Model extends ModelBase {
     const c = this.compileFor(xs.map((x) => x.shape), linear), data = xs.map((t) => t.data), graph = c.graph;
     const results = (ran: Float32Array[], inputs: Float32Array[]) => outputsOf(c, ran, inputs).map((d, i) => new Tensor(d, c.shapes[this.flat().outputs[i]]));
     if (sync || !graph) return sync ? results(graph ? graph.run(data) : [], data) : Promise.resolve(results([], data));
-    const copies = data.map((d) => d.slice()); // for outputs that are inputs as they are
+    // Outputs that are inputs as they are (rare) are read at the call; otherwise nothing is copied here.
+    const copies = c.sources.some((src) => 'input' in src) ? data.map((d) => d.slice()) : data;
     let ran: Float32Array[] = [];
     return runAsync({ shape: [0], async: async () => ((ran = await graph.runAsync(data)), new Float32Array(0)) }).then(() => results(ran, copies));
   }
